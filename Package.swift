@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// alertrelay: InfluxDB line protocol in, Kapacitor-compatible Kafka alerts out.
+import PackageDescription
+
+let package = Package(
+    name: "alertrelay",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "alertrelay", targets: ["alertrelay"]),
+        .executable(name: "kafka-test-broker", targets: ["kafka-test-broker"]),
+        .library(name: "KafkaDispatch", targets: ["KafkaDispatch"]),
+        .library(name: "RelayConfig", targets: ["RelayConfig"]),
+        .library(name: "GoDuration", targets: ["GoDuration"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(name: "GoDuration"),
+        .target(name: "KafkaDispatch", dependencies: ["CRdKafka", "GoDuration", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "RelayConfig",
+            dependencies: ["KafkaDispatch", "GoDuration", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        .executableTarget(
+            name: "alertrelay",
+            dependencies: [
+                "RelayConfig", "KafkaDispatch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "kafka-test-broker",
+            dependencies: ["KafkaDispatch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "GoDurationTests", dependencies: ["GoDuration"]),
+        .target(name: "AlertRelayTestSupport", path: "Tests/AlertRelayTestSupport"),
+        .testTarget(
+            name: "KafkaDispatchTests",
+            dependencies: ["KafkaDispatch", "CRdKafka", "AlertRelayTestSupport"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

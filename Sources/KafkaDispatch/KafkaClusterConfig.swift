@@ -1,0 +1,206 @@
+import GoDuration
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One `[[kafka]]` section of the config file: Kapacitor's Kafka event handler options, with
+/// the same names and defaults, plus SASL, compression, acks, idempotence and raw librdkafka
+/// properties.
+///
+/// ```toml
+/// [[kafka]]
+///   enabled = true
+///   id = "infra-monitoring"
+///   brokers = ["10.0.0.1:9092", "10.0.0.2:9092"]
+///   timeout = "10s"
+///   batch-size = 100
+///   batch-timeout = "1s"
+/// ```
+public struct KafkaClusterConfig: Sendable, Equatable {
+    /// Kapacitor's `DefaultID`.
+    public static let defaultID = "default"
+    /// Used when `timeout` is 0 (Kapacitor's `DefaultTimeout`).
+    public static let defaultTimeout = GoDuration.second.scaled(10)
+    /// Used when `batch-size` is 0 (Kapacitor's `DefaultBatchSize`).
+    public static let defaultBatchSize = 100
+    /// Used when `batch-timeout` is 0 (Kapacitor's `DefaultBatchTimeout`).
+    public static let defaultBatchTimeout = GoDuration.second
+    /// How long a message may wait for the brokers before it is reported failed: long enough to
+    /// ride out an outage of minutes (librdkafka's own default, 5m).
+    public static let defaultMessageTimeout = GoDuration.minute.scaled(5)
+
+    /// `enabled`: a disabled section is kept but gets no producer (Kapacitor default: false).
+    public var enabled: Bool = false
+    /// `id`: the name handlers use in `cluster:`; unique among enabled sections.
+    public var id: String = KafkaClusterConfig.defaultID
+    /// `brokers`: `host:port` addresses used to bootstrap.
+    public var brokers: [String] = []
+    /// `timeout`: network timeout; 0 means 10s.
+    public var timeout: GoDuration = .zero
+    /// `batch-size`: messages per batch; 0 means 100.
+    public var batchSize: Int = 0
+    /// `batch-timeout`: longest wait before an incomplete batch is sent; 0 means 1s.
+    public var batchTimeout: GoDuration = .zero
+    /// `use-ssl`: talk TLS to the brokers; the other `ssl-*` options need it.
+    public var useSSL: Bool = false
+    /// `ssl-ca`: PEM file of the certificate authority.
+    public var sslCA: String = ""
+    /// `ssl-cert`: PEM client certificate.
+    public var sslCert: String = ""
+    /// `ssl-key`: PEM private key of the client certificate.
+    public var sslKey: String = ""
+    /// `insecure-skip-verify`: TLS without chain or hostname verification.
+    public var insecureSkipVerify: Bool = false
+    /// `sasl-mechanism`: empty for none, or PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.
+    public var saslMechanism: String = ""
+    /// `sasl-username`.
+    public var saslUsername: String = ""
+    /// `sasl-password`: never logged or printed.
+    public var saslPassword: String = ""
+    /// `compression`: none, gzip, snappy, lz4 or zstd.
+    public var compression: String = "none"
+    /// `acks`: "all" (default), "1" or "0" (also -1, 1, 0 as numbers).
+    public var acks: String = "all"
+    /// `idempotent`: librdkafka's idempotent producer: no duplicates, order kept across retries.
+    public var idempotent: Bool = true
+    /// `message-timeout`: how long a message may wait for delivery before it fails; 0 means 5m.
+    public var messageTimeout: GoDuration = .zero
+    /// `[kafka.librdkafka]`: raw librdkafka properties, applied last.
+    public var librdkafka: [String: String] = [:]
+
+    /// A configuration with Kapacitor's defaults.
+    public init() {}
+
+    /// `timeout` with Kapacitor's conditional default applied.
+    public var effectiveTimeout: GoDuration { timeout == .zero ? Self.defaultTimeout : timeout }
+    /// `batch-size` with Kapacitor's conditional default applied.
+    public var effectiveBatchSize: Int { batchSize == 0 ? Self.defaultBatchSize : batchSize }
+    /// `batch-timeout` with Kapacitor's conditional default applied.
+    public var effectiveBatchTimeout: GoDuration { batchTimeout == .zero ? Self.defaultBatchTimeout : batchTimeout }
+    /// `message-timeout` with its default applied.
+    public var effectiveMessageTimeout: GoDuration { messageTimeout == .zero ? Self.defaultMessageTimeout : messageTimeout }
+}
+
+/// One thing wrong with a `[[kafka]]` section: the option it is about and what to do.
+public struct KafkaConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The option name as written in the config file (`batch-size`), or nil for the section.
+    public var key: String?
+    /// What is wrong, in words a user can act on.
+    public var reason: String
+
+    /// A problem with `key` (nil for the section as a whole).
+    public init(key: String?, reason: String) {
+        self.key = key
+        self.reason = reason
+    }
+
+    public var description: String { key.map { "\($0): \(reason)" } ?? reason }
+}
+
+extension GoDuration {
+    fileprivate func scaled(_ n: Int64) -> GoDuration { GoDuration(nanoseconds: nanoseconds * n) }
+}
+
+extension KafkaClusterConfig {
+    /// The accepted `sasl-mechanism` values.
+    public static let saslMechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+    /// The accepted `compression` values.
+    public static let compressions = ["none", "gzip", "snappy", "lz4", "zstd"]
+    /// The accepted `acks` values.
+    public static let acksValues = ["all", "-1", "1", "0"]
+
+    /// Every problem with this section on its own (uniqueness of ids is checked by
+    /// ``validate(_:)``). A disabled section is not checked, as in Kapacitor.
+    public func problems() -> [KafkaConfigProblem] {
+        guard enabled else { return [] }
+        var out: [KafkaConfigProblem] = []
+        if id.isEmpty { out.append(.init(key: "id", reason: "id must not be empty")) }
+        if brokers.isEmpty {
+            out.append(.init(key: "brokers", reason: "no brokers specified, must provide at least one broker URL"))
+        }
+        for broker in brokers where !Self.isHostPort(broker) {
+            out.append(.init(key: "brokers", reason: "broker \"\(broker)\" is not host:port (for example \"kafka-1:9092\")"))
+        }
+        if timeout < .zero { out.append(.init(key: "timeout", reason: "must not be negative, got \(timeout)")) }
+        if batchSize < 0 { out.append(.init(key: "batch-size", reason: "must not be negative, got \(batchSize)")) }
+        if batchTimeout < .zero { out.append(.init(key: "batch-timeout", reason: "must not be negative, got \(batchTimeout)")) }
+        if messageTimeout < .zero { out.append(.init(key: "message-timeout", reason: "must not be negative, got \(messageTimeout)")) }
+        if useSSL {
+            for (key, path) in [("ssl-ca", sslCA), ("ssl-cert", sslCert), ("ssl-key", sslKey)] where !path.isEmpty {
+                if let problem = Self.fileProblem(path) { out.append(.init(key: key, reason: "\"\(path)\": \(problem)")) }
+            }
+            if sslCert.isEmpty != sslKey.isEmpty {
+                out.append(.init(key: sslCert.isEmpty ? "ssl-cert" : "ssl-key",
+                                 reason: "ssl-cert and ssl-key must be given together"))
+            }
+        } else if !sslCA.isEmpty || !sslCert.isEmpty || !sslKey.isEmpty || insecureSkipVerify {
+            let key = !sslCA.isEmpty ? "ssl-ca" : !sslCert.isEmpty ? "ssl-cert" : !sslKey.isEmpty ? "ssl-key" : "insecure-skip-verify"
+            out.append(.init(key: key, reason: "has no effect without use-ssl = true"))
+        }
+        if !saslMechanism.isEmpty {
+            if !Self.saslMechanisms.contains(saslMechanism) {
+                out.append(.init(key: "sasl-mechanism",
+                                 reason: "\"\(saslMechanism)\" is not one of \(Self.saslMechanisms.joined(separator: ", "))"))
+            }
+            if saslUsername.isEmpty || saslPassword.isEmpty {
+                out.append(.init(key: "sasl-mechanism", reason: "needs sasl-username and sasl-password"))
+            }
+        } else if !saslUsername.isEmpty || !saslPassword.isEmpty {
+            out.append(.init(key: saslUsername.isEmpty ? "sasl-password" : "sasl-username",
+                             reason: "needs sasl-mechanism (\(Self.saslMechanisms.joined(separator: ", ")))"))
+        }
+        if !Self.compressions.contains(compression) {
+            out.append(.init(key: "compression", reason: "\"\(compression)\" is not one of \(Self.compressions.joined(separator: ", "))"))
+        }
+        if !Self.acksValues.contains(acks) {
+            out.append(.init(key: "acks", reason: "\"\(acks)\" is not one of all, 1, 0"))
+        } else if idempotent && acks != "all" && acks != "-1" {
+            out.append(.init(key: "acks", reason: "the idempotent producer needs acks = \"all\" (or set idempotent = false)"))
+        }
+        if out.isEmpty {
+            // Let librdkafka itself judge every property, raw ones included.
+            if let rejected = RdKafkaConfiguration.firstRejection(of: librdkafkaProperties()) {
+                let isRaw = librdkafka[rejected.name] != nil
+                out.append(.init(key: isRaw ? "librdkafka.\(rejected.name)" : nil,
+                                 reason: "librdkafka rejects \(rejected.name): \(rejected.reason)"))
+            }
+        }
+        return out
+    }
+
+    /// Problems of every section, plus duplicate ids among enabled sections, in file order.
+    /// - Returns: pairs of section index and problem.
+    public static func validate(_ clusters: [KafkaClusterConfig]) -> [(index: Int, problem: KafkaConfigProblem)] {
+        var out: [(Int, KafkaConfigProblem)] = []
+        var seen: [String: Int] = [:]
+        for (i, c) in clusters.enumerated() {
+            out += c.problems().map { (i, $0) }
+            guard c.enabled, !c.id.isEmpty else { continue }
+            if let first = seen[c.id] {
+                out.append((i, .init(key: "id", reason: "duplicate id \"\(c.id)\" (also [[kafka]] #\(first + 1)): each cluster needs its own id")))
+            } else {
+                seen[c.id] = i
+            }
+        }
+        return out
+    }
+
+    static func isHostPort(_ s: String) -> Bool {
+        guard let colon = s.lastIndex(of: ":") else { return false }
+        let host = s[..<colon]
+        let port = s[s.index(after: colon)...]
+        guard !host.isEmpty, let p = Int(port), (1...65535).contains(p) else { return false }
+        return !host.contains(where: { $0 == " " || $0 == "," || $0 == "/" })
+    }
+
+    static func fileProblem(_ path: String) -> String? {
+        var st = stat()
+        if stat(path, &st) != 0 { return "file does not exist" }
+        if (st.st_mode & S_IFMT) == S_IFDIR { return "is a directory, not a file" }
+        if access(path, R_OK) != 0 { return "file is not readable" }
+        return nil
+    }
+}

@@ -1,0 +1,38 @@
+/// One problem found in a configuration file, with where it is.
+public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
+    /// The file's path as given.
+    public var file: String
+    /// 1-based line, when known.
+    public var line: Int?
+    /// 1-based column, when known.
+    public var column: Int?
+    /// What is wrong and what to do.
+    public var message: String
+
+    /// A problem at `file:line:column`.
+    public init(file: String, line: Int?, column: Int? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    /// `file:line:column: message`, as compilers print it.
+    public var description: String {
+        var s = file
+        if let line { s += ":\(line)" }
+        if let column { s += ":\(column)" }
+        return s + ": " + message
+    }
+}
+
+/// A configuration that cannot be used; lists every problem found, in file order.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Every problem, in order.
+    public var problems: [ConfigProblem]
+
+    /// An error made of `problems`.
+    public init(problems: [ConfigProblem]) { self.problems = problems }
+
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import GoDuration
+import KafkaDispatch
+import TOMLKit
+
+/// The relay's configuration file (TOML, in the shape of kapacitor.conf).
+///
+/// ```toml
+/// [[kafka]]
+///   enabled = true
+///   id = "infra-monitoring"
+///   brokers = ["127.0.0.1:9092"]
+/// ```
+public struct RelayConfiguration: Sendable, Equatable {
+    /// Every `[[kafka]]` section, in file order (disabled ones included).
+    public var kafka: [KafkaClusterConfig] = []
+
+    /// An empty configuration.
+    public init() {}
+
+    /// The enabled Kafka clusters.
+    public var enabledKafkaClusters: [KafkaClusterConfig] { kafka.filter(\.enabled) }
+
+    /// Reads and validates the file at `path`.
+    /// - Throws: ``ConfigError`` listing every problem with file and line.
+    public static func load(path: String) throws(ConfigError) -> RelayConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(problems: [ConfigProblem(file: path, line: nil, message: "cannot read the file: \(Self.reason(error))")])
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses and validates TOML `text`; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> RelayConfiguration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(problems: [ConfigProblem(file: file, line: error.source.begin.line,
+                                                       column: error.source.begin.column,
+                                                       message: "TOML syntax: \(error.description)")])
+        } catch {
+            throw ConfigError(problems: [ConfigProblem(file: file, line: nil, message: "TOML syntax: \(error)")])
+        }
+        var decoder = ConfigDecoder(file: file, locator: TOMLLocator(source: text))
+        let config = decoder.decode(table)
+        if !decoder.problems.isEmpty {
+            throw ConfigError(problems: decoder.problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
+        }
+        return config
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError,
+           underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            return String(cString: strerror(code.rawValue))
+        }
+        return ns.localizedDescription
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import KafkaDispatch
+import RelayConfig
+
+/// The `alertrelay` command line: argument parsing only; the work is in the libraries.
+@main
+struct AlertRelayCommand: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "alertrelay",
+        abstract: "Turn InfluxDB line-protocol metrics into Kapacitor-compatible Kafka alerts.",
+        version: "alertrelay \(version) (librdkafka \(librdkafkaVersion))",
+        subcommands: [CheckCommand.self])
+}
+
+/// `alertrelay check --config FILE`: load and validate everything, list every problem.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Load the configuration, print a summary, and list every problem (exit 2 if any).")
+
+    @Option(name: .shortAndLong, help: "The configuration file (TOML, kapacitor.conf shape).")
+    var config: String
+
+    func run() throws {
+        do {
+            let loaded = try RelayConfiguration.load(path: config)
+            print("\(config): OK")
+            for cluster in loaded.kafka {
+                let state = cluster.enabled ? "enabled" : "disabled"
+                let brokers = cluster.brokers.joined(separator: ",")
+                print("  kafka \"\(cluster.id)\" (\(state)): brokers=\(brokers) security=\(cluster.securityProtocol)")
+            }
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import KafkaDispatch
+
+/// A real Kafka-protocol endpoint on 127.0.0.1 for tests and the quick start: librdkafka's mock
+/// cluster as a process.
+///
+/// Prints `BOOTSTRAP=host:port,...` on stdout once ready. SIGTERM/SIGINT stop it; SIGUSR1 takes
+/// every broker down and SIGUSR2 brings them back (fault injection).
+@main
+struct KafkaTestBroker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kafka-test-broker",
+        abstract: "Run librdkafka's mock Kafka cluster on 127.0.0.1 until SIGTERM.",
+        discussion: """
+            Prints BOOTSTRAP=host:port,... on stdout when ready. Signals: SIGTERM/SIGINT stop, \
+            SIGUSR1 takes all brokers down, SIGUSR2 brings them back up. Topics not created with \
+            --topic are auto-created with 4 partitions on first use.
+            """)
+
+    @Option(help: "Number of brokers.")
+    var brokers: Int = 1
+
+    @Option(name: .customLong("topic"), help: ArgumentHelp("Create a topic first (repeatable).", valueName: "name:partitions"))
+    var topics: [String] = []
+
+    func validate() throws {
+        guard brokers >= 1 else { throw ValidationError("--brokers must be at least 1") }
+        for t in topics { _ = try Self.parseTopic(t) }
+    }
+
+    static func parseTopic(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let n = Int(text[text.index(after: colon)...]), n >= 1,
+              colon != text.startIndex else {
+            throw ValidationError("--topic \"\(text)\": expected name:partitions, e.g. cpu-alerts:4")
+        }
+        return (String(text[..<colon]), n)
+    }
+
+    func run() throws {
+        let cluster = try KafkaMockCluster(brokers: brokers)
+        for t in topics {
+            let (name, partitions) = try Self.parseTopic(t)
+            try cluster.createTopic(name, partitions: partitions)
+        }
+        print("BOOTSTRAP=\(cluster.bootstrapServers)")
+        fflush(nil)
+        let queue = DispatchQueue(label: "signals")
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT, SIGUSR1, SIGUSR2] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler {
+                switch sig {
+                case SIGUSR1:
+                    cluster.setBrokersUp(false)
+                    FileHandle.standardError.write(Data("kafka-test-broker: brokers down\n".utf8))
+                case SIGUSR2:
+                    cluster.setBrokersUp(true)
+                    FileHandle.standardError.write(Data("kafka-test-broker: brokers up\n".utf8))
+                default:
+                    Foundation.exit(0)
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+        withExtendedLifetime((cluster, sources)) {
+            while true { sleep(3600) }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// Where the package's built executables are: next to the running test bundle.
+public enum BuiltProducts {
+    /// The directory holding `alertrelay`, `kafka-test-broker` and the test bundle.
+    public static var directory: URL {
+        if let override = ProcessInfo.processInfo.environment["ALERTRELAY_BUILD_DIR"] {
+            return URL(fileURLWithPath: override)
+        }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        // .../debug/alertrelayPackageTests.xctest (a file on Linux, a bundle on macOS)
+        while url.pathComponents.count > 1 {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("kafka-test-broker").path) { return url }
+        }
+        return URL(fileURLWithPath: ".build/debug")
+    }
+
+    /// The path of executable `name`.
+    public static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+}
+
+/// A `kafka-test-broker` process: a real Kafka-protocol endpoint on 127.0.0.1.
+public final class TestBroker: @unchecked Sendable {
+    /// `host:port,...` to bootstrap from.
+    public let bootstrap: String
+    private let process: Process
+
+    /// Starts the broker with `brokers` brokers and pre-created `topics` (`name:partitions`).
+    public init(brokers: Int = 1, topics: [String] = []) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.path("kafka-test-broker"))
+        process.arguments = ["--brokers", String(brokers)] + topics.flatMap { ["--topic", $0] }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        var line = Data()
+        let handle = out.fileHandleForReading
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: "BOOTSTRAP=") else {
+            process.terminate()
+            throw TestSupportError("kafka-test-broker printed no BOOTSTRAP line: \(text)")
+        }
+        bootstrap = String(text[range.upperBound...].prefix { $0 != "\n" })
+    }
+
+    deinit { stop() }
+
+    /// Takes every broker down (SIGUSR1).
+    public func takeDown() { kill(process.processIdentifier, SIGUSR1) }
+    /// Brings every broker back (SIGUSR2).
+    public func bringUp() { kill(process.processIdentifier, SIGUSR2) }
+
+    /// Stops the process (SIGTERM) and waits for it.
+    public func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// A message read back from Kafka.
+public struct ConsumedMessage: Sendable, Equatable {
+    public var partition: Int32
+    public var offset: Int64
+    public var key: String?
+    public var value: String
+    public var headers: [String: String]
+}
+
+/// Reads a whole topic back with kcat (a real librdkafka consumer).
+public enum Kcat {
+    /// Every message in `topic`, in partition then offset order.
+    public static func consume(bootstrap: String, topic: String, expecting count: Int? = nil) throws -> [ConsumedMessage] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
+        var args = ["-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-J"]
+        if let count { args += ["-c", String(count)] }
+        process.arguments = args
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var messages: [ConsumedMessage] = []
+        for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { continue }
+            var headers: [String: String] = [:]
+            if let h = object["headers"] as? [Any] {
+                var i = 0
+                while i + 1 < h.count {
+                    headers[h[i] as? String ?? ""] = h[i + 1] as? String ?? ""
+                    i += 2
+                }
+            }
+            messages.append(ConsumedMessage(
+                partition: Int32(object["partition"] as? Int ?? -1),
+                offset: Int64(object["offset"] as? Int ?? -1),
+                key: object["key"] as? String,
+                value: object["payload"] as? String ?? "",
+                headers: headers))
+        }
+        return messages.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
+    }
+}
+
+/// A test harness failure.
+public struct TestSupportError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
