@@ -53,10 +53,17 @@ public final class TestBroker: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Takes every broker down (SIGUSR1).
-    public func takeDown() { kill(process.processIdentifier, SIGUSR1) }
+    /// Takes every broker down (SIGUSR1) and gives the broker a moment to act on it.
+    public func takeDown() {
+        kill(process.processIdentifier, SIGUSR1)
+        usleep(300_000)
+    }
+
     /// Brings every broker back (SIGUSR2).
-    public func bringUp() { kill(process.processIdentifier, SIGUSR2) }
+    public func bringUp() {
+        kill(process.processIdentifier, SIGUSR2)
+        usleep(100_000)
+    }
 
     /// Stops the process (SIGTERM) and waits for it.
     public func stop() {
