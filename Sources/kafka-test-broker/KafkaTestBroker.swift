@@ -39,17 +39,20 @@ struct KafkaTestBroker: ParsableCommand {
     }
 
     func run() throws {
+        // Block the signals in every thread (librdkafka's threads inherit the mask) so none is
+        // lost before the dispatch sources below read them.
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for sig in [SIGTERM, SIGINT, SIGUSR1, SIGUSR2] { sigaddset(&blocked, sig) }
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
         let cluster = try KafkaMockCluster(brokers: brokers)
         for t in topics {
             let (name, partitions) = try Self.parseTopic(t)
             try cluster.createTopic(name, partitions: partitions)
         }
-        print("BOOTSTRAP=\(cluster.bootstrapServers)")
-        fflush(nil)
         let queue = DispatchQueue(label: "signals")
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGINT, SIGUSR1, SIGUSR2] {
-            signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             source.setEventHandler {
                 switch sig {
@@ -66,6 +69,9 @@ struct KafkaTestBroker: ParsableCommand {
             source.resume()
             sources.append(source)
         }
+        // Only now: a test that signals right after reading this line must find the handlers in place.
+        print("BOOTSTRAP=\(cluster.bootstrapServers)")
+        fflush(nil)
         withExtendedLifetime((cluster, sources)) {
             while true { sleep(3600) }
         }

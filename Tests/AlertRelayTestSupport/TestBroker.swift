@@ -25,6 +25,7 @@ public final class TestBroker: @unchecked Sendable {
     /// `host:port,...` to bootstrap from.
     public let bootstrap: String
     private let process: Process
+    private let errors: FileHandle
 
     /// Starts the broker with `brokers` brokers and pre-created `topics` (`name:partitions`).
     public init(brokers: Int = 1, topics: [String] = []) throws {
@@ -33,9 +34,11 @@ public final class TestBroker: @unchecked Sendable {
         process.arguments = ["--brokers", String(brokers)] + topics.flatMap { ["--topic", $0] }
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        let err = Pipe()
+        process.standardError = err
         try process.run()
         self.process = process
+        self.errors = err.fileHandleForReading
         var line = Data()
         let handle = out.fileHandleForReading
         while !line.contains(UInt8(ascii: "\n")) {
@@ -53,16 +56,25 @@ public final class TestBroker: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Takes every broker down (SIGUSR1) and gives the broker a moment to act on it.
+    /// Takes every broker down (SIGUSR1); returns once the broker says it is done.
     public func takeDown() {
         kill(process.processIdentifier, SIGUSR1)
-        usleep(300_000)
+        waitForStatus("brokers down")
     }
 
-    /// Brings every broker back (SIGUSR2).
+    /// Brings every broker back (SIGUSR2); returns once the broker says it is done.
     public func bringUp() {
         kill(process.processIdentifier, SIGUSR2)
-        usleep(100_000)
+        waitForStatus("brokers up")
+    }
+
+    private func waitForStatus(_ text: String) {
+        var seen = ""
+        while !seen.contains(text) {
+            let chunk = errors.availableData
+            if chunk.isEmpty { return }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
     }
 
     /// Stops the process (SIGTERM) and waits for it.

@@ -150,7 +150,7 @@ final class ReportCollector: Sendable {
         producer.close(timeout: .milliseconds(200))
         #expect(reports.count == 5)
         let names = Set(reports.all.compactMap { $0.error?.name })
-        #expect(names.isSubset(of: ["_PURGE_QUEUE", "_PURGE_INFLIGHT"]) && !names.isEmpty, "\(names)")
+        #expect(names.isSubset(of: ["_PURGE_QUEUE", "_PURGE_INFLIGHT"]) && !names.isEmpty, "\(reports.all)")
         #expect(throws: KafkaSendError.closed) { try producer.send(KafkaMessage(topic: "c", key: "k", value: "late")) }
     }
 

@@ -1,0 +1,153 @@
+// Kafka sending: alertrelay's KafkaProducer vs kcat, the same keyed messages into the same kind of
+// broker (a fresh kafka-test-broker process per run) with the same librdkafka settings.
+//
+// usage: KafkaSendBenchmark BROKER_BIN [--messages N] [--size BYTES] [--runs R]
+import Foundation
+import KafkaDispatch
+import Synchronization
+
+struct Options {
+    var brokerBinary = ""
+    var messages = 1_000_000
+    var size = 300
+    var runs = 3
+    var keys = 10_000
+
+    init(_ args: [String]) {
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            let next = i + 1 < args.count ? args[i + 1] : ""
+            switch a {
+            case "--messages": messages = Int(next) ?? messages; i += 1
+            case "--size": size = Int(next) ?? size; i += 1
+            case "--runs": runs = Int(next) ?? runs; i += 1
+            case "--keys": keys = Int(next) ?? keys; i += 1
+            default: brokerBinary = a
+            }
+            i += 1
+        }
+    }
+}
+
+/// The settings both producers use.
+let shared: [(String, String)] = [
+    ("acks", "all"), ("enable.idempotence", "true"), ("linger.ms", "5"), ("batch.num.messages", "10000"),
+    ("queue.buffering.max.messages", "500000"), ("compression.codec", "none"), ("log_level", "3"),
+]
+
+final class Broker {
+    let process = Process()
+    let bootstrap: String
+    init(binary: String) throws {
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--topic", "bench:4"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var data = Data()
+        while !data.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            data.append(chunk)
+        }
+        let line = String(decoding: data, as: UTF8.self)
+        bootstrap = line.replacingOccurrences(of: "BOOTSTRAP=", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+func key(_ i: Int, _ keys: Int) -> String { "cpu_alert:host=server\(i % keys)" }
+
+func runOurs(_ o: Options, value: [UInt8]) throws -> Double {
+    let broker = try Broker(binary: o.brokerBinary)
+    var config = KafkaClusterConfig()
+    config.enabled = true
+    config.id = "bench"
+    config.brokers = [broker.bootstrap]
+    let delivered = Atomic<Int>(0)
+    let failed = Atomic<Int>(0)
+    let producer = try KafkaProducer(config: config, extraProperties: shared.map { RdKafkaProperty($0.0, $0.1) }) { report in
+        if report.isDelivered { delivered.add(1, ordering: .relaxed) } else { failed.add(1, ordering: .relaxed) }
+    }
+    // Like kcat's input file, the keys exist before the clock starts.
+    let keyBytes = (0..<o.keys).map { Array(key($0, o.keys).utf8) }
+    let start = ContinuousClock.now
+    for i in 0..<o.messages {
+        let message = KafkaMessage(topic: "bench", key: keyBytes[i % o.keys], value: value)
+        try producer.sendBlocking(message, waitingUpTo: .seconds(60))
+    }
+    let queuedAt = ContinuousClock.now - start
+    _ = producer.flush(timeout: .seconds(120))
+    let elapsed = ContinuousClock.now - start
+    if ProcessInfo.processInfo.environment["BENCH_VERBOSE"] != nil {
+        print("  ours: all queued after \(queuedAt), all delivered after \(elapsed)")
+    }
+    producer.close(timeout: .seconds(5))
+    let ok = delivered.load(ordering: .relaxed)
+    guard ok == o.messages, failed.load(ordering: .relaxed) == 0 else {
+        throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "ours: \(ok) delivered, \(failed.load(ordering: .relaxed)) failed"])
+    }
+    return Double(o.messages) / seconds(elapsed)
+}
+
+func runKcat(_ o: Options, file: String) throws -> Double {
+    let broker = try Broker(binary: o.brokerBinary)
+    let kcat = Process()
+    kcat.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
+    kcat.arguments = ["-P", "-b", broker.bootstrap, "-t", "bench", "-K", "\t", "-l", file] + shared.flatMap { ["-X", "\($0.0)=\($0.1)"] }
+    kcat.standardError = FileHandle.nullDevice
+    let start = ContinuousClock.now
+    try kcat.run()
+    kcat.waitUntilExit()
+    let elapsed = ContinuousClock.now - start
+    guard kcat.terminationStatus == 0 else {
+        throw NSError(domain: "bench", code: 2, userInfo: [NSLocalizedDescriptionKey: "kcat exited \(kcat.terminationStatus)"])
+    }
+    return Double(o.messages) / seconds(elapsed)
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+guard !options.brokerBinary.isEmpty else {
+    print("usage: KafkaSendBenchmark PATH/TO/kafka-test-broker [--messages N] [--size BYTES] [--runs R]")
+    exit(64)
+}
+let value = [UInt8](repeating: UInt8(ascii: "x"), count: options.size)
+let file = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bench-\(getpid()).tsv").path
+if ProcessInfo.processInfo.environment["BENCH_ONLY_OURS"] == nil {
+    var text = ""
+    text.reserveCapacity(options.messages * (options.size + 40))
+    let v = String(decoding: value, as: UTF8.self)
+    for i in 0..<options.messages { text += key(i, options.keys) + "\t" + v + "\n" }
+    try text.write(toFile: file, atomically: false, encoding: .utf8)
+}
+defer { try? FileManager.default.removeItem(atPath: file) }
+
+print("Kafka send: \(options.messages) keyed \(options.size)-byte messages, \(options.keys) keys, into kafka-test-broker (librdkafka \(librdkafkaVersion) mock, 4 partitions)")
+print("settings for both: \(shared.map { "\($0.0)=\($0.1)" }.joined(separator: " "))")
+print("cores: \(ProcessInfo.processInfo.activeProcessorCount), load: \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?")")
+var ours: [Double] = []
+var theirs: [Double] = []
+for run in 1...options.runs {
+    let a = try runOurs(options, value: value)
+    let b = ProcessInfo.processInfo.environment["BENCH_ONLY_OURS"] != nil ? 1 : try runKcat(options, file: file)
+    ours.append(a)
+    theirs.append(b)
+    print(String(format: "run %d: alertrelay %9.0f msgs/s   kcat %9.0f msgs/s   ratio %.2f", run, a, b, a / b))
+}
+let mo = median(ours), mk = median(theirs)
+print(String(format: "median: alertrelay %.0f msgs/s (%.1f MB/s), kcat %.0f msgs/s (%.1f MB/s), ratio %.2f (goal >= 0.90)",
+             mo, mo * Double(options.size) / 1e6, mk, mk * Double(options.size) / 1e6, mo / mk))
