@@ -32,7 +32,8 @@ let package = Package(
         .executableTarget(
             name: "alertrelay",
             dependencies: [
-                "RelayConfig", "KafkaDispatch",
+                "RelayConfig", "KafkaDispatch", "GoDuration",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

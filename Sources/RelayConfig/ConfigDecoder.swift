@@ -34,7 +34,9 @@ struct ConfigDecoder {
                 report(line: locator.line(table: "kafka"), "kafka must be written as [[kafka]] sections (an array of tables), not [kafka]")
             }
         }
-        for (index, problem) in KafkaClusterConfig.validate(config.kafka) {
+        // A section whose options could not be read is not judged further: one mistake, one message.
+        let unreadable = Set(problems.compactMap(\.kafkaSection))
+        for (index, problem) in KafkaClusterConfig.validate(config.kafka) where !unreadable.contains(index) {
             reportKafka(index: index, id: config.kafka[index].id, key: problem.key, problem.reason)
         }
         return config
@@ -124,7 +126,8 @@ struct ConfigDecoder {
     private mutating func reportKafka(index: Int, id: String, key: String?, _ message: String) {
         let line = locator.line(table: "kafka", index: index, key: key)
         let subject = key.map { "\($0): " } ?? ""
-        report(line: line, "[[kafka]] #\(index + 1) (id \"\(id)\"): \(subject)\(message)")
+        problems.append(ConfigProblem(file: file, line: line, message: "[[kafka]] #\(index + 1) (id \"\(id)\"): \(subject)\(message)"))
+        problems[problems.count - 1].kafkaSection = index
     }
 
     private mutating func report(line: Int?, _ message: String) {

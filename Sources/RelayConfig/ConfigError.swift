@@ -8,6 +8,8 @@ public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
     public var column: Int?
     /// What is wrong and what to do.
     public var message: String
+    /// The `[[kafka]]` section it is about (0-based), for the decoder's own bookkeeping.
+    var kafkaSection: Int?
 
     /// A problem at `file:line:column`.
     public init(file: String, line: Int?, column: Int? = nil, message: String) {
@@ -18,6 +20,10 @@ public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `file:line:column: message`, as compilers print it.
+    public static func == (a: ConfigProblem, b: ConfigProblem) -> Bool {
+        a.file == b.file && a.line == b.line && a.column == b.column && a.message == b.message
+    }
+
     public var description: String {
         var s = file
         if let line { s += ":\(line)" }

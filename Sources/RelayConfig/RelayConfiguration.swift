@@ -24,11 +24,14 @@ public struct RelayConfiguration: Sendable, Equatable {
     /// Reads and validates the file at `path`.
     /// - Throws: ``ConfigError`` listing every problem with file and line.
     public static func load(path: String) throws(ConfigError) -> RelayConfiguration {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError(problems: [ConfigProblem(file: path, line: nil, message: "cannot read the file: \(Self.reason(error))")])
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw ConfigError(problems: [ConfigProblem(file: path, line: nil, message: "cannot read the file: \(reason)")])
+        }
+        let data = FileHandle(fileDescriptor: fd, closeOnDealloc: true).readDataToEndOfFile()
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(problems: [ConfigProblem(file: path, line: nil, message: "the file is not UTF-8 text")])
         }
         return try parse(text, file: path)
     }
@@ -51,14 +54,5 @@ public struct RelayConfiguration: Sendable, Equatable {
             throw ConfigError(problems: decoder.problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
         }
         return config
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
-            return String(cString: strerror(code.rawValue))
-        }
-        return ns.localizedDescription
     }
 }

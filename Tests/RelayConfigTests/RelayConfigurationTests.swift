@@ -1,0 +1,115 @@
+import Foundation
+import GoDuration
+import KafkaDispatch
+import Testing
+@testable import RelayConfig
+
+@Suite struct RelayConfigurationTests {
+    /// The seed's first example, pasted in unchanged.
+    @Test func kapacitorExamplePastesIn() throws {
+        let text = """
+            [[kafka]]
+              enabled = true
+              id = "localhost"
+              brokers = []
+              timeout = "10s"
+              batch-size = 100
+              batch-timeout = "1s"
+              use-ssl = false
+              ssl-ca = ""
+              ssl-cert = ""
+              ssl-key = ""
+              insecure-skip-verify = false
+            """
+        // Kapacitor itself refuses an enabled cluster without brokers; so do we, at the right line.
+        #expect(throws: ConfigError(problems: [ConfigProblem(file: "k.conf", line: 4,
+            message: "[[kafka]] #1 (id \"localhost\"): brokers: no brokers specified, must provide at least one broker URL")])) {
+            try RelayConfiguration.parse(text, file: "k.conf")
+        }
+        let fixed = text.replacingOccurrences(of: "brokers = []", with: "brokers = [\"127.0.0.1:9092\"]")
+        let config = try RelayConfiguration.parse(fixed, file: "k.conf")
+        #expect(config.kafka.count == 1)
+        let c = try #require(config.kafka.first)
+        #expect(c.enabled && c.id == "localhost" && c.brokers == ["127.0.0.1:9092"])
+        #expect(c.timeout == GoDuration(nanoseconds: 10_000_000_000) && c.batchSize == 100 && c.batchTimeout == .second)
+    }
+
+    @Test func severalClustersAndRawProperties() throws {
+        let text = """
+            [[kafka]]
+              enabled = true
+              id = "a"
+              brokers = ["k1:9092", "k2:9092"]
+              compression = "lz4"
+              acks = "all"
+              [kafka.librdkafka]
+                "queue.buffering.max.messages" = 5000
+                "socket.keepalive.enable" = true
+
+            [[kafka]]
+              enabled = false
+              id = "b"
+            """
+        let config = try RelayConfiguration.parse(text, file: "x.conf")
+        #expect(config.kafka.map(\.id) == ["a", "b"])
+        #expect(config.enabledKafkaClusters.map(\.id) == ["a"])
+        #expect(config.kafka[0].librdkafka == ["queue.buffering.max.messages": "5000", "socket.keepalive.enable": "true"])
+        #expect(config.kafka[0].effectiveLibrdkafkaValue("queue.buffering.max.messages") == "5000")
+    }
+
+    /// Broken [[kafka]] sections, each with the exact message expected.
+    @Test(arguments: [
+        ("[[kafka]]\nenabled = true\nid = \"\"\nbrokers = [\"a:1\"]\n",
+         "c.conf:3: [[kafka]] #1 (id \"\"): id: id must not be empty"),
+        ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"]\nbatch-size = \"100\"\n",
+         "c.conf:4: [[kafka]] #1 (id \"default\"): batch-size: expected an integer, got string \"100\""),
+        ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"]\ntimeout = 10\n",
+         "c.conf:4: [[kafka]] #1 (id \"default\"): timeout: expected a duration string such as \"10s\" or \"500ms\", got integer 10"),
+        ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"]\nbatch-timeout = \"1sec\"\n",
+         "c.conf:4: [[kafka]] #1 (id \"default\"): batch-timeout: time: unknown unit \"sec\" in duration \"1sec\""),
+        ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"]\nbatchsize = 5\n",
+         "c.conf:4: [[kafka]] #1 (id \"default\"): batchsize: unknown option (known: enabled, id, brokers, timeout, batch-size, batch-timeout, use-ssl, ssl-ca, ssl-cert, ssl-key, insecure-skip-verify, sasl-mechanism, sasl-username, sasl-password, compression, acks, idempotent, message-timeout, librdkafka)"),
+        ("[[kafka]]\nenabled = \"yes\"\n",
+         "c.conf:2: [[kafka]] #1 (id \"default\"): enabled: expected true or false, got string \"yes\""),
+        ("[[kafka]]\nenabled = true\nbrokers = \"a:1\"\n",
+         "c.conf:3: [[kafka]] #1 (id \"default\"): brokers: expected an array of \"host:port\" strings, got string \"a:1\""),
+        ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"]\nuse-ssl = true\nssl-ca = \"/nonexistent/ca.pem\"\n",
+         "c.conf:5: [[kafka]] #1 (id \"default\"): ssl-ca: \"/nonexistent/ca.pem\": file does not exist"),
+        ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"]\n[kafka.librdkafka]\n\"linger.ms\" = \"soon\"\n",
+         "c.conf:5: [[kafka]] #1 (id \"default\"): librdkafka.linger.ms: librdkafka rejects linger.ms: Invalid value for configuration property \"queue.buffering.max.ms\""),
+        ("[[kafka]]\nenabled = true\nid = \"x\"\nbrokers = [\"a:1\"]\n\n[[kafka]]\nenabled = true\nid = \"x\"\nbrokers = [\"b:1\"]\n",
+         "c.conf:8: [[kafka]] #2 (id \"x\"): id: duplicate id \"x\" (also [[kafka]] #1): each cluster needs its own id"),
+        ("[kafka]\nenabled = true\n",
+         "c.conf:1: kafka must be written as [[kafka]] sections (an array of tables), not [kafka]"),
+        ("[kafak]\nenabled = true\n",
+         "c.conf:1: unknown section or key \"kafak\" (known: [[kafka]])"),
+        ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"\n",
+         "c.conf:3:18: TOML syntax: Error while parsing array: encountered end-of-file"),
+    ])
+    func brokenSections(text: String, message: String) {
+        do {
+            _ = try RelayConfiguration.parse(text, file: "c.conf")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func everyProblemIsListed() {
+        let text = "[[kafka]]\nenabled = true\nid = \"\"\nbatch-size = -1\n"
+        do {
+            _ = try RelayConfiguration.parse(text, file: "c.conf")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.problems.count == 3)
+            #expect(error.problems.map(\.line) == [1, 3, 4])
+        }
+    }
+
+    @Test func missingFile() {
+        #expect(throws: ConfigError(problems: [ConfigProblem(file: "/nonexistent/alertrelay.conf", line: nil,
+                                                             message: "cannot read the file: No such file or directory")])) {
+            try RelayConfiguration.load(path: "/nonexistent/alertrelay.conf")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Set up and run on a fresh Debian machine: installs what is missing, builds, starts
+# kafka-test-broker, sends an alert-shaped message through alertrelay's Kafka dispatcher
+# (`alertrelay send-test`, Kapacitor's `service-tests kafka`), reads it back from Kafka, stops.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+./scripts/install-deps.sh
+swift build -c release --product alertrelay
+swift build -c release --product kafka-test-broker
+bin=$(swift build -c release --show-bin-path)
+
+work=$(mktemp -d)
+broker_pid=""
+cleanup() {
+  [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$bin/kafka-test-broker" --topic cpu-alerts:4 > "$work/broker.out" 2>/dev/null &
+broker_pid=$!
+for _ in $(seq 50); do grep -q BOOTSTRAP= "$work/broker.out" && break; sleep 0.1; done
+bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")
+echo "kafka-test-broker is up at $bootstrap"
+
+cat > "$work/alertrelay.conf" <<CONF
+[[kafka]]
+  enabled = true
+  id = "infra-monitoring"
+  brokers = ["$bootstrap"]
+  timeout = "10s"
+  batch-size = 100
+  batch-timeout = "1s"
+CONF
+"$bin/alertrelay" check --config "$work/alertrelay.conf"
+body='{"id":"cpu:nil","message":"Hey, check your CPU","level":"CRITICAL"}'
+"$bin/alertrelay" send-test --config "$work/alertrelay.conf" --cluster infra-monitoring \
+  --topic cpu-alerts --key "cpu:nil" --message "$body"
+echo "Reading topic cpu-alerts back from Kafka:"
+kcat -C -b "$bootstrap" -t cpu-alerts -o beginning -e -q -f 'partition %p offset %o key %k: %s\n'
