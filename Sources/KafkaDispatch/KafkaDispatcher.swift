@@ -50,6 +50,9 @@ public final class KafkaDispatcher: Sendable {
         }
     }
 
+    /// Counters per cluster id, then per topic.
+    public var statistics: [String: [String: KafkaTopicStatistics]] { producers.mapValues(\.statistics) }
+
     /// Flushes every producer; true when all are drained.
     public func flush(timeout: Duration) -> Bool {
         producers.values.allSatisfy { $0.flush(timeout: timeout) }

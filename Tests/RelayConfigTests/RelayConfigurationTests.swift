@@ -113,3 +113,13 @@ import Testing
         }
     }
 }
+
+@Suite struct ShippedConfigTests {
+    /// Config/alertrelay.conf is the example operators copy: it must load as shipped.
+    @Test func exampleConfigLoads() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try RelayConfiguration.load(path: root.appendingPathComponent("Config/alertrelay.conf").path)
+        #expect(config.enabledKafkaClusters.map(\.id) == ["infra-monitoring"])
+        #expect(config.kafka.first?.effectiveBatchSize == 100)
+    }
+}
