@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "KafkaDispatch", targets: ["KafkaDispatch"]),
         .library(name: "RelayConfig", targets: ["RelayConfig"]),
         .library(name: "GoDuration", targets: ["GoDuration"]),
+        .library(name: "LineProtocol", targets: ["LineProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -24,6 +25,7 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
         .target(name: "GoDuration"),
+        .target(name: "LineProtocol"),
         .target(name: "KafkaDispatch", dependencies: ["CRdKafka", "GoDuration", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "RelayConfig",
@@ -42,6 +44,7 @@ let package = Package(
             dependencies: ["KafkaDispatch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "GoDurationTests", dependencies: ["GoDuration"]),
+        .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], exclude: ["Fixtures"]),
         .target(name: "AlertRelayTestSupport", path: "Tests/AlertRelayTestSupport"),
         .testTarget(
             name: "KafkaDispatchTests",

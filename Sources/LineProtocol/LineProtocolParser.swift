@@ -1,0 +1,527 @@
+/// InfluxDB line protocol parser that accepts and rejects exactly what InfluxDB 1.x's
+/// `models.ParsePointsWithPrecision` does (with unsigned integers enabled, as in InfluxDB 2.x),
+/// and decodes tags and fields as InfluxDB's `Tags()` and `Fields()` do.
+///
+/// Deviations, each deliberate: a `\r` before a line's end is ignored (CRLF input); inputs that make
+/// InfluxDB panic are rejected; a point whose only fields have empty keys is rejected ("missing
+/// fields") instead of being accepted with no fields.
+///
+/// It scans the bytes in place; `String`s are made only for the parts of accepted points.
+///
+/// ```swift
+/// let parser = LineProtocolParser(precision: .seconds)
+/// parser.parse(Array("cpu,host=a usage_idle=97.5 1700000000\n".utf8), defaultTime: now) { record in
+///     if case .point(let p, _) = record { print(p.measurement, p.fields) }
+/// }
+/// ```
+public struct LineProtocolParser: Sendable {
+    /// The unit of timestamps in the input.
+    public var precision: Precision
+
+    /// A parser for timestamps in `precision`.
+    public init(precision: Precision = .nanoseconds) {
+        self.precision = precision
+    }
+
+    /// Parses every line of `bytes` and calls `body` with each record, in order.
+    ///
+    /// - Parameters:
+    ///   - defaultTime: nanoseconds given (truncated to the precision) to points without a timestamp.
+    ///   - firstLine: the number of the buffer's first line (for buffers that continue a stream).
+    public func parse(_ bytes: UnsafeRawBufferPointer, defaultTime: Int64, firstLine: Int = 1,
+                      _ body: (LineProtocolRecord) throws -> Void) rethrows {
+        let b = bytes.bindMemory(to: UInt8.self)
+        var scratch = Scratch()
+        var pos = 0
+        var line = firstLine
+        let n = b.count
+        let truncatedDefault = precision.truncate(defaultTime)
+        while pos < n {
+            let blockStart = pos
+            let end = Scan.line(b, pos, n)
+            let recordLine = line
+            var newlines = end < n ? 1 : 0
+            var k = blockStart
+            while k < end {
+                if b[k] == Scan.nl { newlines += 1 }
+                k += 1
+            }
+            line += newlines
+            pos = end + 1
+            if end == blockStart { continue }
+            var blockEnd = end
+            // Deviation from InfluxDB 1.x: CRLF line endings are accepted (a \r before the newline).
+            if end < n && b[blockEnd - 1] == Scan.cr { blockEnd -= 1 }
+            let start = Scan.skipWhitespace(b, blockStart, blockEnd)
+            if start >= blockEnd || b[start] == UInt8(ascii: "#") { continue }
+            if b[blockEnd - 1] == Scan.nl { blockEnd -= 1 }
+            switch Scan.point(b, start, blockEnd, precision: precision, defaultTime: truncatedDefault, scratch: &scratch) {
+            case .success(let point):
+                try body(.point(point, line: recordLine))
+            case .failure(let failure):
+                var errorLine = recordLine
+                var lineStart = blockStart
+                var j = blockStart
+                while j < failure.position && j < end {
+                    if b[j] == Scan.nl {
+                        errorLine += 1
+                        lineStart = j + 1
+                    }
+                    j += 1
+                }
+                try body(.error(LineProtocolError(line: recordLine, errorLine: errorLine,
+                                                  column: failure.position - lineStart + 1, reason: failure.reason)))
+            }
+        }
+    }
+
+    /// Parses `bytes`; see ``parse(_:defaultTime:firstLine:_:)-(UnsafeRawBufferPointer,_,_,_)``.
+    public func parse(_ bytes: [UInt8], defaultTime: Int64, firstLine: Int = 1,
+                      _ body: (LineProtocolRecord) throws -> Void) rethrows {
+        try bytes.withUnsafeBytes { try parse($0, defaultTime: defaultTime, firstLine: firstLine, body) }
+    }
+
+    /// Every record of `bytes`, in order.
+    public func records(_ bytes: [UInt8], defaultTime: Int64) -> [LineProtocolRecord] {
+        var out: [LineProtocolRecord] = []
+        parse(bytes, defaultTime: defaultTime) { out.append($0) }
+        return out
+    }
+}
+
+/// Reusable per-call buffers, so a line costs no temporary allocations.
+struct Scratch {
+    var tagStarts: [Int] = []
+    var order: [Int] = []
+    var bytes: [UInt8] = []
+
+    init() {
+        tagStarts.reserveCapacity(32)
+        order.reserveCapacity(32)
+        bytes.reserveCapacity(64)
+    }
+}
+
+/// Where and why a line was rejected.
+struct ScanFailure: Error {
+    var position: Int
+    var reason: String
+}
+
+/// The scanning steps of InfluxDB's `models` package, over a byte buffer with absolute indices.
+/// Each function reads `b[i..<e]` where `e` is the end of the current line.
+enum Scan {
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    static let nl = UInt8(ascii: "\n")
+    static let cr = UInt8(ascii: "\r")
+    static let sp = UInt8(ascii: " ")
+    static let tab = UInt8(ascii: "\t")
+    static let comma = UInt8(ascii: ",")
+    static let eq = UInt8(ascii: "=")
+    static let quote = UInt8(ascii: "\"")
+    static let bs = UInt8(ascii: "\\")
+
+    static let maxKeyLength = 65535
+    static let minNanoTime = Int64.min + 2
+    static let maxNanoTime = Int64.max - 1
+
+    /// The end of the line starting at `i`: the next newline that is neither escaped nor inside a
+    /// quoted field value.
+    @inline(__always)
+    static func line(_ b: Bytes, _ i0: Int, _ n: Int) -> Int {
+        var i = i0
+        var quoted = false
+        var fields = false
+        var equals = 0
+        var commas = 0
+        while i < n {
+            let c = b[i]
+            if c == bs && i + 2 < n {
+                i += 2
+                continue
+            }
+            if c == sp { fields = true }
+            if fields {
+                if !quoted && c == eq {
+                    i += 1
+                    equals += 1
+                    continue
+                } else if !quoted && c == comma {
+                    i += 1
+                    commas += 1
+                    continue
+                } else if c == quote && equals > commas {
+                    i += 1
+                    quoted.toggle()
+                    continue
+                }
+            }
+            if c == nl && !quoted { break }
+            i += 1
+        }
+        return i
+    }
+
+    @inline(__always)
+    static func skipWhitespace(_ b: Bytes, _ i0: Int, _ e: Int) -> Int {
+        var i = i0
+        while i < e {
+            let c = b[i]
+            if c != sp && c != tab && c != 0 { break }
+            i += 1
+        }
+        return i
+    }
+
+    /// The index of the first unescaped `stop` at or after `i` (or `e`); an escape is a backslash
+    /// just before, unless the stop is the first byte of the region starting at `base`.
+    @inline(__always)
+    static func to(_ b: Bytes, _ i0: Int, _ e: Int, _ stop: UInt8, base: Int) -> Int {
+        var i = i0
+        while i < e {
+            if b[i] == stop && (i == base || b[i - 1] != bs) { break }
+            i += 1
+        }
+        return i
+    }
+
+    // MARK: One point
+
+    static func point(_ b: Bytes, _ s: Int, _ e: Int, precision: Precision, defaultTime: Int64,
+                      scratch: inout Scratch) -> Result<Point, ScanFailure> {
+        do {
+            let keyStart = skipWhitespace(b, s, e)
+            let (keyEnd, measurementEnd) = try key(b, keyStart, e, scratch: &scratch)
+            if keyEnd - keyStart == 0 { throw ScanFailure(position: keyStart, reason: "missing measurement") }
+            if keyEnd - keyStart > maxKeyLength {
+                throw ScanFailure(position: keyStart, reason: "max key length exceeded: \(keyEnd - keyStart) > \(maxKeyLength)")
+            }
+            let (fieldsEnd, fieldsStart) = try fields(b, keyEnd, e)
+            if fieldsEnd == fieldsStart { throw ScanFailure(position: fieldsStart, reason: "missing fields") }
+            // Each field key makes a series key with the measurement and tags; it has a size limit.
+            var p = fieldsStart
+            while p < fieldsEnd {
+                let k = to(b, p, fieldsEnd, eq, base: fieldsStart)
+                if k > fieldsEnd - 2 { throw ScanFailure(position: p, reason: "invalid field format") }
+                if (keyEnd - keyStart) + 4 + (k - p) > maxKeyLength {
+                    throw ScanFailure(position: p, reason: "max key length exceeded: \((keyEnd - keyStart) + 4 + (k - p)) > \(maxKeyLength)")
+                }
+                p = fieldValue(b, k + 1, fieldsEnd) + 1
+            }
+            let (tsEnd, tsStart) = try time(b, fieldsEnd, e)
+            var timestamp = defaultTime
+            if tsEnd > tsStart {
+                guard let ts = parseInt64(b, tsStart, tsEnd) else {
+                    throw ScanFailure(position: tsStart, reason: "invalid timestamp \"\(string(b, tsStart, tsEnd))\": out of range or not an integer")
+                }
+                guard let t = safeTime(ts, precision.nanoseconds) else {
+                    throw ScanFailure(position: tsStart, reason: "time outside range \(minNanoTime) - \(maxNanoTime)")
+                }
+                timestamp = t
+                var j = tsEnd
+                while j < e {
+                    if b[j] != sp { throw ScanFailure(position: j, reason: "point is invalid: unexpected text after the timestamp") }
+                    j += 1
+                }
+            }
+            return .success(try decode(b, keyStart: keyStart, measurementEnd: measurementEnd, keyEnd: keyEnd,
+                                       fieldsStart: fieldsStart, fieldsEnd: fieldsEnd, time: timestamp, scratch: &scratch))
+        } catch let failure as ScanFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(ScanFailure(position: s, reason: "\(error)"))
+        }
+    }
+
+    // MARK: Key: measurement and tags
+
+    /// Scans the measurement and tags; leaves the tag start indices, sorted by tag key, in
+    /// `scratch.order`. Returns the key's end and the measurement's end.
+    static func key(_ b: Bytes, _ start: Int, _ e: Int, scratch: inout Scratch) throws -> (Int, Int) {
+        scratch.tagStarts.removeAll(keepingCapacity: true)
+        scratch.order.removeAll(keepingCapacity: true)
+        // Measurement.
+        var i = start
+        if i >= e || b[i] == comma { throw ScanFailure(position: i, reason: "missing measurement") }
+        var hasTags = false
+        while true {
+            i += 1
+            if i >= e { throw ScanFailure(position: i, reason: "missing fields") }
+            if b[i - 1] == bs { continue }
+            if b[i] == comma {
+                hasTags = true
+                i += 1
+                break
+            }
+            if b[i] == sp { break }
+        }
+        let measurementEnd = hasTags ? i - 1 : i
+        guard hasTags else { return (i, measurementEnd) }
+        // Tags.
+        var expectKey = true
+        tagLoop: while true {
+            if expectKey {
+                scratch.tagStarts.append(i)
+                if i >= e || b[i] == sp || b[i] == comma || b[i] == eq {
+                    throw ScanFailure(position: i, reason: "missing tag key")
+                }
+                while true {
+                    i += 1
+                    if i >= e || ((b[i] == sp || b[i] == comma) && b[i - 1] != bs) {
+                        throw ScanFailure(position: i, reason: "missing tag value")
+                    }
+                    if b[i] == eq && b[i - 1] != bs {
+                        i += 1
+                        break
+                    }
+                }
+                expectKey = false
+            } else {
+                if i >= e || b[i] == comma || b[i] == sp { throw ScanFailure(position: i, reason: "missing tag value") }
+                while true {
+                    i += 1
+                    if i >= e { throw ScanFailure(position: i, reason: "missing fields") }
+                    if b[i] == eq && b[i - 1] != bs { throw ScanFailure(position: i, reason: "invalid tag format") }
+                    if b[i] == comma && b[i - 1] != bs {
+                        i += 1
+                        expectKey = true
+                        continue tagLoop
+                    }
+                    if b[i] == sp && b[i - 1] != bs { break tagLoop }
+                }
+            }
+        }
+        let count = scratch.tagStarts.count
+        scratch.tagStarts.append(i + 1)  // sentinel: one past the space that ends the tags
+        // Sorted and unique?
+        scratch.order.append(contentsOf: 0..<count)
+        var sorted = true
+        for j in 0..<(count - 1) {
+            let c = compareTagKeys(b, scratch.tagStarts, j, j + 1)
+            if c > 0 {
+                sorted = false
+                break
+            } else if c == 0 {
+                throw ScanFailure(position: scratch.tagStarts[j + 1], reason: "duplicate tags")
+            }
+        }
+        if !sorted {
+            // Stable insertion sort by key, as InfluxDB sorts.
+            for x in 1..<count {
+                var y = x
+                while y > 0 && compareTagKeys(b, scratch.tagStarts, scratch.order[y], scratch.order[y - 1]) < 0 {
+                    scratch.order.swapAt(y, y - 1)
+                    y -= 1
+                }
+            }
+            for j in 0..<(count - 1) where compareTagKeys(b, scratch.tagStarts, scratch.order[j], scratch.order[j + 1]) == 0 {
+                throw ScanFailure(position: scratch.tagStarts[scratch.order[j + 1]], reason: "duplicate tags")
+            }
+        }
+        return (i, measurementEnd)
+    }
+
+    /// Compares the keys of tags `x` and `y` (indices into `starts`) byte by byte.
+    @inline(__always)
+    static func compareTagKeys(_ b: Bytes, _ starts: [Int], _ x: Int, _ y: Int) -> Int {
+        let xs = starts[x], ys = starts[y]
+        let xe = to(b, xs, starts[x + 1] - 1, eq, base: xs)
+        let ye = to(b, ys, starts[y + 1] - 1, eq, base: ys)
+        var i = xs, j = ys
+        while i < xe && j < ye {
+            if b[i] != b[j] { return b[i] < b[j] ? -1 : 1 }
+            i += 1
+            j += 1
+        }
+        return (xe - xs) - (ye - ys)
+    }
+
+    // MARK: Fields
+
+    /// Scans the field set; returns its end and start.
+    static func fields(_ b: Bytes, _ i0: Int, _ e: Int) throws -> (Int, Int) {
+        let start = skipWhitespace(b, i0, e)
+        var i = start
+        var quoted = false
+        var equals = 0
+        var commas = 0
+        while i < e {
+            let c = b[i]
+            if c == bs && i + 1 < e {
+                i += 2
+                continue
+            }
+            if c == quote && equals > commas {
+                quoted.toggle()
+                i += 1
+                continue
+            }
+            if c == eq && !quoted {
+                equals += 1
+                let before = b[i - 1]
+                let beforeThat: UInt8 = i - 2 >= 0 ? b[i - 2] : 0
+                if before == sp && beforeThat != bs { throw ScanFailure(position: i, reason: "missing field key") }
+                if before == comma && beforeThat != bs { throw ScanFailure(position: i, reason: "missing field key") }
+                if i + 1 >= e { throw ScanFailure(position: i + 1, reason: "missing field value") }
+                let next = b[i + 1]
+                if next == comma || next == sp { throw ScanFailure(position: i + 1, reason: "missing field value") }
+                if isNumeric(next) || next == UInt8(ascii: "-") || next == UInt8(ascii: "N") || next == UInt8(ascii: "n") {
+                    i = try number(b, i + 1, e)
+                    continue
+                }
+                if next != quote {
+                    i = try boolean(b, i + 1, e)
+                    continue
+                }
+            }
+            if c == comma && !quoted { commas += 1 }
+            if c == sp && !quoted { break }
+            i += 1
+        }
+        if quoted { throw ScanFailure(position: i, reason: "unbalanced quotes") }
+        if equals == 0 || commas != equals - 1 { throw ScanFailure(position: i, reason: "invalid field format") }
+        return (i, start)
+    }
+
+    @inline(__always)
+    static func isNumeric(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: ".") }
+
+    /// Scans a float, integer (`i`) or unsigned (`u`) value; returns its end.
+    static func number(_ b: Bytes, _ start: Int, _ e: Int) throws -> Int {
+        var i = start
+        var isInt = false
+        var isUnsigned = false
+        if i < e && b[i] == UInt8(ascii: "-") {
+            i += 1
+            if i == e { throw ScanFailure(position: i, reason: "invalid number") }
+        }
+        var decimal = false
+        var scientific = false
+        while i < e {
+            let c = b[i]
+            if c == comma || c == sp { break }
+            if c == UInt8(ascii: "i") && i > start && !(isInt || isUnsigned) {
+                isInt = true
+                i += 1
+                continue
+            } else if c == UInt8(ascii: "u") && i > start && !(isInt || isUnsigned) {
+                isUnsigned = true
+                i += 1
+                continue
+            }
+            if c == UInt8(ascii: ".") {
+                if decimal { throw ScanFailure(position: i, reason: "invalid number") }
+                decimal = true
+            }
+            if i > start && (c == UInt8(ascii: "e") || c == UInt8(ascii: "E")) {
+                scientific = true
+                i += 1
+                continue
+            }
+            if (c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) && (b[i - 1] == UInt8(ascii: "e") || b[i - 1] == UInt8(ascii: "E")) {
+                i += 1
+                continue
+            }
+            if i + 2 < e && (c == UInt8(ascii: "N") || c == UInt8(ascii: "n")) {
+                throw ScanFailure(position: i, reason: "invalid number")
+            }
+            if !isNumeric(c) { throw ScanFailure(position: i, reason: "invalid number") }
+            i += 1
+        }
+        if (isInt || isUnsigned) && (decimal || scientific) { throw ScanFailure(position: start, reason: "invalid number") }
+        var digits = i - start
+        if isInt { digits -= 1 }
+        if decimal { digits -= 1 }
+        if b[start] == UInt8(ascii: "-") { digits -= 1 }
+        if digits == 0 { throw ScanFailure(position: start, reason: "invalid number") }
+        if isInt {
+            if b[i - 1] != UInt8(ascii: "i") { throw ScanFailure(position: start, reason: "invalid number") }
+            if i - 1 - start >= 19 && parseInt64(b, start, i - 1) == nil {
+                throw ScanFailure(position: start, reason: "unable to parse integer \(string(b, start, i - 1)): value out of range")
+            }
+        } else if isUnsigned {
+            if b[i - 1] != UInt8(ascii: "u") { throw ScanFailure(position: start, reason: "invalid number") }
+            if b[start] == UInt8(ascii: "-") { throw ScanFailure(position: start, reason: "invalid number") }
+            if i - 1 - start >= 20 && parseUInt64(b, start, i - 1) == nil {
+                throw ScanFailure(position: start, reason: "unable to parse unsigned \(string(b, start, i - 1)): value out of range")
+            }
+        } else if scientific || i - start >= 25 {
+            if parseFloat(b, start, i) == nil { throw ScanFailure(position: start, reason: "invalid float") }
+        }
+        return i
+    }
+
+    /// Scans `t`, `T`, `true`, `True`, `TRUE`, `f`, `F`, `false`, `False`, `FALSE`; returns its end.
+    static func boolean(_ b: Bytes, _ start: Int, _ e: Int) throws -> Int {
+        var i = start
+        let first = b[i]
+        let t = UInt8(ascii: "t"), f = UInt8(ascii: "f"), bigT = UInt8(ascii: "T"), bigF = UInt8(ascii: "F")
+        if first != t && first != f && first != bigT && first != bigF {
+            throw ScanFailure(position: i, reason: "invalid boolean")
+        }
+        i += 1
+        while i < e && b[i] != comma && b[i] != sp { i += 1 }
+        if i - start == 1 { return i }
+        if parseBool(b, start, i) == nil { throw ScanFailure(position: start, reason: "invalid boolean") }
+        return i
+    }
+
+    /// Scans the optional timestamp; returns its end and start.
+    static func time(_ b: Bytes, _ i0: Int, _ e: Int) throws -> (Int, Int) {
+        let start = skipWhitespace(b, i0, e)
+        var i = start
+        while i < e {
+            let c = b[i]
+            if c == nl || c == sp { break }
+            if i == start && c == UInt8(ascii: "-") {
+                i += 1
+                continue
+            }
+            if c < 0x30 || c > 0x39 { throw ScanFailure(position: i, reason: "bad timestamp") }
+            i += 1
+        }
+        return (i, start)
+    }
+
+    /// InfluxDB's `SafeCalcTime`: the timestamp in nanoseconds, or nil when out of range.
+    static func safeTime(_ a: Int64, _ m: Int64) -> Int64? {
+        let product: Int64
+        if a == 0 || m == 0 || a == 1 || m == 1 {
+            product = a &* m
+        } else {
+            if a == minNanoTime || m == maxNanoTime { return nil }
+            let c = a &* m
+            guard c / m == a else { return nil }
+            product = c
+        }
+        guard product >= minNanoTime && product <= maxNanoTime else { return nil }
+        return product
+    }
+
+    /// The end of a field value starting at `i`: the next comma outside quotes.
+    @inline(__always)
+    static func fieldValue(_ b: Bytes, _ i0: Int, _ e: Int) -> Int {
+        var i = i0
+        var quoted = false
+        while i < e {
+            let c = b[i]
+            if c == bs && i + 1 < e && (b[i + 1] == quote || b[i + 1] == bs) {
+                i += 2
+                continue
+            }
+            if c == quote {
+                i += 1
+                quoted.toggle()
+                continue
+            }
+            if c == comma && !quoted { break }
+            i += 1
+        }
+        return i
+    }
+
+    static func string(_ b: Bytes, _ s: Int, _ e: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
+    }
+}

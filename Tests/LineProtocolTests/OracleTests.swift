@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import LineProtocol
+
+/// Differential tests against InfluxDB 1.6.7's own parser: Fixtures/oracle.jsonl was recorded by
+/// Tools/lineprotocol-oracle (Go, Debian's golang-github-influxdb-influxdb-dev).
+@Suite struct OracleTests {
+    struct Expected: Decodable {
+        struct P: Decodable {
+            var measurement: String
+            var tags: [[String]]
+            var fields: [F]
+            var time: String
+        }
+
+        struct F: Decodable {
+            var key: String
+            var type: String
+            var value: String
+        }
+
+        var name: String
+        var input: String
+        var precision: String
+        var points: [P]
+        var errors: Int
+        var panic: Bool?
+        var crlf: Bool?
+    }
+
+    static let defaultTime: Int64 = 1_700_000_000_123_456_789
+
+    static func fixtures() throws -> [Expected] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/oracle.jsonl")
+        let data = try Data(contentsOf: url)
+        return try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Expected.self, from: Data($0)) }
+    }
+
+    static func matches(_ p: Point, _ e: Expected.P) -> Bool {
+        guard p.measurement == e.measurement, String(p.time) == e.time,
+              p.tags.map({ [$0.key, $0.value] }) == e.tags, p.fields.count == e.fields.count else { return false }
+        for (f, ef) in zip(p.fields, e.fields) {
+            guard f.key == ef.key, f.value.typeName == ef.type else { return false }
+            switch f.value {
+            case .float(let v): if Double(ef.value) != v { return false }
+            case .integer(let v): if String(v) != ef.value { return false }
+            case .unsigned(let v): if String(v) != ef.value { return false }
+            case .string(let v): if v != ef.value { return false }
+            case .boolean(let v): if String(v) != ef.value { return false }
+            }
+        }
+        return true
+    }
+
+    @Test func everyFixtureMatchesInfluxDB() throws {
+        let cases = try Self.fixtures()
+        #expect(cases.count >= 500)
+        var failures: [String] = []
+        for c in cases {
+            guard let precision = Precision(name: c.precision) else {
+                failures.append("\(c.name): unknown precision \(c.precision)")
+                continue
+            }
+            let records = LineProtocolParser(precision: precision).records(Array(c.input.utf8), defaultTime: Self.defaultTime)
+            var points: [Point] = []
+            var errors = 0
+            for r in records {
+                switch r {
+                case .point(let p, _): points.append(p)
+                case .error: errors += 1
+                }
+            }
+            if c.panic == true {
+                continue  // InfluxDB crashed; not crashing is all we can compare
+            }
+            // Deviation: a point InfluxDB accepts with no usable field is rejected here.
+            let expectedPoints = c.points.filter { !$0.fields.isEmpty }
+            let expectedErrors = c.errors + (c.points.count - expectedPoints.count)
+            let ok = points.count == expectedPoints.count && errors == expectedErrors
+                && zip(points, expectedPoints).allSatisfy { Self.matches($0, $1) }
+            if !ok {
+                failures.append("\(c.name) \(String(reflecting: c.input)): got \(points.count) points \(errors) errors \(points.prefix(2)) \(records.compactMap { if case .error(let e) = $0 { return e.reason } else { return nil } }); want \(expectedPoints.count) points \(expectedErrors) errors \(expectedPoints.prefix(2).map { ($0.measurement, $0.tags, $0.fields.map { ($0.key, $0.type, $0.value) }, $0.time) })")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) of \(cases.count) differ:\n\(failures.prefix(25).joined(separator: "\n"))")
+    }
+}
