@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "alertrelay",
             dependencies: [
-                "RelayConfig", "KafkaDispatch", "GoDuration",
+                "RelayConfig", "KafkaDispatch", "GoDuration", "LineProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

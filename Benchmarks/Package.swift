@@ -11,6 +11,10 @@ let package = Package(
     ],
     targets: [
         .executableTarget(
+            name: "ParseBenchmark",
+            dependencies: [.product(name: "LineProtocol", package: "alertrelay")]
+        ),
+        .executableTarget(
             name: "KafkaSendBenchmark",
             dependencies: [.product(name: "KafkaDispatch", package: "alertrelay")]
         ),

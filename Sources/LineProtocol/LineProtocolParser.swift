@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// InfluxDB line protocol parser that accepts and rejects exactly what InfluxDB 1.x's
 /// `models.ParsePointsWithPrecision` does (with unsigned integers enabled, as in InfluxDB 2.x),
 /// and decodes tags and fields as InfluxDB's `Tags()` and `Fields()` do.
@@ -32,21 +38,16 @@ public struct LineProtocolParser: Sendable {
                       _ body: (LineProtocolRecord) throws -> Void) rethrows {
         let b = bytes.bindMemory(to: UInt8.self)
         var scratch = Scratch()
+        defer { scratch.deallocate() }
         var pos = 0
         var line = firstLine
         let n = b.count
         let truncatedDefault = precision.truncate(defaultTime)
         while pos < n {
             let blockStart = pos
-            let end = Scan.line(b, pos, n)
+            let (end, inner) = Scan.lineFast(b, pos, n)
             let recordLine = line
-            var newlines = end < n ? 1 : 0
-            var k = blockStart
-            while k < end {
-                if b[k] == Scan.nl { newlines += 1 }
-                k += 1
-            }
-            line += newlines
+            line += inner + (end < n ? 1 : 0)
             pos = end + 1
             if end == blockStart { continue }
             var blockEnd = end
@@ -89,16 +90,45 @@ public struct LineProtocolParser: Sendable {
     }
 }
 
-/// Reusable per-call buffers, so a line costs no temporary allocations.
+/// Reusable per-call buffers, so a line costs no temporary allocations: the start of each tag
+/// (plus a sentinel) and the tags' order sorted by key.
 struct Scratch {
-    var tagStarts: [Int] = []
-    var order: [Int] = []
+    private(set) var tagStarts: UnsafeMutablePointer<Int>
+    private(set) var order: UnsafeMutablePointer<Int>
+    private var capacity: Int
+    /// Tags seen on the current line.
+    var tagCount = 0
     var bytes: [UInt8] = []
 
     init() {
-        tagStarts.reserveCapacity(32)
-        order.reserveCapacity(32)
+        capacity = 64
+        tagStarts = .allocate(capacity: capacity + 1)
+        order = .allocate(capacity: capacity + 1)
         bytes.reserveCapacity(64)
+    }
+
+    func deallocate() {
+        tagStarts.deallocate()
+        order.deallocate()
+    }
+
+    /// Records the start of the next tag (or the sentinel after the last one).
+    @inline(__always)
+    mutating func appendTagStart(_ i: Int) {
+        if tagCount == capacity { grow() }
+        tagStarts[tagCount] = i
+        tagCount += 1
+    }
+
+    private mutating func grow() {
+        let bigger = capacity * 2
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: bigger + 1)
+        starts.update(from: tagStarts, count: capacity)
+        tagStarts.deallocate()
+        tagStarts = starts
+        order.deallocate()
+        order = .allocate(capacity: bigger + 1)
+        capacity = bigger
     }
 }
 
@@ -128,9 +158,27 @@ enum Scan {
 
     /// The end of the line starting at `i`: the next newline that is neither escaped nor inside a
     /// quoted field value.
+    /// ``line(_:_:_:)`` with a fast path: quotes and backslashes are the only bytes that can keep a
+    /// newline inside a line, so a stretch up to the next newline without either is a whole line.
     @inline(__always)
-    static func line(_ b: Bytes, _ i0: Int, _ n: Int) -> Int {
+    static func lineFast(_ b: Bytes, _ i0: Int, _ n: Int) -> (Int, Int) {
+        guard let base = b.baseAddress else { return (i0, 0) }
+        let start = base + i0
+        let count = n - i0
+        let nlPointer = memchr(start, Int32(nl), count)
+        let end = nlPointer.map { i0 + (UnsafeRawPointer($0) - UnsafeRawPointer(start)) } ?? n
+        let length = end - i0
+        if memchr(start, Int32(quote), length) == nil && memchr(start, Int32(bs), length) == nil {
+            return (end, 0)
+        }
+        return line(b, i0, n)
+    }
+
+    /// Also returns how many newlines the line itself holds (escaped or quoted ones).
+    @inline(__always)
+    static func line(_ b: Bytes, _ i0: Int, _ n: Int) -> (Int, Int) {
         var i = i0
+        var inner = 0
         var quoted = false
         var fields = false
         var equals = 0
@@ -138,6 +186,7 @@ enum Scan {
         while i < n {
             let c = b[i]
             if c == bs && i + 2 < n {
+                if b[i + 1] == nl { inner += 1 }
                 i += 2
                 continue
             }
@@ -157,10 +206,13 @@ enum Scan {
                     continue
                 }
             }
-            if c == nl && !quoted { break }
+            if c == nl {
+                if !quoted { break }
+                inner += 1
+            }
             i += 1
         }
-        return i
+        return (i, inner)
     }
 
     @inline(__always)
@@ -200,7 +252,7 @@ enum Scan {
             let (fieldsEnd, fieldsStart) = try fields(b, keyEnd, e)
             if fieldsEnd == fieldsStart { throw ScanFailure(position: fieldsStart, reason: "missing fields") }
             // Each field key makes a series key with the measurement and tags; it has a size limit.
-            var p = fieldsStart
+            var p = (keyEnd - keyStart) + 4 + (fieldsEnd - fieldsStart) <= maxKeyLength ? fieldsEnd : fieldsStart
             while p < fieldsEnd {
                 let k = to(b, p, fieldsEnd, eq, base: fieldsStart)
                 if k > fieldsEnd - 2 { throw ScanFailure(position: p, reason: "invalid field format") }
@@ -239,8 +291,7 @@ enum Scan {
     /// Scans the measurement and tags; leaves the tag start indices, sorted by tag key, in
     /// `scratch.order`. Returns the key's end and the measurement's end.
     static func key(_ b: Bytes, _ start: Int, _ e: Int, scratch: inout Scratch) throws -> (Int, Int) {
-        scratch.tagStarts.removeAll(keepingCapacity: true)
-        scratch.order.removeAll(keepingCapacity: true)
+        scratch.tagCount = 0
         // Measurement.
         var i = start
         if i >= e || b[i] == comma { throw ScanFailure(position: i, reason: "missing measurement") }
@@ -262,7 +313,7 @@ enum Scan {
         var expectKey = true
         tagLoop: while true {
             if expectKey {
-                scratch.tagStarts.append(i)
+                scratch.appendTagStart(i)
                 if i >= e || b[i] == sp || b[i] == comma || b[i] == eq {
                     throw ScanFailure(position: i, reason: "missing tag key")
                 }
@@ -292,31 +343,34 @@ enum Scan {
                 }
             }
         }
-        let count = scratch.tagStarts.count
-        scratch.tagStarts.append(i + 1)  // sentinel: one past the space that ends the tags
+        let count = scratch.tagCount
+        scratch.appendTagStart(i + 1)  // sentinel: one past the space that ends the tags
+        scratch.tagCount = count
+        let starts = scratch.tagStarts
+        let order = scratch.order
+        for j in 0..<count { order[j] = j }
         // Sorted and unique?
-        scratch.order.append(contentsOf: 0..<count)
         var sorted = true
         for j in 0..<(count - 1) {
-            let c = compareTagKeys(b, scratch.tagStarts, j, j + 1)
+            let c = compareTagKeys(b, starts, j, j + 1)
             if c > 0 {
                 sorted = false
                 break
             } else if c == 0 {
-                throw ScanFailure(position: scratch.tagStarts[j + 1], reason: "duplicate tags")
+                throw ScanFailure(position: starts[j + 1], reason: "duplicate tags")
             }
         }
         if !sorted {
             // Stable insertion sort by key, as InfluxDB sorts.
             for x in 1..<count {
                 var y = x
-                while y > 0 && compareTagKeys(b, scratch.tagStarts, scratch.order[y], scratch.order[y - 1]) < 0 {
-                    scratch.order.swapAt(y, y - 1)
+                while y > 0 && compareTagKeys(b, starts, order[y], order[y - 1]) < 0 {
+                    (order[y], order[y - 1]) = (order[y - 1], order[y])
                     y -= 1
                 }
             }
-            for j in 0..<(count - 1) where compareTagKeys(b, scratch.tagStarts, scratch.order[j], scratch.order[j + 1]) == 0 {
-                throw ScanFailure(position: scratch.tagStarts[scratch.order[j + 1]], reason: "duplicate tags")
+            for j in 0..<(count - 1) where compareTagKeys(b, starts, order[j], order[j + 1]) == 0 {
+                throw ScanFailure(position: starts[order[j + 1]], reason: "duplicate tags")
             }
         }
         return (i, measurementEnd)
@@ -324,7 +378,7 @@ enum Scan {
 
     /// Compares the keys of tags `x` and `y` (indices into `starts`) byte by byte.
     @inline(__always)
-    static func compareTagKeys(_ b: Bytes, _ starts: [Int], _ x: Int, _ y: Int) -> Int {
+    static func compareTagKeys(_ b: Bytes, _ starts: UnsafeMutablePointer<Int>, _ x: Int, _ y: Int) -> Int {
         let xs = starts[x], ys = starts[y]
         let xe = to(b, xs, starts[x + 1] - 1, eq, base: xs)
         let ye = to(b, ys, starts[y + 1] - 1, eq, base: ys)

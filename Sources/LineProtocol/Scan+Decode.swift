@@ -11,13 +11,15 @@ extension Scan {
         // Measurement: escape.Unescape (\, \" \space \= lose their backslash).
         let measurement = unescaped(b, keyStart, measurementEnd, scratch: &scratch) { $0 == comma || $0 == quote || $0 == sp || $0 == eq }
         var tags: [Tag] = []
-        let tagCount = scratch.order.count
+        let tagCount = scratch.tagCount
         if tagCount > 0 {
             tags.reserveCapacity(tagCount)
+            let starts = scratch.tagStarts
+            let order = scratch.order
             for j in 0..<tagCount {
-                let t = scratch.order[j]
-                let s = scratch.tagStarts[t]
-                let end = scratch.tagStarts[t + 1] - 1
+                let t = order[j]
+                let s = starts[t]
+                let end = starts[t + 1] - 1
                 let k = to(b, s, end, eq, base: s)
                 if k + 1 >= end { continue }  // InfluxDB skips a tag whose value is empty.
                 tags.append(Tag(key: unescapedTag(b, s, k, scratch: &scratch),
