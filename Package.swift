@@ -12,11 +12,13 @@ let package = Package(
         .library(name: "RelayConfig", targets: ["RelayConfig"]),
         .library(name: "GoDuration", targets: ["GoDuration"]),
         .library(name: "LineProtocol", targets: ["LineProtocol"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,6 +28,17 @@ let package = Package(
         ),
         .target(name: "GoDuration"),
         .target(name: "LineProtocol"),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "LineProtocol", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "KafkaDispatch", dependencies: ["CRdKafka", "GoDuration", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "RelayConfig",
@@ -44,6 +57,15 @@ let package = Package(
             dependencies: ["KafkaDispatch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "GoDurationTests", dependencies: ["GoDuration"]),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: [
+                "Ingest", "LineProtocol", "AlertRelayTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], exclude: ["Fixtures"]),
         .target(name: "AlertRelayTestSupport", path: "Tests/AlertRelayTestSupport"),
         .testTarget(

@@ -579,3 +579,21 @@ enum Scan {
         String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
     }
 }
+
+extension LineProtocolParser {
+    /// The length of the longest prefix of `bytes` made of whole lines, each ended by a newline
+    /// that is not escaped or inside a quoted string value (what a stream reader may hand on).
+    public static func wholeLinesLength(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let b = bytes.bindMemory(to: UInt8.self)
+        let n = b.count
+        var pos = 0
+        var whole = 0
+        while pos < n {
+            let (end, _) = Scan.lineFast(b, pos, n)
+            if end >= n { break }
+            whole = end + 1
+            pos = end + 1
+        }
+        return whole
+    }
+}

@@ -1,0 +1,250 @@
+import Logging
+import LineProtocol
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// InfluxDB-compatible HTTP ingest: `POST /write?db=&precision=`, `POST /api/v2/write?bucket=&precision=`
+/// (gzip bodies welcome), `GET /ping`. Good lines of a partly bad body are kept and the response
+/// is 400 naming the bad lines, as InfluxDB answers a partial write.
+public final class HTTPWriteListener: Sendable {
+    /// Counters (messages = requests).
+    public let statistics: ListenerStatistics
+    /// The bound address.
+    public let localAddress: SocketAddress
+    private let channel: Channel
+
+    /// Binds and starts serving.
+    public static func start(_ config: HTTPListenerConfig, sink: PointSink, group: EventLoopGroup,
+                             logger: Logger) async throws -> HTTPWriteListener {
+        let address = try BindAddress(config.bindAddress)
+        let statistics = ListenerStatistics(name: "http:\(config.bindAddress)")
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTPWriteHandler(config: config, sink: sink, statistics: statistics, logger: logger))
+                }
+            }
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
+        } catch {
+            throw ListenerError.bindFailed(config.bindAddress, reason: "\(error)")
+        }
+        logger.info("http listener started", metadata: ["address": .string("\(channel.localAddress.map { "\($0)" } ?? "")")])
+        return HTTPWriteListener(statistics: statistics, localAddress: channel.localAddress!, channel: channel)
+    }
+
+    private init(statistics: ListenerStatistics, localAddress: SocketAddress, channel: Channel) {
+        self.statistics = statistics
+        self.localAddress = localAddress
+        self.channel = channel
+    }
+
+    /// Stops accepting.
+    public func stop() async {
+        try? await channel.close()
+    }
+}
+
+final class HTTPWriteHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// How long a write waits for room in a full pipeline before it is answered 503.
+    static let pipelineWait: TimeAmount = .seconds(10)
+
+    private let config: HTTPListenerConfig
+    private let sink: PointSink
+    private let statistics: ListenerStatistics
+    private var parser: BatchParser
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var tooLarge = false
+
+    init(config: HTTPListenerConfig, sink: PointSink, statistics: ListenerStatistics, logger: Logger) {
+        self.config = config
+        self.sink = sink
+        self.statistics = statistics
+        self.parser = BatchParser(precision: .nanoseconds, statistics: statistics, logger: logger)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head = h
+            body = nil
+            tooLarge = false
+            if let length = h.headers.first(name: "content-length").flatMap(Int.init), length > config.maxBodySize {
+                tooLarge = true
+            }
+        case .body(var chunk):
+            guard !tooLarge else { return }
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > config.maxBodySize {
+                tooLarge = true
+                body = nil
+                return
+            }
+            if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
+        case .end:
+            guard let h = head else { return }
+            head = nil
+            handle(context: context, head: h, body: body ?? context.channel.allocator.buffer(capacity: 0))
+            body = nil
+        }
+    }
+
+    private func handle(context: ChannelHandlerContext, head: HTTPRequestHead, body: ByteBuffer) {
+        let (path, query) = Self.split(head.uri)
+        switch (head.method, path) {
+        case (.GET, "/ping"), (.HEAD, "/ping"):
+            respond(context, head, .noContent, nil)
+        case (.POST, "/write"), (.POST, "/api/v2/write"):
+            statistics.datagrams.add(1, ordering: .relaxed)
+            write(context: context, head: head, query: query, body: body)
+        case (_, "/write"), (_, "/api/v2/write"), (_, "/ping"):
+            respond(context, head, .methodNotAllowed, "method \(head.method) not allowed on \(path)")
+        default:
+            respond(context, head, .notFound, "not found: \(path)")
+        }
+    }
+
+    private func write(context: ChannelHandlerContext, head: HTTPRequestHead, query: [String: String], body: ByteBuffer) {
+        if !config.authToken.isEmpty {
+            let auth = head.headers.first(name: "authorization") ?? ""
+            guard auth == "Token \(config.authToken)" || auth == "Bearer \(config.authToken)" else {
+                respond(context, head, .unauthorized, "authorization failed")
+                return
+            }
+        }
+        if tooLarge {
+            respond(context, head, .payloadTooLarge, "request body is larger than max-body-size (\(config.maxBodySize) bytes)")
+            return
+        }
+        guard let precision = Precision(name: query["precision"] ?? "") else {
+            respond(context, head, .badRequest, "invalid precision \"\(query["precision"] ?? "")\" (use n, ns, u, us, ms, s, m or h)")
+            return
+        }
+        var payload = body
+        if head.headers.first(name: "content-encoding")?.lowercased() == "gzip" {
+            switch Result(catching: { () throws(Gzip.Failure) -> [UInt8] in
+                try Gzip.inflate(Array(body.readableBytesView), limit: config.maxBodySize)
+            }) {
+            case .success(let inflated):
+                payload = context.channel.allocator.buffer(bytes: inflated)
+            case .failure(.tooLarge):
+                respond(context, head, .payloadTooLarge, "decompressed body is larger than max-body-size (\(config.maxBodySize) bytes)")
+                return
+            case .failure(.corrupt(let reason)):
+                respond(context, head, .badRequest, "bad gzip body: \(reason)")
+                return
+            }
+        }
+        statistics.bytes.add(UInt64(payload.readableBytes), ordering: .relaxed)
+        parser = BatchParser(precision: precision, statistics: statistics, logger: parser.logger)
+        let (points, errors) = parser.parse(payload, now: unixNanosecondsNow(), keepErrors: true)
+        var message: String?
+        if !errors.isEmpty {
+            let reasons = errors.map { "unable to parse '\($0.1)': \($0.0.reason) (line \($0.0.errorLine), column \($0.0.column))" }
+                .joined(separator: "\n")
+            message = points.isEmpty ? reasons : "partial write: \(reasons) dropped=0"
+        }
+        guard !points.isEmpty else {
+            respond(context, head, errors.isEmpty ? .noContent : .badRequest, message)
+            return
+        }
+        offer(context: context, head: head, batch: PointBatch(points: points, source: statistics.name), message: message,
+              deadline: .now() + Self.pipelineWait)
+    }
+
+    /// Hands the batch on, retrying while the pipeline is full; the client waits (backpressure).
+    private func offer(context: ChannelHandlerContext, head: HTTPRequestHead, batch: PointBatch, message: String?, deadline: NIODeadline) {
+        if sink.offer(batch) {
+            respond(context, head, message == nil ? .noContent : .badRequest, message)
+            return
+        }
+        if NIODeadline.now() > deadline {
+            statistics.dropped.add(UInt64(batch.points.count), ordering: .relaxed)
+            respond(context, head, .serviceUnavailable, "the pipeline is full; retry later")
+            return
+        }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .milliseconds(2)) {
+            let (handler, context) = bound.value
+            handler.offer(context: context, head: head, batch: batch, message: message, deadline: deadline)
+        }
+    }
+
+    private func respond(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, _ status: HTTPResponseStatus, _ error: String?) {
+        var headers = HTTPHeaders()
+        headers.add(name: "X-Influxdb-Version", value: "alertrelay")
+        var buffer: ByteBuffer?
+        if let error, status != .noContent {
+            var text = "{\"error\":"
+            appendJSONString(error, to: &text)
+            text += "}\n"
+            headers.add(name: "Content-Type", value: "application/json")
+            buffer = context.channel.allocator.buffer(string: text)
+        }
+        headers.add(name: "Content-Length", value: String(buffer?.readableBytes ?? 0))
+        if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
+        if let buffer { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
+        let keepAlive = request.isKeepAlive
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [channel = context.channel] _ in
+            if !keepAlive { channel.close(promise: nil) }
+        }
+    }
+
+    /// Path and decoded query parameters of a request URI.
+    static func split(_ uri: String) -> (String, [String: String]) {
+        guard let q = uri.firstIndex(of: "?") else { return (uri, [:]) }
+        var query: [String: String] = [:]
+        for pair in uri[uri.index(after: q)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = percentDecoded(String(parts[0]))
+            query[key] = parts.count > 1 ? percentDecoded(String(parts[1])) : ""
+        }
+        return (String(uri[..<q]), query)
+    }
+
+    static func percentDecoded(_ s: String) -> String {
+        var out: [UInt8] = []
+        var bytes = Array(s.utf8)[...]
+        while let c = bytes.popFirst() {
+            if c == UInt8(ascii: "%"), bytes.count >= 2, let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16) {
+                out.append(v)
+                bytes = bytes.dropFirst(2)
+            } else {
+                out.append(c == UInt8(ascii: "+") ? UInt8(ascii: " ") : c)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+func appendJSONString(_ s: String, to out: inout String) {
+    out += "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    out += "\""
+}

@@ -1,0 +1,74 @@
+import LineProtocol
+
+/// A `[[udp]]` section: one UDP socket receiving line protocol (the main path).
+public struct UDPListenerConfig: Sendable, Equatable {
+    /// `bind-address`: `host:port`; loopback unless configured otherwise.
+    public var bindAddress = "127.0.0.1:8089"
+    /// `read-buffer`: SO_RCVBUF in bytes (0 keeps the system default); the kernel caps it at
+    /// `net.core.rmem_max` and the listener logs what it granted.
+    public var readBuffer = 0
+    /// `precision`: unit of the timestamps.
+    public var precision = Precision.nanoseconds
+
+    /// The defaults.
+    public init() {}
+}
+
+/// A `[[tcp]]` section: newline-delimited line protocol over TCP.
+public struct TCPListenerConfig: Sendable, Equatable {
+    /// `bind-address`: `host:port`.
+    public var bindAddress = "127.0.0.1:8094"
+    /// `max-line-length`: longer lines are rejected (and counted) without closing the connection.
+    public var maxLineLength = 1 << 20
+    /// `precision`: unit of the timestamps.
+    public var precision = Precision.nanoseconds
+
+    /// The defaults.
+    public init() {}
+}
+
+/// The `[http]` section: InfluxDB-compatible `/write`, `/api/v2/write` and `/ping`.
+public struct HTTPListenerConfig: Sendable, Equatable {
+    /// `bind-address`: `host:port`.
+    public var bindAddress = "127.0.0.1:8086"
+    /// `max-body-size`: larger request bodies get 413 (after gzip decoding too).
+    public var maxBodySize = 25 << 20
+    /// `auth-token`: when set, writes need `Authorization: Token <t>` or `Bearer <t>`.
+    public var authToken = ""
+
+    /// The defaults.
+    public init() {}
+}
+
+/// `host:port` split for binding; IPv6 hosts may be bracketed.
+struct BindAddress: Sendable {
+    var host: String
+    var port: Int
+
+    init(_ text: String) throws(ListenerError) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else {
+            throw .badAddress(text)
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "0.0.0.0" }
+        self.host = host
+        self.port = port
+    }
+}
+
+/// Why a listener could not start.
+public enum ListenerError: Error, Sendable, CustomStringConvertible {
+    /// The address is not `host:port`.
+    case badAddress(String)
+    /// Binding failed (address in use, permission, ...).
+    case bindFailed(String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .badAddress(let a): return "bind-address \"\(a)\" is not host:port (for example \"127.0.0.1:8089\")"
+        case .bindFailed(let a, let r): return "cannot listen on \(a): \(r)"
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import Logging
+import LineProtocol
+import NIOCore
+import NIOPosix
+
+/// The TCP listener: newline-delimited line protocol on many concurrent connections. When the
+/// pipeline is full it stops reading (TCP never drops); a line longer than `max-line-length` is
+/// rejected and skipped without closing the connection.
+public final class TCPListener: Sendable {
+    /// Counters.
+    public let statistics: ListenerStatistics
+    /// The bound address.
+    public let localAddress: SocketAddress
+    private let channel: Channel
+
+    /// Binds and starts accepting connections.
+    public static func start(_ config: TCPListenerConfig, sink: PointSink, group: EventLoopGroup,
+                             logger: Logger) async throws -> TCPListener {
+        let address = try BindAddress(config.bindAddress)
+        let statistics = ListenerStatistics(name: "tcp:\(config.bindAddress)")
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.autoRead, value: false)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(WholeLinesDecoder(maxLineLength: config.maxLineLength)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        TCPLineProtocolHandler(precision: config.precision, sink: sink, statistics: statistics,
+                                               maxLineLength: config.maxLineLength, logger: logger))
+                }
+            }
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
+        } catch {
+            throw ListenerError.bindFailed(config.bindAddress, reason: "\(error)")
+        }
+        logger.info("tcp listener started", metadata: ["address": .string("\(channel.localAddress.map { "\($0)" } ?? "")")])
+        return TCPListener(statistics: statistics, localAddress: channel.localAddress!, channel: channel)
+    }
+
+    private init(statistics: ListenerStatistics, localAddress: SocketAddress, channel: Channel) {
+        self.statistics = statistics
+        self.localAddress = localAddress
+        self.channel = channel
+    }
+
+    /// Stops accepting; open connections are closed with the event loop group.
+    public func stop() async {
+        try? await channel.close()
+    }
+}
+
+/// What the decoder hands on: whole lines, or word that a line was too long and skipped.
+enum WholeLines {
+    case lines(ByteBuffer)
+    case tooLong(bytes: Int)
+}
+
+/// Splits a TCP stream into runs of whole lines (quote- and escape-aware, as InfluxDB splits).
+struct WholeLinesDecoder: ByteToMessageDecoder {
+    typealias InboundOut = WholeLines
+    let maxLineLength: Int
+    private var discarding = false
+    private var discarded = 0
+    /// Bytes already known to hold no whole line, so a long partial line is not rescanned.
+    private var scanned = 0
+
+    init(maxLineLength: Int) { self.maxLineLength = maxLineLength }
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        if discarding {
+            guard let nl = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+                discarded += buffer.readableBytes
+                buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+                return .needMoreData
+            }
+            let skip = nl - buffer.readerIndex + 1
+            discarded += skip
+            buffer.moveReaderIndex(forwardBy: skip)
+            context.fireChannelRead(wrapInboundOut(.tooLong(bytes: discarded)))
+            discarding = false
+            discarded = 0
+            scanned = 0
+            return .continue
+        }
+        let readable = buffer.readableBytes
+        if readable > scanned, buffer.readableBytesView.dropFirst(scanned).contains(UInt8(ascii: "\n")) {
+            let whole = buffer.withUnsafeReadableBytes { LineProtocolParser.wholeLinesLength($0) }
+            if whole > 0 {
+                let slice = buffer.readSlice(length: whole)!
+                scanned = 0
+                context.fireChannelRead(wrapInboundOut(.lines(slice)))
+                return .continue
+            }
+        }
+        scanned = readable
+        if readable > maxLineLength {
+            discarding = true
+            discarded = readable
+            scanned = 0
+            buffer.moveReaderIndex(forwardBy: readable)
+            return .continue
+        }
+        return .needMoreData
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        if discarding {
+            context.fireChannelRead(wrapInboundOut(.tooLong(bytes: discarded + buffer.readableBytes)))
+            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+            discarding = false
+        } else if buffer.readableBytes > 0 {
+            // The connection ended without a final newline: the last line still counts.
+            context.fireChannelRead(wrapInboundOut(.lines(buffer.readSlice(length: buffer.readableBytes)!)))
+        }
+        return .needMoreData
+    }
+}
+
+final class TCPLineProtocolHandler: ChannelInboundHandler {
+    typealias InboundIn = WholeLines
+
+    private var parser: BatchParser
+    private let sink: PointSink
+    private let statistics: ListenerStatistics
+    private let maxLineLength: Int
+    private let logger: Logger
+    private var pending: [PointBatch] = []
+    private var retryScheduled = false
+
+    init(precision: Precision, sink: PointSink, statistics: ListenerStatistics, maxLineLength: Int, logger: Logger) {
+        self.parser = BatchParser(precision: precision, statistics: statistics, logger: logger)
+        self.sink = sink
+        self.statistics = statistics
+        self.maxLineLength = maxLineLength
+        self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        statistics.datagrams.add(1, ordering: .relaxed)
+        context.read()
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .lines(let buffer):
+            statistics.bytes.add(UInt64(buffer.readableBytes), ordering: .relaxed)
+            let (points, _) = parser.parse(buffer, now: unixNanosecondsNow())
+            if !points.isEmpty { pending.append(PointBatch(points: points, source: statistics.name)) }
+        case .tooLong(let bytes):
+            statistics.bytes.add(UInt64(bytes), ordering: .relaxed)
+            statistics.rejected.add(1, ordering: .relaxed)
+            logger.warning("rejected line", metadata: [
+                "listener": .string(statistics.name),
+                "error": .string("line of \(bytes) bytes is longer than max-line-length (\(maxLineLength)); skipped"),
+            ])
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        drain(context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // The last line of a connection closed without a newline arrives here.
+        drain(context: context)
+        context.fireChannelInactive()
+    }
+
+    /// Hands pending batches to the sink; reads more only when all were taken (backpressure).
+    private func drain(context: ChannelHandlerContext) {
+        while let batch = pending.first {
+            guard sink.offer(batch) else {
+                guard !retryScheduled else { return }
+                retryScheduled = true
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: .milliseconds(2)) {
+                    let (handler, context) = loopBound.value
+                    handler.retryScheduled = false
+                    handler.drain(context: context)
+                }
+                return
+            }
+            pending.removeFirst()
+        }
+        if context.channel.isActive { context.read() }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,102 @@
+import Logging
+import LineProtocol
+import NIOCore
+import NIOPosix
+
+/// The UDP listener: each datagram is parsed on its own (bad lines counted, good ones kept) and
+/// handed to the sink; when the sink is full the datagram's points are dropped and counted.
+///
+/// Reads use recvmmsg (NIO's vector reads) so bursts are drained in few system calls.
+public final class UDPListener: Sendable {
+    /// Datagrams read per recvmmsg call.
+    static let vectorReadCount = 32
+
+    /// Counters.
+    public let statistics: ListenerStatistics
+    /// The bound address (the real port when configured with port 0).
+    public let localAddress: SocketAddress
+    /// SO_RCVBUF as the kernel granted it.
+    public let grantedReadBuffer: Int
+    private let channel: Channel
+
+    /// Binds and starts reading.
+    public static func start(_ config: UDPListenerConfig, sink: PointSink, group: EventLoopGroup,
+                             logger: Logger) async throws -> UDPListener {
+        let address = try BindAddress(config.bindAddress)
+        let statistics = ListenerStatistics(name: "udp:\(config.bindAddress)")
+        var bootstrap = DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            // With vector reads NIO splits one receive buffer into equal slots, one per datagram:
+            // every slot must hold the largest datagram (64 KiB), or it arrives truncated.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536 * vectorReadCount))
+            .channelOption(.datagramVectorReadMessageCount, value: Self.vectorReadCount)
+            .channelOption(.maxMessagesPerRead, value: 64)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        UDPLineProtocolHandler(precision: config.precision, sink: sink, statistics: statistics, logger: logger))
+                }
+            }
+        if config.readBuffer > 0 {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(config.readBuffer))
+        }
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
+        } catch {
+            throw ListenerError.bindFailed(config.bindAddress, reason: "\(error)")
+        }
+        let granted = Int((try? await channel.getOption(.socketOption(.so_rcvbuf)).get()) ?? 0)
+        logger.info("udp listener started", metadata: [
+            "address": .string("\(channel.localAddress.map { "\($0)" } ?? config.bindAddress)"),
+            "read-buffer-requested": .stringConvertible(config.readBuffer),
+            "read-buffer-granted": .stringConvertible(granted),
+        ])
+        if config.readBuffer > 0 && granted < config.readBuffer {
+            logger.warning("the kernel granted a smaller UDP read buffer than read-buffer; raise net.core.rmem_max",
+                           metadata: ["requested": .stringConvertible(config.readBuffer), "granted": .stringConvertible(granted)])
+        }
+        return UDPListener(statistics: statistics, localAddress: channel.localAddress!, grantedReadBuffer: granted, channel: channel)
+    }
+
+    private init(statistics: ListenerStatistics, localAddress: SocketAddress, grantedReadBuffer: Int, channel: Channel) {
+        self.statistics = statistics
+        self.localAddress = localAddress
+        self.grantedReadBuffer = grantedReadBuffer
+        self.channel = channel
+    }
+
+    /// Stops receiving and closes the socket.
+    public func stop() async {
+        try? await channel.close()
+    }
+}
+
+final class UDPLineProtocolHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private var parser: BatchParser
+    private let sink: PointSink
+    private let statistics: ListenerStatistics
+
+    init(precision: Precision, sink: PointSink, statistics: ListenerStatistics, logger: Logger) {
+        self.parser = BatchParser(precision: precision, statistics: statistics, logger: logger)
+        self.sink = sink
+        self.statistics = statistics
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        statistics.datagrams.add(1, ordering: .relaxed)
+        statistics.bytes.add(UInt64(envelope.data.readableBytes), ordering: .relaxed)
+        let (points, _) = parser.parse(envelope.data, now: unixNanosecondsNow())
+        guard !points.isEmpty else { return }
+        if !sink.offer(PointBatch(points: points, source: statistics.name)) {
+            statistics.dropped.add(UInt64(points.count), ordering: .relaxed)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A datagram read error (e.g. ICMP port unreachable echoes) must not close the socket.
+    }
+}
