@@ -8,8 +8,19 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "alertrelay", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
+        .executableTarget(name: "UDPLoad"),
+        .executableTarget(
+            name: "UDPIngestServer",
+            dependencies: [
+                .product(name: "Ingest", package: "alertrelay"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ParseBenchmark",
             dependencies: [.product(name: "LineProtocol", package: "alertrelay")]

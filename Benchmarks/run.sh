@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release binaries and runs the benchmarks, each next to its peer in the same run.
-# usage: Benchmarks/run.sh [kafka|parse|all] [extra args for the kafka benchmark]
+# usage: Benchmarks/run.sh [kafka|parse|udp|all] [extra args for the kafka benchmark]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -42,9 +42,56 @@ parse() {
   rm -rf "$work"
 }
 
+udp() {
+  # The peer: InfluxDB 1.6.7's UDP listener (Debian `influxdb`); the same C load generator drives both.
+  if ! command -v influxd >/dev/null; then
+    sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q influxdb
+  fi
+  (cd "$here" && swift build -c release --product UDPIngestServer && swift build -c release --product UDPLoad)
+  # Both get a 50 MiB socket buffer; root may raise the cap (otherwise both are capped alike).
+  [ "$(id -u)" -eq 0 ] && sysctl -q -w net.core.rmem_max=52428800 || true
+  local seconds=${UDP_SECONDS:-10}
+  local rates=${UDP_RATES:-"100000 200000 300000 400000 500000 600000 800000 1000000 1200000 1500000 2000000"}
+  echo "UDP ingest: 25 points per datagram, ${seconds}s per rate, kept = points counted / points sent"
+  machine
+  work=$(mktemp -d)
+  sed "s|@WORK@|$work|g" "$here/influxdb-udp.conf" > "$work/influxdb.conf"
+  local best_ours=0 best_influx=0
+  for rate in $rates; do
+    # alertrelay: UDP listener + parser + counting sink.
+    "$here/.build/release/UDPIngestServer" 18089 > "$work/ours.out" &
+    local pid=$!
+    for _ in $(seq 50); do grep -q READY "$work/ours.out" 2>/dev/null && break; sleep 0.1; done
+    local sent_ours; sent_ours=$("$here/.build/release/UDPLoad" 18089 "$rate" "$seconds")
+    sleep 1; kill -TERM $pid; wait $pid || true
+    local got_ours; got_ours=$(tail -1 "$work/ours.out")
+    # InfluxDB: pointsRx of its UDP service.
+    rm -rf "$work/meta" "$work/data" "$work/wal"
+    influxd -config "$work/influxdb.conf" > "$work/influxd.log" 2>&1 &
+    local ipid=$!
+    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:18086/ping" && break; sleep 0.1; done
+    local sent_influx; sent_influx=$("$here/.build/release/UDPLoad" 18090 "$rate" "$seconds")
+    sleep 1
+    local got_influx; got_influx=$(curl -s http://127.0.0.1:18086/debug/vars | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+print(sum(x.get("values", {}).get("pointsRx", 0) for k, x in v.items() if isinstance(x, dict) and x.get("name") == "udp"))')
+    kill -TERM $ipid; wait $ipid || true
+    awk -v r="$rate" -v so="$sent_ours" -v go="$got_ours" -v si="$sent_influx" -v gi="$got_influx" 'BEGIN {
+      printf "rate %8d pts/s: alertrelay kept %7.3f%%   InfluxDB 1.6.7 kept %7.3f%%\n", r, 100 * go / so, 100 * gi / si }'
+    awk -v so="$sent_ours" -v go="$got_ours" 'BEGIN { exit !(go / so >= 0.999) }' && best_ours=$rate
+    awk -v si="$sent_influx" -v gi="$got_influx" 'BEGIN { exit !(gi / si >= 0.999) }' && best_influx=$rate
+  done
+  awk -v o="$best_ours" -v i="$best_influx" 'BEGIN {
+    printf "highest rate with >= 99.9%% kept: alertrelay %d pts/s, InfluxDB %d pts/s, ratio %.2f (goal >= 2)\n", o, i, (i > 0 ? o / i : 0) }'
+  rm -rf "$work"
+}
+
 case "$what" in
   kafka) kafka "$@" ;;
   parse) parse ;;
-  all) parse; kafka "$@" ;;
-  *) echo "unknown benchmark: $what (known: kafka, parse, all)" >&2; exit 64 ;;
+  udp) udp ;;
+  all) parse; udp; kafka "$@" ;;
+  *) echo "unknown benchmark: $what (known: kafka, parse, udp, all)" >&2; exit 64 ;;
 esac

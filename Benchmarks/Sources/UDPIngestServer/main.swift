@@ -1,0 +1,31 @@
+// alertrelay's UDP ingest path for the ingest benchmark: the UDP listener (recvmmsg, 50 MiB
+// read buffer), the line-protocol parser and a counting sink. Runs until SIGTERM, then prints the
+// number of points it accepted.
+//
+// usage: UDPIngestServer PORT
+import Dispatch
+import Glibc
+import Ingest
+import Logging
+import NIOPosix
+
+let port = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "8089"
+let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+let sink = CountingSink(keep: 0)
+var config = UDPListenerConfig()
+config.bindAddress = "127.0.0.1:\(port)"
+config.readBuffer = 50 << 20
+var logger = Logger(label: "bench")
+logger.logLevel = .error
+let listener = try await UDPListener.start(config, sink: sink, group: group, logger: logger)
+print("READY granted-read-buffer=\(listener.grantedReadBuffer)")
+fflush(nil)
+signal(SIGTERM, SIG_IGN)
+let stop = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .main)
+await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+    stop.setEventHandler { done.resume() }
+    stop.resume()
+}
+print(listener.statistics.snapshot.pointsAccepted)
+fflush(nil)
+exit(0)
