@@ -99,6 +99,10 @@ struct Scratch {
     /// Tags seen on the current line.
     var tagCount = 0
     var bytes: [UInt8] = []
+    /// Position of each tag's `=` (by tag index), and of each field's `=` and ending comma.
+    var tagEquals = IntBuffer()
+    var fieldEquals = IntBuffer()
+    var fieldCommas = IntBuffer()
 
     init() {
         capacity = 64
@@ -110,6 +114,9 @@ struct Scratch {
     func deallocate() {
         tagStarts.deallocate()
         order.deallocate()
+        tagEquals.deallocate()
+        fieldEquals.deallocate()
+        fieldCommas.deallocate()
     }
 
     /// Records the start of the next tag (or the sentinel after the last one).
@@ -130,6 +137,36 @@ struct Scratch {
         order = .allocate(capacity: bigger + 1)
         capacity = bigger
     }
+}
+
+/// A growable run of `Int`s without reference counting, reused line after line.
+struct IntBuffer {
+    private(set) var base: UnsafeMutablePointer<Int>
+    private var capacity: Int
+    var count = 0
+
+    init() {
+        capacity = 64
+        base = .allocate(capacity: capacity)
+    }
+
+    func deallocate() { base.deallocate() }
+
+    @inline(__always)
+    mutating func append(_ v: Int) {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<Int>.allocate(capacity: capacity * 2)
+            bigger.update(from: base, count: capacity)
+            base.deallocate()
+            base = bigger
+            capacity *= 2
+        }
+        base[count] = v
+        count += 1
+    }
+
+    @inline(__always)
+    subscript(i: Int) -> Int { base[i] }
 }
 
 /// Where and why a line was rejected.
@@ -174,9 +211,19 @@ enum Scan {
         return line(b, i0, n)
     }
 
+    /// Bytes that matter to ``line(_:_:_:)``: backslash, space, `=`, `,`, `"` and newline.
+    // Written once at first use, then only read.
+    nonisolated(unsafe) static let lineSpecial: UnsafePointer<Bool> = {
+        let table = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+        table.initialize(repeating: false, count: 256)
+        for c in [bs, sp, eq, comma, quote, nl] { table[Int(c)] = true }
+        return UnsafePointer(table)
+    }()
+
     /// Also returns how many newlines the line itself holds (escaped or quoted ones).
     @inline(__always)
     static func line(_ b: Bytes, _ i0: Int, _ n: Int) -> (Int, Int) {
+        let special = lineSpecial
         var i = i0
         var inner = 0
         var quoted = false
@@ -185,6 +232,10 @@ enum Scan {
         var commas = 0
         while i < n {
             let c = b[i]
+            if !special[Int(c)] {
+                i += 1
+                continue
+            }
             if c == bs && i + 2 < n {
                 if b[i + 1] == nl { inner += 1 }
                 i += 2
@@ -249,7 +300,7 @@ enum Scan {
             if keyEnd - keyStart > maxKeyLength {
                 throw ScanFailure(position: keyStart, reason: "max key length exceeded: \(keyEnd - keyStart) > \(maxKeyLength)")
             }
-            let (fieldsEnd, fieldsStart) = try fields(b, keyEnd, e)
+            let (fieldsEnd, fieldsStart) = try fields(b, keyEnd, e, scratch: &scratch)
             if fieldsEnd == fieldsStart { throw ScanFailure(position: fieldsStart, reason: "missing fields") }
             // Each field key makes a series key with the measurement and tags; it has a size limit.
             var p = (keyEnd - keyStart) + 4 + (fieldsEnd - fieldsStart) <= maxKeyLength ? fieldsEnd : fieldsStart
@@ -277,7 +328,7 @@ enum Scan {
                     j += 1
                 }
             }
-            return .success(try decode(b, keyStart: keyStart, measurementEnd: measurementEnd, keyEnd: keyEnd,
+            return .success(try decode(b, keyStart: keyStart, measurementEnd: measurementEnd,
                                        fieldsStart: fieldsStart, fieldsEnd: fieldsEnd, time: timestamp, scratch: &scratch))
         } catch let failure as ScanFailure {
             return .failure(failure)
@@ -292,6 +343,7 @@ enum Scan {
     /// `scratch.order`. Returns the key's end and the measurement's end.
     static func key(_ b: Bytes, _ start: Int, _ e: Int, scratch: inout Scratch) throws -> (Int, Int) {
         scratch.tagCount = 0
+        scratch.tagEquals.count = 0
         // Measurement.
         var i = start
         if i >= e || b[i] == comma { throw ScanFailure(position: i, reason: "missing measurement") }
@@ -323,6 +375,7 @@ enum Scan {
                         throw ScanFailure(position: i, reason: "missing tag value")
                     }
                     if b[i] == eq && b[i - 1] != bs {
+                        scratch.tagEquals.append(i)
                         i += 1
                         break
                     }
@@ -394,7 +447,9 @@ enum Scan {
     // MARK: Fields
 
     /// Scans the field set; returns its end and start.
-    static func fields(_ b: Bytes, _ i0: Int, _ e: Int) throws -> (Int, Int) {
+    static func fields(_ b: Bytes, _ i0: Int, _ e: Int, scratch: inout Scratch) throws -> (Int, Int) {
+        scratch.fieldEquals.count = 0
+        scratch.fieldCommas.count = 0
         let start = skipWhitespace(b, i0, e)
         var i = start
         var quoted = false
@@ -413,6 +468,7 @@ enum Scan {
             }
             if c == eq && !quoted {
                 equals += 1
+                scratch.fieldEquals.append(i)
                 let before = b[i - 1]
                 let beforeThat: UInt8 = i - 2 >= 0 ? b[i - 2] : 0
                 if before == sp && beforeThat != bs { throw ScanFailure(position: i, reason: "missing field key") }
@@ -429,7 +485,10 @@ enum Scan {
                     continue
                 }
             }
-            if c == comma && !quoted { commas += 1 }
+            if c == comma && !quoted {
+                commas += 1
+                scratch.fieldCommas.append(i)
+            }
             if c == sp && !quoted { break }
             i += 1
         }
@@ -454,6 +513,11 @@ enum Scan {
         var scientific = false
         while i < e {
             let c = b[i]
+            // Digits are most of a number: take them without the checks below.
+            if c &- 0x30 <= 9 {
+                i += 1
+                continue
+            }
             if c == comma || c == sp { break }
             if c == UInt8(ascii: "i") && i > start && !(isInt || isUnsigned) {
                 isInt = true

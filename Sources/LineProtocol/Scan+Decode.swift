@@ -6,7 +6,7 @@ import Darwin
 
 extension Scan {
     /// Builds the point from a scanned line, as InfluxDB's `Name()`, `Tags()` and `Fields()` read it.
-    static func decode(_ b: Bytes, keyStart: Int, measurementEnd: Int, keyEnd: Int, fieldsStart: Int, fieldsEnd: Int,
+    static func decode(_ b: Bytes, keyStart: Int, measurementEnd: Int, fieldsStart: Int, fieldsEnd: Int,
                        time: Int64, scratch: inout Scratch) throws -> Point {
         // Measurement: escape.Unescape (\, \" \space \= lose their backslash).
         let measurement = unescaped(b, keyStart, measurementEnd, scratch: &scratch) { $0 == comma || $0 == quote || $0 == sp || $0 == eq }
@@ -18,15 +18,51 @@ extension Scan {
             let order = scratch.order
             for j in 0..<tagCount {
                 let t = order[j]
-                let s = starts[t]
+                // The scan recorded each tag's unescaped `=`, where InfluxDB's walkTags splits too.
+                let k = scratch.tagEquals[t]
                 let end = starts[t + 1] - 1
-                let k = to(b, s, end, eq, base: s)
                 if k + 1 >= end { continue }  // InfluxDB skips a tag whose value is empty.
-                tags.append(Tag(key: unescapedTag(b, s, k, scratch: &scratch),
+                tags.append(Tag(key: unescapedTag(b, starts[t], k, scratch: &scratch),
                                 value: unescapedTag(b, k + 1, end, scratch: &scratch)))
             }
         }
         var fields: [Field] = []
+        let simple = memchr(b.baseAddress! + fieldsStart, Int32(bs), fieldsEnd - fieldsStart) == nil
+        let recorded = try simple && recordedFields(b, fieldsStart, fieldsEnd, into: &fields, scratch: &scratch)
+        if !recorded {
+            fields.removeAll(keepingCapacity: true)
+            try iteratedFields(b, fieldsStart, fieldsEnd, into: &fields, scratch: &scratch)
+        }
+        // Deviation: InfluxDB accepts a point whose fields all have empty keys, then stores nothing.
+        if fields.isEmpty { throw ScanFailure(position: fieldsStart, reason: "missing fields") }
+        return Point(measurement: measurement, tags: tags, fields: fields, time: time)
+    }
+
+    /// Fields of a backslash-free field set, split where the scan recorded each `=` and comma
+    /// (no rescanning). Returns false when those positions do not split the set as InfluxDB's
+    /// iterator would (e.g. `f="a"=1,r`): the caller then takes ``iteratedFields``.
+    static func recordedFields(_ b: Bytes, _ fieldsStart: Int, _ fieldsEnd: Int, into fields: inout [Field],
+                               scratch: inout Scratch) throws -> Bool {
+        let count = scratch.fieldEquals.count
+        guard count == scratch.fieldCommas.count + 1 else { return false }
+        fields.reserveCapacity(count)
+        var keyStart = fieldsStart
+        for j in 0..<count {
+            let k = scratch.fieldEquals[j]
+            let ve = j < scratch.fieldCommas.count ? scratch.fieldCommas[j] : fieldsEnd
+            guard k >= keyStart, k < ve, memchr(b.baseAddress! + keyStart, Int32(quote), k - keyStart) == nil else { return false }
+            let vs = k + 1
+            defer { keyStart = ve + 1 }
+            if k == keyStart || ve == vs { continue }  // empty key or value: InfluxDB skips it
+            fields.append(Field(key: string(b, keyStart, k), value: try fieldValue(b, vs, ve, scratch: &scratch)))
+        }
+        return true
+    }
+
+    /// Fields exactly as InfluxDB's field iterator walks them: key up to the next unescaped `=`,
+    /// value up to the next comma outside quotes.
+    static func iteratedFields(_ b: Bytes, _ fieldsStart: Int, _ fieldsEnd: Int, into fields: inout [Field],
+                               scratch: inout Scratch) throws {
         fields.reserveCapacity(8)
         var p = fieldsStart
         while p < fieldsEnd {
@@ -38,42 +74,43 @@ extension Scan {
             let vs = k + 1
             if keyRange.1 == keyRange.0 || valueEnd == vs { continue }  // empty key or value: InfluxDB skips it
             let key = fieldKey(b, keyRange.0, keyRange.1, scratch: &scratch)
-            let first = b[vs]
-            let last = b[valueEnd - 1]
-            let value: FieldValue
-            if first == quote {
-                guard valueEnd - vs >= 2 else {
-                    throw ScanFailure(position: vs, reason: "unbalanced quotes")  // InfluxDB panics here
-                }
-                value = .string(unescapedStringField(b, vs + 1, valueEnd - 1, scratch: &scratch))
-            } else if isNumericStart(first) {
-                if last == UInt8(ascii: "i") {
-                    guard let v = parseInt64(b, vs, valueEnd - 1) else {
-                        throw ScanFailure(position: vs, reason: "unable to parse integer value \"\(string(b, vs, valueEnd - 1))\"")
-                    }
-                    value = .integer(v)
-                } else if last == UInt8(ascii: "u") {
-                    guard let v = parseUInt64(b, vs, valueEnd - 1) else {
-                        throw ScanFailure(position: vs, reason: "unable to parse unsigned value \"\(string(b, vs, valueEnd - 1))\"")
-                    }
-                    value = .unsigned(v)
-                } else {
-                    guard let v = parseFloat(b, vs, valueEnd) else {
-                        throw ScanFailure(position: vs, reason: "unable to parse floating point value \"\(string(b, vs, valueEnd))\"")
-                    }
-                    value = .float(v)
-                }
-            } else {
-                guard let v = parseBool(b, vs, valueEnd) else {
-                    throw ScanFailure(position: vs, reason: "unable to parse bool value \"\(string(b, vs, valueEnd))\"")
-                }
-                value = .boolean(v)
-            }
-            fields.append(Field(key: key, value: value))
+            fields.append(Field(key: key, value: try fieldValue(b, vs, valueEnd, scratch: &scratch)))
         }
-        // Deviation: InfluxDB accepts a point whose fields all have empty keys, then stores nothing.
-        if fields.isEmpty { throw ScanFailure(position: fieldsStart, reason: "missing fields") }
-        return Point(measurement: measurement, tags: tags, fields: fields, time: time)
+    }
+
+    /// A field's value as InfluxDB's field iterator types it: by its first and last byte.
+    @inline(__always)
+    static func fieldValue(_ b: Bytes, _ vs: Int, _ valueEnd: Int, scratch: inout Scratch) throws -> FieldValue {
+        let first = b[vs]
+        let last = b[valueEnd - 1]
+        if first == quote {
+            guard valueEnd - vs >= 2 else {
+                throw ScanFailure(position: vs, reason: "unbalanced quotes")  // InfluxDB panics here
+            }
+            return .string(unescapedStringField(b, vs + 1, valueEnd - 1, scratch: &scratch))
+        } else if isNumericStart(first) {
+            if last == UInt8(ascii: "i") {
+                guard let v = parseInt64(b, vs, valueEnd - 1) else {
+                    throw ScanFailure(position: vs, reason: "unable to parse integer value \"\(string(b, vs, valueEnd - 1))\"")
+                }
+                return .integer(v)
+            } else if last == UInt8(ascii: "u") {
+                guard let v = parseUInt64(b, vs, valueEnd - 1) else {
+                    throw ScanFailure(position: vs, reason: "unable to parse unsigned value \"\(string(b, vs, valueEnd - 1))\"")
+                }
+                return .unsigned(v)
+            } else {
+                guard let v = parseFloat(b, vs, valueEnd) else {
+                    throw ScanFailure(position: vs, reason: "unable to parse floating point value \"\(string(b, vs, valueEnd))\"")
+                }
+                return .float(v)
+            }
+        } else {
+            guard let v = parseBool(b, vs, valueEnd) else {
+                throw ScanFailure(position: vs, reason: "unable to parse bool value \"\(string(b, vs, valueEnd))\"")
+            }
+            return .boolean(v)
+        }
     }
 
     @inline(__always)
@@ -120,36 +157,10 @@ extension Scan {
         unescaped(b, s, e, scratch: &scratch) { $0 == comma || $0 == quote || $0 == sp || $0 == eq }
     }
 
-    /// A tag key or value: InfluxDB's unescapeTag replaces `\,` then `\ ` then `\=`, each over the
-    /// whole text in turn (so `\\,` becomes `\,`).
+    /// A tag key or value: InfluxDB's unescapeTag replaces `\,` then `\ ` then `\=` over the whole
+    /// text in turn; no replacement can create a new pair, so one left-to-right pass is the same.
     static func unescapedTag(_ b: Bytes, _ s: Int, _ e: Int, scratch: inout Scratch) -> String {
-        var i = s
-        var hasBackslash = false
-        while i < e {
-            if b[i] == bs {
-                hasBackslash = true
-                break
-            }
-            i += 1
-        }
-        if !hasBackslash { return string(b, s, e) }
-        var text = Array(UnsafeBufferPointer(rebasing: b[s..<e]))
-        for target in [comma, sp, eq] {
-            var out: [UInt8] = []
-            out.reserveCapacity(text.count)
-            var j = 0
-            while j < text.count {
-                if text[j] == bs && j + 1 < text.count && text[j + 1] == target {
-                    out.append(target)
-                    j += 2
-                } else {
-                    out.append(text[j])
-                    j += 1
-                }
-            }
-            text = out
-        }
-        return String(decoding: text, as: UTF8.self)
+        unescaped(b, s, e, scratch: &scratch) { $0 == comma || $0 == sp || $0 == eq }
     }
 
     /// A string field's content: `\\` and `\"` lose their backslash (unescapeStringField).
