@@ -211,19 +211,36 @@ enum Scan {
         return line(b, i0, n)
     }
 
-    /// Bytes that matter to ``line(_:_:_:)``: backslash, space, `=`, `,`, `"` and newline.
+    /// Byte classes, so the scanning loops step over ordinary bytes with one load and test.
+    static let isComma: UInt8 = 1, isSpace: UInt8 = 2, isEquals: UInt8 = 4, isBackslash: UInt8 = 8
+    static let isQuote: UInt8 = 16, isNewline: UInt8 = 32
+
     // Written once at first use, then only read.
-    nonisolated(unsafe) static let lineSpecial: UnsafePointer<Bool> = {
-        let table = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
-        table.initialize(repeating: false, count: 256)
-        for c in [bs, sp, eq, comma, quote, nl] { table[Int(c)] = true }
+    nonisolated(unsafe) static let classes: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        table.initialize(repeating: 0, count: 256)
+        table[Int(comma)] = isComma
+        table[Int(sp)] = isSpace
+        table[Int(eq)] = isEquals
+        table[Int(bs)] = isBackslash
+        table[Int(quote)] = isQuote
+        table[Int(nl)] = isNewline
         return UnsafePointer(table)
     }()
+
+    /// The first index at or after `i` whose byte is in `mask` (or `e`).
+    @inline(__always)
+    static func skip(_ b: Bytes, _ i0: Int, _ e: Int, _ mask: UInt8) -> Int {
+        let table = classes
+        var i = i0
+        while i < e && table[Int(b[i])] & mask == 0 { i += 1 }
+        return i
+    }
 
     /// Also returns how many newlines the line itself holds (escaped or quoted ones).
     @inline(__always)
     static func line(_ b: Bytes, _ i0: Int, _ n: Int) -> (Int, Int) {
-        let special = lineSpecial
+        let lineMask = isBackslash | isSpace | isEquals | isComma | isQuote | isNewline
         var i = i0
         var inner = 0
         var quoted = false
@@ -231,11 +248,9 @@ enum Scan {
         var equals = 0
         var commas = 0
         while i < n {
+            i = skip(b, i, n, lineMask)
+            if i >= n { break }
             let c = b[i]
-            if !special[Int(c)] {
-                i += 1
-                continue
-            }
             if c == bs && i + 2 < n {
                 if b[i + 1] == nl { inner += 1 }
                 i += 2
@@ -349,7 +364,7 @@ enum Scan {
         if i >= e || b[i] == comma { throw ScanFailure(position: i, reason: "missing measurement") }
         var hasTags = false
         while true {
-            i += 1
+            i = skip(b, i + 1, e, isComma | isSpace)
             if i >= e { throw ScanFailure(position: i, reason: "missing fields") }
             if b[i - 1] == bs { continue }
             if b[i] == comma {
@@ -370,7 +385,7 @@ enum Scan {
                     throw ScanFailure(position: i, reason: "missing tag key")
                 }
                 while true {
-                    i += 1
+                    i = skip(b, i + 1, e, isComma | isSpace | isEquals)
                     if i >= e || ((b[i] == sp || b[i] == comma) && b[i - 1] != bs) {
                         throw ScanFailure(position: i, reason: "missing tag value")
                     }
@@ -384,7 +399,7 @@ enum Scan {
             } else {
                 if i >= e || b[i] == comma || b[i] == sp { throw ScanFailure(position: i, reason: "missing tag value") }
                 while true {
-                    i += 1
+                    i = skip(b, i + 1, e, isComma | isSpace | isEquals)
                     if i >= e { throw ScanFailure(position: i, reason: "missing fields") }
                     if b[i] == eq && b[i - 1] != bs { throw ScanFailure(position: i, reason: "invalid tag format") }
                     if b[i] == comma && b[i - 1] != bs {
@@ -405,7 +420,7 @@ enum Scan {
         // Sorted and unique?
         var sorted = true
         for j in 0..<(count - 1) {
-            let c = compareTagKeys(b, starts, j, j + 1)
+            let c = compareTagKeys(b, starts, scratch.tagEquals.base, j, j + 1)
             if c > 0 {
                 sorted = false
                 break
@@ -417,31 +432,27 @@ enum Scan {
             // Stable insertion sort by key, as InfluxDB sorts.
             for x in 1..<count {
                 var y = x
-                while y > 0 && compareTagKeys(b, starts, order[y], order[y - 1]) < 0 {
+                while y > 0 && compareTagKeys(b, starts, scratch.tagEquals.base, order[y], order[y - 1]) < 0 {
                     (order[y], order[y - 1]) = (order[y - 1], order[y])
                     y -= 1
                 }
             }
-            for j in 0..<(count - 1) where compareTagKeys(b, starts, order[j], order[j + 1]) == 0 {
+            for j in 0..<(count - 1) where compareTagKeys(b, starts, scratch.tagEquals.base, order[j], order[j + 1]) == 0 {
                 throw ScanFailure(position: starts[order[j + 1]], reason: "duplicate tags")
             }
         }
         return (i, measurementEnd)
     }
 
-    /// Compares the keys of tags `x` and `y` (indices into `starts`) byte by byte.
+    /// Compares the keys of tags `x` and `y` byte by byte; a key ends at its recorded `=`.
     @inline(__always)
-    static func compareTagKeys(_ b: Bytes, _ starts: UnsafeMutablePointer<Int>, _ x: Int, _ y: Int) -> Int {
+    static func compareTagKeys(_ b: Bytes, _ starts: UnsafeMutablePointer<Int>, _ equals: UnsafeMutablePointer<Int>,
+                               _ x: Int, _ y: Int) -> Int {
         let xs = starts[x], ys = starts[y]
-        let xe = to(b, xs, starts[x + 1] - 1, eq, base: xs)
-        let ye = to(b, ys, starts[y + 1] - 1, eq, base: ys)
-        var i = xs, j = ys
-        while i < xe && j < ye {
-            if b[i] != b[j] { return b[i] < b[j] ? -1 : 1 }
-            i += 1
-            j += 1
-        }
-        return (xe - xs) - (ye - ys)
+        let xe = equals[x], ye = equals[y]
+        let xl = xe - xs, yl = ye - ys
+        let c = memcmp(b.baseAddress! + xs, b.baseAddress! + ys, min(xl, yl))
+        return c != 0 ? Int(c) : xl - yl
     }
 
     // MARK: Fields
@@ -455,7 +466,10 @@ enum Scan {
         var quoted = false
         var equals = 0
         var commas = 0
+        let fieldMask = isBackslash | isQuote | isEquals | isComma | isSpace
         while i < e {
+            i = skip(b, i, e, fieldMask)
+            if i >= e { break }
             let c = b[i]
             if c == bs && i + 1 < e {
                 i += 2
