@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RelayConfig", targets: ["RelayConfig"]),
         .library(name: "GoDuration", targets: ["GoDuration"]),
         .library(name: "LineProtocol", targets: ["LineProtocol"]),
+        .library(name: "GoTemplate", targets: ["GoTemplate"]),
         .library(name: "Ingest", targets: ["Ingest"]),
     ],
     dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
         ),
         .target(name: "GoDuration"),
         .target(name: "LineProtocol"),
+        .target(name: "GoTemplate"),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Ingest",
@@ -66,6 +68,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], exclude: ["Fixtures"]),
         .target(name: "AlertRelayTestSupport", path: "Tests/AlertRelayTestSupport"),
         .testTarget(

@@ -1,0 +1,216 @@
+/// A node of a parsed template, as Go's text/template/parse builds it.
+indirect enum Node: Sendable {
+    case list(ListNode)
+    case text(pos: Int, text: String)
+    case comment(pos: Int, text: String)
+    case action(ActionNode)
+    case ifNode(BranchNode)
+    case rangeNode(BranchNode)
+    case withNode(BranchNode)
+    case template(TemplateNode)
+    case breakNode(pos: Int, line: Int)
+    case continueNode(pos: Int, line: Int)
+    /// Parser-internal: `{{end}}` and `{{else}}` close lists.
+    case end(pos: Int)
+    case elseNode(pos: Int, line: Int)
+
+    var pos: Int {
+        switch self {
+        case .list(let l): return l.pos
+        case .text(let p, _), .comment(let p, _), .breakNode(let p, _), .continueNode(let p, _), .end(let p), .elseNode(let p, _):
+            return p
+        case .action(let a): return a.pos
+        case .ifNode(let b), .rangeNode(let b), .withNode(let b): return b.pos
+        case .template(let t): return t.pos
+        }
+    }
+
+    /// Go's `Node.String()`: the template text the node stands for.
+    var description: String {
+        var s = ""
+        write(to: &s)
+        return s
+    }
+
+    func write(to s: inout String) {
+        switch self {
+        case .list(let l): for n in l.nodes { n.write(to: &s) }
+        case .text(_, let t): s += t
+        case .comment(_, let t): s += "{{" + t + "}}"
+        case .action(let a):
+            s += "{{"
+            a.pipe.write(to: &s)
+            s += "}}"
+        case .ifNode(let b): b.write(name: "if", to: &s)
+        case .rangeNode(let b): b.write(name: "range", to: &s)
+        case .withNode(let b): b.write(name: "with", to: &s)
+        case .template(let t):
+            s += "{{template " + GoQuote.quote(t.name)
+            if let p = t.pipe {
+                s += " "
+                p.write(to: &s)
+            }
+            s += "}}"
+        case .breakNode: s += "{{break}}"
+        case .continueNode: s += "{{continue}}"
+        case .end: s += "{{end}}"
+        case .elseNode: s += "{{else}}"
+        }
+    }
+}
+
+/// A sequence of nodes.
+struct ListNode: Sendable {
+    var pos: Int
+    var nodes: [Node] = []
+}
+
+/// `{{pipeline}}`: an action that prints its value.
+struct ActionNode: Sendable {
+    var pos: Int
+    var line: Int
+    var pipe: PipeNode
+}
+
+/// `{{if}}`, `{{range}}`, `{{with}}`.
+struct BranchNode: Sendable {
+    var pos: Int
+    var line: Int
+    var pipe: PipeNode
+    var list: ListNode
+    var elseList: ListNode?
+
+    func write(name: String, to s: inout String) {
+        s += "{{" + name + " "
+        pipe.write(to: &s)
+        s += "}}"
+        Node.list(list).write(to: &s)
+        if let e = elseList {
+            s += "{{else}}"
+            Node.list(e).write(to: &s)
+        }
+        s += "{{end}}"
+    }
+}
+
+/// `{{template "name" pipeline}}`.
+struct TemplateNode: Sendable {
+    var pos: Int
+    var line: Int
+    var name: String
+    var pipe: PipeNode?
+}
+
+/// A pipeline with optional variable declarations: `$x := a | b c`.
+struct PipeNode: Sendable {
+    var pos: Int
+    var line: Int
+    var isAssign = false
+    var decl: [VariableNode] = []
+    var cmds: [CommandNode] = []
+
+    func write(to s: inout String) {
+        if !decl.isEmpty {
+            s += decl.map { $0.ident.joined(separator: ".") }.joined(separator: ", ")
+            s += " := "
+        }
+        for (i, c) in cmds.enumerated() {
+            if i > 0 { s += " | " }
+            c.write(to: &s)
+        }
+    }
+}
+
+/// `$x` or `$x.Field.Chain`.
+struct VariableNode: Sendable {
+    var pos: Int
+    var ident: [String]
+}
+
+/// A command: an operand or a function call with arguments.
+struct CommandNode: Sendable {
+    var pos: Int
+    var args: [Arg] = []
+
+    func write(to s: inout String) {
+        for (i, a) in args.enumerated() {
+            if i > 0 { s += " " }
+            if case .pipe(let p) = a {
+                s += "("
+                p.write(to: &s)
+                s += ")"
+            } else {
+                a.write(to: &s)
+            }
+        }
+    }
+}
+
+/// A number literal with every interpretation Go gives it.
+struct NumberNode: Sendable {
+    var pos: Int
+    var text: String
+    var isInt = false
+    var isUint = false
+    var isFloat = false
+    var isComplex = false
+    var int64: Int64 = 0
+    var uint64: UInt64 = 0
+    var float64: Double = 0
+    var complexReal: Double = 0
+    var complexImag: Double = 0
+}
+
+/// An operand of a command.
+indirect enum Arg: Sendable {
+    case identifier(pos: Int, name: String)
+    case variable(VariableNode)
+    case dot(pos: Int)
+    case nilValue(pos: Int)
+    case field(pos: Int, ident: [String])
+    case chain(pos: Int, node: Arg, fields: [String])
+    case bool(pos: Int, value: Bool)
+    case number(NumberNode)
+    case string(pos: Int, quoted: String, text: String)
+    case pipe(PipeNode)
+
+    var pos: Int {
+        switch self {
+        case .identifier(let p, _), .dot(let p), .nilValue(let p), .field(let p, _), .chain(let p, _, _), .bool(let p, _),
+             .string(let p, _, _):
+            return p
+        case .variable(let v): return v.pos
+        case .number(let n): return n.pos
+        case .pipe(let p): return p.pos
+        }
+    }
+
+    var description: String {
+        var s = ""
+        write(to: &s)
+        return s
+    }
+
+    func write(to s: inout String) {
+        switch self {
+        case .identifier(_, let n): s += n
+        case .variable(let v): s += v.ident.joined(separator: ".")
+        case .dot: s += "."
+        case .nilValue: s += "nil"
+        case .field(_, let ident): for i in ident { s += "." + i }
+        case .chain(_, let node, let fields):
+            if case .pipe(let p) = node {
+                s += "("
+                p.write(to: &s)
+                s += ")"
+            } else {
+                node.write(to: &s)
+            }
+            for f in fields { s += "." + f }
+        case .bool(_, let v): s += v ? "true" : "false"
+        case .number(let n): s += n.text
+        case .string(_, let q, _): s += q
+        case .pipe(let p): p.write(to: &s)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Regenerates Tests/GoTemplateTests/Fixtures/*.jsonl with Go's own text/template (Debian golang-go).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/src/template-oracle"
+cp "$here"/*.go "$work/src/template-oracle/"
+(cd "$work/src/template-oracle" && GO111MODULE=off GOPATH="$work" GOCACHE="$work/cache" go build -o "$work/template-oracle" .)
+"$work/template-oracle" parse > "$root/Tests/GoTemplateTests/Fixtures/parse.jsonl"
+wc -l "$root/Tests/GoTemplateTests/Fixtures/parse.jsonl"
