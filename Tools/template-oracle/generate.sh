@@ -9,4 +9,5 @@ mkdir -p "$work/src/template-oracle"
 cp "$here"/*.go "$work/src/template-oracle/"
 (cd "$work/src/template-oracle" && GO111MODULE=off GOPATH="$work" GOCACHE="$work/cache" go build -o "$work/template-oracle" .)
 "$work/template-oracle" parse > "$root/Tests/GoTemplateTests/Fixtures/parse.jsonl"
-wc -l "$root/Tests/GoTemplateTests/Fixtures/parse.jsonl"
+"$work/template-oracle" exec > "$root/Tests/GoTemplateTests/Fixtures/exec.jsonl"
+wc -l "$root"/Tests/GoTemplateTests/Fixtures/*.jsonl

@@ -3,6 +3,7 @@
 // needing Go.
 //
 //	template-oracle parse > parse.jsonl    every parse case: the trees Go builds (Node.String()) or its error
+//	template-oracle exec > exec.jsonl      every exec case: output (partial on error) and error
 //
 // Build in GOPATH mode (GO111MODULE=off); see generate.sh.
 package main
@@ -73,9 +74,21 @@ func literals(file string) []string {
 }
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] != "parse" {
-		fmt.Fprintln(os.Stderr, "usage: template-oracle parse")
+	if len(os.Args) < 2 || (os.Args[1] != "parse" && os.Args[1] != "exec") {
+		fmt.Fprintln(os.Stderr, "usage: template-oracle parse|exec")
 		os.Exit(64)
+	}
+	if os.Args[1] == "exec" {
+		w := bufio.NewWriter(os.Stdout)
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for _, c := range execCases() {
+			if err := enc.Encode(c); err != nil {
+				panic(err)
+			}
+		}
+		w.Flush()
+		return
 	}
 	var cases []parseCase
 	seen := map[string]bool{}

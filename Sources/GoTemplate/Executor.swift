@@ -1,0 +1,521 @@
+/// An error while executing a template, with Go's wording:
+/// `template: NAME:LINE:COL: executing "NAME" at <NODE>: message`.
+public struct TemplateExecutionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The whole message, as Go's `err.Error()` prints it.
+    public var description: String
+}
+
+/// What a missing map key gives (`missingkey=` option).
+public enum MissingKeyOption: Sendable {
+    /// `default`/`invalid`: no value (`<no value>` when printed).
+    case invalid
+    /// `zero`: the zero value of the map's element type.
+    case zero
+    /// `error`: execution stops with an error.
+    case error
+}
+
+/// A function callable from templates (`json`, `jsonCompact`, or your own).
+public struct TemplateFunction: Sendable {
+    /// Parameter count; the last one takes the rest when `variadic`.
+    public var arity: Int
+    /// Whether the last parameter is variadic.
+    public var variadic: Bool
+    /// The implementation: arguments in, value out, or an error message (`error calling NAME: …`).
+    public var body: @Sendable ([TemplateValue]) throws(TemplateFunctionError) -> TemplateValue
+
+    /// A function of `arity` parameters.
+    public init(arity: Int, variadic: Bool = false,
+                _ body: @escaping @Sendable ([TemplateValue]) throws(TemplateFunctionError) -> TemplateValue) {
+        self.arity = arity
+        self.variadic = variadic
+        self.body = body
+    }
+}
+
+/// A function's own error, reported as `error calling NAME: message`.
+public struct TemplateFunctionError: Error, Sendable {
+    /// The message after `error calling NAME: `.
+    public var message: String
+    /// An error with `message`.
+    public init(_ message: String) { self.message = message }
+}
+
+enum ControlFlow: Error {
+    case breakLoop
+    case continueLoop
+}
+
+/// Runs parsed trees against data, as Go's text/template `state` does.
+struct Executor {
+    let trees: [String: Tree]
+    let text: String
+    let functions: [String: TemplateFunction]
+    let missingKey: MissingKeyOption
+    var output = ""
+    private var vars: [(String, TemplateValue)] = []
+    private var depth = 0
+    private var currentTemplate: String
+    private var node: (pos: Int, context: String)?
+    /// Whether the next field chain starts from a value whose Go static type is interface{}
+    /// (dot inside a range over []interface{} or map[string]interface{}).
+    private var receiverIsInterface = false
+    private var dotIsInterface = false
+
+    static let maxDepth = 100_000
+
+    init(trees: [String: Tree], text: String, functions: [String: TemplateFunction], missingKey: MissingKeyOption, name: String) {
+        self.trees = trees
+        self.text = text
+        self.functions = functions
+        self.missingKey = missingKey
+        self.currentTemplate = name
+    }
+
+    // MARK: Errors
+
+    private func errorf(_ message: String) -> TemplateExecutionError {
+        guard let node else { return TemplateExecutionError(description: "template: \(currentTemplate): \(message)") }
+        let bytes = Array(text.utf8)
+        let pos = min(node.pos, bytes.count)
+        var line = 1
+        var lastNewline = -1
+        for i in 0..<pos where bytes[i] == UInt8(ascii: "\n") {
+            line += 1
+            lastNewline = i
+        }
+        let col = lastNewline == -1 ? pos : pos - lastNewline - 1
+        let location = "\(parseName):\(line):\(col)"
+        return TemplateExecutionError(description: "template: \(location): executing \(GoQuote.quote(currentTemplate)) at <\(node.context)>: \(message)")
+    }
+
+    /// Every tree of one Parse call reports its location under the parse's top-level name.
+    var parseName = ""
+
+    private mutating func at(_ pos: Int, _ context: String) { node = (pos, context) }
+
+    // MARK: Walking
+
+    mutating func execute(_ name: String, data: TemplateValue) throws(TemplateExecutionError) {
+        guard let tree = trees[name] else {
+            throw TemplateExecutionError(description: "template: \(name): \(GoQuote.quote(name)) is an incomplete or empty template")
+        }
+        vars = [("$", data)]
+        do {
+            try walk(data, .list(tree.root))
+        } catch let e as TemplateExecutionError {
+            throw e
+        } catch {
+            throw TemplateExecutionError(description: "template: \(name): \(error)")
+        }
+    }
+
+    private mutating func walk(_ dot: TemplateValue, _ n: Node) throws {
+        switch n {
+        case .action(let a):
+            let value = try evalPipeline(dot, a.pipe)
+            if a.pipe.decl.isEmpty {
+                at(a.pos, Node.action(a).description)
+                try printValue(value)
+            }
+        case .breakNode: throw ControlFlow.breakLoop
+        case .continueNode: throw ControlFlow.continueLoop
+        case .comment: break
+        case .ifNode(let b): try walkIfOrWith(dot, b, isWith: false)
+        case .withNode(let b): try walkIfOrWith(dot, b, isWith: true)
+        case .list(let l): for child in l.nodes { try walk(dot, child) }
+        case .rangeNode(let b): try walkRange(dot, b)
+        case .template(let t): try walkTemplate(dot, t)
+        case .text(_, let t): output += t
+        case .end, .elseNode: break
+        }
+    }
+
+    private mutating func walkIfOrWith(_ dot: TemplateValue, _ b: BranchNode, isWith: Bool) throws {
+        let mark = vars.count
+        defer { vars.removeLast(vars.count - mark) }
+        let value = try evalPipeline(dot, b.pipe)
+        guard let truth = Self.isTrue(value) else {
+            throw errorf("if/with can't use \(GoFormat.v(value))")
+        }
+        if truth {
+            try walk(isWith ? value : dot, .list(b.list))
+        } else if let e = b.elseList {
+            try walk(dot, .list(e))
+        }
+    }
+
+    /// Go's `isTrue`: nil for values that have no truth (none in this value model).
+    static func isTrue(_ v: TemplateValue) -> Bool? {
+        switch v {
+        case .missing, .null: return false
+        case .bool(let b): return b
+        case .int(let i), .int64(let i): return i != 0
+        case .uint64(let u): return u != 0
+        case .float64(let f): return f != 0
+        case .string(let s), .stringer(_, let s): return !s.isEmpty
+        case .list(let l): return !l.isEmpty
+        case .map(let m): return !m.isEmpty
+        case .stringMap(let m): return !m.isEmpty
+        case .object, .time: return true
+        case .duration(let d): return d.nanoseconds != 0
+        }
+    }
+
+    private mutating func walkRange(_ dot: TemplateValue, _ b: BranchNode) throws {
+        at(b.pos, Node.rangeNode(b).description)
+        let mark = vars.count
+        defer { vars.removeLast(vars.count - mark) }
+        let value = try evalPipeline(dot, b.pipe)
+        let innerMark = vars.count
+        var iterations: [(TemplateValue, TemplateValue)] = []
+        switch value {
+        case .list(let items):
+            iterations = items.enumerated().map { (.int(Int64($0.offset)), $0.element) }
+        case .map(let m):
+            iterations = m.keys.sorted().map { (.string($0), m[$0]!) }
+        case .stringMap(let m):
+            iterations = m.keys.sorted().map { (.string($0), .string(m[$0]!)) }
+        case .missing, .null:
+            break
+        default:
+            throw errorf("range can't iterate over \(GoFormat.v(value))")
+        }
+        if iterations.isEmpty {
+            if let e = b.elseList { try walk(dot, .list(e)) }
+            return
+        }
+        let savedDotIsInterface = dotIsInterface
+        switch value {
+        case .list, .map: dotIsInterface = true
+        default: dotIsInterface = false
+        }
+        defer { dotIsInterface = savedDotIsInterface }
+        loop: for (index, element) in iterations {
+            if !b.pipe.decl.isEmpty { vars[vars.count - 1].1 = element }
+            if b.pipe.decl.count > 1 { vars[vars.count - 2].1 = index }
+            defer { vars.removeLast(vars.count - innerMark) }
+            do {
+                try walk(element, .list(b.list))
+            } catch ControlFlow.continueLoop {
+                continue loop
+            } catch ControlFlow.breakLoop {
+                break loop
+            }
+        }
+    }
+
+    private mutating func walkTemplate(_ dot: TemplateValue, _ t: TemplateNode) throws {
+        at(t.pos, Node.template(t).description)
+        guard let tree = trees[t.name] else { throw errorf("template \(GoQuote.quote(t.name)) not defined") }
+        if depth >= Self.maxDepth { throw errorf("exceeded maximum template depth (\(Self.maxDepth))") }
+        let newDot = try t.pipe.map { try evalPipeline(dot, $0) } ?? .missing
+        let saved = (vars, currentTemplate)
+        depth += 1
+        vars = [("$", newDot)]
+        currentTemplate = t.name
+        defer {
+            (vars, currentTemplate) = saved
+            depth -= 1
+        }
+        try walk(newDot, .list(tree.root))
+    }
+
+    // MARK: Pipelines
+
+    private mutating func evalPipeline(_ dot: TemplateValue, _ pipe: PipeNode) throws -> TemplateValue {
+        at(pipe.pos, pipe.descriptionForErrors)
+        var value: TemplateValue? = nil
+        for cmd in pipe.cmds {
+            value = try evalCommand(dot, cmd, final: value)
+        }
+        let result = value ?? .missing
+        for v in pipe.decl {
+            if pipe.isAssign {
+                try setVar(v.ident[0], result)
+            } else {
+                vars.append((v.ident[0], result))
+            }
+        }
+        return result
+    }
+
+    private mutating func setVar(_ name: String, _ value: TemplateValue) throws {
+        for i in stride(from: vars.count - 1, through: 0, by: -1) where vars[i].0 == name {
+            vars[i].1 = value
+            return
+        }
+        throw errorf("undefined variable: \(name)")
+    }
+
+    private func varValue(_ name: String) throws -> TemplateValue {
+        for i in stride(from: vars.count - 1, through: 0, by: -1) where vars[i].0 == name { return vars[i].1 }
+        throw errorf("undefined variable: \(name)")
+    }
+
+    private mutating func notAFunction(_ args: [Arg], _ final: TemplateValue?) throws {
+        if args.count > 1 || final != nil {
+            throw errorf("can't give argument to non-function \(args[0].description)")
+        }
+    }
+
+    private mutating func evalCommand(_ dot: TemplateValue, _ cmd: CommandNode, final: TemplateValue?) throws -> TemplateValue {
+        let first = cmd.args[0]
+        switch first {
+        case .field(let pos, let ident):
+            at(pos, first.description)
+            receiverIsInterface = dotIsInterface
+            return try evalFieldChain(dot, receiver: dot, nodeText: first.description, ident: ident, args: cmd.args, final: final)
+        case .chain(let pos, let inner, let fields):
+            at(pos, first.description)
+            if case .nilValue = inner { throw errorf("indirection through explicit nil in \(first.description)") }
+            let receiver = try evalArg(dot, inner)
+            at(pos, first.description)
+            return try evalFieldChain(dot, receiver: receiver, nodeText: first.description, ident: fields, args: cmd.args, final: final)
+        case .identifier(let pos, let name):
+            at(pos, first.description)
+            return try evalFunction(dot, name, args: cmd.args, final: final, command: (cmd.pos, Self.text(of: cmd)))
+        case .pipe(let p):
+            try notAFunction(cmd.args, final)
+            return try evalPipeline(dot, p)
+        case .variable(let v):
+            at(v.pos, first.description)
+            let value = try varValue(v.ident[0])
+            if v.ident.count == 1 {
+                try notAFunction(cmd.args, final)
+                return value
+            }
+            return try evalFieldChain(dot, receiver: value, nodeText: first.description, ident: Array(v.ident.dropFirst()), args: cmd.args, final: final)
+        default:
+            break
+        }
+        at(first.pos, first.description)
+        try notAFunction(cmd.args, final)
+        switch first {
+        case .bool(_, let b): return .bool(b)
+        case .dot: return dot
+        case .nilValue: throw errorf("nil is not a command")
+        case .number(let n): return try idealConstant(n)
+        case .string(_, _, let s): return .string(s)
+        default: throw errorf("can't evaluate command \(GoQuote.quote(first.description))")
+        }
+    }
+
+    private func idealConstant(_ n: NumberNode) throws -> TemplateValue {
+        let lower = n.text.lowercased()
+        let isHexInt = lower.count > 2 && (lower.hasPrefix("0x") || lower.hasPrefix("-0x") || lower.hasPrefix("+0x")) && !lower.contains("p")
+        let isRuneInt = n.text.hasPrefix("'")
+        if n.isComplex { throw errorf("complex constants are not supported") }
+        if n.isFloat && !isHexInt && !isRuneInt && n.text.contains(where: { ".eEpP".contains($0) }) { return .float64(n.float64) }
+        if n.isInt { return .int(n.int64) }
+        if n.isUint { throw errorf("\(n.text) overflows int") }
+        return .missing
+    }
+
+    // MARK: Fields
+
+    private mutating func evalFieldChain(_ dot: TemplateValue, receiver: TemplateValue, nodeText: String, ident: [String],
+                                         args: [Arg], final: TemplateValue?) throws -> TemplateValue {
+        var r = receiver
+        // Values read out of map[string]interface{} have the static type interface{} in Go.
+        var viaInterface = receiverIsInterface
+        receiverIsInterface = false
+        for (i, name) in ident.enumerated() {
+            let last = i == ident.count - 1
+            let container = r
+            r = try evalField(dot, name, receiver: r, args: last ? args : [], final: last ? final : nil,
+                              staticType: viaInterface ? "interface {}" : nil)
+            if case .map = container { viaInterface = true } else { viaInterface = false }
+        }
+        return r
+    }
+
+    private mutating func evalField(_ dot: TemplateValue, _ name: String, receiver: TemplateValue, args: [Arg],
+                                    final: TemplateValue?, staticType: String?) throws -> TemplateValue {
+        if case .missing = receiver {
+            if missingKey == .error { throw errorf("nil data; no entry for key \(GoQuote.quote(name))") }
+            return .missing
+        }
+        let hasArgs = args.count > 1 || final != nil
+        if let method = try methodValue(receiver, name, hasArgs: hasArgs) { return method }
+        switch receiver {
+        case .object(let o):
+            if let v = o.fields[name] {
+                if hasArgs { throw errorf("\(name) has arguments but cannot be invoked as function") }
+                return v
+            }
+        case .map(let m):
+            if hasArgs { throw errorf("\(name) is not a method but has arguments") }
+            if let v = m[name] { return v }
+            switch missingKey {
+            case .invalid: return .missing
+            case .zero: return .null  // the zero interface{}: prints <no value>, has no fields
+            case .error: throw errorf("map has no entry for key \(GoQuote.quote(name))")
+            }
+        case .stringMap(let m):
+            if hasArgs { throw errorf("\(name) is not a method but has arguments") }
+            if let v = m[name] { return .string(v) }
+            switch missingKey {
+            case .invalid: return .missing
+            case .zero: return .string("")
+            case .error: throw errorf("map has no entry for key \(GoQuote.quote(name))")
+            }
+        case .null:
+            throw errorf("nil pointer evaluating interface {}.\(name)")
+        default:
+            break
+        }
+        throw errorf("can't evaluate field \(name) in type \(staticType ?? receiver.goTypeName)")
+    }
+
+    /// The few methods of Go types that templates commonly call.
+    private func methodValue(_ receiver: TemplateValue, _ name: String, hasArgs: Bool) throws -> TemplateValue? {
+        let result: TemplateValue?
+        switch (receiver, name) {
+        case (.time(let t), "Unix"): result = .int64(Self.floorDiv(t.unixNano, 1_000_000_000))
+        case (.time(let t), "UnixNano"): result = .int64(t.unixNano)
+        case (.time(let t), "String"): result = .string(t.description)
+        case (.time(var t), "UTC"):
+            t.offsetSeconds = 0
+            t.zoneName = "UTC"
+            result = .time(t)
+        case (.duration(let d), "String"): result = .string(d.description)
+        case (.duration(let d), "Seconds"): result = .float64(d.seconds)
+        case (.duration(let d), "Minutes"): result = .float64(Double(d.nanoseconds / 60_000_000_000) + Double(d.nanoseconds % 60_000_000_000) / 6e10)
+        case (.duration(let d), "Hours"): result = .float64(Double(d.nanoseconds / 3_600_000_000_000) + Double(d.nanoseconds % 3_600_000_000_000) / 3.6e12)
+        case (.duration(let d), "Nanoseconds"): result = .int64(d.nanoseconds)
+        case (.duration(let d), "Microseconds"): result = .int64(d.nanoseconds / 1_000)
+        case (.duration(let d), "Milliseconds"): result = .int64(d.nanoseconds / 1_000_000)
+        case (.stringer(_, let s), "String"): result = .string(s)
+        default: result = nil
+        }
+        if result != nil && hasArgs { throw errorf("wrong number of args for \(name): want 0 got \(1)") }
+        return result
+    }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let (q, r) = a.quotientAndRemainder(dividingBy: b)
+        return r < 0 ? q - 1 : q
+    }
+
+    // MARK: Functions
+
+    static func text(of cmd: CommandNode) -> String {
+        var s = ""
+        cmd.write(to: &s)
+        return s
+    }
+
+    private mutating func evalFunction(_ dot: TemplateValue, _ name: String, args: [Arg], final: TemplateValue?,
+                                       command: (pos: Int, text: String)) throws -> TemplateValue {
+        let argNodes = Array(args.dropFirst())
+        // printf's format is a Go string parameter: a literal of another kind is refused as Go refuses it.
+        if name == "printf" && functions[name] == nil, let first = argNodes.first {
+            switch first {
+            case .number, .bool:
+                at(first.pos, first.description)
+                throw errorf("expected string; found \(first.description)")
+            case .nilValue:
+                at(first.pos, first.description)
+                throw errorf("cannot assign nil to string")
+            default:
+                break
+            }
+        }
+        switch name {
+        case "and", "or":
+            // Short-circuit: evaluate left to right, stop at the first falsy (and) / truthy (or).
+            let count = argNodes.count + (final == nil ? 0 : 1)
+            if count < 1 { throw errorf("wrong number of args for \(name): want at least 1 got 0") }
+            var value: TemplateValue = .missing
+            for (i, a) in argNodes.enumerated() {
+                value = try evalArg(dot, a)
+                let truth = Self.isTrue(value) ?? true
+                if name == "and" ? !truth : truth { return value }
+                if i == argNodes.count - 1 && final == nil { return value }
+            }
+            if let final { return final }
+            return value
+        default:
+            break
+        }
+        let count = argNodes.count + (final == nil ? 0 : 1)
+        if let builtin = Builtins.table[name] {
+            try checkArity(name, builtin.arity, builtin.variadic, count)
+        } else if let f = functions[name] {
+            try checkArity(name, f.arity, f.variadic, count)
+        } else {
+            throw errorf("\(GoQuote.quote(name)) is not a defined function")
+        }
+        var values: [TemplateValue] = []
+        for a in argNodes { values.append(try evalArg(dot, a)) }
+        if let final { values.append(final) }
+        at(command.pos, command.text)
+        if let builtin = Builtins.table[name] {
+            do {
+                return try builtin.body(values)
+            } catch let e as TemplateFunctionError {
+                throw errorf("error calling \(name): \(e.message)")
+            } catch let e as BuiltinArgumentError {
+                throw errorf(e.message)
+            }
+        }
+        guard let f = functions[name] else { throw errorf("\(GoQuote.quote(name)) is not a defined function") }
+        do {
+            return try f.body(values)
+        } catch {
+            throw errorf("error calling \(name): \(error.message)")
+        }
+    }
+
+    private func checkArity(_ name: String, _ arity: Int, _ variadic: Bool, _ got: Int) throws {
+        if variadic {
+            if got < arity - 1 { throw errorf("wrong number of args for \(name): want at least \(arity - 1) got \(got)") }
+        } else if got != arity {
+            throw errorf("wrong number of args for \(name): want \(arity) got \(got)")
+        }
+    }
+
+    private mutating func evalArg(_ dot: TemplateValue, _ a: Arg) throws -> TemplateValue {
+        at(a.pos, a.description)
+        switch a {
+        case .dot: return dot
+        case .nilValue: return .null
+        case .field(let pos, let ident):
+            at(pos, a.description)
+            receiverIsInterface = dotIsInterface
+            return try evalFieldChain(dot, receiver: dot, nodeText: a.description, ident: ident, args: [a], final: nil)
+        case .variable(let v):
+            let value = try varValue(v.ident[0])
+            if v.ident.count == 1 { return value }
+            return try evalFieldChain(dot, receiver: value, nodeText: a.description, ident: Array(v.ident.dropFirst()), args: [], final: nil)
+        case .pipe(let p): return try evalPipeline(dot, p)
+        case .identifier(let pos, let name): return try evalFunction(dot, name, args: [a], final: nil, command: (pos, a.description))
+        case .chain(let pos, let inner, let fields):
+            if case .nilValue = inner { throw errorf("indirection through explicit nil in \(a.description)") }
+            let receiver = try evalArg(dot, inner)
+            at(pos, a.description)
+            return try evalFieldChain(dot, receiver: receiver, nodeText: a.description, ident: fields, args: [], final: nil)
+        case .bool(_, let b): return .bool(b)
+        case .number(let n): return try idealConstant(n)
+        case .string(_, _, let s): return .string(s)
+        }
+    }
+
+    // MARK: Printing
+
+    private mutating func printValue(_ v: TemplateValue) throws {
+        switch v {
+        case .missing, .null: output += "<no value>"  // a nil interface{} digs down to no value
+        default: output += GoFormat.v(v)
+        }
+    }
+}
+
+extension PipeNode {
+    var descriptionForErrors: String {
+        var s = ""
+        write(to: &s)
+        return s
+    }
+}

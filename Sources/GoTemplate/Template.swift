@@ -1,0 +1,59 @@
+/// A parsed Go `text/template`: same syntax, same output, same errors as Go 1.19.
+///
+/// ```swift
+/// let t = try Template(name: "message", text: "{{ .ID }} is {{ .Level }}")
+/// let out = try t.render(.map(["ID": .string("cpu:nil"), "Level": .string("CRITICAL")]))
+/// ```
+public struct Template: Sendable {
+    /// The template's name (used in error messages).
+    public let name: String
+    /// The source text.
+    public let text: String
+    let trees: [String: Tree]
+    let functions: [String: TemplateFunction]
+    /// What a missing map key gives.
+    public var missingKey: MissingKeyOption
+
+    /// Parses `text`.
+    /// - Parameters:
+    ///   - functions: extra functions (Kapacitor's `json`, `jsonCompact`, …) callable by name.
+    ///   - options: Go's `Option` strings: `missingkey=default|invalid|zero|error`.
+    /// - Throws: ``TemplateParseError`` with Go's message.
+    public init(name: String, text: String, leftDelim: String = "", rightDelim: String = "",
+                functions: [String: TemplateFunction] = [:], options: [String] = []) throws(TemplateParseError) {
+        self.name = name
+        self.text = text
+        self.functions = functions
+        var missing = MissingKeyOption.invalid
+        for option in options {
+            switch option {
+            case "missingkey=default", "missingkey=invalid": missing = .invalid
+            case "missingkey=zero": missing = .zero
+            case "missingkey=error": missing = .error
+            default: throw TemplateParseError(description: "unrecognized option: \(option)")
+            }
+        }
+        self.missingKey = missing
+        self.trees = try Parser.parse(name: name, text: text, leftDelim: leftDelim, rightDelim: rightDelim,
+                                      functions: BuiltinNames.all.union(functions.keys))
+    }
+
+    /// The names of the templates this text defines (itself included).
+    public var definedTemplates: [String] { trees.keys.sorted() }
+
+    /// Executes template `name` (default: this one) against `data`, appending to `output` — what was
+    /// written before an error stays there, as with Go's writer.
+    public func execute(_ data: TemplateValue, name: String? = nil, into output: inout String) throws(TemplateExecutionError) {
+        var executor = Executor(trees: trees, text: text, functions: functions, missingKey: missingKey, name: name ?? self.name)
+        executor.parseName = self.name
+        defer { output += executor.output }
+        try executor.execute(name ?? self.name, data: data)
+    }
+
+    /// Executes against `data` and returns the output.
+    public func render(_ data: TemplateValue, name: String? = nil) throws(TemplateExecutionError) -> String {
+        var out = ""
+        try execute(data, name: name, into: &out)
+        return out
+    }
+}

@@ -1,0 +1,169 @@
+import GoDuration
+
+/// A value a template can read, with Go's type behind it: what Kapacitor's alert contexts,
+/// `map[string]interface{}`, slices, numbers, times and durations look like to text/template.
+public enum TemplateValue: Sendable, Equatable {
+    /// No value at all (a missing map entry): prints `<no value>`.
+    case missing
+    /// A nil interface or pointer: prints `<nil>`.
+    case null
+    /// Go `bool`.
+    case bool(Bool)
+    /// Go `int` (template literals, `len`, loop indexes).
+    case int(Int64)
+    /// Go `int64` (data, Kapacitor field values).
+    case int64(Int64)
+    /// Go `uint64`.
+    case uint64(UInt64)
+    /// Go `float64`.
+    case float64(Double)
+    /// Go `string`.
+    case string(String)
+    /// Go `time.Time`.
+    case time(GoTime)
+    /// Go `time.Duration`.
+    case duration(GoDuration)
+    /// Go `[]interface{}`.
+    case list([TemplateValue])
+    /// Go `map[string]interface{}`.
+    case map([String: TemplateValue])
+    /// Go `map[string]string` (Kapacitor's tags).
+    case stringMap([String: String])
+    /// A Go struct: named fields in declaration order.
+    case object(TemplateObject)
+    /// A value of a named Go string type with a `String()` method (Kapacitor's `alert.Level`).
+    case stringer(typeName: String, text: String)
+
+    /// Go's type name, as it appears in error messages and `%T`.
+    public var goTypeName: String {
+        switch self {
+        case .missing: return "<nil>"
+        case .null: return "<nil>"
+        case .bool: return "bool"
+        case .int: return "int"
+        case .int64: return "int64"
+        case .uint64: return "uint64"
+        case .float64: return "float64"
+        case .string: return "string"
+        case .time: return "time.Time"
+        case .duration: return "time.Duration"
+        case .list: return "[]interface {}"
+        case .map: return "map[string]interface {}"
+        case .stringMap: return "map[string]string"
+        case .object(let o): return o.typeName
+        case .stringer(let t, _): return t
+        }
+    }
+}
+
+/// A Go struct seen by templates: its type name and fields in order.
+public struct TemplateObject: Sendable, Equatable {
+    /// The Go type name used in messages, e.g. `alert.messageInfo`.
+    public var typeName: String
+    /// Field names in declaration order.
+    public var fieldNames: [String]
+    /// Field values by name.
+    public var fields: [String: TemplateValue]
+
+    /// A struct of type `typeName` with `fields` in order.
+    public init(typeName: String, fields: KeyValuePairs<String, TemplateValue>) {
+        self.typeName = typeName
+        self.fieldNames = fields.map(\.key)
+        self.fields = Dictionary(fields.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+    }
+
+    /// A struct from ordered pairs.
+    public init(typeName: String, orderedFields: [(String, TemplateValue)]) {
+        self.typeName = typeName
+        self.fieldNames = orderedFields.map(\.0)
+        self.fields = Dictionary(orderedFields, uniquingKeysWith: { $1 })
+    }
+}
+
+/// Go's `time.Time` as templates print it: an instant and a fixed zone.
+public struct GoTime: Sendable, Equatable {
+    /// Nanoseconds since the Unix epoch.
+    public var unixNano: Int64
+    /// Zone offset east of UTC, in seconds.
+    public var offsetSeconds: Int
+    /// Zone abbreviation (`UTC`).
+    public var zoneName: String
+
+    /// An instant in UTC.
+    public init(unixNano: Int64) {
+        self.unixNano = unixNano
+        self.offsetSeconds = 0
+        self.zoneName = "UTC"
+    }
+
+    /// Go's `Time.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`.
+    public var description: String {
+        let local = unixNano + Int64(offsetSeconds) * 1_000_000_000
+        var secs = local / 1_000_000_000
+        var nanos = local % 1_000_000_000
+        if nanos < 0 {
+            nanos += 1_000_000_000
+            secs -= 1
+        }
+        let (y, mo, d, h, mi, s) = Self.civil(secs)
+        var out = "\(Self.pad(y, 4))-\(Self.pad(mo, 2))-\(Self.pad(d, 2)) \(Self.pad(h, 2)):\(Self.pad(mi, 2)):\(Self.pad(s, 2))"
+        if nanos > 0 {
+            var frac = Self.pad(Int(nanos), 9)
+            while frac.hasSuffix("0") { frac.removeLast() }
+            out += "." + frac
+        }
+        let sign = offsetSeconds < 0 ? "-" : "+"
+        let off = abs(offsetSeconds)
+        out += " \(sign)\(Self.pad(off / 3600, 2))\(Self.pad(off % 3600 / 60, 2)) \(zoneName)"
+        return out
+    }
+
+    /// RFC 3339 with nanoseconds, trailing zeros trimmed (Go's `time.RFC3339Nano`).
+    public var rfc3339Nano: String {
+        let local = unixNano + Int64(offsetSeconds) * 1_000_000_000
+        var secs = local / 1_000_000_000
+        var nanos = local % 1_000_000_000
+        if nanos < 0 {
+            nanos += 1_000_000_000
+            secs -= 1
+        }
+        let (y, mo, d, h, mi, s) = Self.civil(secs)
+        var out = "\(Self.pad(y, 4))-\(Self.pad(mo, 2))-\(Self.pad(d, 2))T\(Self.pad(h, 2)):\(Self.pad(mi, 2)):\(Self.pad(s, 2))"
+        if nanos > 0 {
+            var frac = Self.pad(Int(nanos), 9)
+            while frac.hasSuffix("0") { frac.removeLast() }
+            out += "." + frac
+        }
+        if offsetSeconds == 0 { return out + "Z" }
+        let sign = offsetSeconds < 0 ? "-" : "+"
+        let off = abs(offsetSeconds)
+        return out + "\(sign)\(Self.pad(off / 3600, 2)):\(Self.pad(off % 3600 / 60, 2))"
+    }
+
+    static func pad(_ v: Int, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+
+    static func pad(_ v: Int64, _ width: Int) -> String { pad(Int(v), width) }
+
+    /// Civil date and time from seconds since the epoch (proleptic Gregorian).
+    static func civil(_ seconds: Int64) -> (Int64, Int64, Int64, Int64, Int64, Int64) {
+        var days = seconds / 86_400
+        var rem = seconds % 86_400
+        if rem < 0 {
+            rem += 86_400
+            days -= 1
+        }
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import GoTemplate
+
+/// Differential tests against Go 1.19's text/template execution: Fixtures/exec.jsonl was recorded
+/// by Tools/template-oracle. Go type names inside messages may differ where our data model has no
+/// Go type (the issue allows it); every other difference is listed in KnownDifferences.txt.
+@Suite struct ExecOracleTests {
+    struct Case: Decodable {
+        var name: String
+        var template: String
+        var data: String
+        var options: [String]?
+        var out: String
+        var err: String?
+    }
+
+    static func known() -> Set<String> {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/KnownDifferences.txt")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        return Set(text.split(separator: "\n").compactMap { line in
+            let name = line.split(separator: " ").first.map(String.init) ?? ""
+            return name.isEmpty || name.hasPrefix("#") ? nil : name
+        })
+    }
+
+    @Test func everyExecCaseMatchesGo() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/exec.jsonl")
+        let cases = try Data(contentsOf: url).split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Case.self, from: Data($0)) }
+        let known = Self.known()
+        var failures: [String] = []
+        var fixed: [String] = []
+        for c in cases {
+            var out = ""
+            var err: String?
+            do {
+                let t = try Template(name: c.name, text: c.template, options: c.options ?? [])
+                try t.execute(try TemplateValue(json: c.data), into: &out)
+            } catch let e as TemplateParseError {
+                err = e.description
+            } catch let e as TemplateExecutionError {
+                err = e.description
+            }
+            let same = out == c.out && err == c.err
+            if !same && !known.contains(c.name) {
+                failures.append("\(c.name) \(String(reflecting: c.template)):\n    got  \(String(reflecting: out)) \(String(reflecting: err ?? ""))\n    want \(String(reflecting: c.out)) \(String(reflecting: c.err ?? ""))")
+            }
+            if same && known.contains(c.name) { fixed.append(c.name) }
+        }
+        #expect(failures.isEmpty, "\(failures.count) of \(cases.count) differ:\n\(failures.joined(separator: "\n"))")
+        #expect(fixed.isEmpty, "now matching Go, remove from KnownDifferences.txt: \(fixed)")
+    }
+}
