@@ -29,7 +29,7 @@ let package = Package(
         ),
         .target(name: "GoDuration"),
         .target(name: "LineProtocol"),
-        .target(name: "GoTemplate"),
+        .target(name: "GoTemplate", dependencies: ["GoDuration"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Ingest",

@@ -12,6 +12,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
+        .executableTarget(
+            name: "TemplateBenchmark",
+            dependencies: [
+                .product(name: "GoTemplate", package: "alertrelay"),
+                .product(name: "GoDuration", package: "alertrelay"),
+            ]
+        ),
         .executableTarget(name: "UDPLoad"),
         .executableTarget(
             name: "UDPIngestServer",

@@ -56,7 +56,8 @@ struct Executor {
     private var vars: [(String, TemplateValue)] = []
     private var depth = 0
     private var currentTemplate: String
-    private var node: (pos: Int, context: String)?
+    /// The node being evaluated, for error messages; its text is only built when an error needs it.
+    private var node: (pos: Int, context: ErrorContext)?
     /// Whether the next field chain starts from a value whose Go static type is interface{}
     /// (dot inside a range over []interface{} or map[string]interface{}).
     private var receiverIsInterface = false
@@ -86,13 +87,30 @@ struct Executor {
         }
         let col = lastNewline == -1 ? pos : pos - lastNewline - 1
         let location = "\(parseName):\(line):\(col)"
-        return TemplateExecutionError(description: "template: \(location): executing \(GoQuote.quote(currentTemplate)) at <\(node.context)>: \(message)")
+        return TemplateExecutionError(description: "template: \(location): executing \(GoQuote.quote(currentTemplate)) at <\(node.context.text)>: \(message)")
     }
 
     /// Every tree of one Parse call reports its location under the parse's top-level name.
     var parseName = ""
 
-    private mutating func at(_ pos: Int, _ context: String) { node = (pos, context) }
+    enum ErrorContext {
+        case node(Node)
+        case arg(Arg)
+        case command(CommandNode)
+        case pipe(PipeNode)
+
+        var text: String {
+            switch self {
+            case .node(let n): return n.description
+            case .arg(let a): return a.description
+            case .command(let c): return Executor.text(of: c)
+            case .pipe(let p): return p.descriptionForErrors
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func at(_ pos: Int, _ context: ErrorContext) { node = (pos, context) }
 
     // MARK: Walking
 
@@ -115,7 +133,7 @@ struct Executor {
         case .action(let a):
             let value = try evalPipeline(dot, a.pipe)
             if a.pipe.decl.isEmpty {
-                at(a.pos, Node.action(a).description)
+                at(a.pos, .node(.action(a)))
                 try printValue(value)
             }
         case .breakNode: throw ControlFlow.breakLoop
@@ -163,7 +181,7 @@ struct Executor {
     }
 
     private mutating func walkRange(_ dot: TemplateValue, _ b: BranchNode) throws {
-        at(b.pos, Node.rangeNode(b).description)
+        at(b.pos, .node(.rangeNode(b)))
         let mark = vars.count
         defer { vars.removeLast(vars.count - mark) }
         let value = try evalPipeline(dot, b.pipe)
@@ -206,7 +224,7 @@ struct Executor {
     }
 
     private mutating func walkTemplate(_ dot: TemplateValue, _ t: TemplateNode) throws {
-        at(t.pos, Node.template(t).description)
+        at(t.pos, .node(.template(t)))
         guard let tree = trees[t.name] else { throw errorf("template \(GoQuote.quote(t.name)) not defined") }
         if depth >= Self.maxDepth { throw errorf("exceeded maximum template depth (\(Self.maxDepth))") }
         let newDot = try t.pipe.map { try evalPipeline(dot, $0) } ?? .missing
@@ -224,7 +242,7 @@ struct Executor {
     // MARK: Pipelines
 
     private mutating func evalPipeline(_ dot: TemplateValue, _ pipe: PipeNode) throws -> TemplateValue {
-        at(pipe.pos, pipe.descriptionForErrors)
+        at(pipe.pos, .pipe(pipe))
         var value: TemplateValue? = nil
         for cmd in pipe.cmds {
             value = try evalCommand(dot, cmd, final: value)
@@ -263,33 +281,33 @@ struct Executor {
         let first = cmd.args[0]
         switch first {
         case .field(let pos, let ident):
-            at(pos, first.description)
+            at(pos, .arg(first))
             receiverIsInterface = dotIsInterface
-            return try evalFieldChain(dot, receiver: dot, nodeText: first.description, ident: ident, args: cmd.args, final: final)
+            return try evalFieldChain(dot, receiver: dot, ident: ident, args: cmd.args, final: final)
         case .chain(let pos, let inner, let fields):
-            at(pos, first.description)
+            at(pos, .arg(first))
             if case .nilValue = inner { throw errorf("indirection through explicit nil in \(first.description)") }
             let receiver = try evalArg(dot, inner)
-            at(pos, first.description)
-            return try evalFieldChain(dot, receiver: receiver, nodeText: first.description, ident: fields, args: cmd.args, final: final)
+            at(pos, .arg(first))
+            return try evalFieldChain(dot, receiver: receiver, ident: fields, args: cmd.args, final: final)
         case .identifier(let pos, let name):
-            at(pos, first.description)
-            return try evalFunction(dot, name, args: cmd.args, final: final, command: (cmd.pos, Self.text(of: cmd)))
+            at(pos, .arg(first))
+            return try evalFunction(dot, name, args: cmd.args, final: final, command: (cmd.pos, .command(cmd)))
         case .pipe(let p):
             try notAFunction(cmd.args, final)
             return try evalPipeline(dot, p)
         case .variable(let v):
-            at(v.pos, first.description)
+            at(v.pos, .arg(first))
             let value = try varValue(v.ident[0])
             if v.ident.count == 1 {
                 try notAFunction(cmd.args, final)
                 return value
             }
-            return try evalFieldChain(dot, receiver: value, nodeText: first.description, ident: Array(v.ident.dropFirst()), args: cmd.args, final: final)
+            return try evalFieldChain(dot, receiver: value, ident: Array(v.ident.dropFirst()), args: cmd.args, final: final)
         default:
             break
         }
-        at(first.pos, first.description)
+        at(first.pos, .arg(first))
         try notAFunction(cmd.args, final)
         switch first {
         case .bool(_, let b): return .bool(b)
@@ -314,7 +332,7 @@ struct Executor {
 
     // MARK: Fields
 
-    private mutating func evalFieldChain(_ dot: TemplateValue, receiver: TemplateValue, nodeText: String, ident: [String],
+    private mutating func evalFieldChain(_ dot: TemplateValue, receiver: TemplateValue, ident: [String],
                                          args: [Arg], final: TemplateValue?) throws -> TemplateValue {
         var r = receiver
         // Values read out of map[string]interface{} have the static type interface{} in Go.
@@ -407,16 +425,16 @@ struct Executor {
     }
 
     private mutating func evalFunction(_ dot: TemplateValue, _ name: String, args: [Arg], final: TemplateValue?,
-                                       command: (pos: Int, text: String)) throws -> TemplateValue {
+                                       command: (pos: Int, context: ErrorContext)) throws -> TemplateValue {
         let argNodes = Array(args.dropFirst())
         // printf's format is a Go string parameter: a literal of another kind is refused as Go refuses it.
         if name == "printf" && functions[name] == nil, let first = argNodes.first {
             switch first {
             case .number, .bool:
-                at(first.pos, first.description)
+                at(first.pos, .arg(first))
                 throw errorf("expected string; found \(first.description)")
             case .nilValue:
-                at(first.pos, first.description)
+                at(first.pos, .arg(first))
                 throw errorf("cannot assign nil to string")
             default:
                 break
@@ -450,7 +468,7 @@ struct Executor {
         var values: [TemplateValue] = []
         for a in argNodes { values.append(try evalArg(dot, a)) }
         if let final { values.append(final) }
-        at(command.pos, command.text)
+        at(command.pos, command.context)
         if let builtin = Builtins.table[name] {
             do {
                 return try builtin.body(values)
@@ -477,25 +495,25 @@ struct Executor {
     }
 
     private mutating func evalArg(_ dot: TemplateValue, _ a: Arg) throws -> TemplateValue {
-        at(a.pos, a.description)
+        at(a.pos, .arg(a))
         switch a {
         case .dot: return dot
         case .nilValue: return .null
         case .field(let pos, let ident):
-            at(pos, a.description)
+            at(pos, .arg(a))
             receiverIsInterface = dotIsInterface
-            return try evalFieldChain(dot, receiver: dot, nodeText: a.description, ident: ident, args: [a], final: nil)
+            return try evalFieldChain(dot, receiver: dot, ident: ident, args: [a], final: nil)
         case .variable(let v):
             let value = try varValue(v.ident[0])
             if v.ident.count == 1 { return value }
-            return try evalFieldChain(dot, receiver: value, nodeText: a.description, ident: Array(v.ident.dropFirst()), args: [], final: nil)
+            return try evalFieldChain(dot, receiver: value, ident: Array(v.ident.dropFirst()), args: [], final: nil)
         case .pipe(let p): return try evalPipeline(dot, p)
-        case .identifier(let pos, let name): return try evalFunction(dot, name, args: [a], final: nil, command: (pos, a.description))
+        case .identifier(let pos, let name): return try evalFunction(dot, name, args: [a], final: nil, command: (pos, .arg(a)))
         case .chain(let pos, let inner, let fields):
             if case .nilValue = inner { throw errorf("indirection through explicit nil in \(a.description)") }
             let receiver = try evalArg(dot, inner)
-            at(pos, a.description)
-            return try evalFieldChain(dot, receiver: receiver, nodeText: a.description, ident: fields, args: [], final: nil)
+            at(pos, .arg(a))
+            return try evalFieldChain(dot, receiver: receiver, ident: fields, args: [], final: nil)
         case .bool(_, let b): return .bool(b)
         case .number(let n): return try idealConstant(n)
         case .string(_, _, let s): return .string(s)

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates Tests/GoTemplateTests/Fixtures/*.jsonl with Go's own text/template (Debian golang-go).
+# usage: generate.sh            (fixtures)
+#        generate.sh bench N R  (Go's renders/s for Benchmarks/run.sh template)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -8,6 +10,10 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/src/template-oracle"
 cp "$here"/*.go "$work/src/template-oracle/"
 (cd "$work/src/template-oracle" && GO111MODULE=off GOPATH="$work" GOCACHE="$work/cache" go build -o "$work/template-oracle" .)
+if [ $# -gt 0 ]; then
+  "$work/template-oracle" "$@"
+  exit 0
+fi
 "$work/template-oracle" parse > "$root/Tests/GoTemplateTests/Fixtures/parse.jsonl"
 "$work/template-oracle" exec > "$root/Tests/GoTemplateTests/Fixtures/exec.jsonl"
 wc -l "$root"/Tests/GoTemplateTests/Fixtures/*.jsonl

@@ -4,6 +4,7 @@
 //
 //	template-oracle parse > parse.jsonl    every parse case: the trees Go builds (Node.String()) or its error
 //	template-oracle exec > exec.jsonl      every exec case: output (partial on error) and error
+//	template-oracle bench N RUNS           renders/s of the Kapacitor-style benchmark template
 //
 // Build in GOPATH mode (GO111MODULE=off); see generate.sh.
 package main
@@ -74,9 +75,15 @@ func literals(file string) []string {
 }
 
 func main() {
-	if len(os.Args) < 2 || (os.Args[1] != "parse" && os.Args[1] != "exec") {
-		fmt.Fprintln(os.Stderr, "usage: template-oracle parse|exec")
+	if len(os.Args) < 2 || (os.Args[1] != "parse" && os.Args[1] != "exec" && os.Args[1] != "bench") {
+		fmt.Fprintln(os.Stderr, "usage: template-oracle parse|exec|bench N RUNS")
 		os.Exit(64)
+	}
+	if os.Args[1] == "bench" {
+		n, _ := strconv.Atoi(os.Args[2])
+		runs, _ := strconv.Atoi(os.Args[3])
+		bench(n, runs)
+		return
 	}
 	if os.Args[1] == "exec" {
 		w := bufio.NewWriter(os.Stdout)
