@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "alertrelay",
             dependencies: [
-                "RelayConfig", "KafkaDispatch", "GoDuration", "LineProtocol",
+                "RelayConfig", "KafkaDispatch", "GoDuration", "LineProtocol", "GoTemplate",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -68,6 +68,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "CLITests", dependencies: ["AlertRelayTestSupport"]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], exclude: ["Fixtures"]),
         .target(name: "AlertRelayTestSupport", path: "Tests/AlertRelayTestSupport"),

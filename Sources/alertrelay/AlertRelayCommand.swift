@@ -12,7 +12,7 @@ struct AlertRelayCommand: ParsableCommand {
         commandName: "alertrelay",
         abstract: "Turn InfluxDB line-protocol metrics into Kapacitor-compatible Kafka alerts.",
         version: "alertrelay \(version) (librdkafka \(librdkafkaVersion))",
-        subcommands: [CheckCommand.self, ParseCommand.self, SendTestCommand.self])
+        subcommands: [CheckCommand.self, ParseCommand.self, RenderCommand.self, SendTestCommand.self])
 }
 
 /// `alertrelay check --config FILE`: load and validate everything, list every problem.

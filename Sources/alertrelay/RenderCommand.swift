@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import GoTemplate
+
+/// `alertrelay render`: run a Go text/template the way Kapacitor would, to test it before deploying.
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render a Go text/template against JSON data, exactly as Go's text/template would.",
+        discussion: """
+            Data rule: a JSON number without '.', 'e' or 'E' that fits int64 is an int64, other numbers \
+            float64; objects are map[string]interface{}, arrays []interface{}; {"$int":..}, {"$uint":..}, \
+            {"$float":..}, {"$time":"RFC3339Nano" or ns}, {"$duration":"1m30s" or ns} and {"$strmap":{..}} \
+            give those Go types. --cases FILE reads JSON lines {"id":..,"template":"..","data":..,"options":[..]} \
+            and prints {"id":..,"out":"..","err":".."} per line (kind "generic" only).
+            """)
+
+    @Option(help: ArgumentHelp("The template text, or @FILE.", valueName: "TEXT|@FILE"))
+    var template: String?
+
+    @Option(help: ArgumentHelp("The data as JSON, or @FILE.", valueName: "JSON|@FILE"))
+    var data: String = "null"
+
+    @Option(name: .customLong("option"), help: "A template option such as missingkey=error (repeatable).")
+    var options: [String] = []
+
+    @Option(help: "Render every case of a JSON-lines file instead.")
+    var cases: String?
+
+    static func read(_ textOrFile: String) throws -> String {
+        guard textOrFile.hasPrefix("@") else { return textOrFile }
+        let path = String(textOrFile.dropFirst())
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printError("\(path): cannot read the file")
+            throw ExitCode(2)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func run() throws {
+        if let cases {
+            try runCases(try Self.read("@" + cases))
+            return
+        }
+        guard let template else { throw ValidationError("give --template TEXT|@FILE, or --cases FILE") }
+        let text = try Self.read(template)
+        let value: TemplateValue
+        do {
+            value = try TemplateValue(json: try Self.read(data))
+        } catch let e as TemplateDataError {
+            printError("--data: \(e)")
+            throw ExitCode(2)
+        }
+        var out = ""
+        do {
+            let t = try GoTemplate.Template(name: "render", text: text, options: options)
+            try t.execute(value, into: &out)
+            FileHandle.standardOutput.write(Data(out.utf8))
+        } catch let e as TemplateParseError {
+            printError(e.description)
+            throw ExitCode(1)
+        } catch let e as TemplateExecutionError {
+            FileHandle.standardOutput.write(Data(out.utf8))
+            printError(e.description)
+            throw ExitCode(1)
+        }
+    }
+
+    private func runCases(_ text: String) throws {
+        var output = ""
+        for (n, line) in text.split(separator: "\n").enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                printError("\(cases ?? ""):\(n + 1): not a JSON object")
+                throw ExitCode(2)
+            }
+            let kind = object["kind"] as? String ?? "generic"
+            guard kind == "generic" else {
+                printError("\(cases ?? ""):\(n + 1): kind \"\(kind)\" is not available in this version (only \"generic\")")
+                throw ExitCode(2)
+            }
+            let name = object["name"] as? String ?? "render"
+            let templateText = object["template"] as? String ?? ""
+            let caseOptions = object["options"] as? [String] ?? []
+            var dataJSON = "null"
+            if let d = object["data"], let raw = try? JSONSerialization.data(withJSONObject: d, options: [.fragmentsAllowed]) {
+                dataJSON = String(decoding: raw, as: UTF8.self)
+            }
+            var out = ""
+            var err: String?
+            do {
+                let t = try GoTemplate.Template(name: name, text: templateText, options: caseOptions)
+                try t.execute(try TemplateValue(json: dataJSON), into: &out)
+            } catch let e as TemplateParseError {
+                err = e.description
+            } catch let e as TemplateExecutionError {
+                err = e.description
+            } catch {
+                err = "\(error)"
+            }
+            var result: [String: Any] = ["out": out]
+            if let id = object["id"] { result["id"] = id }
+            if let err { result["err"] = err }
+            let encoded = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .withoutEscapingSlashes])
+            output += String(decoding: encoded, as: UTF8.self) + "\n"
+        }
+        FileHandle.standardOutput.write(Data(output.utf8))
+    }
+}

@@ -1,0 +1,93 @@
+import AlertRelayTestSupport
+import Foundation
+import Testing
+
+/// The `alertrelay` command line as a user runs it: the built binary, real files and pipes.
+@Suite struct CLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func alertrelay(_ args: [String], stdin: String? = nil) throws -> Run {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: BuiltProducts.path("alertrelay"))
+        p.arguments = args
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func renderPrintsWhatGoPrints() throws {
+        let r = try Self.alertrelay(["render", "--template", #"{{.ID}} is {{.Level}} value={{index .Fields "value" | printf "%.2f"}} {{.D}}"#,
+                                     "--data", #"{"ID":"cpu:nil","Level":"CRITICAL","Fields":{"value":5.5},"D":{"$duration":"90s"}}"#])
+        #expect(r.status == 0)
+        #expect(r.stdout == "cpu:nil is CRITICAL value=5.50 1m30s")
+    }
+
+    @Test func renderErrorIsGosAndExitsOne() throws {
+        let r = try Self.alertrelay(["render", "--template", "a{{.X.Y}}", "--data", #"{"X":1}"#])
+        #expect(r.status == 1)
+        #expect(r.stdout == "a")
+        #expect(r.stderr == "template: render:1:5: executing \"render\" at <.X.Y>: can't evaluate field Y in type interface {}\n")
+        let p = try Self.alertrelay(["render", "--template", "{{.X"])
+        #expect(p.status == 1)
+        #expect(p.stderr == "template: render:1: unclosed action\n")
+    }
+
+    @Test func renderCases() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cases-\(getpid()).jsonl")
+        try Data(#"""
+            {"id":1,"template":"{{.A}}!","data":{"A":"x"}}
+            {"id":"two","template":"{{index .L 5}}","data":{"L":[1]}}
+            """#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try Self.alertrelay(["render", "--cases", file.path])
+        #expect(r.status == 0)
+        #expect(r.stdout == """
+            {"id":1,"out":"x!"}
+            {"err":"template: render:1:2: executing \\"render\\" at <index .L 5>: error calling index: index out of range: 5","id":"two","out":""}
+
+            """)
+    }
+
+    @Test func parseContract() throws {
+        let r = try Self.alertrelay(["parse", "--precision", "s", "--now", "1"], stdin: "cpu,host=a v=1.5,n=2i 1700000000\nbad\n")
+        #expect(r.status == 1)
+        #expect(r.stdout == """
+            {"line":1,"measurement":"cpu","tags":[["host","a"]],"fields":[{"key":"v","type":"float","value":1.5},{"key":"n","type":"integer","value":2}],"time":1700000000000000000}
+            {"line":2,"error":"line 2, column 4: missing fields"}
+
+            """)
+    }
+
+    @Test func checkReportsEveryProblemWithExitTwo() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(getpid()).conf")
+        try Data("[[kafka]]\nenabled = true\nid = \"\"\nbatch-size = -1\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try Self.alertrelay(["check", "--config", file.path])
+        #expect(r.status == 2)
+        #expect(r.stderr == """
+            \(file.path):1: [[kafka]] #1 (id ""): brokers: no brokers specified, must provide at least one broker URL
+            \(file.path):3: [[kafka]] #1 (id ""): id: id must not be empty
+            \(file.path):4: [[kafka]] #1 (id ""): batch-size: must not be negative, got -1
+
+            """)
+    }
+
+    @Test func versionAndHelp() throws {
+        let v = try Self.alertrelay(["--version"])
+        #expect(v.status == 0 && v.stdout.hasPrefix("alertrelay "))
+        let h = try Self.alertrelay(["--help"])
+        #expect(h.status == 0 && h.stdout.contains("render") && h.stdout.contains("send-test") && h.stdout.contains("parse"))
+    }
+}
