@@ -169,7 +169,9 @@ private struct JSONReader {
         case ("$float", .float64(let d)): return .float64(d)
         case ("$time", .int64(let ns)): return .time(GoTime(unixNano: ns))
         case ("$time", .string(let s)):
-            guard let t = GoTime(rfc3339: s) else { throw TemplateDataError(description: "$time \"\(s)\" is not RFC3339") }
+            guard let t = GoTime(rfc3339: s) else {
+                throw TemplateDataError(description: "$time \"\(s)\" is not an RFC3339 time between 1677 and 2262")
+            }
             return .time(t)
         case ("$duration", .int64(let ns)): return .duration(GoDuration(nanoseconds: ns))
         case ("$duration", .string(let s)):
@@ -227,7 +229,11 @@ extension GoTime {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146_097 + doe - 719_468
         let seconds = days * 86_400 + h * 3600 + mi * 60 + sec - Int64(offset)
-        self.init(unixNano: seconds * 1_000_000_000 + nanos)
+        // Go's time.Time spans years 1–9999; as nanoseconds since 1970 only 1677–2262 fit.
+        let (scaled, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (unixNano, o2) = scaled.addingReportingOverflow(nanos)
+        guard !o1 && !o2 else { return nil }
+        self.init(unixNano: unixNano)
         if offset != 0 {
             self.offsetSeconds = offset
             self.zoneName = ""
