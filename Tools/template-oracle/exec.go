@@ -207,3 +207,36 @@ func execCases() []execCase {
 	}
 	return out
 }
+
+type jsonCase struct {
+	Name string `json:"name"`
+	Data string `json:"data"`
+	Out  string `json:"out"`
+}
+
+// jsonCases records json.Marshal of data built by the data rule.
+func jsonCases() []jsonCase {
+	datas := []string{alertData, `null`, `true`, `0`, `-1`, `9223372036854775807`, `"<a href=\"x\">&amp;</a>"`,
+		`"line\nbreak\ttab\u0001\u001f\u007f é 😀 \u2028 \u2029 \\ /"`, `[]`, `{}`, `[1,"a",null,{"b":[]}]`,
+		`{"z":1,"a":2,"A":3,"é":4,"_":5,"10":6,"9":7}`, `{"$duration":"1m30s"}`, `{"$time":"2026-11-27T10:00:00.000000001Z"}`,
+		`{"$time":"2026-11-27T10:00:00Z"}`, `{"$int":5}`, `{"$uint":18446744073709551615}`, `{"$strmap":{"b":"2","a":"<1>"}}`}
+	for _, f := range []string{"0.1", "1e-6", "9.99e-7", "1e-7", "1.5e-10", "1e20", "1e21", "1.2345e21", "123456789.123", "-0.000001",
+		"5e-324", "1.7976931348623157e308", "100", "1e6", "0.5", "-2.5e-300", "12345678901234567890"} {
+		datas = append(datas, `{"$float":`+f+`}`)
+	}
+	var out []jsonCase
+	for i, d := range datas {
+		dec := json.NewDecoder(strings.NewReader(d))
+		dec.UseNumber()
+		var raw any
+		if err := dec.Decode(&raw); err != nil {
+			panic(err)
+		}
+		b, err := json.Marshal(toData(raw))
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, jsonCase{Name: fmt.Sprintf("json-%02d", i), Data: d, Out: string(b)})
+	}
+	return out
+}

@@ -16,4 +16,5 @@ if [ $# -gt 0 ]; then
 fi
 "$work/template-oracle" parse > "$root/Tests/GoTemplateTests/Fixtures/parse.jsonl"
 "$work/template-oracle" exec > "$root/Tests/GoTemplateTests/Fixtures/exec.jsonl"
+"$work/template-oracle" json > "$root/Tests/GoTemplateTests/Fixtures/json.jsonl"
 wc -l "$root"/Tests/GoTemplateTests/Fixtures/*.jsonl

@@ -4,6 +4,7 @@
 //
 //	template-oracle parse > parse.jsonl    every parse case: the trees Go builds (Node.String()) or its error
 //	template-oracle exec > exec.jsonl      every exec case: output (partial on error) and error
+//	template-oracle json > json.jsonl      json.Marshal of data built by the data rule
 //	template-oracle bench N RUNS           renders/s of the Kapacitor-style benchmark template
 //
 // Build in GOPATH mode (GO111MODULE=off); see generate.sh.
@@ -75,7 +76,7 @@ func literals(file string) []string {
 }
 
 func main() {
-	if len(os.Args) < 2 || (os.Args[1] != "parse" && os.Args[1] != "exec" && os.Args[1] != "bench") {
+	if len(os.Args) < 2 || (os.Args[1] != "parse" && os.Args[1] != "exec" && os.Args[1] != "bench" && os.Args[1] != "json") {
 		fmt.Fprintln(os.Stderr, "usage: template-oracle parse|exec|bench N RUNS")
 		os.Exit(64)
 	}
@@ -83,6 +84,18 @@ func main() {
 		n, _ := strconv.Atoi(os.Args[2])
 		runs, _ := strconv.Atoi(os.Args[3])
 		bench(n, runs)
+		return
+	}
+	if os.Args[1] == "json" {
+		w := bufio.NewWriter(os.Stdout)
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for _, c := range jsonCases() {
+			if err := enc.Encode(c); err != nil {
+				panic(err)
+			}
+		}
+		w.Flush()
 		return
 	}
 	if os.Args[1] == "exec" {

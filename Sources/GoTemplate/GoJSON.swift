@@ -1,0 +1,112 @@
+/// Go's `encoding/json` encoder for ``TemplateValue``s: the bytes `json.Marshal` produces.
+///
+/// Map keys sorted; `<`, `>`, `&` escaped as `\u003c`… (unless `escapeHTML` is false), U+2028 and
+/// U+2029 escaped; floats as encoding/json formats them (`1e+21`, `1e-07`, `0.000001`); times as
+/// RFC 3339 with nanoseconds; durations as integer nanoseconds; struct fields in declaration order.
+public enum GoJSON {
+    /// `json.Marshal(v)` (or `json.NewEncoder(w).Encode(v)` without its trailing newline).
+    public static func encode(_ value: TemplateValue, escapeHTML: Bool = true) -> String {
+        var out = ""
+        append(value, to: &out, escapeHTML: escapeHTML)
+        return out
+    }
+
+    static func append(_ value: TemplateValue, to out: inout String, escapeHTML: Bool) {
+        switch value {
+        case .missing, .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i), .int64(let i): out += String(i)
+        case .uint64(let u): out += String(u)
+        case .float64(let f): out += float(f)
+        case .string(let s), .stringer(_, let s): appendString(s, to: &out, escapeHTML: escapeHTML)
+        case .time(let t): appendString(t.rfc3339Nano, to: &out, escapeHTML: escapeHTML)
+        case .duration(let d): out += String(d.nanoseconds)
+        case .list(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                append(item, to: &out, escapeHTML: escapeHTML)
+            }
+            out += "]"
+        case .map(let m):
+            out += "{"
+            for (i, k) in m.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
+                if i > 0 { out += "," }
+                appendString(k, to: &out, escapeHTML: escapeHTML)
+                out += ":"
+                append(m[k]!, to: &out, escapeHTML: escapeHTML)
+            }
+            out += "}"
+        case .stringMap(let m):
+            out += "{"
+            for (i, k) in m.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
+                if i > 0 { out += "," }
+                appendString(k, to: &out, escapeHTML: escapeHTML)
+                out += ":"
+                appendString(m[k]!, to: &out, escapeHTML: escapeHTML)
+            }
+            out += "}"
+        case .object(let o):
+            out += "{"
+            for (i, k) in o.fieldNames.enumerated() {
+                if i > 0 { out += "," }
+                appendString(k, to: &out, escapeHTML: escapeHTML)
+                out += ":"
+                append(o.fields[k] ?? .null, to: &out, escapeHTML: escapeHTML)
+            }
+            out += "}"
+        }
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// encoding/json's string encoding.
+    static func appendString(_ s: String, to out: inout String, escapeHTML: Bool) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "<", ">", "&" where escapeHTML:
+                out += "\\u00" + String(UnicodeScalar(hexDigits[Int(scalar.value >> 4)])) + String(UnicodeScalar(hexDigits[Int(scalar.value & 0xF)]))
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
+            default:
+                if scalar.value < 0x20 {
+                    out += "\\u00" + String(UnicodeScalar(hexDigits[Int(scalar.value >> 4)])) + String(UnicodeScalar(hexDigits[Int(scalar.value & 0xF)]))
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    /// encoding/json's float64: shortest digits, `e` notation below 1e-6 or from 1e21, and a
+    /// two-digit negative exponent shortened (`1e-07`).
+    static func float(_ f: Double) -> String {
+        if f.isNaN || f.isInfinite { return "null" }  // json.Marshal fails on these; Kapacitor never sends them
+        if f == 0 { return f.sign == .minus ? "-0" : "0" }
+        let a = abs(f)
+        if a < 1e-6 || a >= 1e21 {
+            let (digits, dp) = GoFormat.shortestDigits(f)
+            var m = String(UnicodeScalar(digits[0]))
+            if digits.count > 1 { m += "." + String(decoding: digits[1...], as: UTF8.self) }
+            let exp = dp - 1
+            var e = (exp < 0 ? "-" : "+") + (abs(exp) < 10 ? "0" : "") + String(abs(exp))
+            // Go: clean up e-09 to e-9.
+            if e.count == 3 && e.hasPrefix("-0") { e = "-" + e.dropFirst(2) }
+            return (f < 0 ? "-" : "") + m + "e" + e
+        }
+        let (digits, dp) = GoFormat.shortestDigits(f)
+        let s = String(decoding: digits, as: UTF8.self)
+        let sign = f < 0 ? "-" : ""
+        if dp <= 0 { return sign + "0." + String(repeating: "0", count: -dp) + s }
+        if dp >= digits.count { return sign + s + String(repeating: "0", count: dp - digits.count) }
+        let i = s.index(s.startIndex, offsetBy: dp)
+        return sign + s[..<i] + "." + s[i...]
+    }
+}
