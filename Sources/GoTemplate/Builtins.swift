@@ -37,7 +37,9 @@ enum Builtins {
             .bool(!(try lessThan(args[0], args[1]) || eq(args[0], [args[1]])))
         },
         "ge": Builtin(arity: 2, variadic: false) { args in .bool(!(try lessThan(args[0], args[1]))) },
-        "call": Builtin(arity: 1, variadic: true) { args in
+        "call": Builtin(arity: 2, variadic: true) { args in
+            if case .missing = args[0] { throw TemplateFunctionError("call of nil") }
+            if case .null = args[0] { throw TemplateFunctionError("call of nil") }
             throw TemplateFunctionError("non-function of type \(args[0].goTypeName)")
         },
     ]

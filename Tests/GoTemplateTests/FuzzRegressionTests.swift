@@ -8,4 +8,14 @@ import Testing
         #expect(throws: TemplateDataError.self) { try TemplateValue(json: #"{"$time":"2263-01-01T00:00:00Z"}"#) }
         #expect((try? TemplateValue(json: #"{"$time":"2262-01-01T00:00:00Z"}"#)) != nil)
     }
+
+    @Test func callWithoutArguments() throws {
+        let t = try Template(name: "t", text: "{{call}}")
+        #expect(throws: TemplateExecutionError(description: "template: t:1:2: executing \"t\" at <call>: wrong number of args for call: want at least 1 got 0")) {
+            try t.render(.null)
+        }
+        #expect(throws: TemplateExecutionError(description: "template: t:1:2: executing \"t\" at <call .>: error calling call: non-function of type int64")) {
+            try Template(name: "t", text: "{{call .}}").render(.int64(1))
+        }
+    }
 }
