@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release binaries and runs the benchmarks, each next to its peer in the same run.
-# usage: Benchmarks/run.sh [kafka|parse|udp|all] [extra args for the kafka benchmark]
+# usage: Benchmarks/run.sh [kafka|parse|udp|template|all] [extra args for the kafka benchmark]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -88,10 +88,25 @@ print(sum(x.get("values", {}).get("pointsRx", 0) for k, x in v.items() if isinst
   rm -rf "$work"
 }
 
+template() {
+  # The peer: Go's text/template (Debian golang-go) on the same template and an alert context of the same shape.
+  command -v go >/dev/null || { sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"; DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q golang-go; }
+  (cd "$here" && swift build -c release --product TemplateBenchmark)
+  echo 'Template rendering: {{.ID}} is {{.Level}} value={{index .Fields "value"}} host={{index .Tags "host"}}, 200,000 renders, median of 5'
+  machine
+  for round in 1 2 3; do
+    local ours theirs
+    ours=$(taskset -c 0 "$here/.build/release/TemplateBenchmark" 200000 5 | cut -d' ' -f1)
+    theirs=$(GOMAXPROCS=1 taskset -c 0 "$root/Tools/template-oracle/generate.sh" bench 200000 5 | cut -d' ' -f1)
+    awk -v r="$round" -v o="$ours" -v t="$theirs" 'BEGIN { printf "round %d: alertrelay %8.0f renders/s   Go text/template %8.0f renders/s   ratio %.2f (goal >= 3)\n", r, o, t, o / t }'
+  done
+}
+
 case "$what" in
   kafka) kafka "$@" ;;
   parse) parse ;;
   udp) udp ;;
-  all) parse; udp; kafka "$@" ;;
-  *) echo "unknown benchmark: $what (known: kafka, parse, udp, all)" >&2; exit 64 ;;
+  template) template ;;
+  all) parse; template; udp; kafka "$@" ;;
+  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, all)" >&2; exit 64 ;;
 esac
