@@ -120,7 +120,7 @@ struct Executor {
         }
         vars = [("$", data)]
         do {
-            try walk(data, .list(tree.root))
+            try walkList(data, tree.root)
         } catch let e as TemplateExecutionError {
             throw e
         } catch {
@@ -128,12 +128,16 @@ struct Executor {
         }
     }
 
+    private mutating func walkList(_ dot: TemplateValue, _ l: ListNode) throws {
+        for child in l.nodes { try walk(dot, child) }
+    }
+
     private mutating func walk(_ dot: TemplateValue, _ n: Node) throws {
         switch n {
         case .action(let a):
             let value = try evalPipeline(dot, a.pipe)
             if a.pipe.decl.isEmpty {
-                at(a.pos, .node(.action(a)))
+                at(a.pos, .node(n))
                 try printValue(value)
             }
         case .breakNode: throw ControlFlow.breakLoop
@@ -141,7 +145,7 @@ struct Executor {
         case .comment: break
         case .ifNode(let b): try walkIfOrWith(dot, b, isWith: false)
         case .withNode(let b): try walkIfOrWith(dot, b, isWith: true)
-        case .list(let l): for child in l.nodes { try walk(dot, child) }
+        case .list(let l): try walkList(dot, l)
         case .rangeNode(let b): try walkRange(dot, b)
         case .template(let t): try walkTemplate(dot, t)
         case .text(_, let t): output += t
@@ -157,9 +161,9 @@ struct Executor {
             throw errorf("if/with can't use \(GoFormat.v(value))")
         }
         if truth {
-            try walk(isWith ? value : dot, .list(b.list))
+            try walkList(isWith ? value : dot, b.list)
         } else if let e = b.elseList {
-            try walk(dot, .list(e))
+            try walkList(dot, e)
         }
     }
 
@@ -200,7 +204,7 @@ struct Executor {
             throw errorf("range can't iterate over \(GoFormat.v(value))")
         }
         if iterations.isEmpty {
-            if let e = b.elseList { try walk(dot, .list(e)) }
+            if let e = b.elseList { try walkList(dot, e) }
             return
         }
         let savedDotIsInterface = dotIsInterface
@@ -214,7 +218,7 @@ struct Executor {
             if b.pipe.decl.count > 1 { vars[vars.count - 2].1 = index }
             defer { vars.removeLast(vars.count - innerMark) }
             do {
-                try walk(element, .list(b.list))
+                try walkList(element, b.list)
             } catch ControlFlow.continueLoop {
                 continue loop
             } catch ControlFlow.breakLoop {
@@ -236,7 +240,7 @@ struct Executor {
             (vars, currentTemplate) = saved
             depth -= 1
         }
-        try walk(newDot, .list(tree.root))
+        try walkList(newDot, tree.root)
     }
 
     // MARK: Pipelines

@@ -79,6 +79,13 @@ enum GoFormat {
         if f.isNaN { return "NaN" }
         if f.isInfinite { return f < 0 ? "-Inf" : "+Inf" }
         if f == 0 { return f.sign == .minus ? "-0" : "0" }
+        // Fast path: in [1e-4, 1e6) Swift and Go both print the shortest digits in plain decimal;
+        // Swift adds ".0" to whole numbers.
+        let a = abs(f)
+        if a >= 1e-4 && a < 1e6 {
+            let d = f.description
+            if !d.utf8.contains(UInt8(ascii: "e")) { return d.hasSuffix(".0") ? String(d.dropLast(2)) : d }
+        }
         let (digits, dp) = shortestDigits(f)
         let sign = f < 0 ? "-" : ""
         let exp = dp - 1
