@@ -141,7 +141,7 @@ enum GoFormat {
             // Width.
             if i < f.count && f[i] == "*" {
                 i += 1
-                if argIndex < args.count, let w = intValue(args[argIndex]) {
+                if argIndex < args.count, let w = intValue(args[argIndex]), abs(w) <= 1_000_000 {
                     spec.width = w
                     if w < 0 {
                         spec.minus = true
@@ -153,31 +153,24 @@ enum GoFormat {
                 }
                 argIndex += 1
             } else {
-                var w = 0, any = false
-                while i < f.count, let d = f[i].properties.numericType != nil ? Int(String(f[i])) : nil, f[i].isASCII {
-                    w = w * 10 + d
-                    any = true
-                    i += 1
-                }
-                if any { spec.width = w }
+                let (w, present, next) = parseNumber(f, i)
+                i = next
+                if present { spec.width = w }
             }
             // Precision.
             if i < f.count && f[i] == "." {
                 i += 1
                 if i < f.count && f[i] == "*" {
                     i += 1
-                    if argIndex < args.count, let p = intValue(args[argIndex]), p >= 0 {
+                    if argIndex < args.count, let p = intValue(args[argIndex]), p >= 0, p <= 1_000_000 {
                         spec.precision = p
                     } else {
                         out += "%!(BADPREC)"
                     }
                     argIndex += 1
                 } else {
-                    var p = 0
-                    while i < f.count, f[i].isASCII, let d = Int(String(f[i])) {
-                        p = p * 10 + d
-                        i += 1
-                    }
+                    let (p, _, next) = parseNumber(f, i)
+                    i = next
                     spec.precision = p
                 }
             }
@@ -203,6 +196,20 @@ enum GoFormat {
             out += "%!(EXTRA " + args[argIndex...].map { "\($0.goTypeName)=\(v($0))" }.joined(separator: ", ") + ")"
         }
         return out
+    }
+
+    /// Go's `parsenum`: digits from `start`; a number over a million swallows the rest of the format.
+    static func parseNumber(_ f: [Unicode.Scalar], _ start: Int) -> (Int, Bool, Int) {
+        var num = 0
+        var present = false
+        var i = start
+        while i < f.count, f[i] >= "0", f[i] <= "9" {
+            if num > 1_000_000 { return (0, false, f.count) }
+            num = num * 10 + Int(f[i].value - 48)
+            present = true
+            i += 1
+        }
+        return (num, present, i)
     }
 
     static func intValue(_ v: TemplateValue) -> Int? {

@@ -18,4 +18,9 @@ import Testing
             try Template(name: "t", text: "{{call .}}").render(.int64(1))
         }
     }
+
+    @Test func absurdWidthSwallowsTheFormatAsGoDoes() throws {
+        let t = try Template(name: "t", text: #"{{printf "%v %111111111111111111111111111d x" 1 2}}"#)
+        #expect(try t.render(.null) == "1 %!(NOVERB)%!(EXTRA int=2)")
+    }
 }
