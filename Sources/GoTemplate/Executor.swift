@@ -63,7 +63,8 @@ struct Executor {
     private var receiverIsInterface = false
     private var dotIsInterface = false
 
-    static let maxDepth = 100_000
+    // Go allows 100,000 nested template calls; Swift frames are larger, so we stop sooner (same message).
+    static let maxDepth = 1_000
 
     init(trees: [String: Tree], text: String, functions: [String: TemplateFunction], missingKey: MissingKeyOption, name: String) {
         self.trees = trees

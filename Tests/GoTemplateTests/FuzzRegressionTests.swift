@@ -23,4 +23,10 @@ import Testing
         let t = try Template(name: "t", text: #"{{printf "%v %111111111111111111111111111d x" 1 2}}"#)
         #expect(try t.render(.null) == "1 %!(NOVERB)%!(EXTRA int=2)")
     }
+
+    @Test func endlessTemplateRecursionStopsWithAnError() throws {
+        let t = try Template(name: "t", text: #"{{define "a"}}x{{template "a" .}}{{end}}{{template "a" .}}"#)
+        #expect(throws: TemplateExecutionError.self) { try t.render(.null) }
+        do { _ = try t.render(.null) } catch { #expect(error.description.hasSuffix("exceeded maximum template depth (1000)")) }
+    }
 }
