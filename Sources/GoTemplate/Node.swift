@@ -59,26 +59,42 @@ indirect enum Node: Sendable {
     }
 }
 
-/// A sequence of nodes.
-struct ListNode: Sendable {
+/// A sequence of nodes. (AST nodes are classes: immutable once parsed, shared without copying.)
+final class ListNode: @unchecked Sendable {
     var pos: Int
     var nodes: [Node] = []
+
+    init(pos: Int) { self.pos = pos }
 }
 
 /// `{{pipeline}}`: an action that prints its value.
-struct ActionNode: Sendable {
-    var pos: Int
-    var line: Int
-    var pipe: PipeNode
+final class ActionNode: @unchecked Sendable {
+    let pos: Int
+    let line: Int
+    let pipe: PipeNode
+
+    init(pos: Int, line: Int, pipe: PipeNode) {
+        self.pos = pos
+        self.line = line
+        self.pipe = pipe
+    }
 }
 
 /// `{{if}}`, `{{range}}`, `{{with}}`.
-struct BranchNode: Sendable {
-    var pos: Int
-    var line: Int
-    var pipe: PipeNode
-    var list: ListNode
-    var elseList: ListNode?
+final class BranchNode: @unchecked Sendable {
+    let pos: Int
+    let line: Int
+    let pipe: PipeNode
+    let list: ListNode
+    let elseList: ListNode?
+
+    init(pos: Int, line: Int, pipe: PipeNode, list: ListNode, elseList: ListNode?) {
+        self.pos = pos
+        self.line = line
+        self.pipe = pipe
+        self.list = list
+        self.elseList = elseList
+    }
 
     func write(name: String, to s: inout String) {
         s += "{{" + name + " "
@@ -94,20 +110,32 @@ struct BranchNode: Sendable {
 }
 
 /// `{{template "name" pipeline}}`.
-struct TemplateNode: Sendable {
-    var pos: Int
-    var line: Int
-    var name: String
-    var pipe: PipeNode?
+final class TemplateNode: @unchecked Sendable {
+    let pos: Int
+    let line: Int
+    let name: String
+    let pipe: PipeNode?
+
+    init(pos: Int, line: Int, name: String, pipe: PipeNode?) {
+        self.pos = pos
+        self.line = line
+        self.name = name
+        self.pipe = pipe
+    }
 }
 
 /// A pipeline with optional variable declarations: `$x := a | b c`.
-struct PipeNode: Sendable {
-    var pos: Int
-    var line: Int
+final class PipeNode: @unchecked Sendable {
+    let pos: Int
+    let line: Int
     var isAssign = false
     var decl: [VariableNode] = []
     var cmds: [CommandNode] = []
+
+    init(pos: Int, line: Int) {
+        self.pos = pos
+        self.line = line
+    }
 
     func write(to s: inout String) {
         if !decl.isEmpty {
@@ -122,15 +150,22 @@ struct PipeNode: Sendable {
 }
 
 /// `$x` or `$x.Field.Chain`.
-struct VariableNode: Sendable {
-    var pos: Int
-    var ident: [String]
+final class VariableNode: @unchecked Sendable {
+    let pos: Int
+    let ident: [String]
+
+    init(pos: Int, ident: [String]) {
+        self.pos = pos
+        self.ident = ident
+    }
 }
 
 /// A command: an operand or a function call with arguments.
-struct CommandNode: Sendable {
-    var pos: Int
+final class CommandNode: @unchecked Sendable {
+    let pos: Int
     var args: [Arg] = []
+
+    init(pos: Int) { self.pos = pos }
 
     func write(to s: inout String) {
         for (i, a) in args.enumerated() {
