@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "KafkaDispatch", dependencies: ["CRdKafka", "GoDuration", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "RelayConfig",
-            dependencies: ["KafkaDispatch", "GoDuration", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["KafkaDispatch", "GoDuration", "Ingest", "LineProtocol", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .executableTarget(
             name: "alertrelay",
@@ -77,7 +77,7 @@ let package = Package(
             dependencies: ["KafkaDispatch", "CRdKafka", "AlertRelayTestSupport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch"]),
+        .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch", "Ingest", "LineProtocol"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -188,6 +188,18 @@ extension KafkaClusterConfig {
         return out
     }
 
+    /// `host:port`, or `:port` for every interface.
+    public static func isHostPortOrWildcard(_ s: String) -> Bool {
+        s.hasPrefix(":") ? Int(s.dropFirst()).map { (0...65535).contains($0) } ?? false : isHostPort(s) || isBracketedIPv6(s)
+    }
+
+    static func isBracketedIPv6(_ s: String) -> Bool {
+        guard s.hasPrefix("["), let close = s.firstIndex(of: "]") else { return false }
+        let rest = s[s.index(after: close)...]
+        guard rest.hasPrefix(":"), let p = Int(rest.dropFirst()) else { return false }
+        return (0...65535).contains(p)
+    }
+
     static func isHostPort(_ s: String) -> Bool {
         guard let colon = s.lastIndex(of: ":") else { return false }
         let host = s[..<colon]

@@ -1,5 +1,7 @@
 import GoDuration
+import Ingest
 import KafkaDispatch
+import LineProtocol
 import TOMLKit
 
 /// Turns a parsed TOML table into ``RelayConfiguration``, collecting every problem with its line.
@@ -13,13 +15,14 @@ struct ConfigDecoder {
         self.locator = locator
     }
 
-    static let topLevelKeys = ["kafka"]
+    static let topLevelKeys = ["kafka", "udp", "tcp", "http"]
+    static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http]"
 
     mutating func decode(_ root: TOMLTable) -> RelayConfiguration {
         var config = RelayConfiguration()
         for key in root.keys where !Self.topLevelKeys.contains(key) {
             report(line: locator.line(table: key) ?? locator.line(table: "", key: key),
-                   "unknown section or key \"\(key)\" (known: \(Self.topLevelKeys.map { "[[\($0)]]" }.joined(separator: ", ")))")
+                   "unknown section or key \"\(key)\" (known: \(Self.knownSections))")
         }
         if let value = root["kafka"] {
             if let array = value.array {
@@ -34,12 +37,147 @@ struct ConfigDecoder {
                 report(line: locator.line(table: "kafka"), "kafka must be written as [[kafka]] sections (an array of tables), not [kafka]")
             }
         }
+        config.udp = decodeArray(root, "udp") { d, t, i in d.decodeUDP(t, index: i) }
+        config.tcp = decodeArray(root, "tcp") { d, t, i in d.decodeTCP(t, index: i) }
+        if let value = root["http"] {
+            if let table = value.table, value.type == .table {
+                config.http = decodeHTTP(table)
+            } else {
+                report(line: locator.line(table: "http"), "http must be written as one [http] section")
+            }
+        }
+        checkAddresses(config)
         // A section whose options could not be read is not judged further: one mistake, one message.
         let unreadable = Set(problems.compactMap(\.kafkaSection))
         for (index, problem) in KafkaClusterConfig.validate(config.kafka) where !unreadable.contains(index) {
             reportKafka(index: index, id: config.kafka[index].id, key: problem.key, problem.reason)
         }
         return config
+    }
+
+    // MARK: Listeners
+
+    private mutating func decodeArray<T>(_ root: TOMLTable, _ name: String, _ decode: (inout Self, TOMLTable, Int) -> T) -> [T] {
+        guard let value = root[name] else { return [] }
+        guard let array = value.array else {
+            report(line: locator.line(table: name), "\(name) must be written as [[\(name)]] sections (an array of tables), not [\(name)]")
+            return []
+        }
+        var out: [T] = []
+        for (i, element) in array.enumerated() {
+            guard let table = element.table else {
+                report(line: locator.line(table: "", key: name), "\(name) must be written as [[\(name)]] sections")
+                continue
+            }
+            out.append(decode(&self, table, i))
+        }
+        return out
+    }
+
+    private mutating func listenerProblem(_ section: String, _ index: Int?, key: String?, _ message: String) {
+        let line = locator.line(table: section, index: index ?? 0, key: key)
+        let title = index.map { "[[\(section)]] #\($0 + 1)" } ?? "[\(section)]"
+        report(line: line, "\(title): \(key.map { "\($0): " } ?? "")\(message)")
+    }
+
+    private mutating func checkKeys(_ t: TOMLTable, _ known: [String], _ section: String, _ index: Int?) {
+        for key in t.keys.sorted() where !known.contains(key) {
+            listenerProblem(section, index, key: key, "unknown option (known: \(known.joined(separator: ", ")))")
+        }
+    }
+
+    private mutating func string(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?) -> String? {
+        guard let v = t[key] else { return nil }
+        if let s = v.string { return s }
+        listenerProblem(section, index, key: key, "expected a string, got \(describe(v))")
+        return nil
+    }
+
+    private mutating func int(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?, min: Int) -> Int? {
+        guard let v = t[key] else { return nil }
+        guard v.type == .int, let n = v.int else {
+            listenerProblem(section, index, key: key, "expected an integer, got \(describe(v))")
+            return nil
+        }
+        if n < min {
+            listenerProblem(section, index, key: key, "must be at least \(min), got \(n)")
+            return nil
+        }
+        return n
+    }
+
+    private mutating func address(_ t: TOMLTable, _ section: String, _ index: Int?) -> String? {
+        guard let a = string(t, "bind-address", section, index) else { return nil }
+        if !KafkaClusterConfig.isHostPortOrWildcard(a) {
+            listenerProblem(section, index, key: "bind-address", "\"\(a)\" is not host:port (for example \"127.0.0.1:8089\" or \":8089\")")
+            return nil
+        }
+        return a
+    }
+
+    private mutating func precision(_ t: TOMLTable, _ section: String, _ index: Int?) -> Precision? {
+        guard let p = string(t, "precision", section, index) else { return nil }
+        guard let precision = Precision(name: p) else {
+            listenerProblem(section, index, key: "precision", "\"\(p)\" is not one of ns, us, ms, s, m, h")
+            return nil
+        }
+        return precision
+    }
+
+    static let udpKeys = ["bind-address", "read-buffer", "precision"]
+
+    private mutating func decodeUDP(_ t: TOMLTable, index: Int) -> UDPListenerConfig {
+        var c = UDPListenerConfig()
+        checkKeys(t, Self.udpKeys, "udp", index)
+        if let a = address(t, "udp", index) { c.bindAddress = a }
+        if let n = int(t, "read-buffer", "udp", index, min: 0) { c.readBuffer = n }
+        if let p = precision(t, "udp", index) { c.precision = p }
+        return c
+    }
+
+    static let tcpKeys = ["bind-address", "max-line-length", "precision"]
+
+    private mutating func decodeTCP(_ t: TOMLTable, index: Int) -> TCPListenerConfig {
+        var c = TCPListenerConfig()
+        checkKeys(t, Self.tcpKeys, "tcp", index)
+        if let a = address(t, "tcp", index) { c.bindAddress = a }
+        if let n = int(t, "max-line-length", "tcp", index, min: 1) { c.maxLineLength = n }
+        if let p = precision(t, "tcp", index) { c.precision = p }
+        return c
+    }
+
+    static let httpKeys = ["bind-address", "max-body-size", "auth-token"]
+
+    private mutating func decodeHTTP(_ t: TOMLTable) -> HTTPListenerConfig {
+        var c = HTTPListenerConfig()
+        checkKeys(t, Self.httpKeys, "http", nil)
+        if let a = address(t, "http", nil) { c.bindAddress = a }
+        if let n = int(t, "max-body-size", "http", nil, min: 1) { c.maxBodySize = n }
+        if let token = string(t, "auth-token", "http", nil) { c.authToken = token }
+        return c
+    }
+
+    /// Two listeners of the same protocol cannot share an address.
+    private mutating func checkAddresses(_ config: RelayConfiguration) {
+        var seenUDP: [String: Int] = [:]
+        for (i, u) in config.udp.enumerated() {
+            if let first = seenUDP[u.bindAddress] {
+                listenerProblem("udp", i, key: "bind-address", "\"\(u.bindAddress)\" is also used by [[udp]] #\(first + 1)")
+            } else {
+                seenUDP[u.bindAddress] = i
+            }
+        }
+        var seenTCP: [String: String] = [:]
+        for (i, t) in config.tcp.enumerated() {
+            if let first = seenTCP[t.bindAddress] {
+                listenerProblem("tcp", i, key: "bind-address", "\"\(t.bindAddress)\" is also used by \(first)")
+            } else {
+                seenTCP[t.bindAddress] = "[[tcp]] #\(i + 1)"
+            }
+        }
+        if let h = config.http, let first = seenTCP[h.bindAddress] {
+            listenerProblem("http", nil, key: "bind-address", "\"\(h.bindAddress)\" is also used by \(first)")
+        }
     }
 
     // MARK: [[kafka]]

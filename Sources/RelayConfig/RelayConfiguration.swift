@@ -1,5 +1,6 @@
 import Foundation
 import GoDuration
+import Ingest
 import KafkaDispatch
 import TOMLKit
 
@@ -14,6 +15,12 @@ import TOMLKit
 public struct RelayConfiguration: Sendable, Equatable {
     /// Every `[[kafka]]` section, in file order (disabled ones included).
     public var kafka: [KafkaClusterConfig] = []
+    /// Every `[[udp]]` listener.
+    public var udp: [UDPListenerConfig] = []
+    /// Every `[[tcp]]` listener.
+    public var tcp: [TCPListenerConfig] = []
+    /// The `[http]` listener, if configured.
+    public var http: HTTPListenerConfig?
 
     /// An empty configuration.
     public init() {}
@@ -21,9 +28,9 @@ public struct RelayConfiguration: Sendable, Equatable {
     /// The enabled Kafka clusters.
     public var enabledKafkaClusters: [KafkaClusterConfig] { kafka.filter(\.enabled) }
 
-    /// Reads and validates the file at `path`.
+    /// Reads and validates the file at `path`, with `ALERTRELAY_…` overrides from `environment`.
     /// - Throws: ``ConfigError`` listing every problem with file and line.
-    public static func load(path: String) throws(ConfigError) -> RelayConfiguration {
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> RelayConfiguration {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
@@ -33,11 +40,11 @@ public struct RelayConfiguration: Sendable, Equatable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(problems: [ConfigProblem(file: path, line: nil, message: "the file is not UTF-8 text")])
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, environment: environment)
     }
 
-    /// Parses and validates TOML `text`; `file` names it in errors.
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> RelayConfiguration {
+    /// Parses and validates TOML `text`; `file` names it in errors; `environment` may override options.
+    public static func parse(_ text: String, file: String, environment: [String: String] = [:]) throws(ConfigError) -> RelayConfiguration {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -48,6 +55,8 @@ public struct RelayConfiguration: Sendable, Equatable {
         } catch {
             throw ConfigError(problems: [ConfigProblem(file: file, line: nil, message: "TOML syntax: \(error)")])
         }
+        let overrideProblems = EnvironmentOverrides.apply(to: table, environment: environment)
+        if !overrideProblems.isEmpty { throw ConfigError(problems: overrideProblems) }
         var decoder = ConfigDecoder(file: file, locator: TOMLLocator(source: text))
         let config = decoder.decode(table)
         if !decoder.problems.isEmpty {

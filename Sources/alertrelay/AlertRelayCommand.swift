@@ -33,6 +33,15 @@ struct CheckCommand: ParsableCommand {
                 let brokers = cluster.brokers.joined(separator: ",")
                 print("  kafka \"\(cluster.id)\" (\(state)): brokers=\(brokers) security=\(cluster.securityProtocol)")
             }
+            for u in loaded.udp {
+                print("  udp \(u.bindAddress): read-buffer=\(u.readBuffer) precision=\(u.precision.rawValue)")
+            }
+            for t in loaded.tcp {
+                print("  tcp \(t.bindAddress): max-line-length=\(t.maxLineLength) precision=\(t.precision.rawValue)")
+            }
+            if let h = loaded.http {
+                print("  http \(h.bindAddress): max-body-size=\(h.maxBodySize) auth-token=\(h.authToken.isEmpty ? "none" : "set")")
+            }
         } catch {
             printError(error.description)
             throw ExitCode(2)

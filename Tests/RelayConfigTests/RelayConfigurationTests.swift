@@ -82,7 +82,7 @@ import Testing
         ("[kafka]\nenabled = true\n",
          "c.conf:1: kafka must be written as [[kafka]] sections (an array of tables), not [kafka]"),
         ("[kafak]\nenabled = true\n",
-         "c.conf:1: unknown section or key \"kafak\" (known: [[kafka]])"),
+         "c.conf:1: unknown section or key \"kafak\" (known: [[kafka]], [[udp]], [[tcp]], [http])"),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"\n",
          "c.conf:3:18: TOML syntax: Error while parsing array: encountered end-of-file"),
     ])
@@ -118,8 +118,97 @@ import Testing
     /// Config/alertrelay.conf is the example operators copy: it must load as shipped.
     @Test func exampleConfigLoads() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let config = try RelayConfiguration.load(path: root.appendingPathComponent("Config/alertrelay.conf").path)
+        let config = try RelayConfiguration.load(path: root.appendingPathComponent("Config/alertrelay.conf").path, environment: [:])
         #expect(config.enabledKafkaClusters.map(\.id) == ["infra-monitoring"])
+        #expect(config.udp.map(\.bindAddress) == ["127.0.0.1:8089"])
         #expect(config.kafka.first?.effectiveBatchSize == 100)
+    }
+}
+
+@Suite struct ListenerConfigTests {
+    @Test func listenerSections() throws {
+        let text = """
+            [[udp]]
+              bind-address = "127.0.0.1:8089"
+              read-buffer = 52428800
+              precision = "s"
+            [[udp]]
+              bind-address = ":8090"
+            [[tcp]]
+              bind-address = "127.0.0.1:8094"
+              max-line-length = 4096
+            [http]
+              bind-address = "127.0.0.1:8086"
+              max-body-size = 1048576
+              auth-token = "t0ken"
+            """
+        let c = try RelayConfiguration.parse(text, file: "l.conf")
+        #expect(c.udp.map(\.bindAddress) == ["127.0.0.1:8089", ":8090"])
+        #expect(c.udp[0].readBuffer == 52_428_800 && c.udp[0].precision == .seconds && c.udp[1].precision == .nanoseconds)
+        #expect(c.tcp.first?.maxLineLength == 4096)
+        #expect(c.http?.maxBodySize == 1_048_576 && c.http?.authToken == "t0ken")
+    }
+
+    @Test(arguments: [
+        ("[[udp]]\nbind-address = \"nope\"\n", "l.conf:2: [[udp]] #1: bind-address: \"nope\" is not host:port (for example \"127.0.0.1:8089\" or \":8089\")"),
+        ("[[udp]]\nprecision = \"fortnight\"\n", "l.conf:2: [[udp]] #1: precision: \"fortnight\" is not one of ns, us, ms, s, m, h"),
+        ("[[udp]]\nread-buffer = -1\n", "l.conf:2: [[udp]] #1: read-buffer: must be at least 0, got -1"),
+        ("[[udp]]\nreadbuffer = 1\n", "l.conf:2: [[udp]] #1: readbuffer: unknown option (known: bind-address, read-buffer, precision)"),
+        ("[[tcp]]\nmax-line-length = \"1MB\"\n", "l.conf:2: [[tcp]] #1: max-line-length: expected an integer, got string \"1MB\""),
+        ("[udp]\nbind-address = \":1\"\n", "l.conf:1: udp must be written as [[udp]] sections (an array of tables), not [udp]"),
+        ("[[http]]\nbind-address = \":1\"\n", "l.conf:1: http must be written as one [http] section"),
+        ("[[udp]]\nbind-address = \":1\"\n[[udp]]\nbind-address = \":1\"\n", "l.conf:4: [[udp]] #2: bind-address: \":1\" is also used by [[udp]] #1"),
+        ("[[tcp]]\nbind-address = \":1\"\n[http]\nbind-address = \":1\"\n", "l.conf:4: [http]: bind-address: \":1\" is also used by [[tcp]] #1"),
+        ("[lsiteners]\n", "l.conf:1: unknown section or key \"lsiteners\" (known: [[kafka]], [[udp]], [[tcp]], [http])"),
+    ])
+    func brokenListenerSections(text: String, message: String) {
+        do {
+            _ = try RelayConfiguration.parse(text, file: "l.conf")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+}
+
+@Suite struct EnvironmentOverrideTests {
+    let text = "[[kafka]]\nenabled = true\nid = \"a\"\nbrokers = [\"file:9092\"]\n[[udp]]\nbind-address = \"127.0.0.1:8089\"\n"
+
+    @Test func overridesApply() throws {
+        let c = try RelayConfiguration.parse(text, file: "e.conf", environment: [
+            "ALERTRELAY_KAFKA_0_BROKERS": "k1:9092, k2:9092", "ALERTRELAY_KAFKA_0_BATCH_SIZE": "500",
+            "ALERTRELAY_KAFKA_0_USE_SSL": "false", "ALERTRELAY_UDP_0_BIND_ADDRESS": "0.0.0.0:8089",
+            "ALERTRELAY_HTTP_BIND_ADDRESS": "127.0.0.1:9999", "OTHER": "ignored",
+        ])
+        #expect(c.kafka[0].brokers == ["k1:9092", "k2:9092"])
+        #expect(c.kafka[0].batchSize == 500)
+        #expect(c.udp[0].bindAddress == "0.0.0.0:8089")
+        #expect(c.http?.bindAddress == "127.0.0.1:9999")
+    }
+
+    @Test(arguments: [
+        ("ALERTRELAY_KAFKA_1_BROKERS", "x:1", "environment: ALERTRELAY_KAFKA_1_BROKERS: there is no [[kafka]] #2 in the file to override"),
+        ("ALERTRELAY_KAFKA_0_BATCH_SIZE", "big", "environment: ALERTRELAY_KAFKA_0_BATCH_SIZE: expected an integer, got \"big\""),
+        ("ALERTRELAY_KAFKA_0_ENABLED", "yes", "environment: ALERTRELAY_KAFKA_0_ENABLED: expected true or false, got \"yes\""),
+        ("ALERTRELAY_KAFKA_BROKERS", "x:1", "environment: ALERTRELAY_KAFKA_BROKERS: expected ALERTRELAY_KAFKA_<index>_<OPTION>"),
+        ("ALERTRELAY_KAFKA_0_BROKER", "x:1", "environment: ALERTRELAY_KAFKA_0_BROKER: unknown option \"broker\" of [kafka] (known: acks, batch-size, batch-timeout, brokers, compression, enabled, id, idempotent, insecure-skip-verify, message-timeout, sasl-mechanism, sasl-password, sasl-username, ssl-ca, ssl-cert, ssl-key, timeout, use-ssl)"),
+        ("ALERTRELAY_GRAPHITE_0_X", "1", "environment: ALERTRELAY_GRAPHITE_0_X: unknown section \"graphite\" (known: http, kafka, tcp, udp)"),
+    ])
+    func badOverrides(name: String, value: String, message: String) {
+        do {
+            _ = try RelayConfiguration.parse(text, file: "e.conf", environment: [name: value])
+            Issue.record("accepted \(name)")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func overriddenValuesAreStillValidated() {
+        do {
+            _ = try RelayConfiguration.parse(text, file: "e.conf", environment: ["ALERTRELAY_KAFKA_0_BROKERS": ""])
+            Issue.record("accepted empty brokers")
+        } catch {
+            #expect(error.description == "e.conf:4: [[kafka]] #1 (id \"a\"): brokers: no brokers specified, must provide at least one broker URL")
+        }
     }
 }

@@ -1,0 +1,80 @@
+import TOMLKit
+
+/// Container-friendly overrides, as Kapacitor's `KAPACITOR_…` variables work:
+/// `ALERTRELAY_KAFKA_0_BROKERS=a:9092,b:9092` sets `brokers` of the first `[[kafka]]` section,
+/// `ALERTRELAY_HTTP_BIND_ADDRESS=:8086` sets `bind-address` of `[http]`. Option names are upper case
+/// with `-` written `_`; lists are comma-separated.
+enum EnvironmentOverrides {
+    enum Kind { case string, bool, int, list }
+
+    static let prefix = "ALERTRELAY_"
+
+    /// Option kinds by section; array sections are indexed.
+    static let schema: [String: (array: Bool, keys: [String: Kind])] = [
+        "kafka": (true, [
+            "enabled": .bool, "id": .string, "brokers": .list, "timeout": .string, "batch-size": .int,
+            "batch-timeout": .string, "use-ssl": .bool, "ssl-ca": .string, "ssl-cert": .string, "ssl-key": .string,
+            "insecure-skip-verify": .bool, "sasl-mechanism": .string, "sasl-username": .string,
+            "sasl-password": .string, "compression": .string, "acks": .string, "idempotent": .bool,
+            "message-timeout": .string,
+        ]),
+        "udp": (true, ["bind-address": .string, "read-buffer": .int, "precision": .string]),
+        "tcp": (true, ["bind-address": .string, "max-line-length": .int, "precision": .string]),
+        "http": (false, ["bind-address": .string, "max-body-size": .int, "auth-token": .string]),
+    ]
+
+    /// Applies every `ALERTRELAY_…` variable to `root`; returns the problems (one per bad variable).
+    static func apply(to root: TOMLTable, environment: [String: String]) -> [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        for name in environment.keys.sorted() where name.hasPrefix(prefix) {
+            let value = environment[name] ?? ""
+            if let message = applyOne(name, value, to: root) {
+                // Secrets never appear in messages: only the variable's name is repeated.
+                problems.append(ConfigProblem(file: "environment", line: nil, message: "\(name): \(message)"))
+            }
+        }
+        return problems
+    }
+
+    private static func applyOne(_ name: String, _ value: String, to root: TOMLTable) -> String? {
+        var parts = name.dropFirst(prefix.count).split(separator: "_", omittingEmptySubsequences: false).map(String.init)
+        guard !parts.isEmpty else { return "no section named" }
+        let section = parts.removeFirst().lowercased()
+        guard let (isArray, keys) = schema[section] else {
+            return "unknown section \"\(section)\" (known: \(schema.keys.sorted().joined(separator: ", ")))"
+        }
+        let table: TOMLTable
+        if isArray {
+            guard let first = parts.first, let index = Int(first) else {
+                return "expected ALERTRELAY_\(section.uppercased())_<index>_<OPTION>"
+            }
+            parts.removeFirst()
+            guard let array = root[section]?.array, index >= 0, index < array.count, let t = array[index].table else {
+                return "there is no [[\(section)]] #\(index + 1) in the file to override"
+            }
+            table = t
+        } else {
+            if root[section] == nil { root[section] = TOMLTable() }
+            guard let t = root[section]?.table else { return "[\(section)] is not a table" }
+            table = t
+        }
+        let key = parts.joined(separator: "-").lowercased()
+        guard let kind = keys[key] else {
+            return "unknown option \"\(key)\" of [\(section)] (known: \(keys.keys.sorted().joined(separator: ", ")))"
+        }
+        switch kind {
+        case .string:
+            table[key] = value
+        case .bool:
+            guard value == "true" || value == "false" else { return "expected true or false, got \"\(value)\"" }
+            table[key] = value == "true"
+        case .int:
+            guard let n = Int(value) else { return "expected an integer, got \"\(value)\"" }
+            table[key] = n
+        case .list:
+            let items = value.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+            table[key] = TOMLArray(items)
+        }
+        return nil
+    }
+}
