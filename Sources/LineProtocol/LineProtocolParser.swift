@@ -45,18 +45,36 @@ public struct LineProtocolParser: Sendable {
         let truncatedDefault = precision.truncate(defaultTime)
         while pos < n {
             let blockStart = pos
-            let (end, inner) = Scan.lineFast(b, pos, n)
+            // Speculate that the line ends at the next newline when nothing escapes it; a quoted
+            // newline shows up as unbalanced quotes, and only then is the exact scan needed.
+            var (end, inner, speculative) = Scan.lineSpeculative(b, pos, n)
+            var result: Result<Point, ScanFailure>?
+            var start = 0
+            while true {
+                result = nil
+                var blockEnd = end
+                // Deviation from InfluxDB 1.x: CRLF line endings are accepted (a \r before the newline).
+                if end > blockStart && end < n && b[blockEnd - 1] == Scan.cr { blockEnd -= 1 }
+                start = Scan.skipWhitespace(b, blockStart, blockEnd)
+                let skip = end == blockStart || start >= blockEnd || b[start] == UInt8(ascii: "#")
+                if !skip {
+                    if b[blockEnd - 1] == Scan.nl { blockEnd -= 1 }
+                    result = Scan.point(b, start, blockEnd, precision: precision, defaultTime: truncatedDefault, scratch: &scratch)
+                }
+                let doubtful: Bool
+                if case .failure(let f) = result { doubtful = f.reason == "unbalanced quotes" } else { doubtful = skip }
+                guard speculative && doubtful else { break }
+                speculative = false
+                let exact = Scan.line(b, blockStart, n)
+                if exact.0 == end { break }
+                (end, inner) = exact
+            }
             let recordLine = line
             line += inner + (end < n ? 1 : 0)
             pos = end + 1
-            if end == blockStart { continue }
-            var blockEnd = end
-            // Deviation from InfluxDB 1.x: CRLF line endings are accepted (a \r before the newline).
-            if end < n && b[blockEnd - 1] == Scan.cr { blockEnd -= 1 }
-            let start = Scan.skipWhitespace(b, blockStart, blockEnd)
-            if start >= blockEnd || b[start] == UInt8(ascii: "#") { continue }
-            if b[blockEnd - 1] == Scan.nl { blockEnd -= 1 }
-            switch Scan.point(b, start, blockEnd, precision: precision, defaultTime: truncatedDefault, scratch: &scratch) {
+            switch result {
+            case nil:
+                continue
             case .success(let point):
                 try body(.point(point, line: recordLine))
             case .failure(let failure):
@@ -235,6 +253,22 @@ enum Scan {
         var i = i0
         while i < e && table[Int(b[i])] & mask == 0 { i += 1 }
         return i
+    }
+
+    /// The next newline as the line's end when the stretch holds no backslash; `speculative` when
+    /// it holds a quote (a quoted newline would make the line longer: the caller checks).
+    @inline(__always)
+    static func lineSpeculative(_ b: Bytes, _ i0: Int, _ n: Int) -> (Int, Int, Bool) {
+        guard let base = b.baseAddress else { return (i0, 0, false) }
+        let start = base + i0
+        let nlPointer = memchr(start, Int32(nl), n - i0)
+        let end = nlPointer.map { i0 + (UnsafeRawPointer($0) - UnsafeRawPointer(start)) } ?? n
+        let length = end - i0
+        if memchr(start, Int32(bs), length) != nil {
+            let (e, inner) = line(b, i0, n)
+            return (e, inner, false)
+        }
+        return (end, 0, memchr(start, Int32(quote), length) != nil)
     }
 
     /// Also returns how many newlines the line itself holds (escaped or quoted ones).

@@ -67,6 +67,9 @@ var handWritten = []string{
 	"cpu value=1\n#c\n  # indented\ncpu value=2", "cpu value=1\x00", "\x00cpu value=1", "cpu value=1\x00 1000",
 	"cpu,host=a value=1 1000\ncpu,host=a value=2 2000\ncpu,host=b value=3 3000\n",
 	"cpu value=1\\\ncpu value=2", "cpu,host=a\\\n value=1", "cpu,host=x\\\\\ncpu value=2",
+	// Quoted newlines in comments and unbalanced quotes across lines (the speculative line split).
+	"# a=\"x\ny\"\ncpu v=1", "#c a=\"x\ny\" 1\ncpu v=2", "cpu s=\"a\nb\" 1\ncpu v=2", "cpu s=\"unclosed\ncpu v=2\ncpu v=3",
+	"cpu s=\"a\",t=\"b\nc\"\ncpu v=1", "cpu,t=\"x y=\"1\"\ncpu v=2", "  # x=\"\ncpu v=1\n\"", "cpu a=1,b=\"x\r\ny\"\ncpu v=2\n",
 }
 
 // precisionCases run under every precision.
