@@ -63,8 +63,9 @@ struct Executor {
     private var receiverIsInterface = false
     private var dotIsInterface = false
 
-    // Go allows 100,000 nested template calls; Swift frames are larger, so we stop sooner (same message).
-    static let maxDepth = 1_000
+    // Go allows 100,000 nested template calls on its growable goroutine stacks; a thread stack here
+    // is fixed (8 MiB, less with sanitizers), so runaway recursion stops at 100 (same message).
+    static let maxDepth = 100
 
     init(trees: [String: Tree], text: String, functions: [String: TemplateFunction], missingKey: MissingKeyOption, name: String) {
         self.trees = trees

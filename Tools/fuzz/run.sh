@@ -6,6 +6,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 target=${1:-lineprotocol}
+# Go's goroutine stacks grow to 1 GiB; give the fuzzed code room to recurse as deeply as inputs ask.
+ulimit -s unlimited 2>/dev/null || ulimit -s 1048576 2>/dev/null || true
 seconds=${2:-600}
 work=${FUZZ_WORK:-/tmp/alertrelay-fuzz}
 mkdir -p "$work/corpus-lp" "$work/corpus-template"
