@@ -364,7 +364,10 @@ struct Executor {
         if let method = try methodValue(receiver, name, hasArgs: hasArgs) { return method }
         switch receiver {
         case .object(let o):
-            if let v = o.fields[name] {
+            if o.fields[name] != nil, o.embedded.contains(name), name.first?.isLowercase == true {
+                throw errorf("\(name) is an unexported field of struct type \(o.typeName)")
+            }
+            if let v = o.lookup(name) {
                 if hasArgs { throw errorf("\(name) has arguments but cannot be invoked as function") }
                 return v
             }
@@ -396,7 +399,7 @@ struct Executor {
     private func methodValue(_ receiver: TemplateValue, _ name: String, hasArgs: Bool) throws -> TemplateValue? {
         let result: TemplateValue?
         switch (receiver, name) {
-        case (.time(let t), "Unix"): result = .int64(Self.floorDiv(t.unixNano, 1_000_000_000))
+        case (.time(let t), "Unix"): result = .int64(t.isZero ? -62_135_596_800 : Self.floorDiv(t.unixNano, 1_000_000_000))
         case (.time(let t), "UnixNano"): result = .int64(t.unixNano)
         case (.time(let t), "String"): result = .string(t.description)
         case (.time(var t), "UTC"):

@@ -48,13 +48,24 @@ public enum GoJSON {
             out += "}"
         case .object(let o):
             out += "{"
-            for (i, k) in o.fieldNames.enumerated() {
-                if i > 0 { out += "," }
-                appendString(k, to: &out, escapeHTML: escapeHTML)
-                out += ":"
-                append(o.fields[k] ?? .null, to: &out, escapeHTML: escapeHTML)
-            }
+            var first = true
+            appendFields(o, to: &out, first: &first, escapeHTML: escapeHTML)
             out += "}"
+        }
+    }
+
+    /// A struct's fields, embedded structs' fields inlined as encoding/json does.
+    static func appendFields(_ o: TemplateObject, to out: inout String, first: inout Bool, escapeHTML: Bool) {
+        for k in o.fieldNames {
+            if o.embedded.contains(k), case .object(let inner) = o.fields[k] {
+                appendFields(inner, to: &out, first: &first, escapeHTML: escapeHTML)
+                continue
+            }
+            if !first { out += "," }
+            first = false
+            appendString(k, to: &out, escapeHTML: escapeHTML)
+            out += ":"
+            append(o.fields[k] ?? .null, to: &out, escapeHTML: escapeHTML)
         }
     }
 

@@ -64,6 +64,8 @@ public struct TemplateObject: Sendable, Equatable {
     public var fieldNames: [String]
     /// Field values by name.
     public var fields: [String: TemplateValue]
+    /// Names of embedded (anonymous) struct fields, whose fields are promoted as in Go.
+    public var embedded: Set<String> = []
 
     /// A struct of type `typeName` with `fields` in order.
     public init(typeName: String, fields: KeyValuePairs<String, TemplateValue>) {
@@ -72,11 +74,21 @@ public struct TemplateObject: Sendable, Equatable {
         self.fields = Dictionary(fields.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
     }
 
-    /// A struct from ordered pairs.
-    public init(typeName: String, orderedFields: [(String, TemplateValue)]) {
+    /// A struct from ordered pairs; `embedded` names the fields that are embedded structs.
+    public init(typeName: String, orderedFields: [(String, TemplateValue)], embedded: Set<String> = []) {
         self.typeName = typeName
         self.fieldNames = orderedFields.map(\.0)
         self.fields = Dictionary(orderedFields, uniquingKeysWith: { $1 })
+        self.embedded = embedded
+    }
+
+    /// Field `name`, directly or promoted from an embedded struct (shallowest first), as Go finds it.
+    public func lookup(_ name: String) -> TemplateValue? {
+        if let v = fields[name], !embedded.contains(name) { return v }
+        for e in fieldNames where embedded.contains(e) {
+            if case .object(let inner) = fields[e], let v = inner.lookup(name) { return v }
+        }
+        return nil
     }
 }
 
@@ -96,8 +108,15 @@ public struct GoTime: Sendable, Equatable {
         self.zoneName = "UTC"
     }
 
+    /// Go's zero `time.Time` (January 1, year 1, UTC).
+    public static let zero = GoTime(unixNano: Int64.min)
+
+    /// Whether this is Go's zero time.
+    public var isZero: Bool { unixNano == Int64.min }
+
     /// Go's `Time.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`.
     public var description: String {
+        if isZero { return "0001-01-01 00:00:00 +0000 UTC" }
         let local = unixNano + Int64(offsetSeconds) * 1_000_000_000
         var secs = local / 1_000_000_000
         var nanos = local % 1_000_000_000
@@ -120,6 +139,7 @@ public struct GoTime: Sendable, Equatable {
 
     /// RFC 3339 with nanoseconds, trailing zeros trimmed (Go's `time.RFC3339Nano`).
     public var rfc3339Nano: String {
+        if isZero { return "0001-01-01T00:00:00Z" }
         let local = unixNano + Int64(offsetSeconds) * 1_000_000_000
         var secs = local / 1_000_000_000
         var nanos = local % 1_000_000_000

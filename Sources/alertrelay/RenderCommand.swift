@@ -12,7 +12,8 @@ struct RenderCommand: ParsableCommand {
             float64; objects are map[string]interface{}, arrays []interface{}; {"$int":..}, {"$uint":..}, \
             {"$float":..}, {"$time":"RFC3339Nano" or ns}, {"$duration":"1m30s" or ns} and {"$strmap":{..}} \
             give those Go types. --cases FILE reads JSON lines {"id":..,"template":"..","data":..,"options":[..]} \
-            and prints {"id":..,"out":"..","err":".."} per line (kind "generic" only).
+            and prints {"id":..,"out":"..","err":".."} per line. Kinds: generic, alert (Kapacitor's message \
+            context: Name, TaskName, Group, Tags, ServerInfo, ID, Fields, Level, Time, Duration) and alert_id.
             """)
 
     @Option(help: ArgumentHelp("The template text, or @FILE.", valueName: "TEXT|@FILE"))
@@ -26,6 +27,21 @@ struct RenderCommand: ParsableCommand {
 
     @Option(help: "Render every case of a JSON-lines file instead.")
     var cases: String?
+
+    @Option(help: "generic (the data as is), alert (Kapacitor's message context) or alert_id (its ID context).")
+    var kind: String = "generic"
+
+    /// The data for `kind`: as is, or built into Kapacitor's alert template context.
+    static func data(_ value: TemplateValue, kind: String) throws -> TemplateValue {
+        switch kind {
+        case "generic": return value
+        case "alert", "alert_id": return try KapacitorContext.build(KapacitorContext.Kind(rawValue: kind)!, from: value)
+        case "alert_details":
+            throw TemplateDataError(description: "kind alert_details (Kapacitor renders details with html/template) is not available yet; use alert or alert_id")
+        default:
+            throw TemplateDataError(description: "unknown kind \"\(kind)\" (generic, alert, alert_id)")
+        }
+    }
 
     static func read(_ textOrFile: String) throws -> String {
         guard textOrFile.hasPrefix("@") else { return textOrFile }
@@ -46,7 +62,7 @@ struct RenderCommand: ParsableCommand {
         let text = try Self.read(template)
         let value: TemplateValue
         do {
-            value = try TemplateValue(json: try Self.read(data))
+            value = try Self.data(try TemplateValue(json: try Self.read(data)), kind: kind)
         } catch let e as TemplateDataError {
             printError("--data: \(e)")
             throw ExitCode(2)
@@ -74,10 +90,6 @@ struct RenderCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             let kind = object["kind"] as? String ?? "generic"
-            guard kind == "generic" else {
-                printError("\(cases ?? ""):\(n + 1): kind \"\(kind)\" is not available in this version (only \"generic\")")
-                throw ExitCode(2)
-            }
             let name = object["name"] as? String ?? "render"
             let templateText = object["template"] as? String ?? ""
             let caseOptions = object["options"] as? [String] ?? []
@@ -89,7 +101,7 @@ struct RenderCommand: ParsableCommand {
             var err: String?
             do {
                 let t = try GoTemplate.Template(name: name, text: templateText, options: caseOptions)
-                try t.execute(try TemplateValue(json: dataJSON), into: &out)
+                try t.execute(try Self.data(try TemplateValue(json: dataJSON), kind: kind), into: &out)
             } catch let e as TemplateParseError {
                 err = e.description
             } catch let e as TemplateExecutionError {

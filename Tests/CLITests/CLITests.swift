@@ -60,6 +60,16 @@ import Testing
             """)
     }
 
+    @Test func renderAlertKindUsesKapacitorsContext() throws {
+        let r = try Self.alertrelay(["render", "--kind", "alert", "--template", "{{.ID}} is {{.Level}} on {{.Tags.host}} after {{.Duration}}",
+                                     "--data", #"{"ID":"cpu:nil","Level":"CRITICAL","Tags":{"host":"a"},"Duration":"90s"}"#])
+        #expect(r.status == 0)
+        #expect(r.stdout == "cpu:nil is CRITICAL on a after 1m30s")
+        let bad = try Self.alertrelay(["render", "--kind", "alert_id", "--template", "{{.Level}}", "--data", "{}"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr == "template: render:1:2: executing \"render\" at <.Level>: can't evaluate field Level in type alert.idInfo\n")
+    }
+
     @Test func parseContract() throws {
         let r = try Self.alertrelay(["parse", "--precision", "s", "--now", "1"], stdin: "cpu,host=a v=1.5,n=2i 1700000000\nbad\n")
         #expect(r.status == 1)

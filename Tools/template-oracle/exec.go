@@ -15,6 +15,7 @@ type execCase struct {
 	Template string   `json:"template"`
 	Data     string   `json:"data"`
 	Options  []string `json:"options,omitempty"`
+	Kind     string   `json:"kind,omitempty"`
 	Out      string   `json:"out"`
 	Err      string   `json:"err,omitempty"`
 }
@@ -205,7 +206,7 @@ func execCases() []execCase {
 	for i := range out {
 		out[i] = execOne(out[i])
 	}
-	return out
+	return append(out, kapacitorCases()...)
 }
 
 type jsonCase struct {
