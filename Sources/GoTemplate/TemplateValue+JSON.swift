@@ -4,6 +4,9 @@ import GoDuration
 public struct TemplateDataError: Error, Sendable, CustomStringConvertible {
     /// What is wrong and where (byte offset).
     public var description: String
+
+    /// An error saying `description`.
+    public init(description: String) { self.description = description }
 }
 
 extension TemplateValue {
