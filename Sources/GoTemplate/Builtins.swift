@@ -11,6 +11,49 @@ enum Builtins {
         var body: @Sendable ([TemplateValue]) throws -> TemplateValue
     }
 
+    /// The builtin called `name`: a switch over small strings beats hashing them on every call.
+    @inline(__always)
+    static func lookup(_ name: String) -> Builtin? {
+        switch name {
+        case "index": return index_
+        case "printf": return printf_
+        case "eq": return eq_
+        case "len": return len_
+        case "print": return print_
+        case "not": return not_
+        case "ne": return ne_
+        case "lt": return lt_
+        case "le": return le_
+        case "gt": return gt_
+        case "ge": return ge_
+        case "println": return println_
+        case "slice": return slice_
+        case "html": return html_
+        case "js": return js_
+        case "urlquery": return urlquery_
+        case "call": return call_
+        default: return nil
+        }
+    }
+
+    static let index_ = table["index"]!
+    static let printf_ = table["printf"]!
+    static let eq_ = table["eq"]!
+    static let len_ = table["len"]!
+    static let print_ = table["print"]!
+    static let not_ = table["not"]!
+    static let ne_ = table["ne"]!
+    static let lt_ = table["lt"]!
+    static let le_ = table["le"]!
+    static let gt_ = table["gt"]!
+    static let ge_ = table["ge"]!
+    static let println_ = table["println"]!
+    static let slice_ = table["slice"]!
+    static let html_ = table["html"]!
+    static let js_ = table["js"]!
+    static let urlquery_ = table["urlquery"]!
+    static let call_ = table["call"]!
+
     static let table: [String: Builtin] = [
         "not": Builtin(arity: 1, variadic: false) { .bool(!(Executor.isTrue($0[0]) ?? true)) },
         "len": Builtin(arity: 1, variadic: false) { try length($0[0]) },

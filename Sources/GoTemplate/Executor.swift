@@ -467,7 +467,8 @@ struct Executor {
             break
         }
         let count = argNodes.count + (final == nil ? 0 : 1)
-        if let builtin = Builtins.table[name] {
+        let builtin = functions.isEmpty || functions[name] == nil ? Builtins.lookup(name) : nil
+        if let builtin {
             try checkArity(name, builtin.arity, builtin.variadic, count)
         } else if let f = functions[name] {
             try checkArity(name, f.arity, f.variadic, count)
@@ -478,7 +479,7 @@ struct Executor {
         for a in argNodes { values.append(try evalArg(dot, a)) }
         if let final { values.append(final) }
         at(command.pos, command.context)
-        if let builtin = Builtins.table[name] {
+        if let builtin {
             do {
                 return try builtin.body(values)
             } catch let e as TemplateFunctionError {
