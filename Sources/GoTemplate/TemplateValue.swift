@@ -117,29 +117,22 @@ public struct GoTime: Sendable, Equatable {
     /// Go's `Time.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`.
     public var description: String {
         if isZero { return "0001-01-01 00:00:00 +0000 UTC" }
-        let local = unixNano + Int64(offsetSeconds) * 1_000_000_000
-        var secs = local / 1_000_000_000
-        var nanos = local % 1_000_000_000
-        if nanos < 0 {
-            nanos += 1_000_000_000
-            secs -= 1
-        }
-        let (y, mo, d, h, mi, s) = Self.civil(secs)
-        var out = "\(Self.pad(y, 4))-\(Self.pad(mo, 2))-\(Self.pad(d, 2)) \(Self.pad(h, 2)):\(Self.pad(mi, 2)):\(Self.pad(s, 2))"
-        if nanos > 0 {
-            var frac = Self.pad(Int(nanos), 9)
-            while frac.hasSuffix("0") { frac.removeLast() }
-            out += "." + frac
-        }
         let sign = offsetSeconds < 0 ? "-" : "+"
         let off = abs(offsetSeconds)
-        out += " \(sign)\(Self.pad(off / 3600, 2))\(Self.pad(off % 3600 / 60, 2)) \(zoneName)"
-        return out
+        return dateAndTime(separator: " ") + " \(sign)\(Self.pad(off / 3600, 2))\(Self.pad(off % 3600 / 60, 2)) \(zoneName)"
     }
 
     /// RFC 3339 with nanoseconds, trailing zeros trimmed (Go's `time.RFC3339Nano`).
     public var rfc3339Nano: String {
         if isZero { return "0001-01-01T00:00:00Z" }
+        if offsetSeconds == 0 { return dateAndTime(separator: "T") + "Z" }
+        let sign = offsetSeconds < 0 ? "-" : "+"
+        let off = abs(offsetSeconds)
+        return dateAndTime(separator: "T") + "\(sign)\(Self.pad(off / 3600, 2)):\(Self.pad(off % 3600 / 60, 2))"
+    }
+
+    /// `2006-01-02<sep>15:04:05.999999999` in the time's own zone.
+    private func dateAndTime(separator: String) -> String {
         let local = unixNano + Int64(offsetSeconds) * 1_000_000_000
         var secs = local / 1_000_000_000
         var nanos = local % 1_000_000_000
@@ -148,16 +141,13 @@ public struct GoTime: Sendable, Equatable {
             secs -= 1
         }
         let (y, mo, d, h, mi, s) = Self.civil(secs)
-        var out = "\(Self.pad(y, 4))-\(Self.pad(mo, 2))-\(Self.pad(d, 2))T\(Self.pad(h, 2)):\(Self.pad(mi, 2)):\(Self.pad(s, 2))"
+        var out = "\(Self.pad(y, 4))-\(Self.pad(mo, 2))-\(Self.pad(d, 2))\(separator)\(Self.pad(h, 2)):\(Self.pad(mi, 2)):\(Self.pad(s, 2))"
         if nanos > 0 {
             var frac = Self.pad(Int(nanos), 9)
             while frac.hasSuffix("0") { frac.removeLast() }
             out += "." + frac
         }
-        if offsetSeconds == 0 { return out + "Z" }
-        let sign = offsetSeconds < 0 ? "-" : "+"
-        let off = abs(offsetSeconds)
-        return out + "\(sign)\(Self.pad(off / 3600, 2)):\(Self.pad(off % 3600 / 60, 2))"
+        return out
     }
 
     static func pad(_ v: Int, _ width: Int) -> String {

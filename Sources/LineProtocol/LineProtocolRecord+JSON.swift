@@ -44,8 +44,8 @@ extension LineProtocolRecord {
     }
 }
 
-/// Appends `s` as a JSON string literal.
-func appendJSONString(_ s: String, to out: inout String) {
+/// Appends `s` as a JSON string literal (quotes, backslashes and control characters escaped).
+public func appendJSONString(_ s: String, to out: inout String) {
     out += "\""
     for scalar in s.unicodeScalars {
         switch scalar {
