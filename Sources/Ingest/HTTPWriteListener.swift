@@ -17,25 +17,11 @@ public final class HTTPWriteListener: Sendable {
     /// Binds and starts serving.
     public static func start(_ config: HTTPListenerConfig, sink: PointSink, group: EventLoopGroup,
                              logger: Logger) async throws -> HTTPWriteListener {
-        let address = try BindAddress(config.bindAddress)
         let statistics = ListenerStatistics(name: "http:\(config.bindAddress)")
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(
-                        HTTPWriteHandler(config: config, sink: sink, statistics: statistics, logger: logger))
-                }
-            }
-        let channel: Channel
-        do {
-            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
-        } catch {
-            throw ListenerError.bindFailed(config.bindAddress, reason: "\(error)")
+        let channel = try await StreamServer.bind(config.bindAddress, kind: "http", group: group, logger: logger) { channel in
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+            try channel.pipeline.syncOperations.addHandler(HTTPWriteHandler(config: config, sink: sink, statistics: statistics, logger: logger))
         }
-        logger.info("http listener started", metadata: ["address": .string("\(channel.localAddress.map { "\($0)" } ?? "")")])
         return HTTPWriteListener(statistics: statistics, localAddress: channel.localAddress!, channel: channel)
     }
 

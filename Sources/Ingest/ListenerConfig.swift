@@ -72,3 +72,31 @@ public enum ListenerError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+import Logging
+import NIOCore
+import NIOPosix
+
+/// What TCP and HTTP listeners share: a stream server on `host:port` whose connections get
+/// `initializer`'s handlers; binding errors name the address.
+enum StreamServer {
+    static func bind(_ configuredAddress: String, kind: String, group: EventLoopGroup, logger: Logger,
+                     _ initializer: @escaping @Sendable (Channel) throws -> Void, autoRead: Bool = true) async throws -> Channel {
+        let address = try BindAddress(configuredAddress)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.autoRead, value: autoRead)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try initializer(channel) }
+            }
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
+        } catch {
+            throw ListenerError.bindFailed(configuredAddress, reason: "\(error)")
+        }
+        logger.info("\(kind) listener started", metadata: ["address": .string("\(channel.localAddress.map { "\($0)" } ?? "")")])
+        return channel
+    }
+}

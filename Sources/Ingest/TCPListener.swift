@@ -16,28 +16,13 @@ public final class TCPListener: Sendable {
     /// Binds and starts accepting connections.
     public static func start(_ config: TCPListenerConfig, sink: PointSink, group: EventLoopGroup,
                              logger: Logger) async throws -> TCPListener {
-        let address = try BindAddress(config.bindAddress)
         let statistics = ListenerStatistics(name: "tcp:\(config.bindAddress)")
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.autoRead, value: false)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(WholeLinesDecoder(maxLineLength: config.maxLineLength)))
-                    try channel.pipeline.syncOperations.addHandler(
-                        TCPLineProtocolHandler(precision: config.precision, sink: sink, statistics: statistics,
-                                               maxLineLength: config.maxLineLength, logger: logger))
-                }
-            }
-        let channel: Channel
-        do {
-            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
-        } catch {
-            throw ListenerError.bindFailed(config.bindAddress, reason: "\(error)")
-        }
-        logger.info("tcp listener started", metadata: ["address": .string("\(channel.localAddress.map { "\($0)" } ?? "")")])
+        let channel = try await StreamServer.bind(config.bindAddress, kind: "tcp", group: group, logger: logger, { channel in
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(WholeLinesDecoder(maxLineLength: config.maxLineLength)))
+            try channel.pipeline.syncOperations.addHandler(
+                TCPLineProtocolHandler(precision: config.precision, sink: sink, statistics: statistics,
+                                       maxLineLength: config.maxLineLength, logger: logger))
+        }, autoRead: false)
         return TCPListener(statistics: statistics, localAddress: channel.localAddress!, channel: channel)
     }
 
