@@ -172,24 +172,10 @@ extension Scan {
 
     /// strconv.ParseInt(s, 10, 64): optional sign, decimal digits, in range.
     static func parseInt64(_ b: Bytes, _ s: Int, _ e: Int) -> Int64? {
-        var i = s
-        guard i < e else { return nil }
-        var negative = false
-        if b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") {
-            negative = b[i] == UInt8(ascii: "-")
-            i += 1
-        }
-        guard i < e else { return nil }
-        var magnitude: UInt64 = 0
-        while i < e {
-            let d = b[i] &- 0x30
-            guard d <= 9 else { return nil }
-            let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(UInt64(d))
-            if o1 || o2 { return nil }
-            magnitude = a
-            i += 1
-        }
+        guard s < e else { return nil }
+        let negative = b[s] == UInt8(ascii: "-")
+        let digitsStart = negative || b[s] == UInt8(ascii: "+") ? s + 1 : s
+        guard let magnitude = parseUInt64(b, digitsStart, e) else { return nil }
         if negative {
             if magnitude > UInt64(Int64.max) + 1 { return nil }
             return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)

@@ -92,7 +92,12 @@ func toData(v any) any {
 	return v
 }
 
-func execOne(c execCase) (out execCase) {
+func execOne(c execCase) execCase {
+	return execWith(c, toData)
+}
+
+// execWith renders case c against its JSON data turned into Go values by build.
+func execWith(c execCase, build func(any) any) (out execCase) {
 	out = c
 	defer func() {
 		if r := recover(); r != nil {
@@ -111,7 +116,7 @@ func execOne(c execCase) (out execCase) {
 		return
 	}
 	var buf bytes.Buffer
-	err = t.Execute(&buf, toData(raw))
+	err = t.Execute(&buf, build(raw))
 	out.Out = buf.String()
 	if err != nil {
 		out.Err = err.Error()

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"strings"
-	"text/template"
 	"time"
 )
 
@@ -103,29 +99,6 @@ func kapacitorCases() []execCase {
 	return out
 }
 
-func execKapacitor(c execCase) (out execCase) {
-	out = c
-	defer func() {
-		if r := recover(); r != nil {
-			out.Err = fmt.Sprintf("PANIC: %v", r)
-		}
-	}()
-	dec := json.NewDecoder(strings.NewReader(c.Data))
-	dec.UseNumber()
-	var raw any
-	if err := dec.Decode(&raw); err != nil {
-		panic(err)
-	}
-	t, err := template.New(c.Name).Parse(c.Template)
-	if err != nil {
-		out.Err = err.Error()
-		return
-	}
-	var buf bytes.Buffer
-	err = t.Execute(&buf, kapacitorContext(c.Kind, raw))
-	out.Out = buf.String()
-	if err != nil {
-		out.Err = err.Error()
-	}
-	return
+func execKapacitor(c execCase) execCase {
+	return execWith(c, func(raw any) any { return kapacitorContext(c.Kind, raw) })
 }
