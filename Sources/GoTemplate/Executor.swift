@@ -137,6 +137,10 @@ struct Executor {
     private mutating func walk(_ dot: TemplateValue, _ n: Node) throws {
         switch n {
         case .action(let a):
+            if let fast = a.fast, let value = fastValue(fast, dot) {
+                output += GoFormat.vForPrint(value)
+                return
+            }
             let value = try evalPipeline(dot, a.pipe)
             if a.pipe.decl.isEmpty {
                 at(a.pos, .node(n))
@@ -364,10 +368,10 @@ struct Executor {
         if let method = try methodValue(receiver, name, hasArgs: hasArgs) { return method }
         switch receiver {
         case .object(let o):
-            if o.fields[name] != nil, o.embedded.contains(name), name.first?.isLowercase == true {
+            if !o.embedded.isEmpty, o.fields[name] != nil, o.embedded.contains(name), name.first?.isLowercase == true {
                 throw errorf("\(name) is an unexported field of struct type \(o.typeName)")
             }
-            if let v = o.lookup(name) {
+            if let v = o.embedded.isEmpty ? o.fields[name] : o.lookup(name) {
                 if hasArgs { throw errorf("\(name) has arguments but cannot be invoked as function") }
                 return v
             }
@@ -476,6 +480,7 @@ struct Executor {
             throw errorf("\(GoQuote.quote(name)) is not a defined function")
         }
         var values: [TemplateValue] = []
+        values.reserveCapacity(count)
         for a in argNodes { values.append(try evalArg(dot, a)) }
         if let final { values.append(final) }
         at(command.pos, command.context)
@@ -527,6 +532,42 @@ struct Executor {
         case .bool(_, let b): return .bool(b)
         case .number(let n): return try idealConstant(n)
         case .string(_, _, let s): return .string(s)
+        }
+    }
+
+    // MARK: Shortcuts
+
+    /// One ordinary field step, or nil when the general path must decide.
+    @inline(__always)
+    private func fastField(_ receiver: TemplateValue, _ name: String) -> TemplateValue? {
+        switch receiver {
+        case .object(let o) where o.embedded.isEmpty: return o.fields[name]
+        case .map(let m): return m[name]
+        case .stringMap(let m): return m[name].map { .string($0) }
+        default: return nil
+        }
+    }
+
+    private func fastValue(_ fast: FastAction, _ dot: TemplateValue) -> TemplateValue? {
+        switch fast {
+        case .fields(let ident):
+            var r = dot
+            for name in ident {
+                guard let next = fastField(r, name) else { return nil }
+                r = next
+            }
+            return r
+        case .indexLiteral(let ident, let key):
+            var r = dot
+            for name in ident {
+                guard let next = fastField(r, name) else { return nil }
+                r = next
+            }
+            switch r {
+            case .map(let m): return m[key] ?? .missing  // index of a missing key: the zero interface{}
+            case .stringMap(let m): return .string(m[key] ?? "")
+            default: return nil
+            }
         }
     }
 

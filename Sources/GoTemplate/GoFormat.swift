@@ -25,6 +25,16 @@ enum GoFormat {
         }
     }
 
+    /// What an action prints for a value: a nil interface or no value prints `<no value>`.
+    @inline(__always)
+    static func vForPrint(_ value: TemplateValue) -> String {
+        switch value {
+        case .missing, .null: return "<no value>"
+        case .string(let s): return s
+        default: return v(value)
+        }
+    }
+
     /// `fmt.Sprint(a, b, …)`: spaces between operands when neither is a string.
     static func sprint(_ args: [TemplateValue]) -> String {
         var out = ""

@@ -72,6 +72,8 @@ final class ActionNode: @unchecked Sendable {
     let pos: Int
     let line: Int
     let pipe: PipeNode
+    /// A shortcut for the commonest shapes, set once when the template is built (see FastAction).
+    var fast: FastAction?
 
     init(pos: Int, line: Int, pipe: PipeNode) {
         self.pos = pos
@@ -246,6 +248,39 @@ indirect enum Arg: Sendable {
         case .number(let n): s += n.text
         case .string(_, let q, _): s += q
         case .pipe(let p): p.write(to: &s)
+        }
+    }
+}
+
+/// Kapacitor's templates are mostly `{{.A.B}}` and `{{index .A "k"}}`: these shapes are evaluated
+/// directly when every step is an ordinary lookup; anything else (a miss, another type, a method)
+/// goes the general way, which then gives Go's exact result or error.
+enum FastAction: Sendable {
+    case fields([String])
+    case indexLiteral(fields: [String], key: String)
+
+    static func compile(_ pipe: PipeNode, functions: Set<String>) -> FastAction? {
+        guard pipe.decl.isEmpty, pipe.cmds.count == 1 else { return nil }
+        let args = pipe.cmds[0].args
+        if args.count == 1, case .field(_, let ident) = args[0] { return .fields(ident) }
+        if args.count == 3, !functions.contains("index"), case .identifier(_, "index") = args[0],
+           case .field(_, let ident) = args[1], case .string(_, _, let key) = args[2] {
+            return .indexLiteral(fields: ident, key: key)
+        }
+        return nil
+    }
+
+    /// Compiles every action of `list`, recursively.
+    static func compileAll(_ list: ListNode, functions: Set<String>) {
+        for node in list.nodes {
+            switch node {
+            case .action(let a): a.fast = compile(a.pipe, functions: functions)
+            case .list(let l): compileAll(l, functions: functions)
+            case .ifNode(let b), .rangeNode(let b), .withNode(let b):
+                compileAll(b.list, functions: functions)
+                if let e = b.elseList { compileAll(e, functions: functions) }
+            default: break
+            }
         }
     }
 }

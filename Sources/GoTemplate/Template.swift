@@ -36,6 +36,7 @@ public struct Template: Sendable {
         self.missingKey = missing
         self.trees = try Parser.parse(name: name, text: text, leftDelim: leftDelim, rightDelim: rightDelim,
                                       functions: BuiltinNames.all.union(functions.keys))
+        for tree in trees.values { FastAction.compileAll(tree.root, functions: Set(functions.keys)) }
     }
 
     /// The names of the templates this text defines (itself included).

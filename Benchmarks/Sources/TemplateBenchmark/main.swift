@@ -8,8 +8,9 @@ import GoDuration
 import GoTemplate
 
 nonisolated func measure(n: Int, runs: Int) throws -> (Double, String) {
-    let template = try Template(name: "bench",
-                                text: #"{{.ID}} is {{.Level}} value={{index .Fields "value"}} host={{index .Tags "host"}}"#)
+    let text = ProcessInfo.processInfo.environment["BENCH_TEMPLATE"]
+        ?? #"{{.ID}} is {{.Level}} value={{index .Fields "value"}} host={{index .Tags "host"}}"#
+    let template = try Template(name: "bench", text: text)
     let context = TemplateValue.object(TemplateObject(typeName: "alert.messageInfo", orderedFields: [
         ("ID", .string("cpu:host=server01")), ("Name", .string("cpu")), ("TaskName", .string("cpu_alert")),
         ("Group", .string("host=server01")), ("Tags", .stringMap(["host": "server01", "cpu": "cpu-total"])),
