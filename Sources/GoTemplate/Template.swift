@@ -47,13 +47,15 @@ public struct Template: Sendable {
     public func execute(_ data: TemplateValue, name: String? = nil, into output: inout String) throws(TemplateExecutionError) {
         var executor = Executor(trees: trees, text: text, functions: functions, missingKey: missingKey, name: name ?? self.name)
         executor.parseName = self.name
-        defer { output += executor.output }
+        swap(&executor.output, &output)  // write straight into the caller's string
+        defer { swap(&executor.output, &output) }
         try executor.execute(name ?? self.name, data: data)
     }
 
     /// Executes against `data` and returns the output.
     public func render(_ data: TemplateValue, name: String? = nil) throws(TemplateExecutionError) -> String {
         var out = ""
+        out.reserveCapacity(text.utf8.count + 64)
         try execute(data, name: name, into: &out)
         return out
     }

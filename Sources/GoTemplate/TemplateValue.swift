@@ -56,22 +56,21 @@ public enum TemplateValue: Sendable, Equatable {
     }
 }
 
-/// A Go struct seen by templates: its type name and fields in order.
-public struct TemplateObject: Sendable, Equatable {
+/// A Go struct seen by templates: its type name and fields in order. A class, so passing a
+/// struct value around a template costs one reference count, not one per field.
+public final class TemplateObject: Sendable, Equatable {
     /// The Go type name used in messages, e.g. `alert.messageInfo`.
-    public var typeName: String
+    public let typeName: String
     /// Field names in declaration order.
-    public var fieldNames: [String]
+    public let fieldNames: [String]
     /// Field values by name.
-    public var fields: [String: TemplateValue]
+    public let fields: [String: TemplateValue]
     /// Names of embedded (anonymous) struct fields, whose fields are promoted as in Go.
-    public var embedded: Set<String> = []
+    public let embedded: Set<String>
 
     /// A struct of type `typeName` with `fields` in order.
-    public init(typeName: String, fields: KeyValuePairs<String, TemplateValue>) {
-        self.typeName = typeName
-        self.fieldNames = fields.map(\.key)
-        self.fields = Dictionary(fields.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+    public convenience init(typeName: String, fields: KeyValuePairs<String, TemplateValue>) {
+        self.init(typeName: typeName, orderedFields: fields.map { ($0.key, $0.value) })
     }
 
     /// A struct from ordered pairs; `embedded` names the fields that are embedded structs.
@@ -89,6 +88,10 @@ public struct TemplateObject: Sendable, Equatable {
             if case .object(let inner) = fields[e], let v = inner.lookup(name) { return v }
         }
         return nil
+    }
+
+    public static func == (a: TemplateObject, b: TemplateObject) -> Bool {
+        a === b || (a.typeName == b.typeName && a.fieldNames == b.fieldNames && a.fields == b.fields && a.embedded == b.embedded)
     }
 }
 
