@@ -95,6 +95,7 @@ enum Builtins {
         case .list(let l): return .int(Int64(l.count))
         case .map(let m): return .int(Int64(m.count))
         case .stringMap(let m): return .int(Int64(m.count))
+        case .nilMap: return .int(0)
         case .null: throw TemplateFunctionError("len of nil pointer")
         default: throw TemplateFunctionError("len of type \(v.goTypeName)")
         }
@@ -138,6 +139,12 @@ enum Builtins {
                     throw TemplateFunctionError("value has type \(i.goTypeName); should be string")
                 }
                 current = .string(m[k] ?? "")
+            case .nilMap(let strings):
+                guard case .string = i else {
+                    if case .null = i { throw TemplateFunctionError("value is nil; should be of type string") }
+                    throw TemplateFunctionError("value has type \(i.goTypeName); should be string")
+                }
+                current = strings ? .string("") : .missing
             case .null:
                 throw TemplateFunctionError("index of nil pointer")
             default:
@@ -237,7 +244,7 @@ enum Builtins {
         case (.null, _), (_, .null): return false
         case (.time(let x), .time(let y)): return x == y
         case (.stringer(let t1, let x), .stringer(let t2, let y)): return t1 == t2 && x == y
-        case (.list, _), (.map, _), (.stringMap, _):
+        case (.list, _), (.map, _), (.stringMap, _), (.nilMap, _):
             throw TemplateFunctionError("non-comparable type \(GoFormat.formatOne(a, verb: "s", spec: .init())): \(a.goTypeName)")
         default:
             if a.goTypeName != b.goTypeName {

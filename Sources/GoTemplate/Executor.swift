@@ -52,6 +52,8 @@ struct Executor {
     let text: String
     let functions: [String: TemplateFunction]
     let missingKey: MissingKeyOption
+    /// html/template in an HTML text context: every printed value is HTML-escaped.
+    var htmlEscaping = false
     var output = ""
     private var vars: [(String, TemplateValue)] = []
     private var depth = 0
@@ -138,7 +140,7 @@ struct Executor {
         switch n {
         case .action(let a):
             if let fast = a.fast, let value = fastValue(fast, dot) {
-                output += GoFormat.vForPrint(value)
+                output += htmlEscaping ? Self.htmlText(value) : GoFormat.vForPrint(value)
                 return
             }
             let value = try evalPipeline(dot, a.pipe)
@@ -185,6 +187,7 @@ struct Executor {
         case .list(let l): return !l.isEmpty
         case .map(let m): return !m.isEmpty
         case .stringMap(let m): return !m.isEmpty
+        case .nilMap: return false
         case .object, .time: return true
         case .duration(let d): return d.nanoseconds != 0
         }
@@ -204,7 +207,7 @@ struct Executor {
             iterations = m.keys.sorted().map { (.string($0), m[$0]!) }
         case .stringMap(let m):
             iterations = m.keys.sorted().map { (.string($0), .string(m[$0]!)) }
-        case .missing, .null:
+        case .missing, .null, .nilMap:
             break
         default:
             throw errorf("range can't iterate over \(GoFormat.v(value))")
@@ -381,6 +384,13 @@ struct Executor {
             switch missingKey {
             case .invalid: return .missing
             case .zero: return .null  // the zero interface{}: prints <no value>, has no fields
+            case .error: throw errorf("map has no entry for key \(GoQuote.quote(name))")
+            }
+        case .nilMap(let strings):
+            if hasArgs { throw errorf("\(name) is not a method but has arguments") }
+            switch missingKey {
+            case .invalid: return .missing
+            case .zero: return strings ? .string("") : .null
             case .error: throw errorf("map has no entry for key \(GoQuote.quote(name))")
             }
         case .stringMap(let m):
@@ -566,6 +576,7 @@ struct Executor {
             switch r {
             case .map(let m): return m[key] ?? .missing  // index of a missing key: the zero interface{}
             case .stringMap(let m): return .string(m[key] ?? "")
+            case .nilMap(let strings): return strings ? .string("") : .missing
             default: return nil
             }
         }
@@ -574,9 +585,23 @@ struct Executor {
     // MARK: Printing
 
     private mutating func printValue(_ v: TemplateValue) throws {
+        if htmlEscaping {
+            output += Self.htmlText(v)
+            return
+        }
         switch v {
         case .missing, .null: output += "<no value>"  // a nil interface{} digs down to no value
         default: output += GoFormat.v(v)
+        }
+    }
+
+    /// What html/template writes for a value in HTML text: nil prints nothing (its escaper skips
+    /// untyped nil), everything else is printed and then escaped.
+    static func htmlText(_ v: TemplateValue) -> String {
+        switch v {
+        case .missing, .null: return ""
+        case .string(let s): return HTMLEscaping.text(s)
+        default: return HTMLEscaping.text(GoFormat.v(v))
         }
     }
 }

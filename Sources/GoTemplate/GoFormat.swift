@@ -20,6 +20,7 @@ enum GoFormat {
         case .list(let items): return "[" + items.map(v).joined(separator: " ") + "]"
         case .map(let m): return "map[" + m.keys.sorted().map { "\($0):\(v(m[$0]!))" }.joined(separator: " ") + "]"
         case .stringMap(let m): return "map[" + m.keys.sorted().map { "\($0):\(m[$0]!)" }.joined(separator: " ") + "]"
+        case .nilMap: return "map[]"
         case .object(let o): return "{" + o.fieldNames.map { v(o.fields[$0] ?? .null) }.joined(separator: " ") + "}"
         case .stringer(_, let text): return text
         }

@@ -24,7 +24,7 @@ public enum KapacitorContext {
     public static func id(name: String, taskName: String, group: String, tags: [String: String]?, serverInfo: TemplateValue) -> TemplateValue {
         .object(TemplateObject(typeName: "alert.idInfo", orderedFields: [
             ("Name", .string(name)), ("TaskName", .string(taskName)), ("Group", .string(group)),
-            ("Tags", tags.map { .stringMap($0) } ?? .stringMap([:])), ("ServerInfo", serverInfo),
+            ("Tags", tags.map { .stringMap($0) } ?? .nilMap(stringValues: true)), ("ServerInfo", serverInfo),
         ]))
     }
 
@@ -32,7 +32,7 @@ public enum KapacitorContext {
     public static func message(id: TemplateValue, alertID: String, fields: [String: TemplateValue]?, level: String,
                                time: GoTime, duration: GoDuration) -> TemplateValue {
         .object(TemplateObject(typeName: "alert.messageInfo", orderedFields: [
-            ("idInfo", id), ("ID", .string(alertID)), ("Fields", fields.map { .map($0) } ?? .map([:])),
+            ("idInfo", id), ("ID", .string(alertID)), ("Fields", fields.map { .map($0) } ?? .nilMap(stringValues: false)),
             ("Level", .string(level)), ("Time", .time(time)), ("Duration", .duration(duration)),
         ], embedded: ["idInfo"]))
     }

@@ -13,15 +13,22 @@ public struct Template: Sendable {
     let functions: [String: TemplateFunction]
     /// What a missing map key gives.
     public var missingKey: MissingKeyOption
+    /// Whether this behaves as html/template (Kapacitor's details template) rather than text/template.
+    public let htmlEscaping: Bool
 
     /// Parses `text`.
     /// - Parameters:
     ///   - functions: extra functions (Kapacitor's `json`, `jsonCompact`, …) callable by name.
     ///   - options: Go's `Option` strings: `missingkey=default|invalid|zero|error`.
     /// - Throws: ``TemplateParseError`` with Go's message.
+    ///   - htmlEscaping: behave as Go's html/template for templates whose text holds no HTML markup
+    ///     (every printed value HTML-escaped; nil prints nothing), as Kapacitor's details template
+    ///     does. A template with markup (`<` in its text) is refused: other HTML contexts are not
+    ///     implemented.
     public init(name: String, text: String, leftDelim: String = "", rightDelim: String = "",
-                functions: [String: TemplateFunction] = [:], options: [String] = []) throws(TemplateParseError) {
+                functions: [String: TemplateFunction] = [:], options: [String] = [], htmlEscaping: Bool = false) throws(TemplateParseError) {
         self.name = name
+        self.htmlEscaping = htmlEscaping
         self.text = text
         self.functions = functions
         var missing = MissingKeyOption.invalid
@@ -37,6 +44,9 @@ public struct Template: Sendable {
         self.trees = try Parser.parse(name: name, text: text, leftDelim: leftDelim, rightDelim: rightDelim,
                                       functions: BuiltinNames.all.union(functions.keys))
         for tree in trees.values { FastAction.compileAll(tree.root, functions: Set(functions.keys)) }
+        if htmlEscaping, trees.values.contains(where: { HTMLEscaping.hasMarkup($0.root) }) {
+            throw TemplateParseError(description: "html/template:\(name): templates with HTML markup are not supported; the details template may only hold text and actions")
+        }
     }
 
     /// The names of the templates this text defines (itself included).
@@ -47,6 +57,7 @@ public struct Template: Sendable {
     public func execute(_ data: TemplateValue, name: String? = nil, into output: inout String) throws(TemplateExecutionError) {
         var executor = Executor(trees: trees, text: text, functions: functions, missingKey: missingKey, name: name ?? self.name)
         executor.parseName = self.name
+        executor.htmlEscaping = htmlEscaping
         swap(&executor.output, &output)  // write straight into the caller's string
         defer { swap(&executor.output, &output) }
         try executor.execute(name ?? self.name, data: data)

@@ -29,6 +29,9 @@ public enum TemplateValue: Sendable, Equatable {
     case map([String: TemplateValue])
     /// Go `map[string]string` (Kapacitor's tags).
     case stringMap([String: String])
+    /// A nil map: prints `map[]`, has no keys, encodes as JSON `null`. `stringValues` tells
+    /// `map[string]string` from `map[string]interface{}`.
+    case nilMap(stringValues: Bool)
     /// A Go struct: named fields in declaration order.
     case object(TemplateObject)
     /// A value of a named Go string type with a `String()` method (Kapacitor's `alert.Level`).
@@ -50,6 +53,7 @@ public enum TemplateValue: Sendable, Equatable {
         case .list: return "[]interface {}"
         case .map: return "map[string]interface {}"
         case .stringMap: return "map[string]string"
+        case .nilMap(let strings): return strings ? "map[string]string" : "map[string]interface {}"
         case .object(let o): return o.typeName
         case .stringer(let t, _): return t
         }

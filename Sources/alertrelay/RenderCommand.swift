@@ -13,7 +13,8 @@ struct RenderCommand: ParsableCommand {
             {"$float":..}, {"$time":"RFC3339Nano" or ns}, {"$duration":"1m30s" or ns} and {"$strmap":{..}} \
             give those Go types. --cases FILE reads JSON lines {"id":..,"template":"..","data":..,"options":[..]} \
             and prints {"id":..,"out":"..","err":".."} per line. Kinds: generic, alert (Kapacitor's message \
-            context: Name, TaskName, Group, Tags, ServerInfo, ID, Fields, Level, Time, Duration) and alert_id.
+            context: Name, TaskName, Group, Tags, ServerInfo, ID, Fields, Level, Time, Duration), alert_id and \
+            alert_details (+ Message; rendered as html/template with Kapacitor's json function).
             """)
 
     @Option(help: ArgumentHelp("The template text, or @FILE.", valueName: "TEXT|@FILE"))
@@ -28,18 +29,24 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Render every case of a JSON-lines file instead.")
     var cases: String?
 
-    @Option(help: "generic (the data as is), alert (Kapacitor's message context) or alert_id (its ID context).")
+    @Option(help: "generic (the data as is), alert (Kapacitor's message context), alert_id (its ID context) or alert_details (details context, html/template, json).")
     var kind: String = "generic"
+
+    /// The template for `kind`: Kapacitor renders details through html/template with its `json`.
+    static func template(_ text: String, name: String, kind: String, options: [String]) throws(TemplateParseError) -> GoTemplate.Template {
+        let details = kind == "alert_details"
+        return try GoTemplate.Template(name: name, text: text, functions: details ? ["json": KapacitorContext.jsonFunction] : [:],
+                                       options: options, htmlEscaping: details)
+    }
 
     /// The data for `kind`: as is, or built into Kapacitor's alert template context.
     static func data(_ value: TemplateValue, kind: String) throws -> TemplateValue {
         switch kind {
         case "generic": return value
-        case "alert", "alert_id": return try KapacitorContext.build(KapacitorContext.Kind(rawValue: kind)!, from: value)
-        case "alert_details":
-            throw TemplateDataError(description: "kind alert_details (Kapacitor renders details with html/template) is not available yet; use alert or alert_id")
+        case "alert", "alert_id", "alert_details":
+            return try KapacitorContext.build(KapacitorContext.Kind(rawValue: kind)!, from: value)
         default:
-            throw TemplateDataError(description: "unknown kind \"\(kind)\" (generic, alert, alert_id)")
+            throw TemplateDataError(description: "unknown kind \"\(kind)\" (generic, alert, alert_id, alert_details)")
         }
     }
 
@@ -69,7 +76,7 @@ struct RenderCommand: ParsableCommand {
         }
         var out = ""
         do {
-            let t = try GoTemplate.Template(name: "render", text: text, options: options)
+            let t = try Self.template(text, name: "render", kind: kind, options: options)
             try t.execute(value, into: &out)
             FileHandle.standardOutput.write(Data(out.utf8))
         } catch let e as TemplateParseError {
@@ -100,7 +107,7 @@ struct RenderCommand: ParsableCommand {
             var out = ""
             var err: String?
             do {
-                let t = try GoTemplate.Template(name: name, text: templateText, options: caseOptions)
+                let t = try Self.template(templateText, name: name, kind: kind, options: caseOptions)
                 try t.execute(try Self.data(try TemplateValue(json: dataJSON), kind: kind), into: &out)
             } catch let e as TemplateParseError {
                 err = e.description

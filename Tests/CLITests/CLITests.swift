@@ -70,6 +70,16 @@ import Testing
         #expect(bad.stderr == "template: render:1:2: executing \"render\" at <.Level>: can't evaluate field Level in type alert.idInfo\n")
     }
 
+    @Test func renderAlertDetailsIsHTMLEscapedJSON() throws {
+        let r = try Self.alertrelay(["render", "--kind", "alert_details", "--template", "{{ json . }}",
+                                     "--data", #"{"ID":"cpu:nil","Message":"a<b & c","Tags":{"host":"a"}}"#])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("{&#34;Name&#34;:&#34;&#34;,&#34;TaskName&#34;:&#34;&#34;,&#34;Group&#34;:&#34;&#34;,&#34;Tags&#34;:{&#34;host&#34;:&#34;a&#34;}"))
+        #expect(r.stdout.contains("&#34;Message&#34;:&#34;a\\u003cb \\u0026 c&#34;}\n"))
+        let markup = try Self.alertrelay(["render", "--kind", "alert_details", "--template", "<b>{{.ID}}</b>", "--data", "{}"])
+        #expect(markup.status == 1)
+    }
+
     @Test func parseContract() throws {
         let r = try Self.alertrelay(["parse", "--precision", "s", "--now", "1"], stdin: "cpu,host=a v=1.5,n=2i 1700000000\nbad\n")
         #expect(r.status == 1)

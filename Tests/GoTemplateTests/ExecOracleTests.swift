@@ -35,7 +35,9 @@ import Testing
             var out = ""
             var err: String?
             do {
-                let t = try Template(name: c.name, text: c.template, options: c.options ?? [])
+                let details = c.kind == "alert_details"
+                let t = try Template(name: c.name, text: c.template, functions: details ? ["json": KapacitorContext.jsonFunction] : [:],
+                                     options: c.options ?? [], htmlEscaping: details)
                 var data = try TemplateValue(json: c.data)
                 if let kind = c.kind.flatMap(KapacitorContext.Kind.init(rawValue:)) {
                     data = try KapacitorContext.build(kind, from: data)

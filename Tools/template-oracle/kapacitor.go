@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	html "html/template"
+	"strings"
 	"time"
 )
 
@@ -19,6 +23,11 @@ type idInfo struct {
 	Group      string
 	Tags       map[string]string
 	ServerInfo ServerInfo
+}
+
+type detailsInfo struct {
+	messageInfo
+	Message string
 }
 
 type messageInfo struct {
@@ -72,7 +81,51 @@ func kapacitorContext(kind string, raw any) any {
 	case string:
 		d, _ = time.ParseDuration(x)
 	}
-	return messageInfo{idInfo: id, ID: str("ID"), Fields: fields, Level: str("Level"), Time: t.UTC(), Duration: d}
+	msg := messageInfo{idInfo: id, ID: str("ID"), Fields: fields, Level: str("Level"), Time: t.UTC(), Duration: d}
+	if kind == "alert_details" {
+		return detailsInfo{messageInfo: msg, Message: str("Message")}
+	}
+	return msg
+}
+
+// detailsTemplates run through html/template as Kapacitor's details do (text context only).
+var detailsTemplates = []string{
+	"{{ json . }}", "{{json .}}", "{{.Message}}", "{{.ID}}: {{.Message}} & {{index .Tags \"host\"}}", "{{.Nope}}", "{{.Fields.nope}}|",
+	"{{.Fields}} {{.Time}} {{.Duration}}", "{{printf \"%s+%d\" .Level 1}}", "{{if eq .Level \"CRITICAL\"}}'crit' \"now\"{{end}}",
+	"{{range $k, $v := .Tags}}{{$k}}={{$v}}&{{end}}", "{{ json .Fields }}", "{{ json .Tags }}", "{{json .Time}}", "{{.}}",
+}
+
+func execDetails(c execCase) (out execCase) {
+	out = c
+	defer func() {
+		if r := recover(); r != nil {
+			out.Err = fmt.Sprintf("PANIC: %v", r)
+		}
+	}()
+	dec := json.NewDecoder(strings.NewReader(c.Data))
+	dec.UseNumber()
+	var raw any
+	if err := dec.Decode(&raw); err != nil {
+		panic(err)
+	}
+	t, err := html.New(c.Name).Funcs(html.FuncMap{
+		"json": func(v interface{}) html.JS {
+			var b bytes.Buffer
+			json.NewEncoder(&b).Encode(v)
+			return html.JS(b.String())
+		},
+	}).Parse(c.Template)
+	if err != nil {
+		out.Err = err.Error()
+		return
+	}
+	var buf bytes.Buffer
+	err = t.Execute(&buf, kapacitorContext(c.Kind, raw))
+	out.Out = buf.String()
+	if err != nil {
+		out.Err = err.Error()
+	}
+	return
 }
 
 const kapacitorData = `{"Name":"cpu","TaskName":"cpu_alert","Group":"host=server01","Tags":{"host":"server01","cpu":"cpu-total"},
@@ -88,6 +141,11 @@ var kapacitorTemplates = []string{
 
 func kapacitorCases() []execCase {
 	var out []execCase
+	for i, t := range detailsTemplates {
+		for j, data := range []string{kapacitorData[:len(kapacitorData)-1] + `,"Message":"cpu is <b>CRITICAL</b> & 'loud' + \"x\""}`, `{}`} {
+			out = append(out, execDetails(execCase{Name: fmt.Sprintf("alert_details-%02d-%d", i, j), Template: t, Data: data, Kind: "alert_details"}))
+		}
+	}
 	for _, kind := range []string{"alert", "alert_id"} {
 		for i, t := range kapacitorTemplates {
 			for j, data := range []string{kapacitorData, `{}`, `{"Name":"mem","Time":1700000000000000000,"Duration":1500000000,"Tags":{}}`} {

@@ -1,0 +1,44 @@
+/// html/template's escaping for HTML text, and the check that a template stays in that context.
+enum HTMLEscaping {
+    /// html/template's `htmlEscaper` table: `"` `'` `&` `+` `<` `>` and NUL.
+    static func text(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for c in s.unicodeScalars {
+            switch c {
+            case "\0": out += "\u{FFFD}"
+            case "\"": out += "&#34;"
+            case "'": out += "&#39;"
+            case "&": out += "&amp;"
+            case "+": out += "&#43;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Whether any text of `list` could open an HTML tag (then html/template would switch context).
+    static func hasMarkup(_ list: ListNode) -> Bool {
+        for node in list.nodes {
+            switch node {
+            case .text(_, let t): if t.contains("<") { return true }
+            case .list(let l): if hasMarkup(l) { return true }
+            case .ifNode(let b), .rangeNode(let b), .withNode(let b):
+                if hasMarkup(b.list) { return true }
+                if let e = b.elseList, hasMarkup(e) { return true }
+            default: break
+            }
+        }
+        return false
+    }
+}
+
+extension KapacitorContext {
+    /// Kapacitor's `json` for details templates: `json.NewEncoder(w).Encode(v)` (HTML-safe escapes and
+    /// a trailing newline), handed to html/template as JS content, which escapes it as HTML text.
+    public static let jsonFunction = TemplateFunction(arity: 1) { args in
+        .string(GoJSON.encode(args[0]) + "\n")
+    }
+}
