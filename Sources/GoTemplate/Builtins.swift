@@ -97,6 +97,8 @@ enum Builtins {
         case .stringMap(let m): return .int(Int64(m.count))
         case .nilMap: return .int(0)
         case .null: throw TemplateFunctionError("len of nil pointer")
+        // Go's len asks reflect for the type of the invalid value and reports reflect's own words.
+        case .missing: throw TemplateFunctionError("reflect: call of reflect.Value.Type on zero Value")
         default: throw TemplateFunctionError("len of type \(v.goTypeName)")
         }
     }
@@ -115,7 +117,10 @@ enum Builtins {
 
     static func index(_ item: TemplateValue, _ indexes: [TemplateValue]) throws -> TemplateValue {
         var current = item
-        if case .missing = current { throw TemplateFunctionError("index of untyped nil") }
+        switch current {
+        case .missing, .null: throw TemplateFunctionError("index of untyped nil")
+        default: break
+        }
         for i in indexes {
             switch current {
             case .list(let l):
@@ -279,7 +284,13 @@ enum Builtins {
     /// Go's `evalArgs`: one string argument as is, anything else through fmt.Sprint.
     static func evalArgs(_ args: [TemplateValue]) -> String {
         if args.count == 1, case .string(let s) = args[0] { return s }
-        return GoFormat.sprint(args)
+        // Go's printableValue: a nil or missing argument prints as <no value> here.
+        return GoFormat.sprint(args.map { v -> TemplateValue in
+            switch v {
+            case .missing, .null: return .string("<no value>")
+            default: return v
+            }
+        })
     }
 
     static func htmlEscape(_ s: String) -> String {

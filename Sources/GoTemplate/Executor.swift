@@ -183,6 +183,7 @@ struct Executor {
         case .int(let i), .int64(let i): return i != 0
         case .uint64(let u): return u != 0
         case .float64(let f): return f != 0
+        case .complex128(let re, let im): return re != 0 || im != 0
         case .string(let s), .stringer(_, let s): return !s.isEmpty
         case .list(let l): return !l.isEmpty
         case .map(let m): return !m.isEmpty
@@ -336,7 +337,7 @@ struct Executor {
         let lower = n.text.lowercased()
         let isHexInt = lower.count > 2 && (lower.hasPrefix("0x") || lower.hasPrefix("-0x") || lower.hasPrefix("+0x")) && !lower.contains("p")
         let isRuneInt = n.text.hasPrefix("'")
-        if n.isComplex { throw errorf("complex constants are not supported") }
+        if n.isComplex { return .complex128(n.complexReal, n.complexImag) }
         if n.isFloat && !isHexInt && !isRuneInt && n.text.contains(where: { ".eEpP".contains($0) }) { return .float64(n.float64) }
         if n.isInt { return .int(n.int64) }
         if n.isUint { throw errorf("\(n.text) overflows int") }

@@ -14,6 +14,7 @@ enum GoFormat {
         case .int(let i), .int64(let i): return String(i)
         case .uint64(let u): return String(u)
         case .float64(let f): return shortestG(f)
+        case .complex128(let re, let im): return "(" + shortestG(re) + (im >= 0 || im.isNaN ? "+" : "") + shortestG(im) + "i)"
         case .string(let s): return s
         case .time(let t): return t.description
         case .duration(let d): return d.description
@@ -251,6 +252,10 @@ enum GoFormat {
     }
 
     static func formatOne(_ arg: TemplateValue, verb: Unicode.Scalar, spec: Spec) -> String {
+        if verb == "T" {
+            if case .null = arg { return pad("<nil>", spec, zeroOK: false) }
+            return pad(arg.goTypeName, spec, zeroOK: false)
+        }
         switch arg {
         case .bool(let b):
             guard verb == "t" || verb == "v" else { return bad(verb, arg) }
@@ -261,6 +266,15 @@ enum GoFormat {
             return formatInteger(negative: false, magnitude: u, arg: arg, verb: verb, spec: spec)
         case .float64(let f):
             return formatFloat(f, arg: arg, verb: verb, spec: spec)
+        case .complex128(let re, let im):
+            guard "vgGeEfF".unicodeScalars.contains(verb) else { return bad(verb, arg) }
+            var imSpec = spec
+            imSpec.plus = true
+            var reSpec = spec
+            reSpec.width = nil
+            imSpec.width = nil
+            let body = "(" + formatFloat(re, arg: arg, verb: verb, spec: reSpec) + formatFloat(im, arg: arg, verb: verb, spec: imSpec) + "i)"
+            return pad(body, spec, zeroOK: false)
         case .string(let s), .stringer(_, let s):
             switch verb {
             case "v", "s":

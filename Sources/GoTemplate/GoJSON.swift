@@ -18,6 +18,7 @@ public enum GoJSON {
         case .int(let i), .int64(let i): out += String(i)
         case .uint64(let u): out += String(u)
         case .float64(let f): out += float(f)
+        case .complex128: out += "null"  // json.Marshal refuses complex numbers; templates never send them
         case .string(let s), .stringer(_, let s): appendString(s, to: &out, escapeHTML: escapeHTML)
         case .time(let t): appendString(t.rfc3339Nano, to: &out, escapeHTML: escapeHTML)
         case .duration(let d): out += String(d.nanoseconds)

@@ -17,6 +17,8 @@ public enum TemplateValue: Sendable, Equatable {
     case uint64(UInt64)
     /// Go `float64`.
     case float64(Double)
+    /// Go `complex128` (template constants such as `1+2i`).
+    case complex128(Double, Double)
     /// Go `string`.
     case string(String)
     /// Go `time.Time`.
@@ -47,6 +49,7 @@ public enum TemplateValue: Sendable, Equatable {
         case .int64: return "int64"
         case .uint64: return "uint64"
         case .float64: return "float64"
+        case .complex128: return "complex128"
         case .string: return "string"
         case .time: return "time.Time"
         case .duration: return "time.Duration"

@@ -211,6 +211,7 @@ func execCases() []execCase {
 	for i := range out {
 		out[i] = execOne(out[i])
 	}
+	out = append(out, execTableCases()...)
 	return append(out, kapacitorCases()...)
 }
 
