@@ -41,4 +41,13 @@ extension KapacitorContext {
     public static let jsonFunction = TemplateFunction(arity: 1) { args in
         .string(GoJSON.encode(args[0]) + "\n")
     }
+
+    /// `jsonCompact`: `json.Marshal(v)` — the same bytes without the trailing newline. (Kapacitor
+    /// 1.5's source registers only `json`; this is the compact form the issue names.)
+    public static let jsonCompactFunction = TemplateFunction(arity: 1) { args in
+        .string(GoJSON.encode(args[0]))
+    }
+
+    /// The functions Kapacitor's details template can call.
+    public static let detailsFunctions: [String: TemplateFunction] = ["json": jsonFunction, "jsonCompact": jsonCompactFunction]
 }

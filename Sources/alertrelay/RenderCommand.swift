@@ -35,7 +35,7 @@ struct RenderCommand: ParsableCommand {
     /// The template for `kind`: Kapacitor renders details through html/template with its `json`.
     static func template(_ text: String, name: String, kind: String, options: [String]) throws(TemplateParseError) -> GoTemplate.Template {
         let details = kind == "alert_details"
-        return try GoTemplate.Template(name: name, text: text, functions: details ? ["json": KapacitorContext.jsonFunction] : [:],
+        return try GoTemplate.Template(name: name, text: text, functions: details ? KapacitorContext.detailsFunctions : [:],
                                        options: options, htmlEscaping: details)
     }
 

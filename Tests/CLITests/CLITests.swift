@@ -76,6 +76,8 @@ import Testing
         #expect(r.status == 0)
         #expect(r.stdout.hasPrefix("{&#34;Name&#34;:&#34;&#34;,&#34;TaskName&#34;:&#34;&#34;,&#34;Group&#34;:&#34;&#34;,&#34;Tags&#34;:{&#34;host&#34;:&#34;a&#34;}"))
         #expect(r.stdout.contains("&#34;Message&#34;:&#34;a\\u003cb \\u0026 c&#34;}\n"))
+        let compact = try Self.alertrelay(["render", "--kind", "alert_details", "--template", "{{ jsonCompact .Tags }}|", "--data", #"{"Tags":{"h":"a+b"}}"#])
+        #expect(compact.stdout == "{&#34;h&#34;:&#34;a&#43;b&#34;}|")
         let markup = try Self.alertrelay(["render", "--kind", "alert_details", "--template", "<b>{{.ID}}</b>", "--data", "{}"])
         #expect(markup.status == 1)
     }

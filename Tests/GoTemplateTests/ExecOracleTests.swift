@@ -36,7 +36,7 @@ import Testing
             var err: String?
             do {
                 let details = c.kind == "alert_details"
-                let t = try Template(name: c.name, text: c.template, functions: details ? ["json": KapacitorContext.jsonFunction] : [:],
+                let t = try Template(name: c.name, text: c.template, functions: details ? KapacitorContext.detailsFunctions : [:],
                                      options: c.options ?? [], htmlEscaping: details)
                 var data = try TemplateValue(json: c.data)
                 if let kind = c.kind.flatMap(KapacitorContext.Kind.init(rawValue:)) {
