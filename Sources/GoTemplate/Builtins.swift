@@ -293,21 +293,8 @@ enum Builtins {
         })
     }
 
-    static func htmlEscape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\0": out += "\u{FFFD}"
-            case "\"": out += "&#34;"
-            case "'": out += "&#39;"
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// text/template's `html`: html/template's table without `+`.
+    static func htmlEscape(_ s: String) -> String { HTMLEscaping.text(s, escapePlus: false) }
 
     static func jsEscape(_ s: String) -> String {
         var out = ""

@@ -1,7 +1,8 @@
 /// html/template's escaping for HTML text, and the check that a template stays in that context.
 enum HTMLEscaping {
-    /// html/template's `htmlEscaper` table: `"` `'` `&` `+` `<` `>` and NUL.
-    static func text(_ s: String) -> String {
+    /// html/template's `htmlEscaper` table: `"` `'` `&` `+` `<` `>` and NUL (text/template's
+    /// `html` builtin uses the same table without `+`).
+    static func text(_ s: String, escapePlus: Bool = true) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {
@@ -10,7 +11,7 @@ enum HTMLEscaping {
             case "\"": out += "&#34;"
             case "'": out += "&#39;"
             case "&": out += "&amp;"
-            case "+": out += "&#43;"
+            case "+" where escapePlus: out += "&#43;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             default: out.unicodeScalars.append(c)
@@ -21,17 +22,11 @@ enum HTMLEscaping {
 
     /// Whether any text of `list` could open an HTML tag (then html/template would switch context).
     static func hasMarkup(_ list: ListNode) -> Bool {
-        for node in list.nodes {
-            switch node {
-            case .text(_, let t): if t.contains("<") { return true }
-            case .list(let l): if hasMarkup(l) { return true }
-            case .ifNode(let b), .rangeNode(let b), .withNode(let b):
-                if hasMarkup(b.list) { return true }
-                if let e = b.elseList, hasMarkup(e) { return true }
-            default: break
-            }
+        var found = false
+        list.forEachNode { node in
+            if case .text(_, let t) = node, t.contains("<") { found = true }
         }
-        return false
+        return found
     }
 }
 

@@ -65,6 +65,20 @@ final class ListNode: @unchecked Sendable {
     var nodes: [Node] = []
 
     init(pos: Int) { self.pos = pos }
+
+    /// Visits every node of the list and of the lists inside its branches, depth first.
+    func forEachNode(_ visit: (Node) -> Void) {
+        for node in nodes {
+            visit(node)
+            switch node {
+            case .list(let l): l.forEachNode(visit)
+            case .ifNode(let b), .rangeNode(let b), .withNode(let b):
+                b.list.forEachNode(visit)
+                b.elseList?.forEachNode(visit)
+            default: break
+            }
+        }
+    }
 }
 
 /// `{{pipeline}}`: an action that prints its value.
@@ -272,15 +286,8 @@ enum FastAction: Sendable {
 
     /// Compiles every action of `list`, recursively.
     static func compileAll(_ list: ListNode, functions: Set<String>) {
-        for node in list.nodes {
-            switch node {
-            case .action(let a): a.fast = compile(a.pipe, functions: functions)
-            case .list(let l): compileAll(l, functions: functions)
-            case .ifNode(let b), .rangeNode(let b), .withNode(let b):
-                compileAll(b.list, functions: functions)
-                if let e = b.elseList { compileAll(e, functions: functions) }
-            default: break
-            }
+        list.forEachNode { node in
+            if case .action(let a) = node { a.fast = compile(a.pipe, functions: functions) }
         }
     }
 }
