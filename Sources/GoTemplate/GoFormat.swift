@@ -284,9 +284,10 @@ enum GoFormat {
             case "q":
                 return pad(spec.sharp && !s.contains("`") ? "`" + s + "`" : GoQuote.quote(s, asciiOnly: spec.plus), spec, zeroOK: false)
             case "x", "X":
-                var t = s
-                if let p = spec.precision { t = String(t.utf8.prefix(p))! }
-                let hex = t.utf8.map { GoQuote.hex(UInt32($0), 2) }
+                // Precision counts bytes, and may end inside a multi-byte character.
+                var bytes = Array(s.utf8)
+                if let p = spec.precision, p < bytes.count { bytes = Array(bytes.prefix(p)) }
+                let hex = bytes.map { GoQuote.hex(UInt32($0), 2) }
                 var joined = spec.space ? hex.joined(separator: " ") : hex.joined()
                 if spec.sharp { joined = (spec.space ? hex.map { "0x" + $0 }.joined(separator: " ") : "0x" + joined) }
                 return pad(verb == "X" ? joined.uppercased() : joined, spec, zeroOK: false)

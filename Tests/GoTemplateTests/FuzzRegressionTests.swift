@@ -29,4 +29,9 @@ import Testing
         #expect(throws: TemplateExecutionError.self) { try t.render(.null) }
         do { _ = try t.render(.null) } catch { #expect(error.description.hasSuffix("exceeded maximum template depth (100)")) }
     }
+
+    @Test func hexPrecisionCutsInsideACharacter() throws {
+        let t = try Template(name: "t", text: #"{{printf "%.2x|%.1x|%x" "é!" "é" "é"}}"#)
+        #expect(try t.render(.null) == "c3a9|c3|c3a9")
+    }
 }
