@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up and run on a fresh Debian machine: installs what is missing, builds, starts
-# kafka-test-broker, sends an alert-shaped message through alertrelay's Kafka dispatcher
-# (`alertrelay send-test`, Kapacitor's `service-tests kafka`), reads it back from Kafka, stops.
+# kafka-test-broker, parses a line-protocol point, renders Kapacitor's alert message template for
+# it, sends it through alertrelay's Kafka dispatcher (`alertrelay send-test`, Kapacitor's
+# `service-tests kafka`), reads it back from Kafka, and stops everything.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -34,7 +35,13 @@ cat > "$work/alertrelay.conf" <<CONF
   batch-timeout = "1s"
 CONF
 "$bin/alertrelay" check --config "$work/alertrelay.conf"
-body='{"id":"cpu:nil","message":"Hey, check your CPU","level":"CRITICAL"}'
+echo "A CPU point as the app would send it over UDP:"
+echo 'cpu,host=server01,cpu=cpu-total usage_idle=5.5 1795822382000000000' | "$bin/alertrelay" parse
+echo "The alert message Kapacitor's template gives it:"
+body=$("$bin/alertrelay" render --kind alert \
+  --template '{{.ID}} is {{.Level}}: Hey, check your CPU (usage_idle={{index .Fields "usage_idle"}} on {{.Tags.host}})' \
+  --data '{"Name":"cpu","ID":"cpu:nil","Level":"CRITICAL","Tags":{"host":"server01"},"Fields":{"usage_idle":5.5},"Time":1795822382000000000}')
+echo "$body"
 "$bin/alertrelay" send-test --config "$work/alertrelay.conf" --cluster infra-monitoring \
   --topic cpu-alerts --key "cpu:nil" --message "$body"
 echo "Reading topic cpu-alerts back from Kafka:"
