@@ -205,9 +205,9 @@ struct Executor {
         case .list(let items):
             iterations = items.enumerated().map { (.int(Int64($0.offset)), $0.element) }
         case .map(let m):
-            iterations = m.keys.sorted().map { (.string($0), m[$0]!) }
+            iterations = goSortedKeys(m).map { (.string($0), m[$0]!) }
         case .stringMap(let m):
-            iterations = m.keys.sorted().map { (.string($0), .string(m[$0]!)) }
+            iterations = goSortedKeys(m).map { (.string($0), .string(m[$0]!)) }
         case .missing, .null, .nilMap:
             break
         default:

@@ -19,8 +19,8 @@ enum GoFormat {
         case .time(let t): return t.description
         case .duration(let d): return d.description
         case .list(let items): return "[" + items.map(v).joined(separator: " ") + "]"
-        case .map(let m): return "map[" + m.keys.sorted().map { "\($0):\(v(m[$0]!))" }.joined(separator: " ") + "]"
-        case .stringMap(let m): return "map[" + m.keys.sorted().map { "\($0):\(m[$0]!)" }.joined(separator: " ") + "]"
+        case .map(let m): return "map[" + goSortedKeys(m).map { "\($0):\(v(m[$0]!))" }.joined(separator: " ") + "]"
+        case .stringMap(let m): return "map[" + goSortedKeys(m).map { "\($0):\(m[$0]!)" }.joined(separator: " ") + "]"
         case .nilMap: return "map[]"
         case .object(let o): return "{" + o.fieldNames.map { v(o.fields[$0] ?? .null) }.joined(separator: " ") + "}"
         case .stringer(_, let text): return text
@@ -307,9 +307,9 @@ enum GoFormat {
             guard verb != "T" else { return pad(arg.goTypeName, spec, zeroOK: false) }
             return "[" + items.map { formatOne($0, verb: verb, spec: spec) }.joined(separator: " ") + "]"
         case .map(let m):
-            return "map[" + m.keys.sorted().map { formatOne(.string($0), verb: verb, spec: spec) + ":" + formatOne(m[$0]!, verb: verb, spec: spec) }.joined(separator: " ") + "]"
+            return "map[" + goSortedKeys(m).map { formatOne(.string($0), verb: verb, spec: spec) + ":" + formatOne(m[$0]!, verb: verb, spec: spec) }.joined(separator: " ") + "]"
         case .stringMap(let m):
-            return "map[" + m.keys.sorted().map { formatOne(.string($0), verb: verb, spec: spec) + ":" + formatOne(.string(m[$0]!), verb: verb, spec: spec) }.joined(separator: " ") + "]"
+            return "map[" + goSortedKeys(m).map { formatOne(.string($0), verb: verb, spec: spec) + ":" + formatOne(.string(m[$0]!), verb: verb, spec: spec) }.joined(separator: " ") + "]"
         case .null:
             return verb == "v" ? pad("<nil>", spec, zeroOK: false) : "%!\(verb)(<nil>)"
         case .missing:

@@ -30,29 +30,27 @@ public enum GoJSON {
             }
             out += "]"
         case .map(let m):
-            out += "{"
-            for (i, k) in m.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
-                if i > 0 { out += "," }
-                appendString(k, to: &out, escapeHTML: escapeHTML)
-                out += ":"
-                append(m[k]!, to: &out, escapeHTML: escapeHTML)
-            }
-            out += "}"
+            appendObject(m, to: &out, escapeHTML: escapeHTML) { append($0, to: &$1, escapeHTML: escapeHTML) }
         case .stringMap(let m):
-            out += "{"
-            for (i, k) in m.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
-                if i > 0 { out += "," }
-                appendString(k, to: &out, escapeHTML: escapeHTML)
-                out += ":"
-                appendString(m[k]!, to: &out, escapeHTML: escapeHTML)
-            }
-            out += "}"
+            appendObject(m, to: &out, escapeHTML: escapeHTML) { appendString($0, to: &$1, escapeHTML: escapeHTML) }
         case .object(let o):
             out += "{"
             var first = true
             appendFields(o, to: &out, first: &first, escapeHTML: escapeHTML)
             out += "}"
         }
+    }
+
+    /// A map as a JSON object, keys in Go's byte order.
+    static func appendObject<V>(_ m: [String: V], to out: inout String, escapeHTML: Bool, _ value: (V, inout String) -> Void) {
+        out += "{"
+        for (i, k) in goSortedKeys(m).enumerated() {
+            if i > 0 { out += "," }
+            appendString(k, to: &out, escapeHTML: escapeHTML)
+            out += ":"
+            value(m[k]!, &out)
+        }
+        out += "}"
     }
 
     /// A struct's fields, embedded structs' fields inlined as encoding/json does.

@@ -187,3 +187,8 @@ public struct GoTime: Sendable, Equatable {
         return (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
     }
 }
+
+/// Go orders map keys (fmt printing, range, encoding/json) by comparing the strings' bytes.
+func goSortedKeys<V>(_ m: [String: V]) -> [String] {
+    m.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+}
