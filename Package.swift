@@ -14,12 +14,14 @@ let package = Package(
         .library(name: "LineProtocol", targets: ["LineProtocol"]),
         .library(name: "GoTemplate", targets: ["GoTemplate"]),
         .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "AlertRules", targets: ["AlertRules"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -41,6 +43,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "AlertRules",
+            dependencies: ["LineProtocol", "GoTemplate", "GoDuration", "KafkaDispatch", .product(name: "Yams", package: "Yams")]
+        ),
         .target(name: "KafkaDispatch", dependencies: ["CRdKafka", "GoDuration", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "RelayConfig",
@@ -49,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "alertrelay",
             dependencies: [
-                "RelayConfig", "KafkaDispatch", "GoDuration", "LineProtocol", "GoTemplate",
+                "RelayConfig", "KafkaDispatch", "GoDuration", "LineProtocol", "GoTemplate", "AlertRules",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -77,6 +83,7 @@ let package = Package(
             dependencies: ["KafkaDispatch", "CRdKafka", "AlertRelayTestSupport"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "AlertRulesTests", dependencies: ["AlertRules", "LineProtocol", "GoTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch", "Ingest", "LineProtocol"]),
     ],
     swiftLanguageModes: [.v6]

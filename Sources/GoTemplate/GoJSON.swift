@@ -71,7 +71,8 @@ public enum GoJSON {
     static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// encoding/json's string encoding.
-    static func appendString(_ s: String, to out: inout String, escapeHTML: Bool) {
+    /// A JSON string literal as encoding/json writes it, appended to `out`.
+    public static func appendString(_ s: String, to out: inout String, escapeHTML: Bool = true) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -97,7 +98,7 @@ public enum GoJSON {
 
     /// encoding/json's float64: shortest digits, `e` notation below 1e-6 or from 1e21, and a
     /// two-digit negative exponent shortened (`1e-07`).
-    static func float(_ f: Double) -> String {
+    public static func float(_ f: Double) -> String {
         if f.isNaN || f.isInfinite { return "null" }  // json.Marshal fails on these; Kapacitor never sends them
         if f == 0 { return f.sign == .minus ? "-0" : "0" }
         let a = abs(f)
@@ -111,6 +112,20 @@ public enum GoJSON {
             if e.count == 3 && e.hasPrefix("-0") { e = "-" + e.dropFirst(2) }
             return (f < 0 ? "-" : "") + m + "e" + e
         }
+        let (digits, dp) = GoFormat.shortestDigits(f)
+        let s = String(decoding: digits, as: UTF8.self)
+        let sign = f < 0 ? "-" : ""
+        if dp <= 0 { return sign + "0." + String(repeating: "0", count: -dp) + s }
+        if dp >= digits.count { return sign + s + String(repeating: "0", count: dp - digits.count) }
+        let i = s.index(s.startIndex, offsetBy: dp)
+        return sign + s[..<i] + "." + s[i...]
+    }
+
+    /// `strconv.FormatFloat(f, 'f', -1, 64)`: the shortest digits, never an exponent.
+    public static func plainFloat(_ f: Double) -> String {
+        if f.isNaN { return "NaN" }
+        if f.isInfinite { return f < 0 ? "-Inf" : "+Inf" }
+        if f == 0 { return f.sign == .minus ? "-0" : "0" }
         let (digits, dp) = GoFormat.shortestDigits(f)
         let s = String(decoding: digits, as: UTF8.self)
         let sign = f < 0 ? "-" : ""

@@ -1,0 +1,86 @@
+/// The alert state of one group of one rule: Kapacitor's `alertState` (`alert.go`), field for field.
+///
+/// History is a ring of the last `history` levels; `changed` compares each new level with the one
+/// before; flapping uses Kapacitor's weighted percentage of changes; `duration` runs from the
+/// first trigger after OK to the last trigger.
+public final class AlertState {
+    var history: [AlertLevel]
+    var index = 0
+    /// Whether the group is flapping (events suppressed).
+    public private(set) var flapping = false
+    /// Whether the last point changed the level.
+    public private(set) var changed = false
+    /// Nanoseconds of the first trigger since the last OK.
+    public internal(set) var firstTriggered: Int64 = 0
+    /// Nanoseconds of the last trigger.
+    public internal(set) var lastTriggered: Int64 = 0
+    /// Whether the `stateChangesOnly` resend interval has elapsed.
+    public private(set) var expired = false
+    /// Running state of the rule's stateful functions for this group.
+    public let functions: LambdaState?
+
+    /// A fresh state: all history OK.
+    public init(history: Int, functionSlots: Int) {
+        self.history = Array(repeating: .ok, count: max(history, 2))
+        functions = functionSlots > 0 ? LambdaState(slots: functionSlots) : nil
+    }
+
+    /// The current level.
+    public var currentLevel: AlertLevel { history[index] }
+
+    /// The levels in the ring, oldest first.
+    public var levels: [AlertLevel] { Array(history[(index + 1)...] + history[...index]) }
+
+    /// `alertState.addEvent`: record `level` at time `t`.
+    func addEvent(_ t: Int64, _ level: AlertLevel, flapping limits: (low: Double, high: Double)?, stateChangesOnly resend: Int64) {
+        changed = history[index] != level
+        index = (index + 1) % history.count
+        history[index] = level
+        if let limits {
+            let p = percentChange()
+            if flapping && p < limits.low {
+                flapping = false
+            } else if !flapping && p > limits.high {
+                flapping = true
+            }
+        }
+        expired = !changed && resend != 0 && t &- lastTriggered >= resend
+    }
+
+    /// `alertState.triggered`.
+    func triggered(_ t: Int64) {
+        lastTriggered = t
+        let p = index == 0 ? history.count - 1 : index - 1
+        if history[p] == .ok { firstTriggered = t }
+    }
+
+    /// `alertState.duration`.
+    var duration: Int64 { lastTriggered &- firstTriggered }
+
+    /// Kapacitor's weighted share of level changes in the history: the newest change weighs
+    /// 1.5 times the oldest, the weights topping at 1.2.
+    public func percentChange() -> Double {
+        let l = history.count
+        let maxWeight = 1.2, weightDiff = 1.5
+        var changes = 0.0
+        var weight = maxWeight / weightDiff
+        let step = (maxWeight - weight) / Double(l - 1)
+        for i in 0..<(l - 1) {
+            let c = (i + index) % l
+            var p = c - 1
+            if p < 0 { p = l - 1 }
+            if history[c] != history[p] { changes += weight }
+            weight += step
+        }
+        return changes / Double(l - 1)
+    }
+
+    /// Restores a level after a restart (Kapacitor's `restoreEventState`): one history entry and
+    /// the trigger time.
+    public func restore(level: AlertLevel, at t: Int64, triggeredAt first: Int64) {
+        guard level != .ok else { return }
+        addEvent(t, level, flapping: nil, stateChangesOnly: 0)
+        firstTriggered = first
+        lastTriggered = first
+    }
+}

@@ -1,0 +1,234 @@
+import LineProtocol
+
+/// What an alert event offers a handler's `match` expression: `changed()`, `level()`, `name()`,
+/// `taskName()`, `alertDuration()`, and tags as `"references"`.
+public struct LambdaEventInfo: Sendable {
+    public var changed: Bool
+    public var level: AlertLevel
+    public var name: String
+    public var taskName: String
+    public var duration: Int64
+    public var tags: [Tag]
+
+    public init(changed: Bool, level: AlertLevel, name: String, taskName: String, duration: Int64, tags: [Tag]) {
+        self.changed = changed
+        self.level = level
+        self.name = name
+        self.taskName = taskName
+        self.duration = duration
+        self.tags = tags
+    }
+}
+
+/// The running state of the stateful functions (`sigma`, `count`, `spread`) of one group.
+public final class LambdaState {
+    struct Slot {
+        var n: Double = 0
+        var mean: Double = 0
+        var m2: Double = 0
+        var min: Double = .infinity
+        var max: Double = -.infinity
+        var count: Int64 = 0
+    }
+    var slots: [Slot]
+
+    /// State for `count` call sites.
+    public init(slots count: Int) { slots = Array(repeating: Slot(), count: count) }
+}
+
+/// What an expression is evaluated against.
+public struct LambdaContext {
+    /// The point (rules): references read its fields, then its tags; `"time"` is its time.
+    public var point: Point?
+    /// The event (handler matches): references read its tags.
+    public var event: LambdaEventInfo?
+    /// Stateful function state of the point's group.
+    public var state: LambdaState?
+
+    public init(point: Point? = nil, event: LambdaEventInfo? = nil, state: LambdaState? = nil) {
+        self.point = point
+        self.event = event
+        self.state = state
+    }
+}
+
+typealias LambdaEval = (LambdaContext) throws(LambdaError) -> LambdaValue
+
+/// Where an expression is used: the names it may call and the identifiers it may name.
+public enum LambdaDialect: Sendable {
+    /// Alert rule expressions (`where`, levels, resets): point fields and tags.
+    case rule
+    /// Handler `match` expressions: tags, `OK`…`CRITICAL`, `changed()`, `level()`, …
+    case handlerMatch
+}
+
+/// A compiled lambda expression, ready to evaluate against points (or events).
+public final class LambdaExpression: @unchecked Sendable, CustomStringConvertible {
+    /// The parsed expression.
+    public let node: LambdaNode
+    /// The type the expression always has, when it does not depend on the data.
+    public let staticType: LambdaType?
+    let eval: LambdaEval
+
+    /// Parses and compiles `text`.
+    /// - Parameter slots: the next free stateful-function slot; advanced for each `sigma`, `count`, `spread`.
+    /// - Throws: ``LambdaError`` for syntax errors, unknown functions or identifiers, and type errors
+    ///   that do not depend on the data (`10 + 'a'`).
+    public init(_ text: String, dialect: LambdaDialect = .rule, slots: inout Int) throws(LambdaError) {
+        let node = try LambdaParser.parse(text)
+        var compiler = LambdaCompiler(dialect: dialect, nextSlot: slots)
+        let (eval, type) = try compiler.compile(node)
+        slots = compiler.nextSlot
+        self.node = node
+        self.eval = eval
+        self.staticType = type
+    }
+
+    /// Compiles an expression that needs no stateful slots (or whose state is not kept).
+    public convenience init(_ text: String, dialect: LambdaDialect = .rule) throws(LambdaError) {
+        var slots = 0
+        try self.init(text, dialect: dialect, slots: &slots)
+    }
+
+    /// Evaluates to any value.
+    public func evaluate(_ context: LambdaContext) throws(LambdaError) -> LambdaValue {
+        try eval(context)
+    }
+
+    /// Evaluates a predicate: the result must be a boolean.
+    public func evaluateBool(_ context: LambdaContext) throws(LambdaError) -> Bool {
+        switch try eval(context) {
+        case .bool(let b): return b
+        case .missing(let r): throw LambdaError("reference \"\(r)\" is missing value")
+        case let v: throw LambdaError("expression returned unexpected type \(v.type.goTypeName)")
+        }
+    }
+
+    public var description: String { node.description }
+}
+
+/// Turns a syntax tree into a tree of closures, checking what can be checked before any data.
+struct LambdaCompiler {
+    let dialect: LambdaDialect
+    var nextSlot: Int
+
+    static let levelIdentifiers: [String: LambdaValue] = [
+        "OK": .int(0), "INFO": .int(1), "WARNING": .int(2), "CRITICAL": .int(3),
+    ]
+
+    mutating func compile(_ node: LambdaNode) throws(LambdaError) -> (LambdaEval, LambdaType?) {
+        func fail(_ m: String, _ p: LambdaPosition) -> LambdaError { LambdaError(m, line: p.line, column: p.column) }
+        switch node {
+        case .int(let v, _): return ({ (_: LambdaContext) in .int(v) }, .int)
+        case .float(let v, _): return ({ (_: LambdaContext) in .float(v) }, .float)
+        case .string(let v, _): return ({ (_: LambdaContext) in .string(v) }, .string)
+        case .bool(let v, _): return ({ (_: LambdaContext) in .bool(v) }, .boolean)
+        case .duration(let v, _): return ({ (_: LambdaContext) in .duration(v) }, .duration)
+        case .regex(let v, _): return ({ (_: LambdaContext) in .regex(v) }, .regex)
+        case .identifier(let name, let p):
+            if dialect == .handlerMatch, let v = Self.levelIdentifiers[name] {
+                return ({ (_: LambdaContext) in v }, .int)
+            }
+            if dialect == .handlerMatch {
+                throw fail("unknown identifier \"\(name)\" (known: OK, INFO, WARNING, CRITICAL)", p)
+            }
+            throw fail("unknown identifier \(name): fields and tags are written in double quotes (\"\(name)\"), strings in single quotes ('\(name)')", p)
+        case .reference(let name, _):
+            return (Self.reference(name, dialect: dialect), nil)
+        case .unary(let op, let operand, let p):
+            let (inner, t) = try compile(operand)
+            if let t, t != .missing {
+                let ok = op == .not ? t == .boolean : [.int, .float, .duration].contains(t)
+                if !ok { throw fail("invalid unary operator \(op.rawValue) for type \(t)", p) }
+            }
+            return (Self.unary(op, inner), op == .not ? .boolean : t)
+        case .binary(let op, let l, let r, let p):
+            let (le, lt) = try compile(l)
+            let (re, rt) = try compile(r)
+            var type: LambdaType?
+            if let lt, let rt {
+                guard let t = LambdaBinary.resultType(op, lt, rt) else { throw fail(LambdaBinary.typeError(op, lt, rt), p) }
+                type = t
+            } else {
+                type = LambdaBinary.resultTypeIfKnown(op)
+            }
+            return (LambdaBinary.compile(op, le, re, left: l, right: r), type)
+        case .call(let name, let args, let p):
+            var evals: [LambdaEval] = []
+            var types: [LambdaType?] = []
+            for a in args {
+                let (e, t) = try compile(a)
+                evals.append(e)
+                types.append(t)
+            }
+            if dialect == .handlerMatch, let f = LambdaEventFunctions.compile(name, argumentCount: args.count) {
+                if let f { return f } else { throw fail("\(name) takes no arguments", p) }
+            }
+            if let stateful = LambdaStatefulFunction(rawValue: name) {
+                let slot = nextSlot
+                nextSlot += 1
+                return (try stateful.compile(evals, argTypes: types, slot: slot, position: p), stateful.returnType)
+            }
+            guard let f = LambdaFunctions.table[name] else {
+                throw fail("undefined function: \"\(name)\"", p)
+            }
+            let literals = args.map(\.description)
+            if types.allSatisfy({ $0 != nil }) {
+                let concrete = types.compactMap { $0 }
+                if !f.accepts(concrete) { throw fail(f.signatureError(literals, concrete), p) }
+            }
+            return (f.compile(evals, literals: literals), f.returnType(types))
+        }
+    }
+
+    static func reference(_ name: String, dialect: LambdaDialect) -> LambdaEval {
+        if dialect == .handlerMatch {
+            return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+                if let e = c.event { for t in e.tags where t.key == name { return .string(t.value) } }
+                throw LambdaError("no tag exists for \(name)")
+            }
+        }
+        if name == "time" {
+            return { (c: LambdaContext) in c.point.map { .time($0.time) } ?? .missing(name) }
+        }
+        return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+            guard let p = c.point else { return .missing(name) }
+            var found: LambdaValue?
+            for f in p.fields where f.key == name {
+                switch f.value {
+                case .float(let d): found = .float(d)
+                case .integer(let i): found = .int(i)
+                case .unsigned(let u): found = u <= UInt64(Int64.max) ? .int(Int64(u)) : .float(Double(u))
+                case .string(let s): found = .string(s)
+                case .boolean(let b): found = .bool(b)
+                }
+            }
+            for t in p.tags where t.key == name {
+                if found != nil { throw LambdaError("cannot have field and tags with same name \"\(name)\"") }
+                return .string(t.value)
+            }
+            return found ?? .missing(name)
+        }
+    }
+
+    static func unary(_ op: LambdaOperator, _ inner: @escaping LambdaEval) -> LambdaEval {
+        if op == .not {
+            return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+                switch try inner(c) {
+                case .bool(let b): return .bool(!b)
+                case .missing(let r): throw LambdaError("reference \"\(r)\" is missing value")
+                case let v: throw LambdaError("invalid unary operator ! for type \(v.type)")
+                }
+            }
+        }
+        return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+            switch try inner(c) {
+            case .int(let i): return .int(0 &- i)
+            case .float(let f): return .float(-f)
+            case .duration(let d): return .duration(0 &- d)
+            case .missing(let r): throw LambdaError("reference \"\(r)\" is missing value")
+            case let v: throw LambdaError("invalid unary operator - for type \(v.type)")
+            }
+        }
+    }
+}
