@@ -15,8 +15,8 @@ struct ConfigDecoder {
         self.locator = locator
     }
 
-    static let topLevelKeys = ["kafka", "udp", "tcp", "http"]
-    static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http]"
+    static let topLevelKeys = ["kafka", "udp", "tcp", "http", "load"]
+    static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http], [load]"
 
     mutating func decode(_ root: TOMLTable) -> RelayConfiguration {
         var config = RelayConfiguration()
@@ -44,6 +44,13 @@ struct ConfigDecoder {
                 config.http = decodeHTTP(table)
             } else {
                 report(line: locator.line(table: "http"), "http must be written as one [http] section")
+            }
+        }
+        if let value = root["load"] {
+            if let table = value.table, value.type == .table {
+                config.load = decodeLoad(table)
+            } else {
+                report(line: locator.line(table: "load"), "load must be written as one [load] section")
             }
         }
         checkAddresses(config)
@@ -143,6 +150,18 @@ struct ConfigDecoder {
         if let a = address(t, "tcp", index) { c.bindAddress = a }
         if let n = int(t, "max-line-length", "tcp", index, min: 1) { c.maxLineLength = n }
         if let p = precision(t, "tcp", index) { c.precision = p }
+        return c
+    }
+
+    static let loadKeys = ["enabled", "dir"]
+
+    private mutating func decodeLoad(_ t: TOMLTable) -> LoadConfig {
+        var c = LoadConfig()
+        checkKeys(t, Self.loadKeys, "load", nil)
+        if let v = t["enabled"] {
+            if let b = v.bool { c.enabled = b } else { listenerProblem("load", nil, key: "enabled", "must be true or false") }
+        }
+        if let d = string(t, "dir", "load", nil) { c.dir = d }
         return c
     }
 

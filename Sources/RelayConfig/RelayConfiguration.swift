@@ -22,6 +22,9 @@ public struct RelayConfiguration: Sendable, Equatable {
     /// The `[http]` listener, if configured.
     public var http: HTTPListenerConfig?
 
+    /// `[load]`: where rule and handler files live.
+    public var load = LoadConfig()
+
     /// An empty configuration.
     public init() {}
 
@@ -62,6 +65,34 @@ public struct RelayConfiguration: Sendable, Equatable {
         if !decoder.problems.isEmpty {
             throw ConfigError(problems: decoder.problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
         }
-        return config
+        var resolved = config
+        resolved.load.dir = LoadConfig.resolve(config.load.dir, relativeTo: file)
+        return resolved
+    }
+}
+
+/// `[load]`, as Kapacitor's: a directory with `rules/` (alert rules, YAML) and `handlers/`
+/// (topic handler files, YAML). A relative `dir` is relative to the config file's directory.
+public struct LoadConfig: Sendable, Equatable {
+    /// Whether rule and handler files are loaded at all.
+    public var enabled = true
+    /// The load directory; default: the config file's directory.
+    public var dir = "."
+
+    public init(enabled: Bool = true, dir: String = ".") {
+        self.enabled = enabled
+        self.dir = dir
+    }
+
+    /// `<dir>/rules`.
+    public var rulesDirectory: String { dir + "/rules" }
+    /// `<dir>/handlers`.
+    public var handlersDirectory: String { dir + "/handlers" }
+
+    static func resolve(_ dir: String, relativeTo file: String) -> String {
+        if dir.hasPrefix("/") { return dir }
+        let base = (file as NSString).deletingLastPathComponent
+        let joined = base.isEmpty ? dir : base + "/" + dir
+        return (joined as NSString).standardizingPath
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import AlertRules
 import KafkaDispatch
 import RelayConfig
 
@@ -12,7 +13,7 @@ struct AlertRelayCommand: ParsableCommand {
         commandName: "alertrelay",
         abstract: "Turn InfluxDB line-protocol metrics into Kapacitor-compatible Kafka alerts.",
         version: "alertrelay \(version) (librdkafka \(librdkafkaVersion))",
-        subcommands: [CheckCommand.self, ParseCommand.self, RenderCommand.self, SendTestCommand.self])
+        subcommands: [CheckCommand.self, TestCommand.self, ParseCommand.self, RenderCommand.self, SendTestCommand.self])
 }
 
 /// `alertrelay check --config FILE`: load and validate everything, list every problem.
@@ -26,7 +27,8 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let loaded = try RelayConfiguration.load(path: config)
+            let everything = try loadEverything(config: config)
+            let loaded = everything.configuration
             print("\(config): OK")
             for cluster in loaded.kafka {
                 let state = cluster.enabled ? "enabled" : "disabled"
@@ -42,9 +44,25 @@ struct CheckCommand: ParsableCommand {
             if let h = loaded.http {
                 print("  http \(h.bindAddress): max-body-size=\(h.maxBodySize) auth-token=\(h.authToken.isEmpty ? "none" : "set")")
             }
-        } catch {
-            printError(error.description)
-            throw ExitCode(2)
+            let rules = everything.rules
+            print("  load \(loaded.load.dir): \(rules.rules.count) rules in \(rules.ruleFiles.count) files, \(rules.handlers.count) handlers in \(rules.handlerFiles.count) files")
+            for r in rules.rules {
+                let levels = AlertLevel.allCases.compactMap { l in r.levelTexts[l.rawValue].map { "\(l.description.lowercased()): \($0)" } }
+                var targets: [String] = []
+                for h in r.handlers { targets.append(Self.describe(h.action)) }
+                if let t = r.topic { targets.append("topic \(t)") }
+                print("  rule \(r.id) (\(r.measurement.map { "measurement \($0)" } ?? "every measurement")): \(levels.joined(separator: "; ")) -> \(targets.isEmpty ? "no handlers" : targets.joined(separator: ", "))")
+            }
+            for h in rules.handlers {
+                print("  handler \(h.id) (topic \(h.topic ?? "")): \(Self.describe(h.action))\(h.match.map { " when \($0)" } ?? "")")
+            }
+        }
+    }
+
+    static func describe(_ action: HandlerAction) -> String {
+        switch action {
+        case .kafka(let k): return "kafka \(k.cluster)/\(k.topic)\(k.templateText.isEmpty ? "" : " (template)")"
+        case .log(let l): return "log \(l.path)"
         }
     }
 }

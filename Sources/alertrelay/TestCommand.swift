@@ -1,0 +1,178 @@
+import AlertRules
+import ArgumentParser
+import Foundation
+import GoTemplate
+import LineProtocol
+import RelayConfig
+
+/// `alertrelay test`: replay a line-protocol file through the rules; print events and the Kafka
+/// messages that would be sent. Connects to nothing.
+struct TestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Replay line protocol through the rules and print every alert event and the messages it would send.",
+        discussion: """
+            Points are evaluated in file order with their own timestamps. Output lines:
+              event <time> rule=<id> id=<alert id> level=<LEVEL> message=<text>
+              kafka cluster=<id> topic=<topic> key=<alert id> handler=<id> body=<body>
+              log path=<file> handler=<id> line=<json>
+            --explain adds, per point, each matching rule's expressions and their results.
+            Exit status: 0, or 1 when a line was rejected or an expression failed, 2 on load errors.
+            """)
+
+    @Option(name: .shortAndLong, help: "The configuration file (its [[kafka]] ids and [load] dir are used).")
+    var config: String
+
+    @Option(help: "Directory of rule files (default: <load dir>/rules).")
+    var rules: String?
+
+    @Option(help: "Directory of handler files (default: <load dir>/handlers).")
+    var handlers: String?
+
+    @Flag(help: "Show, per point, which rules matched and what each expression evaluated to.")
+    var explain = false
+
+    @Option(help: "Timestamp precision of the file: ns, us, ms, s, m or h.")
+    var precision: String = "ns"
+
+    @Argument(help: "Line-protocol file to replay (- for standard input).")
+    var points: String
+
+    func run() throws {
+        guard let unit = Precision(name: precision) else {
+            throw ValidationError("--precision \(precision): expected ns, us, ms, s, m or h")
+        }
+        let loaded = try loadEverything(config: config, rules: rules, handlers: handlers)
+        let data: Data
+        if points == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let d = FileManager.default.contents(atPath: points) else {
+                printError("\(points): cannot read the file")
+                throw ExitCode(2)
+            }
+            data = d
+        }
+        let engine = RuleEngine(rules: loaded.rules.rules, hostname: ProcessInfo.processInfo.hostName)
+        var failures = 0
+        engine.onError = { rule, message in
+            failures += 1
+            printError("rule \(rule): \(message)")
+        }
+        let router = AlertRouter(rules: loaded.rules.rules, handlers: loaded.rules.handlers)
+        var out = ""
+        var pointCount = 0, rejected = 0, events = 0, messages = 0
+        func flush() {
+            FileHandle.standardOutput.write(Data(out.utf8))
+            out = ""
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        LineProtocolParser(precision: unit).parse(Array(data), defaultTime: now) { record in
+            switch record {
+            case .error(let e):
+                rejected += 1
+                out += "rejected \(e)\n"
+            case .point(let p, let line):
+                pointCount += 1
+                let emit: (AlertEvent) -> Void = { event in
+                    events += 1
+                    out += "event \(GoTime(unixNano: event.time).rfc3339Nano) rule=\(event.ruleID) id=\(event.id) level=\(event.level) message=\(Self.quote(event.message))\n"
+                    for d in router.route(event) {
+                        switch d.output {
+                        case .kafka(let cluster, let m):
+                            messages += 1
+                            let body = String(decoding: m.value, as: UTF8.self)
+                            out += "kafka cluster=\(cluster) topic=\(m.topic) key=\(event.id) handler=\(d.handlerID) body=\(body.hasSuffix("\n") ? String(body.dropLast()) : body)\n"
+                        case .log(let path, _, let json):
+                            out += "log path=\(path) handler=\(d.handlerID) line=\(json.dropLast())\n"
+                        case .failed(let reason):
+                            failures += 1
+                            out += "failed handler=\(d.handlerID) id=\(event.id) reason=\(reason)\n"
+                        }
+                    }
+                }
+                if explain {
+                    out += "point line=\(line) \(p.measurement)\(p.tags.map { ",\($0.key)=\($0.value)" }.joined()) time=\(GoTime(unixNano: p.time).rfc3339Nano)\n"
+                    var matched = false
+                    engine.process(p, explain: { x in
+                        matched = true
+                        out += Self.describe(x)
+                    }, emit: emit)
+                    if !matched { out += "  no rule reads measurement \"\(p.measurement)\"\n" }
+                } else {
+                    engine.process(p, emit: emit)
+                }
+            }
+            if out.utf8.count > 1 << 16 { flush() }
+        }
+        out += "summary points=\(pointCount) rejected=\(rejected) events=\(events) kafka-messages=\(messages) errors=\(failures)\n"
+        flush()
+        if rejected > 0 || failures > 0 { throw ExitCode(1) }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = ""
+        GoJSON.appendString(s, to: &out, escapeHTML: false)
+        return out
+    }
+
+    static func describe(_ x: RuleExplanation) -> String {
+        var s = "  rule \(x.ruleID)"
+        if let g = x.group { s += " group=\(g)" }
+        s += ":\n"
+        if let f = x.filter {
+            switch f {
+            case .success(let b): s += "    where → \(b)\(b ? "" : " (point skipped)")\n"
+            case .failure(let e): s += "    where → error: \(e.message)\n"
+            }
+        }
+        for e in x.evaluations {
+            let name = e.level.description.lowercased() + (e.reset ? "Reset" : "")
+            switch e.result {
+            case .success(let b): s += "    \(name) \(e.expression) → \(b)\n"
+            case .failure(let err): s += "    \(name) \(e.expression) → error: \(err.message)\n"
+            }
+        }
+        if let l = x.level {
+            s += "    level \(l)"
+            if x.event { s += " → event sent\n" } else if let why = x.suppressed { s += " → no event: \(why)\n" } else { s += "\n" }
+        }
+        return s
+    }
+}
+
+/// The configuration with its rules and handlers, everything checked.
+struct LoadedConfiguration {
+    var configuration: RelayConfiguration
+    var rules: RuleSet
+}
+
+/// Loads the config file, then the rule and handler files it points at; prints every problem and
+/// exits 2 when there is any.
+func loadEverything(config: String, rules: String? = nil, handlers: String? = nil) throws -> LoadedConfiguration {
+    let configuration: RelayConfiguration
+    do {
+        configuration = try RelayConfiguration.load(path: config)
+    } catch {
+        printError(error.description)
+        throw ExitCode(2)
+    }
+    let load = configuration.load
+    let loader = RuleLoader(clusters: configuration.enabledKafkaClusters.map(\.id))
+    var problems: RuleLoadErrors?
+    var set = RuleSet()
+    do throws(RuleLoadErrors) {
+        var ruleFiles: [String] = []
+        var handlerFiles: [String] = []
+        if load.enabled || rules != nil { ruleFiles = try RuleLoader.yamlFiles(in: rules ?? load.rulesDirectory) }
+        if load.enabled || handlers != nil { handlerFiles = try RuleLoader.yamlFiles(in: handlers ?? load.handlersDirectory) }
+        set = try loader.load(ruleFiles: ruleFiles, handlerFiles: handlerFiles)
+    } catch {
+        problems = error
+    }
+    if let problems {
+        printError(problems.description)
+        throw ExitCode(2)
+    }
+    return LoadedConfiguration(configuration: configuration, rules: set)
+}
