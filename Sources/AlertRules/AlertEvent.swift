@@ -131,7 +131,7 @@ public struct AlertRecord: Sendable {
             ("Values", .list([.list(values)])),
         ])
         let result = TemplateObject(typeName: "models.Result", orderedFields: [
-            ("Series", .list([.object(row)])), ("Err", .null),
+            ("Series", .list([.object(row)])), ("Err", .nilInterface(typeName: "error")),
         ])
         return .object(TemplateObject(typeName: "alert.Data", orderedFields: [
             ("ID", .string(e.id)), ("Message", .string(e.message)), ("Details", .string(e.details)),

@@ -178,7 +178,7 @@ struct Executor {
     /// Go's `isTrue`: nil for values that have no truth (none in this value model).
     static func isTrue(_ v: TemplateValue) -> Bool? {
         switch v {
-        case .missing, .null: return false
+        case .missing, .null, .nilInterface: return false
         case .bool(let b): return b
         case .int(let i), .int64(let i): return i != 0
         case .uint64(let u): return u != 0
@@ -404,6 +404,8 @@ struct Executor {
             }
         case .null:
             throw errorf("nil pointer evaluating interface {}.\(name)")
+        case .nilInterface(let t):
+            throw errorf("nil pointer evaluating \(t).\(name)")
         default:
             break
         }

@@ -9,7 +9,7 @@ enum GoFormat {
     static func v(_ value: TemplateValue) -> String {
         switch value {
         case .missing: return "<nil>"
-        case .null: return "<nil>"
+        case .null, .nilInterface: return "<nil>"
         case .bool(let b): return b ? "true" : "false"
         case .int(let i), .int64(let i): return String(i)
         case .uint64(let u): return String(u)

@@ -13,7 +13,7 @@ public enum GoJSON {
 
     static func append(_ value: TemplateValue, to out: inout String, escapeHTML: Bool) {
         switch value {
-        case .missing, .null, .nilMap: out += "null"
+        case .missing, .null, .nilMap, .nilInterface: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i), .int64(let i): out += String(i)
         case .uint64(let u): out += String(u)

@@ -7,6 +7,9 @@ public enum TemplateValue: Sendable, Equatable {
     case missing
     /// A nil interface or pointer: prints `<nil>`.
     case null
+    /// A nil value of an interface type with methods (Go `error`, named by `typeName`): unlike
+    /// `interface{}`, text/template does not unwrap it, so it prints `<nil>`.
+    case nilInterface(typeName: String)
     /// Go `bool`.
     case bool(Bool)
     /// Go `int` (template literals, `len`, loop indexes).
@@ -44,6 +47,7 @@ public enum TemplateValue: Sendable, Equatable {
         switch self {
         case .missing: return "<nil>"
         case .null: return "<nil>"
+        case .nilInterface(let t): return t
         case .bool: return "bool"
         case .int: return "int"
         case .int64: return "int64"
