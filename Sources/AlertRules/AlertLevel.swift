@@ -18,5 +18,15 @@ public enum AlertLevel: Int, Sendable, Comparable, CaseIterable, CustomStringCon
         self = l
     }
 
+    /// The rule-file key of the level's expression: `info`, `warn`, `crit` (`ok` has none).
+    public var ruleKey: String {
+        switch self {
+        case .ok: return "ok"
+        case .info: return "info"
+        case .warning: return "warn"
+        case .critical: return "crit"
+        }
+    }
+
     public static func < (a: AlertLevel, b: AlertLevel) -> Bool { a.rawValue < b.rawValue }
 }

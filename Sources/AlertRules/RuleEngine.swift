@@ -218,7 +218,7 @@ public final class RuleEngine {
             } catch {
                 rt.stats.expressionErrors += 1
                 explain?.pointee.evaluations.append(.init(level: current, reset: true, expression: reset.description, result: .failure(error)))
-                fail(rt, "\(current.description.lowercased())Reset: \(error.message)")
+                fail(rt, "\(current.ruleKey)Reset: \(error.message)")
             }
         }
         if current != .ok, let l = firstMatch(rt, c, from: current, above: .ok, explain: explain, inclusive: true) { return l }
@@ -239,7 +239,7 @@ public final class RuleEngine {
                 } catch {
                     rt.stats.expressionErrors += 1
                     explain?.pointee.evaluations.append(.init(level: AlertLevel(rawValue: l)!, reset: false, expression: e.description, result: .failure(error)))
-                    fail(rt, "\(AlertLevel(rawValue: l)!.description.lowercased()): \(error.message)")
+                    fail(rt, "\(AlertLevel(rawValue: l)!.ruleKey): \(error.message)")
                 }
             }
             l -= 1

@@ -47,7 +47,7 @@ struct CheckCommand: ParsableCommand {
             let rules = everything.rules
             print("  load \(loaded.load.dir): \(rules.rules.count) rules in \(rules.ruleFiles.count) files, \(rules.handlers.count) handlers in \(rules.handlerFiles.count) files")
             for r in rules.rules {
-                let levels = AlertLevel.allCases.compactMap { l in r.levelTexts[l.rawValue].map { "\(l.description.lowercased()): \($0)" } }
+                let levels = AlertLevel.allCases.compactMap { l in r.levelTexts[l.rawValue].map { "\(l.ruleKey): \($0)" } }
                 var targets: [String] = []
                 for h in r.handlers { targets.append(Self.describe(h.action)) }
                 if let t = r.topic { targets.append("topic \(t)") }

@@ -127,7 +127,7 @@ struct TestCommand: ParsableCommand {
             }
         }
         for e in x.evaluations {
-            let name = e.level.description.lowercased() + (e.reset ? "Reset" : "")
+            let name = e.level.ruleKey + (e.reset ? "Reset" : "")
             switch e.result {
             case .success(let b): s += "    \(name) \(e.expression) → \(b)\n"
             case .failure(let err): s += "    \(name) \(e.expression) → error: \(err.message)\n"
