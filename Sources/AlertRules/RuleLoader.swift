@@ -232,10 +232,22 @@ public struct RuleLoader {
             if let t = e.staticType, t != .boolean {
                 throw LambdaError("the expression must be a condition (boolean), but it gives \(t)")
             }
+            if Self.isNeverBoolean(e.node) {
+                throw LambdaError("the expression must be a condition (boolean), but it gives a number, string or duration")
+            }
             return e
         } catch {
             let loc = structured || error.line == nil ? v.location : v.location(ofTextLine: error.line ?? 1, column: error.column ?? 1)
             throw RuleLoadError(loc, "\(rule): \(key): \(error.message)\(structured ? " (in \(text))" : "")")
+        }
+    }
+
+    /// Expressions whose result can never be a boolean whatever the data (`"v" + 1`).
+    static func isNeverBoolean(_ n: LambdaNode) -> Bool {
+        switch n {
+        case .binary(let op, _, _, _): return op.kind == "math"
+        case .unary(.minus, _, _), .int, .float, .string, .duration, .regex: return true
+        default: return false
         }
     }
 
@@ -333,6 +345,7 @@ public struct RuleLoader {
             do throws(LambdaError) {
                 let e = try LambdaExpression(text, dialect: .handlerMatch)
                 if let t = e.staticType, t != .boolean { throw LambdaError("the match expression must be boolean, but it gives \(t)") }
+                if Self.isNeverBoolean(e.node) { throw LambdaError("the match expression must be boolean") }
                 match = e
             } catch {
                 throw RuleLoadError(mv.location(ofTextLine: error.line ?? 1, column: error.column ?? 1), "\(what): invalid match expression: \(error.message)")

@@ -112,4 +112,44 @@ import Testing
         let h = try Self.alertrelay(["--help"])
         #expect(h.status == 0 && h.stdout.contains("render") && h.stdout.contains("send-test") && h.stdout.contains("parse"))
     }
+
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// The seed's scenario on Config/: CPU idle below 10 → CRITICAL "Hey, check your CPU" to
+    /// cpu-alerts, from both the direct `.kafka()` rule and the topic handler; recovery → OK.
+    @Test func testReproducesTheSeedScenarioOnConfig() throws {
+        let r = try Self.alertrelay(["test", "--config", Self.repo + "/Config/alertrelay.conf", Self.repo + "/Config/samples/cpu.lp"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let events = r.stdout.split(separator: "\n").filter { $0.hasPrefix("event ") }
+        #expect(events.contains { $0.contains("rule=kafka-cpu-alert id=cpu:nil level=CRITICAL message=\"Hey, check your CPU\"") })
+        #expect(events.contains { $0.contains("rule=cpu_alert id=cpu:nil level=CRITICAL") })
+        #expect(events.contains { $0.contains("rule=kafka-cpu-alert id=cpu:nil level=OK") })
+        let kafka = r.stdout.split(separator: "\n").filter { $0.hasPrefix("kafka ") }
+        #expect(kafka.filter { $0.contains("handler=kafka-cpu-alert:kafka:0") }.count == 3)
+        #expect(kafka.filter { $0.contains("handler=kafka-cpu-alert ") }.count == 3)
+        #expect(kafka.allSatisfy { $0.hasPrefix("kafka cluster=infra-monitoring topic=cpu-alerts key=cpu:nil ") })
+        #expect(r.stdout.hasSuffix("summary points=4 rejected=0 events=6 kafka-messages=6 errors=0\n"))
+    }
+
+    @Test func testExplainsWhyAnAlertDidNotFire() throws {
+        let r = try Self.alertrelay(["test", "--explain", "--config", Self.repo + "/Config/alertrelay.conf", "-"],
+                                    stdin: "cpu,host=a usage_idle=50 0\ncpu,host=a usage_user=1 10\nmem,host=a used=1 20\n")
+        #expect(r.status == 1)  // an expression failed on the point without usage_idle
+        #expect(r.stdout.contains("crit \"usage_idle\" < 10 → false"))
+        #expect(r.stdout.contains("level OK → no event: OK and unchanged: nothing to recover from"))
+        #expect(r.stdout.contains("crit \"usage_idle\" < 10 → error: left reference value \"usage_idle\" is missing value"))
+        #expect(r.stdout.contains("no rule reads measurement \"mem\""))
+    }
+
+    @Test func badRuleFileFailsWithFileLineAndReason() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "[[kafka]]\nenabled = true\nid = \"k\"\nbrokers = [\"127.0.0.1:9092\"]\n".write(to: dir.appendingPathComponent("a.conf"), atomically: true, encoding: .utf8)
+        try "id: r\ncrit: '\"v\" <'\n".write(to: dir.appendingPathComponent("rules/r.yaml"), atomically: true, encoding: .utf8)
+        let r = try Self.alertrelay(["check", "--config", dir.appendingPathComponent("a.conf").path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("rules/r.yaml:2:"))
+        #expect(r.stderr.contains("rule \"r\": crit: unexpected end of expression"))
+    }
 }

@@ -1,0 +1,102 @@
+import LineProtocol
+import Testing
+@testable import AlertRules
+
+/// Topics and handlers: inline handlers, named topics with handler files, match expressions,
+/// previousLevel per topic, and bodies.
+@Suite struct AlertRouterTests {
+    static let rulesYAML = """
+        - id: direct
+          measurement: cpu
+          crit: '"usage_idle" < 10'
+          message: 'Hey, check your CPU'
+          kafka: {topic: cpu-alerts}
+        - id: published
+          measurement: cpu
+          crit: '"usage_idle" < 10'
+          message: 'Hey, check your CPU'
+          topic: cpu
+        """
+    static let handlersYAML = """
+        id: kafka-cpu-alert
+        topic: cpu
+        kind: kafka
+        options:
+          topic: 'cpu-alerts'
+        ---
+        id: changes-only
+        topic: cpu
+        kind: kafka
+        match: changed()
+        options:
+          topic: changes
+          template: '{{.ID}} {{.PreviousLevel}}->{{.Level}}'
+        ---
+        id: audit
+        topic: cpu
+        kind: log
+        match: level() == OK
+        options:
+          path: /var/log/alerts.log
+        """
+
+    func run(_ values: [Double]) throws -> [AlertDelivery] {
+        let loader = RuleLoader(clusters: ["infra-monitoring"])
+        let rules = try loader.rules(text: Self.rulesYAML, file: "r.yaml")
+        let handlers = try loader.handlers(text: Self.handlersYAML, file: "h.yaml")
+        let engine = RuleEngine(rules: rules)
+        let router = AlertRouter(rules: rules, handlers: handlers)
+        var out: [AlertDelivery] = []
+        for (i, v) in values.enumerated() {
+            let p = Point(measurement: "cpu", tags: [Tag(key: "host", value: "a")], fields: [Field(key: "usage_idle", value: .float(v))],
+                          time: Int64(i) * 10_000_000_000)
+            engine.process(p) { out += router.route($0) }
+        }
+        return out
+    }
+
+    @Test func inlineHandlersAndTopicSubscribers() throws {
+        let d = try run([50, 5, 5, 50])
+        let kafka = d.compactMap { x -> (String, String, String)? in
+            if case .kafka(let c, let m) = x.output { return (x.handlerID, c, m.topic) } else { return nil }
+        }
+        // 3 events per rule; direct → its inline handler; published → topic cpu → two kafka handlers (one filtered).
+        #expect(kafka.filter { $0.0 == "direct:kafka:0" }.count == 3)
+        #expect(kafka.filter { $0.0 == "kafka-cpu-alert" }.count == 3)
+        #expect(kafka.filter { $0.0 == "changes-only" }.count == 2)
+        #expect(kafka.allSatisfy { $0.1 == "infra-monitoring" })
+        let changes = d.filter { $0.handlerID == "changes-only" }.compactMap { x -> String? in
+            if case .kafka(_, let m) = x.output { return String(decoding: m.value, as: UTF8.self) } else { return nil }
+        }
+        #expect(changes == ["cpu:nil OK->CRITICAL", "cpu:nil CRITICAL->OK"])
+        let logs = d.filter { $0.handlerID == "audit" }
+        #expect(logs.count == 1)
+        if case .log(let path, let mode, let line)? = logs.first?.output {
+            #expect(path == "/var/log/alerts.log")
+            #expect(mode == 0o600)
+            #expect(line.hasSuffix("\"previousLevel\":\"CRITICAL\",\"recoverable\":true}\n"))
+        } else {
+            Issue.record("no log line")
+        }
+    }
+
+    @Test func kafkaBodyIsTheAlertJSONKeyedByAlertID() throws {
+        let d = try run([5])
+        guard case .kafka(_, let m)? = d.first(where: { $0.handlerID == "direct:kafka:0" })?.output else { Issue.record("none"); return }
+        #expect(m.key.map { String(decoding: $0, as: UTF8.self) } == "cpu:nil")
+        let body = String(decoding: m.value, as: UTF8.self)
+        #expect(body.hasPrefix("{\"id\":\"cpu:nil\",\"message\":\"Hey, check your CPU\",\"details\":\"{\\u0026#34;Name"))
+        #expect(body.hasSuffix(",\"level\":\"CRITICAL\",\"data\":{\"series\":[{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"columns\":[\"time\",\"usage_idle\"],\"values\":[[\"1970-01-01T00:00:00Z\",5]]}]},\"previousLevel\":\"OK\",\"recoverable\":true}\n"))
+    }
+
+    @Test func aFailingTemplateIsReportedNotSent() throws {
+        let loader = RuleLoader(clusters: ["c"])
+        let rules = try loader.rules(text: "id: r\ncrit: '\"v\" > 1'\nkafka: {topic: t, template: '{{.Nope}}'}\n", file: "r")
+        let engine = RuleEngine(rules: rules)
+        let router = AlertRouter(rules: rules, handlers: [])
+        var out: [AlertDelivery] = []
+        engine.process(Point(measurement: "m", fields: [Field(key: "v", value: .float(2))], time: 0)) { out += router.route($0) }
+        guard case .failed(let reason)? = out.first?.output else { Issue.record("sent"); return }
+        #expect(reason.contains("can't evaluate field Nope in type alert.Data"))
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import KafkaDispatch
+import LineProtocol
+import Testing
+@testable import AlertRules
+
+/// Rule and handler files: shapes accepted, and every mistake reported with file, line and column.
+@Suite struct RuleLoaderTests {
+    let loader = RuleLoader(clusters: ["infra-monitoring"])
+
+    func loadError(_ yaml: String, handler: Bool = false, clusters: [String] = ["infra-monitoring"]) -> RuleLoadError? {
+        let l = RuleLoader(clusters: clusters)
+        do {
+            if handler { _ = try l.handlers(text: yaml, file: "f.yaml") } else { _ = try l.rules(text: yaml, file: "f.yaml") }
+            return nil
+        } catch {
+            return error.errors.first
+        }
+    }
+
+    @Test func theSeedsHandlerFileLoadsAsIs() throws {
+        let h = try loader.handlers(text: """
+            id: kafka-cpu-alert
+            topic: cpu
+            kind: kafka
+            options:
+              topic: 'cpu-alerts'
+            """, file: "kafka_cpu_handler.yaml")
+        #expect(h.count == 1)
+        #expect(h[0].id == "kafka-cpu-alert")
+        #expect(h[0].topic == "cpu")
+        guard case .kafka(let k) = h[0].action else { Issue.record("not kafka"); return }
+        #expect(k.cluster == "infra-monitoring")
+        #expect(k.topic == "cpu-alerts")
+        #expect(k.partitioning == .byKey(.crc32))
+    }
+
+    @Test func handlerOptionsAsKapacitorNamesThem() throws {
+        let h = try RuleLoader(clusters: ["a", "b"]).handlers(text: """
+            id: h
+            topic: t
+            kind: kafka
+            match: changed() == TRUE AND level() >= WARNING
+            options:
+              cluster: b
+              topic: alerts
+              template: '{{.ID}}'
+              disablePartitionById: true
+              partitionAlgorithm: murmur2
+            """, file: "h.yaml")
+        guard case .kafka(let k) = h[0].action else { Issue.record("not kafka"); return }
+        #expect(k.cluster == "b")
+        #expect(k.partitioning == .random)
+        #expect(k.templateText == "{{.ID}}")
+        #expect(h[0].match != nil)
+    }
+
+    @Test func oneFileManyRulesThreeWays() throws {
+        let list = try loader.rules(text: "- {id: a, crit: '\"v\" > 1'}\n- {id: b, crit: '\"v\" > 2'}\n", file: "f")
+        let docs = try loader.rules(text: "id: a\ncrit: '\"v\" > 1'\n---\nid: b\ncrit: '\"v\" > 2'\n", file: "f")
+        #expect(list.map(\.id) == ["a", "b"])
+        #expect(docs.map(\.id) == ["a", "b"])
+    }
+
+    @Test func structuredThresholdsCompileToExpressions() throws {
+        let r = try loader.rules(text: """
+            id: a
+            crit: {field: usage_idle, below: 10}
+            warn: {field: usage_idle, atMost: 20.5}
+            info: {field: host, equals: web-1}
+            critReset: {field: usage_idle, above: -5}
+            """, file: "f")
+        #expect(r[0].levels[3]?.description == "\"usage_idle\" < 10")
+        #expect(r[0].levels[2]?.description == "\"usage_idle\" <= 20.5")
+        #expect(r[0].levels[1]?.description == "\"host\" == 'web-1'")
+        #expect(r[0].resets[3]?.description == "\"usage_idle\" > -5")
+    }
+
+    @Test func inlineKafkaAndLogHandlers() throws {
+        let r = try loader.rules(text: """
+            id: a
+            crit: '"v" > 1'
+            kafka:
+              - topic: one
+              - {cluster: infra-monitoring, topic: two, partitionAlgorithm: fnv-1a}
+            log:
+              path: /tmp/alerts.log
+              mode: '0644'
+            """, file: "f")
+        #expect(r[0].handlers.map(\.id) == ["a:kafka:0", "a:kafka:1", "a:log:0"])
+        guard case .log(let l) = r[0].handlers[2].action else { Issue.record("not log"); return }
+        #expect(l.mode == 0o644)
+    }
+
+    /// Each mistake: the message it gives and where it points.
+    @Test(arguments: [
+        ("id: a\ncrit: '\"v\" > 1'\ncritt: x\n", "unknown key \"critt\" (did you mean \"crit\"?)", 3, 1),
+        ("id: a\n", "at least one of info, warn or crit is required", 1, 1),
+        ("crit: '\"v\" > 1'\n", "\"id\" is required", 1, 1),
+        ("id: a\ncrit: '\"v\" > '\n", "crit: unexpected end of expression", 2, 14),
+        ("id: a\ncrit: '\"v\" + 1 > 10 + ''x'''\n", "mismatched type to binary operator. got int + string", 2, 21),
+        ("id: a\ncrit: '\"v\" + 1'\n", "must be a condition (boolean)", 2, 7),
+        ("id: a\ncrit: '\"v\" > 1'\nmessage: '{{ .ID '\n", "message:", 3, 10),
+        ("id: a\ncrit: '\"v\" > 1'\nstateChangesOnly: soon\n", "invalid duration \"soon\"", 3, 19),
+        ("id: a\ncrit: '\"v\" > 1'\nflapping: {low: 0.2, high: 2}\n", "between 0 and 1", 3, 11),
+        ("id: a\ncrit: '\"v\" > 1'\nkafka: {topic: t, cluster: nope}\n", "unknown cluster \"nope\"", 3, 28),
+        ("id: a\ncrit: '\"v\" > 1'\nkafka: {cluster: infra-monitoring}\n", "topic is required", 3, 8),
+        ("id: a\ncrit: '\"v\" > 1'\nkafka: {topic: t, partitionAlgorithm: md5}\n", "invalid partition algorithm", 3, 39),
+        ("id: a\ncrit: '\"v\" > 1'\nhistory: 1\n", "history must be at least 2", 3, 10),
+        ("id: a\ncrit: '\"v\" > 1'\nnoRecoveries: maybe\n", "must be true or false", 3, 15),
+        ("id: a\ncrit: [1, 2\n", "YAML:", 3, 1),
+        ("id: a\ncrit: {field: v, below: 1, above: 2}\n", "exactly one of", 2, 7),
+    ])
+    func ruleErrors(_ c: (String, String, Int, Int)) {
+        guard let e = loadError(c.0) else { Issue.record("loaded: \(c.0)"); return }
+        #expect(e.message.contains(c.1), "\(e)")
+        #expect(e.location.file == "f.yaml")
+        #expect(e.location.line == c.2 && e.location.column == c.3, "\(e)")
+    }
+
+    @Test(arguments: [
+        ("id: h\ntopic: t\nkind: pagerduty\n", "unsupported kind \"pagerduty\"", 3, 7),
+        ("id: h\ntopic: t\nkind: kafka\noptions: {topic: x, bogus: 1}\n", "unknown key \"bogus\"", 4, 21),
+        ("id: h\ntopic: t\nkind: kafka\nmatch: level() > PANIC\noptions: {topic: x}\n", "unknown identifier \"PANIC\"", 4, 18),
+        ("id: h\nkind: kafka\noptions: {topic: x}\n", "\"topic\" is required", 1, 1),
+        ("id: h\ntopic: t\nkind: log\noptions: {path: relative.log}\n", "path must be absolute", 4, 17),
+    ])
+    func handlerErrors(_ c: (String, String, Int, Int)) {
+        guard let e = loadError(c.0, handler: true) else { Issue.record("loaded: \(c.0)"); return }
+        #expect(e.message.contains(c.1), "\(e)")
+        #expect(e.location.line == c.2 && e.location.column == c.3, "\(e)")
+    }
+
+    @Test func clusterMustBeNamedWhenSeveralAreEnabled() {
+        let e = loadError("id: h\ntopic: t\nkind: kafka\noptions: {topic: x}\n", handler: true, clusters: ["a", "b"])
+        #expect(e?.message.contains("cluster is required when several [[kafka]] clusters are enabled (a, b)") == true)
+    }
+
+    @Test func duplicateIDsAcrossFilesAreReported() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "id: a\ncrit: '\"v\" > 1'\n".write(to: dir.appendingPathComponent("1.yaml"), atomically: true, encoding: .utf8)
+        try "id: a\ncrit: '\"v\" > 2'\n".write(to: dir.appendingPathComponent("2.yml"), atomically: true, encoding: .utf8)
+        try "id: b\ncrit: '\"v\" >'\n".write(to: dir.appendingPathComponent("3.yaml"), atomically: true, encoding: .utf8)
+        try "ignored".write(to: dir.appendingPathComponent("README.txt"), atomically: true, encoding: .utf8)
+        let files = try RuleLoader.yamlFiles(in: dir.path)
+        #expect(files.count == 3)
+        do {
+            _ = try loader.load(ruleFiles: files, handlerFiles: [])
+            Issue.record("loaded")
+        } catch {
+            #expect(error.errors.count == 2)
+            #expect(error.description.contains("3.yaml:2:"))
+            #expect(error.description.contains("2.yml:1:1: rule id \"a\" is already used at"))
+        }
+    }
+}
