@@ -33,6 +33,13 @@ let package = Package(
             dependencies: [.product(name: "LineProtocol", package: "alertrelay")]
         ),
         .executableTarget(
+            name: "RuleBenchmark",
+            dependencies: [
+                .product(name: "AlertRules", package: "alertrelay"),
+                .product(name: "LineProtocol", package: "alertrelay"),
+            ]
+        ),
+        .executableTarget(
             name: "KafkaSendBenchmark",
             dependencies: [.product(name: "KafkaDispatch", package: "alertrelay")]
         ),

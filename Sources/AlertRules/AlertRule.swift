@@ -107,6 +107,8 @@ public final class AlertRule: Sendable {
     public let location: SourceLocation
     /// The rule's text form of each level expression, for explanations.
     public let levelTexts: [String?]
+    /// Which templates are Kapacitor's defaults (rendered without the template engine).
+    let defaultTemplates: (id: Bool, message: Bool, details: Bool)
 
     init(id: String, measurement: String?, filter: LambdaExpression?, groupBy: GroupBy, levels: [LambdaExpression?],
          resets: [LambdaExpression?], idTemplate: Template, messageTemplate: Template, detailsTemplate: Template,
@@ -133,7 +135,12 @@ public final class AlertRule: Sendable {
         self.functionSlots = functionSlots
         self.location = location
         self.levelTexts = levelTexts
+        defaultTemplates = (Self.isDefault(idTemplate.text, AlertRule.defaultIDTemplate),
+                            Self.isDefault(messageTemplate.text, AlertRule.defaultMessageTemplate),
+                            Self.isDefault(detailsTemplate.text, AlertRule.defaultDetailsTemplate))
     }
+
+    static func isDefault(_ text: String, _ def: String) -> Bool { text == def }
 
     /// Kapacitor's defaults.
     public static let defaultIDTemplate = "{{ .Name }}:{{ .Group }}"

@@ -4,25 +4,28 @@
 /// before; flapping uses Kapacitor's weighted percentage of changes; `duration` runs from the
 /// first trigger after OK to the last trigger.
 public final class AlertState {
-    var history: [AlertLevel]
-    var index = 0
+    @exclusivity(unchecked) var history: [AlertLevel]
+    @exclusivity(unchecked) var index = 0
     /// Whether the group is flapping (events suppressed).
-    public private(set) var flapping = false
+    @exclusivity(unchecked) public private(set) var flapping = false
     /// Whether the last point changed the level.
-    public private(set) var changed = false
+    @exclusivity(unchecked) public private(set) var changed = false
     /// Nanoseconds of the first trigger since the last OK.
-    public internal(set) var firstTriggered: Int64 = 0
+    @exclusivity(unchecked) public internal(set) var firstTriggered: Int64 = 0
     /// Nanoseconds of the last trigger.
-    public internal(set) var lastTriggered: Int64 = 0
+    @exclusivity(unchecked) public internal(set) var lastTriggered: Int64 = 0
     /// Whether the `stateChangesOnly` resend interval has elapsed.
-    public private(set) var expired = false
+    @exclusivity(unchecked) public private(set) var expired = false
     /// Running state of the rule's stateful functions for this group.
     public let functions: LambdaState?
+    /// The group's key (`host=a,cpu=cpu0`, or `nil`).
+    public let group: String
 
     /// A fresh state: all history OK.
-    public init(history: Int, functionSlots: Int) {
+    public init(history: Int, functionSlots: Int, group: String = "nil") {
         self.history = Array(repeating: .ok, count: max(history, 2))
         functions = functionSlots > 0 ? LambdaState(slots: functionSlots) : nil
+        self.group = group
     }
 
     /// The current level.

@@ -40,8 +40,9 @@ public struct RuleStatistics: Sendable, Equatable {
 public final class RuleEngine {
     final class RuleRuntime {
         let rule: AlertRule
-        var groups: [String: AlertState] = [:]
-        var stats = RuleStatistics()
+        // One thread owns the engine: skip the runtime's dynamic exclusivity checks on the hot path.
+        @exclusivity(unchecked) var groups = GroupTable()
+        @exclusivity(unchecked) var stats = RuleStatistics()
         init(rule: AlertRule) { self.rule = rule }
     }
 
@@ -50,11 +51,14 @@ public final class RuleEngine {
     private var runtimes: [RuleRuntime] = []
     /// Kapacitor's `ServerInfo` for templates.
     public let serverInfo: TemplateValue
+    /// `ServerInfo.Hostname`.
+    public let hostname: String
     /// Called with each expression or template error (rule id, message); the relay logs them.
     public var onError: ((String, String) -> Void)?
 
     /// An engine for `rules`.
     public init(rules: [AlertRule], hostname: String = "") {
+        self.hostname = hostname
         serverInfo = KapacitorContext.serverInfo(hostname: hostname)
         for r in rules {
             let rt = RuleRuntime(rule: r)
@@ -79,7 +83,7 @@ public final class RuleEngine {
 
     /// The state of `group` of rule `ruleID`, if the group has seen a point.
     public func state(rule ruleID: String, group: String) -> AlertState? {
-        runtimes.first { $0.rule.id == ruleID }?.groups[group]
+        runtimes.first { $0.rule.id == ruleID }?.groups.state(forKey: group)
     }
 
     /// Moves the alert state of rules that exist in both engines (same id) into this one:
@@ -87,7 +91,8 @@ public final class RuleEngine {
     public func adoptState(from other: RuleEngine) {
         for rt in runtimes {
             if let old = other.runtimes.first(where: { $0.rule.id == rt.rule.id }),
-               old.rule.history == rt.rule.history, old.rule.functionSlots == rt.rule.functionSlots {
+               old.rule.history == rt.rule.history, old.rule.functionSlots == rt.rule.functionSlots,
+               old.rule.groupBy == rt.rule.groupBy {
                 rt.groups = old.groups
                 rt.stats = old.stats
             }
@@ -97,11 +102,20 @@ public final class RuleEngine {
     /// Evaluates `point` against every rule of its measurement; `emit` receives each event.
     @inline(__always)
     public func process(_ point: Point, emit: (AlertEvent) -> Void) {
-        if let list = byMeasurement[point.measurement] {
-            for rt in list { evaluate(rt, point, explain: nil, emit: emit) }
+        // Feeds are bursty per measurement: remember the last lookup instead of hashing each time.
+        if point.measurement != lastMeasurement {
+            lastMeasurement = point.measurement
+            lastRules = byMeasurement[point.measurement] ?? []
         }
-        for rt in everyMeasurement { evaluate(rt, point, explain: nil, emit: emit) }
+        if lastRules.isEmpty && everyMeasurement.isEmpty { return }
+        withUnsafePointer(to: point) { p in
+            for rt in lastRules { evaluate(rt, p, explain: nil, emit: emit) }
+            for rt in everyMeasurement { evaluate(rt, p, explain: nil, emit: emit) }
+        }
     }
+
+    @exclusivity(unchecked) private var lastMeasurement = ""
+    @exclusivity(unchecked) private var lastRules: [RuleRuntime] = []
 
     /// As ``process(_:emit:)``, also reporting what each matching rule did.
     public func process(_ point: Point, explain: (RuleExplanation) -> Void, emit: (AlertEvent) -> Void) {
@@ -109,13 +123,13 @@ public final class RuleEngine {
         matching += everyMeasurement
         for rt in matching {
             var x = RuleExplanation(ruleID: rt.rule.id)
-            evaluate(rt, point, explain: &x, emit: emit)
+            withUnsafePointer(to: point) { p in evaluate(rt, p, explain: &x, emit: emit) }
             explain(x)
         }
     }
 
     /// Kapacitor's group id: `k=v,k2=v2` over the group-by tags, `nil` without groupBy.
-    static func groupKey(_ groupBy: GroupBy, _ point: Point) -> String {
+    public static func groupKey(_ groupBy: GroupBy, _ point: Point) -> String {
         switch groupBy {
         case .none: return "nil"
         case .all:
@@ -148,12 +162,12 @@ public final class RuleEngine {
         onError?(rt.rule.id, message)
     }
 
-    private func evaluate(_ rt: RuleRuntime, _ point: Point, explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
+    private func evaluate(_ rt: RuleRuntime, _ p: UnsafePointer<Point>, explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
         let rule = rt.rule
         rt.stats.evaluations += 1
         if let filter = rule.filter {
             do throws(LambdaError) {
-                let pass = try filter.evaluateBool(LambdaContext(point: point))
+                let pass = try filter.evaluateBool(point: p, state: nil)
                 explain?.pointee.filter = .success(pass)
                 if !pass { rt.stats.filteredOut += 1; return }
             } catch {
@@ -163,19 +177,14 @@ public final class RuleEngine {
                 return
             }
         }
-        let group = Self.groupKey(rule.groupBy, point)
+        let state = rt.groups.state(for: p, groupBy: rule.groupBy, history: rule.history, functionSlots: rule.functionSlots)
+        let group = state.group
         explain?.pointee.group = group
-        let state: AlertState
-        if let s = rt.groups[group] {
-            state = s
-        } else {
-            state = AlertState(history: rule.history, functionSlots: rule.functionSlots)
-            rt.groups[group] = state
-        }
-        let context = LambdaContext(point: point, state: state.functions)
+        let context = LambdaInput(point: p, event: nil, state: state.functions)
         let level = determineLevel(rt, context, current: state.currentLevel, explain: explain)
         explain?.pointee.level = level
-        state.addEvent(point.time, level, flapping: rule.flapping, stateChangesOnly: rule.stateChangesOnlyResend)
+        let time = p.pointee.time
+        state.addEvent(time, level, flapping: rule.flapping, stateChangesOnly: rule.stateChangesOnlyResend)
         if rule.flapping != nil && state.flapping {
             explain?.pointee.suppressed = "flapping (\(GoJSON.plainFloat(state.percentChange() * 100))% changes)"
             return
@@ -188,13 +197,13 @@ public final class RuleEngine {
             explain?.pointee.suppressed = "OK and unchanged: nothing to recover from"
             return
         }
-        state.triggered(point.time)
+        state.triggered(time)
         if rule.noRecoveries && level == .ok {
             explain?.pointee.suppressed = "noRecoveries: recovery not sent"
             return
         }
         do throws(TemplateExecutionError) {
-            let event = try makeEvent(rule, point, group: group, level: level, duration: state.duration)
+            let event = try makeEvent(rule, p.pointee, group: group, level: level, duration: state.duration)
             rt.stats.events[level.rawValue] += 1
             explain?.pointee.event = true
             emit(event)
@@ -207,12 +216,12 @@ public final class RuleEngine {
 
     /// Kapacitor's `determineLevel`: a higher level wins; a reset expression holds the current
     /// level until it is true; otherwise the highest matching level at or below the current one.
-    private func determineLevel(_ rt: RuleRuntime, _ c: LambdaContext, current: AlertLevel,
+    private func determineLevel(_ rt: RuleRuntime, _ c: LambdaInput, current: AlertLevel,
                                 explain: UnsafeMutablePointer<RuleExplanation>?) -> AlertLevel {
         if let l = firstMatch(rt, c, from: .critical, above: current, explain: explain) { return l }
         if let reset = rt.rule.resets[current.rawValue] {
             do throws(LambdaError) {
-                let pass = try reset.evaluateBool(c)
+                let pass = try LambdaExpression.bool(try reset.eval(c))
                 explain?.pointee.evaluations.append(.init(level: current, reset: true, expression: reset.description, result: .success(pass)))
                 if !pass { return current }
             } catch {
@@ -225,7 +234,7 @@ public final class RuleEngine {
         return .ok
     }
 
-    private func firstMatch(_ rt: RuleRuntime, _ c: LambdaContext, from start: AlertLevel, above stop: AlertLevel,
+    private func firstMatch(_ rt: RuleRuntime, _ c: LambdaInput, from start: AlertLevel, above stop: AlertLevel,
                             explain: UnsafeMutablePointer<RuleExplanation>?, inclusive: Bool = false) -> AlertLevel? {
         // Kapacitor: for l := start; l > stop; l-- with stop = current-1 (clamped to OK) on the first pass.
         let lowest = inclusive ? stop.rawValue + 1 : max(stop.rawValue, 1)
@@ -233,7 +242,7 @@ public final class RuleEngine {
         while l >= lowest {
             if let e = rt.rule.levels[l] {
                 do throws(LambdaError) {
-                    let pass = try e.evaluateBool(c)
+                    let pass = try LambdaExpression.bool(try e.eval(c))
                     explain?.pointee.evaluations.append(.init(level: AlertLevel(rawValue: l)!, reset: false, expression: e.description, result: .success(pass)))
                     if pass { return AlertLevel(rawValue: l) }
                 } catch {
@@ -248,18 +257,218 @@ public final class RuleEngine {
     }
 
     private func makeEvent(_ rule: AlertRule, _ point: Point, group: String, level: AlertLevel, duration: Int64) throws(TemplateExecutionError) -> AlertEvent {
-        var tags: [String: String] = [:]
-        for t in point.tags { tags[t.key] = t.value }
-        let idContext = KapacitorContext.id(name: point.measurement, taskName: rule.id, group: group, tags: tags, serverInfo: serverInfo)
-        let id = try rule.idTemplate.render(idContext)
-        var fields: [String: TemplateValue] = [:]
-        for f in point.fields { fields[f.key] = AlertRecord.templateValue(f.value) }
-        let messageContext = KapacitorContext.message(id: idContext, alertID: id, fields: fields, level: level.description,
-                                                      time: GoTime(unixNano: point.time), duration: GoDuration(nanoseconds: duration))
-        let message = try rule.messageTemplate.render(messageContext)
-        let details = try rule.detailsTemplate.render(KapacitorContext.details(message: messageContext, text: message))
+        // Kapacitor's default templates are written out directly (same bytes, proven by tests
+        // against the template path); custom templates go through the template engine.
+        let id: String
+        let message: String
+        let details: String
+        if rule.defaultTemplates.id && rule.defaultTemplates.message && rule.defaultTemplates.details {
+            id = point.measurement + ":" + group
+            message = id + " is " + level.description
+            details = DefaultDetails.render(point: point, taskName: rule.id, group: group, id: id, level: level,
+                                            duration: duration, message: message, hostname: hostname)
+        } else {
+            var tags: [String: String] = [:]
+            for t in point.tags { tags[t.key] = t.value }
+            let idContext = KapacitorContext.id(name: point.measurement, taskName: rule.id, group: group, tags: tags, serverInfo: serverInfo)
+            id = rule.defaultTemplates.id ? point.measurement + ":" + group : try rule.idTemplate.render(idContext)
+            var fields: [String: TemplateValue] = [:]
+            for f in point.fields { fields[f.key] = AlertRecord.templateValue(f.value) }
+            let messageContext = KapacitorContext.message(id: idContext, alertID: id, fields: fields, level: level.description,
+                                                          time: GoTime(unixNano: point.time), duration: GoDuration(nanoseconds: duration))
+            message = rule.defaultTemplates.message ? id + " is " + level.description : try rule.messageTemplate.render(messageContext)
+            if rule.defaultTemplates.details {
+                details = DefaultDetails.render(point: point, taskName: rule.id, group: group, id: id, level: level,
+                                                duration: duration, message: message, hostname: hostname)
+            } else {
+                details = try rule.detailsTemplate.render(KapacitorContext.details(message: messageContext, text: message))
+            }
+        }
         return AlertEvent(ruleID: rule.id, id: id, message: message, details: details, time: point.time, duration: duration,
                           level: level, recoverable: !rule.noRecoveries, name: point.measurement, group: group,
                           category: rule.category, point: point)
+    }
+}
+
+/// A rule's groups, found without building the group's key string on every point: a 64-bit
+/// FNV-1a hash of the key's bytes, checked against the stored key; collisions go to a second map.
+struct GroupTable {
+    private var byHash: [UInt64: AlertState] = [:]
+    private var collided: [String: AlertState] = [:]
+    private var nilGroup: AlertState?
+
+    var count: Int { byHash.count + collided.count + (nilGroup == nil ? 0 : 1) }
+
+    var all: [AlertState] { Array(byHash.values) + Array(collided.values) + (nilGroup.map { [$0] } ?? []) }
+
+    func state(forKey key: String) -> AlertState? {
+        if key == "nil", let n = nilGroup { return n }
+        if let s = byHash[Self.hash(key)], s.group == key { return s }
+        return collided[key]
+    }
+
+    mutating func state(for p: UnsafePointer<Point>, groupBy: GroupBy, history: Int, functionSlots: Int) -> AlertState {
+        if case .none = groupBy {
+            if let n = nilGroup { return n }
+            let n = AlertState(history: history, functionSlots: functionSlots, group: "nil")
+            nilGroup = n
+            return n
+        }
+        let found: AlertState?? = p.pointee.tags.withUnsafeBufferPointer { tags in
+            let h = Self.hash(groupBy, tags)
+            guard let s = byHash[h] else { return .some(nil) }
+            return Self.matches(s.group, groupBy, tags) ? .some(s) : nil
+        }
+        switch found {
+        case .some(.some(let s)): return s
+        case .some(.none):
+            let key = RuleEngine.groupKey(groupBy, p.pointee)
+            let s = AlertState(history: history, functionSlots: functionSlots, group: key)
+            byHash[Self.hash(key)] = s
+            return s
+        case .none:
+            let key = RuleEngine.groupKey(groupBy, p.pointee)
+            if let c = collided[key] { return c }
+            let c = AlertState(history: history, functionSlots: functionSlots, group: key)
+            collided[key] = c
+            return c
+        }
+    }
+
+    static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
+    static let prime: UInt64 = 0x100_0000_01b3
+
+    @inline(__always)
+    static func mix(_ h: inout UInt64, _ s: String) {
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* prime }
+    }
+
+    @inline(__always)
+    static func mix(_ h: inout UInt64, _ b: UInt8) { h = (h ^ UInt64(b)) &* prime }
+
+    static func hash(_ key: String) -> UInt64 {
+        var h = offset
+        mix(&h, key)
+        return h
+    }
+
+    /// The value of tag `key` in sorted tags.
+    @inline(__always)
+    static func tag(_ key: String, _ tags: UnsafeBufferPointer<Tag>) -> String? {
+        for t in tags where t.key == key { return t.value }
+        return nil
+    }
+
+    /// The hash of the key `groupKey` would build, without building it.
+    static func hash(_ groupBy: GroupBy, _ tags: UnsafeBufferPointer<Tag>) -> UInt64 {
+        var h = offset
+        switch groupBy {
+        case .none: mix(&h, "nil")
+        case .all:
+            for i in tags.indices {
+                if i > 0 { mix(&h, UInt8(ascii: ",")) }
+                mix(&h, tags[i].key)
+                mix(&h, UInt8(ascii: "="))
+                mix(&h, tags[i].value)
+            }
+        case .tags(let names):
+            for (i, n) in names.enumerated() {
+                if i > 0 { mix(&h, UInt8(ascii: ",")) }
+                mix(&h, n)
+                mix(&h, UInt8(ascii: "="))
+                if let v = tag(n, tags) { mix(&h, v) }
+            }
+        }
+        return h
+    }
+
+    /// Reads a key's bytes in order.
+    struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var i = 0
+        @inline(__always)
+        mutating func take(_ b: UInt8) -> Bool {
+            guard i < bytes.count, bytes[i] == b else { return false }
+            i += 1
+            return true
+        }
+        @inline(__always)
+        mutating func take(_ s: String) -> Bool {
+            for b in s.utf8 {
+                guard i < bytes.count, bytes[i] == b else { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
+    /// Whether `key` is the key `groupKey` would build for these tags, compared byte by byte.
+    static func matches(_ key: String, _ groupBy: GroupBy, _ tags: UnsafeBufferPointer<Tag>) -> Bool {
+        if case .none = groupBy { return key == "nil" }
+        var key = key
+        return key.withUTF8 { bytes in
+            var c = Cursor(bytes: bytes)
+            switch groupBy {
+            case .none: return false
+            case .all:
+                for i in tags.indices {
+                    if i > 0, !c.take(UInt8(ascii: ",")) { return false }
+                    if !c.take(tags[i].key) || !c.take(UInt8(ascii: "=")) || !c.take(tags[i].value) { return false }
+                }
+            case .tags(let names):
+                for (i, n) in names.enumerated() {
+                    if i > 0, !c.take(UInt8(ascii: ",")) { return false }
+                    if !c.take(n) || !c.take(UInt8(ascii: "=")) { return false }
+                    if let v = tag(n, tags), !c.take(v) { return false }
+                }
+            }
+            return c.i == bytes.count
+        }
+    }
+}
+
+/// Kapacitor's default details, `{{ json . }}` through html/template, written directly: the JSON of
+/// `detailsInfo` (encoding/json, HTML-safe escapes, trailing newline) escaped as HTML text.
+enum DefaultDetails {
+    static func render(point: Point, taskName: String, group: String, id: String, level: AlertLevel,
+                       duration: Int64, message: String, hostname: String) -> String {
+        var j = "{\"Name\":"
+        GoJSON.appendString(point.measurement, to: &j)
+        j += ",\"TaskName\":"
+        GoJSON.appendString(taskName, to: &j)
+        j += ",\"Group\":"
+        GoJSON.appendString(group, to: &j)
+        j += ",\"Tags\":{"
+        for (i, t) in point.tags.enumerated() {
+            if i > 0 { j += "," }
+            GoJSON.appendString(t.key, to: &j)
+            j += ":"
+            GoJSON.appendString(t.value, to: &j)
+        }
+        j += "},\"ServerInfo\":{\"Hostname\":"
+        GoJSON.appendString(hostname, to: &j)
+        j += ",\"ClusterID\":\"\",\"ServerID\":\"\"},\"ID\":"
+        GoJSON.appendString(id, to: &j)
+        j += ",\"Fields\":{"
+        for (i, (k, v)) in AlertRecord.sortedFields(of: point).enumerated() {
+            if i > 0 { j += "," }
+            GoJSON.appendString(k, to: &j)
+            j += ":"
+            switch v {
+            case .float(let d): j += GoJSON.float(d)
+            case .integer(let x): j += String(x)
+            case .unsigned(let u): j += String(u)
+            case .string(let s): GoJSON.appendString(s, to: &j)
+            case .boolean(let b): j += b ? "true" : "false"
+            }
+        }
+        j += "},\"Level\":\"\(level)\",\"Time\":\""
+        j += GoTime(unixNano: point.time).rfc3339Nano
+        j += "\",\"Duration\":"
+        j += String(duration)
+        j += ",\"Message\":"
+        GoJSON.appendString(message, to: &j)
+        j += "}\n"
+        return KapacitorContext.htmlEscapedText(j)
     }
 }

@@ -74,26 +74,49 @@ public enum GoJSON {
     /// A JSON string literal as encoding/json writes it, appended to `out`.
     public static func appendString(_ s: String, to out: inout String, escapeHTML: Bool = true) {
         out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&" where escapeHTML:
-                out += "\\u00" + String(UnicodeScalar(hexDigits[Int(scalar.value >> 4)])) + String(UnicodeScalar(hexDigits[Int(scalar.value & 0xF)]))
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u00" + String(UnicodeScalar(hexDigits[Int(scalar.value >> 4)])) + String(UnicodeScalar(hexDigits[Int(scalar.value & 0xF)]))
-                } else {
-                    out.unicodeScalars.append(scalar)
+        // Byte by byte: unescaped runs are appended whole (escapes are ASCII or U+2028/9's 3 bytes).
+        let u = s.utf8
+        var run = u.startIndex
+        var i = u.startIndex
+        while i != u.endIndex {
+            let b = u[i]
+            var escape: String?
+            var length = 1
+            switch b {
+            case 0x22: escape = "\\\""
+            case 0x5C: escape = "\\\\"
+            case 0x0A: escape = "\\n"
+            case 0x0D: escape = "\\r"
+            case 0x09: escape = "\\t"
+            case 0x3C, 0x3E, 0x26 where escapeHTML: escape = unicodeEscape(b)
+            case 0x00..<0x20: escape = unicodeEscape(b)
+            case 0xE2:
+                let j = u.index(after: i)
+                if j != u.endIndex, u[j] == 0x80 {
+                    let k = u.index(after: j)
+                    if k != u.endIndex, u[k] == 0xA8 || u[k] == 0xA9 {
+                        escape = u[k] == 0xA8 ? "\\u2028" : "\\u2029"
+                        length = 3
+                    }
                 }
+            default: break
+            }
+            if let escape {
+                out += Substring(u[run..<i])
+                out += escape
+                i = u.index(i, offsetBy: length)
+                run = i
+            } else {
+                i = u.index(after: i)
             }
         }
+        out += Substring(u[run..<u.endIndex])
         out += "\""
+    }
+
+    @inline(__always)
+    static func unicodeEscape(_ b: UInt8) -> String {
+        "\\u00" + String(UnicodeScalar(hexDigits[Int(b >> 4)])) + String(UnicodeScalar(hexDigits[Int(b & 0xF)]))
     }
 
     /// encoding/json's float64: shortest digits, `e` notation below 1e-6 or from 1e21, and a

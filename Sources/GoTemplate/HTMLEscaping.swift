@@ -4,19 +4,32 @@ enum HTMLEscaping {
     /// `html` builtin uses the same table without `+`).
     static func text(_ s: String, escapePlus: Bool = true) -> String {
         var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "\0": out += "\u{FFFD}"
-            case "\"": out += "&#34;"
-            case "'": out += "&#39;"
-            case "&": out += "&amp;"
-            case "+" where escapePlus: out += "&#43;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.unicodeScalars.append(c)
+        out.reserveCapacity(s.utf8.count + 16)
+        let u = s.utf8
+        var run = u.startIndex
+        var i = u.startIndex
+        while i != u.endIndex {
+            let escape: String?
+            switch u[i] {
+            case 0x00: escape = "\u{FFFD}"
+            case 0x22: escape = "&#34;"
+            case 0x27: escape = "&#39;"
+            case 0x26: escape = "&amp;"
+            case 0x2B where escapePlus: escape = "&#43;"
+            case 0x3C: escape = "&lt;"
+            case 0x3E: escape = "&gt;"
+            default: escape = nil
+            }
+            if let escape {
+                out += Substring(u[run..<i])
+                out += escape
+                i = u.index(after: i)
+                run = i
+            } else {
+                i = u.index(after: i)
             }
         }
+        out += Substring(u[run..<u.endIndex])
         return out
     }
 
@@ -45,4 +58,10 @@ extension KapacitorContext {
 
     /// The functions Kapacitor's details template can call.
     public static let detailsFunctions: [String: TemplateFunction] = ["json": jsonFunction, "jsonCompact": jsonCompactFunction]
+}
+
+extension KapacitorContext {
+    /// html/template's escaping of text in an HTML text context (what the details template's
+    /// output goes through).
+    public static func htmlEscapedText(_ s: String) -> String { HTMLEscaping.text(s) }
 }

@@ -63,12 +63,12 @@ enum LambdaBinary {
                         left: LambdaNode, right: LambdaNode) -> LambdaEval {
         switch op {
         case .and:
-            return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+            return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
                 guard try bool(le(c), op, left: true) else { return .bool(false) }
                 return .bool(try bool(re(c), op, left: false))
             }
         case .or:
-            return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+            return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
                 if try bool(le(c), op, left: true) { return .bool(true) }
                 return .bool(try bool(re(c), op, left: false))
             }
@@ -77,7 +77,7 @@ enum LambdaBinary {
             if case .reference = left, op.kind == "comparison", op != .regexEqual, op != .regexNotEqual {
                 switch right {
                 case .float(let k, _):
-                    return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+                    return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
                         switch try le(c) {
                         case .float(let x): return .bool(compare(op, x, k))
                         case .int(let x): return .bool(compare(op, Double(x), k))
@@ -85,7 +85,7 @@ enum LambdaBinary {
                         }
                     }
                 case .int(let k, _):
-                    return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+                    return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
                         switch try le(c) {
                         case .float(let x): return .bool(compare(op, x, Double(k)))
                         case .int(let x): return .bool(compare(op, x, k))
@@ -95,7 +95,7 @@ enum LambdaBinary {
                 default: break
                 }
             }
-            return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+            return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
                 try apply(op, try le(c), try re(c))
             }
         }

@@ -30,7 +30,7 @@ public final class LambdaState {
         var max: Double = -.infinity
         var count: Int64 = 0
     }
-    var slots: [Slot]
+    @exclusivity(unchecked) var slots: [Slot]
 
     /// State for `count` call sites.
     public init(slots count: Int) { slots = Array(repeating: Slot(), count: count) }
@@ -52,7 +52,32 @@ public struct LambdaContext {
     }
 }
 
-typealias LambdaEval = (LambdaContext) throws(LambdaError) -> LambdaValue
+/// What compiled closures read: pointers to the caller's point or event (no copies, no retains).
+struct LambdaInput {
+    var point: UnsafePointer<Point>?
+    var event: UnsafePointer<LambdaEventInfo>?
+    unowned(unsafe) var state: LambdaState?
+}
+
+extension LambdaContext {
+    /// Runs `body` with pointers to this context's point and event.
+    func withInput<R>(_ body: (LambdaInput) throws(LambdaError) -> R) throws(LambdaError) -> R {
+        func withEvent(_ p: UnsafePointer<Point>?) throws(LambdaError) -> R {
+            if let event {
+                return try withUnsafePointer(to: event) { (e) throws(LambdaError) -> R in
+                    try body(LambdaInput(point: p, event: e, state: state))
+                }
+            }
+            return try body(LambdaInput(point: p, event: nil, state: state))
+        }
+        if let point {
+            return try withUnsafePointer(to: point) { (p) throws(LambdaError) -> R in try withEvent(p) }
+        }
+        return try withEvent(nil)
+    }
+}
+
+typealias LambdaEval = (LambdaInput) throws(LambdaError) -> LambdaValue
 
 /// Where an expression is used: the names it may call and the identifiers it may name.
 public enum LambdaDialect: Sendable {
@@ -92,16 +117,27 @@ public final class LambdaExpression: @unchecked Sendable, CustomStringConvertibl
 
     /// Evaluates to any value.
     public func evaluate(_ context: LambdaContext) throws(LambdaError) -> LambdaValue {
-        try eval(context)
+        try context.withInput { (i) throws(LambdaError) in try eval(i) }
     }
 
-    /// Evaluates a predicate: the result must be a boolean.
-    public func evaluateBool(_ context: LambdaContext) throws(LambdaError) -> Bool {
-        switch try eval(context) {
+    /// The fast path for the rule engine: the point is read in place.
+    @inline(__always)
+    func evaluateBool(point: UnsafePointer<Point>, state: LambdaState?) throws(LambdaError) -> Bool {
+        try Self.bool(try eval(LambdaInput(point: point, event: nil, state: state)))
+    }
+
+    @inline(__always)
+    static func bool(_ v: LambdaValue) throws(LambdaError) -> Bool {
+        switch v {
         case .bool(let b): return b
         case .missing(let r): throw LambdaError("reference \"\(r)\" is missing value")
         case let v: throw LambdaError("expression returned unexpected type \(v.type.goTypeName)")
         }
+    }
+
+    /// Evaluates a predicate: the result must be a boolean.
+    public func evaluateBool(_ context: LambdaContext) throws(LambdaError) -> Bool {
+        try Self.bool(try evaluate(context))
     }
 
     public var description: String { node.description }
@@ -119,15 +155,15 @@ struct LambdaCompiler {
     mutating func compile(_ node: LambdaNode) throws(LambdaError) -> (LambdaEval, LambdaType?) {
         func fail(_ m: String, _ p: LambdaPosition) -> LambdaError { LambdaError(m, line: p.line, column: p.column) }
         switch node {
-        case .int(let v, _): return ({ (_: LambdaContext) in .int(v) }, .int)
-        case .float(let v, _): return ({ (_: LambdaContext) in .float(v) }, .float)
-        case .string(let v, _): return ({ (_: LambdaContext) in .string(v) }, .string)
-        case .bool(let v, _): return ({ (_: LambdaContext) in .bool(v) }, .boolean)
-        case .duration(let v, _): return ({ (_: LambdaContext) in .duration(v) }, .duration)
-        case .regex(let v, _): return ({ (_: LambdaContext) in .regex(v) }, .regex)
+        case .int(let v, _): return ({ (_: LambdaInput) in .int(v) }, .int)
+        case .float(let v, _): return ({ (_: LambdaInput) in .float(v) }, .float)
+        case .string(let v, _): return ({ (_: LambdaInput) in .string(v) }, .string)
+        case .bool(let v, _): return ({ (_: LambdaInput) in .bool(v) }, .boolean)
+        case .duration(let v, _): return ({ (_: LambdaInput) in .duration(v) }, .duration)
+        case .regex(let v, _): return ({ (_: LambdaInput) in .regex(v) }, .regex)
         case .identifier(let name, let p):
             if dialect == .handlerMatch, let v = Self.levelIdentifiers[name] {
-                return ({ (_: LambdaContext) in v }, .int)
+                return ({ (_: LambdaInput) in v }, .int)
             }
             if dialect == .handlerMatch {
                 throw fail("unknown identifier \"\(name)\" (known: OK, INFO, WARNING, CRITICAL)", p)
@@ -183,29 +219,40 @@ struct LambdaCompiler {
 
     static func reference(_ name: String, dialect: LambdaDialect) -> LambdaEval {
         if dialect == .handlerMatch {
-            return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
-                if let e = c.event { for t in e.tags where t.key == name { return .string(t.value) } }
+            return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
+                if let e = c.event { for t in e.pointee.tags where t.key == name { return .string(t.value) } }
                 throw LambdaError("no tag exists for \(name)")
             }
         }
         if name == "time" {
-            return { (c: LambdaContext) in c.point.map { .time($0.time) } ?? .missing(name) }
+            return { (c: LambdaInput) in c.point.map { .time($0.pointee.time) } ?? .missing(name) }
         }
-        return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+        return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
             guard let p = c.point else { return .missing(name) }
-            var found: LambdaValue?
-            for f in p.fields where f.key == name {
-                switch f.value {
-                case .float(let d): found = .float(d)
-                case .integer(let i): found = .int(i)
-                case .unsigned(let u): found = u <= UInt64(Int64.max) ? .int(Int64(u)) : .float(Double(u))
-                case .string(let s): found = .string(s)
-                case .boolean(let b): found = .bool(b)
+            // Read in place: no copy of the point's arrays.
+            let found: LambdaValue? = p.pointee.fields.withUnsafeBufferPointer { fields in
+                var i = fields.count - 1
+                while i >= 0 {  // the last of repeated keys wins, as in Kapacitor's map
+                    if fields[i].key == name {
+                        switch fields[i].value {
+                        case .float(let d): return .float(d)
+                        case .integer(let v): return .int(v)
+                        case .unsigned(let u): return u <= UInt64(Int64.max) ? .int(Int64(u)) : .float(Double(u))
+                        case .string(let s): return .string(s)
+                        case .boolean(let b): return .bool(b)
+                        }
+                    }
+                    i -= 1
                 }
+                return nil
             }
-            for t in p.tags where t.key == name {
+            let tag: String? = p.pointee.tags.withUnsafeBufferPointer { tags in
+                for t in tags where t.key == name { return t.value }
+                return nil
+            }
+            if let tag {
                 if found != nil { throw LambdaError("cannot have field and tags with same name \"\(name)\"") }
-                return .string(t.value)
+                return .string(tag)
             }
             return found ?? .missing(name)
         }
@@ -213,7 +260,7 @@ struct LambdaCompiler {
 
     static func unary(_ op: LambdaOperator, _ inner: @escaping LambdaEval) -> LambdaEval {
         if op == .not {
-            return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+            return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
                 switch try inner(c) {
                 case .bool(let b): return .bool(!b)
                 case .missing(let r): throw LambdaError("reference \"\(r)\" is missing value")
@@ -221,7 +268,7 @@ struct LambdaCompiler {
                 }
             }
         }
-        return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+        return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
             switch try inner(c) {
             case .int(let i): return .int(0 &- i)
             case .float(let f): return .float(-f)

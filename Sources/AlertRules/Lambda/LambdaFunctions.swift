@@ -28,7 +28,7 @@ struct LambdaFunction: Sendable {
 
     func compile(_ args: [LambdaEval], literals: [String]) -> LambdaEval {
         let f = self
-        return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+        return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
             var values: [LambdaValue] = []
             values.reserveCapacity(args.count)
             for a in args { values.append(try a(c)) }
@@ -372,7 +372,7 @@ enum LambdaStatefulFunction: String {
             throw LambdaError("Cannot call function \"\(rawValue)\" with args (\(t)), available signatures are [(float)].", line: p.line, column: p.column)
         }
         let kind = self
-        return { (c: LambdaContext) throws(LambdaError) -> LambdaValue in
+        return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
             guard let state = c.state, slot < state.slots.count else { throw LambdaError("\(kind.rawValue)() has no state here") }
             if kind == .count {
                 state.slots[slot].count += 1
@@ -408,12 +408,12 @@ enum LambdaEventFunctions {
     static func compile(_ name: String, argumentCount: Int) -> (LambdaEval, LambdaType?)?? {
         let f: (LambdaEval, LambdaType)
         switch name {
-        case "changed": f = ({ (c: LambdaContext) in .bool(c.event?.changed ?? false) }, .boolean)
-        case "level": f = ({ (c: LambdaContext) in .int(Int64(c.event?.level.rawValue ?? 0)) }, .int)
-        case "name": f = ({ (c: LambdaContext) in .string(c.event?.name ?? "") }, .string)
-        case "taskName": f = ({ (c: LambdaContext) in .string(c.event?.taskName ?? "") }, .string)
-        case "alertDuration": f = ({ (c: LambdaContext) in .duration(c.event?.duration ?? 0) }, .duration)
-        case "duration" where argumentCount == 0: f = ({ (c: LambdaContext) in .duration(c.event?.duration ?? 0) }, .duration)
+        case "changed": f = ({ (c: LambdaInput) in .bool(c.event?.pointee.changed ?? false) }, .boolean)
+        case "level": f = ({ (c: LambdaInput) in .int(Int64(c.event?.pointee.level.rawValue ?? 0)) }, .int)
+        case "name": f = ({ (c: LambdaInput) in .string(c.event?.pointee.name ?? "") }, .string)
+        case "taskName": f = ({ (c: LambdaInput) in .string(c.event?.pointee.taskName ?? "") }, .string)
+        case "alertDuration": f = ({ (c: LambdaInput) in .duration(c.event?.pointee.duration ?? 0) }, .duration)
+        case "duration" where argumentCount == 0: f = ({ (c: LambdaInput) in .duration(c.event?.pointee.duration ?? 0) }, .duration)
         default: return nil
         }
         if argumentCount != 0 { return .some(nil) }

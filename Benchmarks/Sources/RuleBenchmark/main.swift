@@ -1,0 +1,114 @@
+// Rule evaluation throughput: points x matching threshold rules per second, one core.
+// usage: RuleBenchmark [rules...]   prints one line per rule count, then the idle and memory figures.
+// Output line: "rules N evaluations/s E points/s P events E"
+import AlertRules
+import Foundation
+import LineProtocol
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func rss() -> Int {
+    guard let s = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let parts = s.split(separator: " ")
+    return (Int(parts[1]) ?? 0) * 4096
+}
+
+/// `count` threshold rules over 100 measurements (rule i reads m<i % 100>), grouped by host,
+/// as a Kapacitor user writes them: warn above 80, crit above 90.
+func rules(_ count: Int) throws -> [AlertRule] {
+    var yaml = ""
+    for i in 0..<count {
+        yaml += """
+            - id: rule-\(i)
+              measurement: m\(i % 100)
+              groupBy: [host]
+              warn: '"value" > 80'
+              crit: '"value" > 90'
+              stateChangesOnly: true
+
+            """
+    }
+    return try RuleLoader(clusters: []).rules(text: yaml, file: "bench")
+}
+
+/// A fast deterministic generator, so setup stays out of the profile.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// 100 measurements x 10 hosts; values mostly normal, a few above the thresholds.
+func points(_ n: Int, measurements: Int = 100, alertShare: Double = 0.01) -> [Point] {
+    var rng = SplitMix(state: 42)
+    var out: [Point] = []
+    out.reserveCapacity(n)
+    for i in 0..<n {
+        let v = Double.random(in: 0..<1, using: &rng) < alertShare ? Double.random(in: 80..<100, using: &rng) : Double.random(in: 0..<70, using: &rng)
+        out.append(Point(measurement: "m\(i % measurements)", tags: [Tag(key: "host", value: "host-\(i / measurements % 10)"), Tag(key: "region", value: "eu")],
+                         fields: [Field(key: "value", value: .float(v)), Field(key: "other", value: .integer(Int64(i)))],
+                         time: Int64(i) * 1_000_000))
+    }
+    return out
+}
+
+let counts = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let onlyAlerting = CommandLine.arguments.contains("--alerting-only")
+let quiet = points(1_000_000, alertShare: 0)
+let alerting = points(1_000_000, alertShare: 0.01)
+for (count, data, label) in (counts.isEmpty ? [1, 100, 1000] : counts).flatMap({ onlyAlerting ? [($0, alerting, "1% alerting")] : [($0, quiet, "no alerts"), ($0, alerting, "1% alerting")] }) {
+    let engine = RuleEngine(rules: try rules(count))
+    var events = 0
+    // Warm up, then time enough passes for at least ~1 s.
+    for p in data.prefix(100_000) { engine.process(p) { _ in events += 1 } }
+    let before = engine.statistics.values.reduce(0) { $0 + $1.evaluations }
+    events = 0
+    var passes = 0
+    let start = now()
+    repeat {
+        for p in data { engine.process(p) { _ in events += 1 } }
+        passes += 1
+    } while now() - start < 1.0
+    let seconds = now() - start
+    let evaluations = engine.statistics.values.reduce(0) { $0 + $1.evaluations } - before
+    print(String(format: "rules %d (%@) evaluations/s %.0f points/s %.0f events/s %.0f", count, label, Double(evaluations) / seconds,
+                 Double(passes * data.count) / seconds, Double(events) / seconds))
+}
+
+if onlyAlerting { exit(0) }
+
+// Points whose measurement no rule reads: the cost of looking and leaving.
+do {
+    let engine = RuleEngine(rules: try rules(1000))
+    let other = points(1_000_000, measurements: 1).map { p -> Point in var q = p; q.measurement = "unrelated"; return q }
+    var passes = 0
+    let start = now()
+    repeat {
+        for p in other { engine.process(p) { _ in } }
+        passes += 1
+    } while now() - start < 1.0
+    print(String(format: "unmatched points/s %.0f", Double(passes * other.count) / (now() - start)))
+}
+
+// Memory per active group: one rule, many hosts.
+do {
+    let groups = 200_000
+    let engine = RuleEngine(rules: try rules(1))
+    let batch = (0..<groups).map { i in
+        Point(measurement: "m0", tags: [Tag(key: "host", value: String(format: "host-%08d", i))], fields: [Field(key: "value", value: .float(1))], time: 0)
+    }
+    let before = rss()
+    for p in batch { engine.process(p) { _ in } }
+    let after = rss()
+    let tagBytes = "host=host-00000000".utf8.count
+    print(String(format: "memory per group %.0f bytes (group key %d bytes of tags) over %d groups", Double(after - before) / Double(groups), tagBytes, groups))
+}
