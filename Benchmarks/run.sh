@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release binaries and runs the benchmarks, each next to its peer in the same run.
-# usage: Benchmarks/run.sh [kafka|parse|udp|template|all] [extra args for the kafka benchmark]
+# usage: Benchmarks/run.sh [kafka|parse|udp|template|rules|all] [extra args for the kafka benchmark]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -102,11 +102,41 @@ template() {
   done
 }
 
+rules() {
+  # The peer: Kapacitor's own tick/ast + tick/stateful (the expression engine of its alert node),
+  # driven by Tools/kapacitor-eval-reference with the same rules and points. It needs a Kapacitor
+  # source tree (not vendored): KAPACITOR_SRC=/path/to/kapacitor (git clone github.com/influxdata/kapacitor).
+  (cd "$here" && swift build -c release --product RuleBenchmark)
+  local ref=""
+  if [ -n "${KAPACITOR_SRC:-}" ] && [ -d "$KAPACITOR_SRC/tick/stateful" ]; then
+    ref=$(mktemp -d)/kapacitor-eval-reference
+    "$root/Tools/kapacitor-eval-reference/build.sh" "$KAPACITOR_SRC" "$ref"
+  else
+    echo "Kapacitor reference skipped: set KAPACITOR_SRC to a checkout of github.com/influxdata/kapacitor"
+  fi
+  echo "Rule evaluation: warn/crit threshold rules grouped by host over 100 measurements x 10 hosts,"
+  echo "stateChangesOnly, 1,000,000 points per pass, one core; evaluation = point x matching rule"
+  machine
+  for rules in 1 100 1000; do
+    for share in 0 0.01; do
+      local ours theirs
+      ours=$(taskset -c 0 "$here/.build/release/RuleBenchmark" --one "$rules" "$share")
+      if [ -n "$ref" ]; then theirs=$(GOMAXPROCS=1 taskset -c 0 "$ref" "$rules" "$share"); else theirs="0 0 0"; fi
+      awk -v n="$rules" -v s="$share" -v o="$ours" -v t="$theirs" 'BEGIN { split(o, a, " "); split(t, b, " ");
+        printf "rules %4d, %4.1f%% alerting: alertrelay %9.0f evals/s %7.0f events/s   Kapacitor tick/stateful %9.0f evals/s %7.0f events/s   ratio %s\n",
+          n, s * 100, a[1], a[3], b[1], b[3], (b[1] > 0 ? sprintf("%.2f", a[1] / b[1]) : "n/a") }'
+    done
+  done
+  taskset -c 0 "$here/.build/release/RuleBenchmark" --memory
+  taskset -c 0 "$here/.build/release/RuleBenchmark" 0 | grep unmatched
+}
+
 case "$what" in
   kafka) kafka "$@" ;;
   parse) parse ;;
   udp) udp ;;
   template) template ;;
-  all) parse; template; udp; kafka "$@" ;;
-  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, all)" >&2; exit 64 ;;
+  rules) rules ;;
+  all) parse; template; rules; udp; kafka "$@" ;;
+  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, rules, all)" >&2; exit 64 ;;
 esac

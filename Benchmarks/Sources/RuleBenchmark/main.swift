@@ -11,7 +11,8 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-func rss() -> Int {
+/// Resident set size; measured in a fresh process (`--memory`) so freed memory does not blur it.
+func heapInUse() -> Int {
     guard let s = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
     let parts = s.split(separator: " ")
     return (Int(parts[1]) ?? 0) * 4096
@@ -61,21 +62,64 @@ func points(_ n: Int, measurements: Int = 100, alertShare: Double = 0.01) -> [Po
     return out
 }
 
-let counts = CommandLine.arguments.dropFirst().compactMap { Int($0) }
-let onlyAlerting = CommandLine.arguments.contains("--alerting-only")
-let quiet = points(1_000_000, alertShare: 0)
-let alerting = points(1_000_000, alertShare: 0.01)
-for (count, data, label) in (counts.isEmpty ? [1, 100, 1000] : counts).flatMap({ onlyAlerting ? [($0, alerting, "1% alerting")] : [($0, quiet, "no alerts"), ($0, alerting, "1% alerting")] }) {
-    let engine = RuleEngine(rules: try rules(count))
+// `RuleBenchmark --one RULES SHARE`: one configuration, printed as "evaluations/s points/s events/s"
+// (the format of Tools/kapacitor-eval-reference, for Benchmarks/run.sh).
+if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--one",
+   let n = Int(CommandLine.arguments[2]), let share = Double(CommandLine.arguments[3]) {
+    let engine = RuleEngine(rules: try rules(n))
+    let data = points(1_000_000, alertShare: share)
     var events = 0
-    // Warm up, then time enough passes for at least ~1 s.
-    for p in data.prefix(100_000) { engine.process(p) { _ in events += 1 } }
+    engine.process(Array(data.prefix(100_000))) { _ in events += 1 }
     let before = engine.statistics.values.reduce(0) { $0 + $1.evaluations }
     events = 0
     var passes = 0
     let start = now()
     repeat {
-        for p in data { engine.process(p) { _ in events += 1 } }
+        engine.process(data) { _ in events += 1 }
+        passes += 1
+    } while now() - start < 1.0
+    let seconds = now() - start
+    let evaluations = engine.statistics.values.reduce(0) { $0 + $1.evaluations } - before
+    print(String(format: "%.0f %.0f %.0f", Double(evaluations) / seconds, Double(passes * data.count) / seconds, Double(events) / seconds))
+    exit(0)
+}
+
+/// Memory per active group: one rule, many hosts.
+func memoryPerGroup() throws {
+    let groups = 200_000
+    let engine = RuleEngine(rules: try rules(1))
+    let batch = (0..<groups).map { i in
+        Point(measurement: "m0", tags: [Tag(key: "host", value: String(format: "host-%08d", i))], fields: [Field(key: "value", value: .float(1))], time: 0)
+    }
+    let before = heapInUse()
+    engine.process(batch) { _ in }
+    let after = heapInUse()
+    let tagBytes = "host=host-00000000".utf8.count
+    print(String(format: "memory per group %.0f bytes (group key %d bytes of tags) over %d groups", Double(after - before) / Double(groups), tagBytes, groups))
+}
+
+if CommandLine.arguments.contains("--memory") {
+    try memoryPerGroup()
+    exit(0)
+}
+
+let counts = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let onlyAlerting = CommandLine.arguments.contains("--alerting-only")
+let quiet = points(1_000_000, alertShare: 0)
+let alerting = points(1_000_000, alertShare: 0.01)
+for (count, data, label) in (counts.isEmpty ? [1, 100, 1000] : counts.filter { $0 > 0 }).flatMap({ onlyAlerting ? [($0, alerting, "1% alerting")] : [($0, quiet, "no alerts"), ($0, alerting, "1% alerting")] }) {
+    let engine = RuleEngine(rules: try rules(count))
+    // One rule reads one measurement: give it only points of that measurement.
+    let data = count == 1 ? data.map { p -> Point in var q = p; q.measurement = "m0"; return q } : data
+    var events = 0
+    // Warm up, then time enough passes for at least ~1 s.
+    engine.process(Array(data.prefix(100_000))) { _ in events += 1 }
+    let before = engine.statistics.values.reduce(0) { $0 + $1.evaluations }
+    events = 0
+    var passes = 0
+    let start = now()
+    repeat {
+        engine.process(data) { _ in events += 1 }
         passes += 1
     } while now() - start < 1.0
     let seconds = now() - start
@@ -93,22 +137,9 @@ do {
     var passes = 0
     let start = now()
     repeat {
-        for p in other { engine.process(p) { _ in } }
+        engine.process(other) { _ in }
         passes += 1
     } while now() - start < 1.0
     print(String(format: "unmatched points/s %.0f", Double(passes * other.count) / (now() - start)))
 }
 
-// Memory per active group: one rule, many hosts.
-do {
-    let groups = 200_000
-    let engine = RuleEngine(rules: try rules(1))
-    let batch = (0..<groups).map { i in
-        Point(measurement: "m0", tags: [Tag(key: "host", value: String(format: "host-%08d", i))], fields: [Field(key: "value", value: .float(1))], time: 0)
-    }
-    let before = rss()
-    for p in batch { engine.process(p) { _ in } }
-    let after = rss()
-    let tagBytes = "host=host-00000000".utf8.count
-    print(String(format: "memory per group %.0f bytes (group key %d bytes of tags) over %d groups", Double(after - before) / Double(groups), tagBytes, groups))
-}
