@@ -82,7 +82,7 @@ import Testing
         ("[kafka]\nenabled = true\n",
          "c.conf:1: kafka must be written as [[kafka]] sections (an array of tables), not [kafka]"),
         ("[kafak]\nenabled = true\n",
-         "c.conf:1: unknown section or key \"kafak\" (known: [[kafka]], [[udp]], [[tcp]], [http])"),
+         "c.conf:1: unknown section or key \"kafak\" (known: [[kafka]], [[udp]], [[tcp]], [http], [load])"),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"\n",
          "c.conf:3:18: TOML syntax: Error while parsing array: encountered end-of-file"),
     ])
@@ -159,7 +159,7 @@ import Testing
         ("[[http]]\nbind-address = \":1\"\n", "l.conf:1: http must be written as one [http] section"),
         ("[[udp]]\nbind-address = \":1\"\n[[udp]]\nbind-address = \":1\"\n", "l.conf:4: [[udp]] #2: bind-address: \":1\" is also used by [[udp]] #1"),
         ("[[tcp]]\nbind-address = \":1\"\n[http]\nbind-address = \":1\"\n", "l.conf:4: [http]: bind-address: \":1\" is also used by [[tcp]] #1"),
-        ("[lsiteners]\n", "l.conf:1: unknown section or key \"lsiteners\" (known: [[kafka]], [[udp]], [[tcp]], [http])"),
+        ("[lsiteners]\n", "l.conf:1: unknown section or key \"lsiteners\" (known: [[kafka]], [[udp]], [[tcp]], [http], [load])"),
     ])
     func brokenListenerSections(text: String, message: String) {
         do {
@@ -210,5 +210,23 @@ import Testing
         } catch {
             #expect(error.description == "e.conf:4: [[kafka]] #1 (id \"a\"): brokers: no brokers specified, must provide at least one broker URL")
         }
+    }
+}
+
+/// `[load]`: where rule and handler files live.
+@Suite struct LoadSectionTests {
+    @Test func relativeDirIsRelativeToTheConfigFile() throws {
+        let c = try RelayConfiguration.parse("[load]\n  dir = \"load\"\n", file: "/etc/alertrelay/alertrelay.conf")
+        #expect(c.load.dir == "/etc/alertrelay/load")
+        #expect(c.load.rulesDirectory == "/etc/alertrelay/load/rules")
+        #expect(c.load.handlersDirectory == "/etc/alertrelay/load/handlers")
+        let d = try RelayConfiguration.parse("", file: "/etc/alertrelay/alertrelay.conf")
+        #expect(d.load.dir == "/etc/alertrelay")
+        #expect(d.load.enabled)
+    }
+
+    @Test func badLoadSection() {
+        #expect(throws: ConfigError.self) { try RelayConfiguration.parse("[load]\n  dri = \"x\"\n", file: "a.conf") }
+        #expect(throws: ConfigError.self) { try RelayConfiguration.parse("[load]\n  enabled = 1\n", file: "a.conf") }
     }
 }
