@@ -1,3 +1,4 @@
+import GoTemplate
 import KafkaDispatch
 
 /// What a handler makes of an event: a Kafka message, a log line, or the reason it could not.
@@ -105,15 +106,11 @@ public final class AlertRouter {
 
     struct TemplateExecutionErrorBox: Error { var text: String }
 
-    static func render(_ t: GoTemplateAlias, _ record: AlertRecord) throws(TemplateExecutionErrorBox) -> String {
-        do throws(GoTemplateExecutionError) {
+    static func render(_ t: Template, _ record: AlertRecord) throws(TemplateExecutionErrorBox) -> String {
+        do throws(TemplateExecutionError) {
             return try t.render(record.templateValue())
         } catch {
             throw TemplateExecutionErrorBox(text: "\(error)")
         }
     }
 }
-
-import GoTemplate
-typealias GoTemplateAlias = GoTemplate.Template
-typealias GoTemplateExecutionError = GoTemplate.TemplateExecutionError

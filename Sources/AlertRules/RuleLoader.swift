@@ -1,6 +1,7 @@
 import Foundation
 import GoTemplate
 import KafkaDispatch
+import Yams
 
 /// Rules and handlers loaded from files, checked against each other and the Kafka clusters.
 public struct RuleSet: Sendable {

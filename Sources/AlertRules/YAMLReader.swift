@@ -20,7 +20,7 @@ public struct RuleLoadErrors: Error, Sendable, CustomStringConvertible {
 
 /// A YAML node with its file, and typed accessors whose errors name file, line and column.
 struct YAMLValue {
-    let node: Node
+    let node: Yams.Node
     let file: String
 
     var location: SourceLocation {
@@ -30,7 +30,7 @@ struct YAMLValue {
 
     func error(_ message: String) -> RuleLoadError { RuleLoadError(location, message) }
 
-    static func describe(_ n: Node) -> String {
+    static func describe(_ n: Yams.Node) -> String {
         switch n {
         case .scalar: return "a scalar"
         case .mapping: return "a mapping"

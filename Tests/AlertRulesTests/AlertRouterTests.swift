@@ -1,3 +1,4 @@
+import Foundation
 import LineProtocol
 import Testing
 @testable import AlertRules
@@ -98,5 +99,20 @@ import Testing
         engine.process(Point(measurement: "m", fields: [Field(key: "v", value: .float(2))], time: 0)) { out += router.route($0) }
         guard case .failed(let reason)? = out.first?.output else { Issue.record("sent"); return }
         #expect(reason.contains("can't evaluate field Nope in type alert.Data"))
+    }
+}
+
+@Suite struct AlertLogFilesTests {
+    @Test func appendsJSONLinesWithTheHandlersMode() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("alerts-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let files = AlertLogFiles()
+        try files.append("{\"id\":\"a\"}\n", to: path, mode: 0o640)
+        try files.append("{\"id\":\"b\"}\n", to: path, mode: 0o640)
+        files.closeAll()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"id\":\"a\"}\n{\"id\":\"b\"}\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int).map { $0 & 0o777 } == 0o640 & ~0o022 & 0o777 || (attributes[.posixPermissions] as? Int).map { $0 & 0o777 } == 0o640)
+        #expect(throws: AlertLogError.self) { try files.append("x\n", to: "/nonexistent-dir/x.log", mode: 0o600) }
     }
 }

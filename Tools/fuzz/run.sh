@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes with libFuzzer (from the Swift toolchain) under AddressSanitizer.
-# usage: Tools/fuzz/run.sh [lineprotocol|template] [SECONDS]   (default: lineprotocol 600)
+# usage: Tools/fuzz/run.sh [lineprotocol|template|lambda] [SECONDS]   (default: lineprotocol 600)
 # The corpora start from the oracle fixtures.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,7 +10,36 @@ target=${1:-lineprotocol}
 ulimit -s unlimited 2>/dev/null || ulimit -s 1048576 2>/dev/null || true
 seconds=${2:-600}
 work=${FUZZ_WORK:-/tmp/alertrelay-fuzz}
-mkdir -p "$work/corpus-lp" "$work/corpus-template"
+mkdir -p "$work/corpus-lp" "$work/corpus-template" "$work/corpus-lambda"
+if [ "$target" = lambda ]; then
+  # Yams (and libyaml) as their own module; the rest as one module, cross-module imports dropped.
+  (cd "$root" && swift package resolve >/dev/null)
+  yams="$root/.build/checkouts/Yams/Sources"
+  rm -rf "$work/src-lambda" "$work/yams" && mkdir -p "$work/src-lambda" "$work/yams"
+  (cd "$work/yams" && clang -c -O1 -DYAML_DECLARE_STATIC -fsanitize=address -I "$yams/CYaml/include" "$yams"/CYaml/src/*.c)
+  swiftc -O -sanitize=address -parse-as-library -emit-library -static -emit-module -module-name Yams -D SWIFT_PACKAGE -Xcc -DYAML_DECLARE_STATIC \
+    -I "$yams/CYaml/include" -Xcc -fmodule-map-file="$yams/CYaml/include/module.modulemap" \
+    "$yams"/Yams/*.swift -emit-module-path "$work/yams/Yams.swiftmodule" -o "$work/yams/libYamsSwift.a"
+  for f in "$root"/Sources/GoDuration/*.swift "$root"/Sources/GoTemplate/*.swift "$root"/Sources/LineProtocol/*.swift \
+           "$root"/Sources/AlertRules/*.swift "$root"/Sources/AlertRules/Lambda/*.swift \
+           "$root"/Sources/KafkaDispatch/KafkaPartitioning.swift "$root"/Sources/KafkaDispatch/KafkaMessage.swift; do
+    grep -v -E '^import (GoDuration|GoTemplate|LineProtocol|KafkaDispatch|CRdKafka|Logging)$' "$f" \
+      > "$work/src-lambda/$(basename "$(dirname "$f")")-$(basename "$f")"
+  done
+  # KafkaConfigProblem lives with the cluster config; the fuzz build needs only its shape.
+  printf 'public struct KafkaConfigProblem: Error, Sendable, Equatable { public var key: String; public var reason: String }\n' > "$work/src-lambda/KafkaConfigProblem.swift"
+  swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name LambdaFuzz -I "$work/yams" \
+    -I "$yams/CYaml/include" -Xcc -fmodule-map-file="$yams/CYaml/include/module.modulemap" \
+    "$work"/src-lambda/*.swift "$here/LambdaFuzz.swift" "$work/yams/libYamsSwift.a" "$work"/yams/*.o -o "$work/lambda-fuzz"
+  if [ -z "$(ls -A "$work/corpus-lambda")" ]; then
+    i=0
+    for f in "$root"/Config/rules/*.yaml "$root"/Config/handlers/*.yaml; do cp "$f" "$work/corpus-lambda/seed-file-$i"; i=$((i + 1)); done
+    grep -ho "(\"[^)]*\"" "$root"/Tests/AlertRulesTests/LambdaTests.swift | sed 's/^(\"//; s/\"$//; s/\\"/"/g' |
+      while IFS= read -r line; do printf '%s' "$line" > "$work/corpus-lambda/seed-$i"; i=$((i + 1)); done
+  fi
+  LSAN_OPTIONS="suppressions=$here/lsan-suppressions.txt" "$work/lambda-fuzz" -max_total_time="$seconds" -print_final_stats=1 -max_len=2048 -artifact_prefix="$work/" "$work/corpus-lambda" 2>&1 | grep -v "ld.gold" | tail -25
+  exit 0
+fi
 if [ "$target" = template ]; then
   # One module from GoDuration + GoTemplate sources (their cross-module import dropped).
   rm -rf "$work/src-template" && mkdir -p "$work/src-template"
