@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "GoTemplate", targets: ["GoTemplate"]),
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "AlertRules", targets: ["AlertRules"]),
+        .library(name: "Relay", targets: ["Relay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -52,9 +55,21 @@ let package = Package(
             name: "RelayConfig",
             dependencies: ["KafkaDispatch", "GoDuration", "Ingest", "LineProtocol", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
+        .target(
+            name: "Relay",
+            dependencies: [
+                "AlertRules", "Ingest", "KafkaDispatch", "RelayConfig", "LineProtocol", "GoTemplate",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .executableTarget(
             name: "alertrelay",
             dependencies: [
+                "Relay",
                 "RelayConfig", "KafkaDispatch", "GoDuration", "LineProtocol", "GoTemplate", "AlertRules",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

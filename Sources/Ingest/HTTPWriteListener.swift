@@ -15,12 +15,15 @@ public final class HTTPWriteListener: Sendable {
     private let channel: Channel
 
     /// Binds and starts serving.
+    /// - Parameter routes: extra GET endpoints (`/metrics`, `/health`, `/ready`), asked for any
+    ///   path the listener does not serve itself.
     public static func start(_ config: HTTPListenerConfig, sink: PointSink, group: EventLoopGroup,
-                             logger: Logger) async throws -> HTTPWriteListener {
+                             logger: Logger, routes: HTTPRoutes? = nil) async throws -> HTTPWriteListener {
         let statistics = ListenerStatistics(name: "http:\(config.bindAddress)")
         let channel = try await StreamServer.bind(config.bindAddress, kind: "http", group: group, logger: logger) { channel in
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-            try channel.pipeline.syncOperations.addHandler(HTTPWriteHandler(config: config, sink: sink, statistics: statistics, logger: logger))
+            try channel.pipeline.syncOperations.addHandler(HTTPWriteHandler(config: config, sink: sink, statistics: statistics,
+                                                                            logger: logger, routes: routes))
         }
         return HTTPWriteListener(statistics: statistics, localAddress: channel.localAddress!, channel: channel)
     }
@@ -37,6 +40,24 @@ public final class HTTPWriteListener: Sendable {
     }
 }
 
+/// A response of an extra HTTP endpoint.
+public struct HTTPRouteResponse: Sendable {
+    public var status: Int
+    public var contentType: String
+    public var body: String
+    /// Whether the `auth-token` (when set) is required.
+    public var needsAuth: Bool
+    public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: String, needsAuth: Bool = false) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+        self.needsAuth = needsAuth
+    }
+}
+
+/// Extra endpoints: given the method and path, a response, or nil for 404.
+public typealias HTTPRoutes = @Sendable (_ method: String, _ path: String) -> HTTPRouteResponse?
+
 final class HTTPWriteHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -45,6 +66,7 @@ final class HTTPWriteHandler: ChannelInboundHandler {
     static let pipelineWait: TimeAmount = .seconds(10)
 
     private let config: HTTPListenerConfig
+    private let routes: HTTPRoutes?
     private let sink: PointSink
     private let statistics: ListenerStatistics
     private var parser: BatchParser
@@ -52,8 +74,9 @@ final class HTTPWriteHandler: ChannelInboundHandler {
     private var body: ByteBuffer?
     private var tooLarge = false
 
-    init(config: HTTPListenerConfig, sink: PointSink, statistics: ListenerStatistics, logger: Logger) {
+    init(config: HTTPListenerConfig, sink: PointSink, statistics: ListenerStatistics, logger: Logger, routes: HTTPRoutes? = nil) {
         self.config = config
+        self.routes = routes
         self.sink = sink
         self.statistics = statistics
         self.parser = BatchParser(precision: .nanoseconds, statistics: statistics, logger: logger)
@@ -95,7 +118,32 @@ final class HTTPWriteHandler: ChannelInboundHandler {
         case (_, "/write"), (_, "/api/v2/write"), (_, "/ping"):
             respond(context, head, .methodNotAllowed, "method \(head.method) not allowed on \(path)")
         default:
+            if let r = routes?(head.method.rawValue, path) {
+                if r.needsAuth, !config.authToken.isEmpty {
+                    let auth = head.headers.first(name: "authorization") ?? ""
+                    guard auth == "Token \(config.authToken)" || auth == "Bearer \(config.authToken)" else {
+                        respond(context, head, .unauthorized, "authorization failed")
+                        return
+                    }
+                }
+                respondRaw(context, head, r)
+                return
+            }
             respond(context, head, .notFound, "not found: \(path)")
+        }
+    }
+
+    private func respondRaw(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, _ r: HTTPRouteResponse) {
+        var headers = HTTPHeaders()
+        let buffer = context.channel.allocator.buffer(string: r.body)
+        headers.add(name: "Content-Type", value: r.contentType)
+        headers.add(name: "Content-Length", value: String(buffer.readableBytes))
+        if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: r.status), headers: headers))), promise: nil)
+        if request.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
+        let keepAlive = request.isKeepAlive
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [channel = context.channel] _ in
+            if !keepAlive { channel.close(promise: nil) }
         }
     }
 

@@ -184,6 +184,18 @@ public final class KafkaProducer: Sendable {
     /// Counters per topic.
     public var statistics: [String: KafkaTopicStatistics] { core.statistics() }
 
+    /// Asks the cluster for its broker list (a metadata request): nil when a broker answered
+    /// within `timeout`, else the reason. Blocks the calling thread.
+    public func checkReachable(timeout: Duration) -> String? {
+        guard enter() else { return "the producer is closed" }
+        defer { leave() }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let err = rd_kafka_metadata(handle.pointer, 0, nil, &metadata, Self.milliseconds(timeout))
+        if let metadata { rd_kafka_metadata_destroy(metadata) }
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR { return nil }
+        return String(cString: rd_kafka_err2str(err))
+    }
+
     /// The last error librdkafka reported for the connection (e.g. all brokers down), if any.
     public var lastClientError: KafkaError? { core.lastClientError }
 

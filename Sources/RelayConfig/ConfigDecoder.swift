@@ -15,8 +15,8 @@ struct ConfigDecoder {
         self.locator = locator
     }
 
-    static let topLevelKeys = ["kafka", "udp", "tcp", "http", "load"]
-    static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http], [load]"
+    static let topLevelKeys = ["kafka", "udp", "tcp", "http", "load", "logging", "relay"]
+    static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http], [load], [logging], [relay]"
 
     mutating func decode(_ root: TOMLTable) -> RelayConfiguration {
         var config = RelayConfiguration()
@@ -51,6 +51,16 @@ struct ConfigDecoder {
                 config.load = decodeLoad(table)
             } else {
                 report(line: locator.line(table: "load"), "load must be written as one [load] section")
+            }
+        }
+        for (name, decode) in [("logging", { (d: inout Self, t: TOMLTable, c: inout RelayConfiguration) in c.logging = d.decodeLogging(t) }),
+                               ("relay", { (d: inout Self, t: TOMLTable, c: inout RelayConfiguration) in c.relay = d.decodeRelay(t) })] {
+            if let value = root[name] {
+                if let table = value.table, value.type == .table {
+                    decode(&self, table, &config)
+                } else {
+                    report(line: locator.line(table: name), "\(name) must be written as one [\(name)] section")
+                }
             }
         }
         checkAddresses(config)
@@ -150,6 +160,39 @@ struct ConfigDecoder {
         if let a = address(t, "tcp", index) { c.bindAddress = a }
         if let n = int(t, "max-line-length", "tcp", index, min: 1) { c.maxLineLength = n }
         if let p = precision(t, "tcp", index) { c.precision = p }
+        return c
+    }
+
+    static let loggingKeys = ["level", "format"]
+
+    private mutating func decodeLogging(_ t: TOMLTable) -> LoggingConfig {
+        var c = LoggingConfig()
+        checkKeys(t, Self.loggingKeys, "logging", nil)
+        if let l = string(t, "level", "logging", nil) {
+            if LoggingConfig.levels.contains(l.lowercased()) { c.level = l.lowercased() } else {
+                listenerProblem("logging", nil, key: "level", "\"\(l)\" is not one of \(LoggingConfig.levels.joined(separator: ", "))")
+            }
+        }
+        if let f = string(t, "format", "logging", nil) {
+            if ["logfmt", "json"].contains(f) { c.format = f } else {
+                listenerProblem("logging", nil, key: "format", "\"\(f)\" is not logfmt or json")
+            }
+        }
+        return c
+    }
+
+    static let relayKeys = ["queue-size", "shutdown-timeout", "hostname"]
+
+    private mutating func decodeRelay(_ t: TOMLTable) -> RelaySettings {
+        var c = RelaySettings()
+        checkKeys(t, Self.relayKeys, "relay", nil)
+        if let n = int(t, "queue-size", "relay", nil, min: 1) { c.queueSize = n }
+        if let h = string(t, "hostname", "relay", nil) { c.hostname = h }
+        if let d = string(t, "shutdown-timeout", "relay", nil) {
+            do { c.shutdownTimeout = try GoDuration(parsing: d) } catch {
+                listenerProblem("relay", nil, key: "shutdown-timeout", "\(error)")
+            }
+        }
         return c
     }
 

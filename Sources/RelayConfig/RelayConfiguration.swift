@@ -24,6 +24,10 @@ public struct RelayConfiguration: Sendable, Equatable {
 
     /// `[load]`: where rule and handler files live.
     public var load = LoadConfig()
+    /// `[logging]`.
+    public var logging = LoggingConfig()
+    /// `[relay]`: the pipeline between listeners and rules.
+    public var relay = RelaySettings()
 
     /// An empty configuration.
     public init() {}
@@ -95,4 +99,24 @@ public struct LoadConfig: Sendable, Equatable {
         let joined = base.isEmpty ? dir : base + "/" + dir
         return (joined as NSString).standardizingPath
     }
+}
+
+/// `[logging]`: `level` (trace, debug, info, notice, warning, error, critical; default info) and
+/// `format` (`logfmt`, default, or `json`), written to standard error.
+public struct LoggingConfig: Sendable, Equatable {
+    public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    public var level = "info"
+    public var format = "logfmt"
+    public init() {}
+}
+
+/// `[relay]`: `queue-size` (points waiting for the rule engine; default 100000 — UDP drops and
+/// counts beyond it, TCP and HTTP wait), `shutdown-timeout` (how long SIGTERM waits for queued
+/// points and Kafka deliveries; default 10s) and `hostname` (`ServerInfo.Hostname`; default the
+/// machine's host name).
+public struct RelaySettings: Sendable, Equatable {
+    public var queueSize = 100_000
+    public var shutdownTimeout = GoDuration(nanoseconds: 10_000_000_000)
+    public var hostname = ""
+    public init() {}
 }

@@ -2,18 +2,19 @@ import ArgumentParser
 import Foundation
 import AlertRules
 import KafkaDispatch
+import Relay
 import RelayConfig
 
 /// The `alertrelay` command line: argument parsing only; the work is in the libraries.
 @main
-struct AlertRelayCommand: ParsableCommand {
+struct AlertRelayCommand: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
         commandName: "alertrelay",
         abstract: "Turn InfluxDB line-protocol metrics into Kapacitor-compatible Kafka alerts.",
         version: "alertrelay \(version) (librdkafka \(librdkafkaVersion))",
-        subcommands: [CheckCommand.self, TestCommand.self, ParseCommand.self, RenderCommand.self, SendTestCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, ParseCommand.self, RenderCommand.self, SendTestCommand.self])
 }
 
 /// `alertrelay check --config FILE`: load and validate everything, list every problem.

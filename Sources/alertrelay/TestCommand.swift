@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import GoTemplate
 import LineProtocol
+import Relay
 import RelayConfig
 
 /// `alertrelay test`: replay a line-protocol file through the rules; print events and the Kafka
@@ -141,38 +142,13 @@ struct TestCommand: ParsableCommand {
     }
 }
 
-/// The configuration with its rules and handlers, everything checked.
-struct LoadedConfiguration {
-    var configuration: RelayConfiguration
-    var rules: RuleSet
-}
-
 /// Loads the config file, then the rule and handler files it points at; prints every problem and
 /// exits 2 when there is any.
-func loadEverything(config: String, rules: String? = nil, handlers: String? = nil) throws -> LoadedConfiguration {
-    let configuration: RelayConfiguration
+func loadEverything(config: String, rules: String? = nil, handlers: String? = nil) throws -> LoadedRelay {
     do {
-        configuration = try RelayConfiguration.load(path: config)
+        return try RelayLoader.load(configPath: config, rules: rules, handlers: handlers)
     } catch {
         printError(error.description)
         throw ExitCode(2)
     }
-    let load = configuration.load
-    let loader = RuleLoader(clusters: configuration.enabledKafkaClusters.map(\.id))
-    var problems: RuleLoadErrors?
-    var set = RuleSet()
-    do throws(RuleLoadErrors) {
-        var ruleFiles: [String] = []
-        var handlerFiles: [String] = []
-        if load.enabled || rules != nil { ruleFiles = try RuleLoader.yamlFiles(in: rules ?? load.rulesDirectory) }
-        if load.enabled || handlers != nil { handlerFiles = try RuleLoader.yamlFiles(in: handlers ?? load.handlersDirectory) }
-        set = try loader.load(ruleFiles: ruleFiles, handlerFiles: handlerFiles)
-    } catch {
-        problems = error
-    }
-    if let problems {
-        printError(problems.description)
-        throw ExitCode(2)
-    }
-    return LoadedConfiguration(configuration: configuration, rules: set)
 }

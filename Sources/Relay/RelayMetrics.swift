@@ -1,0 +1,87 @@
+import Ingest
+import KafkaDispatch
+import Prometheus
+import Synchronization
+
+/// The relay's Prometheus metrics (`GET /metrics`). Counters kept elsewhere as totals (listener,
+/// rule and Kafka statistics) are brought up to date at each scrape; the delivery latency is
+/// recorded as reports arrive.
+public final class RelayMetrics: Sendable {
+    /// The registry behind `/metrics` (also swift-metrics' backend).
+    public let registry = PrometheusCollectorRegistry()
+    private let lastTotals = Mutex<[String: UInt64]>([:])
+    let deliveryLatency: DurationHistogram
+
+    public init() {
+        deliveryLatency = registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: "kafka_delivery_latency", unitName: "seconds",
+                                             helpText: "Time from queueing an alert message to the broker's acknowledgement."),
+            labels: [],
+            buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30)])
+    }
+
+    /// Sets counter `name{labels}` to `total` (counters only move forward: a smaller total, after a
+    /// reload resets a source, counts from zero again).
+    func total(_ name: String, _ unit: String, _ help: String, _ labels: [(String, String)], _ total: UInt64) {
+        let key = name + "|" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+        let delta: UInt64 = lastTotals.withLock { last in
+            let previous = last[key] ?? 0
+            last[key] = total
+            return total >= previous ? total - previous : total
+        }
+        let c = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: name, unitName: unit, helpText: help),
+                                     labels: labels)
+        if delta > 0 { c.increment(by: Int64(clamping: delta)) } else if delta == 0 { c.increment(by: Int64(0)) }
+    }
+
+    func gauge(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Double) {
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: name, unitName: "", helpText: help),
+                           labels: labels).set(value)
+    }
+
+    /// Brings every counter up to date and renders the exposition text.
+    func render(listeners: [ListenerStatistics], pipeline: RelayPipeline.Snapshot,
+                kafka: [String: [String: KafkaTopicStatistics]], outstanding: [String: Int]) -> String {
+        for l in listeners {
+            let s = l.snapshot
+            let labels = [("listener", l.name)]
+            total("listener_messages", "total", "Datagrams, connections' reads or requests received.", labels, s.messages)
+            total("listener_bytes", "total", "Bytes received.", labels, s.bytes)
+            total("points_received", "total", "Points parsed and handed to the pipeline.", labels, s.pointsAccepted)
+            total("lines_rejected", "total", "Lines the line-protocol parser rejected.", labels, s.linesRejected)
+            total("points_dropped", "total", "Points dropped because the pipeline was full (UDP).", labels, s.pointsDropped)
+        }
+        gauge("queue_points", "Points waiting for the rule engine.", [], Double(pipeline.queuedPoints))
+        gauge("queue_capacity_points", "The pipeline queue's capacity ([relay] queue-size).", [], Double(pipeline.capacity))
+        total("points_evaluated", "total", "Points taken by the rule engine.", [], pipeline.pointsProcessed)
+        for (rule, s) in pipeline.rules {
+            total("rule_evaluations", "total", "Points evaluated by the rule (after measurement match).", [("rule", rule)], s.evaluations)
+            total("rule_expression_errors", "total", "Expression errors (e.g. a missing field).", [("rule", rule)], s.expressionErrors)
+            total("rule_template_errors", "total", "Template errors while making an event.", [("rule", rule)], s.templateErrors)
+            for level in ["OK", "INFO", "WARNING", "CRITICAL"].enumerated() {
+                total("alerts", "total", "Alert events by rule and level.", [("rule", rule), ("level", level.element)], s.events[level.offset])
+            }
+            gauge("rule_groups", "Active alert groups of the rule.", [("rule", rule)], Double(s.groups))
+        }
+        for (handler, n) in pipeline.handlerFailures {
+            total("handler_failures", "total", "Events a handler could not turn into a message (template, match or file errors).",
+                  [("handler", handler)], n)
+        }
+        for (cluster, topics) in kafka {
+            for (topic, s) in topics {
+                let labels = [("cluster", cluster), ("topic", topic)]
+                total("kafka_messages_queued", "total", "Messages handed to librdkafka.", labels, s.queued)
+                total("kafka_messages_delivered", "total", "Messages the brokers acknowledged.", labels, s.delivered)
+                total("kafka_messages_failed", "total", "Messages reported failed.", labels, s.failed)
+            }
+        }
+        for (cluster, n) in outstanding {
+            gauge("kafka_outstanding_messages", "Messages queued or in flight in librdkafka.", [("cluster", cluster)], Double(n))
+        }
+        let reloadHelp = "SIGHUP reloads: ok, or error (refused; the running set was kept)."
+        total("config_reloads", "total", reloadHelp, [("result", "ok")], pipeline.reloads.ok)
+        total("config_reloads", "total", reloadHelp, [("result", "error")], pipeline.reloads.failed)
+        return registry.emitToString()
+    }
+}

@@ -1,0 +1,263 @@
+import AlertRules
+import Foundation
+import Ingest
+import KafkaDispatch
+import LineProtocol
+import Logging
+import Synchronization
+
+/// The pipeline between listeners and Kafka: a bounded queue of point batches (the listeners'
+/// `PointSink`), one engine thread that runs the rules in arrival order, routes each event to its
+/// handlers and hands the messages to Kafka (or to log files).
+///
+/// Full queue: `offer` refuses (UDP drops and counts; TCP and HTTP wait). Full librdkafka queue:
+/// the engine thread waits (up to the cluster's message-timeout) rather than dropping an alert,
+/// which in turn fills the point queue — backpressure all the way to the sockets.
+public final class RelayPipeline: PointSink, @unchecked Sendable {
+    /// Counters and sizes, safe to read from any thread.
+    public struct Snapshot: Sendable {
+        public var queuedPoints = 0
+        public var capacity = 0
+        public var pointsProcessed: UInt64 = 0
+        public var rules: [String: RuleStatistics] = [:]
+        public var handlerFailures: [String: UInt64] = [:]
+        public var reloads: (ok: UInt64, failed: UInt64) = (0, 0)
+        public var events: UInt64 = 0
+        public var messagesSent: UInt64 = 0
+    }
+
+    /// What the engine thread works with; replaced as a whole on reload.
+    public struct Outputs: @unchecked Sendable {
+        public var dispatcher: KafkaDispatcher?
+        /// Per cluster: how long to wait for room in librdkafka's queue (its message-timeout).
+        public var sendTimeouts: [String: Duration]
+        public init(dispatcher: KafkaDispatcher?, sendTimeouts: [String: Duration]) {
+            self.dispatcher = dispatcher
+            self.sendTimeouts = sendTimeouts
+        }
+    }
+
+    public let capacity: Int
+    private let logger: Logger
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var queue: [PointBatch] = []
+    private var head = 0
+    private var queued = 0
+    private var controls: [() -> Void] = []
+    private var stopping = false
+    private var busy = false
+    private var finished = false
+    // Engine thread only.
+    private var engine: RuleEngine
+    private var router: AlertRouter
+    private var outputs: Outputs
+    private let logFiles = AlertLogFiles()
+    private var counters = Snapshot()
+    private var lastPublish = ContinuousClock.now
+    private var dirty = false
+    private let published = Mutex(Snapshot())
+    /// Called on the engine thread with each event (tests, latency measurement).
+    private let onEvent: (@Sendable (AlertEvent) -> Void)?
+
+    /// A pipeline for `rules`, sending through `outputs`.
+    public init(rules: RuleSet, outputs: Outputs, capacity: Int, hostname: String, logger: Logger,
+                onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
+        self.capacity = capacity
+        self.logger = logger
+        self.outputs = outputs
+        self.onEvent = onEvent
+        engine = RuleEngine(rules: rules.rules, hostname: hostname)
+        router = AlertRouter(rules: rules.rules, handlers: rules.handlers)
+        counters.capacity = capacity
+        configureEngine()
+    }
+
+    private func configureEngine() {
+        let logger = self.logger
+        engine.onError = { rule, message in
+            logger.warning("rule evaluation failed", metadata: ["task": .string(rule), "error": .string(message)])
+        }
+    }
+
+    /// Starts the engine thread.
+    public func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "rule-engine"
+        thread.start()
+    }
+
+    public func offer(_ batch: PointBatch) -> Bool {
+        let n = batch.points.count
+        condition.lock()
+        defer { condition.unlock() }
+        if stopping { return false }
+        if queued > 0 && queued + n > capacity { return false }
+        queue.append(batch)
+        queued += n
+        condition.signal()
+        return true
+    }
+
+    /// Replaces rules, handlers and outputs between two batches; alert state of rules kept by id.
+    /// `done` runs on the engine thread after the switch, with the outputs it replaced.
+    public func reload(rules: RuleSet, outputs newOutputs: Outputs, hostname: String, done: @escaping @Sendable (Outputs) -> Void) {
+        post { [self] in
+            let next = RuleEngine(rules: rules.rules, hostname: hostname)
+            next.adoptState(from: engine)
+            engine = next
+            configureEngine()
+            router = AlertRouter(rules: rules.rules, handlers: rules.handlers)
+            let old = outputs
+            outputs = newOutputs
+            logFiles.closeAll()
+            counters.reloads.ok += 1
+            publish(force: true)
+            done(old)
+        }
+    }
+
+    /// Counts a refused reload.
+    public func reloadFailed() {
+        post { [self] in
+            counters.reloads.failed += 1
+            publish(force: true)
+        }
+    }
+
+    private func post(_ control: @escaping () -> Void) {
+        condition.lock()
+        controls.append(control)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Stops taking points, processes what is queued, then returns true; false if `timeout` passed first.
+    public func drain(timeout: Duration) -> Bool {
+        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        condition.lock()
+        defer { condition.unlock() }
+        stopping = true
+        condition.broadcast()
+        while !finished {
+            if !condition.wait(until: deadline) { return finished }
+        }
+        return true
+    }
+
+    /// The current counters.
+    public var snapshot: Snapshot {
+        var s = published.withLock { $0 }
+        condition.lock()
+        s.queuedPoints = queued
+        condition.unlock()
+        return s
+    }
+
+    /// The outputs in use (only stable while no reload runs).
+    public var currentDispatcher: KafkaDispatcher? {
+        condition.lock()
+        defer { condition.unlock() }
+        return outputs.dispatcher
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while head == queue.count && controls.isEmpty && !stopping {
+                // Idle: publish the last counters, then sleep until work arrives.
+                if dirty {
+                    condition.unlock()
+                    publish(force: true)
+                    dirty = false
+                    condition.lock()
+                    continue
+                }
+                condition.wait()
+            }
+            let pendingControls = controls
+            controls.removeAll()
+            var batch: PointBatch?
+            if head < queue.count {
+                batch = queue[head]
+                head += 1
+                if head > 1024 && head * 2 > queue.count {
+                    queue.removeFirst(head)
+                    head = 0
+                }
+            } else if pendingControls.isEmpty && stopping {
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                publish(force: true)
+                return
+            }
+            busy = true
+            condition.unlock()
+            for c in pendingControls { c() }
+            if let batch {
+                process(batch)
+                condition.lock()
+                queued -= batch.points.count
+                busy = false
+                condition.unlock()
+                dirty = true
+                publish(force: false)
+            }
+        }
+    }
+
+    private func process(_ batch: PointBatch) {
+        counters.pointsProcessed += UInt64(batch.points.count)
+        engine.process(batch.points) { event in
+            counters.events += 1
+            logger.info("alert triggered", metadata: [
+                "task": .string(event.ruleID), "level": .string(event.level.description), "id": .string(event.id),
+                "event_message": .string(event.message),
+            ])
+            onEvent?(event)
+            for d in router.route(event) { deliver(d) }
+        }
+    }
+
+    private func deliver(_ d: AlertDelivery) {
+        switch d.output {
+        case .kafka(let cluster, let message):
+            guard let dispatcher = outputs.dispatcher, let producer = dispatcher.producer(for: cluster) else {
+                fail(d, "cluster \"\(cluster)\" has no producer")
+                return
+            }
+            do throws(KafkaSendError) {
+                do throws(KafkaSendError) {
+                    _ = try producer.send(message)
+                } catch .queueFull {
+                    // Wait for room rather than drop the alert; the point queue fills meanwhile.
+                    logger.debug("librdkafka queue full; waiting", metadata: ["cluster": .string(cluster)])
+                    _ = try producer.sendBlocking(message, waitingUpTo: outputs.sendTimeouts[cluster] ?? .seconds(300))
+                }
+                counters.messagesSent += 1
+            } catch {
+                fail(d, "kafka cluster \"\(cluster)\" topic \"\(message.topic)\": \(error)")
+            }
+        case .log(let path, let mode, let line):
+            do throws(AlertLogError) { try logFiles.append(line, to: path, mode: mode) } catch { fail(d, error.description) }
+        case .failed(let reason):
+            fail(d, reason)
+        }
+    }
+
+    private func fail(_ d: AlertDelivery, _ reason: String) {
+        counters.handlerFailures[d.handlerID, default: 0] += 1
+        logger.error("alert not sent", metadata: ["handler": .string(d.handlerID), "id": .string(d.alertID),
+                                                  "level": .string(d.level.description), "error": .string(reason)])
+    }
+
+    private func publish(force: Bool) {
+        let now = ContinuousClock.now
+        guard force || now - lastPublish > .milliseconds(250) else { return }
+        lastPublish = now
+        counters.rules = engine.statistics
+        let c = counters
+        published.withLock { $0 = c }
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Relay
+
+/// `alertrelay run --config FILE`: the relay itself.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the relay: listeners → rules → handlers → Kafka, until SIGTERM or SIGINT.",
+        discussion: """
+            SIGHUP reloads the config, rule and handler files (all or nothing; alert state of unchanged \
+            rules is kept). SIGTERM/SIGINT stop listening, evaluate what is queued, and wait up to \
+            [relay] shutdown-timeout for Kafka to acknowledge. A bad file at start-up: every problem is \
+            printed with file and line, exit status 2.
+            """)
+
+    @Option(name: .shortAndLong, help: "The configuration file (TOML, kapacitor.conf shape).")
+    var config: String
+
+    func run() async throws {
+        let loaded = try loadEverything(config: config)
+        let logging = loaded.configuration.logging
+        let level = RelayLogHandler.level(logging.level)
+        let json = logging.format == "json"
+        LoggingSystem.bootstrap { label in RelayLogHandler(label: label, level: level, json: json) }
+        let logger = Logger(label: "alertrelay")
+        let service = RelayService(configPath: config, loaded: loaded, logger: logger)
+        let status = await service.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
