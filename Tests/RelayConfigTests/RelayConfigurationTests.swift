@@ -82,7 +82,7 @@ import Testing
         ("[kafka]\nenabled = true\n",
          "c.conf:1: kafka must be written as [[kafka]] sections (an array of tables), not [kafka]"),
         ("[kafak]\nenabled = true\n",
-         "c.conf:1: unknown section or key \"kafak\" (known: [[kafka]], [[udp]], [[tcp]], [http], [load])"),
+         "c.conf:1: unknown section or key \"kafak\" (known: [[kafka]], [[udp]], [[tcp]], [http], [load], [logging], [relay])"),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"\n",
          "c.conf:3:18: TOML syntax: Error while parsing array: encountered end-of-file"),
     ])
@@ -159,7 +159,7 @@ import Testing
         ("[[http]]\nbind-address = \":1\"\n", "l.conf:1: http must be written as one [http] section"),
         ("[[udp]]\nbind-address = \":1\"\n[[udp]]\nbind-address = \":1\"\n", "l.conf:4: [[udp]] #2: bind-address: \":1\" is also used by [[udp]] #1"),
         ("[[tcp]]\nbind-address = \":1\"\n[http]\nbind-address = \":1\"\n", "l.conf:4: [http]: bind-address: \":1\" is also used by [[tcp]] #1"),
-        ("[lsiteners]\n", "l.conf:1: unknown section or key \"lsiteners\" (known: [[kafka]], [[udp]], [[tcp]], [http], [load])"),
+        ("[lsiteners]\n", "l.conf:1: unknown section or key \"lsiteners\" (known: [[kafka]], [[udp]], [[tcp]], [http], [load], [logging], [relay])"),
     ])
     func brokenListenerSections(text: String, message: String) {
         do {
