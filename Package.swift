@@ -90,6 +90,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["AlertRelayTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AlertRelayTestSupport"]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], exclude: ["Fixtures"]),
         .target(name: "AlertRelayTestSupport", path: "Tests/AlertRelayTestSupport"),

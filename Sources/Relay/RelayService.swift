@@ -87,8 +87,8 @@ public final class RelayService: @unchecked Sendable {
             "config": .string(configPath), "rules": .stringConvertible(loaded.rules.rules.count),
             "handlers": .stringConvertible(loaded.rules.handlers.count),
             "kafka": .string(c.enabledKafkaClusters.map(\.id).joined(separator: ",")),
-            "listeners": .string((udp.map { "udp:\($0.localAddress)" } + tcp.map { "tcp:\($0.localAddress)" }
-                                  + (http.map { ["http:\($0.localAddress)"] } ?? [])).joined(separator: ",")),
+            "listeners": .string((udp.map { "udp:" + Self.describe($0.localAddress) } + tcp.map { "tcp:" + Self.describe($0.localAddress) }
+                                  + (http.map { ["http:" + Self.describe($0.localAddress)] } ?? [])).joined(separator: ",")),
         ])
         let signals = SignalWaiter()
         while true {
@@ -99,6 +99,8 @@ public final class RelayService: @unchecked Sendable {
             }
         }
     }
+
+    static func describe(_ a: SocketAddress) -> String { "\(a.ipAddress ?? "?"):\(a.port ?? 0)" }
 
     /// The extra HTTP endpoints.
     func routes() -> HTTPRoutes {

@@ -125,11 +125,21 @@ struct ConfigDecoder {
 
     private mutating func address(_ t: TOMLTable, _ section: String, _ index: Int?) -> String? {
         guard let a = string(t, "bind-address", section, index) else { return nil }
-        if !KafkaClusterConfig.isHostPortOrWildcard(a) {
+        if !Self.isListenAddress(a) {
             listenerProblem(section, index, key: "bind-address", "\"\(a)\" is not host:port (for example \"127.0.0.1:8089\" or \":8089\")")
             return nil
         }
         return a
+    }
+
+    /// `host:port` or `:port` (all interfaces); port 0 asks the kernel for a free port.
+    static func isListenAddress(_ s: String) -> Bool {
+        if s.hasPrefix("["), let close = s.firstIndex(of: "]") {
+            let rest = s[s.index(after: close)...]
+            return rest.hasPrefix(":") && Int(rest.dropFirst()).map { (0...65535).contains($0) } == true
+        }
+        guard let colon = s.lastIndex(of: ":"), let p = Int(s[s.index(after: colon)...]), (0...65535).contains(p) else { return false }
+        return !s[..<colon].contains { $0 == " " || $0 == "," || $0 == "/" || $0 == ":" }
     }
 
     private mutating func precision(_ t: TOMLTable, _ section: String, _ index: Int?) -> Precision? {
@@ -219,11 +229,11 @@ struct ConfigDecoder {
         return c
     }
 
-    /// Two listeners of the same protocol cannot share an address.
+    /// Two listeners of the same protocol cannot share an address (port 0: each gets its own).
     private mutating func checkAddresses(_ config: RelayConfiguration) {
         var seenUDP: [String: Int] = [:]
         for (i, u) in config.udp.enumerated() {
-            if let first = seenUDP[u.bindAddress] {
+            if let first = seenUDP[u.bindAddress], !u.bindAddress.hasSuffix(":0") {
                 listenerProblem("udp", i, key: "bind-address", "\"\(u.bindAddress)\" is also used by [[udp]] #\(first + 1)")
             } else {
                 seenUDP[u.bindAddress] = i
@@ -231,13 +241,13 @@ struct ConfigDecoder {
         }
         var seenTCP: [String: String] = [:]
         for (i, t) in config.tcp.enumerated() {
-            if let first = seenTCP[t.bindAddress] {
+            if let first = seenTCP[t.bindAddress], !t.bindAddress.hasSuffix(":0") {
                 listenerProblem("tcp", i, key: "bind-address", "\"\(t.bindAddress)\" is also used by \(first)")
             } else {
                 seenTCP[t.bindAddress] = "[[tcp]] #\(i + 1)"
             }
         }
-        if let h = config.http, let first = seenTCP[h.bindAddress] {
+        if let h = config.http, let first = seenTCP[h.bindAddress], !h.bindAddress.hasSuffix(":0") {
             listenerProblem("http", nil, key: "bind-address", "\"\(h.bindAddress)\" is also used by \(first)")
         }
     }

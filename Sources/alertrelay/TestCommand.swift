@@ -54,7 +54,8 @@ struct TestCommand: ParsableCommand {
             }
             data = d
         }
-        let engine = RuleEngine(rules: loaded.rules.rules, hostname: ProcessInfo.processInfo.hostName)
+        let hostname = loaded.configuration.relay.hostname
+        let engine = RuleEngine(rules: loaded.rules.rules, hostname: hostname.isEmpty ? ProcessInfo.processInfo.hostName : hostname)
         var failures = 0
         engine.onError = { rule, message in
             failures += 1

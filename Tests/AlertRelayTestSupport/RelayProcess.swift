@@ -1,0 +1,79 @@
+import Foundation
+
+/// `alertrelay run` as a child process with a temporary directory holding its config, rules and
+/// handlers; listeners bind port 0 and the bound ports are read from its start-up log line.
+public final class RelayProcess: @unchecked Sendable {
+    public let directory: URL
+    public let process = Process()
+    public let logFile: URL
+    public private(set) var udpPort = 0
+    public private(set) var tcpPort = 0
+    public private(set) var httpPort = 0
+
+    /// Writes `config` (alertrelay.conf), `rules` and `handlers` (file name → YAML) into a fresh
+    /// directory and starts the relay on it; waits for "alertrelay started".
+    public init(config: String, rules: [String: String] = [:], handlers: [String: String] = [:]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("handlers"), withIntermediateDirectories: true)
+        logFile = directory.appendingPathComponent("relay.log")
+        try config.write(to: directory.appendingPathComponent("alertrelay.conf"), atomically: true, encoding: .utf8)
+        for (name, text) in rules {
+            try text.write(to: directory.appendingPathComponent("rules/\(name)"), atomically: true, encoding: .utf8)
+        }
+        for (name, text) in handlers { try text.write(to: directory.appendingPathComponent("handlers/\(name)"), atomically: true, encoding: .utf8) }
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.path("alertrelay"))
+        process.arguments = ["run", "--config", directory.appendingPathComponent("alertrelay.conf").path]
+        let handle = try FileHandle(forWritingTo: logFile)
+        process.standardError = handle
+        process.standardOutput = handle
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let log = self.log
+            if let line = log.split(separator: "\n").first(where: { $0.contains("msg=\"alertrelay started\"") }) {
+                udpPort = Self.port(in: line, kind: "udp")
+                tcpPort = Self.port(in: line, kind: "tcp")
+                httpPort = Self.port(in: line, kind: "http")
+                return
+            }
+            if !process.isRunning { throw TestSupportError("alertrelay exited \(process.terminationStatus):\n\(log)") }
+            usleep(20_000)
+        }
+        process.terminate()
+        throw TestSupportError("alertrelay did not start:\n\(log)")
+    }
+
+    static func port(in line: Substring, kind: String) -> Int {
+        guard let r = line.range(of: "\(kind):") else { return 0 }
+        let rest = line[r.upperBound...]
+        let address = rest.prefix { $0 != "," && $0 != " " }
+        return Int(address.split(separator: ":").last ?? "") ?? 0
+    }
+
+    public func writeRule(_ name: String, _ text: String) throws {
+        try text.write(to: directory.appendingPathComponent("rules/\(name)"), atomically: true, encoding: .utf8)
+    }
+
+    /// Everything the relay logged so far.
+    public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// Sends `sig` (SIGHUP, SIGTERM, ...).
+    public func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+
+    /// SIGTERM, then the exit status.
+    @discardableResult
+    public func stop() -> Int32 {
+        if process.isRunning {
+            signal(SIGTERM)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+}

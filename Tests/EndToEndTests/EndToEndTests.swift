@@ -1,0 +1,226 @@
+import AlertRelayTestSupport
+import Foundation
+import Testing
+
+/// The relay as an operator runs it: `kafka-test-broker` and `alertrelay run` as processes, points
+/// over real UDP/TCP/HTTP sockets, alerts read back from Kafka with kcat.
+@Suite(.serialized) struct EndToEndTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func config(_ broker: TestBroker, extra: String = "") -> String {
+        """
+        [[kafka]]
+          enabled = true
+          id = "infra-monitoring"
+          brokers = ["\(broker.bootstrap)"]
+          batch-timeout = "10ms"
+        [[udp]]
+          bind-address = "127.0.0.1:0"
+        [[tcp]]
+          bind-address = "127.0.0.1:0"
+        [http]
+          bind-address = "127.0.0.1:0"
+        [relay]
+          hostname = "relay-test"
+          shutdown-timeout = "20s"
+        \(extra)
+        """
+    }
+
+    static func seedFiles() throws -> (rules: [String: String], handlers: [String: String]) {
+        func read(_ p: String) throws -> String { try String(contentsOf: repo.appendingPathComponent(p), encoding: .utf8) }
+        return (["kafka-cpu-alert.yaml": try read("Config/rules/kafka-cpu-alert.yaml"), "cpu_alert.yaml": try read("Config/rules/cpu_alert.yaml")],
+                ["kafka_cpu_handler.yaml": try read("Config/handlers/kafka_cpu_handler.yaml")])
+    }
+
+    static func consume(_ broker: TestBroker, _ topic: String, count: Int, timeout: Duration = .seconds(15)) async throws -> [ConsumedMessage] {
+        var got: [ConsumedMessage] = []
+        _ = await eventually(timeout: timeout) {
+            got = (try? Kcat.consume(bootstrap: broker.bootstrap, topic: topic)) ?? []
+            return got.count >= count
+        }
+        return got
+    }
+
+    /// The exact body Kapacitor sends for the seed's CRITICAL alert from task `task`.
+    static func criticalBody(task: String, previous: String = "OK") -> String {
+        let details = #"{\u0026#34;Name\u0026#34;:\u0026#34;cpu\u0026#34;,\u0026#34;TaskName\u0026#34;:\u0026#34;"# + task
+            + #"\u0026#34;,\u0026#34;Group\u0026#34;:\u0026#34;nil\u0026#34;,\u0026#34;Tags\u0026#34;:{\u0026#34;host\u0026#34;:\u0026#34;a\u0026#34;},\u0026#34;ServerInfo\u0026#34;:{\u0026#34;Hostname\u0026#34;:\u0026#34;relay-test\u0026#34;,\u0026#34;ClusterID\u0026#34;:\u0026#34;\u0026#34;,\u0026#34;ServerID\u0026#34;:\u0026#34;\u0026#34;},\u0026#34;ID\u0026#34;:\u0026#34;cpu:nil\u0026#34;,\u0026#34;Fields\u0026#34;:{\u0026#34;usage_idle\u0026#34;:5},\u0026#34;Level\u0026#34;:\u0026#34;CRITICAL\u0026#34;,\u0026#34;Time\u0026#34;:\u0026#34;2025-11-28T00:00:10Z\u0026#34;,\u0026#34;Duration\u0026#34;:0,\u0026#34;Message\u0026#34;:\u0026#34;Hey, check your CPU\u0026#34;}\n"#
+        return #"{"id":"cpu:nil","message":"Hey, check your CPU","details":""# + details
+            + #"","time":"2025-11-28T00:00:10Z","duration":0,"level":"CRITICAL","data":{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","usage_idle"],"values":[["2025-11-28T00:00:10Z",5]]}]},"previousLevel":""#
+            + previous + #"","recoverable":true}"# + "\n"
+    }
+
+    @Test func seedScenariosOverUDPWithKapacitorsExactBodies() async throws {
+        let broker = try TestBroker(topics: ["cpu-alerts:1"])
+        defer { broker.stop() }
+        let seed = try Self.seedFiles()
+        let relay = try RelayProcess(config: Self.config(broker), rules: seed.rules, handlers: seed.handlers)
+        try LoopbackClient.sendUDP([Array("cpu,host=a usage_idle=50 1764288000000000000\n".utf8)], port: relay.udpPort)
+        try LoopbackClient.sendUDP([Array("cpu,host=a usage_idle=5 1764288010000000000\n".utf8)], port: relay.udpPort)
+        try LoopbackClient.sendUDP([Array("cpu,host=a usage_idle=70 1764288020000000000\n".utf8)], port: relay.udpPort)
+        let messages = try await Self.consume(broker, "cpu-alerts", count: 4)
+        #expect(relay.stop() == 0)
+        #expect(messages.count == 4, "\(relay.log)")
+        #expect(messages.allSatisfy { $0.key == "cpu:nil" })
+        let bodies = Set(messages.map(\.value))
+        #expect(bodies.contains(Self.criticalBody(task: "kafka-cpu-alert")))
+        #expect(bodies.contains(Self.criticalBody(task: "cpu_alert")))
+        #expect(messages.filter { $0.value.contains(#""level":"OK""#) && $0.value.contains(#""previousLevel":"CRITICAL""#) }.count == 2)
+    }
+
+    @Test func templatedBodiesOverTCPAndHTTPWithStateChangesOnly() async throws {
+        let broker = try TestBroker(topics: ["t:1"])
+        defer { broker.stop() }
+        let rule = """
+            id: disk
+            measurement: disk
+            groupBy: [host]
+            warn: '"used_percent" > 80'
+            crit: '"used_percent" > 90'
+            stateChangesOnly: true
+            kafka:
+              topic: t
+              template: '{{.Level}} {{.ID}} was {{.PreviousLevel}} {{index (index (index .Data.Series 0).Values 0) 1}}'
+            """
+        let relay = try RelayProcess(config: Self.config(broker), rules: ["disk.yaml": rule])
+        let fd = try LoopbackClient.connectTCP(port: relay.tcpPort)
+        try LoopbackClient.write(fd, Array("disk,host=h1 used_percent=85 1\ndisk,host=h1 used_percent=86 2\ndisk,host=h1 used_percent=95 3\n".utf8))
+        close(fd)
+        _ = try await Self.consume(broker, "t", count: 2)  // TCP first: HTTP's points come later in time
+        let (status, _) = try LoopbackClient.http(port: relay.httpPort, method: "POST", path: "/write?db=x&precision=s",
+                                                  body: Array("disk,host=h2 used_percent=91 4\ndisk,host=h2 used_percent=92 5\ndisk,host=h1 used_percent=10 6\n".utf8))
+        #expect(status == 204)
+        let messages = try await Self.consume(broker, "t", count: 4)
+        #expect(relay.stop() == 0)
+        // stateChangesOnly: h1 85 WARNING, 86 nothing, 95 CRITICAL, 10 OK; h2 91 CRITICAL, 92 nothing.
+        #expect(messages.map(\.value) == ["WARNING disk:host=h1 was OK 85", "CRITICAL disk:host=h1 was WARNING 95",
+                                           "CRITICAL disk:host=h2 was OK 91", "OK disk:host=h1 was CRITICAL 10"])
+    }
+
+    @Test func twoClustersAtOnce() async throws {
+        let a = try TestBroker(topics: ["alerts:1"]), b = try TestBroker(topics: ["alerts:1"])
+        defer { a.stop(); b.stop() }
+        let config = Self.config(a, extra: """
+            [[kafka]]
+              enabled = true
+              id = "backup"
+              brokers = ["\(b.bootstrap)"]
+              batch-timeout = "10ms"
+            """)
+        let rule = """
+            id: mem
+            measurement: mem
+            crit: '"free" < 100'
+            kafka:
+              - {cluster: infra-monitoring, topic: alerts}
+              - {cluster: backup, topic: alerts, template: 'backup {{.ID}}'}
+            """
+        let relay = try RelayProcess(config: config, rules: ["mem.yaml": rule])
+        try LoopbackClient.sendUDP([Array("mem free=5i 1\n".utf8)], port: relay.udpPort)
+        let first = try await Self.consume(a, "alerts", count: 1)
+        let second = try await Self.consume(b, "alerts", count: 1)
+        #expect(relay.stop() == 0)
+        #expect(first.count == 1 && first.first?.value.hasPrefix(#"{"id":"mem:nil""#) == true)
+        #expect(second.map(\.value) == ["backup mem:nil"])
+    }
+
+    @Test func sighupReloadsGoodFilesAndRefusesBadOnes() async throws {
+        let broker = try TestBroker(topics: ["r:1"])
+        defer { broker.stop() }
+        let rule = { (threshold: Int) in "id: load\nmeasurement: load\ncrit: '\"v\" > \(threshold)'\nkafka: {topic: r, template: '{{.ID}} {{.Level}}'}\n" }
+        let relay = try RelayProcess(config: Self.config(broker), rules: ["load.yaml": rule(10)])
+        try LoopbackClient.sendUDP([Array("load,host=a v=5 1\n".utf8)], port: relay.udpPort)  // OK under 10
+        // Good reload: threshold 1; the group's state (OK) is kept.
+        try relay.writeRule("load.yaml", rule(1))
+        relay.signal(SIGHUP)
+        #expect(await eventually(timeout: .seconds(10)) { relay.log.contains("msg=reloaded") })
+        try LoopbackClient.sendUDP([Array("load,host=a v=5 2\n".utf8)], port: relay.udpPort)
+        _ = try await Self.consume(broker, "r", count: 1)
+        // Bad reload: refused, the running rules stay.
+        try relay.writeRule("load.yaml", "id: load\nmeasurement: load\ncrit: '\"v\" >'\n")
+        relay.signal(SIGHUP)
+        #expect(await eventually(timeout: .seconds(10)) { relay.log.contains("reload refused") })
+        try LoopbackClient.sendUDP([Array("load,host=a v=0.5 3\n".utf8)], port: relay.udpPort)
+        let messages = try await Self.consume(broker, "r", count: 2)
+        let log = relay.log
+        #expect(relay.stop() == 0)
+        #expect(messages.map(\.value) == ["load:nil CRITICAL", "load:nil OK"])
+        #expect(log.contains("load.yaml:3:"))
+    }
+
+    @Test func sigtermDeliversEveryQueuedAlert() async throws {
+        let broker = try TestBroker(topics: ["many:4"])
+        defer { broker.stop() }
+        let rule = "id: up\nmeasurement: up\ngroupBy: [host]\ncrit: '\"ok\" == FALSE'\nkafka: {topic: many, template: '{{.ID}}'}\n"
+        let relay = try RelayProcess(config: Self.config(broker), rules: ["up.yaml": rule])
+        let fd = try LoopbackClient.connectTCP(port: relay.tcpPort)
+        var text = ""
+        for i in 0..<5000 { text += "up,host=h\(i) ok=false \(i)\n" }
+        try LoopbackClient.write(fd, Array(text.utf8))
+        close(fd)
+        // SIGTERM while alerts are queued in the engine or librdkafka: every one must still arrive.
+        usleep(100_000)
+        #expect(relay.stop() == 0)
+        let messages = try await Self.consume(broker, "many", count: 5000)
+        #expect(messages.count == 5000)
+        #expect(Set(messages.compactMap(\.key)).count == 5000)
+    }
+
+    @Test func healthReadyAndMetrics() async throws {
+        let broker = try TestBroker(topics: ["cpu-alerts:1"])
+        defer { broker.stop() }
+        let seed = try Self.seedFiles()
+        let relay = try RelayProcess(config: Self.config(broker), rules: seed.rules, handlers: seed.handlers)
+        #expect(try LoopbackClient.http(port: relay.httpPort, method: "GET", path: "/health").0 == 200)
+        #expect(await eventually(timeout: .seconds(10)) { (try? LoopbackClient.http(port: relay.httpPort, method: "GET", path: "/ready").0) == 200 })
+        try LoopbackClient.sendUDP([Array("cpu,host=a usage_idle=5 1\nnot line protocol\n".utf8)], port: relay.udpPort)
+        _ = try await Self.consume(broker, "cpu-alerts", count: 2)
+        var metrics = ""
+        _ = await eventually(timeout: .seconds(5)) {
+            metrics = (try? LoopbackClient.http(port: relay.httpPort, method: "GET", path: "/metrics").1) ?? ""
+            return metrics.contains("alertrelay_kafka_messages_delivered_total{cluster=\"infra-monitoring\",topic=\"cpu-alerts\"} 2")
+        }
+        #expect(metrics.contains("alertrelay_alerts_total{rule=\"kafka-cpu-alert\",level=\"CRITICAL\"} 1"), "\(metrics)")
+        #expect(metrics.contains("alertrelay_lines_rejected_total{listener=\"udp:127.0.0.1:0\"} 1"))
+        #expect(metrics.contains("alertrelay_points_received_total{listener=\"udp:127.0.0.1:0\"} 1"))
+        #expect(metrics.contains("alertrelay_kafka_delivery_latency_seconds_count 2"))
+        broker.takeDown()
+        #expect(await eventually(timeout: .seconds(20)) { (try? LoopbackClient.http(port: relay.httpPort, method: "GET", path: "/ready").0) == 503 })
+        broker.bringUp()
+        #expect(relay.stop() == 0)
+    }
+
+    /// Bad files: `check` and `run` both refuse them with the same message and exit status 2.
+    @Test(arguments: [
+        ("config", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"nohost\"]\n", [String: String](), [String: String](),
+         "alertrelay.conf:4: [[kafka]] #1 (id \"k\"): brokers: broker \"nohost\" is not host:port (for example \"kafka-1:9092\")"),
+        ("rule", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n", ["r.yaml": "id: r\ncrit: '\"v\" <'\n"], [:],
+         "rules/r.yaml:2:13: rule \"r\": crit: unexpected end of expression"),
+        ("handler", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n", [:],
+         ["h.yaml": "id: h\ntopic: t\nkind: kafka\noptions: {topic: x, cluster: nope}\n"],
+         "handlers/h.yaml:4:30: handler \"h\" options: unknown cluster \"nope\" (enabled [[kafka]] ids: k)"),
+    ])
+    func badFilesFailCheckAndRunWithExitTwo(_ c: (String, String, [String: String], [String: String], String)) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("handlers"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try c.1.write(to: dir.appendingPathComponent("alertrelay.conf"), atomically: true, encoding: .utf8)
+        for (n, t) in c.2 { try t.write(to: dir.appendingPathComponent("rules/\(n)"), atomically: true, encoding: .utf8) }
+        for (n, t) in c.3 { try t.write(to: dir.appendingPathComponent("handlers/\(n)"), atomically: true, encoding: .utf8) }
+        for command in ["check", "run"] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: BuiltProducts.path("alertrelay"))
+            p.arguments = [command, "--config", dir.appendingPathComponent("alertrelay.conf").path]
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 2, "\(command) \(c.0): \(text)")
+            #expect(text.contains(c.4), "\(command) \(c.0): \(text)")
+        }
+    }
+}
