@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Set up and run on a fresh Debian machine: installs what is missing, builds, starts
-# kafka-test-broker, parses a line-protocol point, renders Kapacitor's alert message template for
-# it, sends it through alertrelay's Kafka dispatcher (`alertrelay send-test`, Kapacitor's
-# `service-tests kafka`), reads it back from Kafka, and stops everything.
+# kafka-test-broker, runs `alertrelay run` on Config/ (the seed's two scenarios), sends CPU points
+# over UDP as an app would, shows the alert messages arriving in Kafka, and stops everything.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,36 +12,43 @@ bin=$(swift build -c release --show-bin-path)
 
 work=$(mktemp -d)
 broker_pid=""
+relay_pid=""
 cleanup() {
+  [ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null && wait "$relay_pid" 2>/dev/null
   [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-"$bin/kafka-test-broker" --topic cpu-alerts:4 > "$work/broker.out" 2>/dev/null &
+"$bin/kafka-test-broker" --topic cpu-alerts:1 > "$work/broker.out" 2>/dev/null &
 broker_pid=$!
 for _ in $(seq 50); do grep -q BOOTSTRAP= "$work/broker.out" && break; sleep 0.1; done
 bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")
-echo "kafka-test-broker is up at $bootstrap"
+echo "== kafka-test-broker is up at $bootstrap"
 
-cat > "$work/alertrelay.conf" <<CONF
-[[kafka]]
-  enabled = true
-  id = "infra-monitoring"
-  brokers = ["$bootstrap"]
-  timeout = "10s"
-  batch-size = 100
-  batch-timeout = "1s"
-CONF
-"$bin/alertrelay" check --config "$work/alertrelay.conf"
-echo "A CPU point as the app would send it over UDP:"
-echo 'cpu,host=server01,cpu=cpu-total usage_idle=5.5 1795822382000000000' | "$bin/alertrelay" parse
-echo "The alert message Kapacitor's template gives it:"
-body=$("$bin/alertrelay" render --kind alert \
-  --template '{{.ID}} is {{.Level}}: Hey, check your CPU (usage_idle={{index .Fields "usage_idle"}} on {{.Tags.host}})' \
-  --data '{"Name":"cpu","ID":"cpu:nil","Level":"CRITICAL","Tags":{"host":"server01"},"Fields":{"usage_idle":5.5},"Time":1795822382000000000}')
-echo "$body"
-"$bin/alertrelay" send-test --config "$work/alertrelay.conf" --cluster infra-monitoring \
-  --topic cpu-alerts --key "cpu:nil" --message "$body"
-echo "Reading topic cpu-alerts back from Kafka:"
-kcat -C -b "$bootstrap" -t cpu-alerts -o beginning -e -q -f 'partition %p offset %o key %k: %s\n'
+# Config/alertrelay.conf as shipped; only the brokers come from the environment, as in a container.
+export ALERTRELAY_KAFKA_0_BROKERS="$bootstrap"
+echo "== alertrelay check --config Config/alertrelay.conf"
+"$bin/alertrelay" check --config Config/alertrelay.conf
+echo "== alertrelay run --config Config/alertrelay.conf"
+"$bin/alertrelay" run --config Config/alertrelay.conf 2> "$work/relay.log" &
+relay_pid=$!
+for _ in $(seq 100); do grep -q 'alertrelay started' "$work/relay.log" && break; sleep 0.1; done
+sed 's/^/   relay: /' "$work/relay.log"
+
+echo "== The app sends CPU points over UDP to 127.0.0.1:8089 (Config/samples/cpu.lp):"
+grep -v '^#' Config/samples/cpu.lp | while read -r line; do
+  echo "   $line"
+  printf '%s\n' "$line" > /dev/udp/127.0.0.1/8089
+  sleep 0.2
+done
+sleep 1
+echo "== Alert log lines:"
+grep 'alert triggered' "$work/relay.log" | sed 's/^/   /'
+echo "== Reading topic cpu-alerts back from Kafka (key, then the Kapacitor alert JSON):"
+kcat -C -b "$bootstrap" -t cpu-alerts -o beginning -e -q -f '   key=%k %s'
+echo "== /metrics (excerpt):"
+curl -s http://127.0.0.1:9092/metrics | grep -E '^alertrelay_(alerts_total|kafka_messages_delivered_total|points_received_total)' | sed 's/^/   /'
+kill -TERM "$relay_pid"; wait "$relay_pid" || true; relay_pid=""
+echo "== Stopped (SIGTERM: queue drained, Kafka flushed):"
+tail -2 "$work/relay.log" | sed 's/^/   relay: /'

@@ -152,4 +152,51 @@ import Testing
         #expect(r.stderr.contains("rules/r.yaml:2:"))
         #expect(r.stderr.contains("rule \"r\": crit: unexpected end of expression"))
     }
+
+    /// Deploy/ names the binary, flags, ports and paths the relay really has: the Kubernetes
+    /// ConfigMap's config, rule and handler load as mounted, its probes hit /health and /ready on
+    /// the [http] port, and the Dockerfile and systemd unit run `alertrelay run --config`.
+    @Test func deployFilesMatchTheRelay() throws {
+        let deploy = URL(fileURLWithPath: Self.repo).appendingPathComponent("Deploy")
+        let manifest = try String(contentsOf: deploy.appendingPathComponent("kubernetes.yaml"), encoding: .utf8)
+        func block(_ key: String) -> String {
+            let lines = manifest.split(separator: "\n", omittingEmptySubsequences: false)
+            guard let start = lines.firstIndex(where: { $0 == "  \(key): |" }) else { return "" }
+            var out: [Substring] = []
+            for l in lines[(start + 1)...] {
+                if l.hasPrefix("    ") || l.isEmpty { out.append(l.dropFirst(min(4, l.count))) } else { break }
+            }
+            return out.joined(separator: "\n") + "\n"
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("handlers"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The manifest mounts these at /etc/alertrelay/{alertrelay.conf,rules/,handlers/}; [load] dir is that directory.
+        #expect(manifest.contains("mountPath: /etc/alertrelay/alertrelay.conf"))
+        #expect(manifest.contains("mountPath: /etc/alertrelay/rules/kafka-cpu-alert.yaml"))
+        #expect(manifest.contains("mountPath: /etc/alertrelay/handlers/kafka_cpu_handler.yaml"))
+        let conf = block("alertrelay.conf").replacingOccurrences(of: "dir = \"/etc/alertrelay\"", with: "dir = \".\"")
+        try conf.write(to: dir.appendingPathComponent("alertrelay.conf"), atomically: true, encoding: .utf8)
+        try block("kafka-cpu-alert.yaml").write(to: dir.appendingPathComponent("rules/kafka-cpu-alert.yaml"), atomically: true, encoding: .utf8)
+        try block("kafka_cpu_handler.yaml").write(to: dir.appendingPathComponent("handlers/kafka_cpu_handler.yaml"), atomically: true, encoding: .utf8)
+        let r = try Self.alertrelay(["check", "--config", dir.appendingPathComponent("alertrelay.conf").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("1 rules in 1 files, 1 handlers in 1 files"))
+        #expect(r.stdout.contains("udp 127.0.0.1:8089"))
+        #expect(r.stdout.contains("http :9092"))
+        #expect(manifest.contains("httpGet: {path: /health, port: 9092}"))
+        #expect(manifest.contains("httpGet: {path: /ready, port: 9092}"))
+        #expect(manifest.contains("args: [\"run\", \"--config\", \"/etc/alertrelay/alertrelay.conf\"]"))
+        let docker = try String(contentsOf: deploy.appendingPathComponent("Dockerfile"), encoding: .utf8)
+        #expect(docker.contains("CMD [\"run\", \"--config\", \"/etc/alertrelay/alertrelay.conf\"]"))
+        #expect(docker.contains("ENTRYPOINT [\"/usr/local/bin/alertrelay\"]"))
+        #expect(docker.contains("EXPOSE 8089/udp 9092/tcp"))
+        let unit = try String(contentsOf: deploy.appendingPathComponent("alertrelay.service"), encoding: .utf8)
+        #expect(unit.contains("ExecStart=/usr/local/bin/alertrelay run --config /etc/alertrelay/alertrelay.conf"))
+        #expect(unit.contains("ExecReload=/bin/kill -HUP $MAINPID"))
+        // The shipped Config/ passes check too (the quick start runs it).
+        let shipped = try Self.alertrelay(["check", "--config", Self.repo + "/Config/alertrelay.conf"])
+        #expect(shipped.status == 0, "\(shipped.stderr)")
+    }
 }
