@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release binaries and runs the benchmarks, each next to its peer in the same run.
-# usage: Benchmarks/run.sh [kafka|parse|udp|template|rules|all] [extra args for the kafka benchmark]
+# usage: Benchmarks/run.sh [kafka|parse|udp|template|rules|e2e|all] [extra args for the kafka benchmark]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -131,12 +131,80 @@ rules() {
   taskset -c 0 "$here/.build/release/RuleBenchmark" 0 | grep unmatched
 }
 
+e2e() {
+  # End to end through `alertrelay run`: UDP points (one per datagram) that each raise an alert,
+  # Kafka batch-timeout 10ms, into kafka-test-broker. Latency = point received → broker ack, from
+  # the relay's alertrelay_alert_latency_seconds histogram (quantiles interpolated in buckets).
+  (cd "$root" && swift build -c release --product alertrelay && swift build -c release --product kafka-test-broker)
+  (cd "$here" && swift build -c release --product UDPLoad)
+  local bin; bin=$(cd "$root" && swift build -c release --show-bin-path)
+  local rate=${E2E_RATE:-1000} seconds=${E2E_SECONDS:-20}
+  work=$(mktemp -d)
+  "$bin/kafka-test-broker" --topic lat:4 > "$work/broker.out" 2>/dev/null &
+  local bpid=$!
+  for _ in $(seq 50); do grep -q BOOTSTRAP= "$work/broker.out" && break; sleep 0.1; done
+  local bootstrap; bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")
+  mkdir -p "$work/rules"
+  cat > "$work/alertrelay.conf" <<CONF
+[[kafka]]
+  enabled = true
+  id = "bench"
+  brokers = ["$bootstrap"]
+  batch-timeout = "10ms"
+[[udp]]
+  bind-address = "127.0.0.1:18189"
+  read-buffer = 8388608
+[http]
+  bind-address = "127.0.0.1:19192"
+[logging]
+  level = "warning"
+CONF
+  cat > "$work/rules/lat.yaml" <<'RULE'
+id: lat
+measurement: cpu
+groupBy: [host]
+crit: '"usage_idle" >= 0'
+message: 'Hey, check your CPU'
+kafka: {topic: lat}
+RULE
+  "$bin/alertrelay" run --config "$work/alertrelay.conf" 2> "$work/relay.log" &
+  local rpid=$!
+  for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:19192/health && break; sleep 0.1; done
+  echo "End to end: $rate alerting points/s over UDP (1 per datagram) for ${seconds}s, every point an alert, batch-timeout 10ms"
+  machine
+  local sent; sent=$("$here/.build/release/UDPLoad" 18189 "$rate" "$seconds" 1)
+  sleep 2
+  curl -s http://127.0.0.1:19192/metrics > "$work/metrics.txt"
+  local rss; rss=$(awk '/VmHWM/ {print $2}' /proc/$rpid/status)
+  kill -TERM $rpid; wait $rpid || true
+  kill -TERM $bpid; wait $bpid || true
+  python3 - "$work/metrics.txt" "$sent" "$seconds" "$rss" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+sent, seconds, rss = int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+buckets = sorted((float(le), float(v)) for le, v in re.findall(r'alertrelay_alert_latency_seconds_bucket\{le="([^"+]+)"\} (\S+)', text))
+count = float(re.search(r'alertrelay_alert_latency_seconds_count (\S+)', text).group(1))
+def q(p):
+    target, prev_le, prev_n = p * count, 0.0, 0.0
+    for le, n in buckets:
+        if n >= target:
+            return prev_le + (le - prev_le) * ((target - prev_n) / (n - prev_n) if n > prev_n else 0)
+        prev_le, prev_n = le, n
+    return float('inf')
+delivered = sum(float(v) for v in re.findall(r'alertrelay_kafka_messages_delivered_total\{[^}]*\} (\S+)', text))
+print("sent %d points, %d alerts delivered (%.0f alerts/s); latency receipt -> Kafka ack: p50 %.1f ms, p99 %.1f ms; peak RSS %.1f MiB"
+      % (sent, delivered, delivered / seconds, q(0.5) * 1000, q(0.99) * 1000, rss / 1024))
+PY
+  rm -rf "$work"
+}
+
 case "$what" in
   kafka) kafka "$@" ;;
   parse) parse ;;
   udp) udp ;;
   template) template ;;
   rules) rules ;;
-  all) parse; template; rules; udp; kafka "$@" ;;
-  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, rules, all)" >&2; exit 64 ;;
+  e2e) e2e ;;
+  all) parse; template; rules; e2e; udp; kafka "$@" ;;
+  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, rules, e2e, all)" >&2; exit 64 ;;
 esac

@@ -1,3 +1,4 @@
+import Dispatch
 import LineProtocol
 import Synchronization
 
@@ -7,11 +8,15 @@ public struct PointBatch: Sendable {
     public var points: [Point]
     /// The listener they came from (e.g. `udp:127.0.0.1:8089`).
     public var source: String
+    /// When the batch was received (monotonic nanoseconds, `DispatchTime` uptime): the start of
+    /// the end-to-end latency the relay reports.
+    public var receivedAt: UInt64
 
-    /// A batch of `points` from `source`.
-    public init(points: [Point], source: String) {
+    /// A batch of `points` from `source`, received now.
+    public init(points: [Point], source: String, receivedAt: UInt64 = DispatchTime.now().uptimeNanoseconds) {
         self.points = points
         self.source = source
+        self.receivedAt = receivedAt
     }
 }
 

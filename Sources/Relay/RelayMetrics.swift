@@ -11,6 +11,7 @@ public final class RelayMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let lastTotals = Mutex<[String: UInt64]>([:])
     let deliveryLatency: DurationHistogram
+    let endToEndLatency: DurationHistogram
 
     public init() {
         deliveryLatency = registry.makeDurationHistogram(
@@ -19,6 +20,12 @@ public final class RelayMetrics: Sendable {
             labels: [],
             buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                       .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30)])
+        endToEndLatency = registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: "alert_latency", unitName: "seconds",
+                                             helpText: "Time from receiving the point that raised an alert to the broker's acknowledgement of its message."),
+            labels: [],
+            buckets: [0.25, 0.5, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 25, 30, 40, 50, 75, 100, 150, 250, 500, 1000, 5000, 30000]
+                .map { Duration.microseconds(Int64($0 * 1000)) })
     }
 
     /// Sets counter `name{labels}` to `total` (counters only move forward: a smaller total, after a

@@ -29,10 +29,13 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     /// What the engine thread works with; replaced as a whole on reload.
     public struct Outputs: @unchecked Sendable {
         public var dispatcher: KafkaDispatcher?
+        /// Receipt times of messages in flight, for the end-to-end latency.
+        public var latency: LatencyTracker?
         /// Per cluster: how long to wait for room in librdkafka's queue (its message-timeout).
         public var sendTimeouts: [String: Duration]
-        public init(dispatcher: KafkaDispatcher?, sendTimeouts: [String: Duration]) {
+        public init(dispatcher: KafkaDispatcher?, sendTimeouts: [String: Duration], latency: LatencyTracker? = nil) {
             self.dispatcher = dispatcher
+            self.latency = latency
             self.sendTimeouts = sendTimeouts
         }
     }
@@ -207,7 +210,10 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         }
     }
 
+    private var currentReceivedAt: UInt64 = 0
+
     private func process(_ batch: PointBatch) {
+        currentReceivedAt = batch.receivedAt
         counters.pointsProcessed += UInt64(batch.points.count)
         engine.process(batch.points) { event in
             counters.events += 1
@@ -228,13 +234,15 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                 return
             }
             do throws(KafkaSendError) {
+                var sequence: UInt64
                 do throws(KafkaSendError) {
-                    _ = try producer.send(message)
+                    sequence = try producer.send(message)
                 } catch .queueFull {
                     // Wait for room rather than drop the alert; the point queue fills meanwhile.
                     logger.debug("librdkafka queue full; waiting", metadata: ["cluster": .string(cluster)])
-                    _ = try producer.sendBlocking(message, waitingUpTo: outputs.sendTimeouts[cluster] ?? .seconds(300))
+                    sequence = try producer.sendBlocking(message, waitingUpTo: outputs.sendTimeouts[cluster] ?? .seconds(300))
                 }
+                outputs.latency?.sent(cluster: cluster, sequence: sequence, receivedAt: currentReceivedAt)
                 counters.messagesSent += 1
             } catch {
                 fail(d, "kafka cluster \"\(cluster)\" topic \"\(message.topic)\": \(error)")
@@ -259,5 +267,21 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         counters.rules = engine.statistics
         let c = counters
         published.withLock { $0 = c }
+    }
+}
+
+/// Receipt times of the messages librdkafka holds, so each delivery report can tell how long the
+/// alert took from the socket to the broker's acknowledgement.
+public final class LatencyTracker: Sendable {
+    private let pending = Mutex<[String: [UInt64: UInt64]]>([:])
+    public init() {}
+
+    func sent(cluster: String, sequence: UInt64, receivedAt: UInt64) {
+        pending.withLock { $0[cluster, default: [:]][sequence] = receivedAt }
+    }
+
+    /// The receipt time of message `sequence`, forgotten once asked.
+    func delivered(cluster: String, sequence: UInt64) -> UInt64? {
+        pending.withLock { $0[cluster]?.removeValue(forKey: sequence) }
     }
 }

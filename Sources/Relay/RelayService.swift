@@ -26,6 +26,7 @@ public final class RelayService: @unchecked Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let reloadLock = NSLock()
     private let onEvent: (@Sendable (AlertEvent) -> Void)?
+    private var currentLatency: LatencyTracker?
 
     /// A relay for what `RelayLoader` loaded from `configPath` (reloads read that path again).
     public init(configPath: String, loaded: LoadedRelay, logger: Logger, onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
@@ -46,15 +47,21 @@ public final class RelayService: @unchecked Sendable {
         if clusters.isEmpty { return RelayPipeline.Outputs(dispatcher: nil, sendTimeouts: [:]) }
         let logger = self.logger
         let metrics = self.metrics
+        let tracker = LatencyTracker()
         let dispatcher = try KafkaDispatcher(clusters: clusters, logger: logger) { cluster, report in
+            let receivedAt = tracker.delivered(cluster: cluster, sequence: report.sequence)
             if report.isDelivered {
                 metrics.deliveryLatency.recordNanoseconds(report.latencyMicroseconds * 1000)
+                if let receivedAt {
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    metrics.endToEndLatency.recordNanoseconds(Int64(now &- receivedAt))
+                }
             } else {
                 logger.error("alert not delivered", metadata: ["cluster": .string(cluster), "topic": .string(report.topic),
                                                                "error": .string(report.error.map { "\($0)" } ?? "")])
             }
         }
-        return RelayPipeline.Outputs(dispatcher: dispatcher, sendTimeouts: timeouts)
+        return RelayPipeline.Outputs(dispatcher: dispatcher, sendTimeouts: timeouts, latency: tracker)
     }
 
     /// Starts everything and serves until SIGTERM/SIGINT; returns the exit status.
@@ -66,6 +73,7 @@ public final class RelayService: @unchecked Sendable {
             return 1
         }
         dispatcherBox.withLock { $0 = outputs.dispatcher }
+        currentLatency = outputs.latency
         pipeline = RelayPipeline(rules: loaded.rules, outputs: outputs, capacity: c.relay.queueSize, hostname: hostname,
                                  logger: logger, onEvent: onEvent)
         pipeline.start()
@@ -173,7 +181,7 @@ public final class RelayService: @unchecked Sendable {
         if next.configuration.udp != old.udp || next.configuration.tcp != old.tcp || next.configuration.http != old.http {
             logger.warning("listener changes take effect at the next start; listeners kept as they are")
         }
-        var outputs = RelayPipeline.Outputs(dispatcher: dispatcherBox.withLock { $0 }, sendTimeouts: [:])
+        var outputs = RelayPipeline.Outputs(dispatcher: dispatcherBox.withLock { $0 }, sendTimeouts: [:], latency: currentLatency)
         let kafkaChanged = next.configuration.kafka != old.kafka
         if kafkaChanged {
             do { outputs = try makeOutputs(next.configuration) } catch {
@@ -185,6 +193,7 @@ public final class RelayService: @unchecked Sendable {
             for k in next.configuration.enabledKafkaClusters { outputs.sendTimeouts[k.id] = k.effectiveMessageTimeout.swiftDuration }
         }
         loaded = next
+        currentLatency = outputs.latency
         let newDispatcher = outputs.dispatcher
         let logger = self.logger
         let timeout = next.configuration.relay.shutdownTimeout.swiftDuration
