@@ -369,6 +369,17 @@ struct Executor {
             return .missing
         }
         let hasArgs = args.count > 1 || final != nil
+        if case .time(let t) = receiver, name == "Format" {
+            // The one method with an argument templates use: time.Time.Format(layout string).
+            var values: [TemplateValue] = []
+            for a in args.dropFirst() { values.append(try evalArg(dot, a)) }
+            if let final { values.append(final) }
+            guard values.count == 1 else { throw errorf("wrong number of args for Format: want 1 got \(values.count)") }
+            guard case .string(let layout) = values[0] else {
+                throw errorf("wrong type for value; expected string; got \(values[0].goTypeName)")
+            }
+            return .string(t.format(layout))
+        }
         if let method = try methodValue(receiver, name, hasArgs: hasArgs) { return method }
         switch receiver {
         case .object(let o):

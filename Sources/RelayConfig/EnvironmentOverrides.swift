@@ -21,6 +21,9 @@ enum EnvironmentOverrides {
         "udp": (true, ["bind-address": .string, "read-buffer": .int, "precision": .string]),
         "tcp": (true, ["bind-address": .string, "max-line-length": .int, "precision": .string]),
         "http": (false, ["bind-address": .string, "max-body-size": .int, "auth-token": .string]),
+        "load": (false, ["enabled": .bool, "dir": .string]),
+        "logging": (false, ["level": .string, "format": .string]),
+        "relay": (false, ["queue-size": .int, "shutdown-timeout": .string, "hostname": .string]),
     ]
 
     /// Applies every `ALERTRELAY_…` variable to `root`; returns the problems (one per bad variable).

@@ -199,4 +199,14 @@ import Testing
         let shipped = try Self.alertrelay(["check", "--config", Self.repo + "/Config/alertrelay.conf"])
         #expect(shipped.status == 0, "\(shipped.stderr)")
     }
+
+    /// Config/examples: templates in rules and handler files, a log handler, match on changes.
+    @Test func templatedExamplesRun() throws {
+        let r = try Self.alertrelay(["test", "--config", Self.repo + "/Config/alertrelay.conf", "--rules", Self.repo + "/Config/examples/rules",
+                                     "--handlers", Self.repo + "/Config/examples/handlers", Self.repo + "/Config/examples/disk.lp"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains(#"body={"alert":"disk-usage:db-1:/var","level":"CRITICAL","was":"WARNING","text":"CRITICAL: /var on db-1 is 93.1% full","since":"2025-11-28T00:03:00Z"}"#))
+        #expect(r.stdout.contains("summary points=5 rejected=0 events=3 kafka-messages=2 errors=0"))
+        #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("log path=/tmp/alertrelay-disk-alerts.log handler=disk-log") }.count == 3)
+    }
 }

@@ -200,6 +200,18 @@ import Testing
         ("handler", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n", [:],
          ["h.yaml": "id: h\ntopic: t\nkind: kafka\noptions: {topic: x, cluster: nope}\n"],
          "handlers/h.yaml:4:30: handler \"h\" options: unknown cluster \"nope\" (enabled [[kafka]] ids: k)"),
+        ("unknown key", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n  batchsize = 5\n", [:], [:],
+         "alertrelay.conf:5: [[kafka]] #1 (id \"k\"): batchsize: unknown option"),
+        ("TOML syntax", "[[kafka]\n", [:], [:], "alertrelay.conf:1:"),
+        ("YAML syntax", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n", ["r.yaml": "id: r\ncrit: [\n"], [:],
+         "rules/r.yaml:3:1: YAML:"),
+        ("duplicate rule", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n",
+         ["a.yaml": "id: r\ncrit: '\"v\" < 1'\n", "b.yaml": "id: r\ncrit: '\"v\" < 2'\n"], [:],
+         "rules/b.yaml:1:1: rule id \"r\" is already used at"),
+        ("handler kind", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n", [:],
+         ["h.yaml": "id: h\ntopic: t\nkind: slack\n"], "handlers/h.yaml:3:7: handler \"h\": unsupported kind \"slack\" (this relay handles kafka and log)"),
+        ("rule unknown key", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n",
+         ["r.yaml": "id: r\ncrit: '\"v\" < 1'\nmesage: x\n"], [:], "rules/r.yaml:3:1: rule \"r\": unknown key \"mesage\" (did you mean \"message\"?)"),
     ])
     func badFilesFailCheckAndRunWithExitTwo(_ c: (String, String, [String: String], [String: String], String)) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString)")

@@ -192,7 +192,7 @@ import Testing
         ("ALERTRELAY_KAFKA_0_ENABLED", "yes", "environment: ALERTRELAY_KAFKA_0_ENABLED: expected true or false, got \"yes\""),
         ("ALERTRELAY_KAFKA_BROKERS", "x:1", "environment: ALERTRELAY_KAFKA_BROKERS: expected ALERTRELAY_KAFKA_<index>_<OPTION>"),
         ("ALERTRELAY_KAFKA_0_BROKER", "x:1", "environment: ALERTRELAY_KAFKA_0_BROKER: unknown option \"broker\" of [kafka] (known: acks, batch-size, batch-timeout, brokers, compression, enabled, id, idempotent, insecure-skip-verify, message-timeout, sasl-mechanism, sasl-password, sasl-username, ssl-ca, ssl-cert, ssl-key, timeout, use-ssl)"),
-        ("ALERTRELAY_GRAPHITE_0_X", "1", "environment: ALERTRELAY_GRAPHITE_0_X: unknown section \"graphite\" (known: http, kafka, tcp, udp)"),
+        ("ALERTRELAY_GRAPHITE_0_X", "1", "environment: ALERTRELAY_GRAPHITE_0_X: unknown section \"graphite\" (known: http, kafka, load, logging, relay, tcp, udp)"),
     ])
     func badOverrides(name: String, value: String, message: String) {
         do {
@@ -228,5 +228,19 @@ import Testing
     @Test func badLoadSection() {
         #expect(throws: ConfigError.self) { try RelayConfiguration.parse("[load]\n  dri = \"x\"\n", file: "a.conf") }
         #expect(throws: ConfigError.self) { try RelayConfiguration.parse("[load]\n  enabled = 1\n", file: "a.conf") }
+    }
+}
+
+@Suite struct SingleSectionOverrideTests {
+    @Test func loggingRelayAndLoadCanBeSetFromTheEnvironment() throws {
+        let c = try RelayConfiguration.parse("", file: "/etc/a/alertrelay.conf", environment: [
+            "ALERTRELAY_LOGGING_FORMAT": "json", "ALERTRELAY_LOGGING_LEVEL": "debug",
+            "ALERTRELAY_RELAY_QUEUE_SIZE": "5000", "ALERTRELAY_RELAY_HOSTNAME": "pod-1",
+            "ALERTRELAY_LOAD_DIR": "/config",
+        ])
+        #expect(c.logging.format == "json" && c.logging.level == "debug")
+        #expect(c.relay.queueSize == 5000 && c.relay.hostname == "pod-1")
+        #expect(c.load.dir == "/config")
+        #expect(throws: ConfigError.self) { try RelayConfiguration.parse("", file: "a", environment: ["ALERTRELAY_LOGGING_FORMAT": "xml"]) }
     }
 }

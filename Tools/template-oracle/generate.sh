@@ -17,4 +17,5 @@ fi
 "$work/template-oracle" parse > "$root/Tests/GoTemplateTests/Fixtures/parse.jsonl"
 "$work/template-oracle" exec > "$root/Tests/GoTemplateTests/Fixtures/exec.jsonl"
 "$work/template-oracle" json > "$root/Tests/GoTemplateTests/Fixtures/json.jsonl"
+"$work/template-oracle" timeformat > "$root/Tests/GoTemplateTests/Fixtures/timeformat.jsonl"
 wc -l "$root"/Tests/GoTemplateTests/Fixtures/*.jsonl

@@ -76,6 +76,10 @@ func literals(file string) []string {
 }
 
 func main() {
+	if len(os.Args) >= 2 && os.Args[1] == "timeformat" {
+		timeFormatCases()
+		return
+	}
 	if len(os.Args) < 2 || (os.Args[1] != "parse" && os.Args[1] != "exec" && os.Args[1] != "bench" && os.Args[1] != "json") {
 		fmt.Fprintln(os.Stderr, "usage: template-oracle parse|exec|bench N RUNS")
 		os.Exit(64)
