@@ -42,6 +42,14 @@ import Testing
         return got
     }
 
+    /// Waits until the relay's engine has taken `n` points (its /metrics).
+    static func evaluated(_ relay: RelayProcess, _ n: Int) async -> Bool {
+        await eventually(timeout: .seconds(10)) {
+            let m = (try? LoopbackClient.http(port: relay.httpPort, method: "GET", path: "/metrics").1) ?? ""
+            return m.contains("alertrelay_points_evaluated_total \(n)\n")
+        }
+    }
+
     /// The exact body Kapacitor sends for the seed's CRITICAL alert from task `task`.
     static func criticalBody(task: String, previous: String = "OK") -> String {
         let details = #"{\u0026#34;Name\u0026#34;:\u0026#34;cpu\u0026#34;,\u0026#34;TaskName\u0026#34;:\u0026#34;"# + task
@@ -131,6 +139,7 @@ import Testing
         let rule = { (threshold: Int) in "id: load\nmeasurement: load\ncrit: '\"v\" > \(threshold)'\nkafka: {topic: r, template: '{{.ID}} {{.Level}}'}\n" }
         let relay = try RelayProcess(config: Self.config(broker), rules: ["load.yaml": rule(10)])
         try LoopbackClient.sendUDP([Array("load,host=a v=5 1\n".utf8)], port: relay.udpPort)  // OK under 10
+        #expect(await Self.evaluated(relay, 1))
         // Good reload: threshold 1; the group's state (OK) is kept.
         try relay.writeRule("load.yaml", rule(1))
         relay.signal(SIGHUP)
@@ -145,7 +154,7 @@ import Testing
         let messages = try await Self.consume(broker, "r", count: 2)
         let log = relay.log
         #expect(relay.stop() == 0)
-        #expect(messages.map(\.value) == ["load:nil CRITICAL", "load:nil OK"])
+        #expect(messages.map(\.value) == ["load:nil CRITICAL", "load:nil OK"], "\(log)")
         #expect(log.contains("load.yaml:3:"))
     }
 
