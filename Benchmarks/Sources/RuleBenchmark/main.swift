@@ -98,6 +98,40 @@ func memoryPerGroup() throws {
     print(String(format: "memory per group %.0f bytes (group key %d bytes of tags) over %d groups", Double(after - before) / Double(groups), tagBytes, groups))
 }
 
+// `RuleBenchmark --groups G`: one rule grouped by host over G hosts: "G evals/s bytes_per_group".
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--groups", let g = Int(CommandLine.arguments[2]) {
+    let engine = RuleEngine(rules: try rules(1))
+    let count = max(g, 100_000)
+    let data = (0..<count).map { i in
+        Point(measurement: "m0", tags: [Tag(key: "host", value: "host-\(i % g)")], fields: [Field(key: "value", value: .float(Double(i % 70)))],
+              time: Int64(i))
+    }
+    let before = heapInUse()
+    engine.process(data) { _ in }  // creates every group
+    let perGroup = Double(heapInUse() - before) / Double(g)
+    let start = now()
+    var passes = 0
+    repeat {
+        engine.process(data) { _ in }
+        passes += 1
+    } while now() - start < 1.0
+    print(String(format: "%d %.0f %.0f", g, Double(passes * data.count) / (now() - start), perGroup))
+    exit(0)
+}
+
+// `RuleBenchmark --scale-rules R`: R threshold rules over 100 measurements: "R evals/s rss_bytes".
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--scale-rules", let n = Int(CommandLine.arguments[2]) {
+    let engine = RuleEngine(rules: try rules(n))
+    let data = points(200_000, alertShare: 0)
+    engine.process(data) { _ in }
+    let before = engine.statistics.values.reduce(0) { $0 + $1.evaluations }
+    let start = now()
+    repeat { engine.process(data) { _ in } } while now() - start < 1.0
+    let evaluations = engine.statistics.values.reduce(0) { $0 + $1.evaluations } - before
+    print(String(format: "%d %.0f %d", n, Double(evaluations) / (now() - start), heapInUse()))
+    exit(0)
+}
+
 if CommandLine.arguments.contains("--memory") {
     try memoryPerGroup()
     exit(0)

@@ -2,7 +2,8 @@
 // POINTS_PER_DATAGRAM points per datagram, sent in batches of 32 with sendmmsg. The same binary
 // drives alertrelay and InfluxDB in Benchmarks/run.sh.
 //
-// usage: UDPLoad PORT RATE_POINTS_PER_SECOND SECONDS [POINTS_PER_DATAGRAM]
+// usage: UDPLoad PORT RATE_POINTS_PER_SECOND SECONDS [POINTS_PER_DATAGRAM [MEASUREMENTS]]
+// MEASUREMENTS > 0 names the points m0..m<MEASUREMENTS-1> instead of cpu (rule benchmarks).
 // Prints the number of points sent.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -31,6 +32,7 @@ int main(int argc, char **argv) {
     int port = atoi(argv[1]);
     double rate = atof(argv[2]), seconds = atof(argv[3]);
     int per = argc > 4 ? atoi(argv[4]) : 25;
+    int measurements = argc > 5 ? atoi(argv[5]) : 0;
 
     static char pool[POOL][65536];
     static size_t lengths[POOL];
@@ -38,9 +40,12 @@ int main(int argc, char **argv) {
         size_t off = 0;
         for (int p = 0; p < per; p++) {
             int n = d * per + p;
+            char name[16];
+            if (measurements > 0) snprintf(name, sizeof name, "m%d", n % measurements);
+            else snprintf(name, sizeof name, "cpu");
             off += snprintf(pool[d] + off, sizeof pool[d] - off,
-                            "cpu,host=server%d,cpu=cpu%d usage_idle=%d.%d,usage_user=%d.5\n",
-                            n % 100, n % 8, n % 100, n % 10, n % 97);
+                            "%s,host=server%d,cpu=cpu%d usage_idle=%d.%d,usage_user=%d.5\n",
+                            name, n % 100, n % 8, n % 100, n % 10, n % 97);
         }
         lengths[d] = off;
     }
