@@ -60,7 +60,7 @@ def best(kind_sent, kind_got):
             rounds.setdefault(r["round"], 0)
     return med(list(rounds.values())) if rounds else 0
 uo, up = best("ours_sent", "ours_got"), best("peer_sent", "peer_got")
-md.append(f"| UDP ingest, highest rate with ≥ 99.9% kept | InfluxDB 1.6.7 UDP listener | {fmt(up)} points/s | {fmt(uo)} points/s | {ratio(uo, up)} | ≥ 2x | {'yes' if uo >= 2 * up else 'no'} |")
+md.append(f"| UDP ingest, highest rate with ≥ 99.9% kept | InfluxDB 1.6.7 UDP listener | {fmt(up)} points/s | {fmt(uo)} points/s | {ratio(uo, up)} | ≥ 2x | {'yes' if up and uo >= 2 * up else 'no'} |")
 k = by["kafka"]
 ko, kp = med([r["ours"] for r in k]), med([r["peer"] for r in k])
 md.append(f"| Kafka sending into kafka-test-broker | kcat (librdkafka) | {fmt(kp)} msgs/s | {fmt(ko)} msgs/s | {ratio(ko, kp)} | ≥ 0.9x | {'yes' if ko >= 0.9 * kp else 'no'} |")
@@ -201,5 +201,5 @@ if not uo >= 2 * up:
 if not ko >= 0.9 * kp:
     notes.append("- **Kafka sending** below 0.9x kcat in this run.")
 md.append("\n".join(notes) if notes else "Every goal is met in this run.")
-md.append("\nRaw results of this run: one JSON line per measurement, in the order taken, are summarised above; rerun with `Benchmarks/report.sh`.\n")
+md.append("\nThe raw measurements of this run, one JSON line each in the order taken, are in `Benchmarks/results.jsonl`; rerun with `Benchmarks/report.sh`.\n")
 open(out_path, "w").write("\n".join(md) + "\n")

@@ -20,6 +20,7 @@ DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q golang-go golang-
 python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q matplotlib
 py="$work/venv/bin/python"
 record() { echo "$1" >> "$results"; }   # one JSON object per line
+want() { [ -z "${SECTIONS:-}" ] || [[ " $SECTIONS " == *" $1 "* ]]; }   # SECTIONS="parse udp" runs a subset
 
 echo "== building"
 (cd "$root" && swift build -c release --product alertrelay && swift build -c release --product kafka-test-broker) >/dev/null
@@ -28,6 +29,7 @@ bin=$(cd "$root" && swift build -c release --show-bin-path)
 bench="$here/.build/release"
 record "{\"kind\":\"machine\",\"cores\":$(nproc),\"mem_gib\":$(awk '/MemTotal/ {printf "%.0f", $2/1048576}' /proc/meminfo),\"load\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"cpu\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')\",\"date\":\"$(date -u +%FT%TZ)\",\"commit\":\"$(git -C "$root" rev-parse --short HEAD)\"}"
 
+if want parse; then
 echo "== line-protocol parsing"
 export LP_ORACLE_WORK="$work/lp"
 mkdir -p "$LP_ORACLE_WORK"
@@ -38,6 +40,8 @@ for r in $(seq "$rounds"); do
   record "{\"kind\":\"parse\",\"round\":$r,\"ours\":$(echo $o | cut -d' ' -f1),\"ours_mb\":$(echo $o | cut -d' ' -f2),\"peer\":$(echo $t | cut -d' ' -f1),\"peer_mb\":$(echo $t | cut -d' ' -f2)}"
 done
 
+fi
+if want template; then
 echo "== template rendering"
 for r in $(seq "$rounds"); do
   o=$(taskset -c 0 "$bench/TemplateBenchmark" 200000 5 | cut -d' ' -f1)
@@ -45,6 +49,8 @@ for r in $(seq "$rounds"); do
   record "{\"kind\":\"template\",\"round\":$r,\"ours\":$o,\"peer\":$t}"
 done
 
+fi
+if want rules; then
 echo "== rule evaluation"
 ref=""
 if [ -n "${KAPACITOR_SRC:-}" ] && [ -d "$KAPACITOR_SRC/tick/stateful" ]; then
@@ -61,6 +67,8 @@ for r in $(seq "$rounds"); do
   done
 done
 
+fi
+if want scaling; then
 echo "== scaling (rules, groups)"
 for r in $(seq "$rounds"); do
   for n in 1 10 100 1000 10000; do
@@ -73,10 +81,14 @@ for r in $(seq "$rounds"); do
   done
 done
 
+fi
+if want kafka; then
 echo "== kafka sending"
 "$bench/KafkaSendBenchmark" "$bin/kafka-test-broker" --runs "$rounds" | tee "$work/kafka.txt"
 grep '^run ' "$work/kafka.txt" | sed -E 's/run ([0-9]+): alertrelay +([0-9]+) msgs\/s +kcat +([0-9]+) msgs\/s.*/{"kind":"kafka","round":\1,"ours":\2,"peer":\3}/' >> "$results"
 
+fi
+if want udp; then
 echo "== UDP ingest"
 [ "$(id -u)" -eq 0 ] && sysctl -q -w net.core.rmem_max=52428800 || true
 sed "s|@WORK@|$work/influx|g" "$here/influxdb-udp.conf" > "$work/influxdb.conf"
@@ -102,6 +114,8 @@ print(sum(x.get("values", {}).get("pointsRx", 0) for k, x in v.items() if isinst
   done
 done
 
+fi
+if want e2e; then
 echo "== end to end (alertrelay run)"
 "$bin/kafka-test-broker" --topic lat:4 --topic e2e:4 > "$work/broker.out" 2>/dev/null & bpid=$!; pids+=($bpid)
 for _ in $(seq 50); do grep -q BOOTSTRAP= "$work/broker.out" && break; sleep 0.1; done
@@ -126,7 +140,7 @@ relay() {  # relay DIR RULES-YAML → starts alertrelay run, echoes its pid
 [relay]
   queue-size = 1000000
 CONF
-  "$bin/alertrelay" run --config "$d/alertrelay.conf" 2> "$d/relay.log" &
+  "$bin/alertrelay" run --config "$d/alertrelay.conf" > "$d/relay.out" 2> "$d/relay.log" &
   local p=$!
   for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:19192/health && break; sleep 0.1; done
   echo $p
@@ -140,7 +154,7 @@ for r in $(seq "$rounds"); do
     done
     d="$work/e2e-$n-$r"; rpid=$(relay "$d" "$rules")
     best=0
-    for rate in 100000 200000 400000 600000 800000 1000000 1500000; do
+    for rate in 100000 200000 300000 400000 600000 800000 1000000 1500000 2000000; do
       before=$(metric alertrelay_points_evaluated_total); before=${before:-0}
       sent=$("$bench/UDPLoad" 18189 "$rate" 5 25 100); sleep 2
       after=$(metric alertrelay_points_evaluated_total)
@@ -180,7 +194,9 @@ print(json.dumps({"kind": "e2e_latency", "round": int(sys.argv[4]), "sent": int(
 PY
 done
 
+fi
 echo "== writing BENCHMARKS.md"
 mkdir -p "$plots"
+cp "$results" "$here/results.jsonl"
 "$py" "$here/report.py" "$results" "$out" "$plots"
-echo "wrote $out and $plots/*.png"
+echo "wrote $out, $plots/*.png and Benchmarks/results.jsonl (the raw measurements)"
