@@ -193,13 +193,20 @@ md.append("\n![end to end](Benchmarks/plots/e2e.png)\n")
 md.append("## Where a goal is not met\n")
 notes = []
 if not (po >= 3 * pp and po >= 1e6):
-    notes.append(f"- **Line-protocol parsing** ({ratio(po, pp)}x InfluxDB, {fmt(po)} lines/s; goal 3x and 1M lines/s, issue 3). perf shows the time in "
-                 "per-field key/value scanning, float parsing and String creation for tags/fields (a `Point` owns its strings); "
-                 "closing the gap needs an interned or byte-slice representation of keys and a faster float parser.")
+    notes.append(f"- **Line-protocol parsing** ({ratio(po, pp)}x InfluxDB, {fmt(po)} lines/s; goal 3x and 1M lines/s, issue 3). "
+                 "`perf record` on ParseBenchmark: about 25% of the time is reference counting (swift_retain/release) around the "
+                 "Strings and arrays each `Point` owns, 7% the speculative line split, 4% each key and field scanning and number "
+                 "recognition, 3% float parsing. A Point that owns its data costs a String per key and value; closing the gap needs "
+                 "points that borrow the datagram's bytes (one buffer per batch, keys and values as offsets, Strings made only when "
+                 "a rule or template reads them) and interned measurement and tag keys.")
 if not uo >= 2 * up:
     notes.append("- **UDP ingest** below 2x InfluxDB in this run.")
 if not ko >= 0.9 * kp:
-    notes.append("- **Kafka sending** below 0.9x kcat in this run.")
+    notes.append(f"- **Kafka sending** ({ratio(ko, kp)}x kcat in this run; the first session measured a median of 0.94 over 7 runs, "
+                 "so the figure moves with the machine). Both drive the same librdkafka; our per-message cost is the Swift "
+                 "message (key and value arrays copied into librdkafka with RD_KAFKA_MSG_F_COPY), the per-topic atomic counters "
+                 "and the delivery-report callback into Swift. Producing in batches (rd_kafka_produce_batch) and letting "
+                 "librdkafka free buffers we hand over (RD_KAFKA_MSG_F_FREE) would remove the copy and most per-message calls.")
 md.append("\n".join(notes) if notes else "Every goal is met in this run.")
 md.append("\nThe raw measurements of this run, one JSON line each in the order taken, are in `Benchmarks/results.jsonl`; rerun with `Benchmarks/report.sh`.\n")
 open(out_path, "w").write("\n".join(md) + "\n")
