@@ -29,7 +29,7 @@ public final class AlertRouter {
     private var inline: [String: [AlertHandler]] = [:]
     private var topics: [String: String?] = [:]
     private var subscribers: [String: [AlertHandler]] = [:]
-    private var lastLevel: [String: [String: AlertLevel]] = [:]
+    var lastLevel: [String: [String: AlertLevel]] = [:]
 
     /// A router for `rules` and the handler files' `handlers`.
     public init(rules: [AlertRule], handlers: [AlertHandler]) {

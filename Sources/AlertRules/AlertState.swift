@@ -28,6 +28,12 @@ public final class AlertState {
         self.group = group
     }
 
+    func restoreFlags(flapping: Bool, changed: Bool, expired: Bool) {
+        self.flapping = flapping
+        self.changed = changed
+        self.expired = expired
+    }
+
     /// The current level.
     public var currentLevel: AlertLevel { history[index] }
 

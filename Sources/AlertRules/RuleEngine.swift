@@ -48,7 +48,7 @@ public final class RuleEngine {
 
     private var byMeasurement: [String: [RuleRuntime]] = [:]
     private var everyMeasurement: [RuleRuntime] = []
-    private var runtimes: [RuleRuntime] = []
+    var runtimes: [RuleRuntime] = []
     /// Kapacitor's `ServerInfo` for templates.
     public let serverInfo: TemplateValue
     /// `ServerInfo.Hostname`.
@@ -308,6 +308,20 @@ struct GroupTable {
     var count: Int { byHash.count + collided.count + (nilGroup == nil ? 0 : 1) }
 
     var all: [AlertState] { Array(byHash.values) + Array(collided.values) + (nilGroup.map { [$0] } ?? []) }
+
+    /// Adds a restored group (replacing one with the same key).
+    mutating func insert(_ state: AlertState) {
+        if state.group == "nil" {
+            nilGroup = state
+            return
+        }
+        let h = Self.hash(state.group)
+        if let existing = byHash[h], existing.group != state.group {
+            collided[state.group] = state
+        } else {
+            byHash[h] = state
+        }
+    }
 
     func state(forKey key: String) -> AlertState? {
         if key == "nil", let n = nilGroup { return n }

@@ -64,16 +64,59 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     private let onEvent: (@Sendable (AlertEvent) -> Void)?
 
     /// A pipeline for `rules`, sending through `outputs`.
+    /// Where alert state is saved, and how often (nil: not kept).
+    public struct StatePersistence: Sendable {
+        public var path: String
+        public var interval: Duration
+        public init(path: String, interval: Duration) {
+            self.path = path
+            self.interval = interval
+        }
+    }
+    private let persistence: StatePersistence?
+    private var lastSave = ContinuousClock.now
+
     public init(rules: RuleSet, outputs: Outputs, capacity: Int, hostname: String, logger: Logger,
-                onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
+                persistence: StatePersistence? = nil, onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
         self.capacity = capacity
         self.logger = logger
+        self.persistence = persistence
         self.outputs = outputs
         self.onEvent = onEvent
         engine = RuleEngine(rules: rules.rules, hostname: hostname)
         router = AlertRouter(rules: rules.rules, handlers: rules.handlers)
         counters.capacity = capacity
         configureEngine()
+        restoreState()
+    }
+
+    /// Loads the saved state, if any (before the engine thread starts).
+    private func restoreState() {
+        guard let p = persistence else { return }
+        do {
+            guard let saved = try AlertStateSnapshot.read(from: p.path) else {
+                logger.info("no saved alert state yet", metadata: ["state-file": .string(p.path)])
+                return
+            }
+            let groups = engine.restore(saved)
+            router.restore(topicLevels: saved.topics)
+            logger.info("alert state restored", metadata: ["state-file": .string(p.path), "groups": .stringConvertible(groups)])
+        } catch {
+            logger.error("saved alert state unreadable; starting without it", metadata: ["state-file": .string(p.path), "error": .string("\(error)")])
+        }
+    }
+
+    /// Saves the state (engine thread).
+    private func saveState() {
+        guard let p = persistence else { return }
+        lastSave = ContinuousClock.now
+        var s = engine.snapshot()
+        s.topics = router.topicLevels
+        do {
+            try s.write(to: p.path)
+        } catch {
+            logger.error("cannot save alert state", metadata: ["state-file": .string(p.path), "error": .string("\(error)")])
+        }
     }
 
     private func configureEngine() {
@@ -176,7 +219,17 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                     condition.lock()
                     continue
                 }
-                condition.wait()
+                if let p = persistence {
+                    if ContinuousClock.now - lastSave >= p.interval {
+                        condition.unlock()
+                        saveState()
+                        condition.lock()
+                        continue
+                    }
+                    _ = condition.wait(until: Date().addingTimeInterval(1))
+                } else {
+                    condition.wait()
+                }
             }
             let pendingControls = controls
             controls.removeAll()
@@ -189,10 +242,13 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                     head = 0
                 }
             } else if pendingControls.isEmpty && stopping {
+                condition.unlock()
+                saveState()
+                publish(force: true)
+                condition.lock()
                 finished = true
                 condition.broadcast()
                 condition.unlock()
-                publish(force: true)
                 return
             }
             busy = true
@@ -206,6 +262,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                 condition.unlock()
                 dirty = true
                 publish(force: false)
+                if let p = persistence, ContinuousClock.now - lastSave >= p.interval { saveState() }
             }
         }
     }

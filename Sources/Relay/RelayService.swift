@@ -74,8 +74,10 @@ public final class RelayService: @unchecked Sendable {
         }
         dispatcherBox.withLock { $0 = outputs.dispatcher }
         currentLatency = outputs.latency
+        let persistence = c.relay.stateFile.isEmpty ? nil
+            : RelayPipeline.StatePersistence(path: c.relay.stateFile, interval: c.relay.stateInterval.swiftDuration)
         pipeline = RelayPipeline(rules: loaded.rules, outputs: outputs, capacity: c.relay.queueSize, hostname: hostname,
-                                 logger: logger, onEvent: onEvent)
+                                 logger: logger, persistence: persistence, onEvent: onEvent)
         pipeline.start()
         do {
             for u in c.udp { udp.append(try await UDPListener.start(u, sink: pipeline, group: group, logger: logger)) }

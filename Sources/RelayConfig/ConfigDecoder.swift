@@ -191,13 +191,22 @@ struct ConfigDecoder {
         return c
     }
 
-    static let relayKeys = ["queue-size", "shutdown-timeout", "hostname"]
+    static let relayKeys = ["queue-size", "shutdown-timeout", "hostname", "state-file", "state-interval"]
 
     private mutating func decodeRelay(_ t: TOMLTable) -> RelaySettings {
         var c = RelaySettings()
         checkKeys(t, Self.relayKeys, "relay", nil)
         if let n = int(t, "queue-size", "relay", nil, min: 1) { c.queueSize = n }
         if let h = string(t, "hostname", "relay", nil) { c.hostname = h }
+        if let f = string(t, "state-file", "relay", nil) { c.stateFile = f }
+        if let d = string(t, "state-interval", "relay", nil) {
+            do {
+                c.stateInterval = try GoDuration(parsing: d)
+                if c.stateInterval <= .zero { listenerProblem("relay", nil, key: "state-interval", "must be positive") }
+            } catch {
+                listenerProblem("relay", nil, key: "state-interval", "\(error)")
+            }
+        }
         if let d = string(t, "shutdown-timeout", "relay", nil) {
             do { c.shutdownTimeout = try GoDuration(parsing: d) } catch {
                 listenerProblem("relay", nil, key: "shutdown-timeout", "\(error)")

@@ -71,6 +71,7 @@ public struct RelayConfiguration: Sendable, Equatable {
         }
         var resolved = config
         resolved.load.dir = LoadConfig.resolve(config.load.dir, relativeTo: file)
+        if !config.relay.stateFile.isEmpty { resolved.relay.stateFile = LoadConfig.resolve(config.relay.stateFile, relativeTo: file) }
         return resolved
     }
 }
@@ -110,11 +111,16 @@ public struct LoggingConfig: Sendable, Equatable {
     public init() {}
 }
 
-/// `[relay]`: `queue-size` (points waiting for the rule engine; default 100000 — UDP drops and
+/// `[relay]`: `state-file` and `state-interval` (alert state across restarts), `queue-size` (points waiting for the rule engine; default 100000 — UDP drops and
 /// counts beyond it, TCP and HTTP wait), `shutdown-timeout` (how long SIGTERM waits for queued
 /// points and Kafka deliveries; default 10s) and `hostname` (`ServerInfo.Hostname`; default the
 /// machine's host name).
 public struct RelaySettings: Sendable, Equatable {
+    /// `state-file`: where alert state is saved (on shutdown and every `state-interval`) and
+    /// restored from at start; empty: state is not kept across restarts.
+    public var stateFile = ""
+    /// `state-interval`: how often the state is saved while running (default 1m).
+    public var stateInterval = GoDuration(nanoseconds: 60_000_000_000)
     public var queueSize = 100_000
     public var shutdownTimeout = GoDuration(nanoseconds: 10_000_000_000)
     public var hostname = ""

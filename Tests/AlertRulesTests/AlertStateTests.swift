@@ -1,3 +1,4 @@
+import Foundation
 import LineProtocol
 import Testing
 @testable import AlertRules
@@ -178,5 +179,29 @@ import Testing
         let second = try RuleEngine(rules: Self.rules(Self.base + "stateChangesOnly: true\n"))
         second.adoptState(from: first)
         #expect(try Self.run("", [(10, "a", 5), (20, "a", 50)], engine: second).map(\.level) == [.ok])
+    }
+}
+
+/// Alert state written to a file and read back into a new engine: a restart neither re-alerts
+/// nor goes silent (Kapacitor issue 744).
+@Suite struct AlertStateSnapshotTests {
+    @Test func restoredStateContinuesWhereItStopped() throws {
+        let yaml = AlertStateTests.base + "groupBy: [host]\nstateChangesOnly: true\ncritReset: '\"v\" > 50'\n"
+        let first = try RuleEngine(rules: AlertStateTests.rules(yaml))
+        #expect(try AlertStateTests.run("", [(0, "a", 5), (10, "b", 50)], engine: first).map(\.level) == [.critical])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try first.snapshot().write(to: path)
+        let saved = try #require(try AlertStateSnapshot.read(from: path))
+        #expect(saved.rules["r"]?.groups.count == 2)
+        let second = try RuleEngine(rules: AlertStateTests.rules(yaml))
+        #expect(second.restore(saved) == 2)
+        // Still CRITICAL: no second alert; the recovery reports the whole duration.
+        let seen = try AlertStateTests.run("", [(20, "a", 5), (30, "a", 40), (40, "a", 60)], engine: second)
+        #expect(seen.map(\.level) == [.ok])
+        #expect(seen.first?.duration == 40)
+        // A rule whose grouping changed does not take the old groups.
+        let regrouped = try RuleEngine(rules: AlertStateTests.rules(AlertStateTests.base + "stateChangesOnly: true\n"))
+        #expect(regrouped.restore(saved) == 0)
     }
 }

@@ -244,4 +244,27 @@ import Testing
             #expect(text.contains(c.4), "\(command) \(c.0): \(text)")
         }
     }
+
+    /// Kapacitor issue 744: after a restart, stateChangesOnly neither re-alerts nor misses the recovery.
+    @Test func alertStateSurvivesARestart() async throws {
+        let broker = try TestBroker(topics: ["s:1"])
+        defer { broker.stop() }
+        let stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: stateDir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: stateDir) }
+        let config = Self.config(broker).replacingOccurrences(of: "[relay]\n", with: "[relay]\n  state-file = \"\(stateDir.path)/state.json\"\n")
+        let rule = "id: s\nmeasurement: s\nstateChangesOnly: true\ncrit: '\"v\" > 90'\nkafka: {topic: s, template: '{{.Level}} was {{.PreviousLevel}}'}\n"
+        let first = try RelayProcess(config: config, rules: ["s.yaml": rule])
+        try LoopbackClient.sendUDP([Array("s v=95 1\n".utf8)], port: first.udpPort)
+        _ = try await Self.consume(broker, "s", count: 1)
+        #expect(first.stop() == 0)
+        let second = try RelayProcess(config: config, rules: ["s.yaml": rule])
+        #expect(second.log.contains("alert state restored"))
+        try LoopbackClient.sendUDP([Array("s v=96 2\n".utf8)], port: second.udpPort)  // still CRITICAL: nothing new
+        #expect(await Self.evaluated(second, 1))
+        try LoopbackClient.sendUDP([Array("s v=10 3\n".utf8)], port: second.udpPort)  // recovery
+        let messages = try await Self.consume(broker, "s", count: 2)
+        #expect(second.stop() == 0)
+        #expect(messages.map(\.value) == ["CRITICAL was OK", "OK was CRITICAL"])
+    }
 }

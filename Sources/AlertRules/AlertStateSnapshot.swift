@@ -1,0 +1,137 @@
+import Foundation
+
+/// The alert state of every rule and group, and each topic's last level per alert ID: what a
+/// restart must not forget (Kapacitor keeps it in its store; issue 744 is what happens without).
+public struct AlertStateSnapshot: Codable, Sendable, Equatable {
+    /// One group's `AlertState`.
+    public struct Group: Codable, Sendable, Equatable {
+        public var levels: [Int]
+        public var index: Int
+        public var flapping: Bool
+        public var changed: Bool
+        public var firstTriggered: Int64
+        public var lastTriggered: Int64
+        public var expired: Bool
+        /// Stateful-function slots: n, mean, m2, min, max, count per slot.
+        public var functions: [[Double]]?
+    }
+    /// One rule's groups, by group key.
+    public struct Rule: Codable, Sendable, Equatable {
+        /// `none`, `*`, or the tag names joined with commas: groups only carry over unchanged grouping.
+        public var groupBy: String
+        public var history: Int
+        public var functionSlots: Int
+        public var groups: [String: Group]
+    }
+    public var version = 1
+    /// Unix nanoseconds when taken.
+    public var takenAt: Int64 = 0
+    public var rules: [String: Rule] = [:]
+    /// Router state: topic key → alert ID → level.
+    public var topics: [String: [String: Int]] = [:]
+
+    public init() {}
+
+    /// Writes the snapshot to `path` atomically (temporary file, fsync, rename).
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(self)
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+        }
+        let fd = open(temporary, O_RDONLY)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+        guard rename(temporary, path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+        }
+    }
+
+    /// Reads a snapshot; nil when the file does not exist.
+    public static func read(from path: String) throws -> AlertStateSnapshot? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try JSONDecoder().decode(AlertStateSnapshot.self, from: data)
+    }
+}
+
+extension AlertState {
+    var snapshot: AlertStateSnapshot.Group {
+        AlertStateSnapshot.Group(levels: history.map(\.rawValue), index: index, flapping: flapping, changed: changed,
+                                 firstTriggered: firstTriggered, lastTriggered: lastTriggered, expired: expired,
+                                 functions: functions.map { f in f.slots.map { [$0.n, $0.mean, $0.m2, $0.min, $0.max, Double($0.count)] } })
+    }
+
+    /// A state restored from a snapshot taken with the same history size and function slots.
+    convenience init?(snapshot s: AlertStateSnapshot.Group, history: Int, functionSlots: Int, group: String) {
+        guard s.levels.count == max(history, 2), s.index >= 0, s.index < s.levels.count,
+              s.levels.allSatisfy({ AlertLevel(rawValue: $0) != nil }) else { return nil }
+        self.init(history: history, functionSlots: functionSlots, group: group)
+        self.history = s.levels.compactMap { AlertLevel(rawValue: $0) }
+        self.index = s.index
+        self.restoreFlags(flapping: s.flapping, changed: s.changed, expired: s.expired)
+        self.firstTriggered = s.firstTriggered
+        self.lastTriggered = s.lastTriggered
+        if let f = functions, let saved = s.functions, saved.count == f.slots.count {
+            for (i, v) in saved.enumerated() where v.count == 6 {
+                f.slots[i] = LambdaState.Slot(n: v[0], mean: v[1], m2: v[2], min: v[3], max: v[4], count: Int64(v[5]))
+            }
+        }
+    }
+}
+
+extension RuleEngine {
+    /// The state of every rule and group (call on the engine's thread).
+    public func snapshot() -> AlertStateSnapshot {
+        var s = AlertStateSnapshot()
+        s.takenAt = Int64(Date().timeIntervalSince1970 * 1e9)
+        for rt in runtimes {
+            var groups: [String: AlertStateSnapshot.Group] = [:]
+            for state in rt.groups.all { groups[state.group] = state.snapshot }
+            s.rules[rt.rule.id] = .init(groupBy: Self.describe(rt.rule.groupBy), history: rt.rule.history, functionSlots: rt.rule.functionSlots, groups: groups)
+        }
+        return s
+    }
+
+    static func describe(_ g: GroupBy) -> String {
+        switch g {
+        case .none: return "none"
+        case .all: return "*"
+        case .tags(let t): return t.joined(separator: ",")
+        }
+    }
+
+    /// Restores the groups of rules that still exist with the same history size and function
+    /// slots; returns how many groups were restored.
+    @discardableResult
+    public func restore(_ snapshot: AlertStateSnapshot) -> Int {
+        var restored = 0
+        for rt in runtimes {
+            guard let saved = snapshot.rules[rt.rule.id], saved.history == rt.rule.history,
+                  saved.groupBy == Self.describe(rt.rule.groupBy),
+                  saved.functionSlots == rt.rule.functionSlots else { continue }
+            for (key, g) in saved.groups {
+                if let state = AlertState(snapshot: g, history: rt.rule.history, functionSlots: rt.rule.functionSlots, group: key) {
+                    rt.groups.insert(state)
+                    restored += 1
+                }
+            }
+        }
+        return restored
+    }
+}
+
+extension AlertRouter {
+    /// Each topic's last level per alert ID.
+    public var topicLevels: [String: [String: Int]] { lastLevel.mapValues { $0.mapValues(\.rawValue) } }
+
+    /// Restores the topics' last levels (for `previousLevel` and `changed()` after a restart).
+    public func restore(topicLevels: [String: [String: Int]]) {
+        for (topic, ids) in topicLevels {
+            for (id, level) in ids { if let l = AlertLevel(rawValue: level) { lastLevel[topic, default: [:]][id] = l } }
+        }
+    }
+}
