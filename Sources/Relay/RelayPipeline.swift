@@ -200,13 +200,6 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         return s
     }
 
-    /// The outputs in use (only stable while no reload runs).
-    public var currentDispatcher: KafkaDispatcher? {
-        condition.lock()
-        defer { condition.unlock() }
-        return outputs.dispatcher
-    }
-
     private func run() {
         while true {
             condition.lock()
