@@ -31,11 +31,15 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         public var dispatcher: KafkaDispatcher?
         /// Receipt times of messages in flight, for the end-to-end latency.
         public var latency: LatencyTracker?
+        /// Where undeliverable messages go.
+        public var deadLetters: DeadLetters?
         /// Per cluster: how long to wait for room in librdkafka's queue (its message-timeout).
         public var sendTimeouts: [String: Duration]
-        public init(dispatcher: KafkaDispatcher?, sendTimeouts: [String: Duration], latency: LatencyTracker? = nil) {
+        public init(dispatcher: KafkaDispatcher?, sendTimeouts: [String: Duration], latency: LatencyTracker? = nil,
+                    deadLetters: DeadLetters? = nil) {
             self.dispatcher = dispatcher
             self.latency = latency
+            self.deadLetters = deadLetters
             self.sendTimeouts = sendTimeouts
         }
     }
@@ -292,10 +296,11 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                     logger.debug("librdkafka queue full; waiting", metadata: ["cluster": .string(cluster)])
                     sequence = try producer.sendBlocking(message, waitingUpTo: outputs.sendTimeouts[cluster] ?? .seconds(300))
                 }
-                outputs.latency?.sent(cluster: cluster, sequence: sequence, receivedAt: currentReceivedAt)
+                outputs.latency?.sent(cluster: cluster, sequence: sequence, receivedAt: currentReceivedAt, message: message)
                 counters.messagesSent += 1
             } catch {
                 fail(d, "kafka cluster \"\(cluster)\" topic \"\(message.topic)\": \(error)")
+                outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic, reason: "\(error)")
             }
         case .log(let path, let mode, let line):
             do throws(AlertLogError) { try logFiles.append(line, to: path, mode: mode) } catch { fail(d, error.description) }
@@ -322,16 +327,24 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
 
 /// Receipt times of the messages librdkafka holds, so each delivery report can tell how long the
 /// alert took from the socket to the broker's acknowledgement.
+/// With a dead-letter file it also keeps each message until its report, to write it aside if it fails.
 public final class LatencyTracker: Sendable {
-    private let pending = Mutex<[String: [UInt64: UInt64]]>([:])
-    public init() {}
+    struct Entry: Sendable {
+        var receivedAt: UInt64
+        var message: KafkaMessage?
+    }
+    private let pending = Mutex<[String: [UInt64: Entry]]>([:])
+    /// Whether messages are kept for the dead-letter file.
+    let keepMessages: Bool
+    public init(keepMessages: Bool = false) { self.keepMessages = keepMessages }
 
-    func sent(cluster: String, sequence: UInt64, receivedAt: UInt64) {
-        pending.withLock { $0[cluster, default: [:]][sequence] = receivedAt }
+    func sent(cluster: String, sequence: UInt64, receivedAt: UInt64, message: KafkaMessage) {
+        let entry = Entry(receivedAt: receivedAt, message: keepMessages ? message : nil)
+        pending.withLock { $0[cluster, default: [:]][sequence] = entry }
     }
 
-    /// The receipt time of message `sequence`, forgotten once asked.
-    func delivered(cluster: String, sequence: UInt64) -> UInt64? {
+    /// What was recorded for message `sequence`, forgotten once asked.
+    func delivered(cluster: String, sequence: UInt64) -> Entry? {
         pending.withLock { $0[cluster]?.removeValue(forKey: sequence) }
     }
 }

@@ -27,6 +27,8 @@ public final class RelayService: @unchecked Sendable {
     private let reloadLock = NSLock()
     private let onEvent: (@Sendable (AlertEvent) -> Void)?
     private var currentLatency: LatencyTracker?
+    /// Undeliverable messages (one file for the process; a changed path applies at the next start).
+    private let deadLetters: DeadLetters
 
     /// A relay for what `RelayLoader` loaded from `configPath` (reloads read that path again).
     public init(configPath: String, loaded: LoadedRelay, logger: Logger, onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
@@ -34,6 +36,7 @@ public final class RelayService: @unchecked Sendable {
         self.logger = logger
         self.onEvent = onEvent
         self.loaded = loaded
+        deadLetters = DeadLetters(path: loaded.configuration.relay.deadLetterFile, logger: logger)
     }
 
     var hostname: String {
@@ -47,21 +50,22 @@ public final class RelayService: @unchecked Sendable {
         if clusters.isEmpty { return RelayPipeline.Outputs(dispatcher: nil, sendTimeouts: [:]) }
         let logger = self.logger
         let metrics = self.metrics
-        let tracker = LatencyTracker()
+        let deadLetters = self.deadLetters
+        let tracker = LatencyTracker(keepMessages: !c.relay.deadLetterFile.isEmpty)
         let dispatcher = try KafkaDispatcher(clusters: clusters, logger: logger) { cluster, report in
-            let receivedAt = tracker.delivered(cluster: cluster, sequence: report.sequence)
+            let entry = tracker.delivered(cluster: cluster, sequence: report.sequence)
             if report.isDelivered {
                 metrics.deliveryLatency.recordNanoseconds(report.latencyMicroseconds * 1000)
-                if let receivedAt {
+                if let entry {
                     let now = DispatchTime.now().uptimeNanoseconds
-                    metrics.endToEndLatency.recordNanoseconds(Int64(now &- receivedAt))
+                    metrics.endToEndLatency.recordNanoseconds(Int64(now &- entry.receivedAt))
                 }
             } else {
-                logger.error("alert not delivered", metadata: ["cluster": .string(cluster), "topic": .string(report.topic),
-                                                               "error": .string(report.error.map { "\($0)" } ?? "")])
+                deadLetters.record(cluster: cluster, message: entry?.message, topic: report.topic,
+                                   reason: report.error.map { "\($0)" } ?? "unknown delivery error")
             }
         }
-        return RelayPipeline.Outputs(dispatcher: dispatcher, sendTimeouts: timeouts, latency: tracker)
+        return RelayPipeline.Outputs(dispatcher: dispatcher, sendTimeouts: timeouts, latency: tracker, deadLetters: deadLetters)
     }
 
     /// Starts everything and serves until SIGTERM/SIGINT; returns the exit status.
@@ -118,6 +122,8 @@ public final class RelayService: @unchecked Sendable {
             guard method == "GET" || method == "HEAD" else { return nil }
             switch path {
             case "/metrics":
+                metrics.total("dead_letters", "total", "Alert messages that could not be delivered (written to the dead-letter file when set).",
+                              [], deadLetters.count)
                 let body = metrics.render(listeners: listenerStatistics(), pipeline: pipeline.snapshot,
                                           kafka: dispatcherBox.withLock { $0?.statistics } ?? [:],
                                           outstanding: dispatcherBox.withLock { d in
@@ -183,7 +189,8 @@ public final class RelayService: @unchecked Sendable {
         if next.configuration.udp != old.udp || next.configuration.tcp != old.tcp || next.configuration.http != old.http {
             logger.warning("listener changes take effect at the next start; listeners kept as they are")
         }
-        var outputs = RelayPipeline.Outputs(dispatcher: dispatcherBox.withLock { $0 }, sendTimeouts: [:], latency: currentLatency)
+        var outputs = RelayPipeline.Outputs(dispatcher: dispatcherBox.withLock { $0 }, sendTimeouts: [:], latency: currentLatency,
+                                            deadLetters: deadLetters)
         let kafkaChanged = next.configuration.kafka != old.kafka
         if kafkaChanged {
             do { outputs = try makeOutputs(next.configuration) } catch {

@@ -191,7 +191,7 @@ struct ConfigDecoder {
         return c
     }
 
-    static let relayKeys = ["queue-size", "shutdown-timeout", "hostname", "state-file", "state-interval"]
+    static let relayKeys = ["queue-size", "shutdown-timeout", "hostname", "state-file", "state-interval", "dead-letter-file"]
 
     private mutating func decodeRelay(_ t: TOMLTable) -> RelaySettings {
         var c = RelaySettings()
@@ -199,6 +199,7 @@ struct ConfigDecoder {
         if let n = int(t, "queue-size", "relay", nil, min: 1) { c.queueSize = n }
         if let h = string(t, "hostname", "relay", nil) { c.hostname = h }
         if let f = string(t, "state-file", "relay", nil) { c.stateFile = f }
+        if let f = string(t, "dead-letter-file", "relay", nil) { c.deadLetterFile = f }
         if let d = string(t, "state-interval", "relay", nil) {
             do {
                 c.stateInterval = try GoDuration(parsing: d)

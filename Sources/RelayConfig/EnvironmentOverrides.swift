@@ -23,7 +23,7 @@ enum EnvironmentOverrides {
         "http": (false, ["bind-address": .string, "max-body-size": .int, "auth-token": .string]),
         "load": (false, ["enabled": .bool, "dir": .string]),
         "logging": (false, ["level": .string, "format": .string]),
-        "relay": (false, ["queue-size": .int, "shutdown-timeout": .string, "hostname": .string, "state-file": .string, "state-interval": .string]),
+        "relay": (false, ["queue-size": .int, "shutdown-timeout": .string, "hostname": .string, "state-file": .string, "state-interval": .string, "dead-letter-file": .string]),
     ]
 
     /// Applies every `ALERTRELAY_…` variable to `root`; returns the problems (one per bad variable).

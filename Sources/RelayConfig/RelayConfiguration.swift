@@ -72,6 +72,9 @@ public struct RelayConfiguration: Sendable, Equatable {
         var resolved = config
         resolved.load.dir = LoadConfig.resolve(config.load.dir, relativeTo: file)
         if !config.relay.stateFile.isEmpty { resolved.relay.stateFile = LoadConfig.resolve(config.relay.stateFile, relativeTo: file) }
+        if !config.relay.deadLetterFile.isEmpty {
+            resolved.relay.deadLetterFile = LoadConfig.resolve(config.relay.deadLetterFile, relativeTo: file)
+        }
         return resolved
     }
 }
@@ -122,6 +125,10 @@ public struct RelaySettings: Sendable, Equatable {
     /// `state-interval`: how often the state is saved while running (default 1m).
     public var stateInterval = GoDuration(nanoseconds: 60_000_000_000)
     public var queueSize = 100_000
+    /// `dead-letter-file`: every alert message that could not be delivered (refused by librdkafka,
+    /// reported failed, or timed out) is appended here as a JSON line with the reason; empty: only
+    /// logged and counted.
+    public var deadLetterFile = ""
     public var shutdownTimeout = GoDuration(nanoseconds: 10_000_000_000)
     public var hostname = ""
     public init() {}

@@ -267,4 +267,35 @@ import Testing
         #expect(second.stop() == 0)
         #expect(messages.map(\.value) == ["CRITICAL was OK", "OK was CRITICAL"])
     }
+
+    /// A message that can never be delivered (larger than message.max.bytes) is counted, logged
+    /// once, and written to the dead-letter file with its reason; the next good alert still goes out.
+    @Test func undeliverableAlertsGoToTheDeadLetterFile() async throws {
+        let broker = try TestBroker(topics: ["dl:1"])
+        defer { broker.stop() }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = Self.config(broker).replacingOccurrences(of: "[relay]\n", with: "[relay]\n  dead-letter-file = \"\(dir.path)/dead.jsonl\"\n")
+        config = config.replacingOccurrences(of: "  batch-timeout = \"10ms\"\n", with: "  batch-timeout = \"10ms\"\n  [kafka.librdkafka]\n    \"message.max.bytes\" = 2000\n")
+        let rule = "id: big\nmeasurement: big\ncrit: '\"v\" > 0'\nkafka: {topic: dl, template: '{{ printf \"%3000s\" .ID }}'}\n"
+        let simple = "id: small\nmeasurement: small\ncrit: '\"v\" > 0'\nkafka: {topic: dl, template: '{{.ID}}'}\n"
+        let relay = try RelayProcess(config: config, rules: ["big.yaml": rule, "small.yaml": simple])
+        try LoopbackClient.sendUDP([Array("big v=1 1\nbig v=2 2\n".utf8)], port: relay.udpPort)
+        try LoopbackClient.sendUDP([Array("small v=1 3\n".utf8)], port: relay.udpPort)
+        let messages = try await Self.consume(broker, "dl", count: 1)
+        var metrics = ""
+        _ = await eventually(timeout: .seconds(5)) {
+            metrics = (try? LoopbackClient.http(port: relay.httpPort, method: "GET", path: "/metrics").1) ?? ""
+            return metrics.contains("alertrelay_dead_letters_total 2")
+        }
+        let log = relay.log
+        #expect(relay.stop() == 0)
+        #expect(messages.map(\.value) == ["small:nil"])
+        #expect(metrics.contains("alertrelay_dead_letters_total 2"), "\(metrics)")
+        let dead = try String(contentsOf: dir.appendingPathComponent("dead.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(dead.count == 2)
+        #expect(dead.allSatisfy { $0.contains("\"cluster\":\"infra-monitoring\",\"topic\":\"dl\",\"key\":\"big:nil\"") && $0.contains("message.max.bytes") })
+        #expect(log.components(separatedBy: "alert messages cannot be delivered").count == 2)  // logged once
+    }
 }

@@ -1,0 +1,72 @@
+import Foundation
+import KafkaDispatch
+import Logging
+import Synchronization
+
+/// Alert messages that could not be delivered: each is counted, logged once per cluster, topic and
+/// reason (not once per message), and, with `[relay] dead-letter-file`, appended there as a JSON
+/// line `{"time","cluster","topic","key","value","reason"}` — nothing is lost silently.
+public final class DeadLetters: Sendable {
+    private struct State {
+        var fd: Int32 = -1
+        var logged: Set<String> = []
+        var count: UInt64 = 0
+    }
+    private let path: String
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    public init(path: String, logger: Logger) {
+        self.path = path
+        self.logger = logger
+    }
+
+    deinit { state.withLock { if $0.fd >= 0 { close($0.fd) } } }
+
+    /// Messages recorded so far.
+    public var count: UInt64 { state.withLock { $0.count } }
+
+    /// Records one undeliverable message.
+    public func record(cluster: String, message: KafkaMessage?, topic: String, reason: String) {
+        var line = "{\"time\":\"\(ISO8601DateFormatter().string(from: Date()))\",\"cluster\":\(Self.quote(cluster)),\"topic\":\(Self.quote(topic))"
+        if let m = message {
+            line += ",\"key\":\(m.key.map { Self.quote(String(decoding: $0, as: UTF8.self)) } ?? "null")"
+            line += ",\"value\":\(Self.quote(String(decoding: m.value, as: UTF8.self)))"
+        }
+        line += ",\"reason\":\(Self.quote(reason))}\n"
+        let (first, written): (Bool, Bool) = state.withLock { s in
+            s.count += 1
+            let first = s.logged.insert(cluster + "|" + topic + "|" + reason).inserted
+            guard !path.isEmpty else { return (first, false) }
+            if s.fd < 0 { s.fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }
+            guard s.fd >= 0 else { return (first, false) }
+            let bytes = Array(line.utf8)
+            let n = bytes.withUnsafeBytes { write(s.fd, $0.baseAddress, $0.count) }
+            return (first, n == bytes.count)
+        }
+        if first {
+            logger.error("alert messages cannot be delivered; counting them\(path.isEmpty ? "" : " and writing them to the dead-letter file")", metadata: [
+                "cluster": .string(cluster), "topic": .string(topic), "error": .string(reason),
+                "dead-letter-file": .string(path.isEmpty ? "none" : path)])
+        }
+        if !path.isEmpty && !written {
+            logger.error("cannot write the dead-letter file", metadata: ["dead-letter-file": .string(path), "error": .string(String(cString: strerror(errno)))])
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
+            }
+        }
+        return out + "\""
+    }
+}
