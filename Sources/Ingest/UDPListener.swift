@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import LineProtocol
 import NIOCore
@@ -64,6 +65,24 @@ public final class UDPListener: Sendable {
         self.localAddress = localAddress
         self.grantedReadBuffer = grantedReadBuffer
         self.channel = channel
+    }
+
+    /// Datagrams the kernel dropped on this socket because its receive buffer was full (the
+    /// `drops` column of /proc/net/udp and /proc/net/udp6 for the bound port): the loss that
+    /// happens before the relay sees a datagram. nil where /proc is not readable.
+    public var kernelDrops: UInt64? {
+        guard let port = localAddress.port else { return nil }
+        let suffix = ":" + String(format: "%04X", port)
+        var total: UInt64?
+        for file in ["/proc/net/udp", "/proc/net/udp6"] {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                guard fields.count >= 13, fields[1].hasSuffix(suffix), let drops = UInt64(fields[fields.count - 1]) else { continue }
+                total = (total ?? 0) + drops
+            }
+        }
+        return total
     }
 
     /// Stops receiving and closes the socket.

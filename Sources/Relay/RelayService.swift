@@ -122,6 +122,12 @@ public final class RelayService: @unchecked Sendable {
             guard method == "GET" || method == "HEAD" else { return nil }
             switch path {
             case "/metrics":
+                for u in udp {
+                    if let drops = u.kernelDrops {
+                        metrics.total("udp_kernel_drops", "total", "Datagrams the kernel dropped because the socket's receive buffer was full (raise read-buffer and net.core.rmem_max).",
+                                      [("listener", u.statistics.name)], drops)
+                    }
+                }
                 metrics.total("dead_letters", "total", "Alert messages that could not be delivered (written to the dead-letter file when set).",
                               [], deadLetters.count)
                 let body = metrics.render(listeners: listenerStatistics(), pipeline: pipeline.snapshot,
