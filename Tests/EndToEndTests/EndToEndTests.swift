@@ -344,4 +344,64 @@ import Testing
         }
         #expect(outOfOrder == 0)
     }
+
+    /// A UDP flood faster than the relay can evaluate: memory stays bounded by the queue, every
+    /// point is accounted for (evaluated, dropped by the relay, or dropped by the kernel — both
+    /// counted), and the relay is healthy afterwards. FLOOD_SECONDS=60 for the full minute.
+    @Test func udpFloodStaysBoundedAndCounted() async throws {
+        let broker = try TestBroker(topics: ["f:1"])
+        defer { broker.stop() }
+        let config = Self.config(broker).replacingOccurrences(of: "[relay]\n", with: "[relay]\n  queue-size = 20000\n")
+        let rules = ["f.yaml": "id: f\nmeasurement: f\ngroupBy: [host]\ncrit: '\"v\" < 0'\nkafka: {topic: f, template: '{{.ID}} {{.Level}}'}\n"]
+        let relay = try RelayProcess(config: config, rules: rules)
+        let seconds = Int(ProcessInfo.processInfo.environment["FLOOD_SECONDS"] ?? "") ?? 10
+        var datagram = ""
+        for i in 0..<25 { datagram += "f,host=h\(i) v=\(i) \(i)\n" }
+        let batch = Array(repeating: Array(datagram.utf8), count: 64)
+        var sent = 0
+        var peakRSS = 0
+        let end = ContinuousClock.now + .seconds(seconds)
+        var nextSample = ContinuousClock.now
+        while ContinuousClock.now < end {
+            try LoopbackClient.sendUDP(batch, port: relay.udpPort)
+            sent += 64 * 25
+            if ContinuousClock.now >= nextSample {
+                peakRSS = max(peakRSS, Self.rss(relay.process.processIdentifier))
+                nextSample = ContinuousClock.now + .milliseconds(200)
+            }
+        }
+        func value(_ m: String, _ name: String) -> Int {
+            for line in m.split(separator: "\n") where line.hasPrefix(name + " ") || line.hasPrefix(name + "{") {
+                return Int(Double(line.split(separator: " ").last ?? "") ?? -1)
+            }
+            return -1
+        }
+        var metrics = ""
+        let drained = await eventually(timeout: .seconds(60)) {
+            metrics = (try? LoopbackClient.http(port: relay.httpPort, method: "GET", path: "/metrics").1) ?? ""
+            return value(metrics, "alertrelay_queue_points") == 0
+                && value(metrics, "alertrelay_points_evaluated_total") == value(metrics, "alertrelay_points_received_total{listener=\"udp:127.0.0.1:0\"}")
+                    - value(metrics, "alertrelay_points_dropped_total{listener=\"udp:127.0.0.1:0\"}")
+        }
+        #expect(drained, "\(metrics)")
+        let accepted = value(metrics, "alertrelay_points_received_total{listener=\"udp:127.0.0.1:0\"}")
+        let dropped = value(metrics, "alertrelay_points_dropped_total{listener=\"udp:127.0.0.1:0\"}")
+        let kernel = value(metrics, "alertrelay_udp_kernel_drops_total{listener=\"udp:127.0.0.1:0\"}")
+        print("flood \(seconds) s: sent \(sent) points, accepted \(accepted), dropped by the relay \(dropped), dropped by the kernel \(kernel * 25), peak RSS \(peakRSS >> 20) MiB")
+        #expect(accepted + kernel * 25 == sent, "sent \(sent), accepted \(accepted), kernel drops \(kernel) datagrams")
+        #expect(dropped > 0 || kernel > 0, "the flood should exceed what the relay evaluates (sent \(sent))")
+        #expect(peakRSS < 300 << 20, "peak RSS \(peakRSS >> 20) MiB")
+        // Healthy afterwards: probes answer and an alert still goes out.
+        #expect(try LoopbackClient.http(port: relay.httpPort, method: "GET", path: "/health").0 == 200)
+        try LoopbackClient.sendUDP([Array("f,host=after v=-1 1\n".utf8)], port: relay.udpPort)
+        let messages = try await Self.consume(broker, "f", count: 1)
+        #expect(relay.stop() == 0)
+        #expect(messages.map(\.value) == ["f:host=after CRITICAL"])
+    }
+
+    static func rss(_ pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+        return (Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0) * 1024
+    }
 }
