@@ -1,4 +1,5 @@
 import AlertRules
+import Dispatch
 import Foundation
 import Ingest
 import KafkaDispatch
@@ -33,13 +34,16 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         public var latency: LatencyTracker?
         /// Where undeliverable messages go.
         public var deadLetters: DeadLetters?
+        /// The durable spool (messages kept until acknowledged).
+        public var spool: Spool?
         /// Per cluster: how long to wait for room in librdkafka's queue (its message-timeout).
         public var sendTimeouts: [String: Duration]
         public init(dispatcher: KafkaDispatcher?, sendTimeouts: [String: Duration], latency: LatencyTracker? = nil,
-                    deadLetters: DeadLetters? = nil) {
+                    deadLetters: DeadLetters? = nil, spool: Spool? = nil) {
             self.dispatcher = dispatcher
             self.latency = latency
             self.deadLetters = deadLetters
+            self.spool = spool
             self.sendTimeouts = sendTimeouts
         }
     }
@@ -240,6 +244,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                 }
             } else if pendingControls.isEmpty && stopping {
                 condition.unlock()
+                outputs.spool?.sync()
                 saveState()
                 publish(force: true)
                 condition.lock()
@@ -287,6 +292,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                 fail(d, "cluster \"\(cluster)\" has no producer")
                 return
             }
+            let spoolID = spoolAppend(cluster: cluster, message: message)
             do throws(KafkaSendError) {
                 var sequence: UInt64
                 do throws(KafkaSendError) {
@@ -296,16 +302,67 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                     logger.debug("librdkafka queue full; waiting", metadata: ["cluster": .string(cluster)])
                     sequence = try producer.sendBlocking(message, waitingUpTo: outputs.sendTimeouts[cluster] ?? .seconds(300))
                 }
-                outputs.latency?.sent(cluster: cluster, sequence: sequence, receivedAt: currentReceivedAt, message: message)
+                outputs.latency?.sent(cluster: cluster, sequence: sequence, receivedAt: currentReceivedAt, message: message, spoolID: spoolID)
                 counters.messagesSent += 1
             } catch {
                 fail(d, "kafka cluster \"\(cluster)\" topic \"\(message.topic)\": \(error)")
                 outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic, reason: "\(error)")
+                if let spoolID { outputs.spool?.ack(spoolID) }
             }
         case .log(let path, let mode, let line):
             do throws(AlertLogError) { try logFiles.append(line, to: path, mode: mode) } catch { fail(d, error.description) }
         case .failed(let reason):
             fail(d, reason)
+        }
+    }
+
+    private var spoolFullLogged = false
+
+    /// Appends to the spool, waiting while it is full (block policy); nil without a spool or when
+    /// the disk refuses (logged: the message still goes to librdkafka).
+    private func spoolAppend(cluster: String, message: KafkaMessage) -> SpoolID? {
+        guard let spool = outputs.spool else { return nil }
+        while true {
+            do throws(Spool.Failure) {
+                return try spool.append(cluster: cluster, message: message)
+            } catch {
+                if error.description.hasPrefix("spool full") {
+                    if !spoolFullLogged {
+                        logger.warning("spool full; waiting for Kafka acknowledgements", metadata: ["error": .string(error.description)])
+                        spoolFullLogged = true
+                    }
+                    usleep(20_000)
+                    continue
+                }
+                logger.error("cannot spool an alert message; sending it unspooled", metadata: ["error": .string(error.description)])
+                return nil
+            }
+        }
+    }
+
+    /// Sends what the spool held from before a restart (first thing on the engine thread).
+    public func replay(_ records: [(SpoolID, Spool.Record)]) {
+        guard !records.isEmpty else { return }
+        post { [self] in
+            var sent = 0
+            for (id, r) in records {
+                guard let producer = outputs.dispatcher?.producer(for: r.cluster) else {
+                    outputs.deadLetters?.record(cluster: r.cluster, message: r.message, topic: r.topic,
+                                                reason: "cluster \"\(r.cluster)\" is no longer configured")
+                    outputs.spool?.ack(id)
+                    continue
+                }
+                do throws(KafkaSendError) {
+                    let seq = try producer.sendBlocking(r.message, waitingUpTo: outputs.sendTimeouts[r.cluster] ?? .seconds(300))
+                    outputs.latency?.sent(cluster: r.cluster, sequence: seq, receivedAt: DispatchTime.now().uptimeNanoseconds,
+                                          message: r.message, spoolID: id)
+                    sent += 1
+                } catch {
+                    outputs.deadLetters?.record(cluster: r.cluster, message: r.message, topic: r.topic, reason: "\(error)")
+                    outputs.spool?.ack(id)
+                }
+            }
+            logger.info("spooled alert messages sent again after a restart", metadata: ["messages": .stringConvertible(sent)])
         }
     }
 
@@ -332,14 +389,15 @@ public final class LatencyTracker: Sendable {
     struct Entry: Sendable {
         var receivedAt: UInt64
         var message: KafkaMessage?
+        var spoolID: SpoolID?
     }
     private let pending = Mutex<[String: [UInt64: Entry]]>([:])
     /// Whether messages are kept for the dead-letter file.
     let keepMessages: Bool
     public init(keepMessages: Bool = false) { self.keepMessages = keepMessages }
 
-    func sent(cluster: String, sequence: UInt64, receivedAt: UInt64, message: KafkaMessage) {
-        let entry = Entry(receivedAt: receivedAt, message: keepMessages ? message : nil)
+    func sent(cluster: String, sequence: UInt64, receivedAt: UInt64, message: KafkaMessage, spoolID: SpoolID? = nil) {
+        let entry = Entry(receivedAt: receivedAt, message: keepMessages ? message : nil, spoolID: spoolID)
         pending.withLock { $0[cluster, default: [:]][sequence] = entry }
     }
 

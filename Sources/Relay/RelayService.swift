@@ -29,6 +29,8 @@ public final class RelayService: @unchecked Sendable {
     private var currentLatency: LatencyTracker?
     /// Undeliverable messages (one file for the process; a changed path applies at the next start).
     private let deadLetters: DeadLetters
+    /// The durable spool, when `[spool] dir` is set (opened at start; the directory is not reloaded).
+    private var spool: Spool?
 
     /// A relay for what `RelayLoader` loaded from `configPath` (reloads read that path again).
     public init(configPath: String, loaded: LoadedRelay, logger: Logger, onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
@@ -51,9 +53,11 @@ public final class RelayService: @unchecked Sendable {
         let logger = self.logger
         let metrics = self.metrics
         let deadLetters = self.deadLetters
-        let tracker = LatencyTracker(keepMessages: !c.relay.deadLetterFile.isEmpty)
+        let tracker = LatencyTracker(keepMessages: !c.relay.deadLetterFile.isEmpty || spool != nil)
+        let spool = self.spool
         let dispatcher = try KafkaDispatcher(clusters: clusters, logger: logger) { cluster, report in
             let entry = tracker.delivered(cluster: cluster, sequence: report.sequence)
+            defer { if let id = entry?.spoolID { spool?.ack(id) } }  // delivered, or dead-lettered below
             if report.isDelivered {
                 metrics.deliveryLatency.recordNanoseconds(report.latencyMicroseconds * 1000)
                 if let entry {
@@ -65,12 +69,24 @@ public final class RelayService: @unchecked Sendable {
                                    reason: report.error.map { "\($0)" } ?? "unknown delivery error")
             }
         }
-        return RelayPipeline.Outputs(dispatcher: dispatcher, sendTimeouts: timeouts, latency: tracker, deadLetters: deadLetters)
+        return RelayPipeline.Outputs(dispatcher: dispatcher, sendTimeouts: timeouts, latency: tracker, deadLetters: deadLetters, spool: spool)
     }
 
     /// Starts everything and serves until SIGTERM/SIGINT; returns the exit status.
     public func run() async -> Int32 {
         let c = loaded.configuration
+        var pending: [(SpoolID, Spool.Record)] = []
+        if !c.spool.dir.isEmpty {
+            do {
+                let s = try Spool(dir: c.spool.dir, maxBytes: Int64(c.spool.maxSize), fsyncEach: c.spool.fsync == "always", logger: logger)
+                pending = try s.recover()
+                spool = s
+                logger.info("spool opened", metadata: ["dir": .string(c.spool.dir), "unacknowledged": .stringConvertible(pending.count)])
+            } catch {
+                logger.critical("cannot open the spool", metadata: ["dir": .string(c.spool.dir), "error": .string("\(error)")])
+                return 1
+            }
+        }
         let outputs: RelayPipeline.Outputs
         do { outputs = try makeOutputs(c) } catch {
             logger.critical("cannot start the Kafka producers", metadata: ["error": .string("\(error)")])
@@ -82,6 +98,7 @@ public final class RelayService: @unchecked Sendable {
             : RelayPipeline.StatePersistence(path: c.relay.stateFile, interval: c.relay.stateInterval.swiftDuration)
         pipeline = RelayPipeline(rules: loaded.rules, outputs: outputs, capacity: c.relay.queueSize, hostname: hostname,
                                  logger: logger, persistence: persistence, onEvent: onEvent)
+        pipeline.replay(pending)
         pipeline.start()
         do {
             for u in c.udp { udp.append(try await UDPListener.start(u, sink: pipeline, group: group, logger: logger)) }
@@ -196,7 +213,7 @@ public final class RelayService: @unchecked Sendable {
             logger.warning("listener changes take effect at the next start; listeners kept as they are")
         }
         var outputs = RelayPipeline.Outputs(dispatcher: dispatcherBox.withLock { $0 }, sendTimeouts: [:], latency: currentLatency,
-                                            deadLetters: deadLetters)
+                                            deadLetters: deadLetters, spool: spool)
         let kafkaChanged = next.configuration.kafka != old.kafka
         if kafkaChanged {
             do { outputs = try makeOutputs(next.configuration) } catch {

@@ -15,8 +15,8 @@ struct ConfigDecoder {
         self.locator = locator
     }
 
-    static let topLevelKeys = ["kafka", "udp", "tcp", "http", "load", "logging", "relay"]
-    static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http], [load], [logging], [relay]"
+    static let topLevelKeys = ["kafka", "udp", "tcp", "http", "load", "logging", "relay", "spool"]
+    static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http], [load], [logging], [relay], [spool]"
 
     mutating func decode(_ root: TOMLTable) -> RelayConfiguration {
         var config = RelayConfiguration()
@@ -54,7 +54,8 @@ struct ConfigDecoder {
             }
         }
         for (name, decode) in [("logging", { (d: inout Self, t: TOMLTable, c: inout RelayConfiguration) in c.logging = d.decodeLogging(t) }),
-                               ("relay", { (d: inout Self, t: TOMLTable, c: inout RelayConfiguration) in c.relay = d.decodeRelay(t) })] {
+                               ("relay", { (d: inout Self, t: TOMLTable, c: inout RelayConfiguration) in c.relay = d.decodeRelay(t) }),
+                               ("spool", { (d: inout Self, t: TOMLTable, c: inout RelayConfiguration) in c.spool = d.decodeSpool(t) })] {
             if let value = root[name] {
                 if let table = value.table, value.type == .table {
                     decode(&self, table, &config)
@@ -212,6 +213,19 @@ struct ConfigDecoder {
             do { c.shutdownTimeout = try GoDuration(parsing: d) } catch {
                 listenerProblem("relay", nil, key: "shutdown-timeout", "\(error)")
             }
+        }
+        return c
+    }
+
+    static let spoolKeys = ["dir", "max-size", "fsync"]
+
+    private mutating func decodeSpool(_ t: TOMLTable) -> SpoolConfig {
+        var c = SpoolConfig()
+        checkKeys(t, Self.spoolKeys, "spool", nil)
+        if let d = string(t, "dir", "spool", nil) { c.dir = d }
+        if let n = int(t, "max-size", "spool", nil, min: 1 << 20) { c.maxSize = n }
+        if let f = string(t, "fsync", "spool", nil) {
+            if f == "os" || f == "always" { c.fsync = f } else { listenerProblem("spool", nil, key: "fsync", "\"\(f)\" is not os or always") }
         }
         return c
     }

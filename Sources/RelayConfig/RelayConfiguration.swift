@@ -28,6 +28,8 @@ public struct RelayConfiguration: Sendable, Equatable {
     public var logging = LoggingConfig()
     /// `[relay]`: the pipeline between listeners and rules.
     public var relay = RelaySettings()
+    /// `[spool]`: the durable spool in front of Kafka.
+    public var spool = SpoolConfig()
 
     /// An empty configuration.
     public init() {}
@@ -72,6 +74,7 @@ public struct RelayConfiguration: Sendable, Equatable {
         var resolved = config
         resolved.load.dir = LoadConfig.resolve(config.load.dir, relativeTo: file)
         if !config.relay.stateFile.isEmpty { resolved.relay.stateFile = LoadConfig.resolve(config.relay.stateFile, relativeTo: file) }
+        if !config.spool.dir.isEmpty { resolved.spool.dir = LoadConfig.resolve(config.spool.dir, relativeTo: file) }
         if !config.relay.deadLetterFile.isEmpty {
             resolved.relay.deadLetterFile = LoadConfig.resolve(config.relay.deadLetterFile, relativeTo: file)
         }
@@ -131,5 +134,17 @@ public struct RelaySettings: Sendable, Equatable {
     public var deadLetterFile = ""
     public var shutdownTimeout = GoDuration(nanoseconds: 10_000_000_000)
     public var hostname = ""
+    public init() {}
+}
+
+/// `[spool]`: `dir` (empty: off) holds every Kafka message until the broker acknowledges it, so a
+/// crash (SIGKILL) loses nothing: at the next start what was not acknowledged is sent again.
+/// `max-size` (bytes, default 1 GiB): when full, the rule engine waits for acknowledgements
+/// (block). `fsync`: `os` (default; survives a process crash, the kernel writes back) or `always`
+/// (each message flushed to disk; survives power loss, costs a disk flush per alert).
+public struct SpoolConfig: Sendable, Equatable {
+    public var dir = ""
+    public var maxSize: Int = 1 << 30
+    public var fsync = "os"
     public init() {}
 }

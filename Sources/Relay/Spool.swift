@@ -1,0 +1,204 @@
+import Foundation
+import KafkaDispatch
+import Logging
+
+/// Where a spooled message lives: segment number and byte offset.
+public struct SpoolID: Hashable, Sendable {
+    public var segment: Int
+    public var offset: Int64
+}
+
+/// A durable spool between the rules and librdkafka: every Kafka message is appended (length,
+/// CRC-32, JSON) to a segment file before librdkafka gets it, and marked acknowledged (an offset
+/// appended to the segment's `.acked` file) when its delivery report comes. A segment whose
+/// records are all acknowledged is deleted. At start, what was not acknowledged is sent again:
+/// at-least-once across SIGKILL (a message acknowledged just before a crash may be sent twice).
+public final class Spool: @unchecked Sendable {
+    /// One spooled message.
+    public struct Record: Codable, Sendable {
+        public var cluster: String
+        public var topic: String
+        public var key: Data?
+        public var value: Data
+        /// `crc32`, `murmur2`, `murmur3`, `fnv-1a` or `random`.
+        public var partitioning: String
+
+        init(cluster: String, message m: KafkaMessage) {
+            self.cluster = cluster
+            topic = m.topic
+            key = m.key.map { Data($0) }
+            value = Data(m.value)
+            switch m.partitioning {
+            case .byKey(let a): partitioning = a.rawValue
+            case .random: partitioning = "random"
+            }
+        }
+
+        public var message: KafkaMessage {
+            let p: KafkaPartitioning = partitioning == "random" ? .random : .byKey(KafkaPartitionAlgorithm(rawValue: partitioning) ?? .crc32)
+            return KafkaMessage(topic: topic, key: key.map { Array($0) }, value: Array(value), partitioning: p)
+        }
+    }
+
+    /// Why the spool could not take a message.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    let dir: String
+    let maxBytes: Int64
+    let fsyncEach: Bool
+    let logger: Logger
+    private let lock = NSLock()
+    private var current = 0
+    private var currentFD: Int32 = -1
+    private var currentSize: Int64 = 0
+    /// Unacknowledged offsets per segment, and each segment's size.
+    private var outstanding: [Int: Set<Int64>] = [:]
+    private var sizes: [Int: Int64] = [:]
+    private var ackFDs: [Int: Int32] = [:]
+    static let segmentBytes: Int64 = 64 << 20
+
+    /// Opens (creating) the spool directory and returns the messages not yet acknowledged, oldest first.
+    public init(dir: String, maxBytes: Int64, fsyncEach: Bool, logger: Logger) throws {
+        self.dir = dir
+        self.maxBytes = maxBytes
+        self.fsyncEach = fsyncEach
+        self.logger = logger
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    private func segmentPath(_ n: Int) -> String { dir + "/segment-\(String(format: "%010d", n)).log" }
+    private func ackPath(_ n: Int) -> String { dir + "/segment-\(String(format: "%010d", n)).acked" }
+
+    /// Reads every segment; returns unacknowledged records (with their ids) and starts a new segment.
+    public func recover() throws -> [(SpoolID, Record)] {
+        lock.lock()
+        defer { lock.unlock() }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        let numbers = names.compactMap { n -> Int? in
+            guard n.hasPrefix("segment-"), n.hasSuffix(".log") else { return nil }
+            return Int(n.dropFirst(8).dropLast(4))
+        }.sorted()
+        var pending: [(SpoolID, Record)] = []
+        for n in numbers {
+            let data = FileManager.default.contents(atPath: segmentPath(n)) ?? Data()
+            var acked = Set<Int64>()
+            if let a = FileManager.default.contents(atPath: ackPath(n)) {
+                for line in a.split(separator: UInt8(ascii: "\n")) { if let o = Int64(String(decoding: line, as: UTF8.self)) { acked.insert(o) } }
+            }
+            let bytes = [UInt8](data)
+            var offset = 0
+            var open: Set<Int64> = []
+            while offset + 8 <= bytes.count {
+                let length = Int(UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3]))
+                let crc = UInt32(bytes[offset + 4]) << 24 | UInt32(bytes[offset + 5]) << 16 | UInt32(bytes[offset + 6]) << 8 | UInt32(bytes[offset + 7])
+                guard offset + 8 + length <= bytes.count else {
+                    logger.warning("spool segment ends in a partial record (a crash while writing); ignored", metadata: ["segment": .string(segmentPath(n))])
+                    break
+                }
+                let payload = bytes[(offset + 8)..<(offset + 8 + length)]
+                if KafkaHash.crc32(payload) != crc {
+                    logger.error("spool record fails its checksum; skipped", metadata: ["segment": .string(segmentPath(n)), "offset": .stringConvertible(offset)])
+                } else if !acked.contains(Int64(offset)), let r = try? JSONDecoder().decode(Record.self, from: Data(payload)) {
+                    pending.append((SpoolID(segment: n, offset: Int64(offset)), r))
+                    open.insert(Int64(offset))
+                }
+                offset += 8 + length
+            }
+            if open.isEmpty {
+                unlink(segmentPath(n))
+                unlink(ackPath(n))
+            } else {
+                outstanding[n] = open
+                sizes[n] = Int64(bytes.count)
+            }
+        }
+        current = (numbers.last ?? 0) + 1
+        try openCurrent()
+        return pending
+    }
+
+    private func openCurrent() throws {
+        currentFD = open(segmentPath(current), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard currentFD >= 0 else { throw Failure(description: "cannot open \(segmentPath(current)): \(String(cString: strerror(errno)))") }
+        currentSize = 0
+        sizes[current] = 0
+        outstanding[current] = outstanding[current] ?? []
+    }
+
+    /// Bytes held by segments with unacknowledged records.
+    public var size: Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return sizes.values.reduce(0, +)
+    }
+
+    /// Appends a message; returns its id. Throws when the spool is over `maxBytes` (the caller
+    /// waits for acknowledgements) or the disk refuses.
+    public func append(cluster: String, message: KafkaMessage) throws(Failure) -> SpoolID {
+        let payload: [UInt8]
+        do { payload = [UInt8](try JSONEncoder().encode(Record(cluster: cluster, message: message))) } catch {
+            throw Failure(description: "cannot encode: \(error)")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        if sizes.values.reduce(0, +) + Int64(payload.count + 8) > maxBytes {
+            throw Failure(description: "spool full (max-size \(maxBytes) bytes)")
+        }
+        if currentSize >= Self.segmentBytes {
+            close(currentFD)
+            if outstanding[current]?.isEmpty ?? true { removeSegment(current) }
+            current += 1
+            do { try openCurrent() } catch { throw Failure(description: "\(error)") }
+        }
+        let crc = KafkaHash.crc32(payload)
+        var record: [UInt8] = []
+        record.reserveCapacity(payload.count + 8)
+        let length = UInt32(payload.count)
+        record += [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
+        record += [UInt8(crc >> 24), UInt8(crc >> 16 & 0xff), UInt8(crc >> 8 & 0xff), UInt8(crc & 0xff)]
+        record += payload
+        let id = SpoolID(segment: current, offset: currentSize)
+        let written = record.withUnsafeBytes { write(currentFD, $0.baseAddress, $0.count) }
+        guard written == record.count else { throw Failure(description: "cannot write the spool: \(String(cString: strerror(errno)))") }
+        if fsyncEach { fsync(currentFD) }
+        currentSize += Int64(record.count)
+        sizes[current] = currentSize
+        outstanding[current, default: []].insert(id.offset)
+        return id
+    }
+
+    /// Marks a message delivered (or handed to the dead-letter file).
+    public func ack(_ id: SpoolID) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard outstanding[id.segment]?.remove(id.offset) != nil else { return }
+        if outstanding[id.segment]?.isEmpty == true && id.segment != current {
+            removeSegment(id.segment)
+            return
+        }
+        if ackFDs[id.segment] == nil {
+            ackFDs[id.segment] = open(ackPath(id.segment), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        }
+        if let fd = ackFDs[id.segment], fd >= 0 {
+            let line = Array("\(id.offset)\n".utf8)
+            _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        }
+    }
+
+    private func removeSegment(_ n: Int) {
+        if let fd = ackFDs.removeValue(forKey: n), fd >= 0 { close(fd) }
+        unlink(segmentPath(n))
+        unlink(ackPath(n))
+        outstanding[n] = nil
+        sizes[n] = nil
+    }
+
+    /// Flushes the current segment to disk.
+    public func sync() {
+        lock.lock()
+        defer { lock.unlock() }
+        if currentFD >= 0 { fsync(currentFD) }
+    }
+}
