@@ -302,7 +302,10 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                     logger.debug("librdkafka queue full; waiting", metadata: ["cluster": .string(cluster)])
                     sequence = try producer.sendBlocking(message, waitingUpTo: outputs.sendTimeouts[cluster] ?? .seconds(300))
                 }
-                outputs.latency?.sent(cluster: cluster, sequence: sequence, receivedAt: currentReceivedAt, message: message, spoolID: spoolID)
+                if outputs.latency?.sent(cluster: cluster, sequence: sequence, receivedAt: currentReceivedAt, message: message,
+                                         spoolID: spoolID) == true, let spoolID {
+                    outputs.spool?.ack(spoolID)  // the report beat us here
+                }
                 counters.messagesSent += 1
             } catch {
                 fail(d, "kafka cluster \"\(cluster)\" topic \"\(message.topic)\": \(error)")
@@ -354,8 +357,10 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                 }
                 do throws(KafkaSendError) {
                     let seq = try producer.sendBlocking(r.message, waitingUpTo: outputs.sendTimeouts[r.cluster] ?? .seconds(300))
-                    outputs.latency?.sent(cluster: r.cluster, sequence: seq, receivedAt: DispatchTime.now().uptimeNanoseconds,
-                                          message: r.message, spoolID: id)
+                    if outputs.latency?.sent(cluster: r.cluster, sequence: seq, receivedAt: DispatchTime.now().uptimeNanoseconds,
+                                             message: r.message, spoolID: id) == true {
+                        outputs.spool?.ack(id)
+                    }
                     sent += 1
                 } catch {
                     outputs.deadLetters?.record(cluster: r.cluster, message: r.message, topic: r.topic, reason: "\(error)")
@@ -391,18 +396,34 @@ public final class LatencyTracker: Sendable {
         var message: KafkaMessage?
         var spoolID: SpoolID?
     }
-    private let pending = Mutex<[String: [UInt64: Entry]]>([:])
+    private struct State {
+        var pending: [String: [UInt64: Entry]] = [:]
+        /// Reports that arrived before `sent` recorded their message (a fast broker).
+        var early: [String: Set<UInt64>] = [:]
+    }
+    private let state = Mutex(State())
     /// Whether messages are kept for the dead-letter file.
     let keepMessages: Bool
     public init(keepMessages: Bool = false) { self.keepMessages = keepMessages }
 
-    func sent(cluster: String, sequence: UInt64, receivedAt: UInt64, message: KafkaMessage, spoolID: SpoolID? = nil) {
+    /// Records a sent message; returns true when its report already came (the caller then
+    /// finishes it: the spool record is acknowledged).
+    @discardableResult
+    func sent(cluster: String, sequence: UInt64, receivedAt: UInt64, message: KafkaMessage, spoolID: SpoolID? = nil) -> Bool {
         let entry = Entry(receivedAt: receivedAt, message: keepMessages ? message : nil, spoolID: spoolID)
-        pending.withLock { $0[cluster, default: [:]][sequence] = entry }
+        return state.withLock { s in
+            if s.early[cluster]?.remove(sequence) != nil { return true }
+            s.pending[cluster, default: [:]][sequence] = entry
+            return false
+        }
     }
 
     /// What was recorded for message `sequence`, forgotten once asked.
     func delivered(cluster: String, sequence: UInt64) -> Entry? {
-        pending.withLock { $0[cluster]?.removeValue(forKey: sequence) }
+        state.withLock { s in
+            if let e = s.pending[cluster]?.removeValue(forKey: sequence) { return e }
+            s.early[cluster, default: []].insert(sequence)
+            return nil
+        }
     }
 }
