@@ -28,12 +28,12 @@ public final class DeadLetters: Sendable {
 
     /// Records one undeliverable message.
     public func record(cluster: String, message: KafkaMessage?, topic: String, reason: String) {
-        var line = "{\"time\":\"\(ISO8601DateFormatter().string(from: Date()))\",\"cluster\":\(Self.quote(cluster)),\"topic\":\(Self.quote(topic))"
+        var line = "{\"time\":\"\(ISO8601DateFormatter().string(from: Date()))\",\"cluster\":\(RelayLogHandler.quote(cluster)),\"topic\":\(RelayLogHandler.quote(topic))"
         if let m = message {
-            line += ",\"key\":\(m.key.map { Self.quote(String(decoding: $0, as: UTF8.self)) } ?? "null")"
-            line += ",\"value\":\(Self.quote(String(decoding: m.value, as: UTF8.self)))"
+            line += ",\"key\":\(m.key.map { RelayLogHandler.quote(String(decoding: $0, as: UTF8.self)) } ?? "null")"
+            line += ",\"value\":\(RelayLogHandler.quote(String(decoding: m.value, as: UTF8.self)))"
         }
-        line += ",\"reason\":\(Self.quote(reason))}\n"
+        line += ",\"reason\":\(RelayLogHandler.quote(reason))}\n"
         let (first, written): (Bool, Bool) = state.withLock { s in
             s.count += 1
             let first = s.logged.insert(cluster + "|" + topic + "|" + reason).inserted
@@ -53,6 +53,4 @@ public final class DeadLetters: Sendable {
             logger.error("cannot write the dead-letter file", metadata: ["dead-letter-file": .string(path), "error": .string(String(cString: strerror(errno)))])
         }
     }
-
-    static func quote(_ s: String) -> String { RelayLogHandler.quote(s) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GoTemplate
 import Logging
 
 /// swift-log to standard error as `logfmt` (Kapacitor's format: `ts=… lvl=info msg="…" key=value`)
@@ -64,20 +65,11 @@ public struct RelayLogHandler: LogHandler {
         return quote(s)
     }
 
+    /// A JSON string literal (encoding/json's escaping, without the HTML escapes).
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out + "\""
+        var out = ""
+        GoJSON.appendString(s, to: &out, escapeHTML: false)
+        return out
     }
 
     /// Parses a `[logging] level`.

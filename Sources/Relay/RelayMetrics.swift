@@ -39,7 +39,7 @@ public final class RelayMetrics: Sendable {
         }
         let c = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: name, unitName: unit, helpText: help),
                                      labels: labels)
-        if delta > 0 { c.increment(by: Int64(clamping: delta)) } else if delta == 0 { c.increment(by: Int64(0)) }
+        if delta > 0 { c.increment(by: Int64(clamping: delta)) }
     }
 
     func gauge(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Double) {

@@ -57,7 +57,6 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     private var queued = 0
     private var controls: [() -> Void] = []
     private var stopping = false
-    private var busy = false
     private var finished = false
     // Engine thread only.
     private var engine: RuleEngine
@@ -253,14 +252,12 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            busy = true
             condition.unlock()
             for c in pendingControls { c() }
             if let batch {
                 process(batch)
                 condition.lock()
                 queued -= batch.points.count
-                busy = false
                 condition.unlock()
                 dirty = true
                 publish(force: false)
@@ -329,7 +326,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
             do throws(Spool.Failure) {
                 return try spool.append(cluster: cluster, message: message)
             } catch {
-                if error.description.hasPrefix("spool full") {
+                if case .full = error {
                     if !spoolFullLogged {
                         logger.warning("spool full; waiting for Kafka acknowledgements", metadata: ["error": .string(error.description)])
                         spoolFullLogged = true

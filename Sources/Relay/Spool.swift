@@ -41,8 +41,18 @@ public final class Spool: @unchecked Sendable {
     }
 
     /// Why the spool could not take a message.
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
+    public enum Failure: Error, CustomStringConvertible {
+        /// Over `max-size`: wait for acknowledgements.
+        case full(maxBytes: Int64)
+        /// The disk or the encoder refused.
+        case io(String)
+
+        public var description: String {
+            switch self {
+            case .full(let max): return "spool full (max-size \(max) bytes)"
+            case .io(let reason): return reason
+            }
+        }
     }
 
     let dir: String
@@ -121,7 +131,7 @@ public final class Spool: @unchecked Sendable {
 
     private func openCurrent() throws {
         currentFD = open(segmentPath(current), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard currentFD >= 0 else { throw Failure(description: "cannot open \(segmentPath(current)): \(String(cString: strerror(errno)))") }
+        guard currentFD >= 0 else { throw Failure.io("cannot open \(segmentPath(current)): \(String(cString: strerror(errno)))") }
         currentSize = 0
         sizes[current] = 0
         outstanding[current] = outstanding[current] ?? []
@@ -139,18 +149,18 @@ public final class Spool: @unchecked Sendable {
     public func append(cluster: String, message: KafkaMessage) throws(Failure) -> SpoolID {
         let payload: [UInt8]
         do { payload = [UInt8](try JSONEncoder().encode(Record(cluster: cluster, message: message))) } catch {
-            throw Failure(description: "cannot encode: \(error)")
+            throw Failure.io("cannot encode: \(error)")
         }
         lock.lock()
         defer { lock.unlock() }
         if sizes.values.reduce(0, +) + Int64(payload.count + 8) > maxBytes {
-            throw Failure(description: "spool full (max-size \(maxBytes) bytes)")
+            throw .full(maxBytes: maxBytes)
         }
         if currentSize >= Self.segmentBytes {
             close(currentFD)
             if outstanding[current]?.isEmpty ?? true { removeSegment(current) }
             current += 1
-            do { try openCurrent() } catch { throw Failure(description: "\(error)") }
+            do { try openCurrent() } catch { throw Failure.io("\(error)") }
         }
         let crc = KafkaHash.crc32(payload)
         var record: [UInt8] = []
@@ -161,7 +171,7 @@ public final class Spool: @unchecked Sendable {
         record += payload
         let id = SpoolID(segment: current, offset: currentSize)
         let written = record.withUnsafeBytes { write(currentFD, $0.baseAddress, $0.count) }
-        guard written == record.count else { throw Failure(description: "cannot write the spool: \(String(cString: strerror(errno)))") }
+        guard written == record.count else { throw Failure.io("cannot write the spool: \(String(cString: strerror(errno)))") }
         if fsyncEach { fsync(currentFD) }
         currentSize += Int64(record.count)
         sizes[current] = currentSize
