@@ -49,12 +49,14 @@ public final class AlertRouter {
     public func route(_ event: AlertEvent) -> [AlertDelivery] {
         var out: [AlertDelivery] = []
         if let hs = inline[event.ruleID], !hs.isEmpty {
-            let previous = update("rule:" + event.ruleID, event)
-            for h in hs { deliver(h, event, previous: previous, topic: nil, into: &out) }
+            let record = AlertRecord(event: event, previousLevel: update("rule:" + event.ruleID, event))
+            var json: String?
+            for h in hs { deliver(h, record, topic: nil, json: &json, into: &out) }
         }
         if let t = topics[event.ruleID], let topic = t {
-            let previous = update("topic:" + topic, event)
-            for h in subscribers[topic] ?? [] { deliver(h, event, previous: previous, topic: topic, into: &out) }
+            let record = AlertRecord(event: event, previousLevel: update("topic:" + topic, event))
+            var json: String?
+            for h in subscribers[topic] ?? [] { deliver(h, record, topic: topic, json: &json, into: &out) }
         }
         return out
     }
@@ -66,51 +68,48 @@ public final class AlertRouter {
         return previous
     }
 
-    private func deliver(_ h: AlertHandler, _ event: AlertEvent, previous: AlertLevel, topic: String?, into out: inout [AlertDelivery]) {
+    /// One handler's delivery of `record`; `json` is the record's JSON, made once for all the
+    /// handlers of a topic that need it.
+    private func deliver(_ h: AlertHandler, _ record: AlertRecord, topic: String?, json: inout String?, into out: inout [AlertDelivery]) {
+        let event = record.event
+        func failed(_ reason: String) {
+            out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level, output: .failed(reason: reason)))
+        }
         if let match = h.match {
-            var tags = event.point.tags
-            tags.sort { $0.key < $1.key }
-            let info = LambdaEventInfo(changed: event.level != previous, level: event.level, name: event.name,
-                                       taskName: event.ruleID, duration: event.duration, tags: tags)
+            let info = LambdaEventInfo(changed: event.level != record.previousLevel, level: event.level, name: event.name,
+                                       taskName: event.ruleID, duration: event.duration, tags: event.point.tags)
             do throws(LambdaError) {
                 guard try match.evaluateBool(LambdaContext(event: info)) else { return }
             } catch {
-                out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
-                                         output: .failed(reason: "failed to evaluate match expression: \(error.message)")))
+                failed("failed to evaluate match expression: \(error.message)")
                 return
             }
         }
-        let record = AlertRecord(event: event, previousLevel: previous)
-        var body: String
+        func recordJSON() -> String {
+            if let j = json { return j }
+            let j = record.json()
+            json = j
+            return j
+        }
         switch h.action {
         case .kafka(let k):
+            var body: String
             if let t = k.template {
-                do throws(TemplateExecutionErrorBox) {
-                    body = try Self.render(t, record)
+                do throws(TemplateExecutionError) {
+                    body = try t.render(record.templateValue())
                 } catch {
-                    out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
-                                             output: .failed(reason: "failed to execute alert template: \(error.text)")))
+                    failed("failed to execute alert template: \(error)")
                     return
                 }
             } else {
-                body = record.json()
+                body = recordJSON()
             }
             let message = KafkaMessage(topic: k.topic, key: event.id, value: body, partitioning: k.partitioning)
             out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
                                      output: .kafka(cluster: k.cluster, message: message)))
         case .log(let l):
             out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
-                                     output: .log(path: l.path, mode: l.mode, line: record.json())))
-        }
-    }
-
-    struct TemplateExecutionErrorBox: Error { var text: String }
-
-    static func render(_ t: Template, _ record: AlertRecord) throws(TemplateExecutionErrorBox) -> String {
-        do throws(TemplateExecutionError) {
-            return try t.render(record.templateValue())
-        } catch {
-            throw TemplateExecutionErrorBox(text: "\(error)")
+                                     output: .log(path: l.path, mode: l.mode, line: recordJSON())))
         }
     }
 }

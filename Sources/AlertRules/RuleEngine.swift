@@ -266,32 +266,27 @@ public final class RuleEngine {
 
     private func makeEvent(_ rule: AlertRule, _ point: Point, group: String, level: AlertLevel, duration: Int64) throws(TemplateExecutionError) -> AlertEvent {
         // Kapacitor's default templates are written out directly (same bytes, proven by tests
-        // against the template path); custom templates go through the template engine.
-        let id: String
-        let message: String
-        let details: String
-        if rule.defaultTemplates.id && rule.defaultTemplates.message && rule.defaultTemplates.details {
-            id = point.measurement + ":" + group
-            message = id + " is " + level.description
-            details = DefaultDetails.render(point: point, taskName: rule.id, group: group, id: id, level: level,
-                                            duration: duration, message: message, hostname: hostname)
-        } else {
+        // against the template path); only custom templates need the template contexts.
+        let defaults = rule.defaultTemplates
+        var idContext: TemplateValue?
+        if !(defaults.id && defaults.message && defaults.details) {
             var tags: [String: String] = [:]
             for t in point.tags { tags[t.key] = t.value }
-            let idContext = KapacitorContext.id(name: point.measurement, taskName: rule.id, group: group, tags: tags, serverInfo: serverInfo)
-            id = rule.defaultTemplates.id ? point.measurement + ":" + group : try rule.idTemplate.render(idContext)
+            idContext = KapacitorContext.id(name: point.measurement, taskName: rule.id, group: group, tags: tags, serverInfo: serverInfo)
+        }
+        let id = defaults.id ? point.measurement + ":" + group : try rule.idTemplate.render(idContext ?? .null)
+        var messageContext: TemplateValue?
+        if let idContext, !(defaults.message && defaults.details) {
             var fields: [String: TemplateValue] = [:]
             for f in point.fields { fields[f.key] = AlertRecord.templateValue(f.value) }
-            let messageContext = KapacitorContext.message(id: idContext, alertID: id, fields: fields, level: level.description,
-                                                          time: GoTime(unixNano: point.time), duration: GoDuration(nanoseconds: duration))
-            message = rule.defaultTemplates.message ? id + " is " + level.description : try rule.messageTemplate.render(messageContext)
-            if rule.defaultTemplates.details {
-                details = DefaultDetails.render(point: point, taskName: rule.id, group: group, id: id, level: level,
-                                                duration: duration, message: message, hostname: hostname)
-            } else {
-                details = try rule.detailsTemplate.render(KapacitorContext.details(message: messageContext, text: message))
-            }
+            messageContext = KapacitorContext.message(id: idContext, alertID: id, fields: fields, level: level.description,
+                                                      time: GoTime(unixNano: point.time), duration: GoDuration(nanoseconds: duration))
         }
+        let message = defaults.message ? id + " is " + level.description : try rule.messageTemplate.render(messageContext ?? .null)
+        let details = defaults.details
+            ? DefaultDetails.render(point: point, taskName: rule.id, group: group, id: id, level: level, duration: duration,
+                                    message: message, hostname: hostname)
+            : try rule.detailsTemplate.render(KapacitorContext.details(message: messageContext ?? .null, text: message))
         return AlertEvent(ruleID: rule.id, id: id, message: message, details: details, time: point.time, duration: duration,
                           level: level, recoverable: !rule.noRecoveries, name: point.measurement, group: group,
                           category: rule.category, point: point)
