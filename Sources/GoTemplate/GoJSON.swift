@@ -135,13 +135,7 @@ public enum GoJSON {
             if e.count == 3 && e.hasPrefix("-0") { e = "-" + e.dropFirst(2) }
             return (f < 0 ? "-" : "") + m + "e" + e
         }
-        let (digits, dp) = GoFormat.shortestDigits(f)
-        let s = String(decoding: digits, as: UTF8.self)
-        let sign = f < 0 ? "-" : ""
-        if dp <= 0 { return sign + "0." + String(repeating: "0", count: -dp) + s }
-        if dp >= digits.count { return sign + s + String(repeating: "0", count: dp - digits.count) }
-        let i = s.index(s.startIndex, offsetBy: dp)
-        return sign + s[..<i] + "." + s[i...]
+        return plainFloat(f)
     }
 
     /// `strconv.FormatFloat(f, 'f', -1, 64)`: the shortest digits, never an exponent.
