@@ -62,16 +62,12 @@ func points(_ n: Int, measurements: Int = 100, alertShare: Double = 0.01) -> [Po
     return out
 }
 
-// `RuleBenchmark --one RULES SHARE`: one configuration, printed as "evaluations/s points/s events/s"
-// (the format of Tools/kapacitor-eval-reference, for Benchmarks/run.sh).
-if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--one",
-   let n = Int(CommandLine.arguments[2]), let share = Double(CommandLine.arguments[3]) {
-    let engine = RuleEngine(rules: try rules(n))
-    let data = points(1_000_000, alertShare: share)
+/// Warms `engine` up on the first 100,000 points, then passes over `data` for at least a second:
+/// evaluations (point x matching rule), points and events per second.
+func measure(_ engine: RuleEngine, _ data: [Point]) -> (evaluations: Double, points: Double, events: Double) {
     var events = 0
-    engine.process(Array(data.prefix(100_000))) { _ in events += 1 }
+    engine.process(Array(data.prefix(100_000))) { _ in }
     let before = engine.statistics.values.reduce(0) { $0 + $1.evaluations }
-    events = 0
     var passes = 0
     let start = now()
     repeat {
@@ -80,7 +76,15 @@ if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--one",
     } while now() - start < 1.0
     let seconds = now() - start
     let evaluations = engine.statistics.values.reduce(0) { $0 + $1.evaluations } - before
-    print(String(format: "%.0f %.0f %.0f", Double(evaluations) / seconds, Double(passes * data.count) / seconds, Double(events) / seconds))
+    return (Double(evaluations) / seconds, Double(passes * data.count) / seconds, Double(events) / seconds)
+}
+
+// `RuleBenchmark --one RULES SHARE`: one configuration, printed as "evaluations/s points/s events/s"
+// (the format of Tools/kapacitor-eval-reference, for Benchmarks/run.sh).
+if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--one",
+   let n = Int(CommandLine.arguments[2]), let share = Double(CommandLine.arguments[3]) {
+    let r = measure(RuleEngine(rules: try rules(n)), points(1_000_000, alertShare: share))
+    print(String(format: "%.0f %.0f %.0f", r.evaluations, r.points, r.events))
     exit(0)
 }
 
@@ -145,21 +149,8 @@ for (count, data, label) in (counts.isEmpty ? [1, 100, 1000] : counts.filter { $
     let engine = RuleEngine(rules: try rules(count))
     // One rule reads one measurement: give it only points of that measurement.
     let data = count == 1 ? data.map { p -> Point in var q = p; q.measurement = "m0"; return q } : data
-    var events = 0
-    // Warm up, then time enough passes for at least ~1 s.
-    engine.process(Array(data.prefix(100_000))) { _ in events += 1 }
-    let before = engine.statistics.values.reduce(0) { $0 + $1.evaluations }
-    events = 0
-    var passes = 0
-    let start = now()
-    repeat {
-        engine.process(data) { _ in events += 1 }
-        passes += 1
-    } while now() - start < 1.0
-    let seconds = now() - start
-    let evaluations = engine.statistics.values.reduce(0) { $0 + $1.evaluations } - before
-    print(String(format: "rules %d (%@) evaluations/s %.0f points/s %.0f events/s %.0f", count, label, Double(evaluations) / seconds,
-                 Double(passes * data.count) / seconds, Double(events) / seconds))
+    let r = measure(engine, data)
+    print(String(format: "rules %d (%@) evaluations/s %.0f points/s %.0f events/s %.0f", count, label, r.evaluations, r.points, r.events))
 }
 
 if onlyAlerting { exit(0) }
