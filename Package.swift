@@ -101,6 +101,7 @@ let package = Package(
         ),
         .testTarget(name: "AlertRulesTests", dependencies: ["AlertRules", "LineProtocol", "GoTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch", "Ingest", "LineProtocol"]),
+        .testTarget(name: "RelayTests", dependencies: ["Relay", "KafkaDispatch", "Ingest", "AlertRelayTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

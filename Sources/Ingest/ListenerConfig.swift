@@ -41,11 +41,14 @@ public struct HTTPListenerConfig: Sendable, Equatable {
 }
 
 /// `host:port` split for binding; IPv6 hosts may be bracketed.
-struct BindAddress: Sendable {
-    var host: String
-    var port: Int
+public struct BindAddress: Sendable {
+    /// The host or IP (empty in the text: `0.0.0.0`).
+    public var host: String
+    /// The port (0: any free port).
+    public var port: Int
 
-    init(_ text: String) throws(ListenerError) {
+    /// Parses `host:port`, `:port` or `[v6]:port`.
+    public init(_ text: String) throws(ListenerError) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
               (0...65535).contains(port) else {
             throw .badAddress(text)

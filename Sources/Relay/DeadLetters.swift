@@ -8,17 +8,31 @@ import Synchronization
 /// line `{"time","cluster","topic","key","value","reason"}` — nothing is lost silently.
 public final class DeadLetters: Sendable {
     private struct State {
+        var path: String
         var fd: Int32 = -1
         var logged: Set<String> = []
         var count: UInt64 = 0
     }
-    private let path: String
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     public init(path: String, logger: Logger) {
-        self.path = path
+        state = Mutex(State(path: path))
         self.logger = logger
+    }
+
+    /// The file in use (empty: none).
+    public var path: String { state.withLock { $0.path } }
+
+    /// Switches to another file (a reloaded `[relay] dead-letter-file`); later messages go there.
+    public func setPath(_ path: String) {
+        state.withLock { s in
+            guard s.path != path else { return }
+            if s.fd >= 0 { close(s.fd) }
+            s.fd = -1
+            s.path = path
+            s.logged = []
+        }
     }
 
     deinit { state.withLock { if $0.fd >= 0 { close($0.fd) } } }
@@ -34,15 +48,15 @@ public final class DeadLetters: Sendable {
             line += ",\"value\":\(RelayLogHandler.quote(String(decoding: m.value, as: UTF8.self)))"
         }
         line += ",\"reason\":\(RelayLogHandler.quote(reason))}\n"
-        let (first, written): (Bool, Bool) = state.withLock { s in
+        let (first, written, path): (Bool, Bool, String) = state.withLock { s in
             s.count += 1
             let first = s.logged.insert(cluster + "|" + topic + "|" + reason).inserted
-            guard !path.isEmpty else { return (first, false) }
-            if s.fd < 0 { s.fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }
-            guard s.fd >= 0 else { return (first, false) }
+            guard !s.path.isEmpty else { return (first, false, s.path) }
+            if s.fd < 0 { s.fd = open(s.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }
+            guard s.fd >= 0 else { return (first, false, s.path) }
             let bytes = Array(line.utf8)
             let n = bytes.withUnsafeBytes { write(s.fd, $0.baseAddress, $0.count) }
-            return (first, n == bytes.count)
+            return (first, n == bytes.count, s.path)
         }
         if first {
             logger.error("alert messages cannot be delivered; counting them\(path.isEmpty ? "" : " and writing them to the dead-letter file")", metadata: [

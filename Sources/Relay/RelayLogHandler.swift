@@ -1,19 +1,57 @@
 import Foundation
 import GoTemplate
 import Logging
+import Synchronization
+
+/// The level and format every `RelayLogHandler` of the process follows; a SIGHUP reload changes
+/// them for all loggers at once.
+public final class RelayLogSettings: Sendable {
+    private let levelIndex: Atomic<Int>
+    private let jsonFormat: Atomic<Bool>
+
+    /// Settings from `[logging] level` and `format`.
+    public init(level: String, format: String) {
+        levelIndex = Atomic(Self.index(RelayLogHandler.level(level)))
+        jsonFormat = Atomic(format == "json")
+    }
+
+    /// The current level.
+    public var level: Logger.Level { Logger.Level.allCases[levelIndex.load(ordering: .relaxed)] }
+    /// True for `format = "json"`.
+    public var json: Bool { jsonFormat.load(ordering: .relaxed) }
+
+    /// Applies a (reloaded) `[logging]` section.
+    public func apply(level: String, format: String) {
+        levelIndex.store(Self.index(RelayLogHandler.level(level)), ordering: .relaxed)
+        jsonFormat.store(format == "json", ordering: .relaxed)
+    }
+
+    static func index(_ l: Logger.Level) -> Int { Logger.Level.allCases.firstIndex(of: l) ?? 2 }
+}
 
 /// swift-log to standard error as `logfmt` (Kapacitor's format: `ts=… lvl=info msg="…" key=value`)
 /// or one JSON object per line.
 public struct RelayLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level
+    /// The shared level, unless this logger was given its own.
+    public var logLevel: Logger.Level {
+        get { ownLevel ?? settings.level }
+        set { ownLevel = newValue }
+    }
     let label: String
-    let json: Bool
+    let settings: RelayLogSettings
+    private var ownLevel: Logger.Level?
+    var json: Bool { settings.json }
 
-    public init(label: String, level: Logger.Level, json: Bool) {
+    /// A handler following `settings` (shared by the process's loggers).
+    public init(label: String, settings: RelayLogSettings) {
         self.label = label
-        self.logLevel = level
-        self.json = json
+        self.settings = settings
+    }
+
+    /// A handler with a fixed level and format.
+    public init(label: String, level: Logger.Level, json: Bool) {
+        self.init(label: label, settings: RelayLogSettings(level: level.rawValue, format: json ? "json" : "logfmt"))
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -26,7 +64,7 @@ public struct RelayLogHandler: LogHandler {
         if let extra = event.metadata { all.merge(extra) { $1 } }
         let time = Self.timestamp()
         var line = ""
-        if json {
+        if settings.json {
             line = "{\"ts\":\(Self.quote(time)),\"lvl\":\(Self.quote(Self.name(event.level))),\"msg\":\(Self.quote(event.message.description)),\"service\":\(Self.quote(label))"
             for k in all.keys.sorted() { line += ",\(Self.quote(k)):\(Self.quote(all[k]!.description))" }
             line += "}\n"

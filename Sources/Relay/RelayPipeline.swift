@@ -48,7 +48,8 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         }
     }
 
-    public let capacity: Int
+    /// Points the queue holds at most (guarded by `condition`; a reload may change it).
+    public private(set) var capacity: Int
     private let logger: Logger
     private let condition = NSCondition()
     // Guarded by `condition`.
@@ -72,7 +73,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
 
     /// A pipeline for `rules`, sending through `outputs`.
     /// Where alert state is saved, and how often (nil: not kept).
-    public struct StatePersistence: Sendable {
+    public struct StatePersistence: Sendable, Equatable {
         public var path: String
         public var interval: Duration
         public init(path: String, interval: Duration) {
@@ -80,7 +81,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
             self.interval = interval
         }
     }
-    private let persistence: StatePersistence?
+    private var persistence: StatePersistence?
     private var lastSave = ContinuousClock.now
 
     public init(rules: RuleSet, outputs: Outputs, capacity: Int, hostname: String, logger: Logger,
@@ -153,9 +154,17 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     }
 
     /// Replaces rules, handlers and outputs between two batches; alert state of rules kept by id.
+    /// The queue's capacity changes at once; a new state file is written at the switch.
     /// `done` runs on the engine thread after the switch, with the outputs it replaced.
-    public func reload(rules: RuleSet, outputs newOutputs: Outputs, hostname: String, done: @escaping @Sendable (Outputs) -> Void) {
+    public func reload(rules: RuleSet, outputs newOutputs: Outputs, hostname: String, capacity newCapacity: Int,
+                       persistence newPersistence: StatePersistence?, done: @escaping @Sendable (Outputs) -> Void) {
+        condition.lock()
+        capacity = newCapacity
+        condition.unlock()
         post { [self] in
+            counters.capacity = newCapacity
+            let stateMoved = newPersistence != nil && newPersistence?.path != persistence?.path
+            persistence = newPersistence
             let next = RuleEngine(rules: rules.rules, hostname: hostname)
             next.adoptState(from: engine)
             engine = next
@@ -166,6 +175,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
             logFiles.closeAll()
             counters.reloads.ok += 1
             publish(force: true)
+            if stateMoved { saveState() }
             done(old)
         }
     }
@@ -322,11 +332,14 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     /// the disk refuses (logged: the message still goes to librdkafka).
     private func spoolAppend(cluster: String, message: KafkaMessage) -> SpoolID? {
         guard let spool = outputs.spool else { return nil }
+        var waited = false
         while true {
             do throws(Spool.Failure) {
                 return try spool.append(cluster: cluster, message: message)
             } catch {
                 if case .full = error {
+                    if !waited { spool.countBlocked() }
+                    waited = true
                     if !spoolFullLogged {
                         logger.warning("spool full; waiting for Kafka acknowledgements", metadata: ["error": .string(error.description)])
                         spoolFullLogged = true
@@ -399,9 +412,13 @@ public final class LatencyTracker: Sendable {
         var early: [String: Set<UInt64>] = [:]
     }
     private let state = Mutex(State())
-    /// Whether messages are kept for the dead-letter file.
-    let keepMessages: Bool
-    public init(keepMessages: Bool = false) { self.keepMessages = keepMessages }
+    private let keeping: Atomic<Bool>
+    /// Whether messages are kept for the dead-letter file (changes with a reloaded `dead-letter-file`).
+    public var keepMessages: Bool {
+        get { keeping.load(ordering: .relaxed) }
+        set { keeping.store(newValue, ordering: .relaxed) }
+    }
+    public init(keepMessages: Bool = false) { keeping = Atomic(keepMessages) }
 
     /// Records a sent message; returns true when its report already came (the caller then
     /// finishes it: the spool record is acknowledged).

@@ -17,25 +17,27 @@ public final class RelayService: @unchecked Sendable {
     let metrics = RelayMetrics()
     private var loaded: LoadedRelay
     private var pipeline: RelayPipeline!
-    private var udp: [UDPListener] = []
-    private var tcp: [TCPListener] = []
-    private var http: HTTPWriteListener?
+    /// The running listeners (read by `/metrics` on NIO threads, replaced by reloads).
+    private let listeners = Mutex<[RunningListener]>([])
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
     private let readiness = Mutex<[String: String?]>([:])
     private let dispatcherBox = Mutex<KafkaDispatcher?>(nil)
     private let stopRequested = Atomic<Bool>(false)
-    private let reloadLock = NSLock()
     private let onEvent: (@Sendable (AlertEvent) -> Void)?
     private var currentLatency: LatencyTracker?
-    /// Undeliverable messages (one file for the process; a changed path applies at the next start).
+    /// Undeliverable messages (the file follows reloads).
     private let deadLetters: DeadLetters
+    /// The process's log level and format, when `run` set up logging (reloads change them).
+    private let logSettings: RelayLogSettings?
     /// The durable spool, when `[spool] dir` is set (opened at start; the directory is not reloaded).
     private var spool: Spool?
 
     /// A relay for what `RelayLoader` loaded from `configPath` (reloads read that path again).
-    public init(configPath: String, loaded: LoadedRelay, logger: Logger, onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
+    public init(configPath: String, loaded: LoadedRelay, logger: Logger, logSettings: RelayLogSettings? = nil,
+                onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
         self.configPath = configPath
         self.logger = logger
+        self.logSettings = logSettings
         self.onEvent = onEvent
         self.loaded = loaded
         deadLetters = DeadLetters(path: loaded.configuration.relay.deadLetterFile, logger: logger)
@@ -78,7 +80,8 @@ public final class RelayService: @unchecked Sendable {
         var pending: [(SpoolID, Spool.Record)] = []
         if !c.spool.dir.isEmpty {
             do {
-                let s = try Spool(dir: c.spool.dir, maxBytes: Int64(c.spool.maxSize), fsyncEach: c.spool.fsync == "always", logger: logger)
+                let s = try Spool(dir: c.spool.dir, maxBytes: Int64(c.spool.maxSize), fsyncEach: c.spool.fsync == "always",
+                                  policy: Spool.FullPolicy(rawValue: c.spool.whenFull) ?? .block, logger: logger)
                 pending = try s.recover()
                 spool = s
                 logger.info("spool opened", metadata: ["dir": .string(c.spool.dir), "unacknowledged": .stringConvertible(pending.count)])
@@ -94,44 +97,45 @@ public final class RelayService: @unchecked Sendable {
         }
         dispatcherBox.withLock { $0 = outputs.dispatcher }
         currentLatency = outputs.latency
-        let persistence = c.relay.stateFile.isEmpty ? nil
-            : RelayPipeline.StatePersistence(path: c.relay.stateFile, interval: c.relay.stateInterval.swiftDuration)
         pipeline = RelayPipeline(rules: loaded.rules, outputs: outputs, capacity: c.relay.queueSize, hostname: hostname,
-                                 logger: logger, persistence: persistence, onEvent: onEvent)
+                                 logger: logger, persistence: Self.persistence(c), onEvent: onEvent)
         pipeline.replay(pending)
         pipeline.start()
+        var started: [RunningListener] = []
         do {
-            for u in c.udp { udp.append(try await UDPListener.start(u, sink: pipeline, group: group, logger: logger)) }
-            for t in c.tcp { tcp.append(try await TCPListener.start(t, sink: pipeline, group: group, logger: logger)) }
-            if let h = c.http {
-                http = try await HTTPWriteListener.start(h, sink: pipeline, group: group, logger: logger, routes: routes())
-            }
+            for spec in ListenerSpec.all(in: c) { started.append(try await startListener(spec)) }
         } catch {
             logger.critical("cannot start a listener", metadata: ["error": .string("\(error)")])
-            await stopListeners()
+            for r in started { await r.stop() }
             _ = pipeline.drain(timeout: .seconds(1))
             outputs.dispatcher?.close(timeout: .zero)
             return 1
         }
+        listeners.withLock { $0 = started }
         startReadinessChecks()
         logger.info("alertrelay started", metadata: [
             "config": .string(configPath), "rules": .stringConvertible(loaded.rules.rules.count),
             "handlers": .stringConvertible(loaded.rules.handlers.count),
             "kafka": .string(c.enabledKafkaClusters.map(\.id).joined(separator: ",")),
-            "listeners": .string((udp.map { "udp:" + Self.describe($0.localAddress) } + tcp.map { "tcp:" + Self.describe($0.localAddress) }
-                                  + (http.map { ["http:" + Self.describe($0.localAddress)] } ?? [])).joined(separator: ",")),
+            "listeners": .string(started.map(\.describe).joined(separator: ",")),
         ])
         let signals = SignalWaiter()
         while true {
             switch await signals.next() {
-            case SIGHUP: reload()
+            case SIGHUP: await reload()
             default:
                 return await shutdown()
             }
         }
     }
 
-    static func describe(_ a: SocketAddress) -> String { "\(a.ipAddress ?? "?"):\(a.port ?? 0)" }
+    static func persistence(_ c: RelayConfiguration) -> RelayPipeline.StatePersistence? {
+        c.relay.stateFile.isEmpty ? nil : RelayPipeline.StatePersistence(path: c.relay.stateFile, interval: c.relay.stateInterval.swiftDuration)
+    }
+
+    func startListener(_ spec: ListenerSpec) async throws -> RunningListener {
+        try await RunningListener.start(spec, sink: pipeline, group: group, logger: logger, routes: routes())
+    }
 
     /// The extra HTTP endpoints.
     func routes() -> HTTPRoutes {
@@ -139,14 +143,21 @@ public final class RelayService: @unchecked Sendable {
             guard method == "GET" || method == "HEAD" else { return nil }
             switch path {
             case "/metrics":
-                for u in udp {
-                    if let drops = u.kernelDrops {
+                for r in listeners.withLock({ $0 }) {
+                    if case .udp(let u) = r.socket, let drops = u.kernelDrops {
                         metrics.total("udp_kernel_drops", "total", "Datagrams the kernel dropped because the socket's receive buffer was full (raise read-buffer and net.core.rmem_max).",
                                       [("listener", u.statistics.name)], drops)
                     }
                 }
                 metrics.total("dead_letters", "total", "Alert messages that could not be delivered (written to the dead-letter file when set).",
                               [], deadLetters.count)
+                if let spool {
+                    metrics.gauge("spool_bytes", "Bytes held by spool segments with unacknowledged messages.", [], Double(spool.size))
+                    metrics.total("spool_blocked", "total", "Alert messages that found the spool full and waited for acknowledgements (when-full = block).",
+                                  [], spool.blocked)
+                    metrics.total("spool_dropped", "total", "Unacknowledged messages forgotten by a full spool (when-full = drop-oldest); librdkafka still held them, a crash would lose them.",
+                                  [], spool.dropped)
+                }
                 let body = metrics.render(listeners: listenerStatistics(), pipeline: pipeline.snapshot,
                                           kafka: dispatcherBox.withLock { $0?.statistics } ?? [:],
                                           outstanding: dispatcherBox.withLock { d in
@@ -174,7 +185,7 @@ public final class RelayService: @unchecked Sendable {
     }
 
     func listenerStatistics() -> [ListenerStatistics] {
-        udp.map(\.statistics) + tcp.map(\.statistics) + (http.map { [$0.statistics] } ?? [])
+        listeners.withLock { $0 }.map(\.statistics)
     }
 
     /// Checks every enabled cluster every 5 s (a metadata request) for `/ready`.
@@ -195,41 +206,58 @@ public final class RelayService: @unchecked Sendable {
         thread.start()
     }
 
-    /// SIGHUP: load config, rules and handlers again; switch only if everything loads.
-    func reload() {
-        reloadLock.lock()
-        defer { reloadLock.unlock() }
+    /// SIGHUP: load config, rules and handlers again; switch only if everything loads, the new
+    /// Kafka producers start and the new listeners bind. After a successful reload the relay runs
+    /// what the files say, except `[spool] dir`, which only a restart can move (a reload that
+    /// changes it is refused).
+    func reload() async {
         logger.info("reloading", metadata: ["config": .string(configPath)])
         let next: LoadedRelay
         do {
             next = try RelayLoader.load(configPath: configPath)
         } catch {
-            logger.error("reload refused; the running configuration is kept", metadata: ["problems": .string(error.description)])
-            pipeline.reloadFailed()
+            refuse("reload refused; the running configuration is kept", ["problems": .string(error.description)])
             return
         }
         let old = loaded.configuration
-        if next.configuration.udp != old.udp || next.configuration.tcp != old.tcp || next.configuration.http != old.http {
-            logger.warning("listener changes take effect at the next start; listeners kept as they are")
+        let c = next.configuration
+        if c.spool.dir != old.spool.dir {
+            refuse("reload refused: [spool] dir cannot change while running (it holds the unacknowledged alerts); restart alertrelay to move it",
+                   ["running": .string(old.spool.dir.isEmpty ? "off" : old.spool.dir), "new": .string(c.spool.dir.isEmpty ? "off" : c.spool.dir)])
+            return
         }
         var outputs = RelayPipeline.Outputs(dispatcher: dispatcherBox.withLock { $0 }, sendTimeouts: [:], latency: currentLatency,
                                             deadLetters: deadLetters, spool: spool)
-        let kafkaChanged = next.configuration.kafka != old.kafka
+        let kafkaChanged = c.kafka != old.kafka
         if kafkaChanged {
-            do { outputs = try makeOutputs(next.configuration) } catch {
-                logger.error("reload refused: cannot start the new Kafka producers", metadata: ["error": .string("\(error)")])
-                pipeline.reloadFailed()
+            do { outputs = try makeOutputs(c) } catch {
+                refuse("reload refused: cannot start the new Kafka producers", ["error": .string("\(error)")])
                 return
             }
         } else {
-            for k in next.configuration.enabledKafkaClusters { outputs.sendTimeouts[k.id] = k.effectiveMessageTimeout.swiftDuration }
+            for k in c.enabledKafkaClusters { outputs.sendTimeouts[k.id] = k.effectiveMessageTimeout.swiftDuration }
+        }
+        // Listeners last: a bind that fails rolls them back and drops the new producers.
+        let switcher = ListenerSwitch { [self] spec in try await startListener(spec) }
+        let (running, failure) = await switcher.apply(from: listeners.withLock { $0 }, to: ListenerSpec.all(in: c))
+        listeners.withLock { $0 = running }
+        if let failure {
+            if kafkaChanged { outputs.dispatcher?.close(timeout: .zero) }
+            refuse("reload refused: cannot start a listener; the previous listeners are kept", ["error": .string(failure.description)])
+            return
         }
         loaded = next
+        logSettings?.apply(level: c.logging.level, format: c.logging.format)
+        deadLetters.setPath(c.relay.deadLetterFile)
+        spool?.configure(maxBytes: Int64(c.spool.maxSize), fsyncEach: c.spool.fsync == "always",
+                         policy: Spool.FullPolicy(rawValue: c.spool.whenFull) ?? .block)
+        outputs.latency?.keepMessages = !c.relay.deadLetterFile.isEmpty || spool != nil
         currentLatency = outputs.latency
         let newDispatcher = outputs.dispatcher
         let logger = self.logger
-        let timeout = next.configuration.relay.shutdownTimeout.swiftDuration
-        pipeline.reload(rules: next.rules, outputs: outputs, hostname: hostname) { [self] replaced in
+        let timeout = c.relay.shutdownTimeout.swiftDuration
+        pipeline.reload(rules: next.rules, outputs: outputs, hostname: hostname, capacity: c.relay.queueSize,
+                        persistence: Self.persistence(c)) { [self] replaced in
             self.dispatcherBox.withLock { $0 = newDispatcher }
             if kafkaChanged, let oldDispatcher = replaced.dispatcher {
                 // The old producers deliver what they hold, then go.
@@ -240,13 +268,17 @@ public final class RelayService: @unchecked Sendable {
             }
         }
         logger.info("reloaded", metadata: ["rules": .stringConvertible(next.rules.rules.count),
-                                           "handlers": .stringConvertible(next.rules.handlers.count)])
+                                           "handlers": .stringConvertible(next.rules.handlers.count),
+                                           "listeners": .string(running.map(\.describe).joined(separator: ","))])
+    }
+
+    private func refuse(_ message: Logger.Message, _ metadata: Logger.Metadata) {
+        logger.error(message, metadata: metadata)
+        pipeline.reloadFailed()
     }
 
     func stopListeners() async {
-        for u in udp { await u.stop() }
-        for t in tcp { await t.stop() }
-        await http?.stop()
+        for r in listeners.withLock({ $0 }) { await r.stop() }
     }
 
     /// SIGTERM/SIGINT: stop listening, evaluate what is queued, deliver what Kafka holds (bounded).

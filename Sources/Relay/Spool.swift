@@ -13,7 +13,19 @@ public struct SpoolID: Hashable, Sendable {
 /// appended to the segment's `.acked` file) when its delivery report comes. A segment whose
 /// records are all acknowledged is deleted. At start, what was not acknowledged is sent again:
 /// at-least-once across SIGKILL (a message acknowledged just before a crash may be sent twice).
+///
+/// Bounded by `max-size`; when full, `when-full` decides: `block` (the rule engine waits for
+/// acknowledgements) or `drop-oldest` (the oldest segment is forgotten: its messages stay in
+/// librdkafka's queue but are no longer kept across a crash). Both are counted.
 public final class Spool: @unchecked Sendable {
+    /// What a full spool does.
+    public enum FullPolicy: String, Sendable {
+        /// Wait for acknowledgements (nothing leaves the spool unacknowledged).
+        case block
+        /// Forget the oldest segment's unacknowledged messages to make room.
+        case dropOldest = "drop-oldest"
+    }
+
     /// One spooled message.
     public struct Record: Codable, Sendable {
         public var cluster: String
@@ -56,9 +68,14 @@ public final class Spool: @unchecked Sendable {
     }
 
     let dir: String
-    let maxBytes: Int64
-    let fsyncEach: Bool
     let logger: Logger
+    // Guarded by `lock` (a reload may change them).
+    private var maxBytes: Int64
+    private var fsyncEach: Bool
+    private var policy: FullPolicy
+    private var segmentBytes: Int64
+    private var droppedCount: UInt64 = 0
+    private var blockedCount: UInt64 = 0
     private let lock = NSLock()
     private var current = 0
     private var currentFD: Int32 = -1
@@ -67,15 +84,50 @@ public final class Spool: @unchecked Sendable {
     private var outstanding: [Int: Set<Int64>] = [:]
     private var sizes: [Int: Int64] = [:]
     private var ackFDs: [Int: Int32] = [:]
-    static let segmentBytes: Int64 = 64 << 20
+    /// Segment size: 64 MiB, or an eighth of `max-size` when that is smaller, so dropping the
+    /// oldest segment frees a bounded share of the spool.
+    static func segmentBytes(maxBytes: Int64) -> Int64 { max(64 << 10, min(64 << 20, maxBytes / 8)) }
 
     /// Opens (creating) the spool directory and returns the messages not yet acknowledged, oldest first.
-    public init(dir: String, maxBytes: Int64, fsyncEach: Bool, logger: Logger) throws {
+    public init(dir: String, maxBytes: Int64, fsyncEach: Bool, policy: FullPolicy = .block, logger: Logger) throws {
         self.dir = dir
         self.maxBytes = maxBytes
         self.fsyncEach = fsyncEach
+        self.policy = policy
+        segmentBytes = Self.segmentBytes(maxBytes: maxBytes)
         self.logger = logger
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    /// Applies reloaded `max-size`, `fsync` and `when-full` (the directory cannot change while running).
+    public func configure(maxBytes: Int64, fsyncEach: Bool, policy: FullPolicy) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.maxBytes = maxBytes
+        self.fsyncEach = fsyncEach
+        self.policy = policy
+        segmentBytes = Self.segmentBytes(maxBytes: maxBytes)
+    }
+
+    /// Messages forgotten by `drop-oldest` so far.
+    public var dropped: UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return droppedCount
+    }
+
+    /// Messages that found the spool full under `block` and waited (counted once each).
+    public var blocked: UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return blockedCount
+    }
+
+    /// Counts one message that waits for room (the pipeline calls it once per waiting message).
+    func countBlocked() {
+        lock.lock()
+        blockedCount += 1
+        lock.unlock()
     }
 
     private func segmentPath(_ n: Int) -> String { dir + "/segment-\(String(format: "%010d", n)).log" }
@@ -153,15 +205,13 @@ public final class Spool: @unchecked Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
-        if sizes.values.reduce(0, +) + Int64(payload.count + 8) > maxBytes {
-            throw .full(maxBytes: maxBytes)
+        let needed = Int64(payload.count + 8)
+        if needed > maxBytes { throw .io("message of \(needed) bytes is larger than the spool's max-size \(maxBytes)") }
+        if sizes.values.reduce(0, +) + needed > maxBytes {
+            guard policy == .dropOldest else { throw .full(maxBytes: maxBytes) }
+            try dropOldest(toFit: needed)
         }
-        if currentSize >= Self.segmentBytes {
-            close(currentFD)
-            if outstanding[current]?.isEmpty ?? true { removeSegment(current) }
-            current += 1
-            do { try openCurrent() } catch { throw Failure.io("\(error)") }
-        }
+        if currentSize >= segmentBytes { try rotate() }
         let crc = KafkaHash.crc32(payload)
         var record: [UInt8] = []
         record.reserveCapacity(payload.count + 8)
@@ -195,6 +245,36 @@ public final class Spool: @unchecked Sendable {
             let line = Array("\(id.offset)\n".utf8)
             _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         }
+    }
+
+    private func rotate() throws(Failure) {
+        close(currentFD)
+        if outstanding[current]?.isEmpty ?? true { removeSegment(current) }
+        current += 1
+        do { try openCurrent() } catch { throw Failure.io("\(error)") }
+    }
+
+    /// drop-oldest: removes whole segments, oldest first, until `needed` bytes fit (the current
+    /// segment is closed and replaced when it is the last one left). Counted and logged.
+    private func dropOldest(toFit needed: Int64) throws(Failure) {
+        var droppedNow = 0
+        while sizes.values.reduce(0, +) + needed > maxBytes {
+            guard let oldest = sizes.keys.min() else { break }
+            if oldest == current {
+                guard currentSize > 0 else { break }  // empty: one record bigger than max-size
+                let n = current
+                try rotate()
+                if sizes[n] == nil { continue }  // it held nothing unacknowledged
+            }
+            droppedNow += outstanding[oldest]?.count ?? 0
+            removeSegment(oldest)
+        }
+        droppedCount += UInt64(droppedNow)
+        if droppedNow > 0 {
+            logger.warning("spool full: the oldest unacknowledged messages are no longer kept across a crash (when-full = drop-oldest)",
+                           metadata: ["dropped": .stringConvertible(droppedNow), "max-size": .stringConvertible(maxBytes)])
+        }
+        if sizes.values.reduce(0, +) + needed > maxBytes { throw .full(maxBytes: maxBytes) }
     }
 
     private func removeSegment(_ n: Int) {

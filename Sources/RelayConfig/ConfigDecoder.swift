@@ -217,7 +217,7 @@ struct ConfigDecoder {
         return c
     }
 
-    static let spoolKeys = ["dir", "max-size", "fsync"]
+    static let spoolKeys = ["dir", "max-size", "fsync", "when-full"]
 
     private mutating func decodeSpool(_ t: TOMLTable) -> SpoolConfig {
         var c = SpoolConfig()
@@ -226,6 +226,11 @@ struct ConfigDecoder {
         if let n = int(t, "max-size", "spool", nil, min: 1 << 20) { c.maxSize = n }
         if let f = string(t, "fsync", "spool", nil) {
             if f == "os" || f == "always" { c.fsync = f } else { listenerProblem("spool", nil, key: "fsync", "\"\(f)\" is not os or always") }
+        }
+        if let w = string(t, "when-full", "spool", nil) {
+            if w == "block" || w == "drop-oldest" { c.whenFull = w } else {
+                listenerProblem("spool", nil, key: "when-full", "\"\(w)\" is not block or drop-oldest")
+            }
         }
         return c
     }

@@ -139,12 +139,15 @@ public struct RelaySettings: Sendable, Equatable {
 
 /// `[spool]`: `dir` (empty: off) holds every Kafka message until the broker acknowledges it, so a
 /// crash (SIGKILL) loses nothing: at the next start what was not acknowledged is sent again.
-/// `max-size` (bytes, default 1 GiB): when full, the rule engine waits for acknowledgements
-/// (block). `fsync`: `os` (default; survives a process crash, the kernel writes back) or `always`
-/// (each message flushed to disk; survives power loss, costs a disk flush per alert).
+/// `max-size` (bytes, default 1 GiB, at least 1 MiB) and `when-full`: `block` (default; the rule
+/// engine waits for acknowledgements) or `drop-oldest` (the oldest messages are no longer kept
+/// across a crash; librdkafka still holds them). `fsync`: `os` (default; survives a process
+/// crash, the kernel writes back) or `always` (each message flushed to disk; survives power loss,
+/// costs a disk flush per alert).
 public struct SpoolConfig: Sendable, Equatable {
     public var dir = ""
     public var maxSize: Int = 1 << 30
     public var fsync = "os"
+    public var whenFull = "block"
     public init() {}
 }

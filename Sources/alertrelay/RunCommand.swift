@@ -21,11 +21,10 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try loadEverything(config: config)
         let logging = loaded.configuration.logging
-        let level = RelayLogHandler.level(logging.level)
-        let json = logging.format == "json"
-        LoggingSystem.bootstrap { label in RelayLogHandler(label: label, level: level, json: json) }
+        let settings = RelayLogSettings(level: logging.level, format: logging.format)
+        LoggingSystem.bootstrap { label in RelayLogHandler(label: label, settings: settings) }
         let logger = Logger(label: "alertrelay")
-        let service = RelayService(configPath: config, loaded: loaded, logger: logger)
+        let service = RelayService(configPath: config, loaded: loaded, logger: logger, logSettings: settings)
         let status = await service.run()
         if status != 0 { throw ExitCode(status) }
     }

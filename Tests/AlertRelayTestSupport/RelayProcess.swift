@@ -45,11 +45,22 @@ public final class RelayProcess: @unchecked Sendable {
         throw TestSupportError("alertrelay did not start:\n\(log)")
     }
 
-    static func port(in line: Substring, kind: String) -> Int {
+    /// The port of the first `kind:host:port` in a log line's `listeners` (logfmt or JSON).
+    public static func port(in line: Substring, kind: String) -> Int {
         guard let r = line.range(of: "\(kind):") else { return 0 }
         let rest = line[r.upperBound...]
-        let address = rest.prefix { $0 != "," && $0 != " " }
+        let address = rest.prefix { $0 != "," && $0 != " " && $0 != "\"" && $0 != "}" }
         return Int(address.split(separator: ":").last ?? "") ?? 0
+    }
+
+    /// Replaces alertrelay.conf (for a SIGHUP).
+    public func writeConfig(_ text: String) throws {
+        try text.write(to: directory.appendingPathComponent("alertrelay.conf"), atomically: true, encoding: .utf8)
+    }
+
+    /// The log line of the last successful reload, if any.
+    public var lastReloadLine: Substring? {
+        log.split(separator: "\n").last { $0.contains("msg=reloaded") || $0.contains(#""msg":"reloaded""#) }
     }
 
     public func writeRule(_ name: String, _ text: String) throws {

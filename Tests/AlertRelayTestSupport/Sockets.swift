@@ -41,6 +41,27 @@ public enum LoopbackClient {
         return fd
     }
 
+    /// A listening TCP socket on 127.0.0.1 (a free port, or `port`): returns the fd and the port.
+    /// Tests use it to hold a port busy.
+    public static func listenTCP(port: Int = 0) throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSupportError("socket: \(errno)") }
+        var addr = loopback(port)
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0, listen(fd, 8) == 0 else {
+            close(fd)
+            throw TestSupportError("bind/listen: \(errno)")
+        }
+        var bound = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &bound) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, Int(UInt16(bigEndian: bound.sin_port)))
+    }
+
     /// Writes all of `bytes` to `fd`.
     public static func write(_ fd: Int32, _ bytes: [UInt8]) throws {
         var offset = 0

@@ -158,6 +158,54 @@ import Testing
         #expect(log.contains("load.yaml:3:"))
     }
 
+    /// SIGHUP applies listener and logging changes too: a changed UDP section gets a new socket,
+    /// a removed TCP section closes, the log turns JSON; a port that cannot be bound refuses the
+    /// whole reload and the previous listeners keep serving.
+    @Test func sighupMovesListenersAndRefusesABusyPort() async throws {
+        let broker = try TestBroker(topics: ["r:1"])
+        defer { broker.stop() }
+        let rule = "id: load\nmeasurement: load\ngroupBy: [host]\ncrit: '\"v\" > 10'\nkafka: {topic: r, template: '{{.ID}} {{.Level}} {{.Time.Unix}}'}\n"
+        let relay = try RelayProcess(config: Self.config(broker), rules: ["load.yaml": rule])
+        let (oldUDP, oldTCP, http) = (relay.udpPort, relay.tcpPort, relay.httpPort)
+        // Reload 1: UDP with precision s (a new socket), no TCP, the HTTP section unchanged, JSON logs.
+        let moved = Self.config(broker).replacingOccurrences(of: "[[udp]]\n  bind-address = \"127.0.0.1:0\"\n",
+                                                             with: "[[udp]]\n  bind-address = \"127.0.0.1:0\"\n  precision = \"s\"\n")
+            .replacingOccurrences(of: "[[tcp]]\n  bind-address = \"127.0.0.1:0\"\n", with: "")
+            + "\n[logging]\n  format = \"json\"\n"
+        try relay.writeConfig(moved)
+        relay.signal(SIGHUP)
+        #expect(await eventually(timeout: .seconds(10)) { relay.lastReloadLine != nil })
+        let line = try #require(relay.lastReloadLine)
+        #expect(line.hasPrefix("{\"ts\":"), "the reload's own line is already JSON: \(line)")
+        let newUDP = RelayProcess.port(in: line, kind: "udp")
+        #expect(newUDP > 0 && newUDP != oldUDP)
+        #expect(RelayProcess.port(in: line, kind: "http") == http, "an unchanged section keeps its socket")
+        #expect(RelayProcess.port(in: line, kind: "tcp") == 0)
+        #expect(throws: (any Error).self, "the removed TCP listener is closed") { try LoopbackClient.connectTCP(port: oldTCP) }
+        try LoopbackClient.sendUDP([Array("load,host=a v=50 7\n".utf8)], port: newUDP)
+        let first = try await Self.consume(broker, "r", count: 1)
+        #expect(first.map(\.value) == ["load:host=a CRITICAL 7"], "precision s from the new section")
+        // Reload 2: HTTP moves to a port someone else holds → refused, nothing changes.
+        let busy = try LoopbackClient.listenTCP()
+        defer { close(busy.fd) }
+        try relay.writeConfig(moved.replacingOccurrences(of: "[http]\n  bind-address = \"127.0.0.1:0\"", with: "[http]\n  bind-address = \"127.0.0.1:\(busy.port)\"")
+            + "\n[[tcp]]\n  bind-address = \"127.0.0.1:0\"\n")
+        relay.signal(SIGHUP)
+        #expect(await eventually(timeout: .seconds(10)) { relay.log.contains("reload refused: cannot start a listener") })
+        try LoopbackClient.sendUDP([Array("load,host=b v=50 8\n".utf8)], port: newUDP)
+        let both = try await Self.consume(broker, "r", count: 2)
+        #expect(both.map(\.value) == ["load:host=a CRITICAL 7", "load:host=b CRITICAL 8"], "the previous UDP listener still serves")
+        #expect(try LoopbackClient.http(port: http, method: "GET", path: "/health").0 == 200)
+        let metrics = try LoopbackClient.http(port: http, method: "GET", path: "/metrics").1
+        #expect(metrics.contains("alertrelay_config_reloads_total{result=\"error\"} 1"), "\(metrics)")
+        #expect(!metrics.contains("listener=\"tcp:"), "the TCP listener of the refused reload was closed again")
+        // Reload 3: a spool directory cannot appear while running.
+        try relay.writeConfig(moved + "\n[spool]\n  dir = \"\(relay.directory.path)/spool\"\n")
+        relay.signal(SIGHUP)
+        #expect(await eventually(timeout: .seconds(10)) { relay.log.contains("[spool] dir cannot change while running") })
+        #expect(relay.stop() == 0)
+    }
+
     @Test func sigtermDeliversEveryQueuedAlert() async throws {
         let broker = try TestBroker(topics: ["many:4"])
         defer { broker.stop() }

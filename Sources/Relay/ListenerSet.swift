@@ -1,0 +1,155 @@
+import Ingest
+import Logging
+import NIOCore
+import RelayConfig
+
+/// One configured listener: a `[[udp]]`, `[[tcp]]` or `[http]` section.
+enum ListenerSpec: Equatable, Sendable {
+    case udp(UDPListenerConfig)
+    case tcp(TCPListenerConfig)
+    case http(HTTPListenerConfig)
+
+    /// The listeners a configuration asks for.
+    static func all(in c: RelayConfiguration) -> [ListenerSpec] {
+        c.udp.map { .udp($0) } + c.tcp.map { .tcp($0) } + (c.http.map { [.http($0)] } ?? [])
+    }
+
+    var bindAddress: String {
+        switch self {
+        case .udp(let u): return u.bindAddress
+        case .tcp(let t): return t.bindAddress
+        case .http(let h): return h.bindAddress
+        }
+    }
+
+    /// True when both would bind the same port of the same transport (so the old socket must
+    /// close before the new one binds). Port 0 (any free port) never collides.
+    func collides(with other: ListenerSpec) -> Bool {
+        let isUDP: (ListenerSpec) -> Bool = { if case .udp = $0 { return true } else { return false } }
+        guard isUDP(self) == isUDP(other) else { return false }
+        guard let a = try? BindAddress(bindAddress), let b = try? BindAddress(other.bindAddress), a.port != 0 else { return false }
+        return a.port == b.port
+    }
+}
+
+/// A running listener with the section it was started from.
+struct RunningListener: Sendable {
+    enum Socket: Sendable {
+        case udp(UDPListener)
+        case tcp(TCPListener)
+        case http(HTTPWriteListener)
+    }
+    let spec: ListenerSpec
+    let socket: Socket
+
+    var statistics: ListenerStatistics {
+        switch socket {
+        case .udp(let u): return u.statistics
+        case .tcp(let t): return t.statistics
+        case .http(let h): return h.statistics
+        }
+    }
+
+    /// `udp:127.0.0.1:8089` with the real port.
+    var describe: String {
+        switch socket {
+        case .udp(let u): return "udp:" + Self.describe(u.localAddress)
+        case .tcp(let t): return "tcp:" + Self.describe(t.localAddress)
+        case .http(let h): return "http:" + Self.describe(h.localAddress)
+        }
+    }
+
+    static func describe(_ a: SocketAddress) -> String { "\(a.ipAddress ?? "?"):\(a.port ?? 0)" }
+
+    /// Binds and starts the listener for `spec`.
+    static func start(_ spec: ListenerSpec, sink: PointSink, group: EventLoopGroup, logger: Logger,
+                      routes: @escaping HTTPRoutes) async throws -> RunningListener {
+        switch spec {
+        case .udp(let u): return RunningListener(spec: spec, socket: .udp(try await UDPListener.start(u, sink: sink, group: group, logger: logger)))
+        case .tcp(let t): return RunningListener(spec: spec, socket: .tcp(try await TCPListener.start(t, sink: sink, group: group, logger: logger)))
+        case .http(let h):
+            return RunningListener(spec: spec, socket: .http(try await HTTPWriteListener.start(h, sink: sink, group: group, logger: logger, routes: routes)))
+        }
+    }
+
+    func stop() async {
+        switch socket {
+        case .udp(let u): await u.stop()
+        case .tcp(let t): await t.stop()
+        case .http(let h): await h.stop()
+        }
+    }
+}
+
+/// Moves a set of running listeners to the set a reloaded configuration asks for, all or nothing:
+/// unchanged sections keep their sockets (and counters); new addresses are bound before anything
+/// closes; a changed section on the same port is closed, then bound again with its new settings.
+/// If any bind fails, everything started is closed, everything closed is bound again, and the
+/// old set stays.
+struct ListenerSwitch {
+    let start: (ListenerSpec) async throws -> RunningListener
+
+    /// The listeners now running, and what went wrong if the switch was rolled back (then they are
+    /// the old set).
+    func apply(from old: [RunningListener], to wanted: [ListenerSpec]) async -> (running: [RunningListener], failure: ListenerSwitchError?) {
+        var remaining = old
+        var kept: [RunningListener] = []
+        var toStart: [ListenerSpec] = []
+        for spec in wanted {
+            if let i = remaining.firstIndex(where: { $0.spec == spec }) {
+                kept.append(remaining.remove(at: i))
+            } else {
+                toStart.append(spec)
+            }
+        }
+        // `remaining` is what the new configuration no longer has.
+        let freeFirst = toStart.filter { s in remaining.contains { $0.spec.collides(with: s) } }
+        let bindNow = toStart.filter { s in !freeFirst.contains(s) }
+        var started: [RunningListener] = []
+        var closedEarly: [RunningListener] = []
+        do {
+            for s in bindNow { started.append(try await start(s)) }
+            for s in freeFirst {
+                for (i, r) in remaining.enumerated().reversed() where r.spec.collides(with: s) {
+                    await r.stop()
+                    closedEarly.append(r)
+                    remaining.remove(at: i)
+                }
+                started.append(try await start(s))
+            }
+        } catch {
+            for r in started { await r.stop() }
+            var restored: [RunningListener] = []
+            var lost: [String] = []
+            for r in closedEarly {
+                if let again = try? await start(r.spec) { restored.append(again) } else { lost.append(r.spec.bindAddress) }
+            }
+            let running = kept + remaining + restored
+            return (running, lost.isEmpty ? .bindFailed(cause: "\(error)") : .rollbackIncomplete(cause: "\(error)", lost: lost))
+        }
+        for r in remaining { await r.stop() }
+        // In the configuration's order.
+        var pool = kept + started
+        var ordered: [RunningListener] = []
+        for spec in wanted {
+            if let i = pool.firstIndex(where: { $0.spec == spec }) { ordered.append(pool.remove(at: i)) }
+        }
+        return (ordered, nil)
+    }
+}
+
+/// Why the listeners of a reload could not be switched.
+enum ListenerSwitchError: Error, CustomStringConvertible {
+    /// A new socket could not be bound; the old listeners run as before.
+    case bindFailed(cause: String)
+    /// A new socket could not be bound and some old ones could not be bound again either.
+    case rollbackIncomplete(cause: String, lost: [String])
+
+    var description: String {
+        switch self {
+        case .bindFailed(let cause): return cause
+        case .rollbackIncomplete(let cause, let lost):
+            return "\(cause); the previous listeners on \(lost.joined(separator: ", ")) could not be bound again"
+        }
+    }
+}

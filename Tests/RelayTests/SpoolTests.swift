@@ -1,0 +1,87 @@
+import Foundation
+import KafkaDispatch
+import Logging
+import Testing
+@testable import Relay
+
+/// The spool's size bound and its two policies, on real files.
+@Suite struct SpoolTests {
+    static func directory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+    }
+
+    static func message(_ i: Int) -> KafkaMessage {
+        KafkaMessage(topic: "alerts", key: "id-\(i)", value: String(repeating: "x", count: 1000) + " \(i)")
+    }
+
+    static let logger = Logger(label: "spool-test")
+
+    @Test func dropOldestKeepsTheNewestWithinMaxSizeAndCountsTheRest() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spool = try Spool(dir: dir, maxBytes: 1 << 20, fsyncEach: false, policy: .dropOldest, logger: Self.logger)
+        _ = try spool.recover()
+        for i in 0..<3000 { _ = try spool.append(cluster: "c", message: Self.message(i)) }
+        #expect(spool.size <= 1 << 20)
+        #expect(spool.dropped > 0)
+        // What a restart would send again: the newest messages, none of them twice, none missing.
+        let again = try Spool(dir: dir, maxBytes: 1 << 20, fsyncEach: false, logger: Self.logger).recover()
+        let keys = again.map { String(decoding: $0.1.key ?? Data(), as: UTF8.self) }
+        #expect(UInt64(again.count) + spool.dropped == 3000)
+        #expect(keys == (3000 - again.count..<3000).map { "id-\($0)" })
+    }
+
+    @Test func blockRefusesWhenFullUntilAcknowledgementsFreeASegment() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spool = try Spool(dir: dir, maxBytes: 1 << 20, fsyncEach: false, policy: .block, logger: Self.logger)
+        _ = try spool.recover()
+        var ids: [SpoolID] = []
+        var refused = false
+        for i in 0..<3000 {
+            do throws(Spool.Failure) {
+                ids.append(try spool.append(cluster: "c", message: Self.message(i)))
+            } catch {
+                guard case .full = error else { throw error }
+                refused = true
+                break
+            }
+        }
+        #expect(refused)
+        #expect(spool.dropped == 0)
+        // Acknowledging the oldest segment's messages makes room again.
+        let oldest = ids[0].segment
+        for id in ids where id.segment == oldest { spool.ack(id) }
+        #expect(throws: Never.self) { _ = try spool.append(cluster: "c", message: Self.message(9999)) }
+    }
+
+    @Test func aReloadCanSwitchThePolicy() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spool = try Spool(dir: dir, maxBytes: 1 << 20, fsyncEach: false, policy: .block, logger: Self.logger)
+        _ = try spool.recover()
+        var full = false
+        for i in 0..<3000 where !full {
+            do throws(Spool.Failure) { _ = try spool.append(cluster: "c", message: Self.message(i)) } catch { full = true }
+        }
+        #expect(full)
+        spool.configure(maxBytes: 1 << 20, fsyncEach: false, policy: .dropOldest)
+        #expect(throws: Never.self) { _ = try spool.append(cluster: "c", message: Self.message(0)) }
+        #expect(spool.dropped > 0)
+    }
+
+    @Test func aMessageLargerThanTheSpoolIsRefusedNotWaitedFor() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spool = try Spool(dir: dir, maxBytes: 1 << 20, fsyncEach: false, policy: .block, logger: Self.logger)
+        _ = try spool.recover()
+        let huge = KafkaMessage(topic: "t", key: "k", value: String(repeating: "y", count: 2 << 20))
+        do throws(Spool.Failure) {
+            _ = try spool.append(cluster: "c", message: huge)
+            Issue.record("a 2 MiB message fit a 1 MiB spool")
+        } catch {
+            guard case .io(let reason) = error else { Issue.record("expected .io, got \(error)"); return }
+            #expect(reason.contains("larger than the spool's max-size"))
+        }
+    }
+}
