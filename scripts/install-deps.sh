@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages alertrelay builds and tests with (needs root or sudo).
 set -euo pipefail
-packages=(librdkafka-dev kcat pkg-config zlib1g-dev influxdb-client python3-influxdb)
+# stunnel4, socat, openssl and iproute2: the TLS end-to-end tests (a broker behind TLS in a network namespace).
+packages=(librdkafka-dev kcat pkg-config zlib1g-dev influxdb-client python3-influxdb stunnel4 socat openssl iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

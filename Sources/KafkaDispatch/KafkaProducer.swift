@@ -193,11 +193,17 @@ public final class KafkaProducer: Sendable {
         let err = rd_kafka_metadata(handle.pointer, 0, nil, &metadata, Self.milliseconds(timeout))
         if let metadata { rd_kafka_metadata_destroy(metadata) }
         if err == RD_KAFKA_RESP_ERR_NO_ERROR { return nil }
-        return String(cString: rd_kafka_err2str(err))
+        let reason = String(cString: rd_kafka_err2str(err))
+        // The metadata error is generic ("Broker transport failure"); the client's last error says why
+        // (a TLS handshake, authentication, a refused connection).
+        if let last = core.lastClientError { return "\(reason) (last error: \(last))" }
+        return reason
     }
 
     /// The last error librdkafka reported for the connection (e.g. all brokers down), if any.
     public var lastClientError: KafkaError? { core.lastClientError }
+    /// Client-level errors librdkafka reported so far (TLS handshakes, authentication, all brokers down, ...).
+    public var clientErrors: UInt64 { core.clientErrors }
 
     /// Flushes for at most `timeout`, then reports every message still queued as failed
     /// (`_PURGE_QUEUE`), stops the poll thread and frees librdkafka. Safe to call twice.
@@ -340,6 +346,7 @@ final class ProducerCore: @unchecked Sendable {
     private struct State: @unchecked Sendable {
         var topics: [String: TopicState] = [:]
         var lastClientError: KafkaError?
+        var clientErrors: UInt64 = 0
     }
 
     let clusterID: String
@@ -388,11 +395,15 @@ final class ProducerCore: @unchecked Sendable {
     }
 
     func clientError(_ error: KafkaError) {
-        state.withLock { $0.lastClientError = error }
+        state.withLock {
+            $0.lastClientError = error
+            $0.clientErrors += 1
+        }
         logger.warning("kafka client error", metadata: ["error": .string(error.description)])
     }
 
     var lastClientError: KafkaError? { state.withLock { $0.lastClientError } }
+    var clientErrors: UInt64 { state.withLock { $0.clientErrors } }
 
     func statistics() -> [String: KafkaTopicStatistics] {
         state.withLock { state in state.topics.mapValues(\.statistics) }

@@ -149,6 +149,10 @@ public final class RelayService: @unchecked Sendable {
                                       [("listener", u.statistics.name)], drops)
                     }
                 }
+                for (id, producer) in dispatcherBox.withLock({ d in (d?.clusterIDs ?? []).compactMap { id in d?.producer(for: id).map { (id, $0) } } }) {
+                    metrics.total("kafka_client_errors", "total", "Errors librdkafka reported for the connection to a cluster (TLS handshake, authentication, brokers down); the last one is logged and shown by /ready.",
+                                  [("cluster", id)], producer.clientErrors)
+                }
                 metrics.total("dead_letters", "total", "Alert messages that could not be delivered (written to the dead-letter file when set).",
                               [], deadLetters.count)
                 if let spool {

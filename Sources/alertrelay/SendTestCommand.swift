@@ -51,6 +51,9 @@ struct SendTestCommand: ParsableCommand {
         let outcome = Mutex<KafkaDeliveryReport?>(nil)
         var logger = Logger(label: "alertrelay.send-test")
         logger.logLevel = .critical  // the outcome below says what went wrong
+        if clusterConfig.useSSL && clusterConfig.insecureSkipVerify {
+            printError("warning: insecure-skip-verify is set: the brokers' TLS certificates and hostnames are not checked")
+        }
         let producer: KafkaProducer
         do {
             producer = try KafkaProducer(config: clusterConfig, logger: logger) { report in outcome.withLock { $0 = report } }

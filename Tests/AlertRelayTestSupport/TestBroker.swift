@@ -27,14 +27,16 @@ public final class TestBroker: @unchecked Sendable {
     private let process: Process
     private let errors: FileHandle
 
-    /// Starts the broker with `brokers` brokers and pre-created `topics` (`name:partitions`).
-    public init(brokers: Int = 1, topics: [String] = []) throws {
+    /// Starts the broker with `brokers` brokers and pre-created `topics` (`name:partitions`);
+    /// `launcher` runs it through another command (e.g. `ip netns exec NS`).
+    public init(brokers: Int = 1, topics: [String] = [], launcher: [String] = []) throws {
         let process = Process()
         // KAFKA_TEST_BROKER lets sanitizer runs use an uninstrumented broker (TSan's runtime crashes
         // in librdkafka's mock-cluster thread, which is not instrumented).
         let brokerPath = ProcessInfo.processInfo.environment["KAFKA_TEST_BROKER"] ?? BuiltProducts.path("kafka-test-broker")
-        process.executableURL = URL(fileURLWithPath: brokerPath)
-        process.arguments = ["--brokers", String(brokers)] + topics.flatMap { ["--topic", $0] }
+        let command = launcher + [brokerPath, "--brokers", String(brokers)] + topics.flatMap { ["--topic", $0] }
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         let out = Pipe()
         process.standardOutput = out
         let err = Pipe()
@@ -101,11 +103,14 @@ public struct ConsumedMessage: Sendable, Equatable {
 /// Reads a whole topic back with kcat (a real librdkafka consumer).
 public enum Kcat {
     /// Every message in `topic`, in partition then offset order.
-    public static func consume(bootstrap: String, topic: String, expecting count: Int? = nil) throws -> [ConsumedMessage] {
+    /// `properties`: extra librdkafka settings (`-X key=value`), e.g. TLS.
+    public static func consume(bootstrap: String, topic: String, expecting count: Int? = nil,
+                               properties: [String: String] = [:]) throws -> [ConsumedMessage] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
         var args = ["-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-J"]
         if let count { args += ["-c", String(count)] }
+        for (k, v) in properties.sorted(by: { $0.key < $1.key }) { args += ["-X", "\(k)=\(v)"] }
         process.arguments = args
         let out = Pipe()
         process.standardOutput = out

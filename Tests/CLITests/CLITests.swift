@@ -4,27 +4,8 @@ import Testing
 
 /// The `alertrelay` command line as a user runs it: the built binary, real files and pipes.
 @Suite struct CLITests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func alertrelay(_ args: [String], stdin: String? = nil) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: BuiltProducts.path("alertrelay"))
-        p.arguments = args
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    static func alertrelay(_ args: [String], stdin: String? = nil) throws -> CommandResult {
+        try AlertRelayCLI.run(args, stdin: stdin)
     }
 
     @Test func renderPrintsWhatGoPrints() throws {
