@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "LineProtocol", "CZlib",
+                "LineProtocol", "CZlib", "Locking",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -50,7 +50,8 @@ let package = Package(
             name: "AlertRules",
             dependencies: ["LineProtocol", "GoTemplate", "GoDuration", "KafkaDispatch", .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "KafkaDispatch", dependencies: ["CRdKafka", "GoDuration", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Locking"),
+        .target(name: "KafkaDispatch", dependencies: ["CRdKafka", "GoDuration", "Locking", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "RelayConfig",
             dependencies: ["KafkaDispatch", "GoDuration", "Ingest", "LineProtocol", .product(name: "TOMLKit", package: "TOMLKit")]
@@ -58,7 +59,7 @@ let package = Package(
         .target(
             name: "Relay",
             dependencies: [
-                "AlertRules", "Ingest", "KafkaDispatch", "RelayConfig", "LineProtocol", "GoTemplate",
+                "AlertRules", "Ingest", "KafkaDispatch", "RelayConfig", "LineProtocol", "GoTemplate", "Locking",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -69,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "alertrelay",
             dependencies: [
-                "Relay",
+                "Relay", "Locking",
                 "RelayConfig", "KafkaDispatch", "GoDuration", "LineProtocol", "GoTemplate", "AlertRules",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -96,7 +97,7 @@ let package = Package(
         .target(name: "AlertRelayTestSupport", path: "Tests/AlertRelayTestSupport"),
         .testTarget(
             name: "KafkaDispatchTests",
-            dependencies: ["KafkaDispatch", "CRdKafka", "AlertRelayTestSupport"],
+            dependencies: ["KafkaDispatch", "CRdKafka", "Locking", "AlertRelayTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "AlertRulesTests", dependencies: ["AlertRules", "LineProtocol", "GoTemplate"], exclude: ["Fixtures"]),

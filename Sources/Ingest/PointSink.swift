@@ -1,6 +1,7 @@
 import Dispatch
 import LineProtocol
 import Synchronization
+import Locking
 
 /// A batch of points from one datagram, TCP read or HTTP request.
 public struct PointBatch: Sendable {
@@ -39,7 +40,7 @@ public final class CountingSink: PointSink {
         var full = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// How many of the most recent points to keep for inspection.
     public let keep: Int
 

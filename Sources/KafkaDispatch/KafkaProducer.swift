@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// A librdkafka producer for one `[[kafka]]` cluster: any topic per message, non-blocking sends,
 /// delivery reports on a poll thread, counters per topic, flush and clean shutdown.
@@ -327,7 +328,7 @@ final class TopicState: @unchecked Sendable {
     let queued = Atomic<UInt64>(0)
     let delivered = Atomic<UInt64>(0)
     let failed = Atomic<UInt64>(0)
-    let lastError = Mutex<KafkaError?>(nil)
+    let lastError = Locked<KafkaError?>(nil)
 
     init(name: String) {
         self.name = name
@@ -352,7 +353,7 @@ final class ProducerCore: @unchecked Sendable {
     let clusterID: String
     let logger: Logger
     let onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)?
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(clusterID: String, logger: Logger, onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)?) {
         self.clusterID = clusterID

@@ -2,6 +2,7 @@ import Foundation
 import KafkaDispatch
 import Logging
 import Synchronization
+import Locking
 
 /// Alert messages that could not be delivered: each is counted, logged once per cluster, topic and
 /// reason (not once per message), and, with `[relay] dead-letter-file`, appended there as a JSON
@@ -14,10 +15,10 @@ public final class DeadLetters: Sendable {
         var count: UInt64 = 0
     }
     private let logger: Logger
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     public init(path: String, logger: Logger) {
-        state = Mutex(State(path: path))
+        state = Locked(State(path: path))
         self.logger = logger
     }
 

@@ -2,6 +2,7 @@ import Ingest
 import KafkaDispatch
 import Prometheus
 import Synchronization
+import Locking
 
 /// The relay's Prometheus metrics (`GET /metrics`). Counters kept elsewhere as totals (listener,
 /// rule and Kafka statistics) are brought up to date at each scrape; the delivery latency is
@@ -9,7 +10,7 @@ import Synchronization
 public final class RelayMetrics: Sendable {
     /// The registry behind `/metrics` (also swift-metrics' backend).
     public let registry = PrometheusCollectorRegistry()
-    private let lastTotals = Mutex<[String: UInt64]>([:])
+    private let lastTotals = Locked<[String: UInt64]>([:])
     let deliveryLatency: DurationHistogram
     let endToEndLatency: DurationHistogram
 

@@ -6,6 +6,7 @@ import KafkaDispatch
 import LineProtocol
 import Logging
 import Synchronization
+import Locking
 
 /// The pipeline between listeners and Kafka: a bounded queue of point batches (the listeners'
 /// `PointSink`), one engine thread that runs the rules in arrival order, routes each event to its
@@ -67,7 +68,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     private var counters = Snapshot()
     private var lastPublish = ContinuousClock.now
     private var dirty = false
-    private let published = Mutex(Snapshot())
+    private let published = Locked(Snapshot())
     /// Called on the engine thread with each event (tests, latency measurement).
     private let onEvent: (@Sendable (AlertEvent) -> Void)?
 
@@ -411,7 +412,7 @@ public final class LatencyTracker: Sendable {
         /// Reports that arrived before `sent` recorded their message (a fast broker).
         var early: [String: Set<UInt64>] = [:]
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let keeping: Atomic<Bool>
     /// Whether messages are kept for the dead-letter file (changes with a reloaded `dead-letter-file`).
     public var keepMessages: Bool {

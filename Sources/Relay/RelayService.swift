@@ -8,6 +8,7 @@ import NIOCore
 import NIOPosix
 import RelayConfig
 import Synchronization
+import Locking
 
 /// `alertrelay run`: listeners → parser → rules → handlers → Kafka, with SIGTERM/SIGINT draining,
 /// SIGHUP reloading (all or nothing), `/metrics`, `/health` and `/ready`.
@@ -18,10 +19,10 @@ public final class RelayService: @unchecked Sendable {
     private var loaded: LoadedRelay
     private var pipeline: RelayPipeline!
     /// The running listeners (read by `/metrics` on NIO threads, replaced by reloads).
-    private let listeners = Mutex<[RunningListener]>([])
+    private let listeners = Locked<[RunningListener]>([])
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-    private let readiness = Mutex<[String: String?]>([:])
-    private let dispatcherBox = Mutex<KafkaDispatcher?>(nil)
+    private let readiness = Locked<[String: String?]>([:])
+    private let dispatcherBox = Locked<KafkaDispatcher?>(nil)
     private let stopRequested = Atomic<Bool>(false)
     private let onEvent: (@Sendable (AlertEvent) -> Void)?
     private var currentLatency: LatencyTracker?

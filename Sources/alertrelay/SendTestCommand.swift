@@ -5,6 +5,7 @@ import Logging
 import RelayConfig
 import GoDuration
 import Synchronization
+import Locking
 
 /// `alertrelay send-test`: Kapacitor's `service-tests kafka`: one message, wait for its delivery report.
 struct SendTestCommand: ParsableCommand {
@@ -48,7 +49,7 @@ struct SendTestCommand: ParsableCommand {
             printError("--timeout: \(error)")
             throw ExitCode(2)
         }
-        let outcome = Mutex<KafkaDeliveryReport?>(nil)
+        let outcome = Locked<KafkaDeliveryReport?>(nil)
         var logger = Logger(label: "alertrelay.send-test")
         logger.logLevel = .critical  // the outcome below says what went wrong
         if clusterConfig.useSSL && clusterConfig.insecureSkipVerify {

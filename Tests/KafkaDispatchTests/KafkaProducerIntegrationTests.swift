@@ -6,7 +6,7 @@ import Testing
 
 /// Collects delivery reports from the poll thread.
 final class ReportCollector: Sendable {
-    private let reports = Mutex<[KafkaDeliveryReport]>([])
+    private let reports = Locked<[KafkaDeliveryReport]>([])
     func add(_ r: KafkaDeliveryReport) { reports.withLock { $0.append(r) } }
     var all: [KafkaDeliveryReport] { reports.withLock { $0 } }
     var count: Int { reports.withLock { $0.count } }
@@ -174,4 +174,5 @@ final class ReportCollector: Sendable {
 }
 
 import GoDuration
+import Locking
 func GoDurationMilliseconds(_ ms: Int64) -> GoDuration { GoDuration(nanoseconds: ms * 1_000_000) }

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Builds what Deploy/Dockerfile builds, without a Docker engine, and runs it the way the image does:
+#   1. build stage: the Dockerfile's own `swift build` command (release, static Swift stdlib);
+#   2. runtime stage: a Debian bookworm minbase root (debootstrap) with exactly the packages the
+#      Dockerfile's runtime stage installs (read from the Dockerfile), the binary at
+#      /usr/local/bin/alertrelay, Config/ at /etc/alertrelay, user 10001;
+#   3. inside that root, as user 10001: every shared library resolves, `alertrelay check` on the
+#      image's default config passes, and the image's CMD (`run --config /etc/alertrelay/alertrelay.conf`)
+#      turns Config/samples/cpu.lp (sent over UDP to 127.0.0.1:8089) into the CRITICAL alert in Kafka.
+# Needs root (debootstrap, chroot) and the Debian mirror. usage: Deploy/verify-image.sh [ROOTFS_DIR]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+rootfs=${1:-/tmp/alertrelay-image-root}
+dockerfile="$root/Deploy/Dockerfile"
+[ "$(id -u)" -eq 0 ] || { echo "verify-image.sh needs root (debootstrap, chroot)" >&2; exit 2; }
+command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null
+
+# The runtime stage's packages, as the Dockerfile names them.
+packages=$(awk '/^FROM debian:bookworm-slim/{rt=1} rt' "$dockerfile" | tr '\n\\' '  ' \
+  | sed -n 's/.*--no-install-recommends *\([^&]*\)&&.*/\1/p' | head -1 | xargs | tr ' ' ',')
+build_cmd=$(grep -E '^RUN swift build' "$dockerfile" | sed 's/^RUN //; s/ *\\$//')
+echo "runtime packages from the Dockerfile: $packages"
+echo "build command from the Dockerfile:    $build_cmd"
+
+cd "$root"
+eval "$build_cmd" 2>&1 | grep -E "error|Build complete" | tail -2
+binary="$(swift build -c release --show-bin-path)/alertrelay"
+
+if [ ! -x "$rootfs/usr/bin/apt-get" ]; then
+  debootstrap --variant=minbase --include="$packages" bookworm "$rootfs" http://deb.debian.org/debian >/dev/null
+fi
+chroot "$rootfs" id -u 10001 >/dev/null 2>&1 || \
+  chroot "$rootfs" useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin alertrelay
+install -m 0755 "$binary" "$rootfs/usr/local/bin/alertrelay"
+rm -rf "$rootfs/etc/alertrelay" && cp -r "$root/Config" "$rootfs/etc/alertrelay"
+
+echo "--- shared libraries inside the runtime root"
+if chroot "$rootfs" ldd /usr/local/bin/alertrelay | tee /dev/stderr | grep -q "not found"; then
+  echo "FAIL: a shared library the binary needs is not in the runtime stage" >&2; exit 1
+fi
+echo "--- alertrelay check (as user 10001)"
+chroot --userspec=10001:10001 "$rootfs" /usr/local/bin/alertrelay check --config /etc/alertrelay/alertrelay.conf
+
+echo "--- the image's CMD, fed the sample points"
+swift build --product kafka-test-broker >/dev/null
+bin=$(swift build --show-bin-path)
+work=$(mktemp -d)
+"$bin/kafka-test-broker" --topic cpu-alerts:1 >"$work/broker.out" 2>"$work/broker.err" &
+broker_pid=$!
+relay_pid=""
+cleanup() { [ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null; kill "$broker_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 100); do grep -q BOOTSTRAP= "$work/broker.out" 2>/dev/null && break; sleep 0.1; done
+bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")
+env -i ALERTRELAY_KAFKA_0_BROKERS="$bootstrap" chroot --userspec=10001:10001 "$rootfs" \
+  /usr/local/bin/alertrelay run --config /etc/alertrelay/alertrelay.conf 2>"$work/relay.log" &
+relay_pid=$!
+for _ in $(seq 100); do grep -q 'alertrelay started' "$work/relay.log" && break; sleep 0.1; done
+python3 - "$root/Config/samples/cpu.lp" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(open(sys.argv[1], "rb").read(), ("127.0.0.1", 8089))
+PY
+found=""
+for _ in $(seq 50); do
+  found=$(kcat -C -b "$bootstrap" -t cpu-alerts -o beginning -e -q -f '%k %s\n' 2>/dev/null | grep 'Hey, check your CPU' || true)
+  [ -n "$found" ] && break
+  sleep 0.2
+done
+kill -TERM "$relay_pid"; wait "$relay_pid"; status=$?; relay_pid=""
+echo "$found" | head -3
+[ -n "$found" ] || { echo "FAIL: no alert from the image's relay"; cat "$work/relay.log"; exit 1; }
+[ "$status" -eq 0 ] || { echo "FAIL: SIGTERM exit status $status"; exit 1; }
+echo "image verified: $(du -sh "$rootfs/usr/local/bin/alertrelay" | cut -f1) binary, runtime packages: $packages"
