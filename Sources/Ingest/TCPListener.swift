@@ -1,41 +1,87 @@
+import Locking
 import Logging
 import LineProtocol
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The TCP listener: newline-delimited line protocol on many concurrent connections. When the
 /// pipeline is full it stops reading (TCP never drops); a line longer than `max-line-length` is
 /// rejected and skipped without closing the connection.
+///
+/// Stopping is graceful: no new connections, then what clients already sent is read and handed
+/// on (until each connection ends or falls quiet, bounded by the grace period), then the
+/// connections close.
 public final class TCPListener: Sendable {
     /// Counters.
     public let statistics: ListenerStatistics
     /// The bound address.
     public let localAddress: SocketAddress
     private let channel: Channel
+    private let connections: OpenConnections
 
     /// Binds and starts accepting connections.
     public static func start(_ config: TCPListenerConfig, sink: PointSink, group: EventLoopGroup,
                              logger: Logger) async throws -> TCPListener {
         let statistics = ListenerStatistics(name: "tcp:\(config.bindAddress)")
+        let connections = OpenConnections()
         let channel = try await StreamServer.bind(config.bindAddress, kind: "tcp", group: group, logger: logger, { channel in
+            connections.add(channel)
             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(WholeLinesDecoder(maxLineLength: config.maxLineLength)))
             try channel.pipeline.syncOperations.addHandler(
                 TCPLineProtocolHandler(precision: config.precision, sink: sink, statistics: statistics,
-                                       maxLineLength: config.maxLineLength, logger: logger))
+                                       maxLineLength: config.maxLineLength, connections: connections, logger: logger))
         }, autoRead: false)
-        return TCPListener(statistics: statistics, localAddress: channel.localAddress!, channel: channel)
+        return TCPListener(statistics: statistics, localAddress: channel.localAddress!, channel: channel, connections: connections)
     }
 
-    private init(statistics: ListenerStatistics, localAddress: SocketAddress, channel: Channel) {
+    private init(statistics: ListenerStatistics, localAddress: SocketAddress, channel: Channel, connections: OpenConnections) {
         self.statistics = statistics
         self.localAddress = localAddress
         self.channel = channel
+        self.connections = connections
     }
 
-    /// Stops accepting; open connections are closed with the event loop group.
-    public func stop() async {
+    /// Stops accepting, reads what open connections already sent until each ends or no byte has
+    /// arrived for 250 ms, waits until the pipeline took every parsed batch, then closes them;
+    /// all within `grace` and at most 2 s (a client that never pauses does not hold the shutdown).
+    public func stop(grace: Duration = .seconds(2)) async {
         try? await channel.close()
+        let clock = ContinuousClock()
+        let deadline = clock.now + min(grace, .seconds(2))
+        var lastBytes = statistics.bytes.load(ordering: .relaxed)
+        var quietSince = clock.now
+        while clock.now < deadline {
+            let open = connections.count
+            let pending = connections.pendingBatches.load(ordering: .relaxed)
+            if open == 0 && pending == 0 { break }
+            let bytes = statistics.bytes.load(ordering: .relaxed)
+            if bytes != lastBytes {
+                lastBytes = bytes
+                quietSince = clock.now
+            } else if pending == 0 && clock.now - quietSince >= .milliseconds(250) {
+                break
+            }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        for c in connections.all { try? await c.close() }
     }
+}
+
+/// The accepted connections of one TCP listener, and how many parsed batches they still hold.
+final class OpenConnections: Sendable {
+    private let channels = Locked<[ObjectIdentifier: Channel]>([:])
+    /// Batches parsed but not yet taken by the pipeline, over all connections.
+    let pendingBatches = Atomic<Int>(0)
+
+    func add(_ channel: Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in _ = channels.withLock { $0.removeValue(forKey: id) } }
+    }
+
+    var count: Int { channels.withLock { $0.count } }
+    var all: [Channel] { channels.withLock { Array($0.values) } }
 }
 
 /// What the decoder hands on: whole lines, or word that a line was too long and skipped.
@@ -116,8 +162,11 @@ final class TCPLineProtocolHandler: ChannelInboundHandler {
     private let logger: Logger
     private var pending: [PointBatch] = []
     private var retryScheduled = false
+    private let connections: OpenConnections
 
-    init(precision: Precision, sink: PointSink, statistics: ListenerStatistics, maxLineLength: Int, logger: Logger) {
+    init(precision: Precision, sink: PointSink, statistics: ListenerStatistics, maxLineLength: Int,
+         connections: OpenConnections, logger: Logger) {
+        self.connections = connections
         self.parser = BatchParser(precision: precision, statistics: statistics, logger: logger)
         self.sink = sink
         self.statistics = statistics
@@ -136,7 +185,10 @@ final class TCPLineProtocolHandler: ChannelInboundHandler {
         case .lines(let buffer):
             statistics.bytes.add(UInt64(buffer.readableBytes), ordering: .relaxed)
             let (points, _) = parser.parse(buffer, now: unixNanosecondsNow())
-            if !points.isEmpty { pending.append(PointBatch(points: points, source: statistics.name)) }
+            if !points.isEmpty {
+                pending.append(PointBatch(points: points, source: statistics.name))
+                connections.pendingBatches.add(1, ordering: .relaxed)
+            }
         case .tooLong(let bytes):
             statistics.bytes.add(UInt64(bytes), ordering: .relaxed)
             statistics.rejected.add(1, ordering: .relaxed)
@@ -172,6 +224,7 @@ final class TCPLineProtocolHandler: ChannelInboundHandler {
                 return
             }
             pending.removeFirst()
+            connections.pendingBatches.subtract(1, ordering: .relaxed)
         }
         if context.channel.isActive { context.read() }
     }

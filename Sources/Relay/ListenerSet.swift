@@ -72,10 +72,11 @@ struct RunningListener: Sendable {
         }
     }
 
-    func stop() async {
+    /// Stops the listener; UDP and TCP first read what clients already sent (at most `grace`).
+    func stop(grace: Duration = .seconds(2)) async {
         switch socket {
-        case .udp(let u): await u.stop()
-        case .tcp(let t): await t.stop()
+        case .udp(let u): await u.stop(grace: grace)
+        case .tcp(let t): await t.stop(grace: grace)
         case .http(let h): await h.stop()
         }
     }

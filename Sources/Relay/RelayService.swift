@@ -282,15 +282,18 @@ public final class RelayService: @unchecked Sendable {
         pipeline.reloadFailed()
     }
 
-    func stopListeners() async {
-        for r in listeners.withLock({ $0 }) { await r.stop() }
+    /// Stops every listener, each reading what its clients already sent first (bounded by `grace`).
+    func stopListeners(grace: Duration = .seconds(2)) async {
+        await withTaskGroup(of: Void.self) { group in
+            for r in listeners.withLock({ $0 }) { group.addTask { await r.stop(grace: grace) } }
+        }
     }
 
     /// SIGTERM/SIGINT: stop listening, evaluate what is queued, deliver what Kafka holds (bounded).
     func shutdown() async -> Int32 {
         let timeout = loaded.configuration.relay.shutdownTimeout.swiftDuration
         logger.info("stopping", metadata: ["timeout": .string("\(timeout)")])
-        await stopListeners()
+        await stopListeners(grace: timeout)
         let drained = pipeline.drain(timeout: timeout)
         if !drained { logger.error("points still queued at the shutdown timeout were not evaluated") }
         stopRequested.store(true, ordering: .relaxed)

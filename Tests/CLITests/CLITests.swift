@@ -87,6 +87,39 @@ import Testing
             """)
     }
 
+    /// Secrets (`sasl-password`, `auth-token`) never reach `check` output or the relay's log.
+    @Test func secretsAreNeverPrinted() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let conf = dir.appendingPathComponent("a.conf").path
+        try """
+            [[kafka]]
+              enabled = true
+              id = "k"
+              brokers = ["127.0.0.1:1"]
+              sasl-mechanism = "SCRAM-SHA-512"
+              sasl-username = "relay"
+              sasl-password = "s3cret-pw"
+            [http]
+              bind-address = "127.0.0.1:0"
+              auth-token = "t0ken-secret"
+            [logging]
+              level = "trace"
+            """.write(toFile: conf, atomically: true, encoding: .utf8)
+        let check = try Self.alertrelay(["check", "--config", conf])
+        #expect(check.status == 0)
+        #expect(check.stdout.contains("auth-token=set") && check.stdout.contains("security=sasl_plaintext"))
+        let relay = try RelayProcess(config: try String(contentsOfFile: conf, encoding: .utf8))
+        _ = await eventually(timeout: .seconds(3)) { relay.log.contains("kafka client error") }
+        let log = relay.log
+        relay.stop()
+        for secret in ["s3cret-pw", "t0ken-secret"] {
+            #expect(!check.stdout.contains(secret) && !check.stderr.contains(secret))
+            #expect(!log.contains(secret), "\(log)")
+        }
+    }
+
     @Test func versionAndHelp() throws {
         let v = try Self.alertrelay(["--version"])
         #expect(v.status == 0 && v.stdout.hasPrefix("alertrelay "))
