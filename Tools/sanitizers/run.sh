@@ -7,6 +7,7 @@
 #   c11threads-shim.c (LD_PRELOAD) routes them through pthread_create so TSan knows them.
 # - kafka-test-broker runs uninstrumented (KAFKA_TEST_BROKER): librdkafka's mock cluster is the
 #   test's broker, not our code.
+# - SANITIZER_RUN tells the tests which sanitizer runs (not ALERTRELAY_*: those are config overrides).
 # - Reports of every process go to files (log_path); the script fails if any report is found.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +27,7 @@ if [ "$kind" = thread ]; then
   preload="$root/.build-$short/c11threads-shim.so"
 fi
 set +e
-KAFKA_TEST_BROKER="$broker" LD_PRELOAD="$preload" TSAN_OPTIONS="$options" \
+SANITIZER_RUN="$kind" KAFKA_TEST_BROKER="$broker" LD_PRELOAD="$preload" TSAN_OPTIONS="$options" \
   ASAN_OPTIONS="$options detect_leaks=0" \
   swift test --skip-build --sanitize="$kind" --scratch-path ".build-$short" 2>&1 | tee "$reports/test.log" | grep -E "✘|Test run with|error:"
 status=${PIPESTATUS[0]}
