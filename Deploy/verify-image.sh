@@ -23,7 +23,9 @@ echo "runtime packages from the Dockerfile: $packages"
 echo "build command from the Dockerfile:    $build_cmd"
 
 cd "$root"
-eval "$build_cmd" 2>&1 | grep -E "error|Build complete" | tail -2
+build_log=$(mktemp)
+eval "$build_cmd" >"$build_log" 2>&1 || { cat "$build_log"; echo "FAIL: the Dockerfile's build command failed" >&2; exit 1; }
+tail -1 "$build_log"; rm -f "$build_log"
 binary="$(swift build -c release --show-bin-path)/alertrelay"
 
 if [ ! -x "$rootfs/usr/bin/apt-get" ]; then
@@ -33,6 +35,12 @@ chroot "$rootfs" id -u 10001 >/dev/null 2>&1 || \
   chroot "$rootfs" useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin alertrelay
 install -m 0755 "$binary" "$rootfs/usr/local/bin/alertrelay"
 rm -rf "$rootfs/etc/alertrelay" && cp -r "$root/Config" "$rootfs/etc/alertrelay"
+
+# A container has /proc, /dev and /sys; so must the root (the Swift runtime reads its arguments
+# from /proc/self/cmdline, the relay its UDP drop counts from /proc/net/udp).
+for fs in proc dev sys; do mountpoint -q "$rootfs/$fs" || mount --bind "/$fs" "$rootfs/$fs"; done
+unmount_all() { for fs in proc dev sys; do umount -l "$rootfs/$fs" 2>/dev/null || true; done; }
+trap unmount_all EXIT
 
 echo "--- shared libraries inside the runtime root"
 if chroot "$rootfs" ldd /usr/local/bin/alertrelay | tee /dev/stderr | grep -q "not found"; then
@@ -48,14 +56,21 @@ work=$(mktemp -d)
 "$bin/kafka-test-broker" --topic cpu-alerts:1 >"$work/broker.out" 2>"$work/broker.err" &
 broker_pid=$!
 relay_pid=""
-cleanup() { [ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null; kill "$broker_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  if [ -n "$relay_pid" ]; then kill "$relay_pid" 2>/dev/null || true; fi
+  kill "$broker_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+  unmount_all
+}
 trap cleanup EXIT
 for _ in $(seq 100); do grep -q BOOTSTRAP= "$work/broker.out" 2>/dev/null && break; sleep 0.1; done
 bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")
-env -i ALERTRELAY_KAFKA_0_BROKERS="$bootstrap" chroot --userspec=10001:10001 "$rootfs" \
+env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ALERTRELAY_KAFKA_0_BROKERS="$bootstrap" chroot --userspec=10001:10001 "$rootfs" \
   /usr/local/bin/alertrelay run --config /etc/alertrelay/alertrelay.conf 2>"$work/relay.log" &
 relay_pid=$!
 for _ in $(seq 100); do grep -q 'alertrelay started' "$work/relay.log" && break; sleep 0.1; done
+kill -0 "$relay_pid" 2>/dev/null || { echo "FAIL: the relay did not start:"; cat "$work/relay.log"; exit 1; }
 python3 - "$root/Config/samples/cpu.lp" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -67,7 +82,8 @@ for _ in $(seq 50); do
   [ -n "$found" ] && break
   sleep 0.2
 done
-kill -TERM "$relay_pid"; wait "$relay_pid"; status=$?; relay_pid=""
+kill -TERM "$relay_pid" 2>/dev/null || { echo "FAIL: the relay exited early:"; cat "$work/relay.log"; exit 1; }
+status=0; wait "$relay_pid" || status=$?; relay_pid=""
 echo "$found" | head -3
 [ -n "$found" ] || { echo "FAIL: no alert from the image's relay"; cat "$work/relay.log"; exit 1; }
 [ "$status" -eq 0 ] || { echo "FAIL: SIGTERM exit status $status"; exit 1; }
