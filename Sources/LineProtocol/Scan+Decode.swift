@@ -261,23 +261,30 @@ extension Scan {
             }
         }
         guard mantissaDigits > 0 else { return nil }
-        var hasExponent = false
+        var exponent = 0
         if i < e && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
-            hasExponent = true
             i += 1
-            if i < e && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { i += 1 }
+            var negative = false
+            if i < e && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) {
+                negative = b[i] == UInt8(ascii: "-")
+                i += 1
+            }
             var expDigits = 0
             while i < e, b[i] &- 0x30 <= 9 {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(b[i] &- 0x30) }
                 expDigits += 1
                 i += 1
             }
             guard expDigits > 0 else { return nil }
+            if negative { exponent = -exponent }
         }
         guard i == e else { return nil }
-        // Exact fast path: an integer mantissa below 2^53 scaled by an exact power of ten.
-        if !hasExponent && fastDigits <= 15 && fractionDigits <= 22 {
+        // Exact fast path (Clinger): an integer mantissa below 2^53 and a power of ten that is
+        // itself an exact double; one IEEE multiply or divide then rounds correctly, as strtod.
+        let scale = exponent - fractionDigits
+        if fastDigits <= 15 && scale >= -22 && scale <= 22 {
             var v = Double(fastValue)
-            if fractionDigits > 0 { v /= powersOfTen[fractionDigits] }
+            if scale > 0 { v *= powersOfTen[scale] } else if scale < 0 { v /= powersOfTen[-scale] }
             return b[s] == UInt8(ascii: "-") ? -v : v
         }
         // General case: strtod is correctly rounded, like Go's ParseFloat.

@@ -9,7 +9,15 @@ public func lineProtocolFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32
     var lastLine = 0
     var lines = 1
     for b in bytes where b == UInt8(ascii: "\n") { lines += 1 }
-    LineProtocolParser(precision: precision).parse(bytes, defaultTime: 1_700_000_000_000_000_000) { record in
+    // The fast line split (newline first, checked when doubtful) must agree with the exact scan.
+    var exact = LineProtocolParser(precision: precision)
+    exact.speculativeSplit = false
+    var exactRecords: [LineProtocolRecord] = []
+    exact.parse(bytes, defaultTime: 1_700_000_000_000_000_000) { exactRecords.append($0) }
+    var fastRecords: [LineProtocolRecord] = []
+    LineProtocolParser(precision: precision).parse(bytes, defaultTime: 1_700_000_000_000_000_000) { fastRecords.append($0) }
+    precondition("\(fastRecords)" == "\(exactRecords)", "fast and exact line splitting disagree:\n\(fastRecords)\n\(exactRecords)")
+    for record in fastRecords {
         let line: Int
         switch record {
         case .point(let p, let l):
