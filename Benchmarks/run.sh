@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release binaries and runs the benchmarks, each next to its peer in the same run.
-# usage: Benchmarks/run.sh [kafka|parse|udp|template|rules|e2e|all] [extra args for the kafka benchmark]
+# usage: Benchmarks/run.sh [kafka|parse|udp|template|rules|e2e|spool|all] [extra args for the kafka benchmark]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -159,6 +159,9 @@ e2e() {
 [logging]
   level = "warning"
 CONF
+  if [ -n "${E2E_SPOOL:-}" ]; then
+    printf '[spool]\n  dir = "%s/spool"\n  fsync = "%s"\n' "$work" "$E2E_SPOOL" >> "$work/alertrelay.conf"
+  fi
   cat > "$work/rules/lat.yaml" <<'RULE'
 id: lat
 measurement: cpu
@@ -170,7 +173,7 @@ RULE
   "$bin/alertrelay" run --config "$work/alertrelay.conf" 2> "$work/relay.log" &
   local rpid=$!
   for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:19192/health && break; sleep 0.1; done
-  echo "End to end: $rate alerting points/s over UDP (1 per datagram) for ${seconds}s, every point an alert, batch-timeout 10ms"
+  echo "End to end: $rate alerting points/s over UDP (1 per datagram) for ${seconds}s, every point an alert, batch-timeout 10ms, spool ${E2E_SPOOL:-off}"
   machine
   local sent; sent=$("$here/.build/release/UDPLoad" 18189 "$rate" "$seconds" 1)
   sleep 2
@@ -198,7 +201,15 @@ PY
   rm -rf "$work"
 }
 
+spool() {
+  # The durable spool's cost: the same end-to-end run without a spool, with fsync = "os" and with
+  # fsync = "always", at a rate above what the spool can take with a flush per alert.
+  local rate=${SPOOL_RATE:-20000}
+  for mode in "" os always; do E2E_SPOOL=$mode E2E_RATE=$rate E2E_SECONDS=${E2E_SECONDS:-10} e2e; done
+}
+
 case "$what" in
+  spool) spool ;;
   kafka) kafka "$@" ;;
   parse) parse ;;
   udp) udp ;;
@@ -206,5 +217,5 @@ case "$what" in
   rules) rules ;;
   e2e) e2e ;;
   all) parse; template; rules; e2e; udp; kafka "$@" ;;
-  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, rules, e2e, all)" >&2; exit 64 ;;
+  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, rules, e2e, spool, all)" >&2; exit 64 ;;
 esac

@@ -65,12 +65,15 @@ public struct LineProtocolParser: Sendable {
                     if b[blockEnd - 1] == Scan.nl { blockEnd -= 1 }
                     result = Scan.point(b, start, blockEnd, precision: precision, defaultTime: truncatedDefault, scratch: &scratch)
                 }
-                // A quote may have kept the newline inside the line (InfluxDB's scan then reads on):
-                // any rejection, or a blank line, is checked with the exact scan. (Only "unbalanced
-                // quotes" was checked once; the fuzzer's fast-vs-exact comparison found `m f=1 "`
-                // and ` ="` rejected for another reason while the exact scan runs on.)
+                // A quote may have kept the newline inside the line (InfluxDB's scan then reads on).
+                // The parser toggles quotes by the same rule from the first unescaped space on, so
+                // an accepted line agrees — unless the line starts with a space, which InfluxDB's
+                // scan takes as that first space. Any rejection, a blank line or a leading space is
+                // checked with the exact scan. (The fuzzer's fast-vs-exact comparison found
+                // ` ="`, `m f=1 "` and ` v=g" v=""` splitting differently when only "unbalanced
+                // quotes" was checked.)
                 let doubtful: Bool
-                if case .failure = result { doubtful = true } else { doubtful = skip }
+                if case .failure = result { doubtful = true } else { doubtful = skip || b[blockStart] == Scan.sp }
                 guard speculative && doubtful else { break }
                 speculative = false
                 let exact = Scan.line(b, blockStart, n)

@@ -50,6 +50,63 @@ public final class Spool: @unchecked Sendable {
             let p: KafkaPartitioning = partitioning == "random" ? .random : .byKey(KafkaPartitionAlgorithm(rawValue: partitioning) ?? .crc32)
             return KafkaMessage(topic: topic, key: key.map { Array($0) }, value: Array(value), partitioning: p)
         }
+
+        /// The binary payload: version byte 1, then cluster, topic, partitioning, key (length
+        /// 0xFFFFFFFF: none) and value, each a big-endian UInt32 length and its bytes. (JSON with
+        /// Foundation's encoder cost more than the rest of an alert's path; version 0 records —
+        /// JSON, first byte `{` — are still read.)
+        static func encode(cluster: String, message m: KafkaMessage) -> [UInt8] {
+            var out: [UInt8] = [1]
+            out.reserveCapacity(32 + cluster.utf8.count + m.topic.utf8.count + (m.key?.count ?? 0) + m.value.count)
+            func put<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+                putLength(UInt32(bytes.count))
+                out.append(contentsOf: bytes)
+            }
+            func putLength(_ n: UInt32) { out += [UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)] }
+            put(cluster.utf8)
+            put(m.topic.utf8)
+            let partitioning: String
+            switch m.partitioning {
+            case .byKey(let a): partitioning = a.rawValue
+            case .random: partitioning = "random"
+            }
+            put(partitioning.utf8)
+            if let key = m.key { put(key) } else { putLength(UInt32.max) }
+            put(m.value)
+            return out
+        }
+
+        /// Reads a payload written by ``encode(cluster:message:)`` (or a JSON one); nil if malformed.
+        static func decode(_ payload: ArraySlice<UInt8>) -> Record? {
+            guard let first = payload.first else { return nil }
+            if first == UInt8(ascii: "{") { return try? JSONDecoder().decode(Record.self, from: Data(payload)) }
+            guard first == 1 else { return nil }
+            var i = payload.startIndex + 1
+            func length() -> UInt32? {
+                guard payload.endIndex - i >= 4 else { return nil }
+                defer { i += 4 }
+                return UInt32(payload[i]) << 24 | UInt32(payload[i + 1]) << 16 | UInt32(payload[i + 2]) << 8 | UInt32(payload[i + 3])
+            }
+            func bytes() -> ArraySlice<UInt8>?? {
+                guard let n = length() else { return nil }
+                if n == UInt32.max { return .some(nil) }
+                guard payload.endIndex - i >= Int(n) else { return nil }
+                defer { i += Int(n) }
+                return .some(payload[i..<(i + Int(n))])
+            }
+            guard let c = bytes(), let cluster = c, let t = bytes(), let topic = t, let p = bytes(), let partitioning = p,
+                  let key = bytes(), let v = bytes(), let value = v, i == payload.endIndex else { return nil }
+            return Record(cluster: String(decoding: cluster, as: UTF8.self), topic: String(decoding: topic, as: UTF8.self),
+                          key: key.map { Data($0) }, value: Data(value), partitioning: String(decoding: partitioning, as: UTF8.self))
+        }
+
+        init(cluster: String, topic: String, key: Data?, value: Data, partitioning: String) {
+            self.cluster = cluster
+            self.topic = topic
+            self.key = key
+            self.value = value
+            self.partitioning = partitioning
+        }
     }
 
     /// Why the spool could not take a message.
@@ -162,7 +219,7 @@ public final class Spool: @unchecked Sendable {
                 let payload = bytes[(offset + 8)..<(offset + 8 + length)]
                 if KafkaHash.crc32(payload) != crc {
                     logger.error("spool record fails its checksum; skipped", metadata: ["segment": .string(segmentPath(n)), "offset": .stringConvertible(offset)])
-                } else if !acked.contains(Int64(offset)), let r = try? JSONDecoder().decode(Record.self, from: Data(payload)) {
+                } else if !acked.contains(Int64(offset)), let r = Record.decode(payload) {
                     pending.append((SpoolID(segment: n, offset: Int64(offset)), r))
                     open.insert(Int64(offset))
                 }
@@ -199,10 +256,7 @@ public final class Spool: @unchecked Sendable {
     /// Appends a message; returns its id. Throws when the spool is over `maxBytes` (the caller
     /// waits for acknowledgements) or the disk refuses.
     public func append(cluster: String, message: KafkaMessage) throws(Failure) -> SpoolID {
-        let payload: [UInt8]
-        do { payload = [UInt8](try JSONEncoder().encode(Record(cluster: cluster, message: message))) } catch {
-            throw Failure.io("cannot encode: \(error)")
-        }
+        let payload = Record.encode(cluster: cluster, message: message)
         lock.lock()
         defer { lock.unlock() }
         let needed = Int64(payload.count + 8)

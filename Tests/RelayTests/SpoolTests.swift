@@ -70,6 +70,20 @@ import Testing
         #expect(spool.dropped > 0)
     }
 
+    @Test func recordsRoundTripAndJSONRecordsStillRead() throws {
+        for m in [KafkaMessage(topic: "cpu-alerts", key: "cpu:nil", value: "{\"level\":\"CRITICAL\"}\n"),
+                  KafkaMessage(topic: "t", key: nil as [UInt8]?, value: [], partitioning: .random),
+                  KafkaMessage(topic: "ü", key: [0, 255], value: Array(repeating: 7, count: 70_000), partitioning: .byKey(.murmur2))] {
+            let payload = Spool.Record.encode(cluster: "c", message: m)
+            let back = try #require(Spool.Record.decode(payload[...]))
+            #expect(back.cluster == "c" && back.message == m)
+        }
+        // Version 0 (JSON) records from an older spool.
+        let json = Array(#"{"cluster":"c","topic":"t","key":"aw==","value":"dg==","partitioning":"crc32"}"#.utf8)
+        #expect(Spool.Record.decode(json[...])?.message == KafkaMessage(topic: "t", key: "k", value: "v"))
+        #expect(Spool.Record.decode([1, 0, 0][...]) == nil)
+    }
+
     @Test func aMessageLargerThanTheSpoolIsRefusedNotWaitedFor() throws {
         let dir = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
