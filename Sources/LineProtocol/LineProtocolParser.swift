@@ -67,13 +67,13 @@ public struct LineProtocolParser: Sendable {
                 }
                 // A quote may have kept the newline inside the line (InfluxDB's scan then reads on).
                 // The parser toggles quotes by the same rule from the first unescaped space on, so
-                // an accepted line agrees — unless the line starts with a space, which InfluxDB's
-                // scan takes as that first space. Any rejection, a blank line or a leading space is
-                // checked with the exact scan. (The fuzzer's fast-vs-exact comparison found
-                // ` ="`, `m f=1 "` and ` v=g" v=""` splitting differently when only "unbalanced
-                // quotes" was checked.)
+                // an accepted line agrees — unless leading whitespace holds a space, which InfluxDB's
+                // scan takes as that first space. Any rejection, a blank line or leading whitespace
+                // is checked with the exact scan. (The fuzzer's fast-vs-exact comparison found
+                // ` ="`, `m f=1 "`, ` v=g" v=""` and `\0 wt="a st=" st"` splitting differently when
+                // only "unbalanced quotes" was checked.)
                 let doubtful: Bool
-                if case .failure = result { doubtful = true } else { doubtful = skip || b[blockStart] == Scan.sp }
+                if case .failure = result { doubtful = true } else { doubtful = skip || start > blockStart }
                 guard speculative && doubtful else { break }
                 speculative = false
                 let exact = Scan.line(b, blockStart, n)

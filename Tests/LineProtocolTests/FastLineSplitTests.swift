@@ -15,6 +15,7 @@ import Testing
         "m,t=x\\=y f=\"q\\\"\nr\" 1\ncpu v=3\n",       // backslashes and a quoted newline
         "m,t=x\\ y f=\"ok\" 1\nm,t=x\\,y f=\"ok\",g=2 2\n",
         " v=g\" v=\"\"\nm \nmv*",                         // found by the fuzzer: a leading space starts InfluxDB's field scan
+        "d\n\0 wt=\"ast st=\" st\"re\\\0 \ntto",      // found by the fuzzer: so does a space after a leading NUL
     ])
     func fastAndExactAgree(_ input: String) {
         var exact = LineProtocolParser()
