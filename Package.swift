@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "Relay",
             dependencies: [
-                "AlertRules", "Ingest", "KafkaDispatch", "RelayConfig", "LineProtocol", "GoTemplate", "Locking",
+                "AlertRules", "Ingest", "KafkaDispatch", "RelayConfig", "LineProtocol", "GoTemplate", "Locking", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

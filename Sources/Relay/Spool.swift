@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 import KafkaDispatch
 import Logging
@@ -217,7 +218,7 @@ public final class Spool: @unchecked Sendable {
                     break
                 }
                 let payload = bytes[(offset + 8)..<(offset + 8 + length)]
-                if KafkaHash.crc32(payload) != crc {
+                if Self.checksum(payload) != crc {
                     logger.error("spool record fails its checksum; skipped", metadata: ["segment": .string(segmentPath(n)), "offset": .stringConvertible(offset)])
                 } else if !acked.contains(Int64(offset)), let r = Record.decode(payload) {
                     pending.append((SpoolID(segment: n, offset: Int64(offset)), r))
@@ -266,7 +267,7 @@ public final class Spool: @unchecked Sendable {
             try dropOldest(toFit: needed)
         }
         if currentSize >= segmentBytes { try rotate() }
-        let crc = KafkaHash.crc32(payload)
+        let crc = Self.checksum(payload[...])
         var record: [UInt8] = []
         record.reserveCapacity(payload.count + 8)
         let length = UInt32(payload.count)
@@ -329,6 +330,11 @@ public final class Spool: @unchecked Sendable {
                            metadata: ["dropped": .stringConvertible(droppedNow), "max-size": .stringConvertible(maxBytes)])
         }
         if sizes.values.reduce(0, +) + needed > maxBytes { throw .full(maxBytes: maxBytes) }
+    }
+
+    /// CRC-32 (IEEE, zlib's implementation) of a record's payload.
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        bytes.withUnsafeBytes { UInt32(truncatingIfNeeded: crc32(0, $0.bindMemory(to: Bytef.self).baseAddress, uInt($0.count))) }
     }
 
     private func removeSegment(_ n: Int) {

@@ -84,6 +84,14 @@ import Testing
         #expect(Spool.Record.decode([1, 0, 0][...]) == nil)
     }
 
+    @Test func checksumIsTheIEEECRC32EarlierSpoolsUsed() {
+        for text in ["", "a", "123456789", String(repeating: "alert ", count: 1000)] {
+            let bytes = Array(text.utf8)
+            #expect(Spool.checksum(bytes[...]) == KafkaHash.crc32(bytes))
+        }
+        #expect(Spool.checksum(Array("123456789".utf8)[...]) == 0xCBF4_3926)
+    }
+
     @Test func aMessageLargerThanTheSpoolIsRefusedNotWaitedFor() throws {
         let dir = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
