@@ -2,6 +2,7 @@ import CZlib
 import Foundation
 import KafkaDispatch
 import Logging
+import RelayConfig
 
 /// Where a spooled message lives: segment number and byte offset.
 public struct SpoolID: Hashable, Sendable {
@@ -36,17 +37,6 @@ public final class Spool: @unchecked Sendable {
         /// `crc32`, `murmur2`, `murmur3`, `fnv-1a` or `random`.
         public var partitioning: String
 
-        init(cluster: String, message m: KafkaMessage) {
-            self.cluster = cluster
-            topic = m.topic
-            key = m.key.map { Data($0) }
-            value = Data(m.value)
-            switch m.partitioning {
-            case .byKey(let a): partitioning = a.rawValue
-            case .random: partitioning = "random"
-            }
-        }
-
         public var message: KafkaMessage {
             let p: KafkaPartitioning = partitioning == "random" ? .random : .byKey(KafkaPartitionAlgorithm(rawValue: partitioning) ?? .crc32)
             return KafkaMessage(topic: topic, key: key.map { Array($0) }, value: Array(value), partitioning: p)
@@ -60,10 +50,9 @@ public final class Spool: @unchecked Sendable {
             var out: [UInt8] = [1]
             out.reserveCapacity(32 + cluster.utf8.count + m.topic.utf8.count + (m.key?.count ?? 0) + m.value.count)
             func put<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-                putLength(UInt32(bytes.count))
+                appendBigEndian(UInt32(bytes.count), to: &out)
                 out.append(contentsOf: bytes)
             }
-            func putLength(_ n: UInt32) { out += [UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)] }
             put(cluster.utf8)
             put(m.topic.utf8)
             let partitioning: String
@@ -72,7 +61,7 @@ public final class Spool: @unchecked Sendable {
             case .random: partitioning = "random"
             }
             put(partitioning.utf8)
-            if let key = m.key { put(key) } else { putLength(UInt32.max) }
+            if let key = m.key { put(key) } else { appendBigEndian(UInt32.max, to: &out) }
             put(m.value)
             return out
         }
@@ -86,7 +75,7 @@ public final class Spool: @unchecked Sendable {
             func length() -> UInt32? {
                 guard payload.endIndex - i >= 4 else { return nil }
                 defer { i += 4 }
-                return UInt32(payload[i]) << 24 | UInt32(payload[i + 1]) << 16 | UInt32(payload[i + 2]) << 8 | UInt32(payload[i + 3])
+                return bigEndianUInt32(payload, at: i)
             }
             func bytes() -> ArraySlice<UInt8>?? {
                 guard let n = length() else { return nil }
@@ -211,8 +200,8 @@ public final class Spool: @unchecked Sendable {
             var offset = 0
             var open: Set<Int64> = []
             while offset + 8 <= bytes.count {
-                let length = Int(UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3]))
-                let crc = UInt32(bytes[offset + 4]) << 24 | UInt32(bytes[offset + 5]) << 16 | UInt32(bytes[offset + 6]) << 8 | UInt32(bytes[offset + 7])
+                let length = Int(bigEndianUInt32(bytes, at: offset))
+                let crc = bigEndianUInt32(bytes, at: offset + 4)
                 guard offset + 8 + length <= bytes.count else {
                     logger.warning("spool segment ends in a partial record (a crash while writing); ignored", metadata: ["segment": .string(segmentPath(n))])
                     break
@@ -270,9 +259,8 @@ public final class Spool: @unchecked Sendable {
         let crc = Self.checksum(payload[...])
         var record: [UInt8] = []
         record.reserveCapacity(payload.count + 8)
-        let length = UInt32(payload.count)
-        record += [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
-        record += [UInt8(crc >> 24), UInt8(crc >> 16 & 0xff), UInt8(crc >> 8 & 0xff), UInt8(crc & 0xff)]
+        appendBigEndian(UInt32(payload.count), to: &record)
+        appendBigEndian(crc, to: &record)
         record += payload
         let id = SpoolID(segment: current, offset: currentSize)
         let written = record.withUnsafeBytes { write(currentFD, $0.baseAddress, $0.count) }
@@ -351,4 +339,27 @@ public final class Spool: @unchecked Sendable {
         defer { lock.unlock() }
         if currentFD >= 0 { fsync(currentFD) }
     }
+}
+
+extension Spool {
+    /// The spool a `[spool]` section with a `dir` asks for.
+    convenience init(_ c: SpoolConfig, logger: Logger) throws {
+        try self.init(dir: c.dir, maxBytes: Int64(c.maxSize), fsyncEach: c.fsync == "always",
+                      policy: FullPolicy(rawValue: c.whenFull) ?? .block, logger: logger)
+    }
+
+    /// Applies a reloaded `[spool]` section's `max-size`, `fsync` and `when-full`.
+    func configure(_ c: SpoolConfig) {
+        configure(maxBytes: Int64(c.maxSize), fsyncEach: c.fsync == "always", policy: FullPolicy(rawValue: c.whenFull) ?? .block)
+    }
+}
+
+/// Appends `n` as four big-endian bytes (spool record lengths, checksums and fields).
+private func appendBigEndian(_ n: UInt32, to out: inout [UInt8]) {
+    out += [UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)]
+}
+
+/// The big-endian `UInt32` at `i` (the caller checked that four bytes are there).
+private func bigEndianUInt32<C: RandomAccessCollection<UInt8>>(_ bytes: C, at i: C.Index) -> UInt32 where C.Index == Int {
+    UInt32(bytes[i]) << 24 | UInt32(bytes[i + 1]) << 16 | UInt32(bytes[i + 2]) << 8 | UInt32(bytes[i + 3])
 }
