@@ -22,9 +22,6 @@ public final class DeadLetters: Sendable {
         self.logger = logger
     }
 
-    /// The file in use (empty: none).
-    public var path: String { state.withLock { $0.path } }
-
     /// Switches to another file (a reloaded `[relay] dead-letter-file`); later messages go there.
     public func setPath(_ path: String) {
         state.withLock { s in

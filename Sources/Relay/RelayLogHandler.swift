@@ -41,17 +41,11 @@ public struct RelayLogHandler: LogHandler {
     let label: String
     let settings: RelayLogSettings
     private var ownLevel: Logger.Level?
-    var json: Bool { settings.json }
 
     /// A handler following `settings` (shared by the process's loggers).
     public init(label: String, settings: RelayLogSettings) {
         self.label = label
         self.settings = settings
-    }
-
-    /// A handler with a fixed level and format.
-    public init(label: String, level: Logger.Level, json: Bool) {
-        self.init(label: label, settings: RelayLogSettings(level: level.rawValue, format: json ? "json" : "logfmt"))
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -48,6 +48,9 @@ public final class RelayService: @unchecked Sendable {
         loaded.configuration.relay.hostname.isEmpty ? ProcessInfo.processInfo.hostName : loaded.configuration.relay.hostname
     }
 
+    /// Whether messages in flight are kept until their delivery report (for the dead-letter file).
+    func keepsMessages(_ c: RelayConfiguration) -> Bool { !c.relay.deadLetterFile.isEmpty || spool != nil }
+
     func makeOutputs(_ c: RelayConfiguration) throws -> RelayPipeline.Outputs {
         let clusters = c.enabledKafkaClusters
         var timeouts: [String: Duration] = [:]
@@ -56,7 +59,7 @@ public final class RelayService: @unchecked Sendable {
         let logger = self.logger
         let metrics = self.metrics
         let deadLetters = self.deadLetters
-        let tracker = LatencyTracker(keepMessages: !c.relay.deadLetterFile.isEmpty || spool != nil)
+        let tracker = LatencyTracker(keepMessages: keepsMessages(c))
         let spool = self.spool
         let dispatcher = try KafkaDispatcher(clusters: clusters, logger: logger) { cluster, report in
             let entry = tracker.delivered(cluster: cluster, sequence: report.sequence)
@@ -81,8 +84,7 @@ public final class RelayService: @unchecked Sendable {
         var pending: [(SpoolID, Spool.Record)] = []
         if !c.spool.dir.isEmpty {
             do {
-                let s = try Spool(dir: c.spool.dir, maxBytes: Int64(c.spool.maxSize), fsyncEach: c.spool.fsync == "always",
-                                  policy: Spool.FullPolicy(rawValue: c.spool.whenFull) ?? .block, logger: logger)
+                let s = try Spool(c.spool, logger: logger)
                 pending = try s.recover()
                 spool = s
                 logger.info("spool opened", metadata: ["dir": .string(c.spool.dir), "unacknowledged": .stringConvertible(pending.count)])
@@ -254,9 +256,8 @@ public final class RelayService: @unchecked Sendable {
         loaded = next
         logSettings?.apply(level: c.logging.level, format: c.logging.format)
         deadLetters.setPath(c.relay.deadLetterFile)
-        spool?.configure(maxBytes: Int64(c.spool.maxSize), fsyncEach: c.spool.fsync == "always",
-                         policy: Spool.FullPolicy(rawValue: c.spool.whenFull) ?? .block)
-        outputs.latency?.keepMessages = !c.relay.deadLetterFile.isEmpty || spool != nil
+        spool?.configure(c.spool)
+        outputs.latency?.keepMessages = keepsMessages(c)
         currentLatency = outputs.latency
         let newDispatcher = outputs.dispatcher
         let logger = self.logger
