@@ -47,23 +47,11 @@ public final class TCPListener: Sendable {
     /// all within `grace` and at most 2 s (a client that never pauses does not hold the shutdown).
     public func stop(grace: Duration = .seconds(2)) async {
         try? await channel.close()
-        let clock = ContinuousClock()
-        let deadline = clock.now + min(grace, .seconds(2))
-        var lastBytes = statistics.bytes.load(ordering: .relaxed)
-        var quietSince = clock.now
-        while clock.now < deadline {
-            let open = connections.count
-            let pending = connections.pendingBatches.load(ordering: .relaxed)
-            if open == 0 && pending == 0 { break }
-            let bytes = statistics.bytes.load(ordering: .relaxed)
-            if bytes != lastBytes {
-                lastBytes = bytes
-                quietSince = clock.now
-            } else if pending == 0 && clock.now - quietSince >= .milliseconds(250) {
-                break
-            }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        let connections = self.connections
+        await readUntilQuiet(limit: min(grace, .seconds(2)), quiet: .milliseconds(250),
+                             progress: { statistics.bytes.load(ordering: .relaxed) },
+                             busy: { connections.pendingBatches.load(ordering: .relaxed) > 0 },
+                             done: { connections.count == 0 && connections.pendingBatches.load(ordering: .relaxed) == 0 })
         for c in connections.all { try? await c.close() }
     }
 }

@@ -89,18 +89,8 @@ public final class UDPListener: Sendable {
     /// `grace` or 500 ms (a sender that never pauses does not hold the shutdown) — then closes it,
     /// so datagrams in the kernel buffer at SIGTERM are not lost.
     public func stop(grace: Duration = .seconds(2)) async {
-        let clock = ContinuousClock()
-        let deadline = clock.now + min(grace, .milliseconds(500))
-        var last = statistics.datagrams.load(ordering: .relaxed)
-        var quietSince = clock.now
-        while clock.now < deadline && clock.now - quietSince < .milliseconds(100) {
-            try? await Task.sleep(for: .milliseconds(10))
-            let now = statistics.datagrams.load(ordering: .relaxed)
-            if now != last {
-                last = now
-                quietSince = clock.now
-            }
-        }
+        await readUntilQuiet(limit: min(grace, .milliseconds(500)), quiet: .milliseconds(100),
+                             progress: { statistics.datagrams.load(ordering: .relaxed) })
         try? await channel.close()
     }
 }
