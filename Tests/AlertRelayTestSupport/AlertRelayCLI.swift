@@ -11,8 +11,15 @@ public struct CommandResult: Sendable {
 public enum AlertRelayCLI {
     /// Runs `alertrelay args...` to its end.
     public static func run(_ args: [String], stdin: String? = nil) throws -> CommandResult {
+        try CommandResult.run(BuiltProducts.path("alertrelay"), args, stdin: stdin)
+    }
+}
+
+extension CommandResult {
+    /// Runs `executable args...` to its end with `stdin` (or an empty input) and collects its output.
+    public static func run(_ executable: String, _ args: [String], stdin: String? = nil) throws -> CommandResult {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: BuiltProducts.path("alertrelay"))
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out

@@ -134,21 +134,11 @@ public final class TLSBroker: @unchecked Sendable {
     /// Runs a command to its end; returns its standard output, throws on a non-zero exit.
     @discardableResult
     static func run(_ command: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: command[0])
-        p.arguments = Array(command.dropFirst())
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw TestSupportError("\(command.joined(separator: " ")) exited \(p.terminationStatus): \(String(decoding: errors, as: UTF8.self))")
+        let r = try CommandResult.run(command[0], Array(command.dropFirst()))
+        guard r.status == 0 else {
+            throw TestSupportError("\(command.joined(separator: " ")) exited \(r.status): \(r.stderr)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return r.stdout
     }
 }
 
