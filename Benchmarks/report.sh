@@ -6,6 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+. "$here/relay-conf.sh"
 rounds=${ROUNDS:-3}
 out="$root/BENCHMARKS.md"
 plots="$root/Benchmarks/plots"
@@ -124,22 +125,7 @@ relay() {  # relay DIR RULES-YAML → starts alertrelay run, echoes its pid
   local d=$1
   mkdir -p "$d/rules"
   printf '%s\n' "$2" > "$d/rules/r.yaml"
-  cat > "$d/alertrelay.conf" <<CONF
-[[kafka]]
-  enabled = true
-  id = "bench"
-  brokers = ["$bootstrap"]
-  batch-timeout = "10ms"
-[[udp]]
-  bind-address = "127.0.0.1:18189"
-  read-buffer = 33554432
-[http]
-  bind-address = "127.0.0.1:19192"
-[logging]
-  level = "warning"
-[relay]
-  queue-size = 1000000
-CONF
+  { relay_conf "$bootstrap" 33554432; printf '[relay]\n  queue-size = 1000000\n'; } > "$d/alertrelay.conf"
   "$bin/alertrelay" run --config "$d/alertrelay.conf" > "$d/relay.out" 2> "$d/relay.log" &
   local p=$!
   for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:19192/health && break; sleep 0.1; done

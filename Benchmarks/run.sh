@@ -4,6 +4,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+. "$here/relay-conf.sh"
 "$root/scripts/install-deps.sh"
 what=${1:-all}
 shift || true
@@ -145,20 +146,7 @@ e2e() {
   for _ in $(seq 50); do grep -q BOOTSTRAP= "$work/broker.out" && break; sleep 0.1; done
   local bootstrap; bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")
   mkdir -p "$work/rules"
-  cat > "$work/alertrelay.conf" <<CONF
-[[kafka]]
-  enabled = true
-  id = "bench"
-  brokers = ["$bootstrap"]
-  batch-timeout = "10ms"
-[[udp]]
-  bind-address = "127.0.0.1:18189"
-  read-buffer = 8388608
-[http]
-  bind-address = "127.0.0.1:19192"
-[logging]
-  level = "warning"
-CONF
+  relay_conf "$bootstrap" 8388608 > "$work/alertrelay.conf"
   if [ -n "${E2E_SPOOL:-}" ]; then
     printf '[spool]\n  dir = "%s/spool"\n  fsync = "%s"\n' "$work" "$E2E_SPOOL" >> "$work/alertrelay.conf"
   fi
