@@ -92,15 +92,15 @@ let package = Package(
         ),
         .testTarget(name: "CLITests", dependencies: ["AlertRelayTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AlertRelayTestSupport"]),
-        .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], exclude: ["Fixtures"]),
-        .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol"], exclude: ["Fixtures"]),
+        .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
         .target(name: "AlertRelayTestSupport", path: "Tests/AlertRelayTestSupport"),
         .testTarget(
             name: "KafkaDispatchTests",
             dependencies: ["KafkaDispatch", "CRdKafka", "Locking", "AlertRelayTestSupport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "AlertRulesTests", dependencies: ["AlertRules", "LineProtocol", "GoTemplate"], exclude: ["Fixtures"]),
+        .testTarget(name: "AlertRulesTests", dependencies: ["AlertRules", "LineProtocol", "GoTemplate", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch", "Ingest", "LineProtocol"]),
         .testTarget(name: "RelayTests", dependencies: ["Relay", "KafkaDispatch", "Ingest", "AlertRelayTestSupport"]),
     ],

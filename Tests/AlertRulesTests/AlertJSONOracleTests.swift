@@ -1,3 +1,4 @@
+import AlertRelayTestSupport
 import Foundation
 import GoTemplate
 import LineProtocol
@@ -24,8 +25,7 @@ import Testing
     }
 
     static func cases() throws -> [Case] {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/alert-json.jsonl")
-        return try Data(contentsOf: url).split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Case.self, from: Data($0)) }
+        try oracleFixture("alert-json.jsonl")
     }
 
     static func record(_ c: Input) -> AlertRecord {

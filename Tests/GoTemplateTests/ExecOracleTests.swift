@@ -1,3 +1,4 @@
+import AlertRelayTestSupport
 import Foundation
 import Testing
 @testable import GoTemplate
@@ -26,8 +27,7 @@ import Testing
     }
 
     @Test func everyExecCaseMatchesGo() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/exec.jsonl")
-        let cases = try Data(contentsOf: url).split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Case.self, from: Data($0)) }
+        let cases: [Case] = try oracleFixture("exec.jsonl")
         let known = Self.known()
         var failures: [String] = []
         var fixed: [String] = []

@@ -1,3 +1,4 @@
+import AlertRelayTestSupport
 import Foundation
 import Testing
 @testable import GoTemplate
@@ -11,8 +12,7 @@ import Testing
     }
 
     @Test func matchesEncodingJSON() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/json.jsonl")
-        let cases = try Data(contentsOf: url).split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Case.self, from: Data($0)) }
+        let cases: [Case] = try oracleFixture("json.jsonl")
         #expect(cases.count > 30)
         var failures: [String] = []
         for c in cases {

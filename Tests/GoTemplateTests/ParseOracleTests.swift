@@ -1,3 +1,4 @@
+import AlertRelayTestSupport
 import Foundation
 import Testing
 @testable import GoTemplate
@@ -15,8 +16,7 @@ import Testing
     }
 
     @Test func everyParseCaseMatchesGo() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/parse.jsonl")
-        let cases = try Data(contentsOf: url).split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Case.self, from: Data($0)) }
+        let cases: [Case] = try oracleFixture("parse.jsonl")
         #expect(cases.count > 500)
         var failures: [String] = []
         for c in cases {

@@ -1,3 +1,4 @@
+import AlertRelayTestSupport
 import Foundation
 import Testing
 @testable import GoTemplate
@@ -15,8 +16,7 @@ import Testing
     }
 
     @Test func everyLayoutFormatsAsGo() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/timeformat.jsonl")
-        let cases = try Data(contentsOf: url).split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Case.self, from: Data($0)) }
+        let cases: [Case] = try oracleFixture("timeformat.jsonl")
         #expect(cases.count > 1000)
         let template = try Template(name: "t", text: "{{.T.Format .L}}")
         var failures: [String] = []

@@ -1,3 +1,4 @@
+import AlertRelayTestSupport
 import Foundation
 import Testing
 @testable import LineProtocol
@@ -31,9 +32,7 @@ import Testing
     static let defaultTime: Int64 = 1_700_000_000_123_456_789
 
     static func fixtures() throws -> [Expected] {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/oracle.jsonl")
-        let data = try Data(contentsOf: url)
-        return try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Expected.self, from: Data($0)) }
+        try oracleFixture("oracle.jsonl")
     }
 
     static func matches(_ p: Point, _ e: Expected.P) -> Bool {
