@@ -162,19 +162,11 @@ kafka: {topic: lat}")
   curl -s http://127.0.0.1:19192/metrics > "$d/metrics.txt"
   rss=$(awk '/VmHWM/ {print $2}' /proc/$rpid/status)
   kill -TERM $rpid; wait $rpid || true
-  "$py" - "$d/metrics.txt" "$sent" "$rss" "$r" >> "$results" <<'PY'
-import json, re, sys
-text = open(sys.argv[1]).read()
-b = sorted((float(le), float(v)) for le, v in re.findall(r'alertrelay_alert_latency_seconds_bucket\{le="([^"+]+)"\} (\S+)', text))
-count = float(re.search(r'alertrelay_alert_latency_seconds_count (\S+)', text).group(1))
-def q(p):
-    target, pl, pn = p * count, 0.0, 0.0
-    for le, n in b:
-        if n >= target:
-            return pl + (le - pl) * ((target - pn) / (n - pn) if n > pn else 0)
-        pl, pn = le, n
-    return float("nan")
-delivered = sum(float(v) for v in re.findall(r'alertrelay_kafka_messages_delivered_total\{[^}]*\} (\S+)', text))
+  "$py" - "$d/metrics.txt" "$sent" "$rss" "$r" "$here" >> "$results" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[5])
+from latency import summary
+delivered, q = summary(open(sys.argv[1]).read(), beyond=float("nan"))
 print(json.dumps({"kind": "e2e_latency", "round": int(sys.argv[4]), "sent": int(sys.argv[2]), "delivered": delivered,
                   "p50_ms": q(0.5) * 1000, "p99_ms": q(0.99) * 1000, "peak_rss_kib": int(sys.argv[3])}))
 PY

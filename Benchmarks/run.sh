@@ -169,20 +169,12 @@ RULE
   local rss; rss=$(awk '/VmHWM/ {print $2}' /proc/$rpid/status)
   kill -TERM $rpid; wait $rpid || true
   kill -TERM $bpid; wait $bpid || true
-  python3 - "$work/metrics.txt" "$sent" "$seconds" "$rss" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
+  python3 - "$work/metrics.txt" "$sent" "$seconds" "$rss" "$here" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[5])
+from latency import summary
 sent, seconds, rss = int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-buckets = sorted((float(le), float(v)) for le, v in re.findall(r'alertrelay_alert_latency_seconds_bucket\{le="([^"+]+)"\} (\S+)', text))
-count = float(re.search(r'alertrelay_alert_latency_seconds_count (\S+)', text).group(1))
-def q(p):
-    target, prev_le, prev_n = p * count, 0.0, 0.0
-    for le, n in buckets:
-        if n >= target:
-            return prev_le + (le - prev_le) * ((target - prev_n) / (n - prev_n) if n > prev_n else 0)
-        prev_le, prev_n = le, n
-    return float('inf')
-delivered = sum(float(v) for v in re.findall(r'alertrelay_kafka_messages_delivered_total\{[^}]*\} (\S+)', text))
+delivered, q = summary(open(sys.argv[1]).read())
 print("sent %d points, %d alerts delivered (%.0f alerts/s); latency receipt -> Kafka ack: p50 %.1f ms, p99 %.1f ms; peak RSS %.1f MiB"
       % (sent, delivered, delivered / seconds, q(0.5) * 1000, q(0.99) * 1000, rss / 1024))
 PY
