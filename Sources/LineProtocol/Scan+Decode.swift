@@ -27,7 +27,7 @@ extension Scan {
             }
         }
         var fields: [Field] = []
-        let simple = memchr(b.baseAddress! + fieldsStart, Int32(bs), fieldsEnd - fieldsStart) == nil
+        let simple = !scratch.lineHasBackslash || memchr(b.baseAddress! + fieldsStart, Int32(bs), fieldsEnd - fieldsStart) == nil
         let recorded = try simple && recordedFields(b, fieldsStart, fieldsEnd, into: &fields, scratch: &scratch)
         if !recorded {
             fields.removeAll(keepingCapacity: true)
@@ -54,7 +54,20 @@ extension Scan {
             let vs = k + 1
             defer { keyStart = ve + 1 }
             if k == keyStart || ve == vs { continue }  // empty key or value: InfluxDB skips it
-            fields.append(Field(key: string(b, keyStart, k), value: try fieldValue(b, vs, ve, scratch: &scratch)))
+            let scanned = scratch.fieldValues[j]
+            let value: FieldValue
+            if scanned.end == ve {
+                switch scanned.kind {
+                case .float: value = .float(Double(bitPattern: scanned.bits))
+                case .integer: value = .integer(Int64(bitPattern: scanned.bits))
+                case .unsigned: value = .unsigned(scanned.bits)
+                case .boolean: value = .boolean(scanned.bits != 0)
+                case .none: value = try fieldValue(b, vs, ve, scratch: &scratch)
+                }
+            } else {
+                value = try fieldValue(b, vs, ve, scratch: &scratch)
+            }
+            fields.append(Field(key: scratch.strings.string(b, keyStart, k), value: value))
         }
         return true
     }
@@ -125,18 +138,20 @@ extension Scan {
     }
 
     /// Removes the backslash before each byte for which `escaped` is true (escape.Unescape).
+    /// Names (`intern`) come from the thread's ``StringTable``.
     @inline(__always)
-    static func unescaped(_ b: Bytes, _ s: Int, _ e: Int, scratch: inout Scratch, _ escaped: (UInt8) -> Bool) -> String {
+    static func unescaped(_ b: Bytes, _ s: Int, _ e: Int, intern: Bool = true, scratch: inout Scratch,
+                          _ escaped: (UInt8) -> Bool) -> String {
         var hasBackslash = false
         var i = s
-        while i < e {
+        while scratch.lineHasBackslash && i < e {
             if b[i] == bs {
                 hasBackslash = true
                 break
             }
             i += 1
         }
-        if !hasBackslash { return string(b, s, e) }
+        if !hasBackslash { return intern ? scratch.strings.string(b, s, e) : string(b, s, e) }
         scratch.bytes.removeAll(keepingCapacity: true)
         i = s
         while i < e {
@@ -148,7 +163,9 @@ extension Scan {
             scratch.bytes.append(b[i])
             i += 1
         }
-        return String(decoding: scratch.bytes, as: UTF8.self)
+        guard intern else { return String(decoding: scratch.bytes, as: UTF8.self) }
+        let table = scratch.strings
+        return scratch.bytes.withUnsafeBufferPointer { table.string($0, 0, $0.count) }
     }
 
     /// A field key: escape.AppendUnescaped, the same rule as the measurement's.
@@ -165,7 +182,7 @@ extension Scan {
 
     /// A string field's content: `\\` and `\"` lose their backslash (unescapeStringField).
     static func unescapedStringField(_ b: Bytes, _ s: Int, _ e: Int, scratch: inout Scratch) -> String {
-        unescaped(b, s, e, scratch: &scratch) { $0 == bs || $0 == quote }
+        unescaped(b, s, e, intern: false, scratch: &scratch) { $0 == bs || $0 == quote }
     }
 
     // MARK: Numbers, as Go's strconv reads them
