@@ -122,91 +122,79 @@ public struct LineProtocolParser: Sendable {
     }
 }
 
-/// Reusable per-call buffers, so a line costs no temporary allocations: the start of each tag
-/// (plus a sentinel) and the tags' order sorted by key.
+/// Reusable per-call buffers, so a line costs no temporary allocations: for the tags, each one's
+/// start (plus a sentinel) and `=`, and their order sorted by key; for the fields, each unquoted
+/// `=` with the value the scan decoded there, and each comma between fields.
+///
+/// The scanning loops copy the pointers and counts into locals (stores through the pointers could
+/// otherwise alias the struct and force reloads) and call ``growTags()``/``growFields()`` only
+/// when a line has more than the capacity.
 struct Scratch {
+    private(set) var tagCapacity = 64
     private(set) var tagStarts: UnsafeMutablePointer<Int>
+    private(set) var tagEquals: UnsafeMutablePointer<Int>
     private(set) var order: UnsafeMutablePointer<Int>
-    private var capacity: Int
     /// Tags seen on the current line.
     var tagCount = 0
+    private(set) var fieldCapacity = 64
+    private(set) var fieldEquals: UnsafeMutablePointer<Int>
+    private(set) var fieldValues: UnsafeMutablePointer<ScannedValue>
+    private(set) var fieldCommas: UnsafeMutablePointer<Int>
+    /// Unquoted `=` and commas seen in the current field set.
+    var equalsCount = 0
+    var commasCount = 0
     var bytes: [UInt8] = []
-    /// Names already made into strings (the calling thread's table).
-    let strings = StringTable.current
+    /// Names and tags already made into strings (the calling thread's tables).
+    let tables = NameTables.current
     /// False when the current line holds no backslash, so nothing in it needs unescaping.
     var lineHasBackslash = true
-    /// Position of each tag's `=` (by tag index), and of each field's `=` and ending comma.
-    var tagEquals = IntBuffer()
-    var fieldEquals = IntBuffer()
-    var fieldCommas = IntBuffer()
-    /// The value the scan decoded for each field's `=` (by index in `fieldEquals`), when it could.
-    var fieldValues = ScannedValueBuffer()
 
     init() {
-        capacity = 64
-        tagStarts = .allocate(capacity: capacity + 1)
-        order = .allocate(capacity: capacity + 1)
+        tagStarts = .allocate(capacity: tagCapacity + 1)
+        tagEquals = .allocate(capacity: tagCapacity + 1)
+        order = .allocate(capacity: tagCapacity + 1)
+        fieldEquals = .allocate(capacity: fieldCapacity)
+        fieldValues = .allocate(capacity: fieldCapacity)
+        fieldCommas = .allocate(capacity: fieldCapacity)
         bytes.reserveCapacity(64)
     }
 
     func deallocate() {
         tagStarts.deallocate()
-        order.deallocate()
         tagEquals.deallocate()
+        order.deallocate()
         fieldEquals.deallocate()
-        fieldCommas.deallocate()
         fieldValues.deallocate()
+        fieldCommas.deallocate()
     }
 
-    /// Records the start of the next tag (or the sentinel after the last one).
-    @inline(__always)
-    mutating func appendTagStart(_ i: Int) {
-        if tagCount == capacity { grow() }
-        tagStarts[tagCount] = i
-        tagCount += 1
-    }
-
-    private mutating func grow() {
-        let bigger = capacity * 2
-        let starts = UnsafeMutablePointer<Int>.allocate(capacity: bigger + 1)
-        starts.update(from: tagStarts, count: capacity)
-        tagStarts.deallocate()
-        tagStarts = starts
+    /// Doubles the tag buffers, keeping the first `tagCount` entries.
+    mutating func growTags() {
+        let bigger = tagCapacity * 2
+        tagStarts = Scratch.moved(tagStarts, tagCount, bigger + 1)
+        tagEquals = Scratch.moved(tagEquals, tagCount, bigger + 1)
         order.deallocate()
         order = .allocate(capacity: bigger + 1)
-        capacity = bigger
+        tagCapacity = bigger
+    }
+
+    /// Doubles the field buffers, keeping the first `equalsCount` and `commasCount` entries.
+    mutating func growFields() {
+        let bigger = fieldCapacity * 2
+        fieldEquals = Scratch.moved(fieldEquals, equalsCount, bigger)
+        fieldValues = Scratch.moved(fieldValues, equalsCount, bigger)
+        fieldCommas = Scratch.moved(fieldCommas, commasCount, bigger)
+        fieldCapacity = bigger
+    }
+
+    private static func moved<T>(_ old: UnsafeMutablePointer<T>, _ count: Int, _ capacity: Int) -> UnsafeMutablePointer<T> {
+        let new = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+        new.moveInitialize(from: old, count: count)
+        old.deallocate()
+        return new
     }
 }
 
-/// A growable run of `Int`s without reference counting, reused line after line.
-struct IntBuffer {
-    private(set) var base: UnsafeMutablePointer<Int>
-    private var capacity: Int
-    var count = 0
-
-    init() {
-        capacity = 64
-        base = .allocate(capacity: capacity)
-    }
-
-    func deallocate() { base.deallocate() }
-
-    @inline(__always)
-    mutating func append(_ v: Int) {
-        if count == capacity {
-            let bigger = UnsafeMutablePointer<Int>.allocate(capacity: capacity * 2)
-            bigger.update(from: base, count: capacity)
-            base.deallocate()
-            base = bigger
-            capacity *= 2
-        }
-        base[count] = v
-        count += 1
-    }
-
-    @inline(__always)
-    subscript(i: Int) -> Int { base[i] }
-}
 
 /// Where and why a line was rejected.
 struct ScanFailure: Error {
@@ -268,12 +256,42 @@ enum Scan {
     }()
 
     /// The first index at or after `i` whose byte is in `mask` (or `e`).
+    ///
+    /// Eight bytes at a time while a whole word fits in the buffer (SWAR: each byte of the mask is
+    /// compared in all eight lanes at once; `mask` is a constant where this is inlined, so only its
+    /// bytes are tested), then byte by byte.
     @inline(__always)
     static func skip(_ b: Bytes, _ i0: Int, _ e: Int, _ mask: UInt8) -> Int {
-        let table = classes
         var i = i0
+        let n = b.count
+        if let base = b.baseAddress {
+            while i < e && i &+ 8 <= n {
+                let v = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                var t: UInt64 = 0
+                if mask & isComma != 0 { t |= zeroLanes(v ^ 0x2C2C_2C2C_2C2C_2C2C) }
+                if mask & isSpace != 0 { t |= zeroLanes(v ^ 0x2020_2020_2020_2020) }
+                if mask & isEquals != 0 { t |= zeroLanes(v ^ 0x3D3D_3D3D_3D3D_3D3D) }
+                if mask & isBackslash != 0 { t |= zeroLanes(v ^ 0x5C5C_5C5C_5C5C_5C5C) }
+                if mask & isQuote != 0 { t |= zeroLanes(v ^ 0x2222_2222_2222_2222) }
+                if mask & isNewline != 0 { t |= zeroLanes(v ^ 0x0A0A_0A0A_0A0A_0A0A) }
+                if t != 0 {
+                    let j = i &+ (t.trailingZeroBitCount >> 3)
+                    return j < e ? j : e
+                }
+                i &+= 8
+            }
+            if i >= e { return e }
+        }
+        let table = classes
         while i < e && table[Int(b[i])] & mask == 0 { i += 1 }
         return i
+    }
+
+    /// The high bit of each byte of `x` set where that byte is zero — exactly for the lowest zero
+    /// byte (a borrow can only mark bytes above a zero one), which is all ``skip`` reads.
+    @inline(__always)
+    static func zeroLanes(_ x: UInt64) -> UInt64 {
+        (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
     /// The next newline as the line's end when the stretch holds no backslash; `speculative` when
@@ -426,8 +444,6 @@ enum Scan {
     /// Scans the measurement and tags; leaves the tag start indices, sorted by tag key, in
     /// `scratch.order`. Returns the key's end and the measurement's end.
     static func key(_ b: Bytes, _ start: Int, _ e: Int, scratch: inout Scratch) throws -> (Int, Int) {
-        scratch.tagCount = 0
-        scratch.tagEquals.count = 0
         // Measurement.
         var i = start
         if i >= e || b[i] == comma { throw ScanFailure(position: i, reason: "missing measurement") }
@@ -444,52 +460,60 @@ enum Scan {
             if b[i] == sp { break }
         }
         let measurementEnd = hasTags ? i - 1 : i
-        guard hasTags else { return (i, measurementEnd) }
-        // Tags.
-        var expectKey = true
+        guard hasTags else {
+            scratch.tagCount = 0
+            return (i, measurementEnd)
+        }
+        // Tags: start and `=` of each, in locals (see Scratch).
+        var starts = scratch.tagStarts
+        var equals = scratch.tagEquals
+        var capacity = scratch.tagCapacity
+        var count = 0
         tagLoop: while true {
-            if expectKey {
-                scratch.appendTagStart(i)
-                if i >= e || b[i] == sp || b[i] == comma || b[i] == eq {
-                    throw ScanFailure(position: i, reason: "missing tag key")
+            // Key.
+            if count == capacity {
+                scratch.tagCount = count
+                scratch.growTags()
+                (starts, equals, capacity) = (scratch.tagStarts, scratch.tagEquals, scratch.tagCapacity)
+            }
+            starts[count] = i
+            if i >= e || b[i] == sp || b[i] == comma || b[i] == eq {
+                throw ScanFailure(position: i, reason: "missing tag key")
+            }
+            while true {
+                i = skip(b, i + 1, e, isComma | isSpace | isEquals)
+                if i >= e || ((b[i] == sp || b[i] == comma) && b[i - 1] != bs) {
+                    throw ScanFailure(position: i, reason: "missing tag value")
                 }
-                while true {
-                    i = skip(b, i + 1, e, isComma | isSpace | isEquals)
-                    if i >= e || ((b[i] == sp || b[i] == comma) && b[i - 1] != bs) {
-                        throw ScanFailure(position: i, reason: "missing tag value")
-                    }
-                    if b[i] == eq && b[i - 1] != bs {
-                        scratch.tagEquals.append(i)
-                        i += 1
-                        break
-                    }
-                }
-                expectKey = false
-            } else {
-                if i >= e || b[i] == comma || b[i] == sp { throw ScanFailure(position: i, reason: "missing tag value") }
-                while true {
-                    i = skip(b, i + 1, e, isComma | isSpace | isEquals)
-                    if i >= e { throw ScanFailure(position: i, reason: "missing fields") }
-                    if b[i] == eq && b[i - 1] != bs { throw ScanFailure(position: i, reason: "invalid tag format") }
-                    if b[i] == comma && b[i - 1] != bs {
-                        i += 1
-                        expectKey = true
-                        continue tagLoop
-                    }
-                    if b[i] == sp && b[i - 1] != bs { break tagLoop }
+                if b[i] == eq && b[i - 1] != bs {
+                    equals[count] = i
+                    count += 1
+                    i += 1
+                    break
                 }
             }
+            // Value.
+            if i >= e || b[i] == comma || b[i] == sp { throw ScanFailure(position: i, reason: "missing tag value") }
+            while true {
+                i = skip(b, i + 1, e, isComma | isSpace | isEquals)
+                if i >= e { throw ScanFailure(position: i, reason: "missing fields") }
+                if b[i - 1] == bs { continue }
+                if b[i] == eq { throw ScanFailure(position: i, reason: "invalid tag format") }
+                if b[i] == comma {
+                    i += 1
+                    continue tagLoop
+                }
+                break tagLoop  // the space that ends the tags
+            }
         }
-        let count = scratch.tagCount
-        scratch.appendTagStart(i + 1)  // sentinel: one past the space that ends the tags
+        starts[count] = i + 1  // sentinel: one past the space that ends the tags (capacity + 1)
         scratch.tagCount = count
-        let starts = scratch.tagStarts
         let order = scratch.order
         for j in 0..<count { order[j] = j }
         // Sorted and unique?
         var sorted = true
         for j in 0..<(count - 1) {
-            let c = compareTagKeys(b, starts, scratch.tagEquals.base, j, j + 1)
+            let c = compareTagKeys(b, starts, equals, j, j + 1)
             if c > 0 {
                 sorted = false
                 break
@@ -501,12 +525,12 @@ enum Scan {
             // Stable insertion sort by key, as InfluxDB sorts.
             for x in 1..<count {
                 var y = x
-                while y > 0 && compareTagKeys(b, starts, scratch.tagEquals.base, order[y], order[y - 1]) < 0 {
+                while y > 0 && compareTagKeys(b, starts, equals, order[y], order[y - 1]) < 0 {
                     (order[y], order[y - 1]) = (order[y - 1], order[y])
                     y -= 1
                 }
             }
-            for j in 0..<(count - 1) where compareTagKeys(b, starts, scratch.tagEquals.base, order[j], order[j + 1]) == 0 {
+            for j in 0..<(count - 1) where compareTagKeys(b, starts, equals, order[j], order[j + 1]) == 0 {
                 throw ScanFailure(position: starts[order[j + 1]], reason: "duplicate tags")
             }
         }
@@ -538,14 +562,20 @@ enum Scan {
 
     /// Scans the field set; returns its end and start.
     static func fields(_ b: Bytes, _ i0: Int, _ e: Int, scratch: inout Scratch) throws -> (Int, Int) {
-        scratch.fieldEquals.count = 0
-        scratch.fieldCommas.count = 0
-        scratch.fieldValues.count = 0
         let start = skipWhitespace(b, i0, e)
         var i = start
         var quoted = false
+        // Each unquoted `=` with its value, and each comma, in locals (see Scratch).
+        var equalsAt = scratch.fieldEquals
+        var values = scratch.fieldValues
+        var commasAt = scratch.fieldCommas
+        var capacity = scratch.fieldCapacity
         var equals = 0
         var commas = 0
+        defer {
+            scratch.equalsCount = equals
+            scratch.commasCount = commas
+        }
         let fieldMask = isBackslash | isQuote | isEquals | isComma | isSpace
         while i < e {
             i = skip(b, i, e, fieldMask)
@@ -560,10 +590,15 @@ enum Scan {
                 i += 1
                 continue
             }
+            if (c == eq || c == comma) && (equals == capacity || commas == capacity) {
+                (scratch.equalsCount, scratch.commasCount) = (equals, commas)
+                scratch.growFields()
+                (equalsAt, values, commasAt, capacity) = (scratch.fieldEquals, scratch.fieldValues, scratch.fieldCommas, scratch.fieldCapacity)
+            }
             if c == eq && !quoted {
+                equalsAt[equals] = i
+                values[equals] = .none
                 equals += 1
-                scratch.fieldEquals.append(i)
-                scratch.fieldValues.append(.none)
                 let before = b[i - 1]
                 let beforeThat: UInt8 = i - 2 >= 0 ? b[i - 2] : 0
                 if before == sp && beforeThat != bs { throw ScanFailure(position: i, reason: "missing field key") }
@@ -572,21 +607,17 @@ enum Scan {
                 let next = b[i + 1]
                 if next == comma || next == sp { throw ScanFailure(position: i + 1, reason: "missing field value") }
                 if isNumeric(next) || next == UInt8(ascii: "-") || next == UInt8(ascii: "N") || next == UInt8(ascii: "n") {
-                    var value = ScannedValue.none
-                    i = try number(b, i + 1, e, value: &value)
-                    scratch.fieldValues.setLast(value)
+                    i = try number(b, i + 1, e, value: &values[equals - 1])
                     continue
                 }
                 if next != quote {
-                    var value = ScannedValue.none
-                    i = try boolean(b, i + 1, e, value: &value)
-                    scratch.fieldValues.setLast(value)
+                    i = try boolean(b, i + 1, e, value: &values[equals - 1])
                     continue
                 }
             }
             if c == comma && !quoted {
+                commasAt[commas] = i
                 commas += 1
-                scratch.fieldCommas.append(i)
             }
             if c == sp && !quoted { break }
             i += 1
@@ -899,36 +930,3 @@ struct ScannedValue {
     static let none = ScannedValue(kind: .none, bits: 0, end: -1)
 }
 
-/// A growable run of ``ScannedValue``s, reused line after line.
-struct ScannedValueBuffer {
-    private(set) var base: UnsafeMutablePointer<ScannedValue>
-    private var capacity: Int
-    var count = 0
-
-    init() {
-        capacity = 64
-        base = .allocate(capacity: capacity)
-    }
-
-    func deallocate() { base.deallocate() }
-
-    @inline(__always)
-    mutating func append(_ v: ScannedValue) {
-        if count == capacity {
-            let bigger = UnsafeMutablePointer<ScannedValue>.allocate(capacity: capacity * 2)
-            bigger.moveInitialize(from: base, count: capacity)
-            base.deallocate()
-            base = bigger
-            capacity *= 2
-        }
-        (base + count).initialize(to: v)
-        count += 1
-    }
-
-    /// Replaces the last value (the one for the `=` just recorded).
-    @inline(__always)
-    mutating func setLast(_ v: ScannedValue) { base[count - 1] = v }
-
-    @inline(__always)
-    subscript(i: Int) -> ScannedValue { base[i] }
-}

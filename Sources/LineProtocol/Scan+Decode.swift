@@ -9,7 +9,14 @@ extension Scan {
     static func decode(_ b: Bytes, keyStart: Int, measurementEnd: Int, fieldsStart: Int, fieldsEnd: Int,
                        time: Int64, scratch: inout Scratch) throws -> Point {
         // Measurement: escape.Unescape (\, \" \space \= lose their backslash).
-        let measurement = unescaped(b, keyStart, measurementEnd, scratch: &scratch) { $0 == comma || $0 == quote || $0 == sp || $0 == eq }
+        let measurement: String
+        let measurementKey = scratch.tables.measurements.key(b, keyStart, measurementEnd)
+        if let key = measurementKey, let known = scratch.tables.measurements.find(key) {
+            measurement = known
+        } else {
+            measurement = unescaped(b, keyStart, measurementEnd, scratch: &scratch) { $0 == comma || $0 == quote || $0 == sp || $0 == eq }
+            if let key = measurementKey { scratch.tables.measurements.insert(key, measurement) }
+        }
         var tags: [Tag] = []
         let tagCount = scratch.tagCount
         if tagCount > 0 {
@@ -22,8 +29,15 @@ extension Scan {
                 let k = scratch.tagEquals[t]
                 let end = starts[t + 1] - 1
                 if k + 1 >= end { continue }  // InfluxDB skips a tag whose value is empty.
-                tags.append(Tag(key: unescapedTag(b, starts[t], k, scratch: &scratch),
-                                value: unescapedTag(b, k + 1, end, scratch: &scratch)))
+                let tagKey = scratch.tables.tags.key(b, starts[t], end)
+                if let key = tagKey, let known = scratch.tables.tags.find(key) {
+                    tags.append(known)
+                    continue
+                }
+                let tag = Tag(key: unescapedTag(b, starts[t], k, scratch: &scratch),
+                              value: unescapedTag(b, k + 1, end, scratch: &scratch))
+                if let key = tagKey { scratch.tables.tags.insert(key, tag) }
+                tags.append(tag)
             }
         }
         var fields: [Field] = []
@@ -43,17 +57,29 @@ extension Scan {
     /// iterator would (e.g. `f="a"=1,r`): the caller then takes ``iteratedFields``.
     static func recordedFields(_ b: Bytes, _ fieldsStart: Int, _ fieldsEnd: Int, into fields: inout [Field],
                                scratch: inout Scratch) throws -> Bool {
-        let count = scratch.fieldEquals.count
-        guard count == scratch.fieldCommas.count + 1 else { return false }
+        let count = scratch.equalsCount
+        guard count == scratch.commasCount + 1 else { return false }
         fields.reserveCapacity(count)
         var keyStart = fieldsStart
         for j in 0..<count {
             let k = scratch.fieldEquals[j]
-            let ve = j < scratch.fieldCommas.count ? scratch.fieldCommas[j] : fieldsEnd
-            guard k >= keyStart, k < ve, memchr(b.baseAddress! + keyStart, Int32(quote), k - keyStart) == nil else { return false }
+            let ve = j < scratch.commasCount ? scratch.fieldCommas[j] : fieldsEnd
+            guard k >= keyStart, k < ve else { return false }
+            // A known key holds no quote; any other is checked (a quote there means the recorded
+            // positions may not split the set as InfluxDB's iterator does).
+            let nameKey = scratch.tables.fieldKeys.key(b, keyStart, k)
+            var name = nameKey.flatMap { scratch.tables.fieldKeys.find($0) }
+            if name == nil {
+                guard memchr(b.baseAddress! + keyStart, Int32(quote), k - keyStart) == nil else { return false }
+                if k > keyStart {
+                    let made = string(b, keyStart, k)
+                    if let key = nameKey { scratch.tables.fieldKeys.insert(key, made) }
+                    name = made
+                }
+            }
             let vs = k + 1
             defer { keyStart = ve + 1 }
-            if k == keyStart || ve == vs { continue }  // empty key or value: InfluxDB skips it
+            guard let name, ve != vs else { continue }  // empty key or value: InfluxDB skips it
             let scanned = scratch.fieldValues[j]
             let value: FieldValue
             if scanned.end == ve {
@@ -67,7 +93,7 @@ extension Scan {
             } else {
                 value = try fieldValue(b, vs, ve, scratch: &scratch)
             }
-            fields.append(Field(key: scratch.strings.string(b, keyStart, k), value: value))
+            fields.append(Field(key: name, value: value))
         }
         return true
     }
@@ -138,10 +164,8 @@ extension Scan {
     }
 
     /// Removes the backslash before each byte for which `escaped` is true (escape.Unescape).
-    /// Names (`intern`) come from the thread's ``StringTable``.
     @inline(__always)
-    static func unescaped(_ b: Bytes, _ s: Int, _ e: Int, intern: Bool = true, scratch: inout Scratch,
-                          _ escaped: (UInt8) -> Bool) -> String {
+    static func unescaped(_ b: Bytes, _ s: Int, _ e: Int, scratch: inout Scratch, _ escaped: (UInt8) -> Bool) -> String {
         var hasBackslash = false
         var i = s
         while scratch.lineHasBackslash && i < e {
@@ -151,7 +175,7 @@ extension Scan {
             }
             i += 1
         }
-        if !hasBackslash { return intern ? scratch.strings.string(b, s, e) : string(b, s, e) }
+        if !hasBackslash { return string(b, s, e) }
         scratch.bytes.removeAll(keepingCapacity: true)
         i = s
         while i < e {
@@ -163,9 +187,7 @@ extension Scan {
             scratch.bytes.append(b[i])
             i += 1
         }
-        guard intern else { return String(decoding: scratch.bytes, as: UTF8.self) }
-        let table = scratch.strings
-        return scratch.bytes.withUnsafeBufferPointer { table.string($0, 0, $0.count) }
+        return String(decoding: scratch.bytes, as: UTF8.self)
     }
 
     /// A field key: escape.AppendUnescaped, the same rule as the measurement's.
@@ -182,7 +204,7 @@ extension Scan {
 
     /// A string field's content: `\\` and `\"` lose their backslash (unescapeStringField).
     static func unescapedStringField(_ b: Bytes, _ s: Int, _ e: Int, scratch: inout Scratch) -> String {
-        unescaped(b, s, e, intern: false, scratch: &scratch) { $0 == bs || $0 == quote }
+        unescaped(b, s, e, scratch: &scratch) { $0 == bs || $0 == quote }
     }
 
     // MARK: Numbers, as Go's strconv reads them
