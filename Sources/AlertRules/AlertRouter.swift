@@ -77,7 +77,7 @@ public final class AlertRouter {
         }
         if let match = h.match {
             let info = LambdaEventInfo(changed: event.level != record.previousLevel, level: event.level, name: event.name,
-                                       taskName: event.ruleID, duration: event.duration, tags: event.point.tags)
+                                       taskName: event.ruleID, duration: event.duration, tags: Array(event.point.tags))
             do throws(LambdaError) {
                 guard try match.evaluateBool(LambdaContext(event: info)) else { return }
             } catch {

@@ -331,10 +331,12 @@ struct GroupTable {
             nilGroup = n
             return n
         }
-        let found: AlertState?? = p.pointee.tags.withUnsafeBufferPointer { tags in
-            let h = Self.hash(groupBy, tags)
-            guard let s = byHash[h] else { return .some(nil) }
-            return Self.matches(s.group, groupBy, tags) ? .some(s) : nil
+        let found: AlertState??
+        let h = Self.hash(groupBy, p)
+        if let s = byHash[h] {
+            found = Self.matches(s.group, groupBy, p) ? .some(s) : nil
+        } else {
+            found = .some(nil)
         }
         switch found {
         case .some(.some(let s)): return s
@@ -369,31 +371,32 @@ struct GroupTable {
         return h
     }
 
-    /// The value of tag `key` in sorted tags.
     @inline(__always)
-    static func tag(_ key: String, _ tags: UnsafeBufferPointer<Tag>) -> String? {
-        for t in tags where t.key == key { return t.value }
-        return nil
+    static func mix(_ h: inout UInt64, _ bytes: UnsafeBufferPointer<UInt8>) {
+        for b in bytes { h = (h ^ UInt64(b)) &* prime }
     }
 
-    /// The hash of the key `groupKey` would build, without building it.
-    static func hash(_ groupBy: GroupBy, _ tags: UnsafeBufferPointer<Tag>) -> UInt64 {
+    /// The hash of the key `groupKey` would build, without building it (tags read in place, the
+    /// point by pointer: a copy would cost reference counting).
+    static func hash(_ groupBy: GroupBy, _ p: UnsafePointer<Point>) -> UInt64 {
         var h = offset
         switch groupBy {
         case .none: mix(&h, "nil")
         case .all:
-            for i in tags.indices {
+            for i in 0..<p.pointee.tagCount {
                 if i > 0 { mix(&h, UInt8(ascii: ",")) }
-                mix(&h, tags[i].key)
-                mix(&h, UInt8(ascii: "="))
-                mix(&h, tags[i].value)
+                p.pointee.withTagUTF8(i) { key, value in
+                    mix(&h, key)
+                    mix(&h, UInt8(ascii: "="))
+                    mix(&h, value)
+                }
             }
         case .tags(let names):
             for (i, n) in names.enumerated() {
                 if i > 0 { mix(&h, UInt8(ascii: ",")) }
                 mix(&h, n)
                 mix(&h, UInt8(ascii: "="))
-                if let v = tag(n, tags) { mix(&h, v) }
+                if let t = p.pointee.tagIndex(n) { p.pointee.withTagUTF8(t) { _, value in mix(&h, value) } }
             }
         }
         return h
@@ -417,10 +420,19 @@ struct GroupTable {
             }
             return true
         }
+        @inline(__always)
+        mutating func take(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard bytes.count - i >= s.count else { return false }
+            for b in s {
+                guard bytes[i] == b else { return false }
+                i += 1
+            }
+            return true
+        }
     }
 
     /// Whether `key` is the key `groupKey` would build for these tags, compared byte by byte.
-    static func matches(_ key: String, _ groupBy: GroupBy, _ tags: UnsafeBufferPointer<Tag>) -> Bool {
+    static func matches(_ key: String, _ groupBy: GroupBy, _ p: UnsafePointer<Point>) -> Bool {
         if case .none = groupBy { return key == "nil" }
         var key = key
         return key.withUTF8 { bytes in
@@ -428,15 +440,16 @@ struct GroupTable {
             switch groupBy {
             case .none: return false
             case .all:
-                for i in tags.indices {
+                for i in 0..<p.pointee.tagCount {
                     if i > 0, !c.take(UInt8(ascii: ",")) { return false }
-                    if !c.take(tags[i].key) || !c.take(UInt8(ascii: "=")) || !c.take(tags[i].value) { return false }
+                    let same = p.pointee.withTagUTF8(i) { k, v in c.take(k) && c.take(UInt8(ascii: "=")) && c.take(v) }
+                    if !same { return false }
                 }
             case .tags(let names):
                 for (i, n) in names.enumerated() {
                     if i > 0, !c.take(UInt8(ascii: ",")) { return false }
                     if !c.take(n) || !c.take(UInt8(ascii: "=")) { return false }
-                    if let v = tag(n, tags), !c.take(v) { return false }
+                    if let t = p.pointee.tagIndex(n), !p.pointee.withTagUTF8(t, { _, v in c.take(v) }) { return false }
                 }
             }
             return c.i == bytes.count
@@ -524,17 +537,21 @@ final class MeasurementIndex {
     /// Calls `body` with the rules of the point's measurement, if any rule reads it.
     @inline(__always)
     func withRules(for p: UnsafePointer<Point>, _ body: (UnsafePointer<Entry>) -> Void) {
-        let h = GroupTable.hash(p.pointee.measurement)
-        var i = Int(truncatingIfNeeded: h) & mask
         guard let base = slots.baseAddress else { return }
-        while true {
-            let entry = UnsafePointer(base + i)
-            if entry.pointee.rules.isEmpty { return }
-            if entry.pointee.hash == h, entry.pointee.name == p.pointee.measurement {
-                body(entry)
-                return
+        // The measurement is hashed and compared as the point's bytes: no String is made.
+        p.pointee.withMeasurementUTF8 { name in
+            var h = GroupTable.offset
+            GroupTable.mix(&h, name)
+            var i = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let entry = UnsafePointer(base + i)
+                if entry.pointee.rules.isEmpty { return }
+                if entry.pointee.hash == h, entry.pointee.name.utf8.elementsEqual(name) {
+                    body(entry)
+                    return
+                }
+                i = (i + 1) & mask
             }
-            i = (i + 1) & mask
         }
     }
 }

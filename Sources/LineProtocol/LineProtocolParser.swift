@@ -52,8 +52,10 @@ public struct LineProtocolParser: Sendable {
             // Speculate that the line ends at the next newline when nothing escapes it; a quoted
             // newline shows up as unbalanced quotes, and only then is the exact scan needed.
             scratch.lineHasBackslash = true
+            scratch.lineHasQuote = true
             var (end, inner, speculative) = speculativeSplit
-                ? Scan.lineSpeculative(b, pos, n, hasBackslash: &scratch.lineHasBackslash) : Scan.exactLine(b, pos, n)
+                ? Scan.lineSpeculative(b, pos, n, hasBackslash: &scratch.lineHasBackslash, hasQuote: &scratch.lineHasQuote)
+                : Scan.exactLine(b, pos, n)
             var result: Result<Point, ScanFailure>?
             var start = 0
             while true {
@@ -82,6 +84,7 @@ public struct LineProtocolParser: Sendable {
                 if exact.0 == end { break }
                 (end, inner) = exact
                 scratch.lineHasBackslash = true
+                scratch.lineHasQuote = true
             }
             let recordLine = line
             line += inner + (end < n ? 1 : 0)
@@ -143,11 +146,12 @@ struct Scratch {
     /// Unquoted `=` and commas seen in the current field set.
     var equalsCount = 0
     var commasCount = 0
-    var bytes: [UInt8] = []
-    /// Names and tags already made into strings (the calling thread's tables).
-    let tables = NameTables.current
+    /// The point being decoded.
+    var builder = PointBuilder()
     /// False when the current line holds no backslash, so nothing in it needs unescaping.
     var lineHasBackslash = true
+    /// False when the current line holds no quote.
+    var lineHasQuote = true
 
     init() {
         tagStarts = .allocate(capacity: tagCapacity + 1)
@@ -156,7 +160,6 @@ struct Scratch {
         fieldEquals = .allocate(capacity: fieldCapacity)
         fieldValues = .allocate(capacity: fieldCapacity)
         fieldCommas = .allocate(capacity: fieldCapacity)
-        bytes.reserveCapacity(64)
     }
 
     func deallocate() {
@@ -166,6 +169,7 @@ struct Scratch {
         fieldEquals.deallocate()
         fieldValues.deallocate()
         fieldCommas.deallocate()
+        builder.deallocate()
     }
 
     /// Doubles the tag buffers, keeping the first `tagCount` entries.
@@ -297,13 +301,13 @@ enum Scan {
     /// The next newline as the line's end when the stretch holds no backslash; `speculative` when
     /// it holds a quote (a quoted newline would make the line longer: the caller checks).
     @inline(__always)
-    static func lineSpeculative(_ b: Bytes, _ i0: Int, _ n: Int, hasBackslash: inout Bool) -> (Int, Int, Bool) {
+    static func lineSpeculative(_ b: Bytes, _ i0: Int, _ n: Int, hasBackslash: inout Bool, hasQuote: inout Bool) -> (Int, Int, Bool) {
         guard let base = b.baseAddress else { return (i0, 0, false) }
         let start = base + i0
         let nlPointer = memchr(start, Int32(nl), n - i0)
         let end = nlPointer.map { i0 + (UnsafeRawPointer($0) - UnsafeRawPointer(start)) } ?? n
         let length = end - i0
-        let hasQuote = memchr(start, Int32(quote), length) != nil
+        hasQuote = memchr(start, Int32(quote), length) != nil
         hasBackslash = memchr(start, Int32(bs), length) != nil
         if end < n && hasBackslash {
             // InfluxDB's scan skips the byte after each backslash, so the newline is escaped
@@ -919,9 +923,10 @@ extension LineProtocolParser {
 /// A field value the scan decoded while checking it: its type, bits and end (where the scan
 /// stopped), so decoding need not read the digits again.
 struct ScannedValue {
-    /// What `bits` holds.
+    /// What `bits` holds (`none` in a point's field entry: a string, `bits` its text's start and
+    /// length). The raw values are stored in points (``PointStorage/fieldValue(_:)``).
     enum Kind: UInt8 {
-        case none, float, integer, unsigned, boolean
+        case none = 0, float = 1, integer = 2, unsigned = 3, boolean = 4
     }
     var kind: Kind
     var bits: UInt64

@@ -1,35 +1,126 @@
 /// One accepted line of InfluxDB line protocol: measurement, tags, fields and time.
 ///
-/// A `Point` owns its data: nothing in it refers back to the buffer it was parsed from.
+/// A `Point` owns its data in one immutable buffer (``PointStorage``): the unescaped text of its
+/// measurement, tag keys and values, field keys and string values (valid UTF-8), an entry per tag
+/// and per field, and every number already decoded. Nothing refers back to the bytes it was parsed
+/// from. Parsing a line makes one allocation instead of a `String` per name and two arrays;
+/// `String`s are made when asked for (``measurement``, ``tags``, ``fields``, ``tag(_:)``), and the
+/// `withUTF8` accessors read names in place.
 public struct Point: Sendable, Equatable {
-    /// The measurement name, unescaped.
-    public var measurement: String
-    /// Tags sorted by key, as InfluxDB stores them.
-    public var tags: [Tag]
-    /// Fields in line order (a repeated key appears twice, as InfluxDB 1.x parses it).
-    public var fields: [Field]
+    /// Keeps the buffer alive; shared by copies of the point, never mutated.
+    @usableFromInline let shared: SharedPointStorage
+    /// Reads the buffer (no reference counting).
+    @usableFromInline let layout: PointLayout
     /// Nanoseconds since the Unix epoch.
     public var time: Int64
 
-    /// A point from its parts.
-    public init(measurement: String, tags: [Tag] = [], fields: [Field], time: Int64) {
-        self.measurement = measurement
-        self.tags = tags
-        self.fields = fields
+    init(shared: SharedPointStorage, layout: PointLayout, time: Int64) {
+        self.shared = shared
+        self.layout = layout
         self.time = time
     }
 
+    /// A point from its parts.
+    public init(measurement: String, tags: [Tag] = [], fields: [Field], time: Int64) {
+        var builder = PointBuilder()
+        builder.begin()
+        builder.appendMeasurement(measurement)
+        for t in tags { builder.appendTag(key: t.key, value: t.value) }
+        for f in fields { builder.appendField(key: f.key, value: f.value) }
+        self = builder.finish(time: time)
+        builder.deallocate()
+    }
+
+    /// The measurement name, unescaped.
+    public var measurement: String {
+        @inlinable get { layout.string(layout.measurementRange) }
+        set { self = Point(measurement: newValue, tags: Array(tags), fields: Array(fields), time: time) }
+    }
+
+    /// Tags sorted by key, as InfluxDB stores them.
+    public var tags: Tags {
+        @inlinable get { Tags(shared: shared, layout: layout) }
+        set { self = Point(measurement: measurement, tags: Array(newValue), fields: Array(fields), time: time) }
+    }
+
+    /// Fields in line order (a repeated key appears twice, as InfluxDB 1.x parses it).
+    public var fields: Fields {
+        @inlinable get { Fields(shared: shared, layout: layout) }
+        set { self = Point(measurement: measurement, tags: Array(tags), fields: Array(newValue), time: time) }
+    }
+
     /// The value of tag `key`, if present.
+    @inlinable
     public func tag(_ key: String) -> String? {
-        for t in tags where t.key == key { return t.value }
-        return nil
+        guard let i = layout.tagIndex(key) else { return nil }
+        return layout.string(layout.tagValueRange(i))
     }
 
     /// The value of field `key` (the last one, if repeated), if present.
+    @inlinable
     public func field(_ key: String) -> FieldValue? {
-        var found: FieldValue?
-        for f in fields where f.key == key { found = f.value }
-        return found
+        guard let i = layout.lastFieldIndex(key) else { return nil }
+        return layout.fieldValue(i)
+    }
+
+    /// Calls `body` with the measurement's UTF-8 bytes, in place (valid during the call: `self`,
+    /// which holds the buffer, lives until the method returns).
+    @inlinable
+    public func withMeasurementUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(layout.bytes(layout.measurementRange))
+    }
+
+    /// Calls `body` with tag `i`'s key and value as UTF-8 bytes, in place (`i` in `tags.indices`).
+    @inlinable
+    public func withTagUTF8<R>(_ i: Int, _ body: (_ key: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(layout.bytes(layout.tagKeyRange(i)), layout.bytes(layout.tagValueRange(i)))
+    }
+
+    /// The number of tags (as `tags.count`, without making the view).
+    @inlinable public var tagCount: Int { layout.tagCount }
+
+    /// The index of tag `key` in ``tags``, if present (compared as UTF-8, no `String` made).
+    @inlinable
+    public func tagIndex(_ key: String) -> Int? { layout.tagIndex(key) }
+
+    public static func == (a: Point, b: Point) -> Bool {
+        a.time == b.time && (a.layout.entries == b.layout.entries || a.layout.sameContent(as: b.layout))
+    }
+
+    /// The tags of a point, sorted by key; each ``Tag`` is made when read.
+    public struct Tags: RandomAccessCollection, Sendable, Equatable {
+        @usableFromInline let shared: SharedPointStorage
+        @usableFromInline let layout: PointLayout
+        @inlinable init(shared: SharedPointStorage, layout: PointLayout) {
+            self.shared = shared
+            self.layout = layout
+        }
+        @inlinable public var startIndex: Int { 0 }
+        @inlinable public var endIndex: Int { layout.tagCount }
+        @inlinable public subscript(i: Int) -> Tag {
+            Tag(key: layout.string(layout.tagKeyRange(i)), value: layout.string(layout.tagValueRange(i)))
+        }
+        public static func == (a: Tags, b: Tags) -> Bool { a.elementsEqual(b) }
+        /// Compares with an array of tags, e.g. `point.tags == [Tag(key: "host", value: "a")]`.
+        public static func == (a: Tags, b: [Tag]) -> Bool { a.elementsEqual(b) }
+    }
+
+    /// The fields of a point in line order; each ``Field`` is made when read.
+    public struct Fields: RandomAccessCollection, Sendable, Equatable {
+        @usableFromInline let shared: SharedPointStorage
+        @usableFromInline let layout: PointLayout
+        @inlinable init(shared: SharedPointStorage, layout: PointLayout) {
+            self.shared = shared
+            self.layout = layout
+        }
+        @inlinable public var startIndex: Int { 0 }
+        @inlinable public var endIndex: Int { layout.fieldCount }
+        @inlinable public subscript(i: Int) -> Field {
+            Field(key: layout.string(layout.fieldKeyRange(i)), value: layout.fieldValue(i))
+        }
+        public static func == (a: Fields, b: Fields) -> Bool { a.elementsEqual(b) }
+        /// Compares with an array of fields.
+        public static func == (a: Fields, b: [Field]) -> Bool { a.elementsEqual(b) }
     }
 }
 
@@ -83,5 +174,13 @@ public enum FieldValue: Sendable, Equatable {
         case .string: return "string"
         case .boolean: return "boolean"
         }
+    }
+}
+
+extension Point: CustomStringConvertible {
+    /// `Point(measurement: "cpu", tags: [host=a], fields: [usage_idle=float(97.5)], time: 1700000000000000000)`.
+    public var description: String {
+        "Point(measurement: \(String(reflecting: measurement)), tags: [\(tags.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))], "
+            + "fields: [\(fields.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))], time: \(time))"
     }
 }

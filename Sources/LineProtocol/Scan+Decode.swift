@@ -5,104 +5,84 @@ import Darwin
 #endif
 
 extension Scan {
-    /// Builds the point from a scanned line, as InfluxDB's `Name()`, `Tags()` and `Fields()` read it.
+    /// Builds the point from a scanned line, as InfluxDB's `Name()`, `Tags()` and `Fields()` read
+    /// it, into the one buffer the point will own (see ``PointBuilder``).
     static func decode(_ b: Bytes, keyStart: Int, measurementEnd: Int, fieldsStart: Int, fieldsEnd: Int,
                        time: Int64, scratch: inout Scratch) throws -> Point {
-        // Measurement: escape.Unescape (\, \" \space \= lose their backslash).
-        let measurement: String
-        let measurementKey = scratch.tables.measurements.key(b, keyStart, measurementEnd)
-        if let key = measurementKey, let known = scratch.tables.measurements.find(key) {
-            measurement = known
-        } else {
-            measurement = unescaped(b, keyStart, measurementEnd, scratch: &scratch) { $0 == comma || $0 == quote || $0 == sp || $0 == eq }
-            if let key = measurementKey { scratch.tables.measurements.insert(key, measurement) }
-        }
-        var tags: [Tag] = []
+        let unescape = scratch.lineHasBackslash
+        scratch.builder.begin()
+        scratch.builder.appendMeasurement(b, keyStart, measurementEnd, unescape: unescape, measurementEscape)
         let tagCount = scratch.tagCount
         if tagCount > 0 {
-            tags.reserveCapacity(tagCount)
             let starts = scratch.tagStarts
             let order = scratch.order
+            let equals = scratch.tagEquals
             for j in 0..<tagCount {
                 let t = order[j]
                 // The scan recorded each tag's unescaped `=`, where InfluxDB's walkTags splits too.
-                let k = scratch.tagEquals[t]
+                let k = equals[t]
                 let end = starts[t + 1] - 1
                 if k + 1 >= end { continue }  // InfluxDB skips a tag whose value is empty.
-                let tagKey = scratch.tables.tags.key(b, starts[t], end)
-                if let key = tagKey, let known = scratch.tables.tags.find(key) {
-                    tags.append(known)
-                    continue
-                }
-                let tag = Tag(key: unescapedTag(b, starts[t], k, scratch: &scratch),
-                              value: unescapedTag(b, k + 1, end, scratch: &scratch))
-                if let key = tagKey { scratch.tables.tags.insert(key, tag) }
-                tags.append(tag)
+                let key = scratch.builder.appendText(b, starts[t], k, unescape: unescape, tagEscape)
+                let value = scratch.builder.appendText(b, k + 1, end, unescape: unescape, tagEscape)
+                scratch.builder.appendTag(key: key, value: value)
             }
         }
-        var fields: [Field] = []
-        let simple = !scratch.lineHasBackslash || memchr(b.baseAddress! + fieldsStart, Int32(bs), fieldsEnd - fieldsStart) == nil
-        let recorded = try simple && recordedFields(b, fieldsStart, fieldsEnd, into: &fields, scratch: &scratch)
+        let mark = scratch.builder.mark()
+        let simple = !unescape || memchr(b.baseAddress! + fieldsStart, Int32(bs), fieldsEnd - fieldsStart) == nil
+        let recorded = try simple && recordedFields(b, fieldsStart, fieldsEnd, scratch: &scratch)
         if !recorded {
-            fields.removeAll(keepingCapacity: true)
-            try iteratedFields(b, fieldsStart, fieldsEnd, into: &fields, scratch: &scratch)
+            scratch.builder.rollBack(to: mark)
+            try iteratedFields(b, fieldsStart, fieldsEnd, scratch: &scratch)
         }
         // Deviation: InfluxDB accepts a point whose fields all have empty keys, then stores nothing.
-        if fields.isEmpty { throw ScanFailure(position: fieldsStart, reason: "missing fields") }
-        return Point(measurement: measurement, tags: tags, fields: fields, time: time)
+        if scratch.builder.fieldCount == 0 { throw ScanFailure(position: fieldsStart, reason: "missing fields") }
+        return scratch.builder.finish(time: time)
     }
+
+    /// escape.Unescape, for measurements and field keys: `\,` `\"` `\ ` `\=` lose the backslash.
+    @inline(__always)
+    static func measurementEscape(_ c: UInt8) -> Bool { c == comma || c == quote || c == sp || c == eq }
+    /// InfluxDB's unescapeTag replaces `\,` then `\ ` then `\=` over the whole text in turn; no
+    /// replacement can create a new pair, so one left-to-right pass is the same.
+    @inline(__always)
+    static func tagEscape(_ c: UInt8) -> Bool { c == comma || c == sp || c == eq }
+    /// unescapeStringField: `\\` and `\"` lose the backslash.
+    @inline(__always)
+    static func stringFieldEscape(_ c: UInt8) -> Bool { c == bs || c == quote }
 
     /// Fields of a backslash-free field set, split where the scan recorded each `=` and comma
     /// (no rescanning). Returns false when those positions do not split the set as InfluxDB's
     /// iterator would (e.g. `f="a"=1,r`): the caller then takes ``iteratedFields``.
-    static func recordedFields(_ b: Bytes, _ fieldsStart: Int, _ fieldsEnd: Int, into fields: inout [Field],
-                               scratch: inout Scratch) throws -> Bool {
+    static func recordedFields(_ b: Bytes, _ fieldsStart: Int, _ fieldsEnd: Int, scratch: inout Scratch) throws -> Bool {
         let count = scratch.equalsCount
         guard count == scratch.commasCount + 1 else { return false }
-        fields.reserveCapacity(count)
+        let quotes = scratch.lineHasQuote
         var keyStart = fieldsStart
         for j in 0..<count {
             let k = scratch.fieldEquals[j]
             let ve = j < scratch.commasCount ? scratch.fieldCommas[j] : fieldsEnd
             guard k >= keyStart, k < ve else { return false }
-            // A known key holds no quote; any other is checked (a quote there means the recorded
-            // positions may not split the set as InfluxDB's iterator does).
-            let nameKey = scratch.tables.fieldKeys.key(b, keyStart, k)
-            var name = nameKey.flatMap { scratch.tables.fieldKeys.find($0) }
-            if name == nil {
-                guard memchr(b.baseAddress! + keyStart, Int32(quote), k - keyStart) == nil else { return false }
-                if k > keyStart {
-                    let made = string(b, keyStart, k)
-                    if let key = nameKey { scratch.tables.fieldKeys.insert(key, made) }
-                    name = made
-                }
-            }
+            // A quote in the key means the recorded positions may not split the set as InfluxDB's
+            // iterator does.
+            if quotes && memchr(b.baseAddress! + keyStart, Int32(quote), k - keyStart) != nil { return false }
             let vs = k + 1
             defer { keyStart = ve + 1 }
-            guard let name, ve != vs else { continue }  // empty key or value: InfluxDB skips it
+            if k == keyStart || ve == vs { continue }  // empty key or value: InfluxDB skips it
+            let key = scratch.builder.appendText(b, keyStart, k, unescape: false, measurementEscape)
             let scanned = scratch.fieldValues[j]
-            let value: FieldValue
-            if scanned.end == ve {
-                switch scanned.kind {
-                case .float: value = .float(Double(bitPattern: scanned.bits))
-                case .integer: value = .integer(Int64(bitPattern: scanned.bits))
-                case .unsigned: value = .unsigned(scanned.bits)
-                case .boolean: value = .boolean(scanned.bits != 0)
-                case .none: value = try fieldValue(b, vs, ve, scratch: &scratch)
-                }
+            if scanned.end == ve && scanned.kind != .none {
+                scratch.builder.appendField(key: key, kind: scanned.kind, bits: scanned.bits)
             } else {
-                value = try fieldValue(b, vs, ve, scratch: &scratch)
+                try appendFieldValue(b, vs, ve, key: key, unescape: false, scratch: &scratch)
             }
-            fields.append(Field(key: name, value: value))
         }
         return true
     }
 
     /// Fields exactly as InfluxDB's field iterator walks them: key up to the next unescaped `=`,
     /// value up to the next comma outside quotes.
-    static func iteratedFields(_ b: Bytes, _ fieldsStart: Int, _ fieldsEnd: Int, into fields: inout [Field],
-                               scratch: inout Scratch) throws {
-        fields.reserveCapacity(8)
+    static func iteratedFields(_ b: Bytes, _ fieldsStart: Int, _ fieldsEnd: Int, scratch: inout Scratch) throws {
         var p = fieldsStart
         while p < fieldsEnd {
             let k = to(b, p, fieldsEnd, eq, base: fieldsStart)
@@ -112,43 +92,45 @@ extension Scan {
             p = valueEnd + 1
             let vs = k + 1
             if keyRange.1 == keyRange.0 || valueEnd == vs { continue }  // empty key or value: InfluxDB skips it
-            let key = fieldKey(b, keyRange.0, keyRange.1, scratch: &scratch)
-            fields.append(Field(key: key, value: try fieldValue(b, vs, valueEnd, scratch: &scratch)))
+            let key = scratch.builder.appendText(b, keyRange.0, keyRange.1, unescape: true, measurementEscape)
+            try appendFieldValue(b, vs, valueEnd, key: key, unescape: true, scratch: &scratch)
         }
     }
 
-    /// A field's value as InfluxDB's field iterator types it: by its first and last byte.
-    @inline(__always)
-    static func fieldValue(_ b: Bytes, _ vs: Int, _ valueEnd: Int, scratch: inout Scratch) throws -> FieldValue {
+    /// Adds the field `key` with the value `b[vs..<valueEnd]`, typed as InfluxDB's field iterator
+    /// types it: by its first and last byte.
+    static func appendFieldValue(_ b: Bytes, _ vs: Int, _ valueEnd: Int, key: (Int, Int), unescape: Bool,
+                                 scratch: inout Scratch) throws {
         let first = b[vs]
         let last = b[valueEnd - 1]
         if first == quote {
             guard valueEnd - vs >= 2 else {
                 throw ScanFailure(position: vs, reason: "unbalanced quotes")  // InfluxDB panics here
             }
-            return .string(unescapedStringField(b, vs + 1, valueEnd - 1, scratch: &scratch))
+            let text = scratch.builder.appendText(b, vs + 1, valueEnd - 1, unescape: unescape, stringFieldEscape)
+            scratch.builder.appendField(key: key, kind: .none, bits: UInt64(text.0) << 32 | UInt64(text.1))
         } else if isNumericStart(first) {
             if last == UInt8(ascii: "i") {
                 guard let v = parseInt64(b, vs, valueEnd - 1) else {
                     throw ScanFailure(position: vs, reason: "unable to parse integer value \"\(string(b, vs, valueEnd - 1))\"")
                 }
-                return .integer(v)
+                scratch.builder.appendField(key: key, kind: .integer, bits: UInt64(bitPattern: v))
             } else if last == UInt8(ascii: "u") {
                 guard let v = parseUInt64(b, vs, valueEnd - 1) else {
                     throw ScanFailure(position: vs, reason: "unable to parse unsigned value \"\(string(b, vs, valueEnd - 1))\"")
                 }
-                return .unsigned(v)
+                scratch.builder.appendField(key: key, kind: .unsigned, bits: v)
             } else {
                 guard let v = parseFloat(b, vs, valueEnd) else {
                     throw ScanFailure(position: vs, reason: "unable to parse floating point value \"\(string(b, vs, valueEnd))\"")
                 }
-                return .float(v)
+                scratch.builder.appendField(key: key, kind: .float, bits: v.bitPattern)
             }
         } else {
             guard let v = parseBool(b, vs, valueEnd) else {
                 throw ScanFailure(position: vs, reason: "unable to parse bool value \"\(string(b, vs, valueEnd))\"")
             }
-            return .boolean(v)
+            scratch.builder.appendField(key: key, kind: .boolean, bits: v ? 1 : 0)
         }
     }
 
@@ -161,50 +143,6 @@ extension Scan {
         default:
             return false
         }
-    }
-
-    /// Removes the backslash before each byte for which `escaped` is true (escape.Unescape).
-    @inline(__always)
-    static func unescaped(_ b: Bytes, _ s: Int, _ e: Int, scratch: inout Scratch, _ escaped: (UInt8) -> Bool) -> String {
-        var hasBackslash = false
-        var i = s
-        while scratch.lineHasBackslash && i < e {
-            if b[i] == bs {
-                hasBackslash = true
-                break
-            }
-            i += 1
-        }
-        if !hasBackslash { return string(b, s, e) }
-        scratch.bytes.removeAll(keepingCapacity: true)
-        i = s
-        while i < e {
-            if b[i] == bs && i + 1 < e && escaped(b[i + 1]) {
-                scratch.bytes.append(b[i + 1])
-                i += 2
-                continue
-            }
-            scratch.bytes.append(b[i])
-            i += 1
-        }
-        return String(decoding: scratch.bytes, as: UTF8.self)
-    }
-
-    /// A field key: escape.AppendUnescaped, the same rule as the measurement's.
-    @inline(__always)
-    static func fieldKey(_ b: Bytes, _ s: Int, _ e: Int, scratch: inout Scratch) -> String {
-        unescaped(b, s, e, scratch: &scratch) { $0 == comma || $0 == quote || $0 == sp || $0 == eq }
-    }
-
-    /// A tag key or value: InfluxDB's unescapeTag replaces `\,` then `\ ` then `\=` over the whole
-    /// text in turn; no replacement can create a new pair, so one left-to-right pass is the same.
-    static func unescapedTag(_ b: Bytes, _ s: Int, _ e: Int, scratch: inout Scratch) -> String {
-        unescaped(b, s, e, scratch: &scratch) { $0 == comma || $0 == sp || $0 == eq }
-    }
-
-    /// A string field's content: `\\` and `\"` lose their backslash (unescapeStringField).
-    static func unescapedStringField(_ b: Bytes, _ s: Int, _ e: Int, scratch: inout Scratch) -> String {
-        unescaped(b, s, e, scratch: &scratch) { $0 == bs || $0 == quote }
     }
 
     // MARK: Numbers, as Go's strconv reads them

@@ -229,27 +229,17 @@ struct LambdaCompiler {
         }
         return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
             guard let p = c.point else { return .missing(name) }
-            // Read in place: no copy of the point's arrays.
-            let found: LambdaValue? = p.pointee.fields.withUnsafeBufferPointer { fields in
-                var i = fields.count - 1
-                while i >= 0 {  // the last of repeated keys wins, as in Kapacitor's map
-                    if fields[i].key == name {
-                        switch fields[i].value {
-                        case .float(let d): return .float(d)
-                        case .integer(let v): return .int(v)
-                        case .unsigned(let u): return u <= UInt64(Int64.max) ? .int(Int64(u)) : .float(Double(u))
-                        case .string(let s): return .string(s)
-                        case .boolean(let b): return .bool(b)
-                        }
-                    }
-                    i -= 1
+            // Read in place: names are compared as bytes, a String is made only for what is found.
+            let found: LambdaValue? = p.pointee.field(name).map { value in  // the last of repeated keys, as Kapacitor's map
+                switch value {
+                case .float(let d): return .float(d)
+                case .integer(let v): return .int(v)
+                case .unsigned(let u): return u <= UInt64(Int64.max) ? .int(Int64(u)) : .float(Double(u))
+                case .string(let s): return .string(s)
+                case .boolean(let b): return .bool(b)
                 }
-                return nil
             }
-            let tag: String? = p.pointee.tags.withUnsafeBufferPointer { tags in
-                for t in tags where t.key == name { return t.value }
-                return nil
-            }
+            let tag = p.pointee.tag(name)
             if let tag {
                 if found != nil { throw LambdaError("cannot have field and tags with same name \"\(name)\"") }
                 return .string(tag)
