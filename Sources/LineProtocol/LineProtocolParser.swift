@@ -23,10 +23,11 @@ import Darwin
 public struct LineProtocolParser: Sendable {
     /// The unit of timestamps in the input.
     public var precision: Precision
-    /// Lines are split at the next newline first and checked only when doubtful (the fast path);
-    /// false splits every line with the exact scan. Both must give the same records: the fuzz
-    /// target compares them.
-    var speculativeSplit = true
+    /// The fast paths: lines split at the next newline and checked only when doubtful, common
+    /// numbers and timestamps read in one pass, fields split where the scan recorded them. False
+    /// takes InfluxDB's rules step by step everywhere. Both must give the same records: the fuzz
+    /// target and FastLineSplitTests compare them.
+    var fastPaths = true
 
     /// A parser for timestamps in `precision`.
     public init(precision: Precision = .nanoseconds) {
@@ -42,6 +43,7 @@ public struct LineProtocolParser: Sendable {
                       _ body: (LineProtocolRecord) throws -> Void) rethrows {
         let b = bytes.bindMemory(to: UInt8.self)
         var scratch = Scratch()
+        scratch.fastPaths = fastPaths
         defer { scratch.deallocate() }
         var pos = 0
         var line = firstLine
@@ -53,7 +55,7 @@ public struct LineProtocolParser: Sendable {
             // newline shows up as unbalanced quotes, and only then is the exact scan needed.
             scratch.lineHasBackslash = true
             scratch.lineHasQuote = true
-            var (end, inner, speculative) = speculativeSplit
+            var (end, inner, speculative) = fastPaths
                 ? Scan.lineSpeculative(b, pos, n, hasBackslash: &scratch.lineHasBackslash, hasQuote: &scratch.lineHasQuote)
                 : Scan.exactLine(b, pos, n)
             var result: Result<Point, ScanFailure>?
@@ -152,6 +154,12 @@ struct Scratch {
     var lineHasBackslash = true
     /// False when the current line holds no quote.
     var lineHasQuote = true
+    /// Whether the field set just scanned holds a backslash.
+    var fieldsHaveBackslash = true
+    /// Whether the tags just scanned hold an escape that unescaping removes.
+    var tagsHaveEscapes = true
+    /// See ``LineProtocolParser/fastPaths``.
+    var fastPaths = true
 
     init() {
         tagStarts = .allocate(capacity: tagCapacity + 1)
@@ -418,10 +426,10 @@ enum Scan {
                 }
                 p = fieldValue(b, k + 1, fieldsEnd) + 1
             }
-            let (tsEnd, tsStart) = try time(b, fieldsEnd, e)
+            let (tsEnd, tsStart, scannedTime) = try time(b, fieldsEnd, e, fast: scratch.fastPaths)
             var timestamp = defaultTime
             if tsEnd > tsStart {
-                guard let ts = parseInt64(b, tsStart, tsEnd) else {
+                guard let ts = scannedTime ?? parseInt64(b, tsStart, tsEnd) else {
                     throw ScanFailure(position: tsStart, reason: "invalid timestamp \"\(string(b, tsStart, tsEnd))\": out of range or not an integer")
                 }
                 guard let t = safeTime(ts, precision.nanoseconds) else {
@@ -473,6 +481,9 @@ enum Scan {
         var equals = scratch.tagEquals
         var capacity = scratch.tagCapacity
         var count = 0
+        // An escape that unescaping removes (`\,` `\ ` `\=`) is always one of these stops.
+        var escapes = false
+        defer { scratch.tagsHaveEscapes = escapes }
         tagLoop: while true {
             // Key.
             if count == capacity {
@@ -486,22 +497,26 @@ enum Scan {
             }
             while true {
                 i = skip(b, i + 1, e, isComma | isSpace | isEquals)
-                if i >= e || ((b[i] == sp || b[i] == comma) && b[i - 1] != bs) {
-                    throw ScanFailure(position: i, reason: "missing tag value")
+                if i >= e { throw ScanFailure(position: i, reason: "missing tag value") }
+                if b[i - 1] == bs {
+                    escapes = true
+                    continue
                 }
-                if b[i] == eq && b[i - 1] != bs {
-                    equals[count] = i
-                    count += 1
-                    i += 1
-                    break
-                }
+                if b[i] != eq { throw ScanFailure(position: i, reason: "missing tag value") }
+                equals[count] = i
+                count += 1
+                i += 1
+                break
             }
             // Value.
             if i >= e || b[i] == comma || b[i] == sp { throw ScanFailure(position: i, reason: "missing tag value") }
             while true {
                 i = skip(b, i + 1, e, isComma | isSpace | isEquals)
                 if i >= e { throw ScanFailure(position: i, reason: "missing fields") }
-                if b[i - 1] == bs { continue }
+                if b[i - 1] == bs {
+                    escapes = true
+                    continue
+                }
                 if b[i] == eq { throw ScanFailure(position: i, reason: "invalid tag format") }
                 if b[i] == comma {
                     i += 1
@@ -576,18 +591,23 @@ enum Scan {
         var capacity = scratch.fieldCapacity
         var equals = 0
         var commas = 0
+        var backslash = false
         defer {
             scratch.equalsCount = equals
             scratch.commasCount = commas
+            scratch.fieldsHaveBackslash = backslash
         }
         let fieldMask = isBackslash | isQuote | isEquals | isComma | isSpace
         while i < e {
             i = skip(b, i, e, fieldMask)
             if i >= e { break }
             let c = b[i]
-            if c == bs && i + 1 < e {
-                i += 2
-                continue
+            if c == bs {
+                backslash = true
+                if i + 1 < e {
+                    i += 2
+                    continue
+                }
             }
             if c == quote && equals > commas {
                 quoted.toggle()
@@ -611,7 +631,8 @@ enum Scan {
                 let next = b[i + 1]
                 if next == comma || next == sp { throw ScanFailure(position: i + 1, reason: "missing field value") }
                 if isNumeric(next) || next == UInt8(ascii: "-") || next == UInt8(ascii: "N") || next == UInt8(ascii: "n") {
-                    i = try number(b, i + 1, e, value: &values[equals - 1])
+                    i = scratch.fastPaths ? try number(b, i + 1, e, value: &values[equals - 1])
+                        : try numberExact(b, i + 1, e, value: &values[equals - 1])
                     continue
                 }
                 if next != quote {
@@ -669,7 +690,33 @@ enum Scan {
             digits += fractionDigits
         }
         guard digits > 0 && digits <= 19 else { return try numberExact(b, start, e, value: &value) }
-        let c = i < e ? b[i] : sp
+        var c = i < e ? b[i] : sp
+        if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+            // An exponent: taken here only when Clinger's exact path applies (the value is then a
+            // finite double, as strconv computes it); anything else is the exact scan's.
+            var j = i + 1
+            var negativeExponent = false
+            if j < e && (b[j] == UInt8(ascii: "+") || b[j] == UInt8(ascii: "-")) {
+                negativeExponent = b[j] == UInt8(ascii: "-")
+                j += 1
+            }
+            var exponent = 0
+            let exponentStart = j
+            while j < e, b[j] &- 0x30 <= 9, j - exponentStart < 3 {
+                exponent = exponent * 10 + Int(b[j] &- 0x30)
+                j += 1
+            }
+            let after = j < e ? b[j] : sp
+            let scale = (negativeExponent ? -exponent : exponent) - max(fractionDigits, 0)
+            guard j > exponentStart, after == comma || after == sp, digits <= 15, scale >= -22, scale <= 22 else {
+                return try numberExact(b, start, e, value: &value)
+            }
+            var v = Double(mantissa)
+            if scale > 0 { v *= powersOfTen[scale] } else if scale < 0 { v /= powersOfTen[-scale] }
+            value = ScannedValue(kind: .float, bits: (negative ? -v : v).bitPattern, end: j)
+            return j
+        }
+        c = i < e ? b[i] : sp
         if c == comma || c == sp {
             if digits <= 15 {
                 var v = Double(mantissa)
@@ -844,9 +891,24 @@ enum Scan {
     }
 
     /// Scans the optional timestamp; returns its end and start.
-    static func time(_ b: Bytes, _ i0: Int, _ e: Int) throws -> (Int, Int) {
+    /// Also returns the value when it is plain digits (at most 18, so no overflow), read eight at
+    /// a time; otherwise nil and the caller parses the text.
+    static func time(_ b: Bytes, _ i0: Int, _ e: Int, fast: Bool) throws -> (Int, Int, Int64?) {
         let start = skipWhitespace(b, i0, e)
         var i = start
+        var value: UInt64 = 0
+        while fast, i + 8 <= e, let eight = eightDigits(b, i) {
+            value = value &* 100_000_000 &+ eight
+            i += 8
+        }
+        while fast, i < e, b[i] &- 0x30 <= 9 {
+            value = value &* 10 &+ UInt64(b[i] &- 0x30)
+            i += 1
+        }
+        if fast && i - start <= 18 && (i == e || b[i] == sp || b[i] == nl) {
+            return (i, start, i > start ? Int64(value) : nil)
+        }
+        i = start
         while i < e {
             let c = b[i]
             if c == nl || c == sp { break }
@@ -857,7 +919,7 @@ enum Scan {
             if c < 0x30 || c > 0x39 { throw ScanFailure(position: i, reason: "bad timestamp") }
             i += 1
         }
-        return (i, start)
+        return (i, start, nil)
     }
 
     /// InfluxDB's `SafeCalcTime`: the timestamp in nanoseconds, or nil when out of range.

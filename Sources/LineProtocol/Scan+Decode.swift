@@ -17,19 +17,20 @@ extension Scan {
             let starts = scratch.tagStarts
             let order = scratch.order
             let equals = scratch.tagEquals
+            let tagsEscaped = scratch.tagsHaveEscapes
             for j in 0..<tagCount {
                 let t = order[j]
                 // The scan recorded each tag's unescaped `=`, where InfluxDB's walkTags splits too.
                 let k = equals[t]
                 let end = starts[t + 1] - 1
                 if k + 1 >= end { continue }  // InfluxDB skips a tag whose value is empty.
-                let key = scratch.builder.appendText(b, starts[t], k, unescape: unescape, tagEscape)
-                let value = scratch.builder.appendText(b, k + 1, end, unescape: unescape, tagEscape)
+                let key = scratch.builder.appendText(b, starts[t], k, unescape: tagsEscaped, tagEscape)
+                let value = scratch.builder.appendText(b, k + 1, end, unescape: tagsEscaped, tagEscape)
                 scratch.builder.appendTag(key: key, value: value)
             }
         }
         let mark = scratch.builder.mark()
-        let simple = !unescape || memchr(b.baseAddress! + fieldsStart, Int32(bs), fieldsEnd - fieldsStart) == nil
+        let simple = scratch.fastPaths && !scratch.fieldsHaveBackslash
         let recorded = try simple && recordedFields(b, fieldsStart, fieldsEnd, scratch: &scratch)
         if !recorded {
             scratch.builder.rollBack(to: mark)

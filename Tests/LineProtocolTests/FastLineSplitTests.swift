@@ -1,9 +1,11 @@
 import Testing
 @testable import LineProtocol
 
-/// The fast line split (next newline first, checked when doubtful) gives the same records as
-/// InfluxDB's exact scan, on inputs where the two could part: quoted newlines, escaped newlines,
-/// backslash runs, rejected lines holding a quote. The fuzz target compares them on random input.
+/// The fast paths (line split at the next newline, numbers and timestamps read in one pass, fields
+/// split where the scan recorded them) give the same records as InfluxDB's rules taken step by
+/// step, on inputs where the two could part: quoted newlines, escaped newlines, backslash runs,
+/// rejected lines holding a quote, numbers at the edges of the one-pass reading. The fuzz target
+/// compares them on random input.
 @Suite struct FastLineSplitTests {
     @Test(arguments: [
         " =\"\n\n",                                   // found by the fuzzer: rejected, but the quote runs on
@@ -16,11 +18,36 @@ import Testing
         "m,t=x\\ y f=\"ok\" 1\nm,t=x\\,y f=\"ok\",g=2 2\n",
         " v=g\" v=\"\"\nm \nmv*",                         // found by the fuzzer: a leading space starts InfluxDB's field scan
         "d\n\0 wt=\"ast st=\" st\"re\\\0 \ntto",      // found by the fuzzer: so does a space after a leading NUL
+        // Numbers: one-pass reading vs strconv, at its limits (15 digits for exact floats, 18 for
+        // integers, |10^k| <= 22 for exponents) and past them.
+        "m a=123456789012345,b=1234567890123456,c=12345678901234567890,d=-0,e=-0.0,f=.5,g=5.,h=-.5\n",
+        "m a=999999999999999999i,b=9223372036854775807i,c=-9223372036854775808i,d=9223372036854775808i\n",
+        "m a=9999999999999999999u,b=18446744073709551615u,c=18446744073709551616u,d=-1u\n",
+        "m a=1e22,b=1e23,c=1.5e-22,d=1e-23,e=-4.950e+11,f=1E5,g=1e,h=1e+,i=1e308,j=1e309,k=0e999\n",
+        "m a=1.5i,b=1e5i,c=5ii,d=5i5,e=1.2.3,f=12-3,g=--1,h=-i\n",
+        "m a=0.1,b=0.30000000000000004,c=123.456e-7,d=1234567890.12345e3\n",
+        // Timestamps: 18 digits read in one pass, 19 and negative by strconv.
+        "m v=1 123456789012345678\nm v=1 1234567890123456789\nm v=1 -5\nm v=1 99999999999999999999\nm v=1 12a\n",
     ])
     func fastAndExactAgree(_ input: String) {
         var exact = LineProtocolParser()
-        exact.speculativeSplit = false
+        exact.fastPaths = false
         let bytes = Array(input.utf8)
         #expect("\(LineProtocolParser().records(bytes, defaultTime: 1))" == "\(exact.records(bytes, defaultTime: 1))")
+    }
+
+    /// The same on every input of the InfluxDB oracle fixtures.
+    @Test func fastAndExactAgreeOnTheOracleInputs() throws {
+        var exact = LineProtocolParser()
+        exact.fastPaths = false
+        var compared = 0
+        for c in try OracleTests.fixtures() {
+            let bytes = Array(c.input.utf8)
+            let fast = LineProtocolParser().records(bytes, defaultTime: 1).map(\.jsonLine)
+            let slow = exact.records(bytes, defaultTime: 1).map(\.jsonLine)
+            #expect(fast == slow, "\(c.name)")
+            compared += 1
+        }
+        #expect(compared > 500)
     }
 }

@@ -11,7 +11,7 @@ public func lineProtocolFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32
     for b in bytes where b == UInt8(ascii: "\n") { lines += 1 }
     // The fast line split (newline first, checked when doubtful) must agree with the exact scan.
     var exact = LineProtocolParser(precision: precision)
-    exact.speculativeSplit = false
+    exact.fastPaths = false
     var exactRecords: [LineProtocolRecord] = []
     exact.parse(bytes, defaultTime: 1_700_000_000_000_000_000) { exactRecords.append($0) }
     var fastRecords: [LineProtocolRecord] = []
