@@ -442,7 +442,7 @@ enum Scan {
                     j += 1
                 }
             }
-            return .success(try decode(b, keyStart: keyStart, measurementEnd: measurementEnd,
+            return .success(try decode(b, lineStart: s, lineEnd: e, keyStart: keyStart, measurementEnd: measurementEnd,
                                        fieldsStart: fieldsStart, fieldsEnd: fieldsEnd, time: timestamp, scratch: &scratch))
         } catch let failure as ScanFailure {
             return .failure(failure)
@@ -633,12 +633,25 @@ enum Scan {
                 if isNumeric(next) || next == UInt8(ascii: "-") || next == UInt8(ascii: "N") || next == UInt8(ascii: "n") {
                     i = scratch.fastPaths ? try number(b, i + 1, e, value: &values[equals - 1])
                         : try numberExact(b, i + 1, e, value: &values[equals - 1])
-                    continue
-                }
-                if next != quote {
+                } else if next != quote {
                     i = try boolean(b, i + 1, e, value: &values[equals - 1])
+                } else {
+                    i += 1  // the opening quote: the loop toggles `quoted` there
                     continue
                 }
+                // A value ends at a comma or a space (or the line's end): take the comma here, as
+                // the loop would after one more skip.
+                if i < e && b[i] == comma {
+                    if commas == capacity {
+                        (scratch.equalsCount, scratch.commasCount) = (equals, commas)
+                        scratch.growFields()
+                        (equalsAt, values, commasAt, capacity) = (scratch.fieldEquals, scratch.fieldValues, scratch.fieldCommas, scratch.fieldCapacity)
+                    }
+                    commasAt[commas] = i
+                    commas += 1
+                    i += 1
+                }
+                continue
             }
             if c == comma && !quoted {
                 commasAt[commas] = i

@@ -1,6 +1,7 @@
 /// The one buffer a ``Point`` owns: an entry per tag (16 bytes: key and value as offset and
 /// length into the text), an entry per field (24 bytes: key, the value's bits, its kind), then the
-/// text — the measurement first, then names and string values, all unescaped, valid UTF-8.
+/// text — the line as received, then unescaped copies of the names and values that had escapes;
+/// every name and value the entries point at is unescaped, valid UTF-8.
 ///
 /// Immutable once made (``PointBuilder/finish()``), which is what makes sharing it between
 /// threads safe (``SharedPointStorage``). Points read it through a ``PointLayout``.
@@ -23,14 +24,16 @@ struct PointLayout: @unchecked Sendable {
     @usableFromInline let entries: UnsafeRawPointer
     @usableFromInline let tagCount32: Int32
     @usableFromInline let fieldCount32: Int32
+    @usableFromInline let measurementStart32: Int32
     @usableFromInline let measurementLength32: Int32
 
     @inlinable
-    init(entries: UnsafeRawPointer, tagCount: Int, fieldCount: Int, measurementLength: Int) {
+    init(entries: UnsafeRawPointer, tagCount: Int, fieldCount: Int, measurementStart: Int, measurementLength: Int) {
         self.entries = entries
         self.tagCount32 = Int32(tagCount)
         self.fieldCount32 = Int32(fieldCount)
-        self.measurementLength32 = Int32(measurementLength)
+        self.measurementStart32 = Int32(truncatingIfNeeded: measurementStart)
+        self.measurementLength32 = Int32(truncatingIfNeeded: measurementLength)
     }
 
     @inlinable static var tagEntrySize: Int { 16 }
@@ -38,7 +41,9 @@ struct PointLayout: @unchecked Sendable {
 
     @inlinable var tagCount: Int { Int(tagCount32) }
     @inlinable var fieldCount: Int { Int(fieldCount32) }
-    @inlinable var measurementRange: Range<Int> { 0..<Int(measurementLength32) }
+    @inlinable var measurementRange: Range<Int> {
+        Int(measurementStart32)..<(Int(measurementStart32) + Int(measurementLength32))
+    }
 
     @inlinable
     var text: UnsafePointer<UInt8> {
@@ -146,8 +151,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Assembles one point's entries and text in reusable buffers, then copies them into a
-/// ``PointStorage`` of exactly the right size (one allocation per point).
+/// Assembles one point's entries in reusable buffers, then makes its ``PointStorage`` with one
+/// allocation. The text is the line itself (copied once, whole, when the point is made) followed
+/// by "extras": only what differs from the line — unescaped names and values — is written
+/// separately. Offsets below the line's length are into the line, the rest into the extras.
 struct PointBuilder {
     private var tagEntries: UnsafeMutableRawPointer
     private var tagCapacity = 16
@@ -155,87 +162,115 @@ struct PointBuilder {
     private var fieldEntries: UnsafeMutableRawPointer
     private var fieldCapacity = 16
     private(set) var fieldCount = 0
-    private var text: UnsafeMutablePointer<UInt8>
-    private var textCapacity = 512
-    private var textLength = 0
-    private var measurementLength = 0
+    /// The line the point is read from (nil when built from strings) and where it starts in `b`.
+    private var line: UnsafePointer<UInt8>?
+    private var lineStart = 0
+    private var lineLength = 0
+    private var extras: UnsafeMutablePointer<UInt8>
+    private var extrasCapacity = 512
+    private var extrasLength = 0
+    private var measurement = (0, 0)
 
     init() {
         tagEntries = .allocate(byteCount: tagCapacity * PointLayout.tagEntrySize, alignment: 8)
         fieldEntries = .allocate(byteCount: fieldCapacity * PointLayout.fieldEntrySize, alignment: 8)
-        text = .allocate(capacity: textCapacity)
+        extras = .allocate(capacity: extrasCapacity)
     }
 
     func deallocate() {
         tagEntries.deallocate()
         fieldEntries.deallocate()
-        text.deallocate()
+        extras.deallocate()
     }
 
+    /// Starts a point built from strings.
     mutating func begin() {
         tagCount = 0
         fieldCount = 0
-        textLength = 0
-        measurementLength = 0
+        line = nil
+        lineLength = 0
+        extrasLength = 0
+        measurement = (0, 0)
     }
 
-    /// Makes room for `count` more text bytes.
+    /// Starts a point read from `b[s..<e]`.
+    mutating func begin(line b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
+        begin()
+        line = b.baseAddress.map { UnsafePointer($0 + s) }
+        lineStart = s
+        lineLength = e - s
+    }
+
+    /// Makes room for `count` more extra bytes.
     @inline(__always)
-    mutating func reserveText(_ count: Int) {
-        if textLength + count > textCapacity { growText(textLength + count) }
+    mutating func reserveExtras(_ count: Int) {
+        if extrasLength + count > extrasCapacity { growExtras(extrasLength + count) }
     }
 
-    private mutating func growText(_ needed: Int) {
-        var capacity = textCapacity * 2
+    private mutating func growExtras(_ needed: Int) {
+        var capacity = extrasCapacity * 2
         while capacity < needed { capacity *= 2 }
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        bigger.update(from: text, count: textLength)
-        text.deallocate()
-        text = bigger
-        textCapacity = capacity
+        bigger.update(from: extras, count: extrasLength)
+        extras.deallocate()
+        extras = bigger
+        extrasCapacity = capacity
     }
 
-    /// Appends `b[s..<e]` to the text, dropping the backslash before each byte `escaped` accepts
-    /// (when `unescape`); returns the start and length written.
+    /// The text of `b[s..<e]` (within the line begun), the backslash before each byte `escaped`
+    /// accepts dropped when `unescape`: the line's own bytes when nothing is dropped, else an
+    /// unescaped copy in the extras. Returns its offset and length in the point's text.
     @inline(__always)
     mutating func appendText(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, unescape: Bool,
                              _ escaped: (UInt8) -> Bool) -> (Int, Int) {
-        reserveText(e - s)
-        let start = textLength
-        guard let base = b.baseAddress else { return (start, 0) }
-        if !unescape {
-            (text + textLength).update(from: base + s, count: e - s)
-            textLength += e - s
-            return (start, e - s)
-        }
+        if !unescape { return (s - lineStart, e - s) }
+        // Any escape to drop? Most tokens of a line with a backslash somewhere have none.
         var i = s
         while i < e {
+            if b[i] == UInt8(ascii: "\\") && i + 1 < e && escaped(b[i + 1]) { break }
+            i += 1
+        }
+        if i == e { return (s - lineStart, e - s) }
+        reserveExtras(e - s)
+        let start = extrasLength
+        i = s
+        while i < e {
             if b[i] == UInt8(ascii: "\\") && i + 1 < e && escaped(b[i + 1]) {
-                text[textLength] = b[i + 1]
+                extras[extrasLength] = b[i + 1]
                 i += 2
             } else {
-                text[textLength] = b[i]
+                extras[extrasLength] = b[i]
                 i += 1
             }
-            textLength += 1
+            extrasLength += 1
         }
-        return (start, textLength - start)
+        return (lineLength + start, extrasLength - start)
+    }
+
+    /// Copies `u` into the extras.
+    @inline(__always)
+    private mutating func appendCopy(_ u: UnsafeBufferPointer<UInt8>) -> (Int, Int) {
+        reserveExtras(u.count)
+        let start = extrasLength
+        if let from = u.baseAddress { (extras + extrasLength).update(from: from, count: u.count) }
+        extrasLength += u.count
+        return (lineLength + start, u.count)
     }
 
     @inline(__always)
     private mutating func appendText(_ s: String) -> (Int, Int) {
         var s = s
-        return s.withUTF8 { u in appendText(u, 0, u.count, unescape: false) { _ in false } }
+        return s.withUTF8 { appendCopy($0) }
     }
 
-    /// The measurement (first, before any tag or field).
+    /// The measurement.
     mutating func appendMeasurement(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, unescape: Bool,
                                     _ escaped: (UInt8) -> Bool) {
-        measurementLength = appendText(b, s, e, unescape: unescape, escaped).1
+        measurement = appendText(b, s, e, unescape: unescape, escaped)
     }
 
     mutating func appendMeasurement(_ name: String) {
-        measurementLength = appendText(name).1
+        measurement = appendText(name)
     }
 
     /// Records a tag whose key and value are already in the text.
@@ -290,26 +325,36 @@ struct PointBuilder {
     }
 
     /// Where the fields begin, to start them again (``rollBack(to:)``).
-    func mark() -> (text: Int, fields: Int) { (textLength, fieldCount) }
+    func mark() -> (extras: Int, fields: Int) { (extrasLength, fieldCount) }
 
-    /// Forgets the text and fields added since `mark`.
-    mutating func rollBack(to mark: (text: Int, fields: Int)) {
-        textLength = mark.text
+    /// Forgets the extras and fields added since `mark`.
+    mutating func rollBack(to mark: (extras: Int, fields: Int)) {
+        extrasLength = mark.extras
         fieldCount = mark.fields
     }
 
     /// The storage of the point built so far. Text that is not valid UTF-8 is repaired first, as
-    /// `String(decoding:as:)` repairs it, so the bytes a reader compares are the strings' bytes.
+    /// `String(decoding:as:)` repairs each name and value, so the bytes a reader compares are the
+    /// strings' bytes. (A line that is valid UTF-8 splits into valid names: it is cut and
+    /// unescaped only at ASCII bytes.)
     mutating func finish(time: Int64) -> Point {
-        if !Self.isASCII(text, textLength) { repairUTF8() }
+        if let line, !(Self.isASCII(line, lineLength) && Self.isASCII(extras, extrasLength)) {
+            let valid = String(validating: UnsafeBufferPointer(start: line, count: lineLength), as: UTF8.self) != nil
+                && String(validating: UnsafeBufferPointer(start: extras, count: extrasLength), as: UTF8.self) != nil
+            if !valid { repairUTF8() }
+        } else if line == nil && !Self.isASCII(extras, extrasLength) {
+            repairUTF8()
+        }
         let entryBytes = tagCount * PointLayout.tagEntrySize + fieldCount * PointLayout.fieldEntrySize
-        let storage = unsafeDowncast(PointStorage.create(minimumCapacity: entryBytes + textLength) { _ in () }, to: PointStorage.self)
+        let storage = unsafeDowncast(PointStorage.create(minimumCapacity: entryBytes + lineLength + extrasLength) { _ in () },
+                                     to: PointStorage.self)
         let base = storage.withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
         base.copyMemory(from: tagEntries, byteCount: tagCount * PointLayout.tagEntrySize)
         (base + tagCount * PointLayout.tagEntrySize).copyMemory(from: fieldEntries, byteCount: fieldCount * PointLayout.fieldEntrySize)
-        (base + entryBytes).copyMemory(from: text, byteCount: textLength)
+        if let line { (base + entryBytes).copyMemory(from: line, byteCount: lineLength) }
+        (base + entryBytes + lineLength).copyMemory(from: extras, byteCount: extrasLength)
         let layout = PointLayout(entries: UnsafeRawPointer(base), tagCount: tagCount, fieldCount: fieldCount,
-                                 measurementLength: measurementLength)
+                                 measurementStart: measurement.0, measurementLength: measurement.1)
         return Point(shared: SharedPointStorage(storage: storage), layout: layout, time: time)
     }
 
@@ -330,19 +375,23 @@ struct PointBuilder {
         return acc & 0x8080_8080_8080_8080 == 0
     }
 
-    /// Rewrites every text run (measurement, tag keys and values, field keys, string values) as
-    /// `String(decoding:as:)` repairs it, and moves the entries to the new offsets.
+    /// Rewrites every name and value (measurement, tag keys and values, field keys, string values)
+    /// into the extras as `String(decoding:as:)` repairs it, and points the entries there; the
+    /// line is then left out of the point.
     private mutating func repairUTF8() {
-        let old = UnsafeBufferPointer(start: text, count: textLength)
         var out: [UInt8] = []
-        out.reserveCapacity(textLength + 16)
+        out.reserveCapacity(lineLength + extrasLength + 16)
+        let (line, lineLength, extras) = (self.line, self.lineLength, self.extras)
         func repaired(_ start: Int, _ length: Int) -> (Int, Int) {
-            let s = String(decoding: UnsafeBufferPointer(rebasing: old[start..<(start + length)]), as: UTF8.self)
+            let bytes = start < lineLength
+                ? UnsafeBufferPointer(start: line.map { $0 + start }, count: length)
+                : UnsafeBufferPointer(start: extras + (start - lineLength), count: length)
+            let s = String(decoding: bytes, as: UTF8.self)
             let at = out.count
             out.append(contentsOf: s.utf8)
             return (at, out.count - at)
         }
-        measurementLength = repaired(0, measurementLength).1
+        measurement = repaired(measurement.0, measurement.1)
         for i in 0..<tagCount {
             let e = tagEntries + i * PointLayout.tagEntrySize
             for offset in [0, 8] {
@@ -362,12 +411,14 @@ struct PointBuilder {
                 e.storeBytes(of: UInt64(v.0) << 32 | UInt64(v.1), toByteOffset: 8, as: UInt64.self)
             }
         }
-        textLength = 0
-        reserveText(out.count)
+        self.line = nil
+        self.lineLength = 0
+        extrasLength = 0
+        reserveExtras(out.count)
         out.withUnsafeBufferPointer { o in
-            if let from = o.baseAddress { text.update(from: from, count: o.count) }
+            if let from = o.baseAddress { self.extras.update(from: from, count: o.count) }
         }
-        textLength = out.count
+        extrasLength = out.count
     }
 
     private static func grown(_ old: UnsafeMutableRawPointer, _ used: Int, _ capacity: Int) -> UnsafeMutableRawPointer {

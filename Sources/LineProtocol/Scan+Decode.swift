@@ -7,10 +7,10 @@ import Darwin
 extension Scan {
     /// Builds the point from a scanned line, as InfluxDB's `Name()`, `Tags()` and `Fields()` read
     /// it, into the one buffer the point will own (see ``PointBuilder``).
-    static func decode(_ b: Bytes, keyStart: Int, measurementEnd: Int, fieldsStart: Int, fieldsEnd: Int,
-                       time: Int64, scratch: inout Scratch) throws -> Point {
+    static func decode(_ b: Bytes, lineStart: Int, lineEnd: Int, keyStart: Int, measurementEnd: Int, fieldsStart: Int,
+                       fieldsEnd: Int, time: Int64, scratch: inout Scratch) throws -> Point {
         let unescape = scratch.lineHasBackslash
-        scratch.builder.begin()
+        scratch.builder.begin(line: b, lineStart, lineEnd)
         scratch.builder.appendMeasurement(b, keyStart, measurementEnd, unescape: unescape, measurementEscape)
         let tagCount = scratch.tagCount
         if tagCount > 0 {
