@@ -73,13 +73,18 @@ public struct LineProtocolParser: Sendable {
                 }
                 // A quote may have kept the newline inside the line (InfluxDB's scan then reads on).
                 // The parser toggles quotes by the same rule from the first unescaped space on, so
-                // an accepted line agrees — unless leading whitespace holds a space, which InfluxDB's
-                // scan takes as that first space. Any rejection, a blank line or leading whitespace
-                // is checked with the exact scan. (The fuzzer's fast-vs-exact comparison found
-                // ` ="`, `m f=1 "`, ` v=g" v=""` and `\0 wt="a st=" st"` splitting differently when
-                // only "unbalanced quotes" was checked.)
+                // an accepted line agrees — unless InfluxDB's scan finds that first space elsewhere:
+                // in leading whitespace, or after an even run of backslashes in the key (which the
+                // key scan takes as escaped). Any rejection, a blank line, leading whitespace or
+                // such a space is checked with the exact scan. (The fuzzer's fast-vs-exact
+                // comparison found ` ="`, `m f=1 "`, ` v=g" v=""`, `\0 wt="a st=" st"` and
+                // `m\\ s="r n=1⏎c e=t` splitting differently.)
                 let doubtful: Bool
-                if case .failure = result { doubtful = true } else { doubtful = skip || start > blockStart }
+                if case .failure = result {
+                    doubtful = true
+                } else {
+                    doubtful = skip || start > blockStart || scratch.keySpaceSplitsDifferently
+                }
                 guard speculative && doubtful else { break }
                 speculative = false
                 let exact = Scan.line(b, blockStart, n)
@@ -138,6 +143,8 @@ struct Scratch {
     private(set) var tagCapacity = 64
     private(set) var tagStarts: UnsafeMutablePointer<Int>
     private(set) var tagEquals: UnsafeMutablePointer<Int>
+    /// Each tag key's first eight bytes as a big-endian word (zero-padded): sorting compares these.
+    private(set) var tagPrefixes: UnsafeMutablePointer<UInt64>
     private(set) var order: UnsafeMutablePointer<Int>
     /// Tags seen on the current line.
     var tagCount = 0
@@ -156,6 +163,12 @@ struct Scratch {
     var lineHasQuote = true
     /// Whether the field set just scanned holds a backslash.
     var fieldsHaveBackslash = true
+    /// Whether the field set just scanned has a quote where a key is (between a comma and the
+    /// next `=`); without backslashes every quote is seen, so this is exact.
+    var fieldKeysHaveQuote = true
+    /// Whether the key just scanned holds a space InfluxDB's line scan splits at but the key scan
+    /// does not (see ``Scan/noteEscapedSpace(_:_:_:_:)``).
+    var keySpaceSplitsDifferently = false
     /// Whether the tags just scanned hold an escape that unescaping removes.
     var tagsHaveEscapes = true
     /// See ``LineProtocolParser/fastPaths``.
@@ -164,6 +177,7 @@ struct Scratch {
     init() {
         tagStarts = .allocate(capacity: tagCapacity + 1)
         tagEquals = .allocate(capacity: tagCapacity + 1)
+        tagPrefixes = .allocate(capacity: tagCapacity + 1)
         order = .allocate(capacity: tagCapacity + 1)
         fieldEquals = .allocate(capacity: fieldCapacity)
         fieldValues = .allocate(capacity: fieldCapacity)
@@ -173,6 +187,7 @@ struct Scratch {
     func deallocate() {
         tagStarts.deallocate()
         tagEquals.deallocate()
+        tagPrefixes.deallocate()
         order.deallocate()
         fieldEquals.deallocate()
         fieldValues.deallocate()
@@ -185,6 +200,7 @@ struct Scratch {
         let bigger = tagCapacity * 2
         tagStarts = Scratch.moved(tagStarts, tagCount, bigger + 1)
         tagEquals = Scratch.moved(tagEquals, tagCount, bigger + 1)
+        tagPrefixes = Scratch.moved(tagPrefixes, tagCount, bigger + 1)
         order.deallocate()
         order = .allocate(capacity: bigger + 1)
         tagCapacity = bigger
@@ -456,6 +472,7 @@ enum Scan {
     /// Scans the measurement and tags; leaves the tag start indices, sorted by tag key, in
     /// `scratch.order`. Returns the key's end and the measurement's end.
     static func key(_ b: Bytes, _ start: Int, _ e: Int, scratch: inout Scratch) throws -> (Int, Int) {
+        scratch.keySpaceSplitsDifferently = false
         // Measurement.
         var i = start
         if i >= e || b[i] == comma { throw ScanFailure(position: i, reason: "missing measurement") }
@@ -463,7 +480,10 @@ enum Scan {
         while true {
             i = skip(b, i + 1, e, isComma | isSpace)
             if i >= e { throw ScanFailure(position: i, reason: "missing fields") }
-            if b[i - 1] == bs { continue }
+            if b[i - 1] == bs {
+                noteEscapedSpace(b, i, start, &scratch)
+                continue
+            }
             if b[i] == comma {
                 hasTags = true
                 i += 1
@@ -479,6 +499,7 @@ enum Scan {
         // Tags: start and `=` of each, in locals (see Scratch).
         var starts = scratch.tagStarts
         var equals = scratch.tagEquals
+        var prefixes = scratch.tagPrefixes
         var capacity = scratch.tagCapacity
         var count = 0
         // An escape that unescaping removes (`\,` `\ ` `\=`) is always one of these stops.
@@ -489,7 +510,7 @@ enum Scan {
             if count == capacity {
                 scratch.tagCount = count
                 scratch.growTags()
-                (starts, equals, capacity) = (scratch.tagStarts, scratch.tagEquals, scratch.tagCapacity)
+                (starts, equals, prefixes, capacity) = (scratch.tagStarts, scratch.tagEquals, scratch.tagPrefixes, scratch.tagCapacity)
             }
             starts[count] = i
             if i >= e || b[i] == sp || b[i] == comma || b[i] == eq {
@@ -500,10 +521,12 @@ enum Scan {
                 if i >= e { throw ScanFailure(position: i, reason: "missing tag value") }
                 if b[i - 1] == bs {
                     escapes = true
+                    noteEscapedSpace(b, i, start, &scratch)
                     continue
                 }
                 if b[i] != eq { throw ScanFailure(position: i, reason: "missing tag value") }
                 equals[count] = i
+                prefixes[count] = keyPrefix(b, starts[count], i)
                 count += 1
                 i += 1
                 break
@@ -515,6 +538,7 @@ enum Scan {
                 if i >= e { throw ScanFailure(position: i, reason: "missing fields") }
                 if b[i - 1] == bs {
                     escapes = true
+                    noteEscapedSpace(b, i, start, &scratch)
                     continue
                 }
                 if b[i] == eq { throw ScanFailure(position: i, reason: "invalid tag format") }
@@ -532,7 +556,7 @@ enum Scan {
         // Sorted and unique?
         var sorted = true
         for j in 0..<(count - 1) {
-            let c = compareTagKeys(b, starts, equals, j, j + 1)
+            let c = compareTagKeys(b, starts, equals, prefixes, j, j + 1)
             if c > 0 {
                 sorted = false
                 break
@@ -544,36 +568,57 @@ enum Scan {
             // Stable insertion sort by key, as InfluxDB sorts.
             for x in 1..<count {
                 var y = x
-                while y > 0 && compareTagKeys(b, starts, equals, order[y], order[y - 1]) < 0 {
+                while y > 0 && compareTagKeys(b, starts, equals, prefixes, order[y], order[y - 1]) < 0 {
                     (order[y], order[y - 1]) = (order[y - 1], order[y])
                     y -= 1
                 }
             }
-            for j in 0..<(count - 1) where compareTagKeys(b, starts, equals, order[j], order[j + 1]) == 0 {
+            for j in 0..<(count - 1) where compareTagKeys(b, starts, equals, prefixes, order[j], order[j + 1]) == 0 {
                 throw ScanFailure(position: starts[order[j + 1]], reason: "duplicate tags")
             }
         }
         return (i, measurementEnd)
     }
 
-    /// Compares the keys of tags `x` and `y` byte by byte; a key ends at its recorded `=`.
+    /// The first eight bytes of `b[s..<e]` as a big-endian word, zero past `e`: words compare as
+    /// the bytes do.
+    @inline(__always)
+    static func keyPrefix(_ b: Bytes, _ s: Int, _ e: Int) -> UInt64 {
+        let n = min(e - s, 8)
+        guard let base = b.baseAddress else { return 0 }
+        if s + 8 <= b.count {
+            let word = UInt64(bigEndian: UnsafeRawPointer(base + s).loadUnaligned(as: UInt64.self))
+            return n == 8 ? word : word & ~(~0 >> UInt64(8 * n))
+        }
+        var word: UInt64 = 0
+        for k in 0..<n { word |= UInt64(b[s + k]) << UInt64(56 - 8 * k) }
+        return word
+    }
+
+    /// Notes a space at `i` that the key scan takes as escaped (a backslash before it) but InfluxDB's
+    /// line scan, which skips backslashes in pairs, takes as the start of the fields (an even run
+    /// of backslashes before it). The two then count quotes from different places, so where the
+    /// line ends is checked with the exact scan.
+    @inline(__always)
+    static func noteEscapedSpace(_ b: Bytes, _ i: Int, _ start: Int, _ scratch: inout Scratch) {
+        guard b[i] == sp else { return }
+        var run = 0
+        while i - run - 1 >= start && b[i - run - 1] == bs { run += 1 }
+        if run & 1 == 0 { scratch.keySpaceSplitsDifferently = true }
+    }
+
+    /// Compares the keys of tags `x` and `y` as bytes: their prefixes first, the rest only when those
+    /// are equal (a key ends at its recorded `=`).
     @inline(__always)
     static func compareTagKeys(_ b: Bytes, _ starts: UnsafeMutablePointer<Int>, _ equals: UnsafeMutablePointer<Int>,
-                               _ x: Int, _ y: Int) -> Int {
+                               _ prefixes: UnsafeMutablePointer<UInt64>, _ x: Int, _ y: Int) -> Int {
+        let px = prefixes[x], py = prefixes[y]
+        if px != py { return px < py ? -1 : 1 }
         let xs = starts[x], ys = starts[y]
-        let xe = equals[x], ye = equals[y]
-        let xl = xe - xs, yl = ye - ys
+        let xl = equals[x] - xs, yl = equals[y] - ys
         let common = min(xl, yl)
-        guard let base = b.baseAddress else { return 0 }
-        // Most keys differ in their first eight bytes: compare those as one big-endian word.
-        if common >= 8 || (xs + 8 <= b.count && ys + 8 <= b.count) {
-            let keep: UInt64 = common >= 8 ? ~0 : ~(~0 >> UInt64(8 * common))
-            let x = UInt64(bigEndian: UnsafeRawPointer(base + xs).loadUnaligned(as: UInt64.self)) & keep
-            let y = UInt64(bigEndian: UnsafeRawPointer(base + ys).loadUnaligned(as: UInt64.self)) & keep
-            if x != y { return x < y ? -1 : 1 }
-            if common <= 8 { return xl - yl }
-        }
-        let c = memcmp(base + xs, base + ys, common)
+        guard common > 8, let base = b.baseAddress else { return xl - yl }
+        let c = memcmp(base + xs + 8, base + ys + 8, common - 8)
         return c != 0 ? Int(c) : xl - yl
     }
 
@@ -592,10 +637,12 @@ enum Scan {
         var equals = 0
         var commas = 0
         var backslash = false
+        var quoteInKey = false
         defer {
             scratch.equalsCount = equals
             scratch.commasCount = commas
             scratch.fieldsHaveBackslash = backslash
+            scratch.fieldKeysHaveQuote = quoteInKey
         }
         let fieldMask = isBackslash | isQuote | isEquals | isComma | isSpace
         while i < e {
@@ -609,10 +656,13 @@ enum Scan {
                     continue
                 }
             }
-            if c == quote && equals > commas {
-                quoted.toggle()
-                i += 1
-                continue
+            if c == quote {
+                if equals > commas {
+                    quoted.toggle()
+                    i += 1
+                    continue
+                }
+                quoteInKey = true
             }
             if (c == eq || c == comma) && (equals == capacity || commas == capacity) {
                 (scratch.equalsCount, scratch.commasCount) = (equals, commas)
@@ -904,8 +954,8 @@ enum Scan {
     }
 
     /// Scans the optional timestamp; returns its end and start.
-    /// Also returns the value when it is plain digits (at most 18, so no overflow), read eight at
-    /// a time; otherwise nil and the caller parses the text.
+    /// Also returns the value when it is plain digits (at most 19, at most Int64.max), read eight
+    /// at a time; otherwise nil and the caller parses the text.
     static func time(_ b: Bytes, _ i0: Int, _ e: Int, fast: Bool) throws -> (Int, Int, Int64?) {
         let start = skipWhitespace(b, i0, e)
         var i = start
@@ -918,7 +968,8 @@ enum Scan {
             value = value &* 10 &+ UInt64(b[i] &- 0x30)
             i += 1
         }
-        if fast && i - start <= 18 && (i == e || b[i] == sp || b[i] == nl) {
+        // 19 digits fit a UInt64 (below 10^19): in range when at most Int64.max.
+        if fast && i - start <= 19 && value <= UInt64(Int64.max) && (i == e || b[i] == sp || b[i] == nl) {
             return (i, start, i > start ? Int64(value) : nil)
         }
         i = start

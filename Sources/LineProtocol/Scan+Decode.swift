@@ -57,16 +57,14 @@ extension Scan {
     /// iterator would (e.g. `f="a"=1,r`): the caller then takes ``iteratedFields``.
     static func recordedFields(_ b: Bytes, _ fieldsStart: Int, _ fieldsEnd: Int, scratch: inout Scratch) throws -> Bool {
         let count = scratch.equalsCount
-        guard count == scratch.commasCount + 1 else { return false }
-        let quotes = scratch.lineHasQuote
+        // A quote in a key means the recorded positions may not split the set as InfluxDB's
+        // iterator does.
+        guard count == scratch.commasCount + 1, !scratch.fieldKeysHaveQuote else { return false }
         var keyStart = fieldsStart
         for j in 0..<count {
             let k = scratch.fieldEquals[j]
             let ve = j < scratch.commasCount ? scratch.fieldCommas[j] : fieldsEnd
             guard k >= keyStart, k < ve else { return false }
-            // A quote in the key means the recorded positions may not split the set as InfluxDB's
-            // iterator does.
-            if quotes && memchr(b.baseAddress! + keyStart, Int32(quote), k - keyStart) != nil { return false }
             let vs = k + 1
             defer { keyStart = ve + 1 }
             if k == keyStart || ve == vs { continue }  // empty key or value: InfluxDB skips it

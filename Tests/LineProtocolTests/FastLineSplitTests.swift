@@ -18,6 +18,9 @@ import Testing
         "m,t=x\\ y f=\"ok\" 1\nm,t=x\\,y f=\"ok\",g=2 2\n",
         " v=g\" v=\"\"\nm \nmv*",                         // found by the fuzzer: a leading space starts InfluxDB's field scan
         "d\n\0 wt=\"ast st=\" st\"re\\\0 \ntto",      // found by the fuzzer: so does a space after a leading NUL
+        "m\\\\ s=\"r n=1\nc e=t,0=t, 1\n",           // found by the fuzzer: InfluxDB's scan starts the fields
+                                                      // at the space after `\\` (backslashes in pairs), the key scan does not
+        "m,t=a\\\\ b f=\"x\nc v=1\n",                 // the same in a tag value
         // Numbers: one-pass reading vs strconv, at its limits (15 digits for exact floats, 18 for
         // integers, |10^k| <= 22 for exponents) and past them.
         "m a=123456789012345,b=1234567890123456,c=12345678901234567890,d=-0,e=-0.0,f=.5,g=5.,h=-.5\n",
