@@ -145,6 +145,8 @@ struct Scratch {
     private(set) var tagEquals: UnsafeMutablePointer<Int>
     /// Each tag key's first eight bytes as a big-endian word (zero-padded): sorting compares these.
     private(set) var tagPrefixes: UnsafeMutablePointer<UInt64>
+    /// Whether each tag holds an escape that unescaping removes.
+    private(set) var tagEscaped: UnsafeMutablePointer<Bool>
     private(set) var order: UnsafeMutablePointer<Int>
     /// Tags seen on the current line.
     var tagCount = 0
@@ -169,8 +171,6 @@ struct Scratch {
     /// Whether the key just scanned holds a space InfluxDB's line scan splits at but the key scan
     /// does not (see ``Scan/noteEscapedSpace(_:_:_:_:)``).
     var keySpaceSplitsDifferently = false
-    /// Whether the tags just scanned hold an escape that unescaping removes.
-    var tagsHaveEscapes = true
     /// See ``LineProtocolParser/fastPaths``.
     var fastPaths = true
 
@@ -178,6 +178,7 @@ struct Scratch {
         tagStarts = .allocate(capacity: tagCapacity + 1)
         tagEquals = .allocate(capacity: tagCapacity + 1)
         tagPrefixes = .allocate(capacity: tagCapacity + 1)
+        tagEscaped = .allocate(capacity: tagCapacity + 1)
         order = .allocate(capacity: tagCapacity + 1)
         fieldEquals = .allocate(capacity: fieldCapacity)
         fieldValues = .allocate(capacity: fieldCapacity)
@@ -188,6 +189,7 @@ struct Scratch {
         tagStarts.deallocate()
         tagEquals.deallocate()
         tagPrefixes.deallocate()
+        tagEscaped.deallocate()
         order.deallocate()
         fieldEquals.deallocate()
         fieldValues.deallocate()
@@ -201,6 +203,7 @@ struct Scratch {
         tagStarts = Scratch.moved(tagStarts, tagCount, bigger + 1)
         tagEquals = Scratch.moved(tagEquals, tagCount, bigger + 1)
         tagPrefixes = Scratch.moved(tagPrefixes, tagCount, bigger + 1)
+        tagEscaped = Scratch.moved(tagEscaped, tagCount, bigger + 1)
         order.deallocate()
         order = .allocate(capacity: bigger + 1)
         tagCapacity = bigger
@@ -500,19 +503,20 @@ enum Scan {
         var starts = scratch.tagStarts
         var equals = scratch.tagEquals
         var prefixes = scratch.tagPrefixes
+        var escaped = scratch.tagEscaped
         var capacity = scratch.tagCapacity
         var count = 0
-        // An escape that unescaping removes (`\,` `\ ` `\=`) is always one of these stops.
-        var escapes = false
-        defer { scratch.tagsHaveEscapes = escapes }
+        // An escape that unescaping removes (`\,` `\ ` `\=`) is always one of the stops below: each tag notes its own.
         tagLoop: while true {
             // Key.
             if count == capacity {
                 scratch.tagCount = count
                 scratch.growTags()
-                (starts, equals, prefixes, capacity) = (scratch.tagStarts, scratch.tagEquals, scratch.tagPrefixes, scratch.tagCapacity)
+                (starts, equals, prefixes, escaped, capacity) =
+                    (scratch.tagStarts, scratch.tagEquals, scratch.tagPrefixes, scratch.tagEscaped, scratch.tagCapacity)
             }
             starts[count] = i
+            escaped[count] = false
             if i >= e || b[i] == sp || b[i] == comma || b[i] == eq {
                 throw ScanFailure(position: i, reason: "missing tag key")
             }
@@ -520,7 +524,7 @@ enum Scan {
                 i = skip(b, i + 1, e, isComma | isSpace | isEquals)
                 if i >= e { throw ScanFailure(position: i, reason: "missing tag value") }
                 if b[i - 1] == bs {
-                    escapes = true
+                    escaped[count] = true
                     noteEscapedSpace(b, i, start, &scratch)
                     continue
                 }
@@ -537,7 +541,7 @@ enum Scan {
                 i = skip(b, i + 1, e, isComma | isSpace | isEquals)
                 if i >= e { throw ScanFailure(position: i, reason: "missing fields") }
                 if b[i - 1] == bs {
-                    escapes = true
+                    escaped[count - 1] = true  // the value of the tag whose `=` was just counted
                     noteEscapedSpace(b, i, start, &scratch)
                     continue
                 }
@@ -601,7 +605,8 @@ enum Scan {
     /// line ends is checked with the exact scan.
     @inline(__always)
     static func noteEscapedSpace(_ b: Bytes, _ i: Int, _ start: Int, _ scratch: inout Scratch) {
-        guard b[i] == sp else { return }
+        // Only a quote can make the two scans end the line differently.
+        guard scratch.lineHasQuote && b[i] == sp else { return }
         var run = 0
         while i - run - 1 >= start && b[i - run - 1] == bs { run += 1 }
         if run & 1 == 0 { scratch.keySpaceSplitsDifferently = true }

@@ -17,15 +17,15 @@ extension Scan {
             let starts = scratch.tagStarts
             let order = scratch.order
             let equals = scratch.tagEquals
-            let tagsEscaped = scratch.tagsHaveEscapes
+            let escaped = scratch.tagEscaped
             for j in 0..<tagCount {
                 let t = order[j]
                 // The scan recorded each tag's unescaped `=`, where InfluxDB's walkTags splits too.
                 let k = equals[t]
                 let end = starts[t + 1] - 1
                 if k + 1 >= end { continue }  // InfluxDB skips a tag whose value is empty.
-                let key = scratch.builder.appendText(b, starts[t], k, unescape: tagsEscaped, tagEscape)
-                let value = scratch.builder.appendText(b, k + 1, end, unescape: tagsEscaped, tagEscape)
+                let key = scratch.builder.appendText(b, starts[t], k, unescape: escaped[t], tagEscape)
+                let value = scratch.builder.appendText(b, k + 1, end, unescape: escaped[t], tagEscape)
                 scratch.builder.appendTag(key: key, value: value)
             }
         }
