@@ -273,9 +273,10 @@ extension Scan {
         return value.isInfinite ? nil : value
     }
 
-    static let powersOfTen: [Double] = (0...22).map { p in
-        var v = 1.0
-        for _ in 0..<p { v *= 10 }
-        return v
-    }
+    /// 10^0 ... 10^22, each an exact double (a literal, so it is initialized statically: no
+    /// lazy-initialization check on the number path).
+    static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
 }
