@@ -507,7 +507,9 @@ enum DefaultDetails {
 /// rule reads costs one hash and one probe, and no reference counting.
 final class MeasurementIndex {
     struct Entry {
-        var hash: UInt64
+        /// The name's first eight bytes and length, as ``Point/measurementPrefix`` has them.
+        var prefix: UInt64
+        var length: Int
         var name: String
         var rules: [RuleEngine.RuleRuntime]
     }
@@ -519,13 +521,14 @@ final class MeasurementIndex {
         var size = 8
         while size < byName.count * 2 { size <<= 1 }
         slots = .allocate(capacity: size)
-        slots.initialize(repeating: Entry(hash: 0, name: "", rules: []))
+        slots.initialize(repeating: Entry(prefix: 0, length: 0, name: "", rules: []))
         mask = size - 1
         for (name, rules) in byName {
-            let h = GroupTable.hash(name)
-            var i = Int(truncatingIfNeeded: h) & mask
+            var name = name
+            let (prefix, length) = name.withUTF8 { (Point.prefix($0), $0.count) }
+            var i = Self.slot(prefix, length) & mask
             while !slots[i].rules.isEmpty { i = (i + 1) & mask }
-            slots[i] = Entry(hash: h, name: name, rules: rules)
+            slots[i] = Entry(prefix: prefix, length: length, name: name, rules: rules)
         }
     }
 
@@ -534,24 +537,29 @@ final class MeasurementIndex {
         slots.deallocate()
     }
 
-    /// Calls `body` with the rules of the point's measurement, if any rule reads it.
+    @inline(__always)
+    static func slot(_ prefix: UInt64, _ length: Int) -> Int {
+        Int(truncatingIfNeeded: ((prefix ^ UInt64(truncatingIfNeeded: length)) &* 0x9E37_79B9_7F4A_7C15) >> 32)
+    }
+
+    /// Calls `body` with the rules of the point's measurement, if any rule reads it. Measurements
+    /// are told apart by their first eight bytes and length, held in the point itself; only a
+    /// longer name that matches those is compared in the point's buffer.
     @inline(__always)
     func withRules(for p: UnsafePointer<Point>, _ body: (UnsafePointer<Entry>) -> Void) {
         guard let base = slots.baseAddress else { return }
-        // The measurement is hashed and compared as the point's bytes: no String is made.
-        p.pointee.withMeasurementUTF8 { name in
-            var h = GroupTable.offset
-            GroupTable.mix(&h, name)
-            var i = Int(truncatingIfNeeded: h) & mask
-            while true {
-                let entry = UnsafePointer(base + i)
-                if entry.pointee.rules.isEmpty { return }
-                if entry.pointee.hash == h, entry.pointee.name.utf8.elementsEqual(name) {
-                    body(entry)
-                    return
-                }
-                i = (i + 1) & mask
+        let prefix = p.pointee.measurementPrefix
+        let length = p.pointee.measurementLength
+        var i = Self.slot(prefix, length) & mask
+        while true {
+            let entry = UnsafePointer(base + i)
+            if entry.pointee.rules.isEmpty { return }
+            if entry.pointee.prefix == prefix && entry.pointee.length == length
+                && (length <= 8 || p.pointee.withMeasurementUTF8({ entry.pointee.name.utf8.elementsEqual($0) })) {
+                body(entry)
+                return
             }
+            i = (i + 1) & mask
         }
     }
 }

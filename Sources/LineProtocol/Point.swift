@@ -76,8 +76,27 @@ public struct Point: Sendable, Equatable {
         try body(layout.bytes(layout.tagKeyRange(i)), layout.bytes(layout.tagValueRange(i)))
     }
 
+    /// The measurement's first eight UTF-8 bytes as a little-endian word, zero past its end; with
+    /// ``measurementLength`` it tells measurements of up to eight bytes apart without reading the
+    /// point's buffer (the rule index skips points of other measurements this way).
+    @inlinable public var measurementPrefix: UInt64 { layout.measurementPrefix }
+
+    /// The measurement's length in UTF-8 bytes.
+    @inlinable public var measurementLength: Int { Int(layout.measurementLength32) }
+
+    /// ``measurementPrefix`` of a name given as UTF-8.
+    @inlinable
+    public static func prefix(_ utf8: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var word: UInt64 = 0
+        for k in 0..<min(utf8.count, 8) { word |= UInt64(utf8[k]) << UInt64(8 * k) }
+        return word
+    }
+
     /// The number of tags (as `tags.count`, without making the view).
     @inlinable public var tagCount: Int { layout.tagCount }
+
+    /// The number of fields (as `fields.count`, without making the view).
+    @inlinable public var fieldCount: Int { layout.fieldCount }
 
     /// The index of tag `key` in ``tags``, if present (compared as UTF-8, no `String` made).
     @inlinable

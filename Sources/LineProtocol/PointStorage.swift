@@ -26,14 +26,19 @@ struct PointLayout: @unchecked Sendable {
     @usableFromInline let fieldCount32: Int32
     @usableFromInline let measurementStart32: Int32
     @usableFromInline let measurementLength32: Int32
+    /// The measurement's first eight bytes, little-endian, zero past its end (see
+    /// ``Point/measurementPrefix``).
+    @usableFromInline let measurementPrefix: UInt64
 
     @inlinable
-    init(entries: UnsafeRawPointer, tagCount: Int, fieldCount: Int, measurementStart: Int, measurementLength: Int) {
+    init(entries: UnsafeRawPointer, tagCount: Int, fieldCount: Int, measurementStart: Int, measurementLength: Int,
+         measurementPrefix: UInt64) {
         self.entries = entries
         self.tagCount32 = Int32(tagCount)
         self.fieldCount32 = Int32(fieldCount)
         self.measurementStart32 = Int32(truncatingIfNeeded: measurementStart)
         self.measurementLength32 = Int32(truncatingIfNeeded: measurementLength)
+        self.measurementPrefix = measurementPrefix
     }
 
     @inlinable static var tagEntrySize: Int { 16 }
@@ -354,8 +359,21 @@ struct PointBuilder {
         if let line { (base + entryBytes).copyMemory(from: line, byteCount: lineLength) }
         (base + entryBytes + lineLength).copyMemory(from: extras, byteCount: extrasLength)
         let layout = PointLayout(entries: UnsafeRawPointer(base), tagCount: tagCount, fieldCount: fieldCount,
-                                 measurementStart: measurement.0, measurementLength: measurement.1)
+                                 measurementStart: measurement.0, measurementLength: measurement.1,
+                                 measurementPrefix: measurementPrefix(base + entryBytes))
         return Point(shared: SharedPointStorage(storage: storage), layout: layout, time: time)
+    }
+
+    /// ``Point/measurementPrefix`` of the measurement in the text at `text`: one load when eight
+    /// bytes are there to read (the measurement starts the line, which goes on), else byte by byte.
+    @inline(__always)
+    private func measurementPrefix(_ text: UnsafeMutableRawPointer) -> UInt64 {
+        let (start, length) = measurement
+        if start + 8 <= lineLength + extrasLength {
+            let word = UInt64(littleEndian: (text + start).loadUnaligned(as: UInt64.self))
+            return length >= 8 ? word : word & ((1 << UInt64(8 * length)) &- 1)
+        }
+        return Point.prefix(UnsafeBufferPointer(start: text.assumingMemoryBound(to: UInt8.self) + start, count: length))
     }
 
     /// Whether the first `count` bytes at `p` are all ASCII (eight at a time).
