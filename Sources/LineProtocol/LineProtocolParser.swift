@@ -12,7 +12,9 @@ import Darwin
 /// InfluxDB panic are rejected; a point whose only fields have empty keys is rejected ("missing
 /// fields") instead of being accepted with no fields.
 ///
-/// It scans the bytes in place; `String`s are made only for the parts of accepted points.
+/// It scans the bytes in place and makes no `String` while parsing: an accepted point is one
+/// buffer (its line, unescaped copies of escaped names, typed values; see ``Point``), and strings
+/// are made when a reader asks for them.
 ///
 /// ```swift
 /// let parser = LineProtocolParser(precision: .seconds)
