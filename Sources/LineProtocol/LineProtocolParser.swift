@@ -697,13 +697,8 @@ enum Scan {
                     continue
                 }
                 // A value ends at a comma or a space (or the line's end): take the comma here, as
-                // the loop would after one more skip.
-                if i < e && b[i] == comma {
-                    if commas == capacity {
-                        (scratch.equalsCount, scratch.commasCount) = (equals, commas)
-                        scratch.growFields()
-                        (equalsAt, values, commasAt, capacity) = (scratch.fieldEquals, scratch.fieldValues, scratch.fieldCommas, scratch.fieldCapacity)
-                    }
+                // the loop would after one more skip (the loop grows the buffers when they are full).
+                if i < e && b[i] == comma && commas < capacity {
                     commasAt[commas] = i
                     commas += 1
                     i += 1
@@ -781,17 +776,14 @@ enum Scan {
             guard j > exponentStart, after == comma || after == sp, digits <= 15, scale >= -22, scale <= 22 else {
                 return try numberExact(b, start, e, value: &value)
             }
-            var v = Double(mantissa)
-            if scale > 0 { v *= powersOfTen[scale] } else if scale < 0 { v /= powersOfTen[-scale] }
-            value = ScannedValue(kind: .float, bits: (negative ? -v : v).bitPattern, end: j)
+            value = ScannedValue(kind: .float, bits: exactDouble(mantissa, scale: scale, negative: negative).bitPattern, end: j)
             return j
         }
         c = i < e ? b[i] : sp
         if c == comma || c == sp {
             if digits <= 15 {
-                var v = Double(mantissa)
-                if fractionDigits > 0 { v /= powersOfTen[fractionDigits] }
-                value = ScannedValue(kind: .float, bits: (negative ? -v : v).bitPattern, end: i)
+                let v = exactDouble(mantissa, scale: -max(fractionDigits, 0), negative: negative)
+                value = ScannedValue(kind: .float, bits: v.bitPattern, end: i)
             }
             return i
         }
@@ -810,7 +802,9 @@ enum Scan {
         return try numberExact(b, start, e, value: &value)
     }
 
-    /// InfluxDB's scanNumber, rule by rule; sets `value` when the digits decide it exactly.
+    /// InfluxDB's scanNumber, rule by rule. It is reached for what ``number`` does not read (and
+    /// for every number when the fast paths are off); it sets `value` only for exponents and long
+    /// floats, whose check already parses them — decoding parses the rest from the text.
     static func numberExact(_ b: Bytes, _ start: Int, _ e: Int, value: inout ScannedValue) throws -> Int {
         var i = start
         var isInt = false
@@ -821,24 +815,10 @@ enum Scan {
         }
         var decimal = false
         var scientific = false
-        // The digits' value as read (no overflow below 20 digits) and where the '.' was.
-        var mantissa: UInt64 = 0
-        var mantissaDigits = 0
-        var dot = -1
         while i < e {
-            // Eight digits at a time while they last (most numbers are long).
-            if i + 8 <= e, let eight = eightDigits(b, i) {
-                mantissa = mantissa &* 100_000_000 &+ eight
-                mantissaDigits += 8
-                i += 8
-                continue
-            }
             let c = b[i]
             // Digits are most of a number: take them without the checks below.
-            let d = c &- 0x30
-            if d <= 9 {
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                mantissaDigits += 1
+            if c &- 0x30 <= 9 {
                 i += 1
                 continue
             }
@@ -855,7 +835,6 @@ enum Scan {
             if c == UInt8(ascii: ".") {
                 if decimal { throw ScanFailure(position: i, reason: "invalid number") }
                 decimal = true
-                dot = i
             }
             if i > start && (c == UInt8(ascii: "e") || c == UInt8(ascii: "E")) {
                 scientific = true
@@ -894,8 +873,6 @@ enum Scan {
             value = ScannedValue(kind: .float, bits: v.bitPattern, end: i)
             return i
         }
-        value = scannedNumber(b, start, i, isInt: isInt, isUnsigned: isUnsigned, scientific: scientific,
-                              mantissa: mantissa, mantissaDigits: mantissaDigits, dot: dot)
         return i
     }
 
@@ -915,34 +892,6 @@ enum Scan {
         v = ((v & 0x0000_00FF_0000_00FF) &* (100 &+ (1_000_000 << 32))
              &+ ((v >> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ (10_000 << 32))) >> 32
         return v
-    }
-
-    /// The value of an accepted number `b[start..<end]` from the digits `number` read, when they
-    /// decide it exactly as strconv would: integers and unsigned below 19 digits, and floats
-    /// without exponent whose digits make an exact double (Clinger's fast path, as `parseFloat`).
-    /// Otherwise `.none`, and decoding parses the text.
-    @inline(__always)
-    static func scannedNumber(_ b: Bytes, _ start: Int, _ end: Int, isInt: Bool, isUnsigned: Bool, scientific: Bool,
-                              mantissa: UInt64, mantissaDigits: Int, dot: Int) -> ScannedValue {
-        let negative = b[start] == UInt8(ascii: "-")
-        // Only digits, an optional sign, '.' and the type letter: anything else went to the checks.
-        let letters = (isInt || isUnsigned ? 1 : 0) + (dot >= 0 ? 1 : 0) + (negative ? 1 : 0)
-        guard !scientific, mantissaDigits > 0, mantissaDigits + letters == end - start else { return .none }
-        if isInt {
-            guard mantissaDigits <= 18 else { return .none }
-            let v = negative ? -Int64(mantissa) : Int64(mantissa)
-            return ScannedValue(kind: .integer, bits: UInt64(bitPattern: v), end: end)
-        }
-        if isUnsigned {
-            guard mantissaDigits <= 19 else { return .none }
-            return ScannedValue(kind: .unsigned, bits: mantissa, end: end)
-        }
-        guard mantissaDigits <= 15 else { return .none }
-        let fractionDigits = dot >= 0 ? end - dot - 1 : 0
-        guard fractionDigits <= 22 else { return .none }
-        var v = Double(mantissa)
-        if fractionDigits > 0 { v /= powersOfTen[fractionDigits] }
-        return ScannedValue(kind: .float, bits: (negative ? -v : v).bitPattern, end: end)
     }
 
     /// Scans `t`, `T`, `true`, `True`, `TRUE`, `f`, `F`, `false`, `False`, `FALSE`; returns its end.

@@ -259,9 +259,7 @@ extension Scan {
         // itself an exact double; one IEEE multiply or divide then rounds correctly, as strtod.
         let scale = exponent - fractionDigits
         if fastDigits <= 15 && scale >= -22 && scale <= 22 {
-            var v = Double(fastValue)
-            if scale > 0 { v *= powersOfTen[scale] } else if scale < 0 { v /= powersOfTen[-scale] }
-            return b[s] == UInt8(ascii: "-") ? -v : v
+            return exactDouble(fastValue, scale: scale, negative: b[s] == UInt8(ascii: "-"))
         }
         // General case: strtod is correctly rounded, like Go's ParseFloat.
         let length = e - s
@@ -271,6 +269,16 @@ extension Scan {
             return strtod(buf.baseAddress!, nil)
         }
         return value.isInfinite ? nil : value
+    }
+
+    /// `mantissa` x 10^`scale`, negated when `negative`: correctly rounded, as strtod, when the
+    /// mantissa is below 2^53 and |scale| <= 22 (Clinger's fast path: one IEEE multiply or divide
+    /// of two exact doubles). The callers check both.
+    @inline(__always)
+    static func exactDouble(_ mantissa: UInt64, scale: Int, negative: Bool) -> Double {
+        var v = Double(mantissa)
+        if scale > 0 { v *= powersOfTen[scale] } else if scale < 0 { v /= powersOfTen[-scale] }
+        return negative ? -v : v
     }
 
     /// 10^0 ... 10^22, each an exact double (a literal, so it is initialized statically: no
