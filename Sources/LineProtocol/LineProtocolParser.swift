@@ -734,19 +734,13 @@ enum Scan {
         if negative { i += 1 }
         var mantissa: UInt64 = 0
         let digitsStart = i
-        while i + 8 <= e, let eight = eightDigits(b, i) {
-            mantissa = mantissa &* 100_000_000 &+ eight
-            i += 8
-        }
-        while i < e, b[i] &- 0x30 <= 9 {
-            mantissa = mantissa &* 10 &+ UInt64(b[i] &- 0x30)
-            i += 1
-        }
+        i = digitRun(b, i, e, into: &mantissa)
         var digits = i - digitsStart
         var fractionDigits = -1  // no '.'
         if i < e && b[i] == UInt8(ascii: ".") {
             i += 1
             let fractionStart = i
+            // One by one: fractions are short here, and the word check costs more than it saves.
             while i < e, b[i] &- 0x30 <= 9 {
                 mantissa = mantissa &* 10 &+ UInt64(b[i] &- 0x30)
                 i += 1
@@ -876,6 +870,22 @@ enum Scan {
         return i
     }
 
+    /// Reads the decimal digits from `i` on into `value` (eight at a time, then one by one; it
+    /// wraps past 19 digits, which callers count and refuse); returns where they end.
+    @inline(__always)
+    static func digitRun(_ b: Bytes, _ i0: Int, _ e: Int, into value: inout UInt64) -> Int {
+        var i = i0
+        while i + 8 <= e, let eight = eightDigits(b, i) {
+            value = value &* 100_000_000 &+ eight
+            i += 8
+        }
+        while i < e, b[i] &- 0x30 <= 9 {
+            value = value &* 10 &+ UInt64(b[i] &- 0x30)
+            i += 1
+        }
+        return i
+    }
+
     /// The value of the eight bytes at `i` read as decimal digits, or nil when one is not a digit
     /// (SWAR: one load, a check and three multiplies instead of eight dependent steps).
     @inline(__always)
@@ -916,14 +926,7 @@ enum Scan {
         let start = skipWhitespace(b, i0, e)
         var i = start
         var value: UInt64 = 0
-        while fast, i + 8 <= e, let eight = eightDigits(b, i) {
-            value = value &* 100_000_000 &+ eight
-            i += 8
-        }
-        while fast, i < e, b[i] &- 0x30 <= 9 {
-            value = value &* 10 &+ UInt64(b[i] &- 0x30)
-            i += 1
-        }
+        if fast { i = digitRun(b, i, e, into: &value) }
         // 19 digits fit a UInt64 (below 10^19): in range when at most Int64.max.
         if fast && i - start <= 19 && value <= UInt64(Int64.max) && (i == e || b[i] == sp || b[i] == nl) {
             return (i, start, i > start ? Int64(value) : nil)
