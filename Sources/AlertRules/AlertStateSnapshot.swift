@@ -33,21 +33,38 @@ public struct AlertStateSnapshot: Codable, Sendable, Equatable {
     public init() {}
 
     /// Writes the snapshot to `path` atomically (temporary file, fsync, rename).
+    /// - Throws: ``StateFileError`` naming the step that failed and the system's reason.
     public func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(self)
         let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+        func failure(_ step: String, _ file: String) -> StateFileError {
+            StateFileError(path: file, step: step, reason: String(cString: strerror(errno)))  // errno read first
         }
-        let fd = open(temporary, O_RDONLY)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw failure("create", temporary) }
+        var written = 0
+        let failed: StateFileError? = data.withUnsafeBytes { raw in
+            while written < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return failure("write", temporary)
+                }
+                written += n
+            }
+            return fsync(fd) == 0 ? nil : failure("fsync", temporary)
+        }
+        close(fd)
+        if let failed {
+            unlink(temporary)
+            throw failed
         }
         guard rename(temporary, path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            let error = failure("rename to \(path)", temporary)
+            unlink(temporary)
+            throw error
         }
     }
 

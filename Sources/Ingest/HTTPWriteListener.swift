@@ -73,6 +73,13 @@ final class HTTPWriteHandler: ChannelInboundHandler {
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
+    /// The request was answered from its head (no token, or a declared body over the limit): its
+    /// body is read and dropped, never buffered.
+    private var answered = false
+    /// `Token <auth-token>` and `Bearer <auth-token>` as bytes, compared in constant time.
+    private let acceptedAuthorizations: [[UInt8]]
+
+    static let writePaths: Set<String> = ["/write", "/api/v2/write"]
 
     init(config: HTTPListenerConfig, sink: PointSink, statistics: ListenerStatistics, logger: Logger, routes: HTTPRoutes? = nil) {
         self.config = config
@@ -80,6 +87,24 @@ final class HTTPWriteHandler: ChannelInboundHandler {
         self.sink = sink
         self.statistics = statistics
         self.parser = BatchParser(precision: .nanoseconds, statistics: statistics, logger: logger)
+        acceptedAuthorizations = config.authToken.isEmpty ? [] : ["Token ", "Bearer "].map { Array(($0 + config.authToken).utf8) }
+    }
+
+    /// Whether the request carries the token (always, when none is configured). Compared as bytes,
+    /// not as Strings (String equality would accept a Unicode-equivalent token), and in time that
+    /// does not depend on where the first difference is.
+    private func authorized(_ head: HTTPRequestHead) -> Bool {
+        guard !acceptedAuthorizations.isEmpty else { return true }
+        let given = Array((head.headers.first(name: "authorization") ?? "").utf8)
+        var match = false
+        for expected in acceptedAuthorizations { match = Self.constantTimeEqual(given, expected) || match }
+        return match
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<b.count { difference |= (i < a.count ? a[i] : 0) ^ b[i] }
+        return difference == 0
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -88,11 +113,21 @@ final class HTTPWriteHandler: ChannelInboundHandler {
             head = h
             body = nil
             tooLarge = false
-            if let length = h.headers.first(name: "content-length").flatMap(Int.init), length > config.maxBodySize {
-                tooLarge = true
+            answered = false
+            let declared = h.headers.first(name: "content-length").flatMap(Int.init)
+            if let declared, declared > config.maxBodySize { tooLarge = true }
+            // A write is judged on its head: without the token, or declaring a body over the limit,
+            // it is answered at once and its body is never buffered.
+            guard h.method == .POST, Self.writePaths.contains(Self.split(h.uri).0) else { return }
+            if !authorized(h) {
+                answered = true
+                respond(context, h, .unauthorized, "authorization failed", close: false)
+            } else if tooLarge {
+                answered = true
+                respond(context, h, .payloadTooLarge, "request body is larger than max-body-size (\(config.maxBodySize) bytes)", close: false)
             }
         case .body(var chunk):
-            guard !tooLarge else { return }
+            guard !tooLarge, !answered else { return }
             if (body?.readableBytes ?? 0) + chunk.readableBytes > config.maxBodySize {
                 tooLarge = true
                 body = nil
@@ -102,6 +137,13 @@ final class HTTPWriteHandler: ChannelInboundHandler {
         case .end:
             guard let h = head else { return }
             head = nil
+            if answered {
+                // Closed only now: closing with the body still arriving would reset the connection
+                // and could cost the client the answer.
+                answered = false
+                if !h.isKeepAlive { context.close(promise: nil) }
+                return
+            }
             handle(context: context, head: h, body: body ?? context.channel.allocator.buffer(capacity: 0))
             body = nil
         }
@@ -119,12 +161,9 @@ final class HTTPWriteHandler: ChannelInboundHandler {
             respond(context, head, .methodNotAllowed, "method \(head.method) not allowed on \(path)")
         default:
             if let r = routes?(head.method.rawValue, path) {
-                if r.needsAuth, !config.authToken.isEmpty {
-                    let auth = head.headers.first(name: "authorization") ?? ""
-                    guard auth == "Token \(config.authToken)" || auth == "Bearer \(config.authToken)" else {
-                        respond(context, head, .unauthorized, "authorization failed")
-                        return
-                    }
+                if r.needsAuth, !authorized(head) {
+                    respond(context, head, .unauthorized, "authorization failed")
+                    return
                 }
                 respondRaw(context, head, r)
                 return
@@ -148,13 +187,6 @@ final class HTTPWriteHandler: ChannelInboundHandler {
     }
 
     private func write(context: ChannelHandlerContext, head: HTTPRequestHead, query: [String: String], body: ByteBuffer) {
-        if !config.authToken.isEmpty {
-            let auth = head.headers.first(name: "authorization") ?? ""
-            guard auth == "Token \(config.authToken)" || auth == "Bearer \(config.authToken)" else {
-                respond(context, head, .unauthorized, "authorization failed")
-                return
-            }
-        }
         if tooLarge {
             respond(context, head, .payloadTooLarge, "request body is larger than max-body-size (\(config.maxBodySize) bytes)")
             return
@@ -213,7 +245,8 @@ final class HTTPWriteHandler: ChannelInboundHandler {
         }
     }
 
-    private func respond(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, _ status: HTTPResponseStatus, _ error: String?) {
+    private func respond(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, _ status: HTTPResponseStatus, _ error: String?,
+                         close: Bool = true) {
         var headers = HTTPHeaders()
         headers.add(name: "X-Influxdb-Version", value: "alertrelay")
         var buffer: ByteBuffer?
@@ -228,7 +261,7 @@ final class HTTPWriteHandler: ChannelInboundHandler {
         if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
         if let buffer { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
-        let keepAlive = request.isKeepAlive
+        let keepAlive = request.isKeepAlive || !close
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [channel = context.channel] _ in
             if !keepAlive { channel.close(promise: nil) }
         }

@@ -26,7 +26,6 @@ public final class UDPListener: Sendable {
         let address = try BindAddress(config.bindAddress)
         let statistics = ListenerStatistics(name: "udp:\(config.bindAddress)")
         var bootstrap = DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
             // With vector reads NIO splits one receive buffer into equal slots, one per datagram:
             // every slot must hold the largest datagram (64 KiB), or it arrives truncated.
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536 * vectorReadCount))

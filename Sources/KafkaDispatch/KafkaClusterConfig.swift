@@ -112,6 +112,20 @@ extension KafkaClusterConfig {
     /// The accepted `acks` values.
     public static let acksValues = ["all", "-1", "1", "0"]
 
+    /// `timeout` when not 0: librdkafka's `socket.timeout.ms` range, 10ms to 5m.
+    public static let timeoutRange = GoDuration.millisecond.scaled(10)...GoDuration.minute.scaled(5)
+    /// `batch-size` (0 means 100): librdkafka's `batch.num.messages` range.
+    public static let batchSizeRange = 0...1_000_000
+    /// `batch-timeout` (0 means 1s): librdkafka's `linger.ms` range, up to 15m.
+    public static let batchTimeoutRange = GoDuration.zero...GoDuration.minute.scaled(15)
+    /// `message-timeout` when not 0: 1ms (less would round to librdkafka's 0, "never time out") to
+    /// 2^31-1 ms, the most `message.timeout.ms` holds (a longer one would wrap around).
+    public static let messageTimeoutRange = GoDuration.millisecond...GoDuration.millisecond.scaled(Int64(Int32.max))
+
+    static func outOfRange(_ d: GoDuration, _ range: ClosedRange<GoDuration>) -> String {
+        "must be from \(range.lowerBound) to \(range.upperBound) (0 means the default), got \(d)"
+    }
+
     /// Every problem with this section on its own (uniqueness of ids is checked by
     /// ``validate(_:)``). A disabled section is not checked, as in Kapacitor.
     public func problems() -> [KafkaConfigProblem] {
@@ -124,10 +138,20 @@ extension KafkaClusterConfig {
         for broker in brokers where !Self.isHostPort(broker) {
             out.append(.init(key: "brokers", reason: "broker \"\(broker)\" is not host:port (for example \"kafka-1:9092\")"))
         }
-        if timeout < .zero { out.append(.init(key: "timeout", reason: "must not be negative, got \(timeout)")) }
-        if batchSize < 0 { out.append(.init(key: "batch-size", reason: "must not be negative, got \(batchSize)")) }
-        if batchTimeout < .zero { out.append(.init(key: "batch-timeout", reason: "must not be negative, got \(batchTimeout)")) }
-        if messageTimeout < .zero { out.append(.init(key: "message-timeout", reason: "must not be negative, got \(messageTimeout)")) }
+        if timeout < .zero { out.append(.init(key: "timeout", reason: "must not be negative, got \(timeout)")) } else if timeout != .zero && !Self.timeoutRange.contains(timeout) {
+            out.append(.init(key: "timeout", reason: Self.outOfRange(timeout, Self.timeoutRange)))
+        }
+        if batchSize < 0 { out.append(.init(key: "batch-size", reason: "must not be negative, got \(batchSize)")) } else if !Self.batchSizeRange.contains(batchSize) {
+            out.append(.init(key: "batch-size", reason: "must be from 1 to \(Self.batchSizeRange.upperBound) (0 means \(Self.defaultBatchSize)), got \(batchSize)"))
+        }
+        if batchTimeout < .zero { out.append(.init(key: "batch-timeout", reason: "must not be negative, got \(batchTimeout)")) } else if !Self.batchTimeoutRange.contains(batchTimeout) {
+            out.append(.init(key: "batch-timeout", reason: Self.outOfRange(batchTimeout, Self.batchTimeoutRange)))
+        }
+        if messageTimeout < .zero { out.append(.init(key: "message-timeout", reason: "must not be negative, got \(messageTimeout)")) } else if messageTimeout != .zero && !Self.messageTimeoutRange.contains(messageTimeout) {
+            out.append(.init(key: "message-timeout", reason: Self.outOfRange(messageTimeout, Self.messageTimeoutRange)))
+        } else if Self.batchTimeoutRange.contains(batchTimeout) && effectiveMessageTimeout <= effectiveBatchTimeout {
+            out.append(.init(key: "message-timeout", reason: "must be longer than batch-timeout (\(effectiveBatchTimeout)), got \(effectiveMessageTimeout)"))
+        }
         if useSSL {
             for (key, path) in [("ssl-ca", sslCA), ("ssl-cert", sslCert), ("ssl-key", sslKey)] where !path.isEmpty {
                 if let problem = Self.fileProblem(path) { out.append(.init(key: key, reason: "\"\(path)\": \(problem)")) }
@@ -162,10 +186,16 @@ extension KafkaClusterConfig {
         }
         if out.isEmpty {
             // Let librdkafka itself judge every property, raw ones included.
-            if let rejected = RdKafkaConfiguration.firstRejection(of: librdkafkaProperties()) {
+            let properties = librdkafkaProperties()
+            if let rejected = RdKafkaConfiguration.firstRejection(of: properties) {
                 let isRaw = librdkafka[rejected.name] != nil
+                var reason = rejected.reason
+                // librdkafka quotes the value it refused; a secret's value must not reach the message.
+                if let p = properties.last(where: { $0.name == rejected.name }), p.isSecret, !p.value.isEmpty {
+                    reason = reason.replacing(p.value, with: "<redacted>")
+                }
                 out.append(.init(key: isRaw ? "librdkafka.\(rejected.name)" : nil,
-                                 reason: "librdkafka rejects \(rejected.name): \(rejected.reason)"))
+                                 reason: "librdkafka rejects \(rejected.name): \(reason)"))
             }
         }
         return out

@@ -17,11 +17,14 @@ public struct RelayLoadError: Error, Sendable, CustomStringConvertible {
 
 public enum RelayLoader {
     /// Loads `path` and its rule and handler files (`rules`/`handlers` override the directories).
+    /// `checkPaths`: also check that the files and directories the relay writes can be written
+    /// (for `check`, `run` and reloads; `test` writes none of them).
     public static func load(configPath path: String, rules: String? = nil, handlers: String? = nil,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws(RelayLoadError) -> LoadedRelay {
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            checkPaths: Bool = true) throws(RelayLoadError) -> LoadedRelay {
         let configuration: RelayConfiguration
         do {
-            configuration = try RelayConfiguration.load(path: path, environment: environment)
+            configuration = try RelayConfiguration.load(path: path, environment: environment, checkPaths: checkPaths)
         } catch {
             throw RelayLoadError(problems: [error.description])
         }

@@ -92,9 +92,16 @@ public struct RelayLogHandler: LogHandler {
                       parts.tm_hour, parts.tm_min, parts.tm_sec, Int(ts.tv_nsec / 1000))
     }
 
+    /// A logfmt value as go-logfmt writes one: bare unless it is empty or holds a space, a control
+    /// character, `=`, `"`, `\\` or U+FFFD; then quoted with every control character escaped, so a
+    /// tag value holding ESC or NUL cannot reach a terminal or a log parser raw.
     static func logfmt(_ s: String) -> String {
-        if !s.isEmpty, !s.contains(where: { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline || $0 == "\\" }) { return s }
+        if !s.isEmpty, !s.unicodeScalars.contains(where: needsQuoting) { return s }
         return quote(s)
+    }
+
+    private static func needsQuoting(_ c: Unicode.Scalar) -> Bool {
+        c.value <= 0x20 || c == "=" || c == "\"" || c == "\\" || c.value == 0xFFFD
     }
 
     /// A JSON string literal (encoding/json's escaping, without the HTML escapes).

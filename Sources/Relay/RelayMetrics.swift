@@ -87,6 +87,7 @@ public final class RelayMetrics: Sendable {
         for (cluster, n) in outstanding {
             gauge("kafka_outstanding_messages", "Messages queued or in flight in librdkafka.", [("cluster", cluster)], Double(n))
         }
+        total("state_save_errors", "total", "Alert-state saves to [relay] state-file that failed (the log says why).", [], pipeline.stateSaveErrors)
         let reloadHelp = "SIGHUP reloads: ok, or error (refused; the running set was kept)."
         total("config_reloads", "total", reloadHelp, [("result", "ok")], pipeline.reloads.ok)
         total("config_reloads", "total", reloadHelp, [("result", "error")], pipeline.reloads.failed)

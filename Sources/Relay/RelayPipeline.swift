@@ -26,6 +26,8 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         public var reloads: (ok: UInt64, failed: UInt64) = (0, 0)
         public var events: UInt64 = 0
         public var messagesSent: UInt64 = 0
+        /// State-file saves that failed (each logged with the system's reason).
+        public var stateSaveErrors: UInt64 = 0
     }
 
     /// What the engine thread works with; replaced as a whole on reload.
@@ -124,6 +126,8 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         do {
             try s.write(to: p.path)
         } catch {
+            counters.stateSaveErrors += 1
+            dirty = true
             logger.error("cannot save alert state", metadata: ["state-file": .string(p.path), "error": .string("\(error)")])
         }
     }

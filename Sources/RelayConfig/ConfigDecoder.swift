@@ -107,21 +107,37 @@ struct ConfigDecoder {
     private mutating func string(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?) -> String? {
         guard let v = t[key] else { return nil }
         if let s = v.string { return s }
-        listenerProblem(section, index, key: key, "expected a string, got \(describe(v))")
+        listenerProblem(section, index, key: key, "expected a string, got \(describe(v, key: key))")
         return nil
     }
 
-    private mutating func int(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?, min: Int) -> Int? {
+    private mutating func int(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?, in range: ClosedRange<Int>) -> Int? {
         guard let v = t[key] else { return nil }
         guard v.type == .int, let n = v.int else {
-            listenerProblem(section, index, key: key, "expected an integer, got \(describe(v))")
+            listenerProblem(section, index, key: key, "expected an integer, got \(describe(v, key: key))")
             return nil
         }
-        if n < min {
-            listenerProblem(section, index, key: key, "must be at least \(min), got \(n)")
+        if !range.contains(n) {
+            listenerProblem(section, index, key: key, "must be from \(range.lowerBound) to \(range.upperBound), got \(n)")
             return nil
         }
         return n
+    }
+
+    /// A Go duration string within `range`; nil (after reporting) when absent or out of range.
+    private mutating func duration(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?,
+                                   in range: ClosedRange<GoDuration>) -> GoDuration? {
+        guard let s = string(t, key, section, index) else { return nil }
+        let d: GoDuration
+        do { d = try GoDuration(parsing: s) } catch {
+            listenerProblem(section, index, key: key, "\(error)")
+            return nil
+        }
+        if !range.contains(d) {
+            listenerProblem(section, index, key: key, "must be from \(range.lowerBound) to \(range.upperBound), got \(d)")
+            return nil
+        }
+        return d
     }
 
     private mutating func address(_ t: TOMLTable, _ section: String, _ index: Int?) -> String? {
@@ -158,7 +174,7 @@ struct ConfigDecoder {
         var c = UDPListenerConfig()
         checkKeys(t, Self.udpKeys, "udp", index)
         if let a = address(t, "udp", index) { c.bindAddress = a }
-        if let n = int(t, "read-buffer", "udp", index, min: 0) { c.readBuffer = n }
+        if let n = int(t, "read-buffer", "udp", index, in: Limits.readBuffer) { c.readBuffer = n }
         if let p = precision(t, "udp", index) { c.precision = p }
         return c
     }
@@ -169,7 +185,7 @@ struct ConfigDecoder {
         var c = TCPListenerConfig()
         checkKeys(t, Self.tcpKeys, "tcp", index)
         if let a = address(t, "tcp", index) { c.bindAddress = a }
-        if let n = int(t, "max-line-length", "tcp", index, min: 1) { c.maxLineLength = n }
+        if let n = int(t, "max-line-length", "tcp", index, in: Limits.maxLineLength) { c.maxLineLength = n }
         if let p = precision(t, "tcp", index) { c.precision = p }
         return c
     }
@@ -197,23 +213,12 @@ struct ConfigDecoder {
     private mutating func decodeRelay(_ t: TOMLTable) -> RelaySettings {
         var c = RelaySettings()
         checkKeys(t, Self.relayKeys, "relay", nil)
-        if let n = int(t, "queue-size", "relay", nil, min: 1) { c.queueSize = n }
+        if let n = int(t, "queue-size", "relay", nil, in: Limits.queueSize) { c.queueSize = n }
         if let h = string(t, "hostname", "relay", nil) { c.hostname = h }
         if let f = string(t, "state-file", "relay", nil) { c.stateFile = f }
         if let f = string(t, "dead-letter-file", "relay", nil) { c.deadLetterFile = f }
-        if let d = string(t, "state-interval", "relay", nil) {
-            do {
-                c.stateInterval = try GoDuration(parsing: d)
-                if c.stateInterval <= .zero { listenerProblem("relay", nil, key: "state-interval", "must be positive") }
-            } catch {
-                listenerProblem("relay", nil, key: "state-interval", "\(error)")
-            }
-        }
-        if let d = string(t, "shutdown-timeout", "relay", nil) {
-            do { c.shutdownTimeout = try GoDuration(parsing: d) } catch {
-                listenerProblem("relay", nil, key: "shutdown-timeout", "\(error)")
-            }
-        }
+        if let d = duration(t, "state-interval", "relay", nil, in: Limits.stateInterval) { c.stateInterval = d }
+        if let d = duration(t, "shutdown-timeout", "relay", nil, in: Limits.shutdownTimeout) { c.shutdownTimeout = d }
         return c
     }
 
@@ -223,7 +228,7 @@ struct ConfigDecoder {
         var c = SpoolConfig()
         checkKeys(t, Self.spoolKeys, "spool", nil)
         if let d = string(t, "dir", "spool", nil) { c.dir = d }
-        if let n = int(t, "max-size", "spool", nil, min: 1 << 20) { c.maxSize = n }
+        if let n = int(t, "max-size", "spool", nil, in: Limits.spoolMaxSize) { c.maxSize = n }
         if let f = string(t, "fsync", "spool", nil) {
             if f == "os" || f == "always" { c.fsync = f } else { listenerProblem("spool", nil, key: "fsync", "\"\(f)\" is not os or always") }
         }
@@ -253,7 +258,7 @@ struct ConfigDecoder {
         var c = HTTPListenerConfig()
         checkKeys(t, Self.httpKeys, "http", nil)
         if let a = address(t, "http", nil) { c.bindAddress = a }
-        if let n = int(t, "max-body-size", "http", nil, min: 1) { c.maxBodySize = n }
+        if let n = int(t, "max-body-size", "http", nil, in: Limits.maxBodySize) { c.maxBodySize = n }
         if let token = string(t, "auth-token", "http", nil) { c.authToken = token }
         return c
     }
@@ -281,6 +286,19 @@ struct ConfigDecoder {
         }
     }
 
+    /// The paths of `config` (resolved) the relay writes and cannot, each at its option's line.
+    func pathProblems(_ config: RelayConfiguration) -> [ConfigProblem] {
+        var out: [ConfigProblem] = []
+        func check(_ section: String, _ key: String, _ problem: String?) {
+            guard let problem else { return }
+            out.append(ConfigProblem(file: file, line: locator.line(table: section, index: 0, key: key), message: "[\(section)]: \(key): \(problem)"))
+        }
+        if !config.spool.dir.isEmpty { check("spool", "dir", WritablePaths.directoryProblem(config.spool.dir)) }
+        if !config.relay.stateFile.isEmpty { check("relay", "state-file", WritablePaths.fileProblem(config.relay.stateFile)) }
+        if !config.relay.deadLetterFile.isEmpty { check("relay", "dead-letter-file", WritablePaths.fileProblem(config.relay.deadLetterFile)) }
+        return out
+    }
+
     // MARK: [[kafka]]
 
     static let kafkaKeys = [
@@ -297,16 +315,16 @@ struct ConfigDecoder {
         }
         func string(_ key: String, _ target: inout String) {
             guard let v = t[key] else { return }
-            if let s = v.string { target = s } else { reportKafka(index: i, id: id, key: key, "expected a string, got \(describe(v))") }
+            if let s = v.string { target = s } else { reportKafka(index: i, id: id, key: key, "expected a string, got \(describe(v, key: key))") }
         }
         func bool(_ key: String, _ target: inout Bool) {
             guard let v = t[key] else { return }
-            if v.type == .bool, let b = v.bool { target = b } else { reportKafka(index: i, id: id, key: key, "expected true or false, got \(describe(v))") }
+            if v.type == .bool, let b = v.bool { target = b } else { reportKafka(index: i, id: id, key: key, "expected true or false, got \(describe(v, key: key))") }
         }
         func duration(_ key: String, _ target: inout GoDuration) {
             guard let v = t[key] else { return }
             guard let s = v.string else {
-                reportKafka(index: i, id: id, key: key, "expected a duration string such as \"10s\" or \"500ms\", got \(describe(v))")
+                reportKafka(index: i, id: id, key: key, "expected a duration string such as \"10s\" or \"500ms\", got \(describe(v, key: key))")
                 return
             }
             if s.isEmpty { return }  // Kapacitor's toml.Duration ignores an empty string.
@@ -318,12 +336,12 @@ struct ConfigDecoder {
             if let array = v.array, array.allSatisfy({ $0.type == .string }) {
                 c.brokers = array.compactMap { $0.string }
             } else {
-                reportKafka(index: i, id: id, key: "brokers", "expected an array of \"host:port\" strings, got \(describe(v))")
+                reportKafka(index: i, id: id, key: "brokers", "expected an array of \"host:port\" strings, got \(describe(v, key: "brokers"))")
             }
         }
         duration("timeout", &c.timeout)
         if let v = t["batch-size"] {
-            if v.type == .int, let n = v.int { c.batchSize = n } else { reportKafka(index: i, id: id, key: "batch-size", "expected an integer, got \(describe(v))") }
+            if v.type == .int, let n = v.int { c.batchSize = n } else { reportKafka(index: i, id: id, key: "batch-size", "expected an integer, got \(describe(v, key: "batch-size"))") }
         }
         duration("batch-timeout", &c.batchTimeout)
         bool("use-ssl", &c.useSSL)
@@ -337,7 +355,7 @@ struct ConfigDecoder {
         string("compression", &c.compression)
         if let v = t["acks"] {
             if let s = v.string { c.acks = s } else if v.type == .int, let n = v.int { c.acks = String(n) } else {
-                reportKafka(index: i, id: id, key: "acks", "expected \"all\", 1 or 0, got \(describe(v))")
+                reportKafka(index: i, id: id, key: "acks", "expected \"all\", 1 or 0, got \(describe(v, key: "acks"))")
             }
         }
         bool("idempotent", &c.idempotent)
@@ -352,11 +370,11 @@ struct ConfigDecoder {
                     case .bool: c.librdkafka[key] = value.bool.map { $0 ? "true" : "false" }
                     case .double: c.librdkafka[key] = value.double.map { String($0) }
                     default:
-                        reportKafka(index: i, id: id, key: "librdkafka.\(key)", "expected a string, number or boolean, got \(describe(value))")
+                        reportKafka(index: i, id: id, key: "librdkafka.\(key)", "expected a string, number or boolean, got \(describe(value, key: key))")
                     }
                 }
             } else {
-                reportKafka(index: i, id: id, key: "librdkafka", "expected a table of librdkafka properties, got \(describe(v))")
+                reportKafka(index: i, id: id, key: "librdkafka", "expected a table of librdkafka properties, got \(describe(v, key: "librdkafka"))")
             }
         }
         return c
@@ -373,7 +391,28 @@ struct ConfigDecoder {
         problems.append(ConfigProblem(file: file, line: line, message: message))
     }
 
-    private func describe(_ v: TOMLValueConvertible) -> String {
+    /// Options whose values are never printed, whatever their type: a password typed as a number
+    /// is still a password.
+    static let secretKeys: Set<String> = ["auth-token", "sasl-password"]
+
+    /// Whether `key` (an option, or a raw librdkafka property) holds a secret.
+    static func isSecret(_ key: String) -> Bool {
+        secretKeys.contains(key) || RdKafkaProperty(key, "").isSecret
+    }
+
+    /// The value's type and, unless `key` names a secret, the value itself, for messages.
+    private func describe(_ v: TOMLValueConvertible, key: String) -> String {
+        if Self.isSecret(key) {
+            switch v.type {
+            case .string: return "a string"
+            case .int: return "an integer"
+            case .double: return "a number"
+            case .bool: return "a boolean"
+            case .array: return "an array"
+            case .table: return "a table"
+            default: return v.type.description
+            }
+        }
         switch v.type {
         case .string: return "string \"\(v.string ?? "")\""
         case .int: return "integer \(v.int ?? 0)"

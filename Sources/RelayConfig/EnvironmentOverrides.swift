@@ -33,7 +33,8 @@ enum EnvironmentOverrides {
         for name in environment.keys.sorted() where name.hasPrefix(prefix) {
             let value = environment[name] ?? ""
             if let message = applyOne(name, value, to: root) {
-                // Secrets never appear in messages: only the variable's name is repeated.
+                // Values never appear in messages, only the variable's name: a secret set in the wrong
+                // variable is still a secret.
                 problems.append(ConfigProblem(file: "environment", line: nil, message: "\(name): \(message)"))
             }
         }
@@ -70,10 +71,10 @@ enum EnvironmentOverrides {
         case .string:
             table[key] = value
         case .bool:
-            guard value == "true" || value == "false" else { return "expected true or false, got \"\(value)\"" }
+            guard value == "true" || value == "false" else { return "expected true or false (the value is not shown)" }
             table[key] = value == "true"
         case .int:
-            guard let n = Int(value) else { return "expected an integer, got \"\(value)\"" }
+            guard let n = Int(value) else { return "expected an integer (the value is not shown)" }
             table[key] = n
         case .list:
             let items = value.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }

@@ -39,7 +39,10 @@ public struct RelayConfiguration: Sendable, Equatable {
 
     /// Reads and validates the file at `path`, with `ALERTRELAY_…` overrides from `environment`.
     /// - Throws: ``ConfigError`` listing every problem with file and line.
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> RelayConfiguration {
+    /// - Parameter checkPaths: also check that the spool directory, state file and dead-letter file
+    ///   can be written (`check` and `run`; `test` writes none of them).
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            checkPaths: Bool = false) throws(ConfigError) -> RelayConfiguration {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
@@ -49,11 +52,12 @@ public struct RelayConfiguration: Sendable, Equatable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(problems: [ConfigProblem(file: path, line: nil, message: "the file is not UTF-8 text")])
         }
-        return try parse(text, file: path, environment: environment)
+        return try parse(text, file: path, environment: environment, checkPaths: checkPaths)
     }
 
     /// Parses and validates TOML `text`; `file` names it in errors; `environment` may override options.
-    public static func parse(_ text: String, file: String, environment: [String: String] = [:]) throws(ConfigError) -> RelayConfiguration {
+    public static func parse(_ text: String, file: String, environment: [String: String] = [:],
+                             checkPaths: Bool = false) throws(ConfigError) -> RelayConfiguration {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -77,6 +81,10 @@ public struct RelayConfiguration: Sendable, Equatable {
         if !config.spool.dir.isEmpty { resolved.spool.dir = LoadConfig.resolve(config.spool.dir, relativeTo: file) }
         if !config.relay.deadLetterFile.isEmpty {
             resolved.relay.deadLetterFile = LoadConfig.resolve(config.relay.deadLetterFile, relativeTo: file)
+        }
+        if checkPaths {
+            let problems = decoder.pathProblems(resolved)
+            if !problems.isEmpty { throw ConfigError(problems: problems) }
         }
         return resolved
     }

@@ -93,6 +93,22 @@ public enum LoopbackClient {
         return (status, bodyText)
     }
 
+    /// Sends `head` (a request's head, ending in a blank line) and the first bytes of its body,
+    /// and reads the status of a response that comes before the rest of the body: 0 if none came
+    /// within `timeout`.
+    public static func earlyStatus(port: Int, head: String, bodyPrefix: [UInt8], timeout: Duration = .seconds(2)) throws -> Int {
+        let fd = try connectTCP(port: port)
+        defer { close(fd) }
+        var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        try write(fd, Array(head.utf8) + bodyPrefix)
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let n = recv(fd, &chunk, chunk.count, 0)
+        guard n > 0 else { return 0 }
+        let text = String(decoding: chunk[0..<n], as: UTF8.self)
+        return Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
     private static func loopback(_ port: Int) -> sockaddr_in {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)

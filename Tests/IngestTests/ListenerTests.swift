@@ -64,6 +64,32 @@ func port(_ address: SocketAddress) -> Int { address.port ?? 0 }
         #expect(udp.statistics.snapshot.linesRejected == 0)
     }
 
+    /// With SO_REUSEADDR on the relay's socket any local user could bind the same port (setting
+    /// it too) and receive the datagrams instead of the relay; the bind must be exclusive.
+    @Test func udpPortIsBoundExclusively() async throws {
+        let sink = CountingSink()
+        let udp = try await start(sink)
+        defer { Task { await udp.stop() } }
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port(udp.localAddress)).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(bound == -1 && errno == EADDRINUSE, "a second socket bound the relay's UDP port")
+        var config = UDPListenerConfig()
+        config.bindAddress = "127.0.0.1:\(port(udp.localAddress))"
+        await #expect(throws: ListenerError.self) { try await UDPListener.start(config, sink: sink, group: group, logger: quiet) }
+        try LoopbackClient.sendUDP([Array("a v=1".utf8)], port: port(udp.localAddress))
+        #expect(await eventually { sink.pointCount == 1 })
+    }
+
     @Test func fullPipelineDropsAndCounts() async throws {
         let sink = CountingSink()
         sink.setFull(true)
@@ -224,6 +250,34 @@ func port(_ address: SocketAddress) -> Int { address.port ?? 0 }
         #expect(try LoopbackClient.http(port: p, method: "POST", path: "/write", body: Array("m v=1".utf8)).0 == 401)
         #expect(try LoopbackClient.http(port: p, method: "POST", path: "/write", headers: ["Authorization": "Token s3cret"], body: Array("m v=1".utf8)).0 == 204)
         #expect(try LoopbackClient.http(port: p, method: "POST", path: "/write", headers: ["Authorization": "Bearer s3cret"], body: Array("m v=1".utf8)).0 == 204)
+    }
+
+    /// A write without the token, or declaring a body over max-body-size, is answered from its
+    /// head: nothing of its body is buffered first (20 such 24 MiB POSTs held 580 MB before).
+    @Test func writesAreJudgedOnTheirHead() async throws {
+        let sink = CountingSink()
+        let http = try await start(sink, maxBody: 1 << 20, token: "s3cret")
+        defer { Task { await http.stop() } }
+        let p = port(http.localAddress)
+        let big = "POST /write HTTP/1.1\r\nHost: x\r\nContent-Length: \(24 << 20)\r\n"
+        #expect(try LoopbackClient.earlyStatus(port: p, head: big + "\r\n", bodyPrefix: Array("m v=1\n".utf8)) == 401)
+        #expect(try LoopbackClient.earlyStatus(port: p, head: big + "Authorization: Token s3cret\r\n\r\n", bodyPrefix: Array("m v=1\n".utf8)) == 413)
+        // The connection stays usable after an early answer: the body is read and dropped.
+        #expect(try LoopbackClient.http(port: p, method: "POST", path: "/write", headers: ["Authorization": "Token s3cret"], body: Array("m v=1".utf8)).0 == 204)
+        #expect(sink.pointCount == 1)
+    }
+
+    /// Tokens are compared as bytes: a Unicode-equivalent spelling (é precomposed vs e + U+0301,
+    /// equal as Swift Strings) is a different token.
+    @Test func tokensCompareAsBytes() async throws {
+        let sink = CountingSink()
+        let http = try await start(sink, token: "caf\u{E9}")
+        defer { Task { await http.stop() } }
+        let p = port(http.localAddress)
+        #expect("caf\u{E9}" == "cafe\u{301}")
+        #expect(try LoopbackClient.http(port: p, method: "POST", path: "/write", headers: ["Authorization": "Token cafe\u{301}"], body: Array("m v=1".utf8)).0 == 401)
+        #expect(try LoopbackClient.http(port: p, method: "POST", path: "/write", headers: ["Authorization": "Token caf\u{E9}"], body: Array("m v=1".utf8)).0 == 204)
+        #expect(try LoopbackClient.http(port: p, method: "POST", path: "/write", headers: ["Authorization": "Token caf"], body: Array("m v=1".utf8)).0 == 401)
     }
 
     /// gzip(1) from the system, so the test does not trust our own zlib use twice.

@@ -152,7 +152,7 @@ import Testing
     @Test(arguments: [
         ("[[udp]]\nbind-address = \"nope\"\n", "l.conf:2: [[udp]] #1: bind-address: \"nope\" is not host:port (for example \"127.0.0.1:8089\" or \":8089\")"),
         ("[[udp]]\nprecision = \"fortnight\"\n", "l.conf:2: [[udp]] #1: precision: \"fortnight\" is not one of ns, us, ms, s, m, h"),
-        ("[[udp]]\nread-buffer = -1\n", "l.conf:2: [[udp]] #1: read-buffer: must be at least 0, got -1"),
+        ("[[udp]]\nread-buffer = -1\n", "l.conf:2: [[udp]] #1: read-buffer: must be from 0 to 2147483647, got -1"),
         ("[[udp]]\nreadbuffer = 1\n", "l.conf:2: [[udp]] #1: readbuffer: unknown option (known: bind-address, read-buffer, precision)"),
         ("[[tcp]]\nmax-line-length = \"1MB\"\n", "l.conf:2: [[tcp]] #1: max-line-length: expected an integer, got string \"1MB\""),
         ("[udp]\nbind-address = \":1\"\n", "l.conf:1: udp must be written as [[udp]] sections (an array of tables), not [udp]"),
@@ -188,8 +188,8 @@ import Testing
 
     @Test(arguments: [
         ("ALERTRELAY_KAFKA_1_BROKERS", "x:1", "environment: ALERTRELAY_KAFKA_1_BROKERS: there is no [[kafka]] #2 in the file to override"),
-        ("ALERTRELAY_KAFKA_0_BATCH_SIZE", "big", "environment: ALERTRELAY_KAFKA_0_BATCH_SIZE: expected an integer, got \"big\""),
-        ("ALERTRELAY_KAFKA_0_ENABLED", "yes", "environment: ALERTRELAY_KAFKA_0_ENABLED: expected true or false, got \"yes\""),
+        ("ALERTRELAY_KAFKA_0_BATCH_SIZE", "big", "environment: ALERTRELAY_KAFKA_0_BATCH_SIZE: expected an integer (the value is not shown)"),
+        ("ALERTRELAY_KAFKA_0_ENABLED", "yes", "environment: ALERTRELAY_KAFKA_0_ENABLED: expected true or false (the value is not shown)"),
         ("ALERTRELAY_KAFKA_BROKERS", "x:1", "environment: ALERTRELAY_KAFKA_BROKERS: expected ALERTRELAY_KAFKA_<index>_<OPTION>"),
         ("ALERTRELAY_KAFKA_0_BROKER", "x:1", "environment: ALERTRELAY_KAFKA_0_BROKER: unknown option \"broker\" of [kafka] (known: acks, batch-size, batch-timeout, brokers, compression, enabled, id, idempotent, insecure-skip-verify, message-timeout, sasl-mechanism, sasl-password, sasl-username, ssl-ca, ssl-cert, ssl-key, timeout, use-ssl)"),
         ("ALERTRELAY_GRAPHITE_0_X", "1", "environment: ALERTRELAY_GRAPHITE_0_X: unknown section \"graphite\" (known: http, kafka, load, logging, relay, spool, tcp, udp)"),
