@@ -10,17 +10,20 @@ public struct CommandResult: Sendable {
 /// The built `alertrelay` binary run as a user runs it: arguments, standard input, pipes.
 public enum AlertRelayCLI {
     /// Runs `alertrelay args...` to its end.
-    public static func run(_ args: [String], stdin: String? = nil) throws -> CommandResult {
-        try CommandResult.run(BuiltProducts.path("alertrelay"), args, stdin: stdin)
+    /// `environment` is added to the test process's own.
+    public static func run(_ args: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+        try CommandResult.run(BuiltProducts.path("alertrelay"), args, stdin: stdin, environment: environment)
     }
 }
 
 extension CommandResult {
     /// Runs `executable args...` to its end with `stdin` (or an empty input) and collects its output.
-    public static func run(_ executable: String, _ args: [String], stdin: String? = nil) throws -> CommandResult {
+    public static func run(_ executable: String, _ args: [String], stdin: String? = nil,
+                           environment: [String: String] = [:]) throws -> CommandResult {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -4,8 +4,8 @@ import Testing
 
 /// The `alertrelay` command line as a user runs it: the built binary, real files and pipes.
 @Suite struct CLITests {
-    static func alertrelay(_ args: [String], stdin: String? = nil) throws -> CommandResult {
-        try AlertRelayCLI.run(args, stdin: stdin)
+    static func alertrelay(_ args: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+        try AlertRelayCLI.run(args, stdin: stdin, environment: environment)
     }
 
     @Test func renderPrintsWhatGoPrints() throws {
@@ -120,6 +120,34 @@ import Testing
         }
     }
 
+    /// `check` fails where `run` would: a state file in a directory that does not exist, a secret
+    /// typed as a number (never printed), a duration librdkafka would wrap around.
+    @Test func checkRefusesWhatRunCannotUse() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("checkpaths-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let conf = dir.appendingPathComponent("a.conf").path
+        try """
+            [[kafka]]
+              enabled = true
+              brokers = ["127.0.0.1:1"]
+              message-timeout = "1194h"
+            [http]
+              auth-token = 1234567890123
+            [relay]
+              state-file = "\(dir.path)/missing/state.json"
+            """.write(toFile: conf, atomically: true, encoding: .utf8)
+        let r = try Self.alertrelay(["check", "--config", conf])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(conf):4: [[kafka]] #1 (id \"default\"): message-timeout: must be from 1ms to 596h31m23.647s"), "\(r.stderr)")
+        #expect(r.stderr.contains("\(conf):6: [http]: auth-token: expected a string, got an integer"))
+        #expect(!r.stderr.contains("1234567890123"))
+        try "[relay]\n  state-file = \"\(dir.path)/missing/state.json\"\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        let paths = try Self.alertrelay(["check", "--config", conf])
+        #expect(paths.status == 2)
+        #expect(paths.stderr.contains("\(conf):2: [relay]: state-file: the directory \"\(dir.path)/missing\" does not exist"), "\(paths.stderr)")
+    }
+
     @Test func versionAndHelp() throws {
         let v = try Self.alertrelay(["--version"])
         #expect(v.status == 0 && v.stdout.hasPrefix("alertrelay "))
@@ -190,7 +218,11 @@ import Testing
         #expect(manifest.contains("mountPath: /etc/alertrelay/alertrelay.conf"))
         #expect(manifest.contains("mountPath: /etc/alertrelay/rules/kafka-cpu-alert.yaml"))
         #expect(manifest.contains("mountPath: /etc/alertrelay/handlers/kafka_cpu_handler.yaml"))
+        // /var/lib/alertrelay is the pod's volume: here a directory of the test's stands for it.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("var"), withIntermediateDirectories: true)
         let conf = block("alertrelay.conf").replacingOccurrences(of: "dir = \"/etc/alertrelay\"", with: "dir = \".\"")
+            .replacingOccurrences(of: "/var/lib/alertrelay/", with: dir.appendingPathComponent("var").path + "/")
+        #expect(conf.contains(dir.appendingPathComponent("var").path + "/state.json"))
         try conf.write(to: dir.appendingPathComponent("alertrelay.conf"), atomically: true, encoding: .utf8)
         try block("kafka-cpu-alert.yaml").write(to: dir.appendingPathComponent("rules/kafka-cpu-alert.yaml"), atomically: true, encoding: .utf8)
         try block("kafka_cpu_handler.yaml").write(to: dir.appendingPathComponent("handlers/kafka_cpu_handler.yaml"), atomically: true, encoding: .utf8)
@@ -202,6 +234,12 @@ import Testing
         #expect(manifest.contains("httpGet: {path: /health, port: 9092}"))
         #expect(manifest.contains("httpGet: {path: /ready, port: 9092}"))
         #expect(manifest.contains("args: [\"run\", \"--config\", \"/etc/alertrelay/alertrelay.conf\"]"))
+        // /write and /metrics listen on the pod IP: the token comes from a Secret.
+        #expect(manifest.contains("- name: ALERTRELAY_HTTP_AUTH_TOKEN\n              valueFrom:\n                secretKeyRef: {name: alertrelay-token, key: auth-token}"))
+        #expect(manifest.contains("kind: Secret\nmetadata:\n  name: alertrelay-token"))
+        let withToken = try Self.alertrelay(["check", "--config", dir.appendingPathComponent("alertrelay.conf").path],
+                                            environment: ["ALERTRELAY_HTTP_AUTH_TOKEN": "from-the-secret"])
+        #expect(withToken.status == 0 && withToken.stdout.contains("auth-token=set"), "\(withToken.stderr)")
         let docker = try String(contentsOf: deploy.appendingPathComponent("Dockerfile"), encoding: .utf8)
         #expect(docker.contains("CMD [\"run\", \"--config\", \"/etc/alertrelay/alertrelay.conf\"]"))
         #expect(docker.contains("ENTRYPOINT [\"/usr/local/bin/alertrelay\"]"))
