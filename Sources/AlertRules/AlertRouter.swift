@@ -29,10 +29,18 @@ public final class AlertRouter {
     private var inline: [String: [AlertHandler]] = [:]
     private var topics: [String: String?] = [:]
     private var subscribers: [String: [AlertHandler]] = [:]
+    /// Per topic, the level of each alert ID that is not OK: an ID missing is OK, as in Kapacitor,
+    /// so a recovery removes its entry and the table holds only alerts that are firing.
     var lastLevel: [String: [String: AlertLevel]] = [:]
+    /// The most firing alert IDs kept per topic; beyond it a new ID's level is not kept (its next
+    /// event sees OK as the previous level) and counted in ``levelsRefused``.
+    public let maxLevelsPerTopic: Int
+    /// Events whose level could not be kept because their topic was at ``maxLevelsPerTopic``.
+    public private(set) var levelsRefused: UInt64 = 0
 
     /// A router for `rules` and the handler files' `handlers`.
-    public init(rules: [AlertRule], handlers: [AlertHandler]) {
+    public init(rules: [AlertRule], handlers: [AlertHandler], maxLevelsPerTopic: Int = .max) {
+        self.maxLevelsPerTopic = maxLevelsPerTopic
         for r in rules {
             inline[r.id] = r.handlers
             topics[r.id] = r.topic
@@ -63,9 +71,16 @@ public final class AlertRouter {
 
     /// Kapacitor's `Topic.updateEvent`: the previous level of this ID on the topic (OK if none).
     private func update(_ key: String, _ event: AlertEvent) -> AlertLevel {
-        let previous = lastLevel[key]?[event.id] ?? .ok
+        if event.level == .ok {
+            return lastLevel[key]?.removeValue(forKey: event.id) ?? .ok
+        }
+        let previous = lastLevel[key]?[event.id]
+        if previous == nil, (lastLevel[key]?.count ?? 0) >= maxLevelsPerTopic {
+            levelsRefused += 1
+            return .ok
+        }
         lastLevel[key, default: [:]][event.id] = event.level
-        return previous
+        return previous ?? .ok
     }
 
     /// One handler's delivery of `record`; `json` is the record's JSON, made once for all the

@@ -107,6 +107,8 @@ public final class AlertRule: Sendable {
     public let location: SourceLocation
     /// The rule's text form of each level expression, for explanations.
     public let levelTexts: [String?]
+    /// `maxGroups`: the most groups this rule keeps (nil: the relay's `max-groups-per-rule`).
+    public let maxGroups: Int?
     /// Which templates are Kapacitor's defaults (rendered without the template engine).
     let defaultTemplates: (id: Bool, message: Bool, details: Bool)
 
@@ -114,7 +116,7 @@ public final class AlertRule: Sendable {
          resets: [LambdaExpression?], idTemplate: Template, messageTemplate: Template, detailsTemplate: Template,
          stateChangesOnly: Bool, stateChangesOnlyResend: Int64, noRecoveries: Bool, flapping: (low: Double, high: Double)?,
          history: Int, category: String, topic: String?, handlers: [AlertHandler], functionSlots: Int,
-         location: SourceLocation, levelTexts: [String?]) {
+         location: SourceLocation, levelTexts: [String?], maxGroups: Int? = nil) {
         self.id = id
         self.measurement = measurement
         self.filter = filter
@@ -135,6 +137,7 @@ public final class AlertRule: Sendable {
         self.functionSlots = functionSlots
         self.location = location
         self.levelTexts = levelTexts
+        self.maxGroups = maxGroups
         defaultTemplates = (Self.isDefault(idTemplate.text, AlertRule.defaultIDTemplate),
                             Self.isDefault(messageTemplate.text, AlertRule.defaultMessageTemplate),
                             Self.isDefault(detailsTemplate.text, AlertRule.defaultDetailsTemplate))

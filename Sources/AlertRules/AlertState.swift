@@ -16,6 +16,8 @@ public final class AlertState {
     @exclusivity(unchecked) public internal(set) var lastTriggered: Int64 = 0
     /// Whether the `stateChangesOnly` resend interval has elapsed.
     @exclusivity(unchecked) public private(set) var expired = false
+    /// Point time of the newest point the group saw (for the group expiry).
+    @exclusivity(unchecked) public internal(set) var lastSeen = Int64.min
     /// Running state of the rule's stateful functions for this group.
     public let functions: LambdaState?
     /// The group's key (`host=a,cpu=cpu0`, or `nil`).

@@ -14,6 +14,8 @@ public struct AlertStateSnapshot: Codable, Sendable, Equatable {
         public var expired: Bool
         /// Stateful-function slots: n, mean, m2, min, max, count per slot.
         public var functions: [[Double]]?
+        /// Point time of the group's newest point (absent in files written before group expiry).
+        public var lastSeen: Int64?
     }
     /// One rule's groups, by group key.
     public struct Rule: Codable, Sendable, Equatable {
@@ -79,7 +81,8 @@ extension AlertState {
     var snapshot: AlertStateSnapshot.Group {
         AlertStateSnapshot.Group(levels: history.map(\.rawValue), index: index, flapping: flapping, changed: changed,
                                  firstTriggered: firstTriggered, lastTriggered: lastTriggered, expired: expired,
-                                 functions: functions.map { f in f.slots.map { [$0.n, $0.mean, $0.m2, $0.min, $0.max, Double($0.count)] } })
+                                 functions: functions.map { f in f.slots.map { [$0.n, $0.mean, $0.m2, $0.min, $0.max, Double($0.count)] } },
+                                 lastSeen: lastSeen == .min ? nil : lastSeen)
     }
 
     /// A state restored from a snapshot taken with the same history size and function slots.
@@ -92,6 +95,7 @@ extension AlertState {
         self.restoreFlags(flapping: s.flapping, changed: s.changed, expired: s.expired)
         self.firstTriggered = s.firstTriggered
         self.lastTriggered = s.lastTriggered
+        self.lastSeen = s.lastSeen ?? .min
         if let f = functions, let saved = s.functions, saved.count == f.slots.count {
             for (i, v) in saved.enumerated() where v.count == 6 {
                 f.slots[i] = LambdaState.Slot(n: v[0], mean: v[1], m2: v[2], min: v[3], max: v[4], count: Int64(v[5]))
@@ -137,6 +141,7 @@ extension RuleEngine {
                 }
             }
         }
+        recountGroups()
         return restored
     }
 }
@@ -148,7 +153,7 @@ extension AlertRouter {
     /// Restores the topics' last levels (for `previousLevel` and `changed()` after a restart).
     public func restore(topicLevels: [String: [String: Int]]) {
         for (topic, ids) in topicLevels {
-            for (id, level) in ids { if let l = AlertLevel(rawValue: level) { lastLevel[topic, default: [:]][id] = l } }
+            for (id, level) in ids { if let l = AlertLevel(rawValue: level), l != .ok { lastLevel[topic, default: [:]][id] = l } }
         }
     }
 }

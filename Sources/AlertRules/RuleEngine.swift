@@ -32,6 +32,10 @@ public struct RuleStatistics: Sendable, Equatable {
     /// Events per level, indexed by `AlertLevel.rawValue`.
     public var events: [UInt64] = [0, 0, 0, 0]
     public var groups: Int = 0
+    /// Points not evaluated because they would have opened a group beyond a limit.
+    public var groupsRefused: UInt64 = 0
+    /// Idle OK groups dropped after the group expiry.
+    public var groupsExpired: UInt64 = 0
     public var lastError: String?
 }
 
@@ -40,10 +44,20 @@ public struct RuleStatistics: Sendable, Equatable {
 public final class RuleEngine {
     final class RuleRuntime {
         let rule: AlertRule
+        /// The most groups this rule keeps.
+        let maxGroups: Int
         // One thread owns the engine: skip the runtime's dynamic exclusivity checks on the hot path.
         @exclusivity(unchecked) var groups = GroupTable()
         @exclusivity(unchecked) var stats = RuleStatistics()
-        init(rule: AlertRule) { self.rule = rule }
+        /// Evaluations since this rule's groups were last swept for idle ones: a sweep costs one
+        /// step per group, so it waits for as many evaluations (linear work over any input).
+        @exclusivity(unchecked) var sinceSweep = 0
+        /// Point time of the last sweep.
+        @exclusivity(unchecked) var lastSweep = Int64.min
+        init(rule: AlertRule, maxGroups: Int) {
+            self.rule = rule
+            self.maxGroups = maxGroups
+        }
     }
 
     private var byMeasurement: [String: [RuleRuntime]] = [:]
@@ -55,13 +69,25 @@ public final class RuleEngine {
     public let hostname: String
     /// Called with each expression or template error (rule id, message); the relay logs them.
     public var onError: ((String, String) -> Void)?
+    /// Called with the rule id each time a point is refused because it would open a group beyond
+    /// a limit (the relay logs these rate-limited; all are counted).
+    public var onGroupRefused: ((String) -> Void)?
+    /// The group limits and expiry.
+    public let limits: GroupLimits
+    /// Groups of all rules.
+    public private(set) var totalGroups = 0
+    /// The newest point time seen: the clock group expiry is measured on.
+    private var latestTime = Int64.min
+    /// Refusals at the global limit since the last sweep of every rule (amortises those sweeps).
+    private var refusedSinceGlobalSweep = 0
 
-    /// An engine for `rules`.
-    public init(rules: [AlertRule], hostname: String = "") {
+    /// An engine for `rules`, keeping at most the groups `limits` allows.
+    public init(rules: [AlertRule], hostname: String = "", limits: GroupLimits = .unlimited) {
         self.hostname = hostname
+        self.limits = limits
         serverInfo = KapacitorContext.serverInfo(hostname: hostname)
         for r in rules {
-            let rt = RuleRuntime(rule: r)
+            let rt = RuleRuntime(rule: r, maxGroups: r.maxGroups ?? limits.maxGroupsPerRule)
             runtimes.append(rt)
             if let m = r.measurement { byMeasurement[m, default: []].append(rt) } else { everyMeasurement.append(rt) }
         }
@@ -98,7 +124,12 @@ public final class RuleEngine {
                 rt.stats = old.stats
             }
         }
+        recountGroups()
+        latestTime = other.latestTime
     }
+
+    /// Counts the groups of every rule again (after groups were moved in or restored).
+    func recountGroups() { totalGroups = runtimes.reduce(0) { $0 + $1.groups.count } }
 
     /// Evaluates `point` against every rule of its measurement; `emit` receives each event.
     public func process(_ point: Point, emit: (AlertEvent) -> Void) {
@@ -185,13 +216,22 @@ public final class RuleEngine {
                 return
             }
         }
-        let state = rt.groups.state(for: p, groupBy: rule.groupBy, history: rule.history, functionSlots: rule.functionSlots)
+        let time = p.pointee.time
+        if time > latestTime { latestTime = time }
+        rt.sinceSweep &+= 1
+        guard let state = group(rt, p) else {
+            rt.stats.groupsRefused += 1
+            explain?.pointee.suppressed = "refused: a new group would exceed the group limit (\(totalGroups >= limits.maxGroups ? "max-groups \(limits.maxGroups)" : "maxGroups \(rt.maxGroups) of the rule"))"
+            onGroupRefused?(rule.id)
+            return
+        }
+        if limits.expiry > 0 && rt.sinceSweep >= rt.groups.count && latestTime &- rt.lastSweep >= limits.expiry / 2 { sweep(rt) }
+        state.lastSeen = max(state.lastSeen, time)
         let group = state.group
         explain?.pointee.group = group
         let context = LambdaInput(point: p, event: nil, state: state.functions)
         let level = determineLevel(rt, context, current: state.currentLevel, explain: explain)
         explain?.pointee.level = level
-        let time = p.pointee.time
         state.addEvent(time, level, flapping: rule.flapping, stateChangesOnly: rule.stateChangesOnlyResend)
         if rule.flapping != nil && state.flapping {
             explain?.pointee.suppressed = "flapping (\(GoJSON.plainFloat(state.percentChange() * 100))% changes)"
@@ -220,6 +260,43 @@ public final class RuleEngine {
             explain?.pointee.suppressed = "template error: \(error)"
             fail(rt, "template: \(error)")
         }
+    }
+
+    /// The point's group, opened if the limits allow; nil when refused. At a limit, idle OK groups
+    /// are swept first — of this rule, or of every rule at the global limit — each sweep at most
+    /// once per as many evaluations (or refusals) as there are groups to look at.
+    @inline(__always)
+    private func group(_ rt: RuleRuntime, _ p: UnsafePointer<Point>) -> AlertState? {
+        let rule = rt.rule
+        var created = false
+        if let s = rt.groups.state(for: p, groupBy: rule.groupBy, history: rule.history, functionSlots: rule.functionSlots,
+                                   allowNew: rt.groups.count < rt.maxGroups && totalGroups < limits.maxGroups, created: &created) {
+            if created { totalGroups += 1 }
+            return s
+        }
+        guard limits.expiry > 0 else { return nil }
+        if rt.groups.count >= rt.maxGroups {
+            guard rt.sinceSweep >= rt.groups.count else { return nil }
+            sweep(rt)
+        } else {
+            refusedSinceGlobalSweep += 1
+            guard refusedSinceGlobalSweep >= totalGroups else { return nil }
+            refusedSinceGlobalSweep = 0
+            for other in runtimes { sweep(other) }
+        }
+        let s = rt.groups.state(for: p, groupBy: rule.groupBy, history: rule.history, functionSlots: rule.functionSlots,
+                                allowNew: rt.groups.count < rt.maxGroups && totalGroups < limits.maxGroups, created: &created)
+        if created { totalGroups += 1 }
+        return s
+    }
+
+    /// Drops the rule's groups that are OK and have seen no point for the expiry.
+    private func sweep(_ rt: RuleRuntime) {
+        rt.sinceSweep = 0
+        rt.lastSweep = latestTime
+        let removed = rt.groups.removeIdle(before: latestTime &- limits.expiry)
+        totalGroups -= removed
+        rt.stats.groupsExpired += UInt64(removed)
     }
 
     /// Kapacitor's `determineLevel`: a higher level wins; a reset expression holds the current
@@ -324,11 +401,26 @@ struct GroupTable {
         return collided[key]
     }
 
-    mutating func state(for p: UnsafePointer<Point>, groupBy: GroupBy, history: Int, functionSlots: Int) -> AlertState {
+    /// Drops the groups that are OK, not flapping, and last saw a point before `cutoff`; returns
+    /// how many.
+    mutating func removeIdle(before cutoff: Int64) -> Int {
+        func idle(_ s: AlertState) -> Bool { s.currentLevel == .ok && !s.flapping && s.lastSeen < cutoff }
+        let before = count
+        byHash = byHash.filter { !idle($0.value) }
+        collided = collided.filter { !idle($0.value) }
+        if let n = nilGroup, idle(n) { nilGroup = nil }
+        return before - count
+    }
+
+    /// The point's group; a new one only when `allowNew` (then `created` is set), else nil.
+    mutating func state(for p: UnsafePointer<Point>, groupBy: GroupBy, history: Int, functionSlots: Int,
+                        allowNew: Bool, created: inout Bool) -> AlertState? {
         if case .none = groupBy {
             if let n = nilGroup { return n }
+            guard allowNew else { return nil }
             let n = AlertState(history: history, functionSlots: functionSlots, group: "nil")
             nilGroup = n
+            created = true
             return n
         }
         let found: AlertState??
@@ -341,15 +433,19 @@ struct GroupTable {
         switch found {
         case .some(.some(let s)): return s
         case .some(.none):
+            guard allowNew else { return nil }
             let key = RuleEngine.groupKey(groupBy, p.pointee)
             let s = AlertState(history: history, functionSlots: functionSlots, group: key)
             byHash[Self.hash(key)] = s
+            created = true
             return s
         case .none:
             let key = RuleEngine.groupKey(groupBy, p.pointee)
             if let c = collided[key] { return c }
+            guard allowNew else { return nil }
             let c = AlertState(history: history, functionSlots: functionSlots, group: key)
             collided[key] = c
+            created = true
             return c
         }
     }

@@ -30,7 +30,7 @@ public struct RuleLoader {
 
     static let ruleKeys = ["id", "measurement", "where", "groupBy", "info", "warn", "crit", "infoReset", "warnReset",
                            "critReset", "alertId", "message", "details", "stateChangesOnly", "noRecoveries", "flapping",
-                           "history", "category", "topic", "kafka", "log"]
+                           "history", "category", "topic", "kafka", "log", "maxGroups"]
     static let kafkaKeys = ["cluster", "topic", "template", "disablePartitionById", "partitionAlgorithm"]
     static let logKeys = ["path", "mode"]
     static let thresholdKeys: [(String, String)] = [("below", "<"), ("above", ">"), ("atMost", "<="), ("atLeast", ">="),
@@ -172,6 +172,12 @@ public struct RuleLoader {
             history = try h.int("history")
             guard history >= 2 else { throw h.error("history must be at least 2") }
         }
+        var maxGroups: Int?
+        if let g = m["maxGroups"] {
+            let n = try g.int("maxGroups")
+            guard n >= 1 else { throw g.error("maxGroups must be at least 1") }
+            maxGroups = n
+        }
         let category = try m["category"].map { (x) throws(RuleLoadError) in try x.string("category") } ?? ""
         let topic = try m["topic"].map { (x) throws(RuleLoadError) in try x.string("topic") }
         if let t = topic, t.isEmpty { throw v.error("\(what): topic must not be empty") }
@@ -194,7 +200,7 @@ public struct RuleLoader {
                          idTemplate: idTemplate, messageTemplate: message, detailsTemplate: details,
                          stateChangesOnly: stateChangesOnly, stateChangesOnlyResend: resend, noRecoveries: noRecoveries,
                          flapping: flapping, history: history, category: category, topic: topic, handlers: handlers,
-                         functionSlots: slots, location: v.location, levelTexts: texts)
+                         functionSlots: slots, location: v.location, levelTexts: texts, maxGroups: maxGroups)
     }
 
     /// A lambda expression: a string, or a threshold mapping `{field: usage_idle, below: 10}`.

@@ -71,6 +71,9 @@ public final class RelayMetrics: Sendable {
                 total("alerts", "total", "Alert events by rule and level.", [("rule", rule), ("level", level.element)], s.events[level.offset])
             }
             gauge("rule_groups", "Active alert groups of the rule.", [("rule", rule)], Double(s.groups))
+            total("rule_groups_refused", "total", "Points not evaluated because they would open a group beyond [relay] max-groups or the rule's limit.",
+                  [("rule", rule)], s.groupsRefused)
+            total("rule_groups_expired", "total", "Idle OK groups dropped after [relay] group-expiry.", [("rule", rule)], s.groupsExpired)
         }
         for (handler, n) in pipeline.handlerFailures {
             total("handler_failures", "total", "Events a handler could not turn into a message (template, match or file errors).",
@@ -87,6 +90,7 @@ public final class RelayMetrics: Sendable {
         for (cluster, n) in outstanding {
             gauge("kafka_outstanding_messages", "Messages queued or in flight in librdkafka.", [("cluster", cluster)], Double(n))
         }
+        total("topic_levels_refused", "total", "Alert events whose level a topic could not keep (its firing alert IDs at max-groups).", [], pipeline.levelsRefused)
         total("state_save_errors", "total", "Alert-state saves to [relay] state-file that failed (the log says why).", [], pipeline.stateSaveErrors)
         let reloadHelp = "SIGHUP reloads: ok, or error (refused; the running set was kept)."
         total("config_reloads", "total", reloadHelp, [("result", "ok")], pipeline.reloads.ok)

@@ -28,6 +28,8 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         public var messagesSent: UInt64 = 0
         /// State-file saves that failed (each logged with the system's reason).
         public var stateSaveErrors: UInt64 = 0
+        /// Events whose level a topic could not keep (its firing alert IDs at max-groups).
+        public var levelsRefused: UInt64 = 0
     }
 
     /// What the engine thread works with; replaced as a whole on reload.
@@ -88,14 +90,15 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     private var lastSave = ContinuousClock.now
 
     public init(rules: RuleSet, outputs: Outputs, capacity: Int, hostname: String, logger: Logger,
-                persistence: StatePersistence? = nil, onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
+                limits: GroupLimits = .unlimited, persistence: StatePersistence? = nil,
+                onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
         self.capacity = capacity
         self.logger = logger
         self.persistence = persistence
         self.outputs = outputs
         self.onEvent = onEvent
-        engine = RuleEngine(rules: rules.rules, hostname: hostname)
-        router = AlertRouter(rules: rules.rules, handlers: rules.handlers)
+        engine = RuleEngine(rules: rules.rules, hostname: hostname, limits: limits)
+        router = AlertRouter(rules: rules.rules, handlers: rules.handlers, maxLevelsPerTopic: limits.maxGroups)
         counters.capacity = capacity
         configureEngine()
         restoreState()
@@ -137,7 +140,22 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         engine.onError = { rule, message in
             logger.warning("rule evaluation failed", metadata: ["task": .string(rule), "error": .string(message)])
         }
+        let limits = engine.limits
+        engine.onGroupRefused = { [unowned self] rule in
+            // Every refusal is counted; a line per rule at most every 10 s says it is happening.
+            let now = ContinuousClock.now
+            if let last = lastRefusalLog[rule], now - last < .seconds(10) { return }
+            lastRefusalLog[rule] = now
+            let total = engine.statistics[rule]?.groupsRefused ?? 0
+            logger.warning("points refused: a new alert group would exceed the group limit", metadata: [
+                "task": .string(rule), "refused": .stringConvertible(total),
+                "max-groups": .stringConvertible(limits.maxGroups), "max-groups-per-rule": .stringConvertible(limits.maxGroupsPerRule),
+            ])
+        }
     }
+
+    /// When each rule last logged refused groups (engine thread).
+    private var lastRefusalLog: [String: ContinuousClock.Instant] = [:]
 
     /// Starts the engine thread.
     public func start() {
@@ -162,7 +180,8 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     /// The queue's capacity changes at once; a new state file is written at the switch.
     /// `done` runs on the engine thread after the switch, with the outputs it replaced.
     public func reload(rules: RuleSet, outputs newOutputs: Outputs, hostname: String, capacity newCapacity: Int,
-                       persistence newPersistence: StatePersistence?, done: @escaping @Sendable (Outputs) -> Void) {
+                       limits: GroupLimits = .unlimited, persistence newPersistence: StatePersistence?,
+                       done: @escaping @Sendable (Outputs) -> Void) {
         condition.lock()
         capacity = newCapacity
         condition.unlock()
@@ -170,11 +189,12 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
             counters.capacity = newCapacity
             let stateMoved = newPersistence != nil && newPersistence?.path != persistence?.path
             persistence = newPersistence
-            let next = RuleEngine(rules: rules.rules, hostname: hostname)
+            let next = RuleEngine(rules: rules.rules, hostname: hostname, limits: limits)
             next.adoptState(from: engine)
             engine = next
             configureEngine()
-            router = AlertRouter(rules: rules.rules, handlers: rules.handlers)
+            counters.levelsRefused += router.levelsRefused
+            router = AlertRouter(rules: rules.rules, handlers: rules.handlers, maxLevelsPerTopic: limits.maxGroups)
             let old = outputs
             outputs = newOutputs
             logFiles.closeAll()
@@ -397,7 +417,8 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         guard force || now - lastPublish > .milliseconds(250) else { return }
         lastPublish = now
         counters.rules = engine.statistics
-        let c = counters
+        var c = counters
+        c.levelsRefused += router.levelsRefused
         published.withLock { $0 = c }
     }
 }

@@ -101,7 +101,7 @@ public final class RelayService: @unchecked Sendable {
         dispatcherBox.withLock { $0 = outputs.dispatcher }
         currentLatency = outputs.latency
         pipeline = RelayPipeline(rules: loaded.rules, outputs: outputs, capacity: c.relay.queueSize, hostname: hostname,
-                                 logger: logger, persistence: Self.persistence(c), onEvent: onEvent)
+                                 logger: logger, limits: c.relay.groupLimits, persistence: Self.persistence(c), onEvent: onEvent)
         pipeline.replay(pending)
         pipeline.start()
         var started: [RunningListener] = []
@@ -263,7 +263,7 @@ public final class RelayService: @unchecked Sendable {
         let logger = self.logger
         let timeout = c.relay.shutdownTimeout.swiftDuration
         pipeline.reload(rules: next.rules, outputs: outputs, hostname: hostname, capacity: c.relay.queueSize,
-                        persistence: Self.persistence(c)) { [self] replaced in
+                        limits: c.relay.groupLimits, persistence: Self.persistence(c)) { [self] replaced in
             self.dispatcherBox.withLock { $0 = newDispatcher }
             if kafkaChanged, let oldDispatcher = replaced.dispatcher {
                 // The old producers deliver what they hold, then go.

@@ -208,7 +208,8 @@ struct ConfigDecoder {
         return c
     }
 
-    static let relayKeys = ["queue-size", "shutdown-timeout", "hostname", "state-file", "state-interval", "dead-letter-file"]
+    static let relayKeys = ["queue-size", "shutdown-timeout", "hostname", "state-file", "state-interval", "dead-letter-file",
+                            "max-groups", "max-groups-per-rule", "group-expiry"]
 
     private mutating func decodeRelay(_ t: TOMLTable) -> RelaySettings {
         var c = RelaySettings()
@@ -219,6 +220,9 @@ struct ConfigDecoder {
         if let f = string(t, "dead-letter-file", "relay", nil) { c.deadLetterFile = f }
         if let d = duration(t, "state-interval", "relay", nil, in: Limits.stateInterval) { c.stateInterval = d }
         if let d = duration(t, "shutdown-timeout", "relay", nil, in: Limits.shutdownTimeout) { c.shutdownTimeout = d }
+        if let n = int(t, "max-groups", "relay", nil, in: Limits.maxGroups) { c.maxGroups = n }
+        if let n = int(t, "max-groups-per-rule", "relay", nil, in: Limits.maxGroups) { c.maxGroupsPerRule = n }
+        if let d = duration(t, "group-expiry", "relay", nil, in: Limits.groupExpiry) { c.groupExpiry = d }
         return c
     }
 

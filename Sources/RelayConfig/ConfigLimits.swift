@@ -17,6 +17,10 @@ enum Limits {
     static let spoolMaxSize = (1 << 20)...(1 << 40)
     /// `[relay] state-interval`: 1s to 24h (each save writes every group).
     static let stateInterval = GoDuration.second...GoDuration(nanoseconds: 24 * GoDuration.hour.nanoseconds)
+    /// `[relay] max-groups` and `max-groups-per-rule`: 1 to 100 million groups.
+    static let maxGroups = 1...100_000_000
+    /// `[relay] group-expiry`: 0 (never) to 8760h (a year).
+    static let groupExpiry = GoDuration.zero...GoDuration(nanoseconds: 8760 * GoDuration.hour.nanoseconds)
     /// `[relay] shutdown-timeout`: 1s to 1h (the time SIGTERM gives queued points and deliveries).
     static let shutdownTimeout = GoDuration.second...GoDuration.hour
 }

@@ -24,7 +24,8 @@ enum EnvironmentOverrides {
         "load": (false, ["enabled": .bool, "dir": .string]),
         "spool": (false, ["dir": .string, "max-size": .int, "fsync": .string]),
         "logging": (false, ["level": .string, "format": .string]),
-        "relay": (false, ["queue-size": .int, "shutdown-timeout": .string, "hostname": .string, "state-file": .string, "state-interval": .string, "dead-letter-file": .string]),
+        "relay": (false, ["queue-size": .int, "shutdown-timeout": .string, "hostname": .string, "state-file": .string, "state-interval": .string, "dead-letter-file": .string,
+                             "max-groups": .int, "max-groups-per-rule": .int, "group-expiry": .string]),
     ]
 
     /// Applies every `ALERTRELAY_…` variable to `root`; returns the problems (one per bad variable).

@@ -142,6 +142,14 @@ public struct RelaySettings: Sendable, Equatable {
     public var deadLetterFile = ""
     public var shutdownTimeout = GoDuration(nanoseconds: 10_000_000_000)
     public var hostname = ""
+    /// `max-groups`: alert groups of all rules together (default 100000, about 27 MB); a point that
+    /// would open one more is not evaluated and is counted.
+    public var maxGroups = 100_000
+    /// `max-groups-per-rule`: groups of one rule unless the rule sets `maxGroups` (default 10000).
+    public var maxGroupsPerRule = 10_000
+    /// `group-expiry`: an OK group that has seen no point for this long (point time) is dropped;
+    /// 0 keeps groups forever (default 1h).
+    public var groupExpiry = GoDuration.hour
     public init() {}
 }
 

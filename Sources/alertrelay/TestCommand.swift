@@ -55,13 +55,15 @@ struct TestCommand: ParsableCommand {
             data = d
         }
         let hostname = loaded.configuration.relay.hostname
-        let engine = RuleEngine(rules: loaded.rules.rules, hostname: hostname.isEmpty ? ProcessInfo.processInfo.hostName : hostname)
+        let limits = loaded.configuration.relay.groupLimits
+        let engine = RuleEngine(rules: loaded.rules.rules, hostname: hostname.isEmpty ? ProcessInfo.processInfo.hostName : hostname,
+                                limits: limits)
         var failures = 0
         engine.onError = { rule, message in
             failures += 1
             printError("rule \(rule): \(message)")
         }
-        let router = AlertRouter(rules: loaded.rules.rules, handlers: loaded.rules.handlers)
+        let router = AlertRouter(rules: loaded.rules.rules, handlers: loaded.rules.handlers, maxLevelsPerTopic: limits.maxGroups)
         var out = ""
         var pointCount = 0, rejected = 0, events = 0, messages = 0
         func flush() {

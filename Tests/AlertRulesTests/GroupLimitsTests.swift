@@ -1,0 +1,113 @@
+import Foundation
+import LineProtocol
+import Testing
+@testable import AlertRules
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Alert groups are bounded: per rule, for all rules, and idle OK groups expire; the router keeps
+/// only firing alert IDs per topic.
+@Suite struct GroupLimitsTests {
+    static func rules(_ yaml: String) throws -> [AlertRule] {
+        try RuleLoader(clusters: ["c"]).rules(text: yaml, file: "limits.yaml")
+    }
+
+    static func point(_ host: String, _ v: Double, at seconds: Int64, measurement: String = "cpu") -> Point {
+        Point(measurement: measurement, tags: [Tag(key: "host", value: host)], fields: [Field(key: "v", value: .float(v))],
+              time: seconds * 1_000_000_000)
+    }
+
+    static let rule = "id: r\nmeasurement: cpu\ngroupBy: [host]\ncrit: '\"v\" > 90'\n"
+
+    @Test func aRuleKeepsAtMostItsMaxGroupsAndCountsTheRest() throws {
+        let engine = RuleEngine(rules: try Self.rules(Self.rule + "maxGroups: 3\n"), limits: .unlimited)
+        var events: [String] = []
+        for i in 0..<10 { engine.process(Self.point("h\(i)", 95, at: 0)) { events.append($0.id) } }
+        let s = try #require(engine.statistics["r"])
+        #expect(s.groups == 3 && s.groupsRefused == 7 && engine.totalGroups == 3)
+        #expect(events == ["cpu:host=h0", "cpu:host=h1", "cpu:host=h2"])
+        // Groups already kept go on being evaluated.
+        engine.process(Self.point("h1", 5, at: 1)) { events.append("\($0.id) \($0.level)") }
+        #expect(events.last == "cpu:host=h1 OK")
+    }
+
+    @Test func theGlobalLimitHoldsAcrossRules() throws {
+        let yaml = Self.rule + "---\nid: q\nmeasurement: cpu\ngroupBy: [host]\nwarn: '\"v\" > 50'\n"
+        let engine = RuleEngine(rules: try Self.rules(yaml), limits: GroupLimits(maxGroups: 5, maxGroupsPerRule: 100, expiry: 0))
+        for i in 0..<10 { engine.process(Self.point("h\(i)", 1, at: 0)) { _ in } }
+        let s = engine.statistics
+        #expect(engine.totalGroups == 5)
+        #expect(s["r"]!.groups + s["q"]!.groups == 5)
+        #expect(s["r"]!.groupsRefused + s["q"]!.groupsRefused == 15)
+    }
+
+    /// An OK group idle past the expiry is dropped and its slot reused; a firing group is kept
+    /// however long it is idle (its recovery is still due).
+    @Test func idleOKGroupsExpireAndFiringOnesStay() throws {
+        let engine = RuleEngine(rules: try Self.rules(Self.rule + "maxGroups: 2\n"),
+                                limits: GroupLimits(maxGroups: 100, maxGroupsPerRule: 100, expiry: 60_000_000_000))
+        var events: [String] = []
+        engine.process(Self.point("ok", 1, at: 0)) { events.append($0.id) }
+        engine.process(Self.point("firing", 99, at: 0)) { events.append($0.id) }
+        engine.process(Self.point("new", 99, at: 30)) { events.append($0.id) }
+        #expect(engine.statistics["r"]!.groupsRefused == 1, "both slots are taken and nothing is idle long enough")
+        // Past the expiry the idle OK group goes; the firing one stays and still recovers.
+        engine.process(Self.point("firing", 99, at: 61)) { events.append($0.id) }
+        engine.process(Self.point("new", 99, at: 120)) { events.append($0.id) }
+        let s = engine.statistics["r"]!
+        #expect(s.groupsExpired == 1 && s.groups == 2 && s.groupsRefused == 1)
+        #expect(engine.state(rule: "r", group: "host=ok") == nil)
+        #expect(engine.state(rule: "r", group: "host=firing")?.currentLevel == .critical)
+        engine.process(Self.point("firing", 1, at: 500)) { events.append("\($0.id) \($0.level)") }
+        #expect(events == ["cpu:host=firing", "cpu:host=firing", "cpu:host=new", "cpu:host=firing OK"])
+    }
+
+    /// Millions of new groups (a tag with a new value on every point): memory stays bounded and
+    /// every point is counted, kept or refused.
+    @Test func millionsOfNewGroupsStayBounded() throws {
+        let limits = GroupLimits(maxGroups: 20_000, maxGroupsPerRule: 10_000, expiry: 60_000_000_000)
+        let engine = RuleEngine(rules: try Self.rules(Self.rule), limits: limits)
+        let total = 2_000_000
+        let before = Self.residentBytes()
+        var peak = before
+        var batch: [Point] = []
+        batch.reserveCapacity(10_000)
+        for i in 0..<total {
+            // Every point a new host; point time advances 1 ms per point (the expiry is 60 s).
+            batch.append(Point(measurement: "cpu", tags: [Tag(key: "host", value: "host-\(i)")], fields: [Field(key: "v", value: .float(1))],
+                               time: Int64(i) * 1_000_000))
+            if batch.count == 10_000 {
+                engine.process(batch) { _ in }
+                batch.removeAll(keepingCapacity: true)
+                peak = max(peak, Self.residentBytes())
+            }
+        }
+        let s = engine.statistics["r"]!
+        #expect(s.evaluations == UInt64(total))
+        #expect(s.groups <= 10_000)
+        #expect(UInt64(s.groups) + s.groupsRefused + s.groupsExpired == UInt64(total), "every point is one kept, refused or expired group")
+        #expect(s.groupsExpired > 0)
+        let grown = peak - before
+        #expect(grown < 64 << 20, "resident memory grew by \(grown >> 20) MiB for 2M groups offered")
+    }
+
+    @Test func topicsKeepOnlyFiringAlertIDsAndAtMostTheLimit() throws {
+        let rules = try Self.rules(Self.rule + "topic: t\n")
+        let engine = RuleEngine(rules: rules)
+        let router = AlertRouter(rules: rules, handlers: [], maxLevelsPerTopic: 2)
+        for i in 0..<5 { engine.process(Self.point("h\(i)", 95, at: 0)) { _ = router.route($0) } }
+        #expect(router.lastLevel["topic:t"]?.count == 2)
+        #expect(router.levelsRefused == 3)
+        // A recovery removes its ID: an ID absent is OK, as Kapacitor reads it.
+        engine.process(Self.point("h0", 1, at: 1)) { _ = router.route($0) }
+        #expect(router.lastLevel["topic:t"]?.keys.sorted() == ["cpu:host=h1"])
+    }
+
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = Int(text.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}
