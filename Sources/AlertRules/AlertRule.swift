@@ -109,6 +109,10 @@ public final class AlertRule: Sendable {
     public let levelTexts: [String?]
     /// `maxGroups`: the most groups this rule keeps (nil: the relay's `max-groups-per-rule`).
     public let maxGroups: Int?
+    /// The steps between `from` and `alert` (window + aggregate, transforms), in order.
+    public let steps: [any RuleStep]
+    /// Stateful-function slots of the `where` expression (one state per rule).
+    public let filterSlots: Int
     /// Which templates are Kapacitor's defaults (rendered without the template engine).
     let defaultTemplates: (id: Bool, message: Bool, details: Bool)
 
@@ -116,7 +120,7 @@ public final class AlertRule: Sendable {
          resets: [LambdaExpression?], idTemplate: Template, messageTemplate: Template, detailsTemplate: Template,
          stateChangesOnly: Bool, stateChangesOnlyResend: Int64, noRecoveries: Bool, flapping: (low: Double, high: Double)?,
          history: Int, category: String, topic: String?, handlers: [AlertHandler], functionSlots: Int,
-         location: SourceLocation, levelTexts: [String?], maxGroups: Int? = nil) {
+         location: SourceLocation, levelTexts: [String?], maxGroups: Int? = nil, steps: [any RuleStep] = [], filterSlots: Int = 0) {
         self.id = id
         self.measurement = measurement
         self.filter = filter
@@ -138,6 +142,8 @@ public final class AlertRule: Sendable {
         self.location = location
         self.levelTexts = levelTexts
         self.maxGroups = maxGroups
+        self.steps = steps
+        self.filterSlots = filterSlots
         defaultTemplates = (Self.isDefault(idTemplate.text, AlertRule.defaultIDTemplate),
                             Self.isDefault(messageTemplate.text, AlertRule.defaultMessageTemplate),
                             Self.isDefault(detailsTemplate.text, AlertRule.defaultDetailsTemplate))

@@ -18,6 +18,8 @@ public final class AlertState {
     @exclusivity(unchecked) public private(set) var expired = false
     /// Point time of the newest point the group saw (for the group expiry).
     @exclusivity(unchecked) public internal(set) var lastSeen = Int64.min
+    /// The group's state of the rule's steps (windows, derivatives, ...), made at its first point.
+    var steps: StepChain?
     /// Running state of the rule's stateful functions for this group.
     public let functions: LambdaState?
     /// The group's key (`host=a,cpu=cpu0`, or `nil`).

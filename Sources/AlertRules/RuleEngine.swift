@@ -21,6 +21,10 @@ public struct RuleExplanation: Sendable {
     /// Why no event was sent, when none was.
     public var suppressed: String?
     public var event: Bool = false
+    /// What the rule's steps emitted for this point (each reached the alert), in order.
+    public var stepOutputs: [Point] = []
+    /// Errors the steps reported (the point went no further).
+    public var stepErrors: [String] = []
 }
 
 /// Counters of one rule.
@@ -54,9 +58,13 @@ public final class RuleEngine {
         @exclusivity(unchecked) var sinceSweep = 0
         /// Point time of the last sweep.
         @exclusivity(unchecked) var lastSweep = Int64.min
+        /// The `where` expression's stateful functions: one state for the rule, as Kapacitor keeps
+        /// one for its `from` node (not one per group).
+        let filterState: LambdaState?
         init(rule: AlertRule, maxGroups: Int) {
             self.rule = rule
             self.maxGroups = maxGroups
+            filterState = rule.filterSlots > 0 ? LambdaState(slots: rule.filterSlots) : nil
         }
     }
 
@@ -122,6 +130,10 @@ public final class RuleEngine {
                old.rule.groupBy == rt.rule.groupBy {
                 rt.groups = old.groups
                 rt.stats = old.stats
+                // Step states (window buffers) belong to the steps that made them: changed steps start afresh.
+                if old.rule.steps.map(\.description) != rt.rule.steps.map(\.description) {
+                    for g in rt.groups.all { g.steps = nil }
+                }
             }
         }
         recountGroups()
@@ -206,7 +218,7 @@ public final class RuleEngine {
         rt.stats.evaluations += 1
         if let filter = rule.filter {
             do throws(LambdaError) {
-                let pass = try filter.evaluateBool(point: p, state: nil)
+                let pass = try filter.evaluateBool(point: p, state: rt.filterState)
                 explain?.pointee.filter = .success(pass)
                 if !pass { rt.stats.filteredOut += 1; return }
             } catch {
@@ -227,8 +239,42 @@ public final class RuleEngine {
         }
         if limits.expiry > 0 && rt.sinceSweep >= rt.groups.count && latestTime &- rt.lastSweep >= limits.expiry / 2 { sweep(rt) }
         state.lastSeen = max(state.lastSeen, time)
+        explain?.pointee.group = state.group
+        if rule.steps.isEmpty {
+            alert(rt, state, p, explain: explain, emit: emit)
+            return
+        }
+        let chain = state.steps ?? {
+            let c = StepChain(rule.steps, groupTags: Self.groupTags(rule.groupBy, p.pointee))
+            state.steps = c
+            return c
+        }()
+        chain.run(p.pointee, steps: rule.steps, sink: { out in
+            explain?.pointee.stepOutputs.append(out)
+            withUnsafePointer(to: out) { alert(rt, state, $0, explain: explain, emit: emit) }
+        }, fail: { message in
+            rt.stats.expressionErrors += 1
+            explain?.pointee.stepErrors.append(message)
+            fail(rt, message)
+        })
+    }
+
+    /// The group's tags as Kapacitor's `GroupInfo.Tags`: the group-by tags' values (empty when the
+    /// point lacks one), every tag for `groupBy: '*'`, none without grouping.
+    static func groupTags(_ groupBy: GroupBy, _ point: Point) -> [Tag] {
+        switch groupBy {
+        case .none: return []
+        case .all: return Array(point.tags)
+        case .tags(let names): return names.map { Tag(key: $0, value: point.tag($0) ?? "") }
+        }
+    }
+
+    /// The alert node: the level for `p` in its group's state, and the event when one is due.
+    private func alert(_ rt: RuleRuntime, _ state: AlertState, _ p: UnsafePointer<Point>,
+                       explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
+        let rule = rt.rule
         let group = state.group
-        explain?.pointee.group = group
+        let time = p.pointee.time
         let context = LambdaInput(point: p, event: nil, state: state.functions)
         let level = determineLevel(rt, context, current: state.currentLevel, explain: explain)
         explain?.pointee.level = level

@@ -30,7 +30,8 @@ public struct RuleLoader {
 
     static let ruleKeys = ["id", "measurement", "where", "groupBy", "info", "warn", "crit", "infoReset", "warnReset",
                            "critReset", "alertId", "message", "details", "stateChangesOnly", "noRecoveries", "flapping",
-                           "history", "category", "topic", "kafka", "log", "maxGroups"]
+                           "history", "category", "topic", "kafka", "log", "maxGroups", "steps"]
+        + RuleLoader.stepKeys
     static let kafkaKeys = ["cluster", "topic", "template", "disablePartitionById", "partitionAlgorithm"]
     static let logKeys = ["path", "mode"]
     static let thresholdKeys: [(String, String)] = [("below", "<"), ("above", ">"), ("atMost", "<="), ("atLeast", ">="),
@@ -114,7 +115,10 @@ public struct RuleLoader {
         try m.checkKeys(Self.ruleKeys, what: what)
         var slots = 0
         let measurement = try m["measurement"].map { (x) throws(RuleLoadError) in try x.string("measurement") }
-        let filter = try m["where"].map { (x) throws(RuleLoadError) in try expression(x, key: "where", rule: what, slots: &slots) }
+        // The `where` filter's stateful functions have one state for the rule (Kapacitor's from node).
+        var filterSlots = 0
+        let filter = try m["where"].map { (x) throws(RuleLoadError) in try expression(x, key: "where", rule: what, slots: &filterSlots) }
+        let steps = try steps(m, rule: what)
         var groupBy = GroupBy.none
         if let g = m["groupBy"] {
             var names: [String] = []
@@ -200,7 +204,8 @@ public struct RuleLoader {
                          idTemplate: idTemplate, messageTemplate: message, detailsTemplate: details,
                          stateChangesOnly: stateChangesOnly, stateChangesOnlyResend: resend, noRecoveries: noRecoveries,
                          flapping: flapping, history: history, category: category, topic: topic, handlers: handlers,
-                         functionSlots: slots, location: v.location, levelTexts: texts, maxGroups: maxGroups)
+                         functionSlots: slots, location: v.location, levelTexts: texts, maxGroups: maxGroups,
+                         steps: steps, filterSlots: filterSlots)
     }
 
     /// A lambda expression: a string, or a threshold mapping `{field: usage_idle, below: 10}`.

@@ -1,0 +1,158 @@
+import GoDuration
+import GoTemplate
+import LineProtocol
+
+/// `window()` followed by an InfluxQL aggregate or selector: Kapacitor's window node, which per
+/// group buffers points and emits the window when a point at or past the next emission time
+/// arrives, and its InfluxQL node, which reduces each emitted window to one point.
+///
+/// Emission (Kapacitor's `windowByTime`, on point time): with `every` > 0 the window emitted at
+/// `t` holds the points of [t − period, t), and the next emission is the arriving point's time +
+/// every (aligned: truncated to a multiple of every); with `every` = 0 every point emits the
+/// window (point time − period, point time]. The output point carries the window's time (or the
+/// selected point's with `usePointTimes`), the group's tags, and the field `as`.
+public struct WindowedAggregateStep: RuleStep {
+    public var window: WindowSpec
+    public var function: AggregateFunction
+    /// The field read.
+    public var field: String
+    /// The output field (default: the function's name).
+    public var outputName: String
+    /// Selectors: the chosen point's time instead of the window's.
+    public var usePointTimes: Bool
+
+    public init(window: WindowSpec, function: AggregateFunction, field: String, as outputName: String? = nil, usePointTimes: Bool = false) {
+        self.window = window
+        self.function = function
+        self.field = field
+        self.outputName = outputName ?? function.name
+        self.usePointTimes = usePointTimes
+    }
+
+    public var description: String {
+        var args = "\"\(field)\""
+        if case .percentile(let p) = function { args += ", \(GoJSON.plainFloat(p))" }
+        return "\(window) | \(function.name)(\(args)).as(\"\(outputName)\")"
+    }
+
+    public func makeGroupState(groupTags: [Tag]) -> any StepGroupState {
+        WindowedAggregateState(step: self, groupTags: groupTags)
+    }
+}
+
+/// One group's window: the field's values and times in arrival order (whole points only for
+/// selectors, which emit one of them).
+final class WindowedAggregateState: StepGroupState {
+    let step: WindowedAggregateStep
+    let groupTags: [Tag]
+    private var times: [Int64] = []
+    private var values: [FieldValue] = []
+    private var points: [Point] = []
+    private var start = 0
+    private var nextEmit: Int64?
+    private var name = ""
+
+    init(step: WindowedAggregateStep, groupTags: [Tag]) {
+        self.step = step
+        self.groupTags = groupTags
+    }
+
+    var bufferedPoints: Int { times.count - start }
+
+    func process(_ point: Point, _ output: inout StepOutput) {
+        let t = point.time
+        let spec = step.window
+        if nextEmit == nil {
+            nextEmit = spec.firstEmit(after: t)
+            name = point.measurement
+        }
+        if spec.every == 0 {
+            insert(point, &output)
+            if t >= nextEmit! {
+                purge(before: t &- spec.period, inclusive: false)
+                emit(at: t, &output)
+                nextEmit = t
+            }
+        } else {
+            if t >= nextEmit! {
+                purge(before: nextEmit! &- spec.period, inclusive: true)
+                emit(at: nextEmit!, &output)
+                var next = t &+ spec.every
+                if spec.align { next = WindowSpec.truncate(next, spec.every) }
+                nextEmit = next
+            }
+            insert(point, &output)
+        }
+    }
+
+    private func insert(_ point: Point, _ output: inout StepOutput) {
+        guard let v = point.field(step.field) else {
+            output.fail("field \"\(step.field)\" missing from point, cannot aggregate")
+            return
+        }
+        guard bufferedPoints < step.window.maxPoints else {
+            output.fail("the window already holds \(step.window.maxPoints) points of this group; point dropped")
+            return
+        }
+        if start > 0 && start * 2 >= times.count {
+            times.removeFirst(start)
+            values.removeFirst(start)
+            if step.function.isSelector { points.removeFirst(start) }
+            start = 0
+        }
+        times.append(point.time)
+        values.append(v)
+        if step.function.isSelector { points.append(point) }
+    }
+
+    /// Drops points from the front while they are older than `oldest` (Kapacitor's purge: the
+    /// buffer is in arrival order, so a late point behind a newer one stays until it is first).
+    private func purge(before oldest: Int64, inclusive: Bool) {
+        while start < times.count {
+            let keep = inclusive ? times[start] >= oldest : times[start] > oldest
+            if keep { break }
+            start += 1
+        }
+    }
+
+    private func emit(at batchTime: Int64, _ output: inout StepOutput) {
+        let f = step.function
+        var samples: [AggregateFunction.Sample] = []
+        samples.reserveCapacity(bufferedPoints)
+        var kind: FieldValue?
+        for i in start..<times.count {
+            let v = values[i]
+            if kind == nil {
+                guard f.accepts(v) else {
+                    output.fail("invalid influxql func \(f.name) with field \(step.field): unsupported type \(v.typeName)")
+                    continue
+                }
+                kind = v
+            } else if !Self.sameType(v, kind!) {
+                output.fail("field \(step.field) has wrong type: got \(v.typeName) exp \(kind!.typeName)")
+                continue
+            }
+            samples.append(.init(value: v, time: times[i], index: i))
+        }
+        if samples.isEmpty && !f.emitsOnEmptyWindow { return }
+        guard let (value, selected) = f.reduce(samples) else { return }
+        if let selected, f.isSelector {
+            let chosen = points[selected]
+            var fields: [Field] = []
+            for field in chosen.fields {
+                fields.append(field.key == step.field ? Field(key: step.outputName, value: field.value) : field)
+            }
+            output.emit(Point(measurement: chosen.measurement, tags: Array(chosen.tags), fields: fields,
+                              time: step.usePointTimes ? chosen.time : batchTime))
+        } else {
+            output.emit(Point(measurement: name, tags: groupTags, fields: [Field(key: step.outputName, value: value)], time: batchTime))
+        }
+    }
+
+    static func sameType(_ a: FieldValue, _ b: FieldValue) -> Bool {
+        switch (a, b) {
+        case (.float, .float), (.integer, .integer), (.unsigned, .unsigned), (.string, .string), (.boolean, .boolean): return true
+        default: return false
+        }
+    }
+}
