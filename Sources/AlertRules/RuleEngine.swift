@@ -25,6 +25,8 @@ public struct RuleExplanation: Sendable {
     public var stepOutputs: [Point] = []
     /// Errors the steps reported (the point went no further).
     public var stepErrors: [String] = []
+    /// Points the group's steps hold after this point (nil: the rule has no steps).
+    public var stepsBuffered: Int?
 }
 
 /// Counters of one rule.
@@ -257,6 +259,7 @@ public final class RuleEngine {
             explain?.pointee.stepErrors.append(message)
             fail(rt, message)
         })
+        explain?.pointee.stepsBuffered = chain.bufferedPoints
     }
 
     /// The group's tags as Kapacitor's `GroupInfo.Tags`: the group-by tags' values (empty when the

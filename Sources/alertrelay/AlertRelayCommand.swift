@@ -53,6 +53,7 @@ struct CheckCommand: ParsableCommand {
                 for h in r.handlers { targets.append(Self.describe(h.action)) }
                 if let t = r.topic { targets.append("topic \(t)") }
                 print("  rule \(r.id) (\(r.measurement.map { "measurement \($0)" } ?? "every measurement")): \(levels.joined(separator: "; ")) -> \(targets.isEmpty ? "no handlers" : targets.joined(separator: ", "))")
+                if !r.steps.isEmpty { print("    chain: from | " + r.steps.map(\.description).joined(separator: " | ") + " | alert") }
             }
             for h in rules.handlers {
                 print("  handler \(h.id) (topic \(h.topic ?? "")): \(Self.describe(h.action))\(h.match.map { " when \($0)" } ?? "")")

@@ -130,6 +130,16 @@ struct TestCommand: ParsableCommand {
             case .failure(let e): s += "    where → error: \(e.message)\n"
             }
         }
+        if let buffered = x.stepsBuffered {
+            for e in x.stepErrors { s += "    steps → error: \(e)\n" }
+            if x.stepOutputs.isEmpty {
+                s += "    steps → nothing emitted (\(buffered) points held in windows)\n"
+            }
+            for p in x.stepOutputs {
+                let fields = p.fields.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                s += "    steps → \(p.measurement)\(p.tags.map { ",\($0.key)=\($0.value)" }.joined()) \(fields) time=\(GoTime(unixNano: p.time).rfc3339Nano)\n"
+            }
+        }
         for e in x.evaluations {
             let name = e.level.ruleKey + (e.reset ? "Reset" : "")
             switch e.result {
