@@ -113,6 +113,8 @@ public final class AlertRule: Sendable {
     public let steps: [any RuleStep]
     /// Stateful-function slots of the `where` expression (one state per rule).
     public let filterSlots: Int
+    /// `deadman`: the rule alerts on the rate of points instead of their values.
+    public let deadman: DeadmanSpec?
     /// Which templates are Kapacitor's defaults (rendered without the template engine).
     let defaultTemplates: (id: Bool, message: Bool, details: Bool)
 
@@ -120,7 +122,8 @@ public final class AlertRule: Sendable {
          resets: [LambdaExpression?], idTemplate: Template, messageTemplate: Template, detailsTemplate: Template,
          stateChangesOnly: Bool, stateChangesOnlyResend: Int64, noRecoveries: Bool, flapping: (low: Double, high: Double)?,
          history: Int, category: String, topic: String?, handlers: [AlertHandler], functionSlots: Int,
-         location: SourceLocation, levelTexts: [String?], maxGroups: Int? = nil, steps: [any RuleStep] = [], filterSlots: Int = 0) {
+         location: SourceLocation, levelTexts: [String?], maxGroups: Int? = nil, steps: [any RuleStep] = [], filterSlots: Int = 0,
+         deadman: DeadmanSpec? = nil) {
         self.id = id
         self.measurement = measurement
         self.filter = filter
@@ -144,6 +147,7 @@ public final class AlertRule: Sendable {
         self.maxGroups = maxGroups
         self.steps = steps
         self.filterSlots = filterSlots
+        self.deadman = deadman
         defaultTemplates = (Self.isDefault(idTemplate.text, AlertRule.defaultIDTemplate),
                             Self.isDefault(messageTemplate.text, AlertRule.defaultMessageTemplate),
                             Self.isDefault(detailsTemplate.text, AlertRule.defaultDetailsTemplate))

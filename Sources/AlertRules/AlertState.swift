@@ -1,3 +1,5 @@
+import LineProtocol
+
 /// The alert state of one group of one rule: Kapacitor's `alertState` (`alert.go`), field for field.
 ///
 /// History is a ring of the last `history` levels; `changed` compares each new level with the one
@@ -20,6 +22,11 @@ public final class AlertState {
     @exclusivity(unchecked) public internal(set) var lastSeen = Int64.min
     /// The group's state of the rule's steps (windows, derivatives, ...), made at its first point.
     var steps: StepChain?
+    /// The group's tags (Kapacitor's `GroupInfo.Tags`), kept for the points a deadman makes.
+    var groupTags: [LineProtocol.Tag] = []
+    /// Deadman: points that reached the alert so far, and the count and time at the last tick.
+    var deadmanEmitted: Int64 = 0
+    var deadmanLastTick: (emitted: Int64, time: Int64)?
     /// Running state of the rule's stateful functions for this group.
     public let functions: LambdaState?
     /// The group's key (`host=a,cpu=cpu0`, or `nil`).

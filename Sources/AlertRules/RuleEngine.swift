@@ -60,6 +60,8 @@ public final class RuleEngine {
         @exclusivity(unchecked) var sinceSweep = 0
         /// Point time of the last sweep.
         @exclusivity(unchecked) var lastSweep = Int64.min
+        /// A deadman rule's next check (engine clock).
+        @exclusivity(unchecked) var nextTick: Int64?
         /// The `where` expression's stateful functions: one state for the rule, as Kapacitor keeps
         /// one for its `from` node (not one per group).
         let filterState: LambdaState?
@@ -242,8 +244,11 @@ public final class RuleEngine {
         if limits.expiry > 0 && rt.sinceSweep >= rt.groups.count && latestTime &- rt.lastSweep >= limits.expiry / 2 { sweep(rt) }
         state.lastSeen = max(state.lastSeen, time)
         explain?.pointee.group = state.group
+        if rule.deadman != nil && state.deadmanEmitted == 0 && state.deadmanLastTick == nil {
+            state.groupTags = Self.groupTags(rule.groupBy, p.pointee)
+        }
         if rule.steps.isEmpty {
-            alert(rt, state, p, explain: explain, emit: emit)
+            alertStage(rt, state, p, explain: explain, emit: emit)
             return
         }
         let chain = state.steps ?? {
@@ -253,7 +258,7 @@ public final class RuleEngine {
         }()
         chain.run(p.pointee, steps: rule.steps, sink: { out in
             explain?.pointee.stepOutputs.append(out)
-            withUnsafePointer(to: out) { alert(rt, state, $0, explain: explain, emit: emit) }
+            withUnsafePointer(to: out) { alertStage(rt, state, $0, explain: explain, emit: emit) }
         }, fail: { message in
             rt.stats.expressionErrors += 1
             explain?.pointee.stepErrors.append(message)
@@ -269,6 +274,74 @@ public final class RuleEngine {
         case .none: return []
         case .all: return Array(point.tags)
         case .tags(let names): return names.map { Tag(key: $0, value: point.tag($0) ?? "") }
+        }
+    }
+
+    /// What reaches the end of the chain: evaluated by the alert, or counted by a deadman.
+    @inline(__always)
+    private func alertStage(_ rt: RuleRuntime, _ state: AlertState, _ p: UnsafePointer<Point>,
+                            explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
+        if rt.rule.deadman != nil {
+            state.deadmanEmitted += 1
+            explain?.pointee.suppressed = "deadman: counted (\(state.deadmanEmitted) points so far); checked every interval"
+            return
+        }
+        alert(rt, state, p, explain: explain, emit: emit)
+    }
+
+    /// Whether any rule runs on the engine's clock (a deadman).
+    public var hasClockedRules: Bool { clocked }
+    private lazy var clocked = runtimes.contains { $0.rule.deadman != nil }
+
+    /// When the engine's clock must next be advanced (the earliest deadman check), nil without
+    /// deadman rules.
+    public var nextClockDeadline: Int64? {
+        runtimes.compactMap { $0.rule.deadman == nil ? nil : $0.nextTick }.min()
+    }
+
+    /// Advances the engine's clock to `now` (Unix ns): runs every deadman check due by then, in
+    /// time order. `run` calls it with wall time, `test` with each point's time before the point.
+    public func advanceClock(to now: Int64, emit: (AlertEvent) -> Void) {
+        for rt in runtimes {
+            guard let spec = rt.rule.deadman else { continue }
+            if rt.nextTick == nil {
+                // Kapacitor's stats node aligns its first tick to the interval.
+                rt.nextTick = WindowSpec.truncate(now, spec.interval) &+ spec.interval
+                continue
+            }
+            while let tick = rt.nextTick, tick <= now {
+                deadmanTick(rt, spec, at: tick, emit: emit)
+                rt.nextTick = tick &+ spec.interval
+            }
+        }
+    }
+
+    /// One stats tick of a deadman rule: per group, points per interval since the last tick
+    /// (derivative, non-negative), then the alert on a `stats` point with that `emitted` field.
+    private func deadmanTick(_ rt: RuleRuntime, _ spec: DeadmanSpec, at time: Int64, emit: (AlertEvent) -> Void) {
+        var states = rt.groups.all
+        if states.isEmpty {
+            // Kapacitor's stats of a node that saw nothing: the nil group, emitted 0.
+            let n = AlertState(history: rt.rule.history, functionSlots: rt.rule.functionSlots, group: "nil")
+            rt.groups.insert(n)
+            totalGroups += 1
+            states = [n]
+        } else if rt.rule.groupBy != .none, states.count > 1, states.contains(where: { $0.group == "nil" }) {
+            // Real groups have appeared: the stand-in nil group goes, as Kapacitor's stats list
+            // only the groups a node has seen.
+            rt.groups.removeNilGroup()
+            totalGroups -= 1
+            states.removeAll { $0.group == "nil" }
+        }
+        for state in states.sorted(by: { $0.group < $1.group }) {
+            defer { state.deadmanLastTick = (state.deadmanEmitted, time) }
+            guard let last = state.deadmanLastTick, time > last.time else { continue }
+            let diff = Double(state.deadmanEmitted &- last.emitted)
+            guard diff >= 0 else { continue }
+            let rate = diff / (Double(time &- last.time) / Double(spec.interval))
+            let point = Point(measurement: "stats", tags: state.groupTags, fields: [Field(key: "emitted", value: .float(rate))], time: time)
+            state.lastSeen = max(state.lastSeen, time)
+            withUnsafePointer(to: point) { alert(rt, state, $0, explain: nil, emit: emit) }
         }
     }
 
@@ -449,6 +522,9 @@ struct GroupTable {
         if let s = byHash[Self.hash(key)], s.group == key { return s }
         return collided[key]
     }
+
+    /// Forgets the nil group (a deadman's stand-in once real groups exist).
+    mutating func removeNilGroup() { nilGroup = nil }
 
     /// Drops the groups that are OK, not flapping, and last saw a point before `cutoff`; returns
     /// how many.

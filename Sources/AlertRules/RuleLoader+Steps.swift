@@ -126,7 +126,7 @@ extension RuleLoader {
         case "derivative":
             let (m, field) = try fieldStep(v, at, extra: ["unit", "nonNegative"])
             return .transform(DerivativeStep(field: field, unit: try unit(m, at), nonNegative: try m?["nonNegative"].map { (x) throws(RuleLoadError) in try x.bool("nonNegative") } ?? false,
-                                             as: try m.flatMap { (x) throws(RuleLoadError) in try name(x, at) } ?? "derivative"))
+                                             as: try m.flatMap { (x) throws(RuleLoadError) in try name(x, at) }))
         case "difference", "cumulativeSum":
             let (m, field) = try fieldStep(v, at, extra: [])
             return .transform(StreamTransformStep(key == "difference" ? .difference : .cumulativeSum, field: field,
@@ -169,6 +169,39 @@ extension RuleLoader {
         default:
             throw v.error("\(at): unknown step")
         }
+    }
+
+    /// `deadman: {threshold: 0, interval: 10s}` (Kapacitor's defaults when left out).
+    func deadmanSpec(_ v: YAMLValue, rule what: String, steps: [any RuleStep]) throws(RuleLoadError) -> DeadmanSpec {
+        let at = "\(what): deadman"
+        let m = try YAMLMap(v, what: at)
+        try m.checkKeys(["threshold", "interval"], what: at)
+        let threshold = try m["threshold"].map { (x) throws(RuleLoadError) in try x.double("deadman.threshold") } ?? 0
+        let interval = try m["interval"].map { (x) throws(RuleLoadError) in try x.duration("deadman.interval") } ?? 10 * GoDuration.second.nanoseconds
+        guard interval >= GoDuration.millisecond.nanoseconds else { throw (m["interval"] ?? v).error("\(at): interval must be at least 1ms") }
+        return DeadmanSpec(threshold: threshold, interval: interval, nodeName: Self.kapacitorNodeName(after: steps))
+    }
+
+    /// The name Kapacitor gives the node a deadman watches: its kind and its number in the
+    /// pipeline (stream0, from1, then each node; a window with its aggregate is two nodes).
+    static func kapacitorNodeName(after steps: [any RuleStep]) -> String {
+        var id = 1
+        var name = "from"
+        for step in steps {
+            switch step {
+            case let w as WindowedAggregateStep:
+                id += 2
+                name = w.function.name
+            case is DerivativeStep: id += 1; name = "derivative"
+            case let t as StreamTransformStep: id += 1; name = t.function.name
+            case is EvalStep: id += 1; name = "eval"
+            case is DefaultStep: id += 1; name = "default"
+            case is ShiftStep: id += 1; name = "shift"
+            case let s as StateTrackingStep: id += 1; name = s.kind == .count ? "stateCount" : "stateDuration"
+            default: id += 1; name = "node"
+            }
+        }
+        return "\(name)\(id)"
     }
 
     private func required(_ m: YAMLMap, _ key: String, _ at: String, _ v: YAMLValue) throws(RuleLoadError) -> YAMLValue {

@@ -30,7 +30,7 @@ public struct RuleLoader {
 
     static let ruleKeys = ["id", "measurement", "where", "groupBy", "info", "warn", "crit", "infoReset", "warnReset",
                            "critReset", "alertId", "message", "details", "stateChangesOnly", "noRecoveries", "flapping",
-                           "history", "category", "topic", "kafka", "log", "maxGroups", "steps"]
+                           "history", "category", "topic", "kafka", "log", "maxGroups", "steps", "deadman"]
         + RuleLoader.stepKeys
     static let kafkaKeys = ["cluster", "topic", "template", "disablePartitionById", "partitionAlgorithm"]
     static let logKeys = ["path", "mode"]
@@ -142,11 +142,23 @@ public struct RuleLoader {
                 resets[level.rawValue] = try expression(x, key: key + "Reset", rule: what, slots: &slots)
             }
         }
-        if levels.allSatisfy({ $0 == nil }) {
-            throw v.error("\(what): at least one of info, warn or crit is required")
+        var deadman: DeadmanSpec?
+        if let d = m["deadman"] {
+            if let level = ["info", "warn", "crit"].first(where: { m[$0] != nil }) {
+                throw m[level]!.error("\(what): \(level) cannot be used with deadman: the deadman's level is CRITICAL when the rate is at most its threshold")
+            }
+            let spec = try deadmanSpec(d, rule: what, steps: steps)
+            let crit = try expression(YAMLValue(node: .scalar(.init("\"emitted\" <= \(GoJSON.plainFloat(spec.threshold))\(spec.threshold.rounded() == spec.threshold ? ".0" : "")")), file: d.file),
+                                      key: "deadman", rule: what, slots: &slots)
+            levels[AlertLevel.critical.rawValue] = crit
+            texts[AlertLevel.critical.rawValue] = crit.description
+            deadman = spec
         }
-        let idTemplate = try template(m["alertId"], key: "alertId", rule: what, default: AlertRule.defaultIDTemplate, html: false)
-        let message = try template(m["message"], key: "message", rule: what, default: AlertRule.defaultMessageTemplate, html: false)
+        if levels.allSatisfy({ $0 == nil }) {
+            throw v.error("\(what): at least one of info, warn or crit (or deadman) is required")
+        }
+        let idTemplate = try template(m["alertId"], key: "alertId", rule: what, default: deadman?.defaultIDTemplate ?? AlertRule.defaultIDTemplate, html: false)
+        let message = try template(m["message"], key: "message", rule: what, default: deadman?.defaultMessageTemplate ?? AlertRule.defaultMessageTemplate, html: false)
         let details = try template(m["details"], key: "details", rule: what, default: AlertRule.defaultDetailsTemplate, html: true)
         var stateChangesOnly = false
         var resend: Int64 = 0
@@ -205,7 +217,7 @@ public struct RuleLoader {
                          stateChangesOnly: stateChangesOnly, stateChangesOnlyResend: resend, noRecoveries: noRecoveries,
                          flapping: flapping, history: history, category: category, topic: topic, handlers: handlers,
                          functionSlots: slots, location: v.location, levelTexts: texts, maxGroups: maxGroups,
-                         steps: steps, filterSlots: filterSlots)
+                         steps: steps, filterSlots: filterSlots, deadman: deadman)
     }
 
     /// A lambda expression: a string, or a threshold mapping `{field: usage_idle, below: 10}`.

@@ -79,7 +79,7 @@ struct BatchParser {
 }
 
 /// Nanoseconds since the Unix epoch, now.
-func unixNanosecondsNow() -> Int64 {
+public func unixNanosecondsNow() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)

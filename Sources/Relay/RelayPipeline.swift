@@ -254,17 +254,26 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                     condition.lock()
                     continue
                 }
-                if let p = persistence {
-                    if ContinuousClock.now - lastSave >= p.interval {
-                        condition.unlock()
-                        saveState()
-                        condition.lock()
-                        continue
-                    }
-                    _ = condition.wait(until: Date().addingTimeInterval(1))
-                } else {
-                    condition.wait()
+                if let p = persistence, ContinuousClock.now - lastSave >= p.interval {
+                    condition.unlock()
+                    saveState()
+                    condition.lock()
+                    continue
                 }
+                // Time-driven rules (deadman) run on the wall clock, also when no point arrives.
+                if engine.hasClockedRules, let due = engine.nextClockDeadline, unixNanosecondsNow() >= due {
+                    condition.unlock()
+                    advanceClock()
+                    condition.lock()
+                    continue
+                }
+                var wake: Date?
+                if persistence != nil { wake = Date().addingTimeInterval(1) }
+                if engine.hasClockedRules, let due = engine.nextClockDeadline {
+                    let at = Date(timeIntervalSince1970: Double(due) / 1e9)
+                    wake = wake.map { min($0, at) } ?? at
+                }
+                if let wake { _ = condition.wait(until: wake) } else { condition.wait() }
             }
             let pendingControls = controls
             controls.removeAll()
@@ -289,6 +298,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
             }
             condition.unlock()
             for c in pendingControls { c() }
+            if engine.hasClockedRules { advanceClock() }
             if let batch {
                 process(batch)
                 condition.lock()
@@ -303,18 +313,25 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
 
     private var currentReceivedAt: UInt64 = 0
 
+    /// Runs the time-driven checks due by now (engine thread).
+    private func advanceClock() {
+        engine.advanceClock(to: unixNanosecondsNow()) { event in handle(event) }
+    }
+
+    private func handle(_ event: AlertEvent) {
+        counters.events += 1
+        logger.info("alert triggered", metadata: [
+            "task": .string(event.ruleID), "level": .string(event.level.description), "id": .string(event.id),
+            "event_message": .string(event.message),
+        ])
+        onEvent?(event)
+        for d in router.route(event) { deliver(d) }
+    }
+
     private func process(_ batch: PointBatch) {
         currentReceivedAt = batch.receivedAt
         counters.pointsProcessed += UInt64(batch.points.count)
-        engine.process(batch.points) { event in
-            counters.events += 1
-            logger.info("alert triggered", metadata: [
-                "task": .string(event.ruleID), "level": .string(event.level.description), "id": .string(event.id),
-                "event_message": .string(event.message),
-            ])
-            onEvent?(event)
-            for d in router.route(event) { deliver(d) }
-        }
+        engine.process(batch.points) { event in handle(event) }
     }
 
     private func deliver(_ d: AlertDelivery) {

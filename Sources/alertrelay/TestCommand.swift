@@ -95,6 +95,8 @@ struct TestCommand: ParsableCommand {
                         }
                     }
                 }
+                // The clock of time-driven steps (deadman) is the points' time here.
+                engine.advanceClock(to: p.time, emit: emit)
                 if explain {
                     out += "point line=\(line) \(p.measurement)\(p.tags.map { ",\($0.key)=\($0.value)" }.joined()) time=\(GoTime(unixNano: p.time).rfc3339Nano)\n"
                     var matched = false

@@ -95,7 +95,7 @@ import Testing
     /// Each mistake: the message it gives and where it points.
     @Test(arguments: [
         ("id: a\ncrit: '\"v\" > 1'\ncritt: x\n", "unknown key \"critt\" (did you mean \"crit\"?)", 3, 1),
-        ("id: a\n", "at least one of info, warn or crit is required", 1, 1),
+        ("id: a\n", "at least one of info, warn or crit (or deadman) is required", 1, 1),
         ("crit: '\"v\" > 1'\n", "\"id\" is required", 1, 1),
         ("id: a\ncrit: '\"v\" > '\n", "crit: unexpected end of expression", 2, 14),
         ("id: a\ncrit: '\"v\" + 1 > 10 + ''x'''\n", "mismatched type to binary operator. got int + string", 2, 21),

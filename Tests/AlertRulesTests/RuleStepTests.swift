@@ -121,8 +121,9 @@ typealias Tag = LineProtocol.Tag
     @Test func derivativeAsKapacitorComputesIt() {
         let pts = [0, 10, 20, 30].map { Self.p($0, [("v", .integer([0, 100, 50, 150][Int($0 / 10)]))]) }
         let r = Self.run(DerivativeStep(field: "v"), pts)
-        #expect(r.points.map { $0.field("derivative") } == [10, -5, 10].map { FieldValue.float($0) })
-        #expect(r.points[0].field("v") == .integer(100), "the point's own fields are kept")
+        #expect(r.points.map { $0.field("v") } == [10, -5, 10].map { FieldValue.float($0) }, "as defaults to the field: its value becomes its rate")
+        let named = Self.run(DerivativeStep(field: "v", as: "rate"), pts)
+        #expect(named.points[0].field("v") == .integer(100) && named.points[0].field("rate") == .float(10), "the point's own fields are kept")
         let nonNegative = Self.run(DerivativeStep(field: "v", unit: 60 * Self.s, nonNegative: true, as: "rate"), pts)
         #expect(nonNegative.points.map { $0.field("rate") } == [600, 600].map { FieldValue.float($0) })
         let sameTime = Self.run(DerivativeStep(field: "v"), [Self.p(0, [("v", .float(1))]), Self.p(0, [("v", .float(2))])])

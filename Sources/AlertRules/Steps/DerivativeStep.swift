@@ -2,19 +2,19 @@ import GoDuration
 import LineProtocol
 
 /// Kapacitor's `derivative(field)`: the rate of change between each point and the previous one of
-/// its group, per `unit` (default 1s), as a float field `as` (default `derivative`) added to the
-/// point; `nonNegative` drops negative changes (counter resets). The first point only primes it.
+/// its group, per `unit` (default 1s), as a float field `as` (default: the field itself, replaced
+/// by its rate, as in Kapacitor) set on the point; `nonNegative` drops negative changes (counter resets). The first point only primes it.
 public struct DerivativeStep: RuleStep {
     public var field: String
     public var unit: Int64
     public var nonNegative: Bool
     public var outputName: String
 
-    public init(field: String, unit: Int64 = GoDuration.second.nanoseconds, nonNegative: Bool = false, as outputName: String = "derivative") {
+    public init(field: String, unit: Int64 = GoDuration.second.nanoseconds, nonNegative: Bool = false, as outputName: String? = nil) {
         self.field = field
         self.unit = unit
         self.nonNegative = nonNegative
-        self.outputName = outputName
+        self.outputName = outputName ?? field
     }
 
     public var description: String {
