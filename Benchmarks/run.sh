@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release binaries and runs the benchmarks, each next to its peer in the same run.
-# usage: Benchmarks/run.sh [kafka|parse|udp|template|rules|e2e|spool|all] [extra args for the kafka benchmark]
+# usage: Benchmarks/run.sh [kafka|parse|udp|template|rules|windows|e2e|spool|all] [extra args for the kafka benchmark]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -130,6 +130,22 @@ rules() {
   done
   taskset -c 0 "$here/.build/release/RuleBenchmark" --memory
   taskset -c 0 "$here/.build/release/RuleBenchmark" 0 | grep unmatched
+  windows
+}
+
+windows() {
+  # No peer: Kapacitor's window and InfluxQL nodes need its edge/models/pipeline packages and the
+  # influxql package of InfluxDB 1.1, which Debian does not carry (it has InfluxDB 1.6.7's query
+  # package, whose reducers the step tests follow). Beside: the plain threshold rule's figure.
+  (cd "$here" && swift build -c release --product RuleBenchmark)
+  echo "Window steps: window(10s, every 10s) + mean, one rule grouped by host, a point per group per second, one core"
+  for groups in 1000 10000 100000; do
+    taskset -c 0 "$here/.build/release/RuleBenchmark" --window "$groups" |
+      awk '{ printf "groups %6d: %9.0f points/s through window+mean+alert, %5.1f bytes per buffered point (goals: >= 2M points/s, <= 64 B)\n", $1, $2, $3 }'
+  done
+  local plain
+  plain=$(taskset -c 0 "$here/.build/release/RuleBenchmark" --groups 10000)
+  echo "$plain" | awk '{ printf "plain threshold rule, %d groups: %9.0f points/s\n", $1, $2 }'
 }
 
 e2e() {
@@ -195,7 +211,8 @@ case "$what" in
   udp) udp ;;
   template) template ;;
   rules) rules ;;
+  windows) windows ;;
   e2e) e2e ;;
   all) parse; template; rules; e2e; udp; kafka "$@" ;;
-  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, rules, e2e, spool, all)" >&2; exit 64 ;;
+  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, rules, windows, e2e, spool, all)" >&2; exit 64 ;;
 esac

@@ -141,6 +141,38 @@ if CommandLine.arguments.contains("--memory") {
     exit(0)
 }
 
+// `RuleBenchmark --window G`: window(10s, every 10s) + mean over G groups (one rule, grouped by
+// host), each group a point per second: "G points/s bytes_per_buffered_point".
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--window", let g = Int(CommandLine.arguments[2]) {
+    let yaml = "id: w\nmeasurement: m0\ngroupBy: [host]\nwindow: {period: 10s, every: 10s}\nmean: value\ncrit: '\"mean\" > 90'\n"
+    let rule = try RuleLoader(clusters: []).rules(text: yaml, file: "bench")
+    var rng = SplitMix(state: 7)
+    let hosts = (0..<g).map { Tag(key: "host", value: "host-\($0)") }
+    func second(_ t: Int) -> [Point] {
+        (0..<g).map { i in
+            Point(measurement: "m0", tags: [hosts[i]], fields: [Field(key: "value", value: .float(Double.random(in: 0..<80, using: &rng)))],
+                  time: Int64(t) * 1_000_000_000 + Int64(i))
+        }
+    }
+    // Memory: groups made by the first second's points, then 8 more points per group in the same window.
+    let memoryEngine = RuleEngine(rules: rule)
+    memoryEngine.process(second(0)) { _ in }
+    let more = (1...8).map { second($0) }
+    let before = heapInUse()
+    for batch in more { memoryEngine.process(batch) { _ in } }
+    let perPoint = Double(heapInUse() - before) / Double(8 * g)
+    // Throughput: 200 s of points (every group's window emits 20 times), after a warm-up pass.
+    let data = (0..<max(1, 2_000_000 / g)).map { second($0) }
+    let engine = RuleEngine(rules: rule)
+    for batch in data.prefix(20) { engine.process(batch) { _ in } }
+    var events = 0
+    let start = now()
+    for batch in data.dropFirst(20) { engine.process(batch) { _ in events += 1 } }
+    let points = Double(data.dropFirst(20).count * g) / (now() - start)
+    print(String(format: "%d %.0f %.1f", g, points, perPoint))
+    exit(0)
+}
+
 let counts = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let onlyAlerting = CommandLine.arguments.contains("--alerting-only")
 let quiet = points(1_000_000, alertShare: 0)

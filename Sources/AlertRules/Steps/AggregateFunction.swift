@@ -76,7 +76,10 @@ public enum AggregateFunction: Sendable, Equatable {
             return (.float(samples.reduce(0.0) { $0 + Self.float($1.value) }), nil)
         case .mean:
             guard !samples.isEmpty else { return nil }
-            // InfluxDB sums in order, then divides once.
+            // InfluxDB sums in order (integers as integers), then divides once.
+            if case .integer = samples[0].value {
+                return (.float(Double(samples.reduce(Int64(0)) { $0 &+ Self.int($1.value) }) / Double(samples.count)), nil)
+            }
             return (.float(samples.reduce(0.0) { $0 + Self.float($1.value) } / Double(samples.count)), nil)
         case .median:
             guard !samples.isEmpty else { return nil }
