@@ -21,12 +21,12 @@ public final class AlertState {
     /// Point time of the newest point the group saw (for the group expiry).
     @exclusivity(unchecked) public internal(set) var lastSeen = Int64.min
     /// The group's state of the rule's steps (windows, derivatives, ...), made at its first point.
-    var steps: StepChain?
+    @exclusivity(unchecked) var steps: StepChain?
     /// The group's tags (Kapacitor's `GroupInfo.Tags`), kept for the points a deadman makes.
-    var groupTags: [LineProtocol.Tag] = []
+    @exclusivity(unchecked) var groupTags: [LineProtocol.Tag] = []
     /// Deadman: points that reached the alert so far, and the count and time at the last tick.
-    var deadmanEmitted: Int64 = 0
-    var deadmanLastTick: (emitted: Int64, time: Int64)?
+    @exclusivity(unchecked) var deadmanEmitted: Int64 = 0
+    @exclusivity(unchecked) var deadmanLastTick: (emitted: Int64, time: Int64)?
     /// Running state of the rule's stateful functions for this group.
     public let functions: LambdaState?
     /// The group's key (`host=a,cpu=cpu0`, or `nil`).

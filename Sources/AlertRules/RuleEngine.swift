@@ -252,11 +252,11 @@ public final class RuleEngine {
             return
         }
         let chain = state.steps ?? {
-            let c = StepChain(rule.steps, groupTags: Self.groupTags(rule.groupBy, p.pointee))
+            let c = StepChain.make(rule.steps, groupTags: Self.groupTags(rule.groupBy, p.pointee))!
             state.steps = c
             return c
         }()
-        chain.run(p.pointee, steps: rule.steps, sink: { out in
+        chain.run(p.pointee, sink: { out in
             explain?.pointee.stepOutputs.append(out)
             withUnsafePointer(to: out) { alertStage(rt, state, $0, explain: explain, emit: emit) }
         }, fail: { message in

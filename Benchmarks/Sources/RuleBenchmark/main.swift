@@ -162,7 +162,7 @@ if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--window", let
     for batch in more { memoryEngine.process(batch) { _ in } }
     let perPoint = Double(heapInUse() - before) / Double(8 * g)
     // Throughput: 200 s of points (every group's window emits 20 times), after a warm-up pass.
-    let data = (0..<max(1, 2_000_000 / g)).map { second($0) }
+    let data = (0..<max(40, 2_000_000 / g)).map { second($0) }
     let engine = RuleEngine(rules: rule)
     for batch in data.prefix(20) { engine.process(batch) { _ in } }
     var events = 0

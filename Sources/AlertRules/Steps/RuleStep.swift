@@ -38,30 +38,40 @@ public struct StepOutput {
     public mutating func fail(_ message: String) { errors.append(message) }
 }
 
-/// The chain of one group: each step's state, fed in order.
+/// The chain of one group: each step's state, fed in order, as a linked list of nodes (the hot
+/// path touches no array and no existential copy).
 final class StepChain {
-    let states: [any StepGroupState]
+    let step: any RuleStep
+    let state: any StepGroupState
+    /// What the step emitted for the current point, reused for every point.
+    @exclusivity(unchecked) private var output = StepOutput()
+    let next: StepChain?
 
-    init(_ steps: [any RuleStep], groupTags: [Tag]) {
-        states = steps.map { $0.makeGroupState(groupTags: groupTags) }
+    /// The chain of `steps` for one group, or nil for no steps.
+    static func make(_ steps: [any RuleStep], groupTags: [Tag]) -> StepChain? {
+        var chain: StepChain?
+        for step in steps.reversed() { chain = StepChain(step: step, groupTags: groupTags, next: chain) }
+        return chain
     }
 
-    /// Runs `point` through every step; `sink` receives what the last step emits, `fail` each
-    /// error with the step's description.
-    func run(_ point: Point, steps: [any RuleStep], sink: (Point) -> Void, fail: (String) -> Void) {
-        run(point, from: 0, steps: steps, sink: sink, fail: fail)
+    private init(step: any RuleStep, groupTags: [Tag], next: StepChain?) {
+        self.step = step
+        state = step.makeGroupState(groupTags: groupTags)
+        self.next = next
     }
 
-    private func run(_ point: Point, from index: Int, steps: [any RuleStep], sink: (Point) -> Void, fail: (String) -> Void) {
-        guard index < states.count else {
-            sink(point)
-            return
+    /// Runs `point` through this step and those after it; `sink` receives what the last step
+    /// emits, `fail` each error with the step's description.
+    func run(_ point: Point, sink: (Point) -> Void, fail: (String) -> Void) {
+        state.process(point, &output)
+        if output.points.isEmpty && output.errors.isEmpty { return }
+        let out = output
+        output = StepOutput()
+        for e in out.errors { fail("\(step): \(e)") }
+        for p in out.points {
+            if let next { next.run(p, sink: sink, fail: fail) } else { sink(p) }
         }
-        var out = StepOutput()
-        states[index].process(point, &out)
-        for e in out.errors { fail("\(steps[index]): \(e)") }
-        for p in out.points { run(p, from: index + 1, steps: steps, sink: sink, fail: fail) }
     }
 
-    var bufferedPoints: Int { states.reduce(0) { $0 + $1.bufferedPoints } }
+    var bufferedPoints: Int { state.bufferedPoints + (next?.bufferedPoints ?? 0) }
 }

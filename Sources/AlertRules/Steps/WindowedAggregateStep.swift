@@ -43,21 +43,27 @@ public struct WindowedAggregateStep: RuleStep {
 /// One group's window: the field's values and times in arrival order (whole points only for
 /// selectors, which emit one of them).
 final class WindowedAggregateState: StepGroupState {
+    /// One buffered point: its time and the field's value.
+    struct Entry {
+        var time: Int64
+        var value: FieldValue
+    }
+
     let step: WindowedAggregateStep
     let groupTags: [Tag]
-    private var times: [Int64] = []
-    private var values: [FieldValue] = []
-    private var points: [Point] = []
-    private var start = 0
-    private var nextEmit: Int64?
-    private var name = ""
+    // One thread owns the engine and its groups: no dynamic exclusivity checks on the hot path.
+    @exclusivity(unchecked) private var entries: [Entry] = []
+    @exclusivity(unchecked) private var points: [Point] = []
+    @exclusivity(unchecked) private var start = 0
+    @exclusivity(unchecked) private var nextEmit: Int64?
+    @exclusivity(unchecked) private var name = ""
 
     init(step: WindowedAggregateStep, groupTags: [Tag]) {
         self.step = step
         self.groupTags = groupTags
     }
 
-    var bufferedPoints: Int { times.count - start }
+    var bufferedPoints: Int { entries.count - start }
 
     func process(_ point: Point, _ output: inout StepOutput) {
         let t = point.time
@@ -94,22 +100,20 @@ final class WindowedAggregateState: StepGroupState {
             output.fail("the window already holds \(step.window.maxPoints) points of this group; point dropped")
             return
         }
-        if start > 0 && start * 2 >= times.count {
-            times.removeFirst(start)
-            values.removeFirst(start)
+        if start > 0 && start * 2 >= entries.count {
+            entries.removeFirst(start)
             if step.function.isSelector { points.removeFirst(start) }
             start = 0
         }
-        times.append(point.time)
-        values.append(v)
+        entries.append(Entry(time: point.time, value: v))
         if step.function.isSelector { points.append(point) }
     }
 
     /// Drops points from the front while they are older than `oldest` (Kapacitor's purge: the
     /// buffer is in arrival order, so a late point behind a newer one stays until it is first).
     private func purge(before oldest: Int64, inclusive: Bool) {
-        while start < times.count {
-            let keep = inclusive ? times[start] >= oldest : times[start] > oldest
+        while start < entries.count {
+            let keep = inclusive ? entries[start].time >= oldest : entries[start].time > oldest
             if keep { break }
             start += 1
         }
@@ -120,8 +124,8 @@ final class WindowedAggregateState: StepGroupState {
         var samples: [AggregateFunction.Sample] = []
         samples.reserveCapacity(bufferedPoints)
         var kind: FieldValue?
-        for i in start..<times.count {
-            let v = values[i]
+        for i in start..<entries.count {
+            let v = entries[i].value
             if kind == nil {
                 guard f.accepts(v) else {
                     output.fail("invalid influxql func \(f.name) with field \(step.field): unsupported type \(v.typeName)")
@@ -132,7 +136,7 @@ final class WindowedAggregateState: StepGroupState {
                 output.fail("field \(step.field) has wrong type: got \(v.typeName) exp \(kind!.typeName)")
                 continue
             }
-            samples.append(.init(value: v, time: times[i], index: i))
+            samples.append(.init(value: v, time: entries[i].time, index: i))
         }
         if samples.isEmpty && !f.emitsOnEmptyWindow { return }
         guard let (value, selected) = f.reduce(samples) else { return }
