@@ -77,6 +77,34 @@ import Testing
         #expect(messages.filter { $0.value.contains(#""level":"OK""#) && $0.value.contains(#""previousLevel":"CRITICAL""#) }.count == 2)
     }
 
+    /// Kapacitor's stream nodes as a user runs them: a window + mean over UDP points, and a
+    /// deadman on the wall clock that fires when an app falls silent (no point arrives for it).
+    @Test func windowsAndDeadmanThroughTheRelay() async throws {
+        let broker = try TestBroker(topics: ["windows:1", "deadman:1"])
+        defer { broker.stop() }
+        let rules = [
+            "mean.yaml": "id: cpu_mean\nmeasurement: cpu\ngroupBy: [host]\nwindow: {period: 10s}\nmean: usage_idle\ncrit: '\"mean\" < 10'\nkafka: {topic: windows}\n",
+            "silent.yaml": "id: silent\nmeasurement: hb\ngroupBy: [app]\ndeadman: {threshold: 0, interval: 1s}\nstateChangesOnly: true\nkafka: {topic: deadman}\n",
+        ]
+        let relay = try RelayProcess(config: Self.config(broker), rules: rules)
+        let t0: Int64 = 1_764_288_000_000_000_000
+        let lines = (0...20).map { "cpu,host=a usage_idle=\(5 + $0 % 2) \(t0 + Int64($0) * 1_000_000_000)" }.joined(separator: "\n")
+        try LoopbackClient.sendUDP([Array(lines.utf8)], port: relay.udpPort)
+        let windows = try await Self.consume(broker, "windows", count: 2)
+        #expect(windows.count == 2, "\(relay.log)")
+        #expect(windows.first?.value.contains(#""data":{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","mean"],"values":[["2025-11-28T00:00:10Z",5.5]]}]}"#) == true,
+                "\(windows.first?.value ?? "")")
+        for _ in 0..<10 {
+            try LoopbackClient.sendUDP([Array("hb,app=x v=1\n".utf8)], port: relay.udpPort)
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        // Silent from now on: within two intervals the deadman says so.
+        let dead = try await Self.consume(broker, "deadman", count: 1, timeout: .seconds(8))
+        #expect(relay.stop() == 0)
+        #expect(dead.first?.key == "app=x:from1 for task 'silent'", "\(relay.log)")
+        #expect(dead.first?.value.contains(#""message":"app=x:from1 for task 'silent' is dead: 0.000 points/1s.""#) == true)
+    }
+
     @Test func templatedBodiesOverTCPAndHTTPWithStateChangesOnly() async throws {
         let broker = try TestBroker(topics: ["t:1"])
         defer { broker.stop() }
