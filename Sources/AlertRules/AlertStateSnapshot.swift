@@ -1,4 +1,5 @@
 import Foundation
+import LineProtocol
 
 /// The alert state of every rule and group, and each topic's last level per alert ID: what a
 /// restart must not forget (Kapacitor keeps it in its store; issue 744 is what happens without).
@@ -16,6 +17,9 @@ public struct AlertStateSnapshot: Codable, Sendable, Equatable {
         public var functions: [[Double]]?
         /// Point time of the group's newest point (absent in files written before group expiry).
         public var lastSeen: Int64?
+        /// The group's tags and its steps' state (windows, running transforms), for rules with steps.
+        public var groupTags: [[String]]?
+        public var steps: [StepStateRecord]?
     }
     /// One rule's groups, by group key.
     public struct Rule: Codable, Sendable, Equatable {
@@ -24,6 +28,8 @@ public struct AlertStateSnapshot: Codable, Sendable, Equatable {
         public var history: Int
         public var functionSlots: Int
         public var groups: [String: Group]
+        /// The rule's steps as written (`check`'s chain): step state carries over only to the same steps.
+        public var steps: [String]?
     }
     public var version = 1
     /// Unix nanoseconds when taken.
@@ -37,9 +43,7 @@ public struct AlertStateSnapshot: Codable, Sendable, Equatable {
     /// Writes the snapshot to `path` atomically (temporary file, fsync, rename).
     /// - Throws: ``StateFileError`` naming the step that failed and the system's reason.
     public func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(self)
+        let data = try encoded()
         let temporary = path + ".tmp"
         func failure(_ step: String, _ file: String) -> StateFileError {
             StateFileError(path: file, step: step, reason: String(cString: strerror(errno)))  // errno read first
@@ -73,7 +77,27 @@ public struct AlertStateSnapshot: Codable, Sendable, Equatable {
     /// Reads a snapshot; nil when the file does not exist.
     public static func read(from path: String) throws -> AlertStateSnapshot? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try JSONDecoder().decode(AlertStateSnapshot.self, from: data)
+        return try decoded(data)
+    }
+
+    // Stateful functions start at ±infinity (spread's min and max): JSON has no such number.
+    static let nonFinite = (positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+
+    /// The file's bytes: JSON, keys sorted, infinities and NaN as strings.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: Self.nonFinite.positiveInfinity,
+                                                                      negativeInfinity: Self.nonFinite.negativeInfinity, nan: Self.nonFinite.nan)
+        return try encoder.encode(self)
+    }
+
+    /// A snapshot from the file's bytes.
+    public static func decoded(_ data: Data) throws -> AlertStateSnapshot {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: nonFinite.positiveInfinity,
+                                                                        negativeInfinity: nonFinite.negativeInfinity, nan: nonFinite.nan)
+        return try decoder.decode(AlertStateSnapshot.self, from: data)
     }
 }
 
@@ -81,7 +105,7 @@ extension AlertState {
     var snapshot: AlertStateSnapshot.Group {
         AlertStateSnapshot.Group(levels: history.map(\.rawValue), index: index, flapping: flapping, changed: changed,
                                  firstTriggered: firstTriggered, lastTriggered: lastTriggered, expired: expired,
-                                 functions: functions.map { f in f.slots.map { [$0.n, $0.mean, $0.m2, $0.min, $0.max, Double($0.count)] } },
+                                 functions: functions?.record,
                                  lastSeen: lastSeen == .min ? nil : lastSeen)
     }
 
@@ -96,11 +120,7 @@ extension AlertState {
         self.firstTriggered = s.firstTriggered
         self.lastTriggered = s.lastTriggered
         self.lastSeen = s.lastSeen ?? .min
-        if let f = functions, let saved = s.functions, saved.count == f.slots.count {
-            for (i, v) in saved.enumerated() where v.count == 6 {
-                f.slots[i] = LambdaState.Slot(n: v[0], mean: v[1], m2: v[2], min: v[3], max: v[4], count: Int64(v[5]))
-            }
-        }
+        functions?.restore(s.functions)
     }
 }
 
@@ -111,8 +131,16 @@ extension RuleEngine {
         s.takenAt = Int64(Date().timeIntervalSince1970 * 1e9)
         for rt in runtimes {
             var groups: [String: AlertStateSnapshot.Group] = [:]
-            for state in rt.groups.all { groups[state.group] = state.snapshot }
-            s.rules[rt.rule.id] = .init(groupBy: Self.describe(rt.rule.groupBy), history: rt.rule.history, functionSlots: rt.rule.functionSlots, groups: groups)
+            for state in rt.groups.all {
+                var g = state.snapshot
+                if let chain = state.steps {
+                    g.groupTags = state.groupTags.map { [$0.key, $0.value] }
+                    g.steps = chain.records
+                }
+                groups[state.group] = g
+            }
+            s.rules[rt.rule.id] = .init(groupBy: Self.describe(rt.rule.groupBy), history: rt.rule.history, functionSlots: rt.rule.functionSlots,
+                                        groups: groups, steps: rt.rule.steps.isEmpty ? nil : rt.rule.steps.map(\.description))
         }
         return s
     }
@@ -134,8 +162,16 @@ extension RuleEngine {
             guard let saved = snapshot.rules[rt.rule.id], saved.history == rt.rule.history,
                   saved.groupBy == Self.describe(rt.rule.groupBy),
                   saved.functionSlots == rt.rule.functionSlots else { continue }
+            let sameSteps = !rt.rule.steps.isEmpty && saved.steps == rt.rule.steps.map(\.description)
             for (key, g) in saved.groups {
                 if let state = AlertState(snapshot: g, history: rt.rule.history, functionSlots: rt.rule.functionSlots, group: key) {
+                    if sameSteps, let records = g.steps, records.count == rt.rule.steps.count,
+                       let tags = g.groupTags, tags.allSatisfy({ $0.count == 2 }) {
+                        state.groupTags = tags.map { Tag(key: $0[0], value: $0[1]) }
+                        let chain = StepChain.make(rt.rule.steps, groupTags: state.groupTags)
+                        chain?.restore(records[...])
+                        state.steps = chain
+                    }
                     rt.groups.insert(state)
                     restored += 1
                 }

@@ -252,7 +252,8 @@ public final class RuleEngine {
             return
         }
         let chain = state.steps ?? {
-            let c = StepChain.make(rule.steps, groupTags: Self.groupTags(rule.groupBy, p.pointee))!
+            state.groupTags = Self.groupTags(rule.groupBy, p.pointee)
+            let c = StepChain.make(rule.steps, groupTags: state.groupTags)!
             state.steps = c
             return c
         }()

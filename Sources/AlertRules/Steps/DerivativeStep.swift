@@ -28,6 +28,17 @@ public struct DerivativeStep: RuleStep {
         var previous: (value: Double, time: Int64)?
         init(step: DerivativeStep) { self.step = step }
 
+        func record() -> StepStateRecord {
+            var r = StepStateRecord()
+            r.previousValue = previous.map { .init(.float($0.value)) }
+            r.previousTime = previous?.time
+            return r
+        }
+
+        func restore(from r: StepStateRecord) {
+            if let t = r.previousTime, let v = r.previousValue?.f { previous = (v, t) }
+        }
+
         func process(_ point: Point, _ output: inout StepOutput) {
             guard let current = StreamValue.number(point.field(step.field)) else {
                 output.fail("cannot perform derivative: field \"\(step.field)\" is \(StreamValue.describe(point.field(step.field)))")

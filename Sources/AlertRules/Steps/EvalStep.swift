@@ -53,6 +53,14 @@ public struct EvalStep: RuleStep {
             functions = step.functionSlots > 0 ? LambdaState(slots: step.functionSlots) : nil
         }
 
+        func record() -> StepStateRecord {
+            var r = StepStateRecord()
+            r.functions = functions?.record
+            return r
+        }
+
+        func restore(from r: StepStateRecord) { functions?.restore(r.functions) }
+
         func process(_ point: Point, _ output: inout StepOutput) {
             do throws(LambdaError) {
                 var scope = point

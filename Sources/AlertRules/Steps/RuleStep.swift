@@ -19,10 +19,16 @@ public protocol StepGroupState: AnyObject {
     func process(_ point: Point, _ output: inout StepOutput)
     /// Points this state holds (window buffers), for memory accounting.
     var bufferedPoints: Int { get }
+    /// The state as the state file keeps it.
+    func record() -> StepStateRecord
+    /// Takes the state back from a record this step kind made.
+    func restore(from record: StepStateRecord)
 }
 
 extension StepGroupState {
     public var bufferedPoints: Int { 0 }
+    public func record() -> StepStateRecord { StepStateRecord() }
+    public func restore(from record: StepStateRecord) {}
 }
 
 /// What a step emitted for one input point, and why it dropped it if it did.
@@ -74,4 +80,14 @@ final class StepChain {
     }
 
     var bufferedPoints: Int { state.bufferedPoints + (next?.bufferedPoints ?? 0) }
+
+    /// Every step's state, in order.
+    var records: [StepStateRecord] { [state.record()] + (next?.records ?? []) }
+
+    /// Restores every step's state from `records` (as `records` gave them).
+    func restore(_ records: ArraySlice<StepStateRecord>) {
+        guard let first = records.first else { return }
+        state.restore(from: first)
+        next?.restore(records.dropFirst())
+    }
 }

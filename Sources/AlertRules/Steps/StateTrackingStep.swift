@@ -43,6 +43,20 @@ public struct StateTrackingStep: RuleStep {
             functions = step.functionSlots > 0 ? LambdaState(slots: step.functionSlots) : nil
         }
 
+        func record() -> StepStateRecord {
+            var r = StepStateRecord()
+            r.start = start
+            r.count = count
+            r.functions = functions?.record
+            return r
+        }
+
+        func restore(from r: StepStateRecord) {
+            start = r.start
+            count = r.count ?? 0
+            functions?.restore(r.functions)
+        }
+
         func process(_ point: Point, _ output: inout StepOutput) {
             let holds: Bool
             do throws(LambdaError) {

@@ -61,6 +61,29 @@ public struct StreamTransformStep: RuleStep {
 
         var bufferedPoints: Int { ring.count }
 
+        func record() -> StepStateRecord {
+            var r = StepStateRecord()
+            r.values = kind.map { [StepStateRecord.Value($0)] }
+            r.previousValue = previous.map { StepStateRecord.Value($0.value) }
+            r.previousTime = previous?.time
+            r.intSum = intSum
+            r.floatSum = floatSum
+            r.ring = ring
+            r.position = position
+            return r
+        }
+
+        func restore(from r: StepStateRecord) {
+            kind = r.values?.first?.fieldValue
+            if let t = r.previousTime, let v = r.previousValue?.fieldValue { previous = (v, t) }
+            intSum = r.intSum ?? 0
+            floatSum = r.floatSum ?? 0
+            if case .movingAverage(let n) = step.function, let ring = r.ring, ring.count <= n {
+                self.ring = ring
+                position = min(max(r.position ?? 0, 0), max(n - 1, 0))
+            }
+        }
+
         func process(_ point: Point, _ output: inout StepOutput) {
             guard let v = point.field(step.field) else {
                 output.fail("field \"\(step.field)\" missing from point")

@@ -153,6 +153,31 @@ final class WindowedAggregateState: StepGroupState {
         }
     }
 
+    func record() -> StepStateRecord {
+        var r = StepStateRecord()
+        r.times = entries[start...].map(\.time)
+        r.values = entries[start...].map { StepStateRecord.Value($0.value) }
+        if step.function.isSelector { r.points = points[start...].map(StepStateRecord.SavedPoint.init) }
+        r.nextEmit = nextEmit
+        r.name = name
+        return r
+    }
+
+    func restore(from r: StepStateRecord) {
+        guard let times = r.times, let values = r.values, times.count == values.count else { return }
+        let restored = zip(times, values).compactMap { t, v in v.fieldValue.map { Entry(time: t, value: $0) } }
+        guard restored.count == times.count else { return }
+        if step.function.isSelector {
+            let saved = (r.points ?? []).compactMap(\.point)
+            guard saved.count == restored.count else { return }
+            points = saved
+        }
+        entries = restored
+        start = 0
+        nextEmit = r.nextEmit
+        name = r.name ?? ""
+    }
+
     static func sameType(_ a: FieldValue, _ b: FieldValue) -> Bool {
         switch (a, b) {
         case (.float, .float), (.integer, .integer), (.unsigned, .unsigned), (.string, .string), (.boolean, .boolean): return true
