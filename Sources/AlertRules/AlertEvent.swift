@@ -22,8 +22,11 @@ public struct AlertEvent: Sendable {
     /// The group (`host=a,cpu=cpu0`, or `nil`).
     public var group: String
     public var category: String
-    /// The point that raised it (tags and fields as received).
+    /// The point that raised it (tags and fields as received); for a batch, the group's tags and
+    /// the highest point's fields.
     public var point: Point
+    /// A batch's points (top, bottom, distinct): the alert's data holds them all.
+    public var batch: [Point]?
 }
 
 /// The alert record Kapacitor's Kafka and log handlers write (`alert.Data`), and its JSON.
@@ -88,39 +91,56 @@ public struct AlertRecord: Sendable {
             }
             out += "}"
         }
-        let fields = Self.sortedFields(of: e.point)
+        let rows = e.batch ?? [e.point]
+        let columns = Self.columns(of: rows)
         out += rowFirst ? "\"columns\":[\"time\"" : ",\"columns\":[\"time\""
-        for (k, _) in fields {
+        for k in columns {
             out += ","
             GoJSON.appendString(k, to: &out)
         }
-        out += "],\"values\":[[\""
-        out += GoTime(unixNano: e.point.time).rfc3339Nano
-        out += "\""
-        for (_, v) in fields {
-            out += ","
-            switch v {
-            case .float(let d): out += GoJSON.float(d)
-            case .integer(let i): out += String(i)
-            case .unsigned(let u): out += String(u)
-            case .string(let s): GoJSON.appendString(s, to: &out)
-            case .boolean(let b): out += b ? "true" : "false"
+        out += "],\"values\":["
+        for (i, row) in rows.enumerated() {
+            out += i == 0 ? "[\"" : ",[\""
+            out += GoTime(unixNano: row.time).rfc3339Nano
+            out += "\""
+            let fields = Self.fields(of: row)
+            for k in columns {
+                out += ","
+                switch fields.first(where: { $0.0 == k })?.1 {
+                case .float(let d)?: out += GoJSON.float(d)
+                case .integer(let i)?: out += String(i)
+                case .unsigned(let u)?: out += String(u)
+                case .string(let s)?: GoJSON.appendString(s, to: &out)
+                case .boolean(let b)?: out += b ? "true" : "false"
+                case nil: out += "null"
+                }
             }
+            out += "]"
         }
-        out += "]]}]},\"previousLevel\":\"\(previousLevel)\",\"recoverable\":\(e.recoverable)}\n"
+        out += "]}]},\"previousLevel\":\"\(previousLevel)\",\"recoverable\":\(e.recoverable)}\n"
         return out
+    }
+
+    /// The union of the rows' field keys, sorted as Go sorts strings (Kapacitor's batch columns).
+    static func columns(of rows: [Point]) -> [String] {
+        if rows.count == 1 { return sortedFields(of: rows[0]).map(\.0) }
+        var keys: [String] = []
+        for r in rows { for f in r.fields where !keys.contains(f.key) { keys.append(f.key) } }
+        return keys.sorted { LambdaBinary.goOrder($0, $1) < 0 }
     }
 
     /// The record as a Kafka handler template sees it: `alert.Data` with `ID, Message, Details,
     /// Time, Duration, Level, Data, PreviousLevel, Recoverable`.
     public func templateValue() -> TemplateValue {
         let e = event
-        let fields = Self.sortedFields(of: e.point)
-        var columns: [TemplateValue] = [.string("time")]
-        var values: [TemplateValue] = [.time(GoTime(unixNano: e.point.time))]
-        for (k, v) in fields {
-            columns.append(.string(k))
-            values.append(Self.templateValue(v))
+        let rows = e.batch ?? [e.point]
+        let names = Self.columns(of: rows)
+        let columns: [TemplateValue] = [.string("time")] + names.map { .string($0) }
+        let values: [TemplateValue] = rows.map { row in
+            let fields = Self.fields(of: row)
+            return .list([.time(GoTime(unixNano: row.time))] + names.map { k in
+                fields.first(where: { $0.0 == k }).map { Self.templateValue($0.1) } ?? .nilInterface(typeName: "interface {}")
+            })
         }
         var tags: [String: String] = [:]
         for t in e.point.tags { tags[t.key] = t.value }
@@ -128,7 +148,7 @@ public struct AlertRecord: Sendable {
             ("Name", .string(e.point.measurement)),
             ("Tags", .stringMap(tags)),
             ("Columns", .list(columns)),
-            ("Values", .list([.list(values)])),
+            ("Values", .list(values)),
         ])
         let result = TemplateObject(typeName: "models.Result", orderedFields: [
             ("Series", .list([.object(row)])), ("Err", .nilInterface(typeName: "error")),

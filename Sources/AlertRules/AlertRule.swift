@@ -115,6 +115,8 @@ public final class AlertRule: Sendable {
     public let filterSlots: Int
     /// `deadman`: the rule alerts on the rate of points instead of their values.
     public let deadman: DeadmanSpec?
+    /// `all` (Kapacitor's `.all()`): a batch takes the lowest level of its points, not the highest.
+    public let all: Bool
     /// Which templates are Kapacitor's defaults (rendered without the template engine).
     let defaultTemplates: (id: Bool, message: Bool, details: Bool)
 
@@ -123,7 +125,7 @@ public final class AlertRule: Sendable {
          stateChangesOnly: Bool, stateChangesOnlyResend: Int64, noRecoveries: Bool, flapping: (low: Double, high: Double)?,
          history: Int, category: String, topic: String?, handlers: [AlertHandler], functionSlots: Int,
          location: SourceLocation, levelTexts: [String?], maxGroups: Int? = nil, steps: [any RuleStep] = [], filterSlots: Int = 0,
-         deadman: DeadmanSpec? = nil) {
+         deadman: DeadmanSpec? = nil, all: Bool = false) {
         self.id = id
         self.measurement = measurement
         self.filter = filter
@@ -148,6 +150,7 @@ public final class AlertRule: Sendable {
         self.steps = steps
         self.filterSlots = filterSlots
         self.deadman = deadman
+        self.all = all
         defaultTemplates = (Self.isDefault(idTemplate.text, AlertRule.defaultIDTemplate),
                             Self.isDefault(messageTemplate.text, AlertRule.defaultMessageTemplate),
                             Self.isDefault(detailsTemplate.text, AlertRule.defaultDetailsTemplate))

@@ -260,6 +260,13 @@ public final class RuleEngine {
         chain.run(p.pointee, sink: { out in
             explain?.pointee.stepOutputs.append(out)
             withUnsafePointer(to: out) { alertStage(rt, state, $0, explain: explain, emit: emit) }
+        }, batchSink: { batch in
+            explain?.pointee.stepOutputs += batch.points
+            if rule.deadman != nil {
+                state.deadmanEmitted += Int64(batch.points.count)
+            } else {
+                alertBatch(rt, state, batch, explain: explain, emit: emit)
+            }
         }, fail: { message in
             rt.stats.expressionErrors += 1
             explain?.pointee.stepErrors.append(message)
@@ -275,6 +282,51 @@ public final class RuleEngine {
         case .none: return []
         case .all: return Array(point.tags)
         case .tags(let names): return names.map { Tag(key: $0, value: point.tag($0) ?? "") }
+        }
+    }
+
+    /// Kapacitor's alert on a batch (a window's top, bottom or distinct): every point's level
+    /// is determined; the batch takes the highest (the lowest with `all`), at the time of its
+    /// highest point (the batch's time for OK or `all`); the event carries the highest point's
+    /// fields and the whole batch as its data.
+    private func alertBatch(_ rt: RuleRuntime, _ state: AlertState, _ batch: StepBatch,
+                            explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
+        guard !batch.points.isEmpty else { return }
+        let rule = rt.rule
+        let current = state.currentLevel
+        var lowest = AlertLevel.critical, highest = AlertLevel.ok
+        var highestPoint: Point?
+        for p in batch.points {
+            let l = withUnsafePointer(to: p) { q in
+                determineLevel(rt, LambdaInput(point: q, event: nil, state: state.functions), current: current, explain: explain)
+            }
+            if l.rawValue < lowest.rawValue { lowest = l }
+            if l.rawValue > highest.rawValue || highestPoint == nil {
+                highest = l
+                highestPoint = p
+            }
+        }
+        let level = rule.all ? lowest : highest
+        let time = rule.all || level == .ok ? batch.time : highestPoint!.time
+        explain?.pointee.level = level
+        state.addEvent(time, level, flapping: rule.flapping, stateChangesOnly: rule.stateChangesOnlyResend)
+        let suppressed = (rule.flapping != nil && state.flapping) || (rule.stateChangesOnly && !state.changed && !state.expired)
+        guard (state.changed && level == .ok) || (level != .ok && !suppressed) else {
+            explain?.pointee.suppressed = "batch: level \(level) \(suppressed ? "suppressed" : "unchanged")"
+            return
+        }
+        state.triggered(time)
+        if rule.noRecoveries && level == .ok { return }
+        let point = Point(measurement: batch.name, tags: batch.tags, fields: Array(highestPoint!.fields), time: time)
+        do throws(TemplateExecutionError) {
+            var event = try makeEvent(rule, point, group: state.group, level: level, duration: state.duration)
+            event.batch = batch.points
+            rt.stats.events[level.rawValue] += 1
+            explain?.pointee.event = true
+            emit(event)
+        } catch {
+            rt.stats.templateErrors += 1
+            fail(rt, "template: \(error)")
         }
     }
 

@@ -73,6 +73,9 @@ extension RuleLoader {
                 guard i + 1 < read.count, case .aggregate(let f, let field, let name, let pointTimes, _) = read[i + 1] else {
                     throw v.error("\(what): a window must be followed by an aggregate (one of \(Self.aggregateKeys.joined(separator: ", "))) that turns each window into a point")
                 }
+                if f.isBatch && i + 2 < read.count {
+                    throw v.error("\(what): \(f.name) emits a batch, which only the alert takes: it must be the last step")
+                }
                 out.append(WindowedAggregateStep(window: spec, function: f, field: field, as: name, usePointTimes: pointTimes))
                 i += 2
             case .aggregate(let f, _, _, _, let v):
@@ -108,12 +111,14 @@ extension RuleLoader {
             var f = AggregateFunction.byName[key]!
             if case .scalar = v.node {
                 if case .percentile = f { throw v.error("\(at): write {field: NAME, percentile: P} (P from 0 to 100)") }
+                if f.isTopOrBottom { throw v.error("\(at): write {n: N, field: NAME} (the N \(key == "top" ? "highest" : "lowest") values)") }
                 return .aggregate(f, field: try v.string(key), as: nil, usePointTimes: false, v)
             }
             let m = try YAMLMap(v, what: at)
             var known = ["field", "as"]
-            if f.isSelector { known.append("usePointTimes") }
+            if f.isSelector || f.isBatch { known.append("usePointTimes") }
             if case .percentile = f { known.append("percentile") }
+            if f.isTopOrBottom { known += ["n", "fieldsAndTags"] }
             try m.checkKeys(known, what: at)
             let field = try required(m, "field", at, v).string("\(key).field")
             if case .percentile = f {
@@ -121,6 +126,13 @@ extension RuleLoader {
                 let value = try p.double("\(key).percentile")
                 guard (0...100).contains(value) else { throw p.error("\(at): percentile must be from 0 to 100") }
                 f = .percentile(value)
+            }
+            if f.isTopOrBottom {
+                let nv = try required(m, "n", at, v)
+                let n = try nv.int("\(key).n")
+                guard (1...10_000).contains(n) else { throw nv.error("\(at): n must be from 1 to 10000") }
+                let extra = try m["fieldsAndTags"].map { (x) throws(RuleLoadError) in try x.list().map { (y) throws(RuleLoadError) in try y.string("fieldsAndTags") } } ?? []
+                f = key == "top" ? .top(n, fieldsAndTags: extra) : .bottom(n, fieldsAndTags: extra)
             }
             return .aggregate(f, field: field, as: try name(m, at), usePointTimes: try m["usePointTimes"].map { (x) throws(RuleLoadError) in try x.bool("usePointTimes") } ?? false, v)
         case "derivative":

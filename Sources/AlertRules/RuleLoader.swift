@@ -30,7 +30,7 @@ public struct RuleLoader {
 
     static let ruleKeys = ["id", "measurement", "where", "groupBy", "info", "warn", "crit", "infoReset", "warnReset",
                            "critReset", "alertId", "message", "details", "stateChangesOnly", "noRecoveries", "flapping",
-                           "history", "category", "topic", "kafka", "log", "maxGroups", "steps", "deadman"]
+                           "history", "category", "topic", "kafka", "log", "maxGroups", "steps", "deadman", "all"]
         + RuleLoader.stepKeys
     static let kafkaKeys = ["cluster", "topic", "template", "disablePartitionById", "partitionAlgorithm"]
     static let logKeys = ["path", "mode"]
@@ -217,7 +217,8 @@ public struct RuleLoader {
                          stateChangesOnly: stateChangesOnly, stateChangesOnlyResend: resend, noRecoveries: noRecoveries,
                          flapping: flapping, history: history, category: category, topic: topic, handlers: handlers,
                          functionSlots: slots, location: v.location, levelTexts: texts, maxGroups: maxGroups,
-                         steps: steps, filterSlots: filterSlots, deadman: deadman)
+                         steps: steps, filterSlots: filterSlots, deadman: deadman,
+                         all: try m["all"].map { (x) throws(RuleLoadError) in try x.bool("all") } ?? false)
     }
 
     /// A lambda expression: a string, or a threshold mapping `{field: usage_idle, below: 10}`.

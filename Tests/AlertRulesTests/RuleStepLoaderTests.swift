@@ -63,6 +63,8 @@ import Testing
         (head + "steps:\n  - eval: {lambdas: ['1.0', '2.0'], as: [a]}\n", "s.yaml:5:41: rule \"r\": eval: 2 lambdas but 1 names in as"),
         (head + "steps:\n  - eval: {lambda: '\"a\" +', as: b}\n", "s.yaml:5:"),
         (head + "steps:\n  - movingAverage: {field: x}\n", "s.yaml:5:20: rule \"r\": movingAverage: window is required"),
+        (head + "window: {period: 1m}\ntop: x\n", "s.yaml:5:6: rule \"r\": top: write {n: N, field: NAME}"),
+        (head + "steps:\n  - window: {period: 1m}\n  - top: {n: 2, field: x}\n  - eval: {lambda: '1.0', as: y}\n", "s.yaml:5:13: rule \"r\": top emits a batch, which only the alert takes: it must be the last step"),
     ])
     func mistakesAreLoadErrorsWithTheirPlace(_ yaml: String, _ message: String) {
         let e = error(yaml)

@@ -166,4 +166,52 @@ typealias Tag = LineProtocol.Tag
         let count = Self.run(StateTrackingStep(.count, condition: cond), pts).points
         #expect(count.map { $0.field("state_count") } == [1, 2, -1, 1, 2, 3].map { FieldValue.integer($0) })
     }
+
+    static func batches(_ step: any RuleStep, _ points: [Point]) -> [StepBatch] {
+        let state = step.makeGroupState(groupTags: [Tag(key: "host", value: "a")])
+        var out: [StepBatch] = []
+        for point in points {
+            var o = StepOutput()
+            state.process(point, &o)
+            out += o.batches
+        }
+        return out
+    }
+
+    /// top and bottom as Kapacitor 1.5's InfluxQL (1.1's reducers): the n best values, ties to
+    /// the earlier point, then in time order, at the window's time unless usePointTimes; each
+    /// point keeps its own tags; with fieldsAndTags one point per combination.
+    @Test func topBottomAndDistinctEmitBatches() {
+        let values: [(Int64, Double, String)] = [(1, 5, "x"), (2, 9, "y"), (3, 9, "z"), (4, 1, "x"), (5, 7, "x"), (11, 0, "x")]
+        let pts = values.map { Self.p($0.0, [("v", .float($0.1))], tags: [("host", "a"), ("cpu", $0.2)]) }
+        let top = Self.batches(WindowedAggregateStep(window: WindowSpec(period: 10 * Self.s), function: .top(3, fieldsAndTags: []), field: "v", usePointTimes: true), pts)
+        #expect(top.count == 1)
+        #expect(top[0].points.map { $0.time / Self.s } == [2, 3, 5])
+        #expect(top[0].points.map { $0.field("top") } == [9, 9, 7].map { FieldValue.float($0) })
+        #expect(top[0].points.map { $0.tag("cpu") } == ["y", "z", "x"] && top[0].time == 11 * Self.s)
+        let perCPU = Self.batches(WindowedAggregateStep(window: WindowSpec(period: 10 * Self.s), function: .top(5, fieldsAndTags: ["cpu"]), field: "v"), pts)
+        #expect(perCPU[0].points.map { $0.field("top") } == [9, 9, 7].map { FieldValue.float($0) }, "one per cpu, in time order")
+        #expect(perCPU[0].points.allSatisfy { $0.time == 11 * Self.s }, "the window's time without usePointTimes")
+        let bottom = Self.batches(WindowedAggregateStep(window: WindowSpec(period: 10 * Self.s), function: .bottom(2, fieldsAndTags: []), field: "v"), pts)
+        #expect(bottom[0].points.map { $0.field("bottom") } == [5, 1].map { FieldValue.float($0) })
+        let distinct = Self.batches(WindowedAggregateStep(window: WindowSpec(period: 10 * Self.s), function: .distinct, field: "v"), pts)
+        #expect(distinct[0].points.map { $0.field("distinct") } == [5, 9, 1, 7].map { FieldValue.float($0) })
+        #expect(distinct[0].points.allSatisfy { $0.tags == [Tag(key: "host", value: "a")] }, "distinct carries the group's tags")
+    }
+
+    /// The alert judges a batch as a whole: the highest level of its points (the lowest with all),
+    /// one event whose data holds every point.
+    @Test func aBatchIsOneAlert() throws {
+        func run(_ extra: String) throws -> [AlertEvent] {
+            let yaml = "id: t\nmeasurement: cpu\nsteps:\n  - window: {period: 10s}\n  - top: {n: 2, field: v}\ncrit: '\"top\" > 8'\n" + extra
+            let e = RuleEngine(rules: try RuleLoader(clusters: []).rules(text: yaml, file: "t.yaml"))
+            var events: [AlertEvent] = []
+            for (t, v) in [(0, 9.0), (1, 3.0), (2, 1.0), (10, 0.0)] { e.process(Self.p(Int64(t), [("v", .float(v))])) { events.append($0) } }
+            return events
+        }
+        let highest = try run("")
+        #expect(highest.count == 1 && highest[0].level == .critical && highest[0].batch?.count == 2)
+        #expect(AlertRecord(event: highest[0], previousLevel: .ok).json().contains(#""columns":["time","top"],"values":[["1970-01-01T00:00:10Z",9],["1970-01-01T00:00:10Z",3]]"#))
+        #expect(try run("all: true\n").isEmpty, "with all, the lowest level: OK, nothing to recover from")
+    }
 }

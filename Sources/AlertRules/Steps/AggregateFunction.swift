@@ -8,6 +8,12 @@ public enum AggregateFunction: Sendable, Equatable {
     case count, sum, mean, median, mode, spread, stddev, min, max, first, last
     /// The point at the percentile (0-100), nearest rank, no interpolation.
     case percentile(Double)
+    /// A batch: each distinct value once (at its first point).
+    case distinct
+    /// A batch: the `n` highest (lowest) values, ties to the earlier point, in time order; with
+    /// `fieldsAndTags`, at most one point per combination of their values.
+    case top(Int, fieldsAndTags: [String])
+    case bottom(Int, fieldsAndTags: [String])
 
     /// Kapacitor's method name, the default output field name.
     public var name: String {
@@ -24,6 +30,9 @@ public enum AggregateFunction: Sendable, Equatable {
         case .first: return "first"
         case .last: return "last"
         case .percentile: return "percentile"
+        case .distinct: return "distinct"
+        case .top: return "top"
+        case .bottom: return "bottom"
         }
     }
 
@@ -31,7 +40,26 @@ public enum AggregateFunction: Sendable, Equatable {
     public static let byName: [String: AggregateFunction] = [
         "count": .count, "sum": .sum, "mean": .mean, "median": .median, "mode": .mode, "spread": .spread,
         "stddev": .stddev, "min": .min, "max": .max, "first": .first, "last": .last, "percentile": .percentile(0),
+        "distinct": .distinct, "top": .top(1, fieldsAndTags: []), "bottom": .bottom(1, fieldsAndTags: []),
     ]
+
+    /// Batch functions emit several points (a batch the alert judges as a whole).
+    public var isBatch: Bool {
+        switch self {
+        case .distinct, .top, .bottom: return true
+        default: return false
+        }
+    }
+
+    /// Whether the window must keep whole points (selectors emit one; top and bottom keep tags).
+    var keepsPoints: Bool { isSelector || self.isTopOrBottom }
+
+    var isTopOrBottom: Bool {
+        switch self {
+        case .top, .bottom: return true
+        default: return false
+        }
+    }
 
     /// Selectors emit the chosen point itself (its fields and tags), the others one new field.
     public var isSelector: Bool {
@@ -47,7 +75,7 @@ public enum AggregateFunction: Sendable, Equatable {
     /// Whether the function reads fields of this type (Kapacitor registers reducers per type).
     func accepts(_ v: FieldValue) -> Bool {
         switch (self, v) {
-        case (.count, _): return true
+        case (.count, _), (.distinct, _): return true
         case (.first, .string), (.first, .boolean), (.last, .string), (.last, .boolean): return true
         case (_, .float), (_, .integer): return true
         default: return false
@@ -147,12 +175,58 @@ public enum AggregateFunction: Sendable, Equatable {
             guard var best = samples.first else { return nil }
             for s in samples.dropFirst() where Self.replaces(self, s, best) { best = s }
             return (best.value, best.index)
+        case .distinct, .top, .bottom:
+            return nil
         case .percentile(let p):
             let n = samples.count
             let i = Int((Double(n) * p / 100.0 + 0.5).rounded(.down)) - 1
             guard i >= 0, i < n else { return nil }
             let s = Self.sortedByValue(samples)[i]
             return (s.value, s.index)
+        }
+    }
+
+    /// The samples a batch function keeps, in output order (InfluxQL's distinct, top, bottom).
+    /// `key`: a sample's fieldsAndTags values, for top and bottom's one point per combination.
+    func select(_ samples: [Sample], key: (Sample) -> String) -> [Sample] {
+        switch self {
+        case .distinct:
+            var seen: [FieldValue] = []
+            var kept: [Sample] = []
+            for s in samples where !seen.contains(s.value) {
+                seen.append(s.value)
+                kept.append(s)
+            }
+            // InfluxDB emits them by time, then value.
+            return kept.sorted { a, b in a.time != b.time ? a.time < b.time : (Self.less(a.value, b.value) || Self.lessOther(a.value, b.value)) }
+        case .top(let n, let tags), .bottom(let n, let tags):
+            let highest: Bool = { if case .top = self { return true }; return false }()
+            func better(_ p: Sample, _ than: Sample) -> Bool {
+                if p.value != than.value { return highest ? Self.less(than.value, p.value) : Self.less(p.value, than.value) }
+                return p.time < than.time
+            }
+            var candidates = samples
+            if !tags.isEmpty {
+                var best: [String: Sample] = [:]
+                for s in samples {
+                    let k = key(s)
+                    if let cur = best[k] { if better(s, cur) { best[k] = s } } else { best[k] = s }
+                }
+                candidates = Array(best.values)
+            }
+            candidates.sort { better($0, $1) || (!better($1, $0) && $0.index < $1.index) }
+            return Array(candidates.prefix(n)).sorted { $0.time != $1.time ? $0.time < $1.time : $0.index < $1.index }
+        default:
+            return []
+        }
+    }
+
+    /// Order of non-numeric values for distinct's output (strings by bytes, false before true).
+    static func lessOther(_ a: FieldValue, _ b: FieldValue) -> Bool {
+        switch (a, b) {
+        case (.string(let x), .string(let y)): return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+        case (.boolean(let x), .boolean(let y)): return !x && y
+        default: return false
         }
     }
 

@@ -31,10 +31,24 @@ extension StepGroupState {
     public func restore(from record: StepStateRecord) {}
 }
 
+/// Several points a step emits as one (a window's top, bottom or distinct values): Kapacitor's
+/// batch, which the alert judges as a whole.
+public struct StepBatch: Sendable {
+    /// The measurement.
+    public var name: String
+    /// The group's tags.
+    public var tags: [Tag]
+    /// The batch's time (the window's).
+    public var time: Int64
+    public var points: [Point]
+}
+
 /// What a step emitted for one input point, and why it dropped it if it did.
 public struct StepOutput {
     /// Points for the next step, in order.
     public var points: [Point] = []
+    /// Batches for the alert (only the last step emits them).
+    public var batches: [StepBatch] = []
     /// Errors (a missing field, a type mismatch): the point is dropped, as Kapacitor drops it.
     public var errors: [String] = []
 
@@ -68,15 +82,16 @@ final class StepChain {
 
     /// Runs `point` through this step and those after it; `sink` receives what the last step
     /// emits, `fail` each error with the step's description.
-    func run(_ point: Point, sink: (Point) -> Void, fail: (String) -> Void) {
+    func run(_ point: Point, sink: (Point) -> Void, batchSink: (StepBatch) -> Void, fail: (String) -> Void) {
         state.process(point, &output)
-        if output.points.isEmpty && output.errors.isEmpty { return }
+        if output.points.isEmpty && output.errors.isEmpty && output.batches.isEmpty { return }
         let out = output
         output = StepOutput()
         for e in out.errors { fail("\(step): \(e)") }
         for p in out.points {
-            if let next { next.run(p, sink: sink, fail: fail) } else { sink(p) }
+            if let next { next.run(p, sink: sink, batchSink: batchSink, fail: fail) } else { sink(p) }
         }
+        for b in out.batches { batchSink(b) }
     }
 
     var bufferedPoints: Int { state.bufferedPoints + (next?.bufferedPoints ?? 0) }

@@ -32,6 +32,8 @@ public struct WindowedAggregateStep: RuleStep {
     public var description: String {
         var args = "\"\(field)\""
         if case .percentile(let p) = function { args += ", \(GoJSON.plainFloat(p))" }
+        if case .top(let n, let extra) = function { args = "\(n), " + args + extra.map { ", '\($0)'" }.joined() }
+        if case .bottom(let n, let extra) = function { args = "\(n), " + args + extra.map { ", '\($0)'" }.joined() }
         return "\(window) | \(function.name)(\(args)).as(\"\(outputName)\")"
     }
 
@@ -102,11 +104,11 @@ final class WindowedAggregateState: StepGroupState {
         }
         if start > 0 && start * 2 >= entries.count {
             entries.removeFirst(start)
-            if step.function.isSelector { points.removeFirst(start) }
+            if step.function.keepsPoints { points.removeFirst(start) }
             start = 0
         }
         entries.append(Entry(time: point.time, value: v))
-        if step.function.isSelector { points.append(point) }
+        if step.function.keepsPoints { points.append(point) }
     }
 
     /// Drops points from the front while they are older than `oldest` (Kapacitor's purge: the
@@ -139,6 +141,10 @@ final class WindowedAggregateState: StepGroupState {
             samples.append(.init(value: v, time: entries[i].time, index: i))
         }
         if samples.isEmpty && !f.emitsOnEmptyWindow { return }
+        if f.isBatch {
+            emitBatch(samples, at: batchTime, &output)
+            return
+        }
         guard let (value, selected) = f.reduce(samples) else { return }
         if let selected, f.isSelector {
             let chosen = points[selected]
@@ -157,7 +163,7 @@ final class WindowedAggregateState: StepGroupState {
         var r = StepStateRecord()
         r.times = entries[start...].map(\.time)
         r.values = entries[start...].map { StepStateRecord.Value($0.value) }
-        if step.function.isSelector { r.points = points[start...].map(StepStateRecord.SavedPoint.init) }
+        if step.function.keepsPoints { r.points = points[start...].map(StepStateRecord.SavedPoint.init) }
         r.nextEmit = nextEmit
         r.name = name
         return r
@@ -167,7 +173,7 @@ final class WindowedAggregateState: StepGroupState {
         guard let times = r.times, let values = r.values, times.count == values.count else { return }
         let restored = zip(times, values).compactMap { t, v in v.fieldValue.map { Entry(time: t, value: $0) } }
         guard restored.count == times.count else { return }
-        if step.function.isSelector {
+        if step.function.keepsPoints {
             let saved = (r.points ?? []).compactMap(\.point)
             guard saved.count == restored.count else { return }
             points = saved
@@ -176,6 +182,32 @@ final class WindowedAggregateState: StepGroupState {
         start = 0
         nextEmit = r.nextEmit
         name = r.name ?? ""
+    }
+
+    /// distinct, top or bottom: the kept values as a batch, each point with the field `as` at the
+    /// window's time (its own with `usePointTimes`); top and bottom carry each point's tags.
+    private func emitBatch(_ samples: [AggregateFunction.Sample], at batchTime: Int64, _ output: inout StepOutput) {
+        let f = step.function
+        var keyNames: [String] = []
+        if case .top(_, let names) = f { keyNames = names }
+        if case .bottom(_, let names) = f { keyNames = names }
+        let kept = f.select(samples) { s in
+            let p = points[s.index]
+            return keyNames.map { name in p.field(name).map { "\($0)" } ?? p.tag(name) ?? "" }.joined(separator: ",")
+        }
+        guard !kept.isEmpty else { return }
+        var batch = StepBatch(name: name, tags: groupTags, time: batchTime, points: [])
+        for s in kept {
+            var tags = groupTags
+            if f.isTopOrBottom {
+                for t in points[s.index].tags where !tags.contains(where: { $0.key == t.key }) { tags.append(t) }
+                tags.sort { $0.key < $1.key }
+            }
+            let time = step.usePointTimes ? s.time : batchTime
+            batch.points.append(Point(measurement: name, tags: tags, fields: [Field(key: step.outputName, value: s.value)], time: time))
+            if time > batch.time { batch.time = time }
+        }
+        output.batches.append(batch)
     }
 
     static func sameType(_ a: FieldValue, _ b: FieldValue) -> Bool {
