@@ -45,10 +45,12 @@ public struct WindowedAggregateStep: RuleStep {
 /// One group's window: the field's values and times in arrival order (whole points only for
 /// selectors, which emit one of them).
 final class WindowedAggregateState: StepGroupState {
-    /// One buffered point: its time and the field's value.
+    /// One buffered point: its time and the field's value in 24 bytes (a string value is kept
+    /// aside, `bits` numbering it).
     struct Entry {
         var time: Int64
-        var value: FieldValue
+        var bits: UInt64
+        var kind: UInt8
     }
 
     let step: WindowedAggregateStep
@@ -59,6 +61,32 @@ final class WindowedAggregateState: StepGroupState {
     @exclusivity(unchecked) private var start = 0
     @exclusivity(unchecked) private var nextEmit: Int64?
     @exclusivity(unchecked) private var name = ""
+    /// String values by their entry's number (strings are rare in windows: count, first, last, distinct).
+    @exclusivity(unchecked) private var strings: [UInt64: String] = [:]
+    @exclusivity(unchecked) private var nextString: UInt64 = 0
+
+    private func entry(_ time: Int64, _ v: FieldValue) -> Entry {
+        switch v {
+        case .float(let d): return Entry(time: time, bits: d.bitPattern, kind: 1)
+        case .integer(let i): return Entry(time: time, bits: UInt64(bitPattern: i), kind: 2)
+        case .unsigned(let u): return Entry(time: time, bits: u, kind: 3)
+        case .boolean(let b): return Entry(time: time, bits: b ? 1 : 0, kind: 4)
+        case .string(let str):
+            nextString &+= 1
+            strings[nextString] = str
+            return Entry(time: time, bits: nextString, kind: 5)
+        }
+    }
+
+    private func value(_ e: Entry) -> FieldValue {
+        switch e.kind {
+        case 1: return .float(Double(bitPattern: e.bits))
+        case 2: return .integer(Int64(bitPattern: e.bits))
+        case 3: return .unsigned(e.bits)
+        case 4: return .boolean(e.bits != 0)
+        default: return .string(strings[e.bits] ?? "")
+        }
+    }
 
     init(step: WindowedAggregateStep, groupTags: [Tag]) {
         self.step = step
@@ -107,7 +135,7 @@ final class WindowedAggregateState: StepGroupState {
             if step.function.keepsPoints { points.removeFirst(start) }
             start = 0
         }
-        entries.append(Entry(time: point.time, value: v))
+        entries.append(entry(point.time, v))
         if step.function.keepsPoints { points.append(point) }
     }
 
@@ -117,6 +145,7 @@ final class WindowedAggregateState: StepGroupState {
         while start < entries.count {
             let keep = inclusive ? entries[start].time >= oldest : entries[start].time > oldest
             if keep { break }
+            if entries[start].kind == 5 { strings[entries[start].bits] = nil }
             start += 1
         }
     }
@@ -127,7 +156,7 @@ final class WindowedAggregateState: StepGroupState {
         samples.reserveCapacity(bufferedPoints)
         var kind: FieldValue?
         for i in start..<entries.count {
-            let v = entries[i].value
+            let v = value(entries[i])
             if kind == nil {
                 guard f.accepts(v) else {
                     output.fail("invalid influxql func \(f.name) with field \(step.field): unsupported type \(v.typeName)")
@@ -162,7 +191,7 @@ final class WindowedAggregateState: StepGroupState {
     func record() -> StepStateRecord {
         var r = StepStateRecord()
         r.times = entries[start...].map(\.time)
-        r.values = entries[start...].map { StepStateRecord.Value($0.value) }
+        r.values = entries[start...].map { StepStateRecord.Value(value($0)) }
         if step.function.keepsPoints { r.points = points[start...].map(StepStateRecord.SavedPoint.init) }
         r.nextEmit = nextEmit
         r.name = name
@@ -171,8 +200,10 @@ final class WindowedAggregateState: StepGroupState {
 
     func restore(from r: StepStateRecord) {
         guard let times = r.times, let values = r.values, times.count == values.count else { return }
-        let restored = zip(times, values).compactMap { t, v in v.fieldValue.map { Entry(time: t, value: $0) } }
-        guard restored.count == times.count else { return }
+        let decoded = values.compactMap(\.fieldValue)
+        guard decoded.count == times.count else { return }
+        strings = [:]
+        let restored = zip(times, decoded).map { entry($0, $1) }
         if step.function.keepsPoints {
             let saved = (r.points ?? []).compactMap(\.point)
             guard saved.count == restored.count else { return }
