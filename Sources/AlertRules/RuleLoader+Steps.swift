@@ -21,7 +21,7 @@ import Yams
 /// ```
 extension RuleLoader {
     static let transformKeys = ["derivative", "difference", "cumulativeSum", "movingAverage", "elapsed", "eval", "default",
-                                "shift", "stateDuration", "stateCount"]
+                                "shift", "stateDuration", "stateCount", "where"]
     static var aggregateKeys: [String] { AggregateFunction.byName.keys.sorted() }
     static var stepKeys: [String] { ["window"] + aggregateKeys + transformKeys }
 
@@ -49,7 +49,8 @@ extension RuleLoader {
                 read.append(try step(entry.key, entry.value, rule: what))
             }
         } else {
-            for e in m.entries where Self.transformKeys.contains(e.key) {
+            // `where` at the top is from's filter; inside steps it is a where node.
+            for e in m.entries where Self.transformKeys.contains(e.key) && e.key != "where" {
                 throw e.keyNode.error("\(what): \(e.key) is a step of a chain: write the chain under steps: (for example steps: [{window: {period: 1m}}, {mean: value}, {\(e.key): ...}])")
             }
             let aggregates = shortKeys.filter { $0.key != "window" }
@@ -171,6 +172,10 @@ extension RuleLoader {
             return .transform(DefaultStep(fields: fields, tags: tags))
         case "shift":
             return .transform(ShiftStep(shift: try v.duration("shift")))
+        case "where":
+            var slots = 0
+            let condition = try expression(v, key: "where", rule: what, slots: &slots)
+            return .transform(WhereStep(condition: condition, functionSlots: slots))
         case "stateDuration", "stateCount":
             let m = try YAMLMap(v, what: at)
             try m.checkKeys(key == "stateDuration" ? ["lambda", "unit", "as"] : ["lambda", "as"], what: at)
@@ -209,6 +214,7 @@ extension RuleLoader {
             case is EvalStep: id += 1; name = "eval"
             case is DefaultStep: id += 1; name = "default"
             case is ShiftStep: id += 1; name = "shift"
+            case is WhereStep: id += 1; name = "where"
             case let s as StateTrackingStep: id += 1; name = s.kind == .count ? "stateCount" : "stateDuration"
             default: id += 1; name = "node"
             }

@@ -53,7 +53,9 @@ public struct RuleLoader {
         var errors: [RuleLoadError] = []
         var set = RuleSet(ruleFiles: ruleFiles, handlerFiles: handlerFiles)
         for f in ruleFiles {
-            do throws(RuleLoadErrors) { set.rules += try rules(text: try Self.read(f), file: f) } catch { errors += error.errors }
+            do throws(RuleLoadErrors) {
+                set.rules += f.hasSuffix(".tick") ? try rules(tick: try Self.read(f), file: f) : try rules(text: try Self.read(f), file: f)
+            } catch { errors += error.errors }
         }
         var seen: [String: SourceLocation] = [:]
         for r in set.rules {

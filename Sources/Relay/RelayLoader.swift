@@ -33,7 +33,7 @@ public enum RelayLoader {
         do throws(RuleLoadErrors) {
             var ruleFiles: [String] = []
             var handlerFiles: [String] = []
-            if load.enabled || rules != nil { ruleFiles = try RuleLoader.yamlFiles(in: rules ?? load.rulesDirectory) }
+            if load.enabled || rules != nil { ruleFiles = try RuleLoader.ruleFiles(in: rules ?? load.rulesDirectory) }
             if load.enabled || handlers != nil { handlerFiles = try RuleLoader.yamlFiles(in: handlers ?? load.handlersDirectory) }
             let set = try loader.load(ruleFiles: ruleFiles, handlerFiles: handlerFiles)
             return LoadedRelay(configuration: configuration, rules: set)
