@@ -37,7 +37,7 @@ public final class DeliveryOutcomes: Sendable {
             let now = DispatchTime.now().uptimeNanoseconds
             metrics.endToEndLatency.recordNanoseconds(Int64(now &- entry.receivedAt))
             if let id = entry.spoolID { spool?.ack(id) }
-            retry?.delivered(cluster: cluster)
+            retry?.delivered(cluster: cluster, order: entry.order)
             return
         }
         if let retry, !error.isPermanent, entry.spoolID != nil || entry.message != nil {
@@ -47,6 +47,6 @@ public final class DeliveryOutcomes: Sendable {
         }
         deadLetters.record(cluster: cluster, message: entry.message, topic: report.topic, reason: error.description)
         if let id = entry.spoolID { spool?.ack(id) }
-        retry?.abandoned(cluster: cluster)
+        retry?.abandoned(cluster: cluster, order: entry.order)
     }
 }

@@ -351,6 +351,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         }
     }
 
+    /// Engine thread only.
     private var sendOrder: UInt64 = 0
 
     /// The next send order number (engine thread): the order re-sends keep.
@@ -364,13 +365,13 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     private func send(_ message: KafkaMessage, to cluster: String, spoolID: SpoolID?, receivedAt: UInt64, order: UInt64,
                       handler d: AlertDelivery?) {
         let pending = SpoolRetry.Pending(order: order, id: spoolID, message: spoolID == nil ? message : nil, receivedAt: receivedAt)
-        if let retry = outputs.retry, !retry.admit(pending, cluster: cluster) { return }
+        if let retry = outputs.retry, !retry.admit(pending, cluster: cluster, timeout: outputs.sendTimeouts[cluster] ?? .seconds(300)) { return }
         guard let producer = outputs.dispatcher?.producer(for: cluster) else {
             let reason = "cluster \"\(cluster)\" is no longer configured"
             if let d { fail(d, reason) }
             outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic, reason: reason)
             if let spoolID { outputs.spool?.ack(spoolID) }
-            outputs.retry?.abandoned(cluster: cluster)
+            outputs.retry?.abandoned(cluster: cluster, order: order)
             return
         }
         do throws(KafkaSendError) {
@@ -404,12 +405,13 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
             if let d { fail(d, "kafka cluster \"\(cluster)\" topic \"\(message.topic)\": \(error)") }
             outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic, reason: "\(error)")
             if let spoolID { outputs.spool?.ack(spoolID) }
-            outputs.retry?.abandoned(cluster: cluster)
+            outputs.retry?.abandoned(cluster: cluster, order: order)
         }
     }
 
     private var spoolFullLogged = false
-    /// Messages sent unspooled since the last log line about it, and when that line was written.
+    /// Messages sent unspooled since the last log line about it, and when that line was written
+    /// (engine thread only).
     private var unspooledSinceLog = 0
     private var unspooledLoggedAt: ContinuousClock.Instant?
 
@@ -457,26 +459,32 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         guard let retry = outputs.retry else { return }
         let batch = retry.takeResend(cluster: cluster)
         guard !batch.isEmpty else { return }
-        let records = outputs.spool?.read(batch.compactMap(\.id)) ?? []
-        var byID: [SpoolID: Spool.Record] = [:]
-        for (id, r) in records { if let r { byID[id] = r } }
         let maxAge = retry.maxAge
         let now = DispatchTime.now().uptimeNanoseconds
-        var sent = 0
-        for p in batch {
-            guard let message = p.message ?? p.id.flatMap({ byID[$0]?.message }) else { continue }  // dropped by drop-oldest (counted there)
-            if let maxAge, Int64(clamping: now &- p.receivedAt) > maxAge.nanoseconds {
-                outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic,
-                                            reason: "not delivered within [spool] max-age \(maxAge) (last error: \(p.lastError ?? "none"))")
-                if let id = p.id { outputs.spool?.ack(id) }
-                retry.countExpired()
-                continue
+        var sent = 0, expired = 0
+        // Read back a chunk at a time: a long outage can hold most of the spool.
+        var start = 0
+        while start < batch.count {
+            let chunk = batch[start..<min(batch.count, start + 1024)]
+            start = chunk.endIndex
+            var byID: [SpoolID: Spool.Record] = [:]
+            for (id, r) in outputs.spool?.read(chunk.compactMap(\.id)) ?? [] { if let r { byID[id] = r } }
+            for p in chunk {
+                guard let message = p.message ?? p.id.flatMap({ byID[$0]?.message }) else { continue }  // dropped by drop-oldest (counted there)
+                if let maxAge, Int64(clamping: now &- p.receivedAt) > maxAge.nanoseconds {
+                    outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic,
+                                                reason: "not delivered within [spool] max-age \(maxAge) (last error: \(p.lastError ?? "none"))")
+                    if let id = p.id { outputs.spool?.ack(id) }
+                    retry.countExpired()
+                    expired += 1
+                    continue
+                }
+                send(message, to: cluster, spoolID: p.id, receivedAt: p.receivedAt, order: p.order, handler: nil)
+                sent += 1
             }
-            send(message, to: cluster, spoolID: p.id, receivedAt: p.receivedAt, order: p.order, handler: nil)
-            sent += 1
         }
         logger.info("alert messages sent again after failed deliveries", metadata: [
-            "cluster": .string(cluster), "messages": .stringConvertible(sent), "expired": .stringConvertible(batch.count - sent)])
+            "cluster": .string(cluster), "messages": .stringConvertible(sent), "expired": .stringConvertible(expired)])
     }
 
     /// Sends what the spool held from before a restart (first thing on the engine thread).

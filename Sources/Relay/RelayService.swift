@@ -61,7 +61,9 @@ public final class RelayService: @unchecked Sendable {
         if clusters.isEmpty { return RelayPipeline.Outputs(dispatcher: nil, sendTimeouts: [:]) }
         let tracker = LatencyTracker(keepMessages: keepsMessages(c))
         let outcomes = DeliveryOutcomes(tracker: tracker, metrics: metrics, deadLetters: deadLetters, spool: spool, retry: retry)
-        let dispatcher = try KafkaDispatcher(clusters: clusters, logger: logger) { cluster, report in
+        // With a spool, SpoolRetry keeps message-timeout (so that a re-send keeps per-key order).
+        let dispatcher = try KafkaDispatcher(clusters: clusters, extraProperties: spool == nil ? [] : SpoolRetry.librdkafkaProperties,
+                                             logger: logger) { cluster, report in
             outcomes.report(cluster: cluster, report)
         }
         return RelayPipeline.Outputs(dispatcher: dispatcher, sendTimeouts: timeouts, latency: tracker, deadLetters: deadLetters,
@@ -166,6 +168,8 @@ public final class RelayService: @unchecked Sendable {
                 if let retry {
                     metrics.total("spool_resent", "total", "Spooled alert messages sent again after a delivery failure that may pass (message-timeout, brokers down).",
                                   [], retry.resent)
+                    metrics.total("spool_timeouts", "total", "Times a cluster's oldest spooled message in librdkafka outlived message-timeout (its queue was taken back, to be sent again).",
+                                  [], retry.timeouts)
                     metrics.total("spool_expired", "total", "Alert messages given up after [spool] max-age without delivery (written as dead letters).",
                                   [], retry.expired)
                     for (cluster, n) in retry.waiting {
@@ -314,6 +318,10 @@ public final class RelayService: @unchecked Sendable {
                     "outstanding": .stringConvertible(d.clusterIDs.map { d.producer(for: $0)?.outstanding ?? 0 }.reduce(0, +))])
             }
             d.close(timeout: .zero)
+        }
+        if let waiting = retry?.waiting.values.reduce(0, +), waiting > 0 {
+            logger.warning("alert messages still waiting to be sent again stay in the spool; the next start sends them",
+                           metadata: ["messages": .stringConvertible(waiting)])
         }
         try? await group.shutdownGracefully()
         let s = pipeline.snapshot

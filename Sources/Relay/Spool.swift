@@ -14,11 +14,22 @@ public struct SpoolID: Hashable, Sendable {
 /// CRC-32, JSON) to a segment file before librdkafka gets it, and marked acknowledged (an offset
 /// appended to the segment's `.acked` file) when its delivery report comes. A segment whose
 /// records are all acknowledged is deleted. At start, what was not acknowledged is sent again:
-/// at-least-once across SIGKILL (a message acknowledged just before a crash may be sent twice).
+/// at-least-once across SIGKILL. A crash sends again only messages whose acknowledgement was not
+/// yet on disk: with `fsync = "os"` the ones whose `.acked` line had not been written (normally
+/// none, since the line is written as the report arrives; on a full disk, every acknowledgement
+/// still waiting for room, counted in ``ackWriteFailures``); with a power loss also the lines the
+/// kernel had not written back.
+///
+/// A full disk does not corrupt a segment: a short write is cut back to the last whole record
+/// and the next record goes to a new segment; the refused message is sent unspooled (counted by
+/// the pipeline). Recovery skips damaged bytes to the next record whose checksum matches.
 ///
 /// Bounded by `max-size`; when full, `when-full` decides: `block` (the rule engine waits for
 /// acknowledgements) or `drop-oldest` (the oldest segment is forgotten: its messages stay in
 /// librdkafka's queue but are no longer kept across a crash). Both are counted.
+///
+/// `@unchecked Sendable`: every mutable stored property is read and written only while holding
+/// `lock` (the `let`s are set in `init`), so no two threads touch them at once.
 public final class Spool: @unchecked Sendable {
     /// What a full spool does.
     public enum FullPolicy: String, Sendable {

@@ -2,21 +2,33 @@ import Dispatch
 import KafkaDispatch
 import Locking
 
-/// With a spool, Kafka messages whose delivery failed for a reason that may pass (librdkafka's
-/// `message-timeout` ran out, the brokers were down, the queue was purged) stay spooled and are
-/// sent again, with back-off, until delivered or older than `[spool] max-age`.
+/// With a spool, Kafka messages whose delivery does not succeed in time (`message-timeout`, brokers
+/// down) or fails for a reason that may pass stay spooled and are sent again, with back-off,
+/// until delivered or older than `[spool] max-age`.
 ///
-/// Per-key order: librdkafka times messages out oldest first, so when one fails, later messages of
-/// its partition are still queued behind it. Sending the failed one again would put it behind them.
-/// So the first retriable failure *holds* the cluster: the engine purges librdkafka's queue (those
-/// messages come back as retriable failures too) and queues its own new messages here instead of
-/// sending them; once every message the cluster had in librdkafka has reported, everything held
-/// is sent again in the order the engine first sent it, then the hold ends. A failure during
-/// that re-send holds the cluster again. What was acknowledged stays acknowledged, so the topic
-/// sees each key's messages in order (see ``SpoolRetry/Work`` for the one exception).
+/// Per-key order. If librdkafka timed messages out itself, it would fail the oldest of a partition
+/// while later ones are still queued behind it, and, if the brokers came back just then, send those
+/// later ones at once: the re-sent message would land after them. So with a spool librdkafka never
+/// times a message out (its `message.timeout.ms` is 0, see ``librdkafkaProperties``); this type
+/// keeps `message-timeout` instead. When the oldest message a cluster has in librdkafka is older
+/// than that, or a delivery fails for a reason that may pass, the cluster is *held*:
 ///
-/// Thread-safe: reports arrive on librdkafka's threads, sends happen on the engine thread.
+/// 1. the engine purges librdkafka's queue: what was not yet transmitted comes back
+///    (`_PURGE_QUEUE`) and waits here; what is in flight to a broker stays with librdkafka, and
+///    since librdkafka sends each partition's messages in order, everything that stays is older
+///    than everything purged from the same partition;
+/// 2. new messages wait here too, instead of going to librdkafka;
+/// 3. once librdkafka has reported every message it kept (delivered, or failed and waiting here),
+///    and after the back-off, everything waiting is sent again in the order the engine first sent
+///    it, and the hold ends.
+///
+/// So a key's messages reach the topic in their original order, and none twice because of a
+/// re-send (purged messages were never transmitted). Thread-safe: reports arrive on librdkafka's
+/// threads, sends happen on the engine thread, time-outs on a timer.
 public final class SpoolRetry: Sendable {
+    /// The librdkafka properties a cluster's producer needs when its messages are spooled.
+    public static let librdkafkaProperties = [RdKafkaProperty("message.timeout.ms", "0")]
+
     /// A message waiting to be sent again.
     struct Pending: Sendable {
         /// The engine's send order (per process): the order the re-send keeps.
@@ -31,30 +43,57 @@ public final class SpoolRetry: Sendable {
         var lastError: String?
     }
 
-    /// Work the engine thread must do for a cluster. `purge`: drop librdkafka's queued (not yet
-    /// transmitted) messages so none overtakes a failed one. Messages already in flight to a broker
-    /// are not purged (their outcome would be unknown, causing duplicates); if the brokers come back
-    /// in the moment between a time-out and the purge, a later message of the same key can be
-    /// acknowledged ahead of the re-sent one: the one case this order guarantee does not cover.
+    /// Work the engine thread must do for a cluster: purge librdkafka's queue (so nothing queued
+    /// can overtake a message that waits here), or send again what waits here.
     enum Work: Sendable, Equatable {
         case purge(cluster: String)
         case resend(cluster: String)
     }
 
     private struct ClusterState {
-        /// Messages of this cluster in librdkafka (sent, no report yet).
-        var inFlight = 0
+        /// Send time (`DispatchTime` nanoseconds) of each message in librdkafka, by send order.
+        var flight: [UInt64: UInt64] = [:]
+        /// Send orders in the order sent; entries no longer in `flight` are skipped lazily.
+        var flightOrder: [UInt64] = []
+        var flightHead = 0
+        /// The cluster's `message-timeout`.
+        var timeout: Duration = .seconds(300)
+        var timerArmed = false
         var held = false
         var waiting: [Pending] = []
         /// Re-sends since the last acknowledgement (the back-off's exponent).
         var attempt = 0
         var resendScheduled = false
+
+        /// The send time of the oldest message still in librdkafka.
+        mutating func oldestInFlight() -> UInt64? {
+            while flightHead < flightOrder.count {
+                if let sent = flight[flightOrder[flightHead]] { return sent }
+                flightHead += 1
+            }
+            flightOrder.removeAll(keepingCapacity: true)
+            flightHead = 0
+            return nil
+        }
+
+        /// Forgets message `order` (reported); the send-order list is trimmed as its head completes,
+        /// so it stays as long as what is in flight, not as long as what was ever sent.
+        mutating func landed(_ order: UInt64) {
+            flight[order] = nil
+            guard flightHead < flightOrder.count, flightOrder[flightHead] == order else { return }
+            _ = oldestInFlight()
+            if flightHead > 1024 && flightHead * 2 > flightOrder.count {
+                flightOrder.removeFirst(flightHead)
+                flightHead = 0
+            }
+        }
     }
 
     private struct State {
         var clusters: [String: ClusterState] = [:]
         var resent: UInt64 = 0
         var expired: UInt64 = 0
+        var timedOut: UInt64 = 0
         var maxAge: Duration?
     }
 
@@ -83,45 +122,55 @@ public final class SpoolRetry: Sendable {
     public var resent: UInt64 { state.withLock { $0.resent } }
     /// Messages given up after `max-age` (written as dead letters).
     public var expired: UInt64 { state.withLock { $0.expired } }
+    /// Times a cluster's oldest message in librdkafka outlived `message-timeout`.
+    public var timeouts: UInt64 { state.withLock { $0.timedOut } }
     /// Messages waiting to be sent again, per cluster.
     public var waiting: [String: Int] { state.withLock { $0.clusters.mapValues { $0.waiting.count } } }
 
-    /// Before the engine sends `p` to `cluster`: true to send it now (counted in flight); false
-    /// when the cluster is held (`p` waits here for the re-send, behind everything held before it).
-    func admit(_ p: Pending, cluster: String) -> Bool {
-        state.withLock { s in
-            if s.clusters[cluster]?.held == true {
-                s.clusters[cluster]!.waiting.append(p)
-                return false
+    /// Before the engine sends `p` to `cluster`: true to send it now (counted in flight, timed
+    /// against `timeout`); false when the cluster is held (`p` waits here for the re-send).
+    func admit(_ p: Pending, cluster: String, timeout: Duration) -> Bool {
+        let (admitted, arm): (Bool, Duration?) = state.withLock { s in
+            var c = s.clusters[cluster, default: ClusterState()]
+            defer { s.clusters[cluster] = c }
+            if c.held {
+                c.waiting.append(p)
+                return (false, nil)
             }
-            s.clusters[cluster, default: ClusterState()].inFlight += 1
-            return true
+            c.flight[p.order] = DispatchTime.now().uptimeNanoseconds
+            c.flightOrder.append(p.order)
+            c.timeout = timeout
+            guard !c.timerArmed else { return (true, nil) }
+            c.timerArmed = true
+            return (true, timeout)
         }
+        if let arm { armTimer(cluster, after: arm) }
+        return admitted
     }
 
     /// An admitted message was acknowledged.
-    func delivered(cluster: String) {
+    func delivered(cluster: String, order: UInt64) {
         state.withLock { s in
-            s.clusters[cluster, default: ClusterState()].inFlight -= 1
-            s.clusters[cluster]!.attempt = 0
+            s.clusters[cluster]?.landed(order)
+            s.clusters[cluster]?.attempt = 0
             settle(&s, cluster)
         }
     }
 
     /// An admitted message will not be sent again (a permanent failure, handed to the dead letters).
-    func abandoned(cluster: String) {
+    func abandoned(cluster: String, order: UInt64) {
         state.withLock { s in
-            s.clusters[cluster, default: ClusterState()].inFlight -= 1
+            s.clusters[cluster]?.landed(order)
             settle(&s, cluster)
         }
     }
 
-    /// An admitted message failed for a reason that may pass: it waits for the re-send, and the
-    /// cluster is held (the first such failure asks the engine to purge librdkafka's queue).
+    /// An admitted message failed for a reason that may pass (purged, refused for now): it waits
+    /// for the re-send, and the cluster is held.
     func failed(_ p: Pending, cluster: String) {
-        let first = state.withLock { s -> Bool in
+        let purge = state.withLock { s -> Bool in
             var c = s.clusters[cluster, default: ClusterState()]
-            c.inFlight -= 1
+            c.landed(p.order)
             c.waiting.append(p)
             let first = !c.held
             c.held = true
@@ -129,7 +178,7 @@ public final class SpoolRetry: Sendable {
             settle(&s, cluster)
             return first
         }
-        if first { dispatch(.purge(cluster: cluster)) }
+        if purge { dispatch(.purge(cluster: cluster)) }
     }
 
     /// The messages to send again now, in their first send order; ends the hold. Called by the
@@ -138,7 +187,7 @@ public final class SpoolRetry: Sendable {
         state.withLock { s in
             guard var c = s.clusters[cluster] else { return [] }
             c.resendScheduled = false
-            guard c.held, c.inFlight == 0 else {
+            guard c.held, c.flight.isEmpty else {
                 s.clusters[cluster] = c
                 return []
             }
@@ -155,11 +204,36 @@ public final class SpoolRetry: Sendable {
     /// Counts a message given up after `max-age`.
     func countExpired() { state.withLock { $0.expired += 1 } }
 
+    /// Checks the cluster's oldest message in librdkafka against `message-timeout`: past it, the
+    /// cluster is held and the queue purged; otherwise the check comes back when it would be.
+    private func armTimer(_ cluster: String, after delay: Duration) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(max(delay, .milliseconds(1)).nanoseconds))) { [self] in
+            let (purge, again): (Bool, Duration?) = state.withLock { s in
+                guard var c = s.clusters[cluster] else { return (false, nil) }
+                defer { s.clusters[cluster] = c }
+                guard let oldest = c.oldestInFlight() else {
+                    c.timerArmed = false
+                    return (false, nil)
+                }
+                let age = Duration.nanoseconds(Int64(clamping: DispatchTime.now().uptimeNanoseconds &- oldest))
+                if age < c.timeout { return (false, c.timeout - age) }
+                // Held, nothing new goes to librdkafka; what stays there is older than what the
+                // purge returns, and the re-send waits for it. The next admit arms the timer again.
+                c.timerArmed = false
+                guard !c.held else { return (false, nil) }
+                c.held = true
+                s.timedOut += 1
+                return (true, nil)
+            }
+            if purge { dispatch(.purge(cluster: cluster)) }
+            if let again { armTimer(cluster, after: again) }
+        }
+    }
+
     /// Schedules the re-send once a held cluster has nothing left in librdkafka (every message
     /// there has reported, so nothing sent before the hold can still overtake the re-send).
     private func settle(_ s: inout State, _ cluster: String) {
-        guard var c = s.clusters[cluster], c.held, c.inFlight <= 0, !c.resendScheduled else { return }
-        c.inFlight = 0
+        guard var c = s.clusters[cluster], c.held, c.flight.isEmpty, !c.resendScheduled else { return }
         c.resendScheduled = true
         let delay = min(maxDelay, baseDelay * (1 << min(c.attempt, 20)))
         s.clusters[cluster] = c

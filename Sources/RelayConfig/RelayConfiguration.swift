@@ -129,8 +129,8 @@ public struct RelaySettings: Sendable, Equatable {
     public var stateInterval = GoDuration(nanoseconds: 60_000_000_000)
     public var queueSize = 100_000
     /// `dead-letter-file`: every alert message that could not be delivered (refused by librdkafka,
-    /// reported failed, or timed out) is appended here as a JSON line with the reason; empty: only
-    /// logged and counted.
+    /// reported failed, or timed out — with a spool, only once older than its `max-age`) is
+    /// appended here as a JSON line with the reason; empty: only logged and counted.
     public var deadLetterFile = ""
     public var shutdownTimeout = GoDuration(nanoseconds: 10_000_000_000)
     public var hostname = ""

@@ -79,22 +79,45 @@ struct ErrnoClobberingLogHandler: LogHandler {
         let retry = SpoolRetry(maxAge: nil, baseDelay: .milliseconds(20))
         let work = Locked<[SpoolRetry.Work]>([])
         retry.setHandler { w in work.withLock { $0.append(w) } }
-        func p(_ order: UInt64) -> SpoolRetry.Pending {
-            SpoolRetry.Pending(order: order, id: SpoolID(segment: 1, offset: Int64(order) * 100), message: nil, receivedAt: 0)
-        }
-        for i: UInt64 in 1...4 { #expect(retry.admit(p(i), cluster: "c")) }
-        retry.delivered(cluster: "c")                // 1
-        retry.failed(p(3), cluster: "c")             // times out first: 2 and 4 are still in librdkafka
+        let t = Duration.seconds(60)
+        for i: UInt64 in 1...4 { #expect(retry.admit(Self.pending(i), cluster: "c", timeout: t)) }
+        retry.delivered(cluster: "c", order: 1)
+        retry.failed(Self.pending(3), cluster: "c")  // failed first: 2 and 4 are still in librdkafka
         #expect(work.withLock { $0 } == [.purge(cluster: "c")])
-        #expect(!retry.admit(p(5), cluster: "c"))    // held: waits
-        retry.failed(p(2), cluster: "c")             // purged
+        #expect(!retry.admit(Self.pending(5), cluster: "c", timeout: t))  // held: waits
+        retry.failed(Self.pending(2), cluster: "c")  // purged
         #expect(retry.takeResend(cluster: "c").isEmpty)  // 4 is still in flight: not yet
-        retry.failed(p(4), cluster: "c")
+        retry.failed(Self.pending(4), cluster: "c")
         #expect(await eventually(timeout: .seconds(2)) { work.withLock { $0 }.contains(.resend(cluster: "c")) })
         #expect(retry.takeResend(cluster: "c").map(\.order) == [2, 3, 4, 5])
-        #expect(retry.admit(p(6), cluster: "c"))     // the hold is over
+        #expect(retry.admit(Self.pending(6), cluster: "c", timeout: t))  // the hold is over
         #expect(retry.resent == 4)
         // Other clusters are not held by this one.
-        #expect(retry.admit(p(1), cluster: "other"))
+        #expect(retry.admit(Self.pending(1), cluster: "other", timeout: t))
+    }
+
+    /// message-timeout is kept here, not by librdkafka: when the oldest message in flight outlives
+    /// it, the cluster is held and its queue purged; a message that lands in time holds nothing.
+    @Test func theOldestMessageOutlivingMessageTimeoutHoldsTheCluster() async throws {
+        let retry = SpoolRetry(maxAge: nil, baseDelay: .milliseconds(20))
+        let work = Locked<[SpoolRetry.Work]>([])
+        retry.setHandler { w in work.withLock { $0.append(w) } }
+        #expect(retry.admit(Self.pending(1), cluster: "c", timeout: .milliseconds(100)))
+        retry.delivered(cluster: "c", order: 1)
+        #expect(retry.admit(Self.pending(2), cluster: "c", timeout: .milliseconds(100)))
+        try await Task.sleep(for: .milliseconds(60))
+        #expect(retry.admit(Self.pending(3), cluster: "c", timeout: .milliseconds(100)))
+        retry.delivered(cluster: "c", order: 3)  // a later one landed; 2 is still out
+        #expect(await eventually(timeout: .seconds(2)) { !work.withLock { $0 }.isEmpty })
+        #expect(work.withLock { $0 } == [.purge(cluster: "c")])
+        #expect(retry.timeouts == 1)
+        #expect(!retry.admit(Self.pending(4), cluster: "c", timeout: .milliseconds(100)))
+        retry.failed(Self.pending(2), cluster: "c")  // the purge returns it
+        #expect(await eventually(timeout: .seconds(2)) { work.withLock { $0 }.contains(.resend(cluster: "c")) })
+        #expect(retry.takeResend(cluster: "c").map(\.order) == [2, 4])
+    }
+
+    static func pending(_ order: UInt64) -> SpoolRetry.Pending {
+        SpoolRetry.Pending(order: order, id: SpoolID(segment: 1, offset: Int64(order) * 100), message: nil, receivedAt: 0)
     }
 }
