@@ -443,6 +443,19 @@ public final class Spool: @unchecked Sendable {
             removeSegment(id.segment)
             return
         }
+        if unwrittenAcks.isEmpty, let fd = ackFDs[id.segment], fd >= 0 {
+            // The usual case, one line and nothing waiting: no queue in between.
+            let line = Array("\(id.offset)\n".utf8)
+            if Self.writeAll(fd, line) == nil {
+                ackSizes[id.segment, default: 0] += Int64(line.count)
+                return
+            }
+            _ = ftruncate(fd, off_t(ackSizes[id.segment] ?? 0))
+            unwrittenAcks[id.segment] = [id.offset]
+            countedAcks[id.segment] = 1
+            ackWriteFailureCount += 1
+            return
+        }
         unwrittenAcks[id.segment, default: []].append(id.offset)
         if unwrittenAcks.count == 1 { writeAcks(id.segment) } else { retryAcks() }
     }

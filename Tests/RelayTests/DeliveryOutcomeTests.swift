@@ -102,16 +102,16 @@ struct ErrnoClobberingLogHandler: LogHandler {
         let retry = SpoolRetry(maxAge: nil, baseDelay: .milliseconds(20))
         let work = Locked<[SpoolRetry.Work]>([])
         retry.setHandler { w in work.withLock { $0.append(w) } }
-        #expect(retry.admit(Self.pending(1), cluster: "c", timeout: .milliseconds(100)))
+        #expect(retry.admit(Self.pending(1), cluster: "c", timeout: .milliseconds(800)))
         retry.delivered(cluster: "c", order: 1)
-        #expect(retry.admit(Self.pending(2), cluster: "c", timeout: .milliseconds(100)))
-        try await Task.sleep(for: .milliseconds(60))
-        #expect(retry.admit(Self.pending(3), cluster: "c", timeout: .milliseconds(100)))
+        #expect(retry.admit(Self.pending(2), cluster: "c", timeout: .milliseconds(800)))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(retry.admit(Self.pending(3), cluster: "c", timeout: .milliseconds(800)))
         retry.delivered(cluster: "c", order: 3)  // a later one landed; 2 is still out
-        #expect(await eventually(timeout: .seconds(2)) { !work.withLock { $0 }.isEmpty })
+        #expect(await eventually(timeout: .seconds(5)) { !work.withLock { $0 }.isEmpty })
         #expect(work.withLock { $0 } == [.purge(cluster: "c")])
         #expect(retry.timeouts == 1)
-        #expect(!retry.admit(Self.pending(4), cluster: "c", timeout: .milliseconds(100)))
+        #expect(!retry.admit(Self.pending(4), cluster: "c", timeout: .milliseconds(800)))
         retry.failed(Self.pending(2), cluster: "c")  // the purge returns it
         #expect(await eventually(timeout: .seconds(2)) { work.withLock { $0 }.contains(.resend(cluster: "c")) })
         #expect(retry.takeResend(cluster: "c").map(\.order) == [2, 4])
