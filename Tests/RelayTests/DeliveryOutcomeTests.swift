@@ -102,19 +102,21 @@ struct ErrnoClobberingLogHandler: LogHandler {
         let retry = SpoolRetry(maxAge: nil, baseDelay: .milliseconds(20))
         let work = Locked<[SpoolRetry.Work]>([])
         retry.setHandler { w in work.withLock { $0.append(w) } }
-        #expect(retry.admit(Self.pending(1), cluster: "c", timeout: .milliseconds(800)))
+        let timeout = Duration.milliseconds(200)
+        #expect(retry.admit(Self.pending(1), cluster: "on-time", timeout: timeout))
+        retry.delivered(cluster: "on-time", order: 1)
+        #expect(retry.admit(Self.pending(1), cluster: "c", timeout: timeout))
         retry.delivered(cluster: "c", order: 1)
-        #expect(retry.admit(Self.pending(2), cluster: "c", timeout: .milliseconds(800)))
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(retry.admit(Self.pending(3), cluster: "c", timeout: .milliseconds(800)))
-        retry.delivered(cluster: "c", order: 3)  // a later one landed; 2 is still out
-        #expect(await eventually(timeout: .seconds(5)) { !work.withLock { $0 }.isEmpty })
+        #expect(retry.admit(Self.pending(2), cluster: "c", timeout: timeout))  // never reported
+        #expect(await eventually(timeout: .seconds(10)) { !work.withLock { $0 }.isEmpty })
+        try await Task.sleep(for: .milliseconds(300))  // the "on-time" cluster's timer has fired too
         #expect(work.withLock { $0 } == [.purge(cluster: "c")])
         #expect(retry.timeouts == 1)
-        #expect(!retry.admit(Self.pending(4), cluster: "c", timeout: .milliseconds(800)))
+        #expect(!retry.admit(Self.pending(3), cluster: "c", timeout: timeout))  // held
+        #expect(retry.admit(Self.pending(2), cluster: "on-time", timeout: timeout))  // not held
         retry.failed(Self.pending(2), cluster: "c")  // the purge returns it
-        #expect(await eventually(timeout: .seconds(2)) { work.withLock { $0 }.contains(.resend(cluster: "c")) })
-        #expect(retry.takeResend(cluster: "c").map(\.order) == [2, 4])
+        #expect(await eventually(timeout: .seconds(10)) { work.withLock { $0 }.contains(.resend(cluster: "c")) })
+        #expect(retry.takeResend(cluster: "c").map(\.order) == [2, 3])
     }
 
     static func pending(_ order: UInt64) -> SpoolRetry.Pending {
