@@ -3,7 +3,7 @@ import Foundation
 /// A tmpfs of a few megabytes mounted for one test, to fill a disk for real (short writes,
 /// `ENOSPC`) without filling the machine's. Needs root (CI runs as root); tests that use it are
 /// disabled elsewhere with ``unavailableReason``.
-public final class SmallTmpfs: @unchecked Sendable {
+public final class SmallTmpfs {
     /// Where it is mounted.
     public let path: String
     private var mounted = true
