@@ -115,12 +115,9 @@ public final class KafkaProducer: Sendable {
         let topic = try core.topic(named: message.topic, producer: handle.pointer)
         let seq = sequence.add(1, ordering: .relaxed).newValue
         let opaque = UnsafeMutableRawPointer(bitPattern: UInt(seq << 3 | message.partitioning.code))
-        topic.queued.add(1, ordering: .relaxed)
         guard let rkt = topic.handle else { throw .invalidTopic(message.topic, reason: "topic handle missing") }
-        let failure = Self.produce(handle.pointer, topic: rkt, message: message, opaque: opaque)
-        if let failure {
-            topic.queued.subtract(1, ordering: .relaxed)
-            throw failure
+        try topic.countingQueued { () throws(KafkaSendError) in
+            if let failure = Self.produce(handle.pointer, topic: rkt, message: message, opaque: opaque) { throw failure }
         }
         // Serving delivery reports from the sending thread now and then keeps librdkafka's report
         // queue short, frees messages on the thread that allocated them, and avoids waking the poll
@@ -173,6 +170,16 @@ public final class KafkaProducer: Sendable {
         guard enter() else { return true }
         defer { leave() }
         return rd_kafka_flush(handle.pointer, Self.milliseconds(timeout)) == RD_KAFKA_RESP_ERR_NO_ERROR
+    }
+
+    /// Fails every message still queued in librdkafka (not yet transmitted) with `_PURGE_QUEUE`;
+    /// messages in flight to a broker are left to finish. Their reports follow on the poll thread.
+    /// The spool's re-send uses it so that no message queued after a timed-out one is delivered
+    /// ahead of it.
+    public func purgeQueued() {
+        guard enter() else { return }
+        defer { leave() }
+        _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE))
     }
 
     /// Messages queued or in flight, not yet reported.
@@ -335,6 +342,19 @@ final class TopicState: @unchecked Sendable {
     }
 
     func attach(_ handle: OpaquePointer) { self.handle = handle }
+
+    /// Counts one message as queued while `produce` hands it to librdkafka, and takes the count
+    /// back when it throws. The count goes up first because the delivery report may arrive (on
+    /// the poll thread) before `produce` returns; counting after would let `inFlight` dip below zero.
+    func countingQueued(_ produce: () throws(KafkaSendError) -> Void) throws(KafkaSendError) {
+        queued.add(1, ordering: .relaxed)
+        do {
+            try produce()
+        } catch {
+            queued.subtract(1, ordering: .relaxed)
+            throw error
+        }
+    }
 
     var statistics: KafkaTopicStatistics {
         KafkaTopicStatistics(queued: queued.load(ordering: .relaxed), delivered: delivered.load(ordering: .relaxed),

@@ -40,29 +40,42 @@ public final class DeadLetters: Sendable {
 
     /// Records one undeliverable message.
     public func record(cluster: String, message: KafkaMessage?, topic: String, reason: String) {
-        var line = "{\"time\":\"\(ISO8601DateFormatter().string(from: Date()))\",\"cluster\":\(RelayLogHandler.quote(cluster)),\"topic\":\(RelayLogHandler.quote(topic))"
+        var line = "{\"time\":\"\(Self.timestamp(time(nil)))\",\"cluster\":\(RelayLogHandler.quote(cluster)),\"topic\":\(RelayLogHandler.quote(topic))"
         if let m = message {
             line += ",\"key\":\(m.key.map { RelayLogHandler.quote(String(decoding: $0, as: UTF8.self)) } ?? "null")"
             line += ",\"value\":\(RelayLogHandler.quote(String(decoding: m.value, as: UTF8.self)))"
         }
         line += ",\"reason\":\(RelayLogHandler.quote(reason))}\n"
-        let (first, written, path): (Bool, Bool, String) = state.withLock { s in
+        let (first, writeError, path): (Bool, String?, String) = state.withLock { s in
             s.count += 1
             let first = s.logged.insert(cluster + "|" + topic + "|" + reason).inserted
-            guard !s.path.isEmpty else { return (first, false, s.path) }
+            guard !s.path.isEmpty else { return (first, nil, s.path) }
             if s.fd < 0 { s.fd = open(s.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }
-            guard s.fd >= 0 else { return (first, false, s.path) }
+            // errno is read at once: the logging below (and anything else) may change it.
+            guard s.fd >= 0 else { return (first, "cannot open it: \(String(cString: strerror(errno)))", s.path) }
             let bytes = Array(line.utf8)
             let n = bytes.withUnsafeBytes { write(s.fd, $0.baseAddress, $0.count) }
-            return (first, n == bytes.count, s.path)
+            if n < 0 { return (first, String(cString: strerror(errno)), s.path) }
+            if n < bytes.count { return (first, "short write: \(n) of \(bytes.count) bytes (disk full?)", s.path) }
+            return (first, nil, s.path)
         }
         if first {
             logger.error("alert messages cannot be delivered; counting them\(path.isEmpty ? "" : " and writing them to the dead-letter file")", metadata: [
                 "cluster": .string(cluster), "topic": .string(topic), "error": .string(reason),
                 "dead-letter-file": .string(path.isEmpty ? "none" : path)])
         }
-        if !path.isEmpty && !written {
-            logger.error("cannot write the dead-letter file", metadata: ["dead-letter-file": .string(path), "error": .string(String(cString: strerror(errno)))])
+        if let writeError {
+            logger.error("cannot write the dead-letter file", metadata: ["dead-letter-file": .string(path), "error": .string(writeError)])
         }
+    }
+
+    /// `seconds` since 1970 as RFC 3339 in UTC (`2006-01-02T15:04:05Z`, what `ISO8601DateFormatter`
+    /// writes by default), without a formatter object: one record costs no allocation for its time.
+    static func timestamp(_ seconds: time_t) -> String {
+        var t = seconds
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(tm.tm_year + 1900)-\(two(tm.tm_mon + 1))-\(two(tm.tm_mday))T\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))Z"
     }
 }

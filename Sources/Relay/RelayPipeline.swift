@@ -43,13 +43,18 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         public var spool: Spool?
         /// Per cluster: how long to wait for room in librdkafka's queue (its message-timeout).
         public var sendTimeouts: [String: Duration]
+        /// What delivery reports do (acknowledge, dead-letter, send again).
+        public var outcomes: DeliveryOutcomes?
+        /// With a spool: messages whose delivery may succeed later, sent again in order.
+        public var retry: SpoolRetry? { outcomes?.retry }
         public init(dispatcher: KafkaDispatcher?, sendTimeouts: [String: Duration], latency: LatencyTracker? = nil,
-                    deadLetters: DeadLetters? = nil, spool: Spool? = nil) {
+                    deadLetters: DeadLetters? = nil, spool: Spool? = nil, outcomes: DeliveryOutcomes? = nil) {
             self.dispatcher = dispatcher
             self.latency = latency
             self.deadLetters = deadLetters
             self.spool = spool
             self.sendTimeouts = sendTimeouts
+            self.outcomes = outcomes
         }
     }
 
@@ -62,6 +67,9 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     private var head = 0
     private var queued = 0
     private var controls: [() -> Void] = []
+    /// Purges and re-sends ``SpoolRetry`` asks for (run between batches, and while waiting for
+    /// room in a full spool, where the re-send may be what frees it).
+    private var retryWork: [SpoolRetry.Work] = []
     private var stopping = false
     private var finished = false
     // Engine thread only.
@@ -102,6 +110,37 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         counters.capacity = capacity
         configureEngine()
         restoreState()
+        attachRetry()
+    }
+
+    /// Has the retry state hand its work to this pipeline (at start and after a reload, which may
+    /// bring the first Kafka cluster).
+    private func attachRetry() {
+        let spool = outputs.spool  // `[spool] dir` cannot change while running: this one stays
+        outputs.retry?.setHandler { [weak self] work in self?.schedule(work, waking: spool) }
+    }
+
+    /// Queues retry work for the engine thread and wakes it (also from a full spool's wait).
+    private func schedule(_ work: SpoolRetry.Work, waking spool: Spool?) {
+        condition.lock()
+        if !retryWork.contains(work) { retryWork.append(work) }
+        condition.signal()
+        condition.unlock()
+        spool?.wake()
+    }
+
+    /// Runs the queued retry work (engine thread).
+    private func runRetryWork() {
+        condition.lock()
+        let work = retryWork
+        retryWork.removeAll()
+        condition.unlock()
+        for w in work {
+            switch w {
+            case .purge(let cluster): outputs.dispatcher?.producer(for: cluster)?.purgeQueued()
+            case .resend(let cluster): resend(cluster: cluster)
+            }
+        }
     }
 
     /// Loads the saved state, if any (before the engine thread starts).
@@ -197,6 +236,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
             router = AlertRouter(rules: rules.rules, handlers: rules.handlers, maxLevelsPerTopic: limits.maxGroups)
             let old = outputs
             outputs = newOutputs
+            attachRetry()
             logFiles.closeAll()
             counters.reloads.ok += 1
             publish(force: true)
@@ -245,7 +285,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while head == queue.count && controls.isEmpty && !stopping {
+            while head == queue.count && controls.isEmpty && retryWork.isEmpty && !stopping {
                 // Idle: publish the last counters, then sleep until work arrives.
                 if dirty {
                     condition.unlock()
@@ -277,6 +317,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
             }
             let pendingControls = controls
             controls.removeAll()
+            let hasRetryWork = !retryWork.isEmpty
             var batch: PointBatch?
             if head < queue.count {
                 batch = queue[head]
@@ -285,7 +326,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                     queue.removeFirst(head)
                     head = 0
                 }
-            } else if pendingControls.isEmpty && stopping {
+            } else if pendingControls.isEmpty && !hasRetryWork && stopping {
                 condition.unlock()
                 outputs.spool?.sync()
                 saveState()
@@ -299,6 +340,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
             condition.unlock()
             for c in pendingControls { c() }
             if engine.hasClockedRules { advanceClock() }
+            if hasRetryWork { runRetryWork() }
             if let batch {
                 process(batch)
                 condition.lock()
@@ -337,30 +379,12 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     private func deliver(_ d: AlertDelivery) {
         switch d.output {
         case .kafka(let cluster, let message):
-            guard let dispatcher = outputs.dispatcher, let producer = dispatcher.producer(for: cluster) else {
+            guard let dispatcher = outputs.dispatcher, dispatcher.producer(for: cluster) != nil else {
                 fail(d, "cluster \"\(cluster)\" has no producer")
                 return
             }
             let spoolID = spoolAppend(cluster: cluster, message: message)
-            do throws(KafkaSendError) {
-                var sequence: UInt64
-                do throws(KafkaSendError) {
-                    sequence = try producer.send(message)
-                } catch .queueFull {
-                    // Wait for room rather than drop the alert; the point queue fills meanwhile.
-                    logger.debug("librdkafka queue full; waiting", metadata: ["cluster": .string(cluster)])
-                    sequence = try producer.sendBlocking(message, waitingUpTo: outputs.sendTimeouts[cluster] ?? .seconds(300))
-                }
-                if outputs.latency?.sent(cluster: cluster, sequence: sequence, receivedAt: currentReceivedAt, message: message,
-                                         spoolID: spoolID) == true, let spoolID {
-                    outputs.spool?.ack(spoolID)  // the report beat us here
-                }
-                counters.messagesSent += 1
-            } catch {
-                fail(d, "kafka cluster \"\(cluster)\" topic \"\(message.topic)\": \(error)")
-                outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic, reason: "\(error)")
-                if let spoolID { outputs.spool?.ack(spoolID) }
-            }
+            send(message, to: cluster, spoolID: spoolID, receivedAt: currentReceivedAt, order: nextOrder(), handler: d)
         case .log(let path, let mode, let line):
             do throws(AlertLogError) { try logFiles.append(line, to: path, mode: mode) } catch { fail(d, error.description) }
         case .failed(let reason):
@@ -368,10 +392,73 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         }
     }
 
+    /// Engine thread only.
+    private var sendOrder: UInt64 = 0
+
+    /// The next send order number (engine thread): the order re-sends keep.
+    private func nextOrder() -> UInt64 {
+        sendOrder += 1
+        return sendOrder
+    }
+
+    /// Hands one message to librdkafka (engine thread), unless its cluster is held for a re-send,
+    /// where it waits its turn. `handler` is the delivery it came from (nil for replays and re-sends).
+    private func send(_ message: KafkaMessage, to cluster: String, spoolID: SpoolID?, receivedAt: UInt64, order: UInt64,
+                      handler d: AlertDelivery?) {
+        let pending = SpoolRetry.Pending(order: order, id: spoolID, message: spoolID == nil ? message : nil, receivedAt: receivedAt)
+        if let retry = outputs.retry, !retry.admit(pending, cluster: cluster, timeout: outputs.sendTimeouts[cluster] ?? .seconds(300)) { return }
+        guard let producer = outputs.dispatcher?.producer(for: cluster) else {
+            let reason = "cluster \"\(cluster)\" is no longer configured"
+            if let d { fail(d, reason) }
+            outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic, reason: reason)
+            if let spoolID { outputs.spool?.ack(spoolID) }
+            outputs.retry?.abandoned(cluster: cluster, order: order)
+            return
+        }
+        do throws(KafkaSendError) {
+            var sequence: UInt64
+            do throws(KafkaSendError) {
+                sequence = try producer.send(message)
+            } catch .queueFull {
+                // Wait for room rather than drop the alert; the point queue fills meanwhile.
+                logger.debug("librdkafka queue full; waiting", metadata: ["cluster": .string(cluster)])
+                sequence = try producer.sendBlocking(message, waitingUpTo: outputs.sendTimeouts[cluster] ?? .seconds(300))
+            }
+            if let (early, entry) = outputs.latency?.sent(cluster: cluster, sequence: sequence, receivedAt: receivedAt,
+                                                         message: message, spoolID: spoolID, order: order) {
+                // The report beat us here: finish it now, with the message.
+                if let outcomes = outputs.outcomes {
+                    outcomes.finish(cluster: cluster, early, entry)
+                } else if let spoolID {
+                    outputs.spool?.ack(spoolID)
+                }
+            }
+            counters.messagesSent += 1
+        } catch {
+            if let retry = outputs.retry, error == .queueFull || error == .closed {
+                // Still no room after message-timeout (or a reload closed the producer): like a
+                // timed-out delivery, it waits for the re-send.
+                var p = pending
+                p.lastError = error.description
+                retry.failed(p, cluster: cluster)
+                return
+            }
+            if let d { fail(d, "kafka cluster \"\(cluster)\" topic \"\(message.topic)\": \(error)") }
+            outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic, reason: "\(error)")
+            if let spoolID { outputs.spool?.ack(spoolID) }
+            outputs.retry?.abandoned(cluster: cluster, order: order)
+        }
+    }
+
     private var spoolFullLogged = false
+    /// Messages sent unspooled since the last log line about it, and when that line was written
+    /// (engine thread only).
+    private var unspooledSinceLog = 0
+    private var unspooledLoggedAt: ContinuousClock.Instant?
 
     /// Appends to the spool, waiting while it is full (block policy); nil without a spool or when
-    /// the disk refuses (logged: the message still goes to librdkafka).
+    /// the disk refuses (counted by reason, logged at most every 10 s: the message still goes to
+    /// librdkafka, it is just not kept across a crash).
     private func spoolAppend(cluster: String, message: KafkaMessage) -> SpoolID? {
         guard let spool = outputs.spool else { return nil }
         var waited = false
@@ -386,40 +473,69 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                         logger.warning("spool full; waiting for Kafka acknowledgements", metadata: ["error": .string(error.description)])
                         spoolFullLogged = true
                     }
-                    usleep(20_000)
+                    // Acknowledgements free room (the spool signals it); a due re-send may be what
+                    // frees it, so it runs from here too.
+                    spool.waitForRoom(until: Date().addingTimeInterval(1))
+                    runRetryWork()
                     continue
                 }
-                logger.error("cannot spool an alert message; sending it unspooled", metadata: ["error": .string(error.description)])
+                spool.countUnspooled(error)
+                unspooledSinceLog += 1
+                let now = ContinuousClock.now
+                if unspooledLoggedAt.map({ now - $0 >= .seconds(10) }) ?? true {
+                    logger.error("cannot spool alert messages; sending them unspooled (not kept across a crash)", metadata: [
+                        "error": .string(error.description), "reason": .string(error.unspooledReason),
+                        "messages": .stringConvertible(unspooledSinceLog)])
+                    unspooledLoggedAt = now
+                    unspooledSinceLog = 0
+                }
                 return nil
             }
         }
+    }
+
+    /// Sends again what a held cluster kept (engine thread): in first-send order, spooled records
+    /// read back from disk; those older than `max-age` become dead letters instead.
+    private func resend(cluster: String) {
+        guard let retry = outputs.retry else { return }
+        let batch = retry.takeResend(cluster: cluster)
+        guard !batch.isEmpty else { return }
+        let maxAge = retry.maxAge
+        let now = DispatchTime.now().uptimeNanoseconds
+        var sent = 0, expired = 0
+        // Read back a chunk at a time: a long outage can hold most of the spool.
+        var start = 0
+        while start < batch.count {
+            let chunk = batch[start..<min(batch.count, start + 1024)]
+            start = chunk.endIndex
+            var byID: [SpoolID: Spool.Record] = [:]
+            for (id, r) in outputs.spool?.read(chunk.compactMap(\.id)) ?? [] { if let r { byID[id] = r } }
+            for p in chunk {
+                guard let message = p.message ?? p.id.flatMap({ byID[$0]?.message }) else { continue }  // dropped by drop-oldest (counted there)
+                if let maxAge, Int64(clamping: now &- p.receivedAt) > maxAge.nanoseconds {
+                    outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic,
+                                                reason: "not delivered within [spool] max-age \(maxAge) (last error: \(p.lastError ?? "none"))")
+                    if let id = p.id { outputs.spool?.ack(id) }
+                    retry.countExpired()
+                    expired += 1
+                    continue
+                }
+                send(message, to: cluster, spoolID: p.id, receivedAt: p.receivedAt, order: p.order, handler: nil)
+                sent += 1
+            }
+        }
+        logger.info("alert messages sent again after failed deliveries", metadata: [
+            "cluster": .string(cluster), "messages": .stringConvertible(sent), "expired": .stringConvertible(expired)])
     }
 
     /// Sends what the spool held from before a restart (first thing on the engine thread).
     public func replay(_ records: [(SpoolID, Spool.Record)]) {
         guard !records.isEmpty else { return }
         post { [self] in
-            var sent = 0
             for (id, r) in records {
-                guard let producer = outputs.dispatcher?.producer(for: r.cluster) else {
-                    outputs.deadLetters?.record(cluster: r.cluster, message: r.message, topic: r.topic,
-                                                reason: "cluster \"\(r.cluster)\" is no longer configured")
-                    outputs.spool?.ack(id)
-                    continue
-                }
-                do throws(KafkaSendError) {
-                    let seq = try producer.sendBlocking(r.message, waitingUpTo: outputs.sendTimeouts[r.cluster] ?? .seconds(300))
-                    if outputs.latency?.sent(cluster: r.cluster, sequence: seq, receivedAt: DispatchTime.now().uptimeNanoseconds,
-                                             message: r.message, spoolID: id) == true {
-                        outputs.spool?.ack(id)
-                    }
-                    sent += 1
-                } catch {
-                    outputs.deadLetters?.record(cluster: r.cluster, message: r.message, topic: r.topic, reason: "\(error)")
-                    outputs.spool?.ack(id)
-                }
+                send(r.message, to: r.cluster, spoolID: id, receivedAt: DispatchTime.now().uptimeNanoseconds, order: nextOrder(), handler: nil)
             }
-            logger.info("spooled alert messages sent again after a restart", metadata: ["messages": .stringConvertible(sent)])
+            logger.info("spooled alert messages sent again after a restart", metadata: ["messages": .stringConvertible(records.count)])
         }
     }
 
@@ -448,11 +564,14 @@ public final class LatencyTracker: Sendable {
         var receivedAt: UInt64
         var message: KafkaMessage?
         var spoolID: SpoolID?
+        /// The engine's send order (kept for a re-send).
+        var order: UInt64 = 0
     }
     private struct State {
         var pending: [String: [UInt64: Entry]] = [:]
-        /// Reports that arrived before `sent` recorded their message (a fast broker).
-        var early: [String: Set<UInt64>] = [:]
+        /// Reports that arrived before `sent` recorded their message (a fast broker, or a failure
+        /// librdkafka reports at once).
+        var early: [String: [UInt64: KafkaDeliveryReport]] = [:]
     }
     private let state = Locked(State())
     private let keeping: Atomic<Bool>
@@ -463,23 +582,24 @@ public final class LatencyTracker: Sendable {
     }
     public init(keepMessages: Bool = false) { keeping = Atomic(keepMessages) }
 
-    /// Records a sent message; returns true when its report already came (the caller then
-    /// finishes it: the spool record is acknowledged).
-    @discardableResult
-    func sent(cluster: String, sequence: UInt64, receivedAt: UInt64, message: KafkaMessage, spoolID: SpoolID? = nil) -> Bool {
-        let entry = Entry(receivedAt: receivedAt, message: keepMessages ? message : nil, spoolID: spoolID)
+    /// Records a sent message; when its report already came, returns it with the entry, and the
+    /// caller finishes the message (a failed report then still has the message for its dead letter).
+    func sent(cluster: String, sequence: UInt64, receivedAt: UInt64, message: KafkaMessage, spoolID: SpoolID? = nil,
+              order: UInt64 = 0) -> (KafkaDeliveryReport, Entry)? {
+        let entry = Entry(receivedAt: receivedAt, message: keepMessages ? message : nil, spoolID: spoolID, order: order)
         return state.withLock { s in
-            if s.early[cluster]?.remove(sequence) != nil { return true }
+            if let report = s.early[cluster]?.removeValue(forKey: sequence) { return (report, entry) }
             s.pending[cluster, default: [:]][sequence] = entry
-            return false
+            return nil
         }
     }
 
-    /// What was recorded for message `sequence`, forgotten once asked.
-    func delivered(cluster: String, sequence: UInt64) -> Entry? {
+    /// What was recorded for the reported message, forgotten once asked; nil when `sent` has not
+    /// recorded it yet (the report is kept for `sent`).
+    func delivered(cluster: String, report: KafkaDeliveryReport) -> Entry? {
         state.withLock { s in
-            if let e = s.pending[cluster]?.removeValue(forKey: sequence) { return e }
-            s.early[cluster, default: []].insert(sequence)
+            if let e = s.pending[cluster]?.removeValue(forKey: report.sequence) { return e }
+            s.early[cluster, default: [:]][report.sequence] = report
             return nil
         }
     }

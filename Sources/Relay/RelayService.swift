@@ -26,12 +26,15 @@ public final class RelayService: @unchecked Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let onEvent: (@Sendable (AlertEvent) -> Void)?
     private var currentLatency: LatencyTracker?
+    private var currentOutcomes: DeliveryOutcomes?
     /// Undeliverable messages (the file follows reloads).
     private let deadLetters: DeadLetters
     /// The process's log level and format, when `run` set up logging (reloads change them).
     private let logSettings: RelayLogSettings?
     /// The durable spool, when `[spool] dir` is set (opened at start; the directory is not reloaded).
     private var spool: Spool?
+    /// With a spool: failed deliveries that may succeed later, sent again.
+    private var retry: SpoolRetry?
 
     /// A relay for what `RelayLoader` loaded from `configPath` (reloads read that path again).
     public init(configPath: String, loaded: LoadedRelay, logger: Logger, logSettings: RelayLogSettings? = nil,
@@ -56,26 +59,15 @@ public final class RelayService: @unchecked Sendable {
         var timeouts: [String: Duration] = [:]
         for k in clusters { timeouts[k.id] = k.effectiveMessageTimeout.swiftDuration }
         if clusters.isEmpty { return RelayPipeline.Outputs(dispatcher: nil, sendTimeouts: [:]) }
-        let logger = self.logger
-        let metrics = self.metrics
-        let deadLetters = self.deadLetters
         let tracker = LatencyTracker(keepMessages: keepsMessages(c))
-        let spool = self.spool
-        let dispatcher = try KafkaDispatcher(clusters: clusters, logger: logger) { cluster, report in
-            let entry = tracker.delivered(cluster: cluster, sequence: report.sequence)
-            defer { if let id = entry?.spoolID { spool?.ack(id) } }  // delivered, or dead-lettered below
-            if report.isDelivered {
-                metrics.deliveryLatency.recordNanoseconds(report.latencyMicroseconds * 1000)
-                if let entry {
-                    let now = DispatchTime.now().uptimeNanoseconds
-                    metrics.endToEndLatency.recordNanoseconds(Int64(now &- entry.receivedAt))
-                }
-            } else {
-                deadLetters.record(cluster: cluster, message: entry?.message, topic: report.topic,
-                                   reason: report.error.map { "\($0)" } ?? "unknown delivery error")
-            }
+        let outcomes = DeliveryOutcomes(tracker: tracker, metrics: metrics, deadLetters: deadLetters, spool: spool, retry: retry)
+        // With a spool, SpoolRetry keeps message-timeout (so that a re-send keeps per-key order).
+        let dispatcher = try KafkaDispatcher(clusters: clusters, extraProperties: spool == nil ? [] : SpoolRetry.librdkafkaProperties,
+                                             logger: logger) { cluster, report in
+            outcomes.report(cluster: cluster, report)
         }
-        return RelayPipeline.Outputs(dispatcher: dispatcher, sendTimeouts: timeouts, latency: tracker, deadLetters: deadLetters, spool: spool)
+        return RelayPipeline.Outputs(dispatcher: dispatcher, sendTimeouts: timeouts, latency: tracker, deadLetters: deadLetters,
+                                     spool: spool, outcomes: outcomes)
     }
 
     /// Starts everything and serves until SIGTERM/SIGINT; returns the exit status.
@@ -87,6 +79,7 @@ public final class RelayService: @unchecked Sendable {
                 let s = try Spool(c.spool, logger: logger)
                 pending = try s.recover()
                 spool = s
+                retry = SpoolRetry(maxAge: c.spool.maxAge?.swiftDuration)
                 logger.info("spool opened", metadata: ["dir": .string(c.spool.dir), "unacknowledged": .stringConvertible(pending.count)])
             } catch {
                 logger.critical("cannot open the spool", metadata: ["dir": .string(c.spool.dir), "error": .string("\(error)")])
@@ -100,6 +93,7 @@ public final class RelayService: @unchecked Sendable {
         }
         dispatcherBox.withLock { $0 = outputs.dispatcher }
         currentLatency = outputs.latency
+        currentOutcomes = outputs.outcomes
         pipeline = RelayPipeline(rules: loaded.rules, outputs: outputs, capacity: c.relay.queueSize, hostname: hostname,
                                  logger: logger, limits: c.relay.groupLimits, persistence: Self.persistence(c), onEvent: onEvent)
         pipeline.replay(pending)
@@ -164,6 +158,23 @@ public final class RelayService: @unchecked Sendable {
                                   [], spool.blocked)
                     metrics.total("spool_dropped", "total", "Unacknowledged messages forgotten by a full spool (when-full = drop-oldest); librdkafka still held them, a crash would lose them.",
                                   [], spool.dropped)
+                    for (reason, n) in spool.unspooled {
+                        metrics.total("spool_unspooled", "total", "Alert messages sent without being spooled (not kept across a crash), by reason: disk-full, read-only, descriptors, too-large, io-error.",
+                                      [("reason", reason)], n)
+                    }
+                    metrics.total("spool_ack_write_failures", "total", "Acknowledgements the spool could not write at first (retried; a crash before they are written sends those messages again).",
+                                  [], spool.ackWriteFailures)
+                }
+                if let retry {
+                    metrics.total("spool_resent", "total", "Spooled alert messages sent again after a delivery failure that may pass (message-timeout, brokers down).",
+                                  [], retry.resent)
+                    metrics.total("spool_timeouts", "total", "Times a cluster's oldest spooled message in librdkafka outlived message-timeout (its queue was taken back, to be sent again).",
+                                  [], retry.timeouts)
+                    metrics.total("spool_expired", "total", "Alert messages given up after [spool] max-age without delivery (written as dead letters).",
+                                  [], retry.expired)
+                    for (cluster, n) in retry.waiting {
+                        metrics.gauge("spool_waiting_messages", "Alert messages held for a re-send after a failed delivery.", [("cluster", cluster)], Double(n))
+                    }
                 }
                 let body = metrics.render(listeners: listenerStatistics(), pipeline: pipeline.snapshot,
                                           kafka: dispatcherBox.withLock { $0?.statistics } ?? [:],
@@ -234,7 +245,7 @@ public final class RelayService: @unchecked Sendable {
             return
         }
         var outputs = RelayPipeline.Outputs(dispatcher: dispatcherBox.withLock { $0 }, sendTimeouts: [:], latency: currentLatency,
-                                            deadLetters: deadLetters, spool: spool)
+                                            deadLetters: deadLetters, spool: spool, outcomes: currentOutcomes)
         let kafkaChanged = c.kafka != old.kafka
         if kafkaChanged {
             do { outputs = try makeOutputs(c) } catch {
@@ -257,8 +268,10 @@ public final class RelayService: @unchecked Sendable {
         logSettings?.apply(level: c.logging.level, format: c.logging.format)
         deadLetters.setPath(c.relay.deadLetterFile)
         spool?.configure(c.spool)
+        retry?.configure(maxAge: c.spool.maxAge?.swiftDuration)
         outputs.latency?.keepMessages = keepsMessages(c)
         currentLatency = outputs.latency
+        currentOutcomes = outputs.outcomes
         let newDispatcher = outputs.dispatcher
         let logger = self.logger
         let timeout = c.relay.shutdownTimeout.swiftDuration
@@ -305,6 +318,10 @@ public final class RelayService: @unchecked Sendable {
                     "outstanding": .stringConvertible(d.clusterIDs.map { d.producer(for: $0)?.outstanding ?? 0 }.reduce(0, +))])
             }
             d.close(timeout: .zero)
+        }
+        if let waiting = retry?.waiting.values.reduce(0, +), waiting > 0 {
+            logger.warning("alert messages still waiting to be sent again stay in the spool; the next start sends them",
+                           metadata: ["messages": .stringConvertible(waiting)])
         }
         try? await group.shutdownGracefully()
         let s = pipeline.snapshot

@@ -226,7 +226,7 @@ struct ConfigDecoder {
         return c
     }
 
-    static let spoolKeys = ["dir", "max-size", "fsync", "when-full"]
+    static let spoolKeys = ["dir", "max-size", "fsync", "when-full", "max-age"]
 
     private mutating func decodeSpool(_ t: TOMLTable) -> SpoolConfig {
         var c = SpoolConfig()
@@ -239,6 +239,16 @@ struct ConfigDecoder {
         if let w = string(t, "when-full", "spool", nil) {
             if w == "block" || w == "drop-oldest" { c.whenFull = w } else {
                 listenerProblem("spool", nil, key: "when-full", "\"\(w)\" is not block or drop-oldest")
+            }
+        }
+        if let a = string(t, "max-age", "spool", nil), !a.isEmpty {
+            do {
+                let age = try GoDuration(parsing: a)
+                if age > .zero { c.maxAge = age } else {
+                    listenerProblem("spool", nil, key: "max-age", "must be positive (leave it out to keep messages until delivered), got \"\(a)\"")
+                }
+            } catch {
+                listenerProblem("spool", nil, key: "max-age", "\(error)")
             }
         }
         return c

@@ -22,7 +22,7 @@ enum EnvironmentOverrides {
         "tcp": (true, ["bind-address": .string, "max-line-length": .int, "precision": .string]),
         "http": (false, ["bind-address": .string, "max-body-size": .int, "auth-token": .string]),
         "load": (false, ["enabled": .bool, "dir": .string]),
-        "spool": (false, ["dir": .string, "max-size": .int, "fsync": .string]),
+        "spool": (false, ["dir": .string, "max-size": .int, "fsync": .string, "max-age": .string]),
         "logging": (false, ["level": .string, "format": .string]),
         "relay": (false, ["queue-size": .int, "shutdown-timeout": .string, "hostname": .string, "state-file": .string, "state-interval": .string, "dead-letter-file": .string,
                              "max-groups": .int, "max-groups-per-rule": .int, "group-expiry": .string]),

@@ -137,8 +137,8 @@ public struct RelaySettings: Sendable, Equatable {
     public var stateInterval = GoDuration(nanoseconds: 60_000_000_000)
     public var queueSize = 100_000
     /// `dead-letter-file`: every alert message that could not be delivered (refused by librdkafka,
-    /// reported failed, or timed out) is appended here as a JSON line with the reason; empty: only
-    /// logged and counted.
+    /// reported failed, or timed out — with a spool, only once older than its `max-age`) is
+    /// appended here as a JSON line with the reason; empty: only logged and counted.
     public var deadLetterFile = ""
     public var shutdownTimeout = GoDuration(nanoseconds: 10_000_000_000)
     public var hostname = ""
@@ -159,11 +159,14 @@ public struct RelaySettings: Sendable, Equatable {
 /// engine waits for acknowledgements) or `drop-oldest` (the oldest messages are no longer kept
 /// across a crash; librdkafka still holds them). `fsync`: `os` (default; survives a process
 /// crash, the kernel writes back) or `always` (each message flushed to disk; survives power loss,
-/// costs a disk flush per alert).
+/// costs a disk flush per alert). A message whose delivery fails for a reason that may pass (a
+/// timeout, brokers down) stays spooled and is sent again with back-off; `max-age` (unset: no
+/// limit) is how long after its point arrived it may keep trying before it becomes a dead letter.
 public struct SpoolConfig: Sendable, Equatable {
     public var dir = ""
     public var maxSize: Int = 1 << 30
     public var fsync = "os"
     public var whenFull = "block"
+    public var maxAge: GoDuration?
     public init() {}
 }

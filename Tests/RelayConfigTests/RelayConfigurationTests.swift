@@ -160,6 +160,9 @@ import Testing
         ("[[udp]]\nbind-address = \":1\"\n[[udp]]\nbind-address = \":1\"\n", "l.conf:4: [[udp]] #2: bind-address: \":1\" is also used by [[udp]] #1"),
         ("[[tcp]]\nbind-address = \":1\"\n[http]\nbind-address = \":1\"\n", "l.conf:4: [http]: bind-address: \":1\" is also used by [[tcp]] #1"),
         ("[lsiteners]\n", "l.conf:1: unknown section or key \"lsiteners\" (known: [[kafka]], [[udp]], [[tcp]], [http], [load], [logging], [relay], [spool])"),
+        ("[spool]\ndir = \"/s\"\nmax-age = \"a day\"\n", "l.conf:3: [spool]: max-age: time: invalid duration \"a day\""),
+        ("[spool]\nmax-age = \"-1h\"\n", "l.conf:2: [spool]: max-age: must be positive (leave it out to keep messages until delivered), got \"-1h\""),
+        ("[spool]\nmax-age = 3600\n", "l.conf:2: [spool]: max-age: expected a string, got integer 3600"),
     ])
     func brokenListenerSections(text: String, message: String) {
         do {
@@ -228,6 +231,14 @@ import Testing
     @Test func badLoadSection() {
         #expect(throws: ConfigError.self) { try RelayConfiguration.parse("[load]\n  dri = \"x\"\n", file: "a.conf") }
         #expect(throws: ConfigError.self) { try RelayConfiguration.parse("[load]\n  enabled = 1\n", file: "a.conf") }
+    }
+}
+
+@Suite struct SpoolSectionTests {
+    @Test func maxAgeIsOptional() throws {
+        #expect(try RelayConfiguration.parse("[spool]\ndir = \"/s\"\n", file: "a.conf").spool.maxAge == nil)
+        #expect(try RelayConfiguration.parse("[spool]\ndir = \"/s\"\nmax-age = \"6h\"\n", file: "a.conf").spool.maxAge?.swiftDuration == .seconds(6 * 3600))
+        #expect(try RelayConfiguration.parse("", file: "a.conf", environment: ["ALERTRELAY_SPOOL_MAX_AGE": "90m"]).spool.maxAge?.swiftDuration == .seconds(5400))
     }
 }
 

@@ -102,8 +102,9 @@ import Testing
             _ = try spool.append(cluster: "c", message: huge)
             Issue.record("a 2 MiB message fit a 1 MiB spool")
         } catch {
-            guard case .io(let reason) = error else { Issue.record("expected .io, got \(error)"); return }
-            #expect(reason.contains("larger than the spool's max-size"))
+            guard case .tooLarge = error else { Issue.record("expected .tooLarge, got \(error)"); return }
+            #expect(error.description.contains("larger than the spool's max-size"))
+            #expect(error.unspooledReason == "too-large")
         }
     }
 }
