@@ -10,7 +10,9 @@ import Darwin
 ///
 /// Deviations, each deliberate: a `\r` before a line's end is ignored (CRLF input); inputs that make
 /// InfluxDB panic are rejected; a point whose only fields have empty keys is rejected ("missing
-/// fields") instead of being accepted with no fields.
+/// fields") instead of being accepted with no fields; a key over 65,535 bytes whose tags are out of
+/// order is rejected for its length before they are sorted, so one that also repeats a tag says
+/// "max key length exceeded" where InfluxDB says "duplicate tags".
 ///
 /// It scans the bytes in place and makes no `String` while parsing: an accepted point is one
 /// buffer (its line, unescaped copies of escaped names, typed values; see ``Point``), and strings
@@ -150,6 +152,8 @@ struct Scratch {
     /// Whether each tag holds an escape that unescaping removes.
     private(set) var tagEscaped: UnsafeMutablePointer<Bool>
     private(set) var order: UnsafeMutablePointer<Int>
+    /// Room for the merge passes of ``Scan/sortTags(_:_:scratch:)``.
+    private(set) var orderSpare: UnsafeMutablePointer<Int>
     /// Tags seen on the current line.
     var tagCount = 0
     private(set) var fieldCapacity = 64
@@ -182,6 +186,7 @@ struct Scratch {
         tagPrefixes = .allocate(capacity: tagCapacity + 1)
         tagEscaped = .allocate(capacity: tagCapacity + 1)
         order = .allocate(capacity: tagCapacity + 1)
+        orderSpare = .allocate(capacity: tagCapacity + 1)
         fieldEquals = .allocate(capacity: fieldCapacity)
         fieldValues = .allocate(capacity: fieldCapacity)
         fieldCommas = .allocate(capacity: fieldCapacity)
@@ -193,6 +198,7 @@ struct Scratch {
         tagPrefixes.deallocate()
         tagEscaped.deallocate()
         order.deallocate()
+        orderSpare.deallocate()
         fieldEquals.deallocate()
         fieldValues.deallocate()
         fieldCommas.deallocate()
@@ -208,6 +214,8 @@ struct Scratch {
         tagEscaped = Scratch.moved(tagEscaped, tagCount, bigger + 1)
         order.deallocate()
         order = .allocate(capacity: bigger + 1)
+        orderSpare.deallocate()
+        orderSpare = .allocate(capacity: bigger + 1)
         tagCapacity = bigger
     }
 
@@ -571,14 +579,12 @@ enum Scan {
             }
         }
         if !sorted {
-            // Stable insertion sort by key, as InfluxDB sorts.
-            for x in 1..<count {
-                var y = x
-                while y > 0 && compareTagKeys(b, starts, equals, prefixes, order[y], order[y - 1]) < 0 {
-                    (order[y], order[y - 1]) = (order[y - 1], order[y])
-                    y -= 1
-                }
+            // InfluxDB sorts first and checks the length after; a key that long is rejected either
+            // way, so it is rejected before the sort, which then sees at most ~16k tags.
+            if i - start > maxKeyLength {
+                throw ScanFailure(position: start, reason: "max key length exceeded: \(i - start) > \(maxKeyLength)")
             }
+            sortTags(b, count, scratch: scratch)
             for j in 0..<(count - 1) where compareTagKeys(b, starts, equals, prefixes, order[j], order[j + 1]) == 0 {
                 throw ScanFailure(position: starts[order[j + 1]], reason: "duplicate tags")
             }
