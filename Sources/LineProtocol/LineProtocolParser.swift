@@ -10,9 +10,11 @@ import Darwin
 ///
 /// Deviations, each deliberate: a `\r` before a line's end is ignored (CRLF input); inputs that make
 /// InfluxDB panic are rejected; a point whose only fields have empty keys is rejected ("missing
-/// fields") instead of being accepted with no fields; a key over 65,535 bytes whose tags are out of
-/// order is rejected for its length before they are sorted, so one that also repeats a tag says
-/// "max key length exceeded" where InfluxDB says "duplicate tags".
+/// fields") instead of being accepted with no fields; a record that spans lines (a quoted string
+/// may hold newlines) and fails is taken line by line, so an unterminated quote costs only its own
+/// line, not the lines it swallowed (InfluxDB rejects them all as one); a key over 65,535 bytes
+/// whose tags are out of order is rejected for its length before they are sorted, so one that
+/// also repeats a tag says "max key length exceeded" where InfluxDB says "duplicate tags".
 ///
 /// It scans the bytes in place and makes no `String` while parsing: an accepted point is one
 /// buffer (its line, unescaped copies of escaped names, typed values; see ``Point``), and strings
@@ -64,9 +66,10 @@ public struct LineProtocolParser: Sendable {
                 : Scan.exactLine(b, pos, n)
             var result: Result<Point, ScanFailure>?
             var start = 0
+            var blockEnd = end
             while true {
                 result = nil
-                var blockEnd = end
+                blockEnd = end
                 // Deviation from InfluxDB 1.x: CRLF line endings are accepted (a \r before the newline).
                 if end > blockStart && end < n && b[blockEnd - 1] == Scan.cr { blockEnd -= 1 }
                 start = Scan.skipWhitespace(b, blockStart, blockEnd)
@@ -116,10 +119,56 @@ public struct LineProtocolParser: Sendable {
                     }
                     j += 1
                 }
+                // A record that runs over several lines and fails is most often an unterminated
+                // quote that swallowed the lines after it: its lines are taken one by one, so the
+                // good ones are kept and only the bad ones rejected. When none of them is a point,
+                // the record is rejected whole, as InfluxDB rejects it.
+                if inner > 0, let pieces = lineByLine(b, blockStart, end, n: n, firstLine: recordLine,
+                                                      defaultTime: truncatedDefault, scratch: &scratch) {
+                    for record in pieces { try body(record) }
+                    continue
+                }
                 try body(.error(LineProtocolError(line: recordLine, errorLine: errorLine,
-                                                  column: failure.position - lineStart + 1, reason: failure.reason)))
+                                                  column: failure.position - lineStart + 1, reason: failure.reason,
+                                                  span: start..<blockEnd)))
             }
         }
+    }
+
+    /// The records of `b[s..<e]` taken as separate lines, each ended by the next newline whatever
+    /// quotes or backslashes precede it; nil when none of them is a point.
+    private func lineByLine(_ b: Scan.Bytes, _ s: Int, _ e: Int, n: Int, firstLine: Int, defaultTime: Int64,
+                            scratch: inout Scratch) -> [LineProtocolRecord]? {
+        var records: [LineProtocolRecord] = []
+        var anyPoint = false
+        var line = firstLine
+        var pos = s
+        while pos <= e {
+            let lineStart = pos
+            var lineEnd = lineStart
+            if let base = b.baseAddress, let nl = memchr(base + lineStart, Int32(Scan.nl), e - lineStart) {
+                lineEnd = UnsafeRawPointer(nl) - UnsafeRawPointer(base)
+            } else {
+                lineEnd = e
+            }
+            pos = lineEnd + 1
+            defer { line += 1 }
+            var blockEnd = lineEnd
+            if lineEnd > lineStart && (lineEnd < e || e < n) && b[lineEnd - 1] == Scan.cr { blockEnd -= 1 }
+            let start = Scan.skipWhitespace(b, lineStart, blockEnd)
+            if start >= blockEnd || b[start] == UInt8(ascii: "#") { continue }
+            scratch.lineHasBackslash = true
+            scratch.lineHasQuote = true
+            switch Scan.point(b, start, blockEnd, precision: precision, defaultTime: defaultTime, scratch: &scratch) {
+            case .success(let point):
+                anyPoint = true
+                records.append(.point(point, line: line))
+            case .failure(let failure):
+                records.append(.error(LineProtocolError(line: line, column: failure.position - lineStart + 1,
+                                                        reason: failure.reason, span: start..<blockEnd)))
+            }
+        }
+        return anyPoint ? records : nil
     }
 
     /// Parses `bytes`; see ``parse(_:defaultTime:firstLine:_:)-(UnsafeRawBufferPointer,_,_,_)``.

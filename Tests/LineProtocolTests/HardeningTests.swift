@@ -1,9 +1,9 @@
 import Testing
 @testable import LineProtocol
 
-/// Input that is rejected costs time linear in its size and tags sort as InfluxDB sorts them
-/// (issue 15, item 2). Time bounds are generous guards for the debug build; the quadratic code
-/// took seconds to minutes on these inputs.
+/// Input that is rejected costs time linear in its size, tags sort as InfluxDB sorts them, and an
+/// unterminated quote costs only its own line (issue 15, items 2 and 7). Time bounds are generous
+/// guards for the debug build; the quadratic code took seconds to minutes on these inputs.
 @Suite struct HardeningTests {
     static func records(_ text: String, fast: Bool = true) -> [LineProtocolRecord] {
         var parser = LineProtocolParser()
@@ -123,6 +123,59 @@ import Testing
             }
         }
         #expect(compared == 800)
+    }
+
+    // MARK: Unterminated quotes
+
+    @Test func anUnterminatedQuoteRejectsOnlyItsOwnLine() {
+        let good = (0..<100).map { "cpu,host=h\($0) v=\($0) \($0)" }
+        let input = "cpu,t=bad v=5,msg=\"x\n" + good.joined(separator: "\n") + "\n"
+        for fast in [true, false] {
+            let records = Self.records(input, fast: fast)
+            let errors = Self.errors(records)
+            #expect(errors.count == 1)
+            #expect(errors.first?.line == 1)
+            #expect(errors.first?.reason == "unbalanced quotes")
+            #expect(errors.first.map { Self.text(input, $0.span) } == "cpu,t=bad v=5,msg=\"x")
+            #expect(Self.points(records).map(\.time) == (0..<100).map { Int64($0) })
+            #expect(records.map { if case .point(_, let line) = $0 { line } else { 1 } } == Array(1...101))
+        }
+    }
+
+    @Test func quotedStringsThatCloseStillSpanLines() {
+        let input = "m s=\"a\nb\" 1\ncpu v=1 2\n"
+        for fast in [true, false] {
+            let points = Self.points(Self.records(input, fast: fast))
+            #expect(points.map(\.time) == [1, 2])
+            #expect(points.count == 2 && points[0].fields == [Field(key: "s", value: .string("a\nb"))])
+        }
+    }
+
+    @Test func aSpanningRecordWithNoGoodLineIsRejectedWholeAsInfluxDBRejectsIt() {
+        let input = "m f=\"a\nb\nc\n"
+        for fast in [true, false] {
+            let records = Self.records(input, fast: fast)
+            #expect(records.count == 1)
+            #expect(Self.errors(records).first.map { Self.text(input, $0.span) } == "m f=\"a\nb\nc")
+        }
+    }
+
+    @Test func theLinesOfASwallowedRunAreTakenAsLinesAre() {
+        // CRLF, comments, blank lines and leading blanks, each as on a line of its own.
+        let input = "m f=\"x\r\n# comment\r\n\r\n   cpu v=1 1\r\nbad\r\ncpu v=2 2"
+        for fast in [true, false] {
+            let records = Self.records(input, fast: fast)
+            #expect(Self.points(records).map(\.time) == [1, 2])
+            let errors = Self.errors(records)
+            #expect(errors.map(\.line) == [1, 5])
+            #expect(errors.map { Self.text(input, $0.span) } == ["m f=\"x", "bad"])
+        }
+    }
+
+    @Test func anErrorsSpanIsItsLineWithoutBlanksOrNewline() {
+        let input = "cpu v=1\n  bad line\r\ncpu v=oops 2\n"
+        let errors = Self.errors(Self.records(input))
+        #expect(errors.map { Self.text(input, $0.span) } == ["bad line", "cpu v=oops 2"])
     }
 }
 
