@@ -172,7 +172,7 @@ final class TCPLineProtocolHandler: ChannelInboundHandler {
         switch unwrapInboundIn(data) {
         case .lines(let buffer):
             statistics.bytes.add(UInt64(buffer.readableBytes), ordering: .relaxed)
-            let (points, _) = parser.parse(buffer, now: unixNanosecondsNow())
+            let points = parser.parse(buffer, now: unixNanosecondsNow()).points
             if !points.isEmpty {
                 pending.append(PointBatch(points: points, source: statistics.name))
                 connections.pendingBatches.add(1, ordering: .relaxed)
