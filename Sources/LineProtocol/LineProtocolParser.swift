@@ -310,24 +310,6 @@ enum Scan {
     static let minNanoTime = Int64.min + 2
     static let maxNanoTime = Int64.max - 1
 
-    /// The end of the line starting at `i`: the next newline that is neither escaped nor inside a
-    /// quoted field value.
-    /// ``line(_:_:_:)`` with a fast path: quotes and backslashes are the only bytes that can keep a
-    /// newline inside a line, so a stretch up to the next newline without either is a whole line.
-    @inline(__always)
-    static func lineFast(_ b: Bytes, _ i0: Int, _ n: Int) -> (Int, Int) {
-        guard let base = b.baseAddress else { return (i0, 0) }
-        let start = base + i0
-        let count = n - i0
-        let nlPointer = memchr(start, Int32(nl), count)
-        let end = nlPointer.map { i0 + (UnsafeRawPointer($0) - UnsafeRawPointer(start)) } ?? n
-        let length = end - i0
-        if memchr(start, Int32(quote), length) == nil && memchr(start, Int32(bs), length) == nil {
-            return (end, 0)
-        }
-        return line(b, i0, n)
-    }
-
     /// Byte classes, so the scanning loops step over ordinary bytes with one load and test.
     static let isComma: UInt8 = 1, isSpace: UInt8 = 2, isEquals: UInt8 = 4, isBackslash: UInt8 = 8
     static let isQuote: UInt8 = 16, isNewline: UInt8 = 32
@@ -414,48 +396,79 @@ enum Scan {
         return (e, inner, false)
     }
 
-    /// Also returns how many newlines the line itself holds (escaped or quoted ones).
+    /// The end of the line starting at `i0` — the next newline that is neither escaped nor inside
+    /// a quoted field value, or `n` — and how many newlines the line itself holds.
     @inline(__always)
     static func line(_ b: Bytes, _ i0: Int, _ n: Int) -> (Int, Int) {
-        let lineMask = isBackslash | isSpace | isEquals | isComma | isQuote | isNewline
-        var i = i0
-        var inner = 0
+        var state = LineState()
+        let end = line(b, i0, n, n, &state, final: true)
+        return (end, state.inner)
+    }
+
+    /// What InfluxDB's line scan has seen of a line so far, so a scan can stop where the bytes
+    /// run out and go on when more arrive (``LineStreamSplitter``).
+    struct LineState: Sendable {
         var quoted = false
+        /// Past the first space: quotes and `=` count from here on.
         var fields = false
         var equals = 0
         var commas = 0
-        while i < n {
-            i = skip(b, i, n, lineMask)
-            if i >= n { break }
+        /// Newlines inside the line (escaped or quoted).
+        var inner = 0
+        /// The last of them before the scan's limit, or -1.
+        var lastNewline = -1
+    }
+
+    /// InfluxDB's scanLine from `i0`, where it had seen `state`, over the bytes before `limit` of
+    /// the `n` at hand. Returns the index of the newline that ends the line, or an index at or
+    /// past `limit` when none is before it — or, unless `final` (the stream ends at `n`), the index
+    /// of a backslash too close to `n` to tell whether it escapes (InfluxDB's scan skips the byte
+    /// after a backslash only when two more follow it).
+    @inline(__always)
+    static func line(_ b: Bytes, _ i0: Int, _ limit: Int, _ n: Int, _ state: inout LineState, final: Bool) -> Int {
+        let lineMask = isBackslash | isSpace | isEquals | isComma | isQuote | isNewline
+        var i = i0
+        var s = state
+        defer { state = s }
+        while i < limit {
+            i = skip(b, i, limit, lineMask)
+            if i >= limit { break }
             let c = b[i]
-            if c == bs && i + 2 < n {
-                if b[i + 1] == nl { inner += 1 }
-                i += 2
-                continue
+            if c == bs {
+                if i + 2 < n {
+                    if b[i + 1] == nl {
+                        s.inner += 1
+                        if i + 1 < limit { s.lastNewline = i + 1 }
+                    }
+                    i += 2
+                    continue
+                }
+                if !final { break }
             }
-            if c == sp { fields = true }
-            if fields {
-                if !quoted && c == eq {
+            if c == sp { s.fields = true }
+            if s.fields {
+                if !s.quoted && c == eq {
                     i += 1
-                    equals += 1
+                    s.equals += 1
                     continue
-                } else if !quoted && c == comma {
+                } else if !s.quoted && c == comma {
                     i += 1
-                    commas += 1
+                    s.commas += 1
                     continue
-                } else if c == quote && equals > commas {
+                } else if c == quote && s.equals > s.commas {
                     i += 1
-                    quoted.toggle()
+                    s.quoted.toggle()
                     continue
                 }
             }
             if c == nl {
-                if !quoted { break }
-                inner += 1
+                if !s.quoted { break }
+                s.inner += 1
+                s.lastNewline = i
             }
             i += 1
         }
-        return (i, inner)
+        return i
     }
 
     @inline(__always)
@@ -1039,24 +1052,6 @@ enum Scan {
 
     static func string(_ b: Bytes, _ s: Int, _ e: Int) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
-    }
-}
-
-extension LineProtocolParser {
-    /// The length of the longest prefix of `bytes` made of whole lines, each ended by a newline
-    /// that is not escaped or inside a quoted string value (what a stream reader may hand on).
-    public static func wholeLinesLength(_ bytes: UnsafeRawBufferPointer) -> Int {
-        let b = bytes.bindMemory(to: UInt8.self)
-        let n = b.count
-        var pos = 0
-        var whole = 0
-        while pos < n {
-            let (end, _) = Scan.lineFast(b, pos, n)
-            if end >= n { break }
-            whole = end + 1
-            pos = end + 1
-        }
-        return whole
     }
 }
 

@@ -134,6 +134,26 @@ func port(_ address: SocketAddress) -> Int { address.port ?? 0 }
         #expect(sink.points.map(\.time) == [1, 3])
     }
 
+    @Test func anUnterminatedQuoteCostsOnlyItsOwnLine() async throws {
+        let sink = CountingSink(keep: 60_000)
+        let tcp = try await start(sink)
+        defer { Task { await tcp.stop() } }
+        let fd = try LoopbackClient.connectTCP(port: port(tcp.localAddress))
+        // 1.6 MB of good lines after the open quote: past max-line-length (1 MiB) the quote's record
+        // is handed on up to its last newline and taken line by line; the lines after it as usual.
+        let n = 50_000
+        try LoopbackClient.write(fd, Array(("cpu,t=bad v=5,msg=\"x\n" + (0..<n).map { "cpu,host=server-01 v=\($0) \($0)\n" }.joined()).utf8))
+        #expect(await eventually(timeout: .seconds(10)) { sink.pointCount == n })
+        #expect(tcp.statistics.snapshot.linesRejected == 1)
+        // One more at the end of the connection: what is left is parsed as a whole, line by line.
+        try LoopbackClient.write(fd, Array("m f=\"y\nm v=1 99999999\n".utf8))
+        close(fd)
+        #expect(await eventually { sink.pointCount == n + 1 })
+        #expect(tcp.statistics.snapshot.linesRejected == 2)
+        let inOrder = sink.points.map(\.time) == (0..<Int64(n)).map { $0 } + [99_999_999]
+        #expect(inOrder)
+    }
+
     @Test func backpressureLosesNothing() async throws {
         let sink = CountingSink(keep: 100_000)
         sink.setFull(true)
