@@ -87,6 +87,7 @@ let package = Package(
                 "Ingest", "LineProtocol", "AlertRelayTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

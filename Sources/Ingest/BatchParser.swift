@@ -2,14 +2,25 @@ import Logging
 import LineProtocol
 import NIOCore
 
+/// A rejected line as listeners report it: the parser's error and the line's text.
+struct RejectedLine: Sendable, Equatable {
+    var error: LineProtocolError
+    var text: String
+}
+
 /// Parses a buffer of line protocol into a batch, counting and logging rejected lines, so that one
 /// bad line never costs the good ones beside it.
+///
+/// A rejected line costs its own parse and no more: its text is made from the error's span, and
+/// only for the lines that are logged (rate-limited) or kept (at most `keepErrors`).
 struct BatchParser {
     let parser: LineProtocolParser
     let statistics: ListenerStatistics
     let logger: Logger
     /// Log at most this many rejected lines per second per listener; all are counted.
     static let logLimitPerSecond = 10
+    /// Log at most this many bytes of a rejected line's text.
+    static let logTextLimit = 200
 
     private var logWindow: UInt64 = 0
     private var loggedInWindow = 0
@@ -20,11 +31,12 @@ struct BatchParser {
         self.logger = logger
     }
 
-    /// Parses `buffer`; returns the accepted points and the rejected lines' errors.
-    mutating func parse(_ buffer: ByteBuffer, now: Int64, keepErrors: Bool = false) -> ([Point], [(LineProtocolError, String)]) {
+    /// Parses `buffer`; returns the accepted points, the first `keepErrors` rejected lines and how
+    /// many lines were rejected in all.
+    mutating func parse(_ buffer: ByteBuffer, now: Int64, keepErrors: Int = 0) -> (points: [Point], errors: [RejectedLine], rejected: Int) {
         var points: [Point] = []
-        var errors: [(LineProtocolError, String)] = []
-        var rejected: UInt64 = 0
+        var errors: [RejectedLine] = []
+        var rejected = 0
         buffer.withUnsafeReadableBytes { raw in
             parser.parse(raw, defaultTime: now) { record in
                 switch record {
@@ -32,18 +44,17 @@ struct BatchParser {
                     points.append(p)
                 case .error(let e):
                     rejected += 1
-                    let text = Self.lineText(raw, line: e.line)
-                    if keepErrors { errors.append((e, text)) }
-                    logRejected(e, text: text, now: now)
+                    if errors.count < keepErrors { errors.append(RejectedLine(error: e, text: Self.text(raw, e.span))) }
+                    logRejected(e, raw, now: now)
                 }
             }
         }
         statistics.accepted.add(UInt64(points.count), ordering: .relaxed)
-        if rejected > 0 { statistics.rejected.add(rejected, ordering: .relaxed) }
-        return (points, errors)
+        if rejected > 0 { statistics.rejected.add(UInt64(rejected), ordering: .relaxed) }
+        return (points, errors, rejected)
     }
 
-    private mutating func logRejected(_ e: LineProtocolError, text: String, now: Int64) {
+    private mutating func logRejected(_ e: LineProtocolError, _ raw: UnsafeRawBufferPointer, now: Int64) {
         let second = UInt64(max(0, now)) / 1_000_000_000
         if second != logWindow {
             logWindow = second
@@ -51,30 +62,17 @@ struct BatchParser {
         }
         loggedInWindow += 1
         guard loggedInWindow <= Self.logLimitPerSecond else { return }
+        let span = e.span.lowerBound..<min(e.span.upperBound, e.span.lowerBound + Self.logTextLimit)
         logger.warning("rejected line", metadata: [
             "listener": .string(statistics.name), "error": .string(e.description),
-            "text": .string(String(text.prefix(200))),
+            "text": .string(Self.text(raw, span)),
         ])
     }
 
-    /// The text of line `line` (1-based) of `raw`, for messages.
-    static func lineText(_ raw: UnsafeRawBufferPointer, line: Int) -> String {
-        var current = 1
-        var start = 0
-        var i = 0
-        let bytes = raw.bindMemory(to: UInt8.self)
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "\n") {
-                if current == line { break }
-                current += 1
-                start = i + 1
-            }
-            i += 1
-        }
-        guard current == line, start <= i else { return "" }
-        var end = i
-        if end > start && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    /// The bytes of `raw` at `span` as text (invalid UTF-8 repaired).
+    static func text(_ raw: UnsafeRawBufferPointer, _ span: Range<Int>) -> String {
+        let bounded = span.clamped(to: 0..<raw.count)
+        return String(decoding: UnsafeRawBufferPointer(rebasing: raw[bounded]), as: UTF8.self)
     }
 }
 

@@ -64,6 +64,9 @@ final class HTTPWriteHandler: ChannelInboundHandler {
 
     /// How long a write waits for room in a full pipeline before it is answered 503.
     static let pipelineWait: TimeAmount = .seconds(10)
+    /// A 400 response names at most this many rejected lines (a body of bad lines must not make a
+    /// response as large as itself, nor cost a text per line); `dropped=` counts the rest.
+    static let errorsPerResponse = 100
 
     private let config: HTTPListenerConfig
     private let routes: HTTPRoutes?
@@ -212,12 +215,10 @@ final class HTTPWriteHandler: ChannelInboundHandler {
         }
         statistics.bytes.add(UInt64(payload.readableBytes), ordering: .relaxed)
         parser = BatchParser(precision: precision, statistics: statistics, logger: parser.logger)
-        let (points, errors) = parser.parse(payload, now: unixNanosecondsNow(), keepErrors: true)
+        let (points, errors, rejected) = parser.parse(payload, now: unixNanosecondsNow(), keepErrors: Self.errorsPerResponse)
         var message: String?
-        if !errors.isEmpty {
-            let reasons = errors.map { "unable to parse '\($0.1)': \($0.0.reason) (line \($0.0.errorLine), column \($0.0.column))" }
-                .joined(separator: "\n")
-            message = points.isEmpty ? reasons : "partial write: \(reasons) dropped=0"
+        if rejected > 0 {
+            message = Self.parseErrorMessage(errors, rejected: rejected, partial: !points.isEmpty)
         }
         guard !points.isEmpty else {
             respond(context, head, errors.isEmpty ? .noContent : .badRequest, message)
@@ -265,6 +266,18 @@ final class HTTPWriteHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [channel = context.channel] _ in
             if !keepAlive { channel.close(promise: nil) }
         }
+    }
+
+    /// The error of a 400 answer, in InfluxDB's words: `unable to parse '<line>': <reason>` for each
+    /// named line, one per line, prefixed `partial write: ` and ended ` dropped=N` when some points
+    /// were written (InfluxDB's PartialWriteError). N is how many rejected lines are not named:
+    /// 0, as InfluxDB says, while all are; a body with no point ends ` dropped=N` only when N > 0.
+    static func parseErrorMessage(_ errors: [RejectedLine], rejected: Int, partial: Bool) -> String {
+        let reasons = errors.map { "unable to parse '\($0.text)': \($0.error.reason) (line \($0.error.errorLine), column \($0.error.column))" }
+            .joined(separator: "\n")
+        let dropped = rejected - errors.count
+        if partial { return "partial write: \(reasons) dropped=\(dropped)" }
+        return dropped > 0 ? "\(reasons) dropped=\(dropped)" : reasons
     }
 
     /// Path and decoded query parameters of a request URI.

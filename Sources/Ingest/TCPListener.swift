@@ -73,70 +73,46 @@ final class OpenConnections: Sendable {
 }
 
 /// What the decoder hands on: whole lines, or word that a line was too long and skipped.
-enum WholeLines {
+enum WholeLines: Equatable {
     case lines(ByteBuffer)
     case tooLong(bytes: Int)
 }
 
-/// Splits a TCP stream into runs of whole lines (quote- and escape-aware, as InfluxDB splits).
+/// Splits a TCP stream into runs of whole lines where InfluxDB's line scan ends them (quoted and
+/// escaped newlines stay inside), each byte scanned once; see ``LineStreamSplitter`` for lines
+/// longer than `max-line-length`.
 struct WholeLinesDecoder: ByteToMessageDecoder {
     typealias InboundOut = WholeLines
-    let maxLineLength: Int
-    private var discarding = false
-    private var discarded = 0
-    /// Bytes already known to hold no whole line, so a long partial line is not rescanned.
-    private var scanned = 0
+    private var splitter: LineStreamSplitter
 
-    init(maxLineLength: Int) { self.maxLineLength = maxLineLength }
+    /// `oneLinePerMessage` hands each line on by itself (the output then does not depend on how
+    /// the stream was cut, which tests check); the listener hands on all whole lines at hand.
+    init(maxLineLength: Int, oneLinePerMessage: Bool = false) {
+        splitter = LineStreamSplitter(maxRecordLength: maxLineLength, oneRecordPerStep: oneLinePerMessage)
+    }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        if discarding {
-            guard let nl = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-                discarded += buffer.readableBytes
-                buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-                return .needMoreData
-            }
-            let skip = nl - buffer.readerIndex + 1
-            discarded += skip
-            buffer.moveReaderIndex(forwardBy: skip)
-            context.fireChannelRead(wrapInboundOut(.tooLong(bytes: discarded)))
-            discarding = false
-            discarded = 0
-            scanned = 0
-            return .continue
-        }
-        let readable = buffer.readableBytes
-        if readable > scanned, buffer.readableBytesView.dropFirst(scanned).contains(UInt8(ascii: "\n")) {
-            let whole = buffer.withUnsafeReadableBytes { LineProtocolParser.wholeLinesLength($0) }
-            if whole > 0 {
-                let slice = buffer.readSlice(length: whole)!
-                scanned = 0
-                context.fireChannelRead(wrapInboundOut(.lines(slice)))
-                return .continue
-            }
-        }
-        scanned = readable
-        if readable > maxLineLength {
-            discarding = true
-            discarded = readable
-            scanned = 0
-            buffer.moveReaderIndex(forwardBy: readable)
-            return .continue
-        }
-        return .needMoreData
+        step(context: context, buffer: &buffer, atEnd: false)
     }
 
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        while try decode(context: context, buffer: &buffer) == .continue {}
-        if discarding {
-            context.fireChannelRead(wrapInboundOut(.tooLong(bytes: discarded + buffer.readableBytes)))
-            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-            discarding = false
-        } else if buffer.readableBytes > 0 {
-            // The connection ended without a final newline: the last line still counts.
-            context.fireChannelRead(wrapInboundOut(.lines(buffer.readSlice(length: buffer.readableBytes)!)))
-        }
+        // The connection ended: a last line without a newline (or with an open quote) still counts.
+        while step(context: context, buffer: &buffer, atEnd: true) == .continue {}
         return .needMoreData
+    }
+
+    private mutating func step(context: ChannelHandlerContext, buffer: inout ByteBuffer, atEnd: Bool) -> DecodingState {
+        switch buffer.withUnsafeReadableBytes({ splitter.next($0, atEnd: atEnd) }) {
+        case .needMore:
+            return .needMoreData
+        case .records(let count):
+            context.fireChannelRead(wrapInboundOut(.lines(buffer.readSlice(length: count)!)))
+            return .continue
+        case .skip(let count, let lineLength):
+            buffer.moveReaderIndex(forwardBy: count)
+            if let lineLength { context.fireChannelRead(wrapInboundOut(.tooLong(bytes: lineLength))) }
+            return .continue
+        }
     }
 }
 
@@ -172,7 +148,7 @@ final class TCPLineProtocolHandler: ChannelInboundHandler {
         switch unwrapInboundIn(data) {
         case .lines(let buffer):
             statistics.bytes.add(UInt64(buffer.readableBytes), ordering: .relaxed)
-            let (points, _) = parser.parse(buffer, now: unixNanosecondsNow())
+            let points = parser.parse(buffer, now: unixNanosecondsNow()).points
             if !points.isEmpty {
                 pending.append(PointBatch(points: points, source: statistics.name))
                 connections.pendingBatches.add(1, ordering: .relaxed)

@@ -111,7 +111,7 @@ final class UDPLineProtocolHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         statistics.datagrams.add(1, ordering: .relaxed)
         statistics.bytes.add(UInt64(envelope.data.readableBytes), ordering: .relaxed)
-        let (points, _) = parser.parse(envelope.data, now: unixNanosecondsNow())
+        let points = parser.parse(envelope.data, now: unixNanosecondsNow()).points
         guard !points.isEmpty else { return }
         if !sink.offer(PointBatch(points: points, source: statistics.name)) {
             statistics.dropped.add(UInt64(points.count), ordering: .relaxed)

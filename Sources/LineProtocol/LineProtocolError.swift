@@ -8,13 +8,18 @@ public struct LineProtocolError: Error, Sendable, Equatable, CustomStringConvert
     public var column: Int
     /// What is wrong, e.g. `missing tag value`, `invalid number`, `unbalanced quotes`.
     public var reason: String
+    /// Where the rejected text is in the parsed bytes: from the record's first byte that is not
+    /// blank to its end, without the newline (what InfluxDB quotes in `unable to parse '...'`).
+    /// Readers make the text from it only when they show it.
+    public var span: Range<Int>
 
-    /// An error at `line`, `column`.
-    public init(line: Int, errorLine: Int? = nil, column: Int, reason: String) {
+    /// An error at `line`, `column`, about the text at `span`.
+    public init(line: Int, errorLine: Int? = nil, column: Int, reason: String, span: Range<Int> = 0..<0) {
         self.line = line
         self.errorLine = errorLine ?? line
         self.column = column
         self.reason = reason
+        self.span = span
     }
 
     /// `line 3, column 17: missing tag value`.

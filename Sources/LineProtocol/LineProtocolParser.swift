@@ -10,7 +10,11 @@ import Darwin
 ///
 /// Deviations, each deliberate: a `\r` before a line's end is ignored (CRLF input); inputs that make
 /// InfluxDB panic are rejected; a point whose only fields have empty keys is rejected ("missing
-/// fields") instead of being accepted with no fields.
+/// fields") instead of being accepted with no fields; a record that spans lines (a quoted string
+/// may hold newlines) and fails is taken line by line, so an unterminated quote costs only its own
+/// line, not the lines it swallowed (InfluxDB rejects them all as one); a key over 65,535 bytes
+/// whose tags are out of order is rejected for its length before they are sorted, so one that
+/// also repeats a tag says "max key length exceeded" where InfluxDB says "duplicate tags".
 ///
 /// It scans the bytes in place and makes no `String` while parsing: an accepted point is one
 /// buffer (its line, unescaped copies of escaped names, typed values; see ``Point``), and strings
@@ -62,9 +66,10 @@ public struct LineProtocolParser: Sendable {
                 : Scan.exactLine(b, pos, n)
             var result: Result<Point, ScanFailure>?
             var start = 0
+            var blockEnd = end
             while true {
                 result = nil
-                var blockEnd = end
+                blockEnd = end
                 // Deviation from InfluxDB 1.x: CRLF line endings are accepted (a \r before the newline).
                 if end > blockStart && end < n && b[blockEnd - 1] == Scan.cr { blockEnd -= 1 }
                 start = Scan.skipWhitespace(b, blockStart, blockEnd)
@@ -114,10 +119,56 @@ public struct LineProtocolParser: Sendable {
                     }
                     j += 1
                 }
+                // A record that runs over several lines and fails is most often an unterminated
+                // quote that swallowed the lines after it: its lines are taken one by one, so the
+                // good ones are kept and only the bad ones rejected. When none of them is a point,
+                // the record is rejected whole, as InfluxDB rejects it.
+                if inner > 0, let pieces = lineByLine(b, blockStart, end, n: n, firstLine: recordLine,
+                                                      defaultTime: truncatedDefault, scratch: &scratch) {
+                    for record in pieces { try body(record) }
+                    continue
+                }
                 try body(.error(LineProtocolError(line: recordLine, errorLine: errorLine,
-                                                  column: failure.position - lineStart + 1, reason: failure.reason)))
+                                                  column: failure.position - lineStart + 1, reason: failure.reason,
+                                                  span: start..<blockEnd)))
             }
         }
+    }
+
+    /// The records of `b[s..<e]` taken as separate lines, each ended by the next newline whatever
+    /// quotes or backslashes precede it; nil when none of them is a point.
+    private func lineByLine(_ b: Scan.Bytes, _ s: Int, _ e: Int, n: Int, firstLine: Int, defaultTime: Int64,
+                            scratch: inout Scratch) -> [LineProtocolRecord]? {
+        var records: [LineProtocolRecord] = []
+        var anyPoint = false
+        var line = firstLine
+        var pos = s
+        while pos <= e {
+            let lineStart = pos
+            var lineEnd = lineStart
+            if let base = b.baseAddress, let nl = memchr(base + lineStart, Int32(Scan.nl), e - lineStart) {
+                lineEnd = UnsafeRawPointer(nl) - UnsafeRawPointer(base)
+            } else {
+                lineEnd = e
+            }
+            pos = lineEnd + 1
+            defer { line += 1 }
+            var blockEnd = lineEnd
+            if lineEnd > lineStart && (lineEnd < e || e < n) && b[lineEnd - 1] == Scan.cr { blockEnd -= 1 }
+            let start = Scan.skipWhitespace(b, lineStart, blockEnd)
+            if start >= blockEnd || b[start] == UInt8(ascii: "#") { continue }
+            scratch.lineHasBackslash = true
+            scratch.lineHasQuote = true
+            switch Scan.point(b, start, blockEnd, precision: precision, defaultTime: defaultTime, scratch: &scratch) {
+            case .success(let point):
+                anyPoint = true
+                records.append(.point(point, line: line))
+            case .failure(let failure):
+                records.append(.error(LineProtocolError(line: line, column: failure.position - lineStart + 1,
+                                                        reason: failure.reason, span: start..<blockEnd)))
+            }
+        }
+        return anyPoint ? records : nil
     }
 
     /// Parses `bytes`; see ``parse(_:defaultTime:firstLine:_:)-(UnsafeRawBufferPointer,_,_,_)``.
@@ -150,6 +201,8 @@ struct Scratch {
     /// Whether each tag holds an escape that unescaping removes.
     private(set) var tagEscaped: UnsafeMutablePointer<Bool>
     private(set) var order: UnsafeMutablePointer<Int>
+    /// Room for the merge passes of ``Scan/sortTags(_:_:scratch:)``.
+    private(set) var orderSpare: UnsafeMutablePointer<Int>
     /// Tags seen on the current line.
     var tagCount = 0
     private(set) var fieldCapacity = 64
@@ -182,6 +235,7 @@ struct Scratch {
         tagPrefixes = .allocate(capacity: tagCapacity + 1)
         tagEscaped = .allocate(capacity: tagCapacity + 1)
         order = .allocate(capacity: tagCapacity + 1)
+        orderSpare = .allocate(capacity: tagCapacity + 1)
         fieldEquals = .allocate(capacity: fieldCapacity)
         fieldValues = .allocate(capacity: fieldCapacity)
         fieldCommas = .allocate(capacity: fieldCapacity)
@@ -193,6 +247,7 @@ struct Scratch {
         tagPrefixes.deallocate()
         tagEscaped.deallocate()
         order.deallocate()
+        orderSpare.deallocate()
         fieldEquals.deallocate()
         fieldValues.deallocate()
         fieldCommas.deallocate()
@@ -208,6 +263,8 @@ struct Scratch {
         tagEscaped = Scratch.moved(tagEscaped, tagCount, bigger + 1)
         order.deallocate()
         order = .allocate(capacity: bigger + 1)
+        orderSpare.deallocate()
+        orderSpare = .allocate(capacity: bigger + 1)
         tagCapacity = bigger
     }
 
@@ -252,24 +309,6 @@ enum Scan {
     static let maxKeyLength = 65535
     static let minNanoTime = Int64.min + 2
     static let maxNanoTime = Int64.max - 1
-
-    /// The end of the line starting at `i`: the next newline that is neither escaped nor inside a
-    /// quoted field value.
-    /// ``line(_:_:_:)`` with a fast path: quotes and backslashes are the only bytes that can keep a
-    /// newline inside a line, so a stretch up to the next newline without either is a whole line.
-    @inline(__always)
-    static func lineFast(_ b: Bytes, _ i0: Int, _ n: Int) -> (Int, Int) {
-        guard let base = b.baseAddress else { return (i0, 0) }
-        let start = base + i0
-        let count = n - i0
-        let nlPointer = memchr(start, Int32(nl), count)
-        let end = nlPointer.map { i0 + (UnsafeRawPointer($0) - UnsafeRawPointer(start)) } ?? n
-        let length = end - i0
-        if memchr(start, Int32(quote), length) == nil && memchr(start, Int32(bs), length) == nil {
-            return (end, 0)
-        }
-        return line(b, i0, n)
-    }
 
     /// Byte classes, so the scanning loops step over ordinary bytes with one load and test.
     static let isComma: UInt8 = 1, isSpace: UInt8 = 2, isEquals: UInt8 = 4, isBackslash: UInt8 = 8
@@ -357,48 +396,79 @@ enum Scan {
         return (e, inner, false)
     }
 
-    /// Also returns how many newlines the line itself holds (escaped or quoted ones).
+    /// The end of the line starting at `i0` — the next newline that is neither escaped nor inside
+    /// a quoted field value, or `n` — and how many newlines the line itself holds.
     @inline(__always)
     static func line(_ b: Bytes, _ i0: Int, _ n: Int) -> (Int, Int) {
-        let lineMask = isBackslash | isSpace | isEquals | isComma | isQuote | isNewline
-        var i = i0
-        var inner = 0
+        var state = LineState()
+        let end = line(b, i0, n, n, &state, final: true)
+        return (end, state.inner)
+    }
+
+    /// What InfluxDB's line scan has seen of a line so far, so a scan can stop where the bytes
+    /// run out and go on when more arrive (``LineStreamSplitter``).
+    struct LineState: Sendable {
         var quoted = false
+        /// Past the first space: quotes and `=` count from here on.
         var fields = false
         var equals = 0
         var commas = 0
-        while i < n {
-            i = skip(b, i, n, lineMask)
-            if i >= n { break }
+        /// Newlines inside the line (escaped or quoted).
+        var inner = 0
+        /// The last of them before the scan's limit, or -1.
+        var lastNewline = -1
+    }
+
+    /// InfluxDB's scanLine from `i0`, where it had seen `state`, over the bytes before `limit` of
+    /// the `n` at hand. Returns the index of the newline that ends the line, or an index at or
+    /// past `limit` when none is before it — or, unless `final` (the stream ends at `n`), the index
+    /// of a backslash too close to `n` to tell whether it escapes (InfluxDB's scan skips the byte
+    /// after a backslash only when two more follow it).
+    @inline(__always)
+    static func line(_ b: Bytes, _ i0: Int, _ limit: Int, _ n: Int, _ state: inout LineState, final: Bool) -> Int {
+        let lineMask = isBackslash | isSpace | isEquals | isComma | isQuote | isNewline
+        var i = i0
+        var s = state
+        defer { state = s }
+        while i < limit {
+            i = skip(b, i, limit, lineMask)
+            if i >= limit { break }
             let c = b[i]
-            if c == bs && i + 2 < n {
-                if b[i + 1] == nl { inner += 1 }
-                i += 2
-                continue
+            if c == bs {
+                if i + 2 < n {
+                    if b[i + 1] == nl {
+                        s.inner += 1
+                        if i + 1 < limit { s.lastNewline = i + 1 }
+                    }
+                    i += 2
+                    continue
+                }
+                if !final { break }
             }
-            if c == sp { fields = true }
-            if fields {
-                if !quoted && c == eq {
+            if c == sp { s.fields = true }
+            if s.fields {
+                if !s.quoted && c == eq {
                     i += 1
-                    equals += 1
+                    s.equals += 1
                     continue
-                } else if !quoted && c == comma {
+                } else if !s.quoted && c == comma {
                     i += 1
-                    commas += 1
+                    s.commas += 1
                     continue
-                } else if c == quote && equals > commas {
+                } else if c == quote && s.equals > s.commas {
                     i += 1
-                    quoted.toggle()
+                    s.quoted.toggle()
                     continue
                 }
             }
             if c == nl {
-                if !quoted { break }
-                inner += 1
+                if !s.quoted { break }
+                s.inner += 1
+                s.lastNewline = i
             }
             i += 1
         }
-        return (i, inner)
+        return i
     }
 
     @inline(__always)
@@ -571,14 +641,12 @@ enum Scan {
             }
         }
         if !sorted {
-            // Stable insertion sort by key, as InfluxDB sorts.
-            for x in 1..<count {
-                var y = x
-                while y > 0 && compareTagKeys(b, starts, equals, prefixes, order[y], order[y - 1]) < 0 {
-                    (order[y], order[y - 1]) = (order[y - 1], order[y])
-                    y -= 1
-                }
+            // InfluxDB sorts first and checks the length after; a key that long is rejected either
+            // way, so it is rejected before the sort, which then sees at most ~16k tags.
+            if i - start > maxKeyLength {
+                throw ScanFailure(position: start, reason: "max key length exceeded: \(i - start) > \(maxKeyLength)")
             }
+            sortTags(b, count, scratch: scratch)
             for j in 0..<(count - 1) where compareTagKeys(b, starts, equals, prefixes, order[j], order[j + 1]) == 0 {
                 throw ScanFailure(position: starts[order[j + 1]], reason: "duplicate tags")
             }
@@ -984,24 +1052,6 @@ enum Scan {
 
     static func string(_ b: Bytes, _ s: Int, _ e: Int) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
-    }
-}
-
-extension LineProtocolParser {
-    /// The length of the longest prefix of `bytes` made of whole lines, each ended by a newline
-    /// that is not escaped or inside a quoted string value (what a stream reader may hand on).
-    public static func wholeLinesLength(_ bytes: UnsafeRawBufferPointer) -> Int {
-        let b = bytes.bindMemory(to: UInt8.self)
-        let n = b.count
-        var pos = 0
-        var whole = 0
-        while pos < n {
-            let (end, _) = Scan.lineFast(b, pos, n)
-            if end >= n { break }
-            whole = end + 1
-            pos = end + 1
-        }
-        return whole
     }
 }
 

@@ -45,6 +45,17 @@ func port(_ address: SocketAddress) -> Int { address.port ?? 0 }
         #expect(udp.grantedReadBuffer >= 4 << 20 || udp.grantedReadBuffer > 0)
     }
 
+    @Test func anUnterminatedQuoteCostsOnlyItsOwnLine() async throws {
+        let sink = CountingSink()
+        let udp = try await start(sink)
+        defer { Task { await udp.stop() } }
+        let good = (0..<100).map { "cpu,host=h\($0) v=\($0) \($0)" }
+        try LoopbackClient.sendUDP([Array(("cpu,t=bad v=5,msg=\"x\n" + good.joined(separator: "\n")).utf8)], port: port(udp.localAddress))
+        #expect(await eventually { sink.pointCount == 100 })
+        #expect(udp.statistics.snapshot.linesRejected == 1)
+        #expect(sink.points.map(\.time) == (0..<100).map { Int64($0) })
+    }
+
     @Test func largeAndEmptyDatagrams() async throws {
         let sink = CountingSink(keep: 5000)
         let udp = try await start(sink)
@@ -149,6 +160,26 @@ func port(_ address: SocketAddress) -> Int { address.port ?? 0 }
         #expect(sink.points.map(\.time) == [1, 3])
     }
 
+    @Test func anUnterminatedQuoteCostsOnlyItsOwnLine() async throws {
+        let sink = CountingSink(keep: 60_000)
+        let tcp = try await start(sink)
+        defer { Task { await tcp.stop() } }
+        let fd = try LoopbackClient.connectTCP(port: port(tcp.localAddress))
+        // 1.6 MB of good lines after the open quote: past max-line-length (1 MiB) the quote's record
+        // is handed on up to its last newline and taken line by line; the lines after it as usual.
+        let n = 50_000
+        try LoopbackClient.write(fd, Array(("cpu,t=bad v=5,msg=\"x\n" + (0..<n).map { "cpu,host=server-01 v=\($0) \($0)\n" }.joined()).utf8))
+        #expect(await eventually(timeout: .seconds(10)) { sink.pointCount == n })
+        #expect(tcp.statistics.snapshot.linesRejected == 1)
+        // One more at the end of the connection: what is left is parsed as a whole, line by line.
+        try LoopbackClient.write(fd, Array("m f=\"y\nm v=1 99999999\n".utf8))
+        close(fd)
+        #expect(await eventually { sink.pointCount == n + 1 })
+        #expect(tcp.statistics.snapshot.linesRejected == 2)
+        let inOrder = sink.points.map(\.time) == (0..<Int64(n)).map { $0 } + [99_999_999]
+        #expect(inOrder)
+    }
+
     @Test func backpressureLosesNothing() async throws {
         let sink = CountingSink(keep: 100_000)
         sink.setFull(true)
@@ -225,6 +256,22 @@ func port(_ address: SocketAddress) -> Int { address.port ?? 0 }
         let (allBad, allBadBody) = try LoopbackClient.http(port: port(http.localAddress), method: "POST", path: "/write", body: Array("nope".utf8))
         #expect(allBad == 400)
         #expect(allBadBody == "{\"error\":\"unable to parse 'nope': missing fields (line 1, column 5)\"}\n")
+    }
+
+    @Test func anUnterminatedQuoteAndManyBadLinesNameTheFirst100() async throws {
+        let sink = CountingSink()
+        let http = try await start(sink)
+        defer { Task { await http.stop() } }
+        let good = (0..<100).map { "cpu,host=h\($0) v=\($0) \($0)\n" }.joined()
+        let bad = (0..<250).map { "bad\($0)\n" }.joined()
+        let (status, body) = try LoopbackClient.http(port: port(http.localAddress), method: "POST", path: "/write",
+                                                     body: Array(("cpu,t=bad v=5,msg=\"x\n" + good + bad).utf8))
+        #expect(status == 400)
+        #expect(body.hasPrefix("{\"error\":\"partial write: unable to parse 'cpu,t=bad v=5,msg=\\\"x': unbalanced quotes (line 1, column 21)\\nunable to parse 'bad0': missing fields (line 102, column 5)\\n"))
+        #expect(body.components(separatedBy: "unable to parse").count - 1 == 100)
+        #expect(body.hasSuffix("unable to parse 'bad98': missing fields (line 200, column 6) dropped=151\"}\n"))
+        #expect(sink.points.map(\.time) == (0..<100).map { Int64($0) })
+        #expect(http.statistics.snapshot.linesRejected == 251)
     }
 
     @Test func gzipBodyAndLimits() async throws {

@@ -21,6 +21,10 @@ import Testing
         "m\\\\ s=\"r n=1\nc e=t,0=t, 1\n",           // found by the fuzzer: InfluxDB's scan starts the fields
                                                       // at the space after `\\` (backslashes in pairs), the key scan does not
         "m,t=a\\\\ b f=\"x\nc v=1\n",                 // the same in a tag value
+        // A record over several lines that fails is taken line by line.
+        "cpu,t=bad v=5,msg=\"x\ncpu v=1 1\n  cpu v=2 2\r\n# c\n\ncpu v=oops\ncpu v=3",
+        "cpu v=1\\\ncpu v=2\n",                          // an escaped newline
+        "m f=\"a\nm f=\"b\" 1\ncpu v=1\n",             // the quote closes on the next line
         // Numbers: one-pass reading vs strconv, at its limits (15 digits for exact floats, 18 for
         // integers, |10^k| <= 22 for exponents) and past them.
         "m a=123456789012345,b=1234567890123456,c=12345678901234567890,d=-0,e=-0.0,f=.5,g=5.,h=-.5\n",

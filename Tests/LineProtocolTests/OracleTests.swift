@@ -27,6 +27,9 @@ import Testing
         var errors: Int
         var panic: Bool?
         var crlf: Bool?
+        /// A record spans lines and fails, and one of its lines is a point: the expectation is
+        /// InfluxDB's answer for each of its lines (see LineProtocolParser's deviations).
+        var lineByLine: Bool?
     }
 
     static let defaultTime: Int64 = 1_700_000_000_123_456_789

@@ -31,6 +31,7 @@ public func lineProtocolFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32
         precondition(line > lastLine && line <= lines, "records out of order: \(line) after \(lastLine) of \(lines)")
         lastLine = line
     }
-    _ = LineProtocolParser.wholeLinesLength(bytes)
+    var splitter = LineStreamSplitter(maxRecordLength: size)
+    _ = splitter.next(bytes, atEnd: false)
     return 0
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes with libFuzzer (from the Swift toolchain) under AddressSanitizer.
-# usage: Tools/fuzz/run.sh [lineprotocol|template|lambda] [SECONDS]   (default: lineprotocol 600)
+# usage: Tools/fuzz/run.sh [lineprotocol|tcpsplit|template|lambda] [SECONDS]   (default: lineprotocol 600)
 # The corpora start from the oracle fixtures.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,8 +9,10 @@ target=${1:-lineprotocol}
 # Go's goroutine stacks grow to 1 GiB; give the fuzzed code room to recurse as deeply as inputs ask.
 ulimit -s unlimited 2>/dev/null || ulimit -s 1048576 2>/dev/null || true
 seconds=${2:-600}
+# A crash must end the run with libFuzzer's report: Swift's own backtracer can hang under ASan.
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
 work=${FUZZ_WORK:-/tmp/alertrelay-fuzz}
-mkdir -p "$work/corpus-lp" "$work/corpus-template" "$work/corpus-lambda"
+mkdir -p "$work/corpus-lp" "$work/corpus-tcpsplit" "$work/corpus-template" "$work/corpus-lambda"
 if [ "$target" = lambda ]; then
   # Yams (and libyaml) as their own module; the rest as one module, cross-module imports dropped.
   (cd "$root" && swift package resolve >/dev/null)
@@ -62,6 +64,22 @@ for name in ("parse.jsonl", "exec.jsonl"):
 PY
   fi
   "$work/template-fuzz" -max_total_time="$seconds" -print_final_stats=1 -max_len=4096 -artifact_prefix="$work/" "$work/corpus-template" 2>&1 | grep -v "ld.gold" | tail -25
+  exit 0
+fi
+if [ "$target" = tcpsplit ]; then
+  # The TCP listener's line splitting: LineStreamSplitter over streams cut where the input says.
+  swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name LineSplitFuzz \
+    "$root"/Sources/LineProtocol/*.swift "$here/LineSplitFuzz.swift" -o "$work/tcpsplit-fuzz"
+  if [ -z "$(ls -A "$work/corpus-tcpsplit")" ]; then
+    # Each oracle input behind two bytes: the line-length limit (none, or 0-127 bytes) and the cuts' seed.
+    python3 - "$root/Tests/LineProtocolTests/Fixtures/oracle.jsonl" "$work/corpus-tcpsplit" <<'PY'
+import json, sys, os
+for i, line in enumerate(open(sys.argv[1])):
+    head = bytes([(i * 37) % 256, (i * 11) % 256])
+    open(os.path.join(sys.argv[2], "seed-%04d" % i), "wb").write(head + json.loads(line)["input"].encode())
+PY
+  fi
+  "$work/tcpsplit-fuzz" -max_total_time="$seconds" -print_final_stats=1 -max_len=4096 -artifact_prefix="$work/" "$work/corpus-tcpsplit" 2>&1 | grep -v "ld.gold" | tail -25
   exit 0
 fi
 swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name LineProtocolFuzz \

@@ -62,6 +62,10 @@ type fixture struct {
 	// CRLF marks cases with \r\n line ends (and no quotes): InfluxDB 1.x rejects those lines;
 	// alertrelay accepts them, so the expectation is InfluxDB's answer with \n line ends.
 	CRLF bool `json:"crlf,omitempty"`
+	// LineByLine marks cases with a record that spans lines and fails while one of its lines is a
+	// point on its own: alertrelay takes such a record line by line (an unterminated quote must not
+	// cost the lines it swallowed), so the expectation is InfluxDB's answer for each of its lines.
+	LineByLine bool `json:"lineByLine,omitempty"`
 }
 
 func main() {
@@ -109,13 +113,26 @@ func oracle(c testCase) (f fixture) {
 			f.Panic = true
 		}
 	}()
-	pts, err := models.ParsePointsWithPrecision([]byte(input), time.Unix(0, defaultTime).UTC(), c.Precision)
-	if err != nil {
-		f.Errors = strings.Count(err.Error(), "unable to parse '")
+	if points, errors, changed := lineByLine(input, c.Precision); changed {
+		f.Points, f.Errors, f.LineByLine = points, errors, true
+	} else {
+		f.Points, f.Errors = answer(input, c.Precision)
 	}
+	return f
+}
+
+// answer is InfluxDB's answer for input: the points, and how many lines it rejects plus how many
+// accepted points have fields that fail to decode.
+func answer(input, precision string) ([]pointOut, int) {
+	errors := 0
+	pts, err := models.ParsePointsWithPrecision([]byte(input), time.Unix(0, defaultTime).UTC(), precision)
+	if err != nil {
+		errors = strings.Count(err.Error(), "unable to parse '")
+	}
+	points := []pointOut{}
 	for _, p := range pts {
 		if _, err := p.Fields(); err != nil {
-			f.Errors++
+			errors++
 			continue
 		}
 		out := pointOut{Measurement: string(p.Name()), Tags: [][2]string{}, Fields: []fieldOut{}, Time: strconv.FormatInt(p.UnixNano(), 10)}
@@ -148,12 +165,75 @@ func oracle(c testCase) (f fixture) {
 			}
 			out.Fields = append(out.Fields, fo)
 		}
-		f.Points = append(f.Points, out)
+		points = append(points, out)
 	}
-	if f.Points == nil {
-		f.Points = []pointOut{}
+	return points, errors
+}
+
+// lineByLine is InfluxDB's answer for each record of input, except that a record that spans
+// lines (a quoted or escaped newline) and fails is answered line by line when one of its lines
+// is a point with a field on its own, as alertrelay takes it. changed is false when input has no
+// such record.
+func lineByLine(input, precision string) (points []pointOut, errors int, changed bool) {
+	buf := []byte(input)
+	points = []pointOut{}
+	for pos := 0; pos < len(buf); {
+		end := scanLine(buf, pos)
+		block := string(buf[pos:end])
+		pos = end + 1
+		p, e := answer(block, precision)
+		if e > 0 && strings.Contains(block, "\n") {
+			lp, le, usable := []pointOut{}, 0, false
+			for _, line := range strings.Split(block, "\n") {
+				a, b := answer(line, precision)
+				for _, pt := range a {
+					usable = usable || len(pt.Fields) > 0
+				}
+				lp, le = append(lp, a...), le+b
+			}
+			if usable {
+				p, e, changed = lp, le, true
+			}
+		}
+		points, errors = append(points, p...), errors+e
 	}
-	return f
+	return points, errors, changed
+}
+
+// scanLine is InfluxDB's models.scanLine (unexported there): the end of the record at i, the
+// next newline neither escaped nor inside a quoted field value.
+func scanLine(buf []byte, i int) int {
+	quoted, fields := false, false
+	equals, commas := 0, 0
+	for i < len(buf) {
+		if buf[i] == '\\' && i+2 < len(buf) {
+			i += 2
+			continue
+		}
+		if buf[i] == ' ' {
+			fields = true
+		}
+		if fields {
+			if !quoted && buf[i] == '=' {
+				i++
+				equals++
+				continue
+			} else if !quoted && buf[i] == ',' {
+				i++
+				commas++
+				continue
+			} else if buf[i] == '"' && equals > commas {
+				i++
+				quoted = !quoted
+				continue
+			}
+		}
+		if buf[i] == '\n' && !quoted {
+			break
+		}
+		i++
+	}
+	return i
 }
 
 func writeFixtures() {

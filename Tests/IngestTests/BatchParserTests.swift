@@ -1,0 +1,48 @@
+import LineProtocol
+import NIOCore
+import Testing
+@testable import Ingest
+
+/// A rejected line costs its own parse and no more (issue 15, item 1): the old code rescanned
+/// the buffer from its first byte for every rejected line, before the log limit and whether the
+/// error was kept were checked. Time bounds are generous guards for the debug build.
+@Suite struct BatchParserTests {
+    static func parser() -> BatchParser {
+        BatchParser(precision: .nanoseconds, statistics: ListenerStatistics(name: "test"), logger: quiet)
+    }
+
+    @Test func aDatagramOfBadLinesCostsLinearTime() {
+        // The largest UDP payload of `x\n` lines: 32,753 rejected lines (0.9 s before, quadratic).
+        let buffer = ByteBuffer(bytes: Array(repeating: Array("x\n".utf8), count: 65_507 / 2).joined())
+        for keep in [0, HTTPWriteHandler.errorsPerResponse] {
+            var parser = Self.parser()
+            var result: (points: [Point], errors: [RejectedLine], rejected: Int)?
+            let elapsed = ContinuousClock().measure { result = parser.parse(buffer, now: 0, keepErrors: keep) }
+            #expect(result?.rejected == 65_507 / 2)
+            #expect(result?.errors.count == keep)
+            #expect(parser.statistics.snapshot.linesRejected == 65_507 / 2)
+            #expect(elapsed < .milliseconds(500), "\(elapsed)")
+        }
+    }
+
+    @Test func keepsTheFirstErrorsWithTheirText() {
+        var text = ""
+        for i in 0..<1000 { text += "m v=\(i) \(i)\n  bad\(i)\n" }
+        var parser = Self.parser()
+        let (points, errors, rejected) = parser.parse(ByteBuffer(string: text), now: 0, keepErrors: 100)
+        #expect(points.count == 1000)
+        #expect(rejected == 1000)
+        #expect(errors.map(\.text) == (0..<100).map { "bad\($0)" })
+        #expect(errors.map(\.error.line) == (0..<100).map { 2 * $0 + 2 })
+    }
+
+    @Test func theHTTPMessageNamesAtMost100LinesAndCountsTheRest() {
+        let errors = (0..<3).map { RejectedLine(error: LineProtocolError(line: $0 + 1, column: 2, reason: "missing fields"), text: "x\($0)") }
+        #expect(HTTPWriteHandler.parseErrorMessage(errors, rejected: 3, partial: true)
+                == "partial write: unable to parse 'x0': missing fields (line 1, column 2)\nunable to parse 'x1': missing fields (line 2, column 2)\nunable to parse 'x2': missing fields (line 3, column 2) dropped=0")
+        #expect(HTTPWriteHandler.parseErrorMessage(Array(errors.prefix(1)), rejected: 3, partial: false)
+                == "unable to parse 'x0': missing fields (line 1, column 2) dropped=2")
+        #expect(HTTPWriteHandler.parseErrorMessage(Array(errors.prefix(1)), rejected: 1, partial: false)
+                == "unable to parse 'x0': missing fields (line 1, column 2)")
+    }
+}
