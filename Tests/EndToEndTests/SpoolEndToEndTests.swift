@@ -42,6 +42,8 @@ extension EndToEndTests {
         let broker = try TestBroker(topics: ["r:4"])
         defer { broker.stop() }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retry-\(UUID().uuidString)")
+        // check and run refuse a dead-letter file whose directory does not exist.
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         // RETRY_TIMEOUT=5 is the case (message-timeout 5 s, brokers down 15 s).
         let timeout = Int(ProcessInfo.processInfo.environment["RETRY_TIMEOUT"] ?? "") ?? 2
@@ -90,6 +92,8 @@ extension EndToEndTests {
         let broker = try TestBroker(topics: ["a:1"])
         defer { broker.stop() }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("maxage-\(UUID().uuidString)")
+        // check and run refuse a dead-letter file whose directory does not exist.
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var config = Self.config(broker).replacingOccurrences(of: "  batch-timeout = \"10ms\"\n",
                                                               with: "  batch-timeout = \"10ms\"\n  message-timeout = \"2s\"\n")
