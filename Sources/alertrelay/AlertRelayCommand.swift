@@ -14,7 +14,7 @@ struct AlertRelayCommand: AsyncParsableCommand {
         commandName: "alertrelay",
         abstract: "Turn InfluxDB line-protocol metrics into Kapacitor-compatible Kafka alerts.",
         version: "alertrelay \(version) (librdkafka \(librdkafkaVersion))",
-        subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, ParseCommand.self, RenderCommand.self, SendTestCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, ConvertCommand.self, ParseCommand.self, RenderCommand.self, SendTestCommand.self])
 }
 
 /// `alertrelay check --config FILE`: load and validate everything, list every problem.

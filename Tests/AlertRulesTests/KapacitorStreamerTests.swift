@@ -31,6 +31,8 @@ import Testing
     struct Case: Decodable, Sendable, CustomTestStringConvertible {
         var name: String
         var rule: String
+        /// The test's own TICKscript (handlers that reach the test's servers left out).
+        var tick: String
         var points: [String]
         var expected: [Expected]?
         var expectedCount: Int?
@@ -71,9 +73,15 @@ import Testing
     static let cases: [Case] = (try? oracleFixture("kapacitor-streamer.jsonl")) ?? []
 
     /// Replays `c` and returns each alert record (Kapacitor's alert JSON) a handler received.
-    static func replay(_ c: Case) throws -> [Record] {
-        let yaml = c.rule + "log:\n  - path: /dev/null\n"
-        let rules = try RuleLoader(clusters: []).rules(text: yaml, file: c.name + ".yaml")
+    static func replay(_ c: Case, tick: Bool = false) throws -> [Record] {
+        let rules: [AlertRule]
+        if tick {
+            // The task's alert gets a log handler to read what it sends.
+            let script = c.tick.replacingOccurrences(of: "|alert()", with: "|alert()\n\t\t.log('/dev/null')")
+            rules = try RuleLoader(clusters: []).rules(tick: script, file: c.name + ".tick")
+        } else {
+            rules = try RuleLoader(clusters: []).rules(text: c.rule + "log:\n  - path: /dev/null\n", file: c.name + ".yaml")
+        }
         let engine = RuleEngine(rules: rules)
         let router = AlertRouter(rules: rules, handlers: [])
         var records: [Record] = []
@@ -100,7 +108,16 @@ import Testing
 
     @Test(arguments: cases)
     func kapacitorTestPasses(_ c: Case) throws {
-        let got = try Self.replay(c)
+        try check(c, try Self.replay(c))
+    }
+
+    /// The same, from the test's TICKscript itself.
+    @Test(arguments: cases)
+    func kapacitorTestPassesFromItsTICKscript(_ c: Case) throws {
+        try check(c, try Self.replay(c, tick: true))
+    }
+
+    func check(_ c: Case, _ got: [Record]) throws {
         if let n = c.expectedCount { #expect(got.count == n, "events: \(got.map { "\($0.time) \($0.level)" })") }
         guard let expected = c.expected else { return }
         // One expectation with no count: Kapacitor's harness compares every request with it.

@@ -148,6 +148,25 @@ import Testing
         #expect(paths.stderr.contains("\(conf):2: [relay]: state-file: the directory \"\(dir.path)/missing\" does not exist"), "\(paths.stderr)")
     }
 
+    /// The seed's two TICKscript tasks run unchanged and give exactly what their YAML rules give;
+    /// `convert` prints the YAML a task stands for.
+    @Test func tickTasksMatchTheirYAMLRules() throws {
+        func run(_ extra: [String]) throws -> String {
+            let r = try Self.alertrelay(["test", "--config", Self.repo + "/Config/alertrelay.conf"] + extra + [Self.repo + "/Config/samples/cpu.lp"])
+            #expect(r.status == 0, "\(r.stderr)")
+            return r.stdout
+        }
+        let yaml = try run([])
+        let tick = try run(["--rules", Self.repo + "/Config/examples/tick"])
+        #expect(yaml.contains("kafka cluster=infra-monitoring topic=cpu-alerts"))
+        #expect(tick == yaml)
+        let c = try Self.alertrelay(["convert", Self.repo + "/Config/examples/tick/kafka-cpu-alert.tick"])
+        #expect(c.status == 0)
+        #expect(c.stdout == "id: 'kafka-cpu-alert'\nmeasurement: 'cpu'\ncrit: '\"usage_idle\" < 10'\nmessage: 'Hey, check your CPU'\nkafka:\n  - {topic: 'cpu-alerts'}\n")
+        let bad = try Self.alertrelay(["convert", Self.repo + "/Config/samples/cpu.lp"])
+        #expect(bad.status == 2 && bad.stderr.contains("cpu.lp:1:1: TICKscript:"))
+    }
+
     @Test func versionAndHelp() throws {
         let v = try Self.alertrelay(["--version"])
         #expect(v.status == 0 && v.stdout.hasPrefix("alertrelay "))

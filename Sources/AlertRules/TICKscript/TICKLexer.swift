@@ -34,6 +34,9 @@ struct TICKLexer {
     private var i = 0
     private var line = 1
     private var column = 1
+    /// Open parentheses: a lambda inside a call ends at its `,` or `)`, one outside (a var's) at
+    /// the end of its line.
+    private var parens = 0
 
     init(_ text: String) { chars = Array(text) }
 
@@ -98,6 +101,8 @@ struct TICKLexer {
                 token(.regex(s + "/"))
             } else if "|.(),=*@[]".contains(ch) {
                 advance()
+                if ch == "(" { parens += 1 }
+                if ch == ")" { parens = max(0, parens - 1) }
                 token(.symbol(ch))
             } else {
                 throw TICKError(line: l, column: c, message: "unexpected character \"\(ch)\"")
@@ -183,6 +188,7 @@ struct TICKLexer {
         while i < chars.count {
             let ch = chars[i]
             if depth == 0 && (ch == "," || ch == ")") { return s.trimmingSpaces() }
+            if parens == 0 && depth == 0 && ch == "\n" { return s.trimmingSpaces() }
             if ch == "(" { depth += 1 }
             if ch == ")" { depth -= 1 }
             if ch == "'" || ch == "\"" {
@@ -199,6 +205,7 @@ struct TICKLexer {
             s.append(chars[i])
             advance()
         }
+        if parens == 0 { return s.trimmingSpaces() }
         throw TICKError(line: l, column: c, message: "lambda without its closing parenthesis")
     }
 }
