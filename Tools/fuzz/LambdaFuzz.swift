@@ -33,5 +33,11 @@ public func lambdaFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         for p in points { engine.process(p) { _ = router.route($0) } }
     }
     _ = try? loader.handlers(text: text, file: "fuzz.yaml")
+    // The same bytes as a TICKscript task.
+    if let rules = try? loader.rules(tick: text, file: "fuzz.tick") {
+        let engine = RuleEngine(rules: rules)
+        for p in points { engine.process(p) { _ in } }
+        engine.advanceClock(to: 1 << 40) { _ in }
+    }
     return 0
 }

@@ -24,6 +24,7 @@ if [ "$target" = lambda ]; then
     "$yams"/Yams/*.swift -emit-module-path "$work/yams/Yams.swiftmodule" -o "$work/yams/libYamsSwift.a"
   for f in "$root"/Sources/GoDuration/*.swift "$root"/Sources/GoTemplate/*.swift "$root"/Sources/LineProtocol/*.swift \
            "$root"/Sources/AlertRules/*.swift "$root"/Sources/AlertRules/Lambda/*.swift \
+           "$root"/Sources/AlertRules/Steps/*.swift "$root"/Sources/AlertRules/TICKscript/*.swift \
            "$root"/Sources/KafkaDispatch/KafkaPartitioning.swift "$root"/Sources/KafkaDispatch/KafkaMessage.swift; do
     grep -v -E '^import (GoDuration|GoTemplate|LineProtocol|KafkaDispatch|CRdKafka|Logging)$' "$f" \
       > "$work/src-lambda/$(basename "$(dirname "$f")")-$(basename "$f")"
@@ -35,7 +36,12 @@ if [ "$target" = lambda ]; then
     "$work"/src-lambda/*.swift "$here/LambdaFuzz.swift" "$work/yams/libYamsSwift.a" "$work"/yams/*.o -o "$work/lambda-fuzz"
   if [ -z "$(ls -A "$work/corpus-lambda")" ]; then
     i=0
-    for f in "$root"/Config/rules/*.yaml "$root"/Config/handlers/*.yaml; do cp "$f" "$work/corpus-lambda/seed-file-$i"; i=$((i + 1)); done
+    for f in "$root"/Config/rules/*.yaml "$root"/Config/handlers/*.yaml "$root"/Config/examples/tick/*.tick; do cp "$f" "$work/corpus-lambda/seed-file-$i"; i=$((i + 1)); done
+    python3 -c 'import json,sys
+for i, l in enumerate(open(sys.argv[1])):
+    c = json.loads(l)
+    open(f"{sys.argv[2]}/seed-kapacitor-{i}", "w").write(c["tick"])
+    open(f"{sys.argv[2]}/seed-kapacitor-yaml-{i}", "w").write(c["rule"])' "$root/Tests/AlertRulesTests/Fixtures/kapacitor-streamer.jsonl" "$work/corpus-lambda"
     grep -ho "(\"[^)]*\"" "$root"/Tests/AlertRulesTests/LambdaTests.swift | sed 's/^(\"//; s/\"$//; s/\\"/"/g' |
       while IFS= read -r line; do printf '%s' "$line" > "$work/corpus-lambda/seed-$i"; i=$((i + 1)); done
   fi
