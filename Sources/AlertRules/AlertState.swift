@@ -23,7 +23,7 @@ public final class AlertState {
     /// The group's state of the rule's steps (windows, derivatives, ...), made at its first point.
     @exclusivity(unchecked) var steps: StepChain?
     /// The group's tags (Kapacitor's `GroupInfo.Tags`), kept for the points a deadman makes.
-    @exclusivity(unchecked) var groupTags: [LineProtocol.Tag] = []
+    @exclusivity(unchecked) var groupTags: [Tag] = []
     /// Deadman: points that reached the alert so far, and the count and time at the last tick.
     @exclusivity(unchecked) var deadmanEmitted: Int64 = 0
     @exclusivity(unchecked) var deadmanLastTick: (emitted: Int64, time: Int64)?

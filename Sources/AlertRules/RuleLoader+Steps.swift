@@ -164,9 +164,9 @@ extension RuleLoader {
             if let f = m["fields"] {
                 for e in try YAMLMap(f, what: "\(at).fields").entries { fields.append(Field(key: e.key, value: try Self.fieldValue(e.value, "\(at).fields.\(e.key)"))) }
             }
-            var tags: [LineProtocol.Tag] = []
+            var tags: [PointTag] = []
             if let t = m["tags"] {
-                for e in try YAMLMap(t, what: "\(at).tags").entries { tags.append(LineProtocol.Tag(key: e.key, value: try e.value.string("\(at).tags.\(e.key)"))) }
+                for e in try YAMLMap(t, what: "\(at).tags").entries { tags.append(PointTag(key: e.key, value: try e.value.string("\(at).tags.\(e.key)"))) }
             }
             guard !fields.isEmpty || !tags.isEmpty else { throw v.error("\(at): give fields and/or tags to default") }
             return .transform(DefaultStep(fields: fields, tags: tags))

@@ -29,3 +29,6 @@ enum StreamValue {
         Point(measurement: point.measurement, tags: groupTags, fields: [field], time: time ?? point.time)
     }
 }
+
+/// A point's tag, named apart from Yams' `Tag` in files that read YAML.
+typealias PointTag = Tag
