@@ -101,10 +101,12 @@ import Testing
             try await Task.sleep(for: .milliseconds(150))
         }
         // Silent from now on: within two intervals the deadman says so.
+        try await Task.sleep(for: .seconds(4))
         let dead = try await Self.consume(broker, "deadman", count: 1, timeout: .seconds(8))
         #expect(relay.stop() == 0)
-        #expect(dead.map(\.key) == ["app=x:from1 for task 'silent'"], "\(relay.log)")
-        #expect(dead.first?.value.contains(#""message":"app=x:from1 for task 'silent' is dead: 0.000 points/1s.""#) == true)
+        // On a slow machine the app may already have looked dead (and alive again) during the window part.
+        #expect(!dead.isEmpty && dead.allSatisfy { $0.key == "app=x:from1 for task 'silent'" }, "\(relay.log)")
+        #expect(dead.last?.value.contains(#""message":"app=x:from1 for task 'silent' is dead: 0.000 points/1s.""#) == true)
     }
 
     @Test func templatedBodiesOverTCPAndHTTPWithStateChangesOnly() async throws {

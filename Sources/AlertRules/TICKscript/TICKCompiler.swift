@@ -284,57 +284,37 @@ struct TICKCompiler {
 
     // MARK: Arguments
 
-    private func argument(_ args: [TICKTask.Argument], _ i: Int, _ name: String, line: Int, column: Int) throws(TICKError) -> TICKTask.Argument {
-        guard i < args.count else { throw TICKError(line: line, column: column, message: "\(name) needs argument \(i + 1)") }
-        return args[i]
+    private func argument(_ c: some TICKCall, _ i: Int) throws(TICKError) -> TICKTask.Argument {
+        guard i < c.arguments.count else { throw TICKError(line: c.line, column: c.column, message: "\(c.name) needs argument \(i + 1)") }
+        return c.arguments[i]
     }
 
-    private func string(_ p: TICKTask.Property, _ i: Int) throws(TICKError) -> String {
-        try string(argument(p.arguments, i, p.name, line: p.line, column: p.column), p.name)
-    }
-    private func string(_ n: TICKTask.Node, _ i: Int) throws(TICKError) -> String {
-        try string(argument(n.arguments, i, n.name, line: n.line, column: n.column), n.name)
-    }
-    private func string(_ a: TICKTask.Argument, _ what: String) throws(TICKError) -> String {
-        guard case .string(let s) = a.value else { throw TICKError(line: a.line, column: a.column, message: "\(what) takes a string here") }
+    private func string(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
+        let a = try argument(c, i)
+        guard case .string(let s) = a.value else { throw TICKError(line: a.line, column: a.column, message: "\(c.name) takes a string here") }
         return s
     }
 
-    private func lambda(_ p: TICKTask.Property, _ i: Int) throws(TICKError) -> String {
-        try lambda(argument(p.arguments, i, p.name, line: p.line, column: p.column), p.name)
-    }
-    private func lambda(_ n: TICKTask.Node, _ i: Int) throws(TICKError) -> String {
-        try lambda(argument(n.arguments, i, n.name, line: n.line, column: n.column), n.name)
-    }
-    private func lambda(_ a: TICKTask.Argument, _ what: String) throws(TICKError) -> String {
-        guard case .lambda(let text) = a.value else { throw TICKError(line: a.line, column: a.column, message: "\(what) takes a lambda: expression here") }
+    private func lambda(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
+        let a = try argument(c, i)
+        guard case .lambda(let text) = a.value else { throw TICKError(line: a.line, column: a.column, message: "\(c.name) takes a lambda: expression here") }
         return substitute(text)
     }
 
-    private func number(_ p: TICKTask.Property, _ i: Int) throws(TICKError) -> String {
-        try number(argument(p.arguments, i, p.name, line: p.line, column: p.column), p.name)
-    }
-    private func number(_ n: TICKTask.Node, _ i: Int) throws(TICKError) -> String {
-        try number(argument(n.arguments, i, n.name, line: n.line, column: n.column), n.name)
-    }
-    private func number(_ a: TICKTask.Argument, _ what: String) throws(TICKError) -> String {
-        guard case .number(let s) = a.value else { throw TICKError(line: a.line, column: a.column, message: "\(what) takes a number here") }
+    private func number(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
+        let a = try argument(c, i)
+        guard case .number(let s) = a.value else { throw TICKError(line: a.line, column: a.column, message: "\(c.name) takes a number here") }
         return s
     }
 
-    private func duration(_ p: TICKTask.Property, _ i: Int) throws(TICKError) -> String {
-        try duration(argument(p.arguments, i, p.name, line: p.line, column: p.column), p.name)
-    }
-    private func duration(_ n: TICKTask.Node, _ i: Int) throws(TICKError) -> String {
-        try duration(argument(n.arguments, i, n.name, line: n.line, column: n.column), n.name)
-    }
-    private func duration(_ a: TICKTask.Argument, _ what: String) throws(TICKError) -> String {
-        guard case .duration(let s) = a.value else { throw TICKError(line: a.line, column: a.column, message: "\(what) takes a duration (10s, 5m) here") }
+    private func duration(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
+        let a = try argument(c, i)
+        guard case .duration(let s) = a.value else { throw TICKError(line: a.line, column: a.column, message: "\(c.name) takes a duration (10s, 5m) here") }
         return s
     }
 
     private func literal(_ p: TICKTask.Property, _ i: Int) throws(TICKError) -> String {
-        let a = try argument(p.arguments, i, p.name, line: p.line, column: p.column)
+        let a = try argument(p, i)
         switch a.value {
         case .number(let n): return n
         case .string(let s): return Self.quote(s)

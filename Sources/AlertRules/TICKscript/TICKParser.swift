@@ -1,3 +1,11 @@
+/// A node or property call: its name, arguments and place.
+protocol TICKCall {
+    var name: String { get }
+    var arguments: [TICKTask.Argument] { get }
+    var line: Int { get }
+    var column: Int { get }
+}
+
 /// A parsed TICKscript task: its variables, `dbrp` statements and its one chain of nodes.
 struct TICKTask {
     /// A value as written: an argument or a variable's value.
@@ -20,7 +28,7 @@ struct TICKTask {
     }
 
     /// `.name(args)` on a node.
-    struct Property {
+    struct Property: TICKCall {
         var name: String
         var arguments: [Argument]
         var line: Int
@@ -28,7 +36,7 @@ struct TICKTask {
     }
 
     /// `|name(args)` and its properties.
-    struct Node {
+    struct Node: TICKCall {
         var name: String
         var arguments: [Argument]
         var properties: [Property]
