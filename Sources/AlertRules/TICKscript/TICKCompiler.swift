@@ -223,9 +223,6 @@ struct TICKCompiler {
         }
         var kafka: [(String, Int, Int)] = []
         var logs: [(String, Int, Int)] = []
-        var handler: String?
-        var handlerParts: [String] = []
-        func closeHandler(_ into: inout [(String, Int, Int)], _ p: (Int, Int)) {}
         var current: (kind: String, parts: [String], line: Int, column: Int)?
         func flush() {
             guard let c = current else { return }
@@ -233,7 +230,6 @@ struct TICKCompiler {
             if c.kind == "kafka" { kafka.append((text, c.line, c.column)) } else { logs.append((text, c.line, c.column)) }
             current = nil
         }
-        _ = handler; _ = handlerParts
         for p in n.properties {
             if let c = current {
                 let handled: Bool
@@ -274,7 +270,7 @@ struct TICKCompiler {
         flush()
         if !kafka.isEmpty {
             add("kafka:", kafka[0].1, kafka[0].2)
-            for k in kafka { add(k.0 == "  - {}" ? "  - {}" : k.0, k.1, k.2) }
+            for k in kafka { add(k.0, k.1, k.2) }
         }
         if !logs.isEmpty {
             add("log:", logs[0].1, logs[0].2)
