@@ -90,7 +90,9 @@ import Glibc
         #expect(UInt64(s.groups) + s.groupsRefused + s.groupsExpired == UInt64(total), "every point is one kept, refused or expired group")
         #expect(s.groupsExpired > 0)
         let grown = peak - before
-        #expect(grown < 64 << 20, "resident memory grew by \(grown >> 20) MiB for 2M groups offered")
+        // AddressSanitizer's quarantine and redzones multiply heap use; the bound is the plain build's.
+        let bound = ProcessInfo.processInfo.environment["SANITIZER_RUN"] == "address" ? 1 << 30 : 64 << 20
+        #expect(grown < bound, "resident memory grew by \(grown >> 20) MiB for 2M groups offered")
     }
 
     @Test func topicsKeepOnlyFiringAlertIDsAndAtMostTheLimit() throws {
