@@ -285,28 +285,27 @@ struct TICKCompiler {
         return c.arguments[i]
     }
 
-    private func string(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
+    /// Argument `i` of `c` as text, when it is the kind `extract` accepts; else an error naming `kind`.
+    private func argument(_ c: some TICKCall, _ i: Int, _ kind: String, _ extract: (TICKTask.Value) -> String?) throws(TICKError) -> String {
         let a = try argument(c, i)
-        guard case .string(let s) = a.value else { throw TICKError(line: a.line, column: a.column, message: "\(c.name) takes a string here") }
-        return s
+        guard let text = extract(a.value) else { throw TICKError(line: a.line, column: a.column, message: "\(c.name) takes \(kind) here") }
+        return text
+    }
+
+    private func string(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
+        try argument(c, i, "a string") { if case .string(let s) = $0 { return s }; return nil }
     }
 
     private func lambda(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
-        let a = try argument(c, i)
-        guard case .lambda(let text) = a.value else { throw TICKError(line: a.line, column: a.column, message: "\(c.name) takes a lambda: expression here") }
-        return substitute(text)
+        substitute(try argument(c, i, "a lambda: expression") { if case .lambda(let l) = $0 { return l }; return nil })
     }
 
     private func number(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
-        let a = try argument(c, i)
-        guard case .number(let s) = a.value else { throw TICKError(line: a.line, column: a.column, message: "\(c.name) takes a number here") }
-        return s
+        try argument(c, i, "a number") { if case .number(let n) = $0 { return n }; return nil }
     }
 
     private func duration(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
-        let a = try argument(c, i)
-        guard case .duration(let s) = a.value else { throw TICKError(line: a.line, column: a.column, message: "\(c.name) takes a duration (10s, 5m) here") }
-        return s
+        try argument(c, i, "a duration (10s, 5m)") { if case .duration(let d) = $0 { return d }; return nil }
     }
 
     private func literal(_ p: TICKTask.Property, _ i: Int) throws(TICKError) -> String {
