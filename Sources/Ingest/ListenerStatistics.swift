@@ -31,5 +31,14 @@ public final class ListenerStatistics: Sendable {
         public var linesRejected: UInt64
         /// Points parsed but dropped because the pipeline was full (UDP only).
         public var pointsDropped: UInt64
+
+        /// Counts as given.
+        public init(messages: UInt64, bytes: UInt64, pointsAccepted: UInt64, linesRejected: UInt64, pointsDropped: UInt64) {
+            self.messages = messages
+            self.bytes = bytes
+            self.pointsAccepted = pointsAccepted
+            self.linesRejected = linesRejected
+            self.pointsDropped = pointsDropped
+        }
     }
 }

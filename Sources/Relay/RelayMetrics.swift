@@ -49,11 +49,10 @@ public final class RelayMetrics: Sendable {
     }
 
     /// Brings every counter up to date and renders the exposition text.
-    func render(listeners: [ListenerStatistics], pipeline: RelayPipeline.Snapshot,
+    func render(listeners: [(name: String, counts: ListenerStatistics.Snapshot)], pipeline: RelayPipeline.Snapshot,
                 kafka: [String: [String: KafkaTopicStatistics]], outstanding: [String: Int]) -> String {
-        for l in listeners {
-            let s = l.snapshot
-            let labels = [("listener", l.name)]
+        for (name, s) in listeners {
+            let labels = [("listener", name)]
             total("listener_messages", "total", "Datagrams, connections' reads or requests received.", labels, s.messages)
             total("listener_bytes", "total", "Bytes received.", labels, s.bytes)
             total("points_received", "total", "Points parsed and handed to the pipeline.", labels, s.pointsAccepted)

@@ -1,0 +1,224 @@
+import AlertRules
+import Foundation
+import Ingest
+import KafkaDispatch
+import Logging
+import NIOCore
+import RelayConfig
+import Locking
+
+/// The owner of the applied generation (configuration, rules, producers, listeners) and the only
+/// place it changes: the start builds the first one, ``reload()`` — called by one task, one
+/// SIGHUP at a time — builds the next from it, switches the engine over and retires what only the
+/// old one used. Everything else (the admin routes, readiness checks, shutdown) reads the applied
+/// generation through its lock.
+final class RelayController: Sendable {
+    let configPath: String
+    let logger: Logger
+    let metrics: RelayMetrics
+    let pipeline: RelayPipeline
+    let eventLoops: EventLoopGroup
+    /// The durable spool, when `[spool] dir` is set (opened at start; the directory is not reloaded).
+    let spool: Spool?
+    /// With a spool: failed deliveries that may succeed later, sent again.
+    let retry: SpoolRetry?
+    /// Undeliverable messages (the file follows reloads).
+    let deadLetters: DeadLetters
+    /// The process's log level and format, when `run` set up logging (reloads change them).
+    let logSettings: RelayLogSettings?
+    /// Kafka and listener counters across generations.
+    let counters = CumulativeCounters()
+    /// Per cluster: nil when reachable at the last check, else why not (empty until the first check).
+    let readiness = Locked<[String: String?]>([:])
+    private let applied: Locked<RelayGeneration>
+
+    /// What the relay runs now.
+    var generation: RelayGeneration { applied.withLock { $0 } }
+
+    /// Opens the spool, starts the producers and the engine, sends what the spool held, then binds
+    /// every listener; on any failure what was started is stopped again.
+    static func start(configPath: String, loaded: LoadedRelay, logger: Logger, logSettings: RelayLogSettings?,
+                      eventLoops: EventLoopGroup, onEvent: (@Sendable (AlertEvent) -> Void)?) async throws(RelayStartError) -> RelayController {
+        let c = loaded.configuration
+        let metrics = RelayMetrics()
+        let deadLetters = DeadLetters(path: c.relay.deadLetterFile, logger: logger)
+        var spool: Spool?
+        var retry: SpoolRetry?
+        var pending: [(SpoolID, Spool.Record)] = []
+        if !c.spool.dir.isEmpty {
+            do {
+                let s = try Spool(c.spool, logger: logger)
+                pending = try s.recover()
+                spool = s
+                retry = SpoolRetry(maxAge: c.spool.maxAge?.swiftDuration)
+                logger.info("spool opened", metadata: ["dir": .string(c.spool.dir), "unacknowledged": .stringConvertible(pending.count)])
+            } catch {
+                throw RelayStartError(what: "cannot open the spool \(c.spool.dir)", reason: "\(error)")
+            }
+        }
+        let outputs: RelayPipeline.Outputs
+        do {
+            outputs = try makeOutputs(c, metrics: metrics, deadLetters: deadLetters, spool: spool, retry: retry, logger: logger)
+        } catch {
+            throw RelayStartError(what: "cannot start the Kafka producers", reason: "\(error)")
+        }
+        let pipeline = RelayPipeline(rules: loaded.rules, outputs: outputs, capacity: c.relay.queueSize, hostname: hostname(c),
+                                     logger: logger, limits: c.relay.groupLimits, persistence: persistence(c), onEvent: onEvent)
+        let controller = RelayController(configPath: configPath, logger: logger, metrics: metrics, pipeline: pipeline,
+                                         eventLoops: eventLoops, spool: spool, retry: retry, deadLetters: deadLetters,
+                                         logSettings: logSettings, first: RelayGeneration(loaded: loaded, outputs: outputs, listeners: []))
+        controller.counters.track(outputs.dispatcher)
+        pipeline.replay(pending)
+        pipeline.start()
+        var started: [RunningListener] = []
+        do {
+            for spec in ListenerSpec.all(in: c) { started.append(try await controller.startListener(spec)) }
+        } catch {
+            for r in started { await r.stop() }
+            _ = await onOwnThread("drain") { pipeline.drain(timeout: .seconds(1)) }
+            outputs.dispatcher?.close(timeout: .zero)
+            throw RelayStartError(what: "cannot start a listener", reason: "\(error)")
+        }
+        controller.applied.withLock { $0.listeners = started }
+        return controller
+    }
+
+    private init(configPath: String, logger: Logger, metrics: RelayMetrics, pipeline: RelayPipeline, eventLoops: EventLoopGroup,
+                 spool: Spool?, retry: SpoolRetry?, deadLetters: DeadLetters, logSettings: RelayLogSettings?, first: RelayGeneration) {
+        self.configPath = configPath
+        self.logger = logger
+        self.metrics = metrics
+        self.pipeline = pipeline
+        self.eventLoops = eventLoops
+        self.spool = spool
+        self.retry = retry
+        self.deadLetters = deadLetters
+        self.logSettings = logSettings
+        applied = Locked(first)
+    }
+
+    static func hostname(_ c: RelayConfiguration) -> String {
+        c.relay.hostname.isEmpty ? ProcessInfo.processInfo.hostName : c.relay.hostname
+    }
+
+    static func persistence(_ c: RelayConfiguration) -> RelayPipeline.StatePersistence? {
+        c.relay.stateFile.isEmpty ? nil : RelayPipeline.StatePersistence(path: c.relay.stateFile, interval: c.relay.stateInterval.swiftDuration)
+    }
+
+    /// Whether messages in flight are kept until their delivery report (for the dead-letter file).
+    static func keepsMessages(_ c: RelayConfiguration, spool: Spool?) -> Bool { !c.relay.deadLetterFile.isEmpty || spool != nil }
+
+    /// Producers for the enabled clusters, with the delivery bookkeeping around them.
+    static func makeOutputs(_ c: RelayConfiguration, metrics: RelayMetrics, deadLetters: DeadLetters, spool: Spool?, retry: SpoolRetry?,
+                            logger: Logger) throws(KafkaProducerError) -> RelayPipeline.Outputs {
+        let clusters = c.enabledKafkaClusters
+        if clusters.isEmpty { return RelayPipeline.Outputs(dispatcher: nil, sendTimeouts: [:]) }
+        var timeouts: [String: Duration] = [:]
+        for k in clusters { timeouts[k.id] = k.effectiveMessageTimeout.swiftDuration }
+        let tracker = LatencyTracker(keepMessages: keepsMessages(c, spool: spool))
+        let outcomes = DeliveryOutcomes(tracker: tracker, metrics: metrics, deadLetters: deadLetters, spool: spool, retry: retry)
+        // With a spool, SpoolRetry keeps message-timeout (so that a re-send keeps per-key order).
+        let dispatcher = try KafkaDispatcher(clusters: clusters, extraProperties: spool == nil ? [] : SpoolRetry.librdkafkaProperties,
+                                             logger: logger) { cluster, report in
+            outcomes.report(cluster: cluster, report)
+        }
+        return RelayPipeline.Outputs(dispatcher: dispatcher, sendTimeouts: timeouts, latency: tracker, deadLetters: deadLetters,
+                                     spool: spool, outcomes: outcomes)
+    }
+
+    func startListener(_ spec: ListenerSpec) async throws -> RunningListener {
+        try await RunningListener.start(spec, sink: pipeline, group: eventLoops, logger: logger, routes: adminRoutes())
+    }
+
+    /// SIGHUP: load config, rules and handlers again; switch only if everything loads, the new
+    /// Kafka producers start and the new listeners bind. After a successful reload the relay runs
+    /// what the files say, except `[spool] dir`, which only a restart can move (a reload that
+    /// changes it is refused). Callers serialize reloads (one task calls this).
+    func reload() async {
+        logger.info("reloading", metadata: ["config": .string(configPath)])
+        let current = generation
+        let next: LoadedRelay
+        do {
+            next = try RelayLoader.load(configPath: configPath)
+        } catch {
+            refuse("reload refused; the running configuration is kept", ["problems": .string(error.description)])
+            return
+        }
+        let old = current.loaded.configuration
+        let c = next.configuration
+        if c.spool.dir != old.spool.dir {
+            refuse("reload refused: [spool] dir cannot change while running (it holds the unacknowledged alerts); restart alertrelay to move it",
+                   ["running": .string(old.spool.dir.isEmpty ? "off" : old.spool.dir), "new": .string(c.spool.dir.isEmpty ? "off" : c.spool.dir)])
+            return
+        }
+        var outputs = current.outputs
+        let kafkaChanged = c.kafka != old.kafka
+        if kafkaChanged {
+            do {
+                outputs = try Self.makeOutputs(c, metrics: metrics, deadLetters: deadLetters, spool: spool, retry: retry, logger: logger)
+            } catch {
+                refuse("reload refused: cannot start the new Kafka producers", ["error": .string("\(error)")])
+                return
+            }
+        } else {
+            outputs.sendTimeouts = [:]
+            for k in c.enabledKafkaClusters { outputs.sendTimeouts[k.id] = k.effectiveMessageTimeout.swiftDuration }
+        }
+        // Listeners last: a bind that fails rolls them back and drops the new producers.
+        let switcher = ListenerSwitch { [self] spec in try await startListener(spec) }
+        let (running, failure) = await switcher.apply(from: current.listeners, to: ListenerSpec.all(in: c))
+        let stopped = current.listeners.filter { r in !running.contains { $0.statistics === r.statistics } }
+        for r in stopped { counters.retire(r.statistics) }
+        if let failure {
+            applied.withLock { $0.listeners = running }
+            if kafkaChanged { outputs.dispatcher?.close(timeout: .zero) }
+            refuse("reload refused: cannot start a listener; the previous listeners are kept", ["error": .string(failure.description)])
+            return
+        }
+        logSettings?.apply(level: c.logging.level, format: c.logging.format)
+        deadLetters.setPath(c.relay.deadLetterFile)
+        spool?.configure(c.spool)
+        retry?.configure(maxAge: c.spool.maxAge?.swiftDuration)
+        outputs.latency?.keepMessages = Self.keepsMessages(c, spool: spool)
+        if kafkaChanged { counters.track(outputs.dispatcher) }
+        // The next reload starts from here, whether or not the engine has switched yet.
+        applied.withLock { $0 = RelayGeneration(loaded: next, outputs: outputs, listeners: running) }
+        let logger = self.logger, counters = self.counters
+        let timeout = c.relay.shutdownTimeout.swiftDuration
+        pipeline.reload(rules: next.rules, outputs: outputs, hostname: Self.hostname(c), capacity: c.relay.queueSize,
+                        limits: c.relay.groupLimits, persistence: Self.persistence(c)) { replaced in
+            // The engine no longer sends to the replaced producers: they deliver what they hold, then go.
+            guard kafkaChanged, let retired = replaced.dispatcher else { return }
+            Thread.detachNewThread {
+                retired.close(timeout: timeout)
+                counters.retire(retired)
+                logger.info("previous Kafka producers closed")
+            }
+        }
+        logger.info("reloaded", metadata: ["rules": .stringConvertible(next.rules.rules.count),
+                                           "handlers": .stringConvertible(next.rules.handlers.count),
+                                           "listeners": .string(running.map(\.describe).joined(separator: ","))])
+    }
+
+    private func refuse(_ message: Logger.Message, _ metadata: Logger.Metadata) {
+        logger.error(message, metadata: metadata)
+        pipeline.reloadFailed()
+    }
+
+    /// Stops every listener, each reading what its clients already sent first (bounded by `grace`).
+    func stopListeners(grace: Duration) async {
+        let listeners = generation.listeners
+        await withTaskGroup(of: Void.self) { group in
+            for r in listeners { group.addTask { await r.stop(grace: grace) } }
+        }
+    }
+}
+
+/// Why `alertrelay run` could not start.
+struct RelayStartError: Error, CustomStringConvertible {
+    /// What failed, e.g. "cannot open the spool /var/lib/alertrelay/spool".
+    var what: String
+    /// The underlying reason.
+    var reason: String
+    var description: String { "\(what): \(reason)" }
+}

@@ -1,0 +1,75 @@
+import AlertRules
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// `alertrelay run`: listeners → parser → rules → handlers → Kafka, as a swift-service-lifecycle
+/// `ServiceGroup`. SIGTERM/SIGINT stop it in dependency order — listeners first (reading what
+/// clients already sent), then the engine (evaluating what is queued), then the Kafka producers
+/// (delivering what they hold) — and SIGHUP reloads, all or nothing. `/metrics`, `/health` and
+/// `/ready` are served by the HTTP listener.
+public final class RelayService: Sendable {
+    let configPath: String
+    let logger: Logger
+    private let loaded: LoadedRelay
+    /// The process's log level and format, when `run` set up logging (reloads change them).
+    private let logSettings: RelayLogSettings?
+    private let onEvent: (@Sendable (AlertEvent) -> Void)?
+
+    /// A relay for what `RelayLoader` loaded from `configPath` (reloads read that path again).
+    public init(configPath: String, loaded: LoadedRelay, logger: Logger, logSettings: RelayLogSettings? = nil,
+                onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
+        self.configPath = configPath
+        self.logger = logger
+        self.logSettings = logSettings
+        self.onEvent = onEvent
+        self.loaded = loaded
+    }
+
+    /// Starts everything and serves until SIGTERM/SIGINT; returns the exit status.
+    public func run() async -> Int32 {
+        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let status = await run(on: eventLoops)
+        try? await eventLoops.shutdownGracefully()
+        return status
+    }
+
+    private func run(on eventLoops: MultiThreadedEventLoopGroup) async -> Int32 {
+        let controller: RelayController
+        do throws(RelayStartError) {
+            controller = try await RelayController.start(configPath: configPath, loaded: loaded, logger: logger, logSettings: logSettings,
+                                                         eventLoops: eventLoops, onEvent: onEvent)
+        } catch {
+            logger.critical("\(error.what)", metadata: ["error": .string(error.reason)])
+            return 1
+        }
+        let c = loaded.configuration
+        let timeout = c.relay.shutdownTimeout.swiftDuration
+        let signals = await SignalService(controller: controller)
+        // Shut down in reverse order: signals, readiness, listeners, engine, then Kafka.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [
+            .init(service: KafkaOutputsService(controller: controller, timeout: timeout), serviceName: "kafka-outputs"),
+            .init(service: EngineService(pipeline: controller.pipeline, timeout: timeout, logger: logger), serviceName: "engine"),
+            .init(service: ListenersService(controller: controller, grace: timeout), serviceName: "listeners"),
+            .init(service: ReadinessService(controller: controller), serviceName: "readiness"),
+            .init(service: signals, serviceName: "signals"),
+        ], logger: logger))
+        signals.stops(group)
+        logger.info("alertrelay started", metadata: [
+            "config": .string(configPath), "rules": .stringConvertible(loaded.rules.rules.count),
+            "handlers": .stringConvertible(loaded.rules.handlers.count),
+            "kafka": .string(c.enabledKafkaClusters.map(\.id).joined(separator: ",")),
+            "listeners": .string(controller.generation.listeners.map(\.describe).joined(separator: ",")),
+        ])
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("alertrelay stopped on an error", metadata: ["error": .string("\(error)")])
+            return 1
+        }
+        let s = controller.pipeline.snapshot
+        logger.info("stopped", metadata: ["points": .stringConvertible(s.pointsProcessed), "events": .stringConvertible(s.events),
+                                          "messages": .stringConvertible(s.messagesSent)])
+        return 0
+    }
+}

@@ -1,0 +1,33 @@
+import Locking
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// SIGHUP reloads, SIGTERM and SIGINT stop the relay gracefully. The signals are trapped when this
+/// is made (before the relay says it started, so an early signal is never lost nor fatal); one
+/// task takes them in order, so reloads are serialized: a SIGHUP arriving during a reload waits
+/// for it and then reloads from the generation it applied.
+final class SignalService: Service, Sendable {
+    private let signals: UnixSignalsSequence
+    private let controller: RelayController
+    private let group = Locked<ServiceGroup?>(nil)
+
+    init(controller: RelayController) async {
+        self.controller = controller
+        signals = await UnixSignalsSequence(trapping: .sighup, .sigterm, .sigint)
+    }
+
+    /// The group a SIGTERM or SIGINT shuts down.
+    func stops(_ group: ServiceGroup) { self.group.withLock { $0 = group } }
+
+    func run() async throws {
+        for await signal in signals.cancelOnGracefulShutdown() {
+            if signal == .sighup {
+                await controller.reload()
+            } else {
+                controller.logger.info("stopping", metadata: ["signal": .string("\(signal)"), "timeout": .string("\(controller.generation.loaded.configuration.relay.shutdownTimeout.swiftDuration)")])
+                await group.withLock({ $0 })?.triggerGracefulShutdown()
+            }
+        }
+    }
+}
