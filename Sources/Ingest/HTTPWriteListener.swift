@@ -228,22 +228,40 @@ final class HTTPWriteHandler: ChannelInboundHandler {
               deadline: .now() + Self.pipelineWait)
     }
 
-    /// Hands the batch on, retrying while the pipeline is full; the client waits (backpressure).
+    /// Hands the batch on; while the pipeline is full the client waits (backpressure) until the
+    /// pipeline calls back with room, or is answered 503 at `deadline`.
     private func offer(context: ChannelHandlerContext, head: HTTPRequestHead, batch: PointBatch, message: String?, deadline: NIODeadline) {
         if sink.offer(batch) {
             respond(context, head, message == nil ? .noContent : .badRequest, message)
             return
         }
         if NIODeadline.now() > deadline {
-            statistics.dropped.add(UInt64(batch.points.count), ordering: .relaxed)
-            respond(context, head, .serviceUnavailable, "the pipeline is full; retry later")
+            unavailable(context, head, batch)
             return
         }
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(in: .milliseconds(2)) {
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        let settled = NIOLoopBoundBox(false, eventLoop: loop)
+        let timeout = loop.scheduleTask(deadline: deadline) {
+            guard !settled.value else { return }
+            settled.value = true
             let (handler, context) = bound.value
-            handler.offer(context: context, head: head, batch: batch, message: message, deadline: deadline)
+            handler.unavailable(context, head, batch)
         }
+        sink.whenRoom(for: batch.points.count) {
+            loop.execute {
+                guard !settled.value else { return }
+                settled.value = true
+                timeout.cancel()
+                let (handler, context) = bound.value
+                handler.offer(context: context, head: head, batch: batch, message: message, deadline: deadline)
+            }
+        }
+    }
+
+    private func unavailable(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, _ batch: PointBatch) {
+        statistics.dropped.add(UInt64(batch.points.count), ordering: .relaxed)
+        respond(context, head, .serviceUnavailable, "the pipeline is full; retry later")
     }
 
     private func respond(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, _ status: HTTPResponseStatus, _ error: String?,

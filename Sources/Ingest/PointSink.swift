@@ -24,10 +24,15 @@ public struct PointBatch: Sendable {
 /// Where listeners hand their points: the rule engine, or a counting sink in tests.
 ///
 /// `offer` must not block: it returns false when the pipeline is full. UDP then drops the batch
-/// (and counts it); TCP stops reading and HTTP holds the response until the batch is taken.
+/// (and counts it); TCP stops reading and HTTP holds the response until the batch is taken, each
+/// resuming when ``whenRoom(for:_:)`` calls back — no timer, no retry loop.
 public protocol PointSink: Sendable {
     /// Takes `batch` if there is room; false when the pipeline is full.
     func offer(_ batch: PointBatch) -> Bool
+    /// Calls `resume` once, on any thread, when a batch of `points` would be taken again: at once
+    /// when there is room now, else when the queue has drained to its low watermark (half its
+    /// capacity, or empty for a batch larger than that). A pipeline that is stopping never calls.
+    func whenRoom(for points: Int, _ resume: @escaping @Sendable () -> Void)
 }
 
 /// A sink that counts what it is given, keeps the last points, and can be made "full" (tests,
@@ -38,6 +43,7 @@ public final class CountingSink: PointSink {
         var points = 0
         var kept: [Point] = []
         var full = false
+        var waiting: [@Sendable () -> Void] = []
     }
 
     private let state = Locked(State())
@@ -58,8 +64,25 @@ public final class CountingSink: PointSink {
         }
     }
 
-    /// Makes `offer` refuse (true) or accept (false) batches.
-    public func setFull(_ full: Bool) { state.withLock { $0.full = full } }
+    public func whenRoom(for points: Int, _ resume: @escaping @Sendable () -> Void) {
+        let now: Bool = state.withLock { s in
+            if !s.full { return true }
+            s.waiting.append(resume)
+            return false
+        }
+        if now { resume() }
+    }
+
+    /// Makes `offer` refuse (true) or accept (false) batches; accepting again resumes the waiting.
+    public func setFull(_ full: Bool) {
+        let resumed: [@Sendable () -> Void] = state.withLock { s in
+            s.full = full
+            guard !full else { return [] }
+            defer { s.waiting.removeAll() }
+            return s.waiting
+        }
+        for r in resumed { r() }
+    }
     /// Points accepted so far.
     public var pointCount: Int { state.withLock { $0.points } }
     /// Batches accepted so far.

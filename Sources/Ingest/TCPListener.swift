@@ -125,7 +125,8 @@ final class TCPLineProtocolHandler: ChannelInboundHandler {
     private let maxLineLength: Int
     private let logger: Logger
     private var pending: [PointBatch] = []
-    private var retryScheduled = false
+    /// The connection is paused on a full pipeline, waiting for its call back.
+    private var waitingForRoom = false
     private let connections: OpenConnections
 
     init(precision: Precision, sink: PointSink, statistics: ListenerStatistics, maxLineLength: Int,
@@ -173,17 +174,21 @@ final class TCPLineProtocolHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
-    /// Hands pending batches to the sink; reads more only when all were taken (backpressure).
+    /// Hands pending batches to the sink; reads more only when all were taken (backpressure). A
+    /// full pipeline pauses the connection until it calls back with room.
     private func drain(context: ChannelHandlerContext) {
         while let batch = pending.first {
             guard sink.offer(batch) else {
-                guard !retryScheduled else { return }
-                retryScheduled = true
+                guard !waitingForRoom else { return }
+                waitingForRoom = true
                 let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                context.eventLoop.scheduleTask(in: .milliseconds(2)) {
-                    let (handler, context) = loopBound.value
-                    handler.retryScheduled = false
-                    handler.drain(context: context)
+                let loop = context.eventLoop
+                sink.whenRoom(for: batch.points.count) {
+                    loop.execute {
+                        let (handler, context) = loopBound.value
+                        handler.waitingForRoom = false
+                        handler.drain(context: context)
+                    }
                 }
                 return
             }

@@ -26,21 +26,33 @@ public final class KafkaProducer: Sendable {
     /// Calls using `rd_kafka_t` right now; ``close(timeout:)`` waits for them to leave.
     private let users = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
+    /// Signalled by the last call to leave once the producer is closed (see ``enter()``).
+    private let usersGone = DispatchSemaphore(value: 0)
     private let pollStop = StopFlag()
     private let pollDone = DispatchSemaphore(value: 0)
     private let sequence = Atomic<UInt64>(0)
 
     /// Enters a call that uses the librdkafka handle; false once the producer is closed.
+    ///
+    /// Why ``close(timeout:)`` can free the handle after its wait: every access is sequentially
+    /// consistent, so a call that saw `closed == false` had raised `users` before `close` stored
+    /// `closed`, and `close` then reads `users >= 1` and waits; the count can only reach 0 once
+    /// every such call left (later callers raise and lower it around a `closed == true` they see,
+    /// with no call inside), and the call that brings it to 0 after `closed` signals `usersGone`.
     private func enter() -> Bool {
         users.add(1, ordering: .sequentiallyConsistent)
         if closed.load(ordering: .sequentiallyConsistent) {
-            users.subtract(1, ordering: .sequentiallyConsistent)
+            leave()
             return false
         }
         return true
     }
 
-    private func leave() { users.subtract(1, ordering: .sequentiallyConsistent) }
+    private func leave() {
+        if users.subtract(1, ordering: .sequentiallyConsistent).newValue == 0, closed.load(ordering: .sequentiallyConsistent) {
+            usersGone.signal()
+        }
+    }
 
     /// Creates the producer and starts its poll thread.
     ///
@@ -83,16 +95,9 @@ public final class KafkaProducer: Sendable {
         let stop = pollStop
         let done = pollDone
         let thread = Thread {
-            // Busy: serve reports on a 1 ms beat, so librdkafka never has to wake this thread per
-            // batch (futex wake-ups cost ~10% of throughput when measured). Idle: block until a
-            // report arrives, so a lone alert's report is not delayed.
-            while !stop.isSet {
-                if rd_kafka_poll(handle.pointer, 0) > 0 {
-                    usleep(1000)
-                } else {
-                    rd_kafka_poll(handle.pointer, 100)
-                }
-            }
+            // Blocks until reports arrive (librdkafka wakes it); `close` stops it within 100 ms.
+            // Under load the sending thread serves most reports itself (see `send`).
+            while !stop.isSet { rd_kafka_poll(handle.pointer, 100) }
             done.signal()
         }
         thread.name = "kafka-poll-\(config.id)"
@@ -126,40 +131,24 @@ public final class KafkaProducer: Sendable {
         return seq
     }
 
-    /// Queues a message, waiting while the local queue is full, for at most `timeout`.
-    @discardableResult
-    public func send(_ message: KafkaMessage, waitingUpTo timeout: Duration) async throws(KafkaSendError) -> UInt64 {
-        do {
-            return try send(message)
-        } catch .queueFull {
-            let deadline = ContinuousClock.now + timeout
-            while true {
-                do {
-                    return try send(message)
-                } catch .queueFull where ContinuousClock.now < deadline {
-                    try? await Task.sleep(for: .milliseconds(1))
-                }
-            }
-        }
-    }
-
-    /// Like ``send(_:waitingUpTo:)`` for threads outside Swift concurrency: sleeps the calling thread.
+    /// Queues a message, waiting while librdkafka's local queue is full (each delivery report that
+    /// frees room wakes the wait), for at most `timeout`. Blocks the calling thread.
     @discardableResult
     public func sendBlocking(_ message: KafkaMessage, waitingUpTo timeout: Duration) throws(KafkaSendError) -> UInt64 {
         do {
             return try send(message)
         } catch .queueFull {
-            let deadline = ContinuousClock.now + timeout
-            while true {
-                do {
-                    return try send(message)
-                } catch .queueFull where ContinuousClock.now < deadline {
-                    if enter() {
-                        rd_kafka_poll(handle.pointer, 1)
-                        leave()
-                    }
+            let outcome = core.room.retrying(until: ContinuousClock.now + timeout) { () -> Result<UInt64, KafkaSendError>? in
+                do throws(KafkaSendError) {
+                    return .success(try send(message))
+                } catch .queueFull {
+                    return nil
+                } catch {
+                    return .failure(error)
                 }
             }
+            guard let outcome else { throw .queueFull }
+            return try outcome.get()
         }
     }
 
@@ -217,7 +206,7 @@ public final class KafkaProducer: Sendable {
     /// (`_PURGE_QUEUE`), stops the poll thread and frees librdkafka. Safe to call twice.
     public func close(timeout: Duration) {
         guard !closed.exchange(true, ordering: .sequentiallyConsistent) else { return }
-        while users.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
+        if users.load(ordering: .sequentiallyConsistent) > 0 { usersGone.wait() }
         let rk = handle.pointer
         if timeout > .zero { _ = rd_kafka_flush(rk, Self.milliseconds(timeout)) }
         let purgeFlags = Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
@@ -373,6 +362,8 @@ final class ProducerCore: @unchecked Sendable {
     let clusterID: String
     let logger: Logger
     let onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)?
+    /// Wakes senders waiting for room in the local queue.
+    let room = QueueRoom()
     private let state = Locked(State())
 
     init(clusterID: String, logger: Logger, onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)?) {
@@ -413,6 +404,7 @@ final class ProducerCore: @unchecked Sendable {
         }
         onDelivery?(KafkaDeliveryReport(sequence: sequence, topic: topic.name, partition: partition, offset: offset,
                                         latencyMicroseconds: latency, error: error))
+        room.freed()
     }
 
     func clientError(_ error: KafkaError) {

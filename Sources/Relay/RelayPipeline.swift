@@ -67,6 +67,8 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     private var head = 0
     private var queued = 0
     private var controls: [() -> Void] = []
+    /// Listeners paused on a full queue, with the size of the batch each holds.
+    private var roomWaiters: [(points: Int, resume: @Sendable () -> Void)] = []
     /// Purges and re-sends ``SpoolRetry`` asks for (run between batches, and while waiting for
     /// room in a full spool, where the re-send may be what frees it).
     private var retryWork: [SpoolRetry.Work] = []
@@ -215,6 +217,41 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         return true
     }
 
+    public func whenRoom(for points: Int, _ resume: @escaping @Sendable () -> Void) {
+        condition.lock()
+        if stopping {
+            condition.unlock()
+            return
+        }
+        if hasRoom(for: points) {
+            condition.unlock()
+            resume()
+            return
+        }
+        roomWaiters.append((points, resume))
+        condition.unlock()
+    }
+
+    /// Whether a paused listener's batch of `points` should be offered again (holding `condition`):
+    /// at the low watermark, so that a full queue resumes its readers once per half-queue drained,
+    /// not once per batch.
+    private func hasRoom(for points: Int) -> Bool {
+        queued == 0 || (queued + points <= capacity && queued <= capacity / 2)
+    }
+
+    /// The paused listeners whose batch now fits (holding `condition`); the caller resumes them
+    /// after unlocking.
+    private func takeResumable() -> [@Sendable () -> Void] {
+        guard !roomWaiters.isEmpty, !stopping else { return [] }
+        var ready: [@Sendable () -> Void] = []
+        roomWaiters.removeAll { w in
+            guard hasRoom(for: w.points) else { return false }
+            ready.append(w.resume)
+            return true
+        }
+        return ready
+    }
+
     /// Replaces rules, handlers and outputs between two batches; alert state of rules kept by id.
     /// The queue's capacity changes at once; a new state file is written at the switch.
     /// `done` runs on the engine thread after the switch, with the outputs it replaced.
@@ -223,7 +260,9 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                        done: @escaping @Sendable (Outputs) -> Void) {
         condition.lock()
         capacity = newCapacity
+        let resumable = takeResumable()
         condition.unlock()
+        for r in resumable { r() }
         post { [self] in
             counters.capacity = newCapacity
             let stateMoved = newPersistence != nil && newPersistence?.path != persistence?.path
@@ -266,6 +305,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         stopping = true
+        roomWaiters.removeAll()  // paused listeners stay paused: nothing more is taken
         condition.broadcast()
         while !finished {
             if !condition.wait(until: deadline) { return finished }
@@ -345,7 +385,9 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                 process(batch)
                 condition.lock()
                 queued -= batch.points.count
+                let resumable = takeResumable()
                 condition.unlock()
+                for r in resumable { r() }
                 dirty = true
                 publish(force: false)
                 if let p = persistence, ContinuousClock.now - lastSave >= p.interval { saveState() }

@@ -100,7 +100,7 @@ final class ReportCollector: Sendable {
                 try await Task.sleep(for: .seconds(10))
                 broker.bringUp()
             }
-            try await producer.send(KafkaMessage(topic: "outage", key: "k\(i % keys)", value: String(i)), waitingUpTo: .seconds(60))
+            try producer.sendBlocking(KafkaMessage(topic: "outage", key: "k\(i % keys)", value: String(i)), waitingUpTo: .seconds(60))
             if i % 100 == 0 { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(producer.flush(timeout: .seconds(120)))
