@@ -20,8 +20,12 @@ public final class HTTPWriteListener: Sendable {
     public static func start(_ config: HTTPListenerConfig, sink: PointSink, group: EventLoopGroup,
                              logger: Logger, routes: HTTPRoutes? = nil) async throws -> HTTPWriteListener {
         let statistics = ListenerStatistics(name: "http:\(config.bindAddress)")
-        let channel = try await StreamServer.bind(config.bindAddress, kind: "http", group: group, logger: logger) { channel in
+        let connections = OpenConnections(limit: config.maxConnections, statistics: statistics)
+        let channel = try await StreamServer.bind(config.bindAddress, kind: "http", group: group, logger: logger,
+                                                  connections: connections, statistics: statistics) { channel in
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+            try channel.pipeline.syncOperations.addHandler(HTTPConnectionTimeouts(readHeader: config.readHeaderTimeout, idle: config.idleTimeout,
+                                                                                  statistics: statistics))
             try channel.pipeline.syncOperations.addHandler(HTTPWriteHandler(config: config, sink: sink, statistics: statistics,
                                                                             logger: logger, routes: routes))
         }

@@ -22,6 +22,12 @@ public struct TCPListenerConfig: Sendable, Equatable {
     public var maxLineLength = 1 << 20
     /// `precision`: unit of the timestamps.
     public var precision = Precision.nanoseconds
+    /// `max-connections`: connections beyond it are closed at once (counted), as Telegraf's
+    /// `max_connections`; the open-file limit may lower it (see ``StreamServer``).
+    public var maxConnections = 1024
+    /// `idle-timeout`: a connection that sends nothing for this long is closed (zero: never). Not
+    /// while the relay itself paused reading it (backpressure).
+    public var idleTimeout: Duration = .seconds(300)
 
     /// The defaults.
     public init() {}
@@ -35,6 +41,13 @@ public struct HTTPListenerConfig: Sendable, Equatable {
     public var maxBodySize = 25 << 20
     /// `auth-token`: when set, writes need `Authorization: Token <t>` or `Bearer <t>`.
     public var authToken = ""
+    /// `max-connections`: connections beyond it are closed at once (counted).
+    public var maxConnections = 256
+    /// `read-header-timeout`: a connection must send a whole request head within this time of
+    /// connecting or of its previous answer, as Go's `http.Server.ReadHeaderTimeout` (zero: no limit).
+    public var readHeaderTimeout: Duration = .seconds(10)
+    /// `idle-timeout`: a keep-alive connection with no request for this long is closed (zero: never).
+    public var idleTimeout: Duration = .seconds(120)
 
     /// The defaults.
     public init() {}
@@ -73,33 +86,5 @@ public enum ListenerError: Error, Sendable, CustomStringConvertible {
         case .badAddress(let a): return "bind-address \"\(a)\" is not host:port (for example \"127.0.0.1:8089\")"
         case .bindFailed(let a, let r): return "cannot listen on \(a): \(r)"
         }
-    }
-}
-
-import Logging
-import NIOCore
-import NIOPosix
-
-/// What TCP and HTTP listeners share: a stream server on `host:port` whose connections get
-/// `initializer`'s handlers; binding errors name the address.
-enum StreamServer {
-    static func bind(_ configuredAddress: String, kind: String, group: EventLoopGroup, logger: Logger,
-                     _ initializer: @escaping @Sendable (Channel) throws -> Void, autoRead: Bool = true) async throws -> Channel {
-        let address = try BindAddress(configuredAddress)
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.autoRead, value: autoRead)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try initializer(channel) }
-            }
-        let channel: Channel
-        do {
-            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
-        } catch {
-            throw ListenerError.bindFailed(configuredAddress, reason: "\(error)")
-        }
-        logger.info("\(kind) listener started", metadata: ["address": .string("\(channel.localAddress.map { "\($0)" } ?? "")")])
-        return channel
     }
 }

@@ -24,9 +24,12 @@ public final class TCPListener: Sendable {
     public static func start(_ config: TCPListenerConfig, sink: PointSink, group: EventLoopGroup,
                              logger: Logger) async throws -> TCPListener {
         let statistics = ListenerStatistics(name: "tcp:\(config.bindAddress)")
-        let connections = OpenConnections()
-        let channel = try await StreamServer.bind(config.bindAddress, kind: "tcp", group: group, logger: logger, { channel in
-            connections.add(channel)
+        let connections = OpenConnections(limit: config.maxConnections, statistics: statistics)
+        let channel = try await StreamServer.bind(config.bindAddress, kind: "tcp", group: group, logger: logger,
+                                                  connections: connections, statistics: statistics, { channel in
+            if config.idleTimeout > .zero {
+                try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: TimeAmount(config.idleTimeout)))
+            }
             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(WholeLinesDecoder(maxLineLength: config.maxLineLength)))
             try channel.pipeline.syncOperations.addHandler(
                 TCPLineProtocolHandler(precision: config.precision, sink: sink, statistics: statistics,
@@ -54,22 +57,6 @@ public final class TCPListener: Sendable {
                              done: { connections.count == 0 && connections.pendingBatches.load(ordering: .relaxed) == 0 })
         for c in connections.all { try? await c.close() }
     }
-}
-
-/// The accepted connections of one TCP listener, and how many parsed batches they still hold.
-final class OpenConnections: Sendable {
-    private let channels = Locked<[ObjectIdentifier: Channel]>([:])
-    /// Batches parsed but not yet taken by the pipeline, over all connections.
-    let pendingBatches = Atomic<Int>(0)
-
-    func add(_ channel: Channel) {
-        let id = ObjectIdentifier(channel)
-        channels.withLock { $0[id] = channel }
-        channel.closeFuture.whenComplete { [self] _ in _ = channels.withLock { $0.removeValue(forKey: id) } }
-    }
-
-    var count: Int { channels.withLock { $0.count } }
-    var all: [Channel] { channels.withLock { Array($0.values) } }
 }
 
 /// What the decoder hands on: whole lines, or word that a line was too long and skipped.
@@ -196,6 +183,18 @@ final class TCPLineProtocolHandler: ChannelInboundHandler {
             connections.pendingBatches.subtract(1, ordering: .relaxed)
         }
         if context.channel.isActive { context.read() }
+    }
+
+    /// `idle-timeout`: nothing read for that long closes the connection, unless the relay itself
+    /// paused reading it (a full pipeline) or still holds its points.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            guard !waitingForRoom, pending.isEmpty else { return }
+            statistics.idleClosed.add(1, ordering: .relaxed)
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -58,6 +58,15 @@ public final class RelayMetrics: Sendable {
             total("points_received", "total", "Points parsed and handed to the pipeline.", labels, s.pointsAccepted)
             total("lines_rejected", "total", "Lines the line-protocol parser rejected.", labels, s.linesRejected)
             total("points_dropped", "total", "Points dropped because the pipeline was full (UDP).", labels, s.pointsDropped)
+            if name.hasPrefix("tcp:") || name.hasPrefix("http:") {
+                total("connections_refused", "total", "Connections closed at once because max-connections (or the open-file limit's share) were open.",
+                      labels, s.connectionsRefused)
+                total("connections_idle_closed", "total", "Connections closed after idle-timeout or read-header-timeout.", labels, s.connectionsIdleClosed)
+                total("accept_errors", "total", "Accepts that failed, by reason (descriptors: the open-file limit reached); accepting pauses 1 s after each.",
+                      labels + [("reason", "descriptors")], s.descriptorErrors)
+                total("accept_errors", "total", "Accepts that failed, by reason (descriptors: the open-file limit reached); accepting pauses 1 s after each.",
+                      labels + [("reason", "other")], s.acceptErrors)
+            }
         }
         gauge("queue_points", "Points waiting for the rule engine.", [], Double(pipeline.queuedPoints))
         gauge("queue_capacity_points", "The pipeline queue's capacity ([relay] queue-size).", [], Double(pipeline.capacity))

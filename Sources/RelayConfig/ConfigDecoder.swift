@@ -179,7 +179,7 @@ struct ConfigDecoder {
         return c
     }
 
-    static let tcpKeys = ["bind-address", "max-line-length", "precision"]
+    static let tcpKeys = ["bind-address", "max-line-length", "precision", "max-connections", "idle-timeout"]
 
     private mutating func decodeTCP(_ t: TOMLTable, index: Int) -> TCPListenerConfig {
         var c = TCPListenerConfig()
@@ -187,6 +187,8 @@ struct ConfigDecoder {
         if let a = address(t, "tcp", index) { c.bindAddress = a }
         if let n = int(t, "max-line-length", "tcp", index, in: Limits.maxLineLength) { c.maxLineLength = n }
         if let p = precision(t, "tcp", index) { c.precision = p }
+        if let n = int(t, "max-connections", "tcp", index, in: Limits.maxConnections) { c.maxConnections = n }
+        if let d = duration(t, "idle-timeout", "tcp", index, in: Limits.connectionTimeout) { c.idleTimeout = d.swiftDuration }
         return c
     }
 
@@ -266,7 +268,7 @@ struct ConfigDecoder {
         return c
     }
 
-    static let httpKeys = ["bind-address", "max-body-size", "auth-token"]
+    static let httpKeys = ["bind-address", "max-body-size", "auth-token", "max-connections", "read-header-timeout", "idle-timeout"]
 
     private mutating func decodeHTTP(_ t: TOMLTable) -> HTTPListenerConfig {
         var c = HTTPListenerConfig()
@@ -274,6 +276,9 @@ struct ConfigDecoder {
         if let a = address(t, "http", nil) { c.bindAddress = a }
         if let n = int(t, "max-body-size", "http", nil, in: Limits.maxBodySize) { c.maxBodySize = n }
         if let token = string(t, "auth-token", "http", nil) { c.authToken = token }
+        if let n = int(t, "max-connections", "http", nil, in: Limits.maxConnections) { c.maxConnections = n }
+        if let d = duration(t, "read-header-timeout", "http", nil, in: Limits.connectionTimeout) { c.readHeaderTimeout = d.swiftDuration }
+        if let d = duration(t, "idle-timeout", "http", nil, in: Limits.connectionTimeout) { c.idleTimeout = d.swiftDuration }
         return c
     }
 

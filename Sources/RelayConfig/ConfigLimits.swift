@@ -21,6 +21,10 @@ enum Limits {
     static let maxGroups = 1...100_000_000
     /// `[relay] group-expiry`: 0 (never) to 8760h (a year).
     static let groupExpiry = GoDuration.zero...GoDuration(nanoseconds: 8760 * GoDuration.hour.nanoseconds)
+    /// `[[tcp]]` and `[http]` `max-connections`: 1 to a million.
+    static let maxConnections = 1...1_000_000
+    /// `[[tcp]]` and `[http]` `idle-timeout` and `[http] read-header-timeout`: 0 (none) to 24h.
+    static let connectionTimeout = GoDuration.zero...GoDuration(nanoseconds: 24 * GoDuration.hour.nanoseconds)
     /// `[relay] shutdown-timeout`: 1s to 1h (the time SIGTERM gives queued points and deliveries).
     static let shutdownTimeout = GoDuration.second...GoDuration.hour
 }

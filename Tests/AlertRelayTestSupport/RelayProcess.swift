@@ -12,7 +12,8 @@ public final class RelayProcess: @unchecked Sendable {
 
     /// Writes `config` (alertrelay.conf), `rules` and `handlers` (file name → YAML) into a fresh
     /// directory and starts the relay on it; waits for "alertrelay started".
-    public init(config: String, rules: [String: String] = [:], handlers: [String: String] = [:]) throws {
+    /// `shell`: commands run by `/bin/sh` before it becomes the relay (`exec`), e.g. `ulimit -n 200`.
+    public init(config: String, rules: [String: String] = [:], handlers: [String: String] = [:], shell: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("handlers"), withIntermediateDirectories: true)
@@ -23,8 +24,14 @@ public final class RelayProcess: @unchecked Sendable {
         }
         for (name, text) in handlers { try text.write(to: directory.appendingPathComponent("handlers/\(name)"), atomically: true, encoding: .utf8) }
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: BuiltProducts.path("alertrelay"))
-        process.arguments = ["run", "--config", directory.appendingPathComponent("alertrelay.conf").path]
+        let binary = BuiltProducts.path("alertrelay"), configPath = directory.appendingPathComponent("alertrelay.conf").path
+        if let shell {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "\(shell); exec \"$0\" run --config \"$1\"", binary, configPath]
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["run", "--config", configPath]
+        }
         let handle = try FileHandle(forWritingTo: logFile)
         process.standardError = handle
         process.standardOutput = handle

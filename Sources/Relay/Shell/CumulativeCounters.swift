@@ -93,5 +93,9 @@ extension ListenerStatistics.Snapshot {
         pointsAccepted &+= other.pointsAccepted
         linesRejected &+= other.linesRejected
         pointsDropped &+= other.pointsDropped
+        connectionsRefused &+= other.connectionsRefused
+        connectionsIdleClosed &+= other.connectionsIdleClosed
+        descriptorErrors &+= other.descriptorErrors
+        acceptErrors &+= other.acceptErrors
     }
 }

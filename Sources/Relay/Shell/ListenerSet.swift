@@ -14,6 +14,12 @@ enum ListenerSpec: Equatable, Sendable {
         c.udp.map { .udp($0) } + c.tcp.map { .tcp($0) } + (c.http.map { [.http($0)] } ?? [])
     }
 
+    /// TCP and HTTP listeners (each holds connections, hence descriptors).
+    var isStream: Bool {
+        if case .udp = self { return false }
+        return true
+    }
+
     var bindAddress: String {
         switch self {
         case .udp(let u): return u.bindAddress
@@ -62,15 +68,20 @@ struct RunningListener: Sendable {
     static func describe(_ a: SocketAddress) -> String { "\(a.ipAddress ?? "?"):\(a.port ?? 0)" }
 
     /// Binds and starts the listener for `spec`.
+    /// `connectionShare` caps a stream listener's `max-connections` (see ``DescriptorBudget``).
     static func start(_ spec: ListenerSpec, sink: PointSink, group: EventLoopGroup, logger: Logger,
-                      routes: @escaping HTTPRoutes) async throws -> RunningListener {
+                      routes: @escaping HTTPRoutes, connectionShare: Int = .max) async throws -> RunningListener {
         switch spec {
         case .udp(let u): return RunningListener(spec: spec, socket: .udp(try await UDPListener.start(u, sink: sink, group: group, logger: logger)))
-        case .tcp(let t): return RunningListener(spec: spec, socket: .tcp(try await TCPListener.start(t, sink: sink, group: group, logger: logger)))
-        case .http(let h):
+        case .tcp(var t):
+            t.maxConnections = min(t.maxConnections, connectionShare)
+            return RunningListener(spec: spec, socket: .tcp(try await TCPListener.start(t, sink: sink, group: group, logger: logger)))
+        case .http(var h):
+            h.maxConnections = min(h.maxConnections, connectionShare)
             return RunningListener(spec: spec, socket: .http(try await HTTPWriteListener.start(h, sink: sink, group: group, logger: logger, routes: routes)))
         }
     }
+
 
     /// Stops the listener; UDP and TCP first read what clients already sent (at most `grace`).
     func stop(grace: Duration = .seconds(2)) async {

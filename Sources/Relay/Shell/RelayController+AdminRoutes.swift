@@ -10,6 +10,9 @@ extension RelayController {
             case "/metrics":
                 let generation = self.generation
                 for r in generation.listeners {
+                    if r.spec.isStream {
+                        metrics.gauge("listener_connections", "Connections open now.", [("listener", r.statistics.name)], Double(r.statistics.connections))
+                    }
                     if case .udp(let u) = r.socket, let drops = u.kernelDrops {
                         metrics.total("udp_kernel_drops", "total", "Datagrams the kernel dropped because the socket's receive buffer was full (raise read-buffer and net.core.rmem_max).",
                                       [("listener", u.statistics.name)], drops)

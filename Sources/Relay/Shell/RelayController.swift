@@ -72,7 +72,7 @@ final class RelayController: Sendable {
         pipeline.start()
         var started: [RunningListener] = []
         do {
-            for spec in ListenerSpec.all(in: c) { started.append(try await controller.startListener(spec)) }
+            for spec in ListenerSpec.all(in: c) { started.append(try await controller.startListener(spec, of: c)) }
         } catch {
             for r in started { await r.stop() }
             _ = await onOwnThread("drain") { pipeline.drain(timeout: .seconds(1)) }
@@ -126,8 +126,11 @@ final class RelayController: Sendable {
                                      spool: spool, outcomes: outcomes)
     }
 
-    func startListener(_ spec: ListenerSpec) async throws -> RunningListener {
-        try await RunningListener.start(spec, sink: pipeline, group: eventLoops, logger: logger, routes: adminRoutes())
+    /// Starts the listener for `spec`, one of those `c` asks for.
+    func startListener(_ spec: ListenerSpec, of c: RelayConfiguration) async throws -> RunningListener {
+        let streams = ListenerSpec.all(in: c).filter(\.isStream).count
+        return try await RunningListener.start(spec, sink: pipeline, group: eventLoops, logger: logger, routes: adminRoutes(),
+                                               connectionShare: DescriptorBudget.connectionShare(streamListeners: streams))
     }
 
     /// SIGHUP: load config, rules and handlers again; switch only if everything loads, the new
@@ -165,7 +168,7 @@ final class RelayController: Sendable {
             for k in c.enabledKafkaClusters { outputs.sendTimeouts[k.id] = k.effectiveMessageTimeout.swiftDuration }
         }
         // Listeners last: a bind that fails rolls them back and drops the new producers.
-        let switcher = ListenerSwitch { [self] spec in try await startListener(spec) }
+        let switcher = ListenerSwitch { [self] spec in try await startListener(spec, of: c) }
         let (running, failure) = await switcher.apply(from: current.listeners, to: ListenerSpec.all(in: c))
         let stopped = current.listeners.filter { r in !running.contains { $0.statistics === r.statistics } }
         for r in stopped { counters.retire(r.statistics) }

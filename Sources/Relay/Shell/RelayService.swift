@@ -35,6 +35,10 @@ public final class RelayService: Sendable {
     }
 
     private func run(on eventLoops: MultiThreadedEventLoopGroup) async -> Int32 {
+        let files = DescriptorBudget.raiseSoftLimit()
+        if files.now != files.before {
+            logger.info("open-file limit raised to the hard limit", metadata: ["before": .stringConvertible(files.before), "now": .stringConvertible(files.now)])
+        }
         let controller: RelayController
         do throws(RelayStartError) {
             controller = try await RelayController.start(configPath: configPath, loaded: loaded, logger: logger, logSettings: logSettings,
