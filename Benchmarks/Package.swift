@@ -40,6 +40,13 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "StateSaveBenchmark",
+            dependencies: [
+                .product(name: "AlertRules", package: "alertrelay"),
+                .product(name: "LineProtocol", package: "alertrelay"),
+            ]
+        ),
+        .executableTarget(
             name: "KafkaSendBenchmark",
             dependencies: [.product(name: "KafkaDispatch", package: "alertrelay")]
         ),

@@ -125,24 +125,11 @@ extension AlertState {
 }
 
 extension RuleEngine {
-    /// The state of every rule and group (call on the engine's thread).
+    /// The state of every rule and group, in one go (call on the engine's thread; the relay
+    /// takes it a slice at a time with ``beginSnapshot()``).
     public func snapshot() -> AlertStateSnapshot {
-        var s = AlertStateSnapshot()
-        s.takenAt = Int64(Date().timeIntervalSince1970 * 1e9)
-        for rt in runtimes {
-            var groups: [String: AlertStateSnapshot.Group] = [:]
-            for state in rt.groups.all {
-                var g = state.snapshot
-                if let chain = state.steps {
-                    g.groupTags = state.groupTags.map { [$0.key, $0.value] }
-                    g.steps = chain.records
-                }
-                groups[state.group] = g
-            }
-            s.rules[rt.rule.id] = .init(groupBy: Self.describe(rt.rule.groupBy), history: rt.rule.history, functionSlots: rt.rule.functionSlots,
-                                        groups: groups, steps: rt.rule.steps.isEmpty ? nil : rt.rule.steps.map(\.description))
-        }
-        return s
+        var cursor = beginSnapshot()
+        return cursor.finish().assemble()
     }
 
     static func describe(_ g: GroupBy) -> String {

@@ -6,10 +6,16 @@ struct GroupTable {
     private var byHash: [UInt64: AlertState] = [:]
     private var collided: [String: AlertState] = [:]
     private var nilGroup: AlertState?
+    /// Every group but the nil group, in creation order: new groups are appended and removals keep
+    /// the order, so a snapshot walking it from the end, a slice at a time, meets every group that
+    /// existed when it started (see ``AlertStateSnapshotCursor``).
+    private(set) var ordered: [AlertState] = []
+    /// The nil group (no groupBy, or a deadman's stand-in), if any.
+    var nilState: AlertState? { nilGroup }
 
     var count: Int { byHash.count + collided.count + (nilGroup == nil ? 0 : 1) }
 
-    var all: [AlertState] { Array(byHash.values) + Array(collided.values) + (nilGroup.map { [$0] } ?? []) }
+    var all: [AlertState] { ordered + (nilGroup.map { [$0] } ?? []) }
 
     /// Adds a restored group (replacing one with the same key).
     mutating func insert(_ state: AlertState) {
@@ -18,11 +24,14 @@ struct GroupTable {
             return
         }
         let h = Self.hash(state.group)
+        let replaced: AlertState?
         if let existing = byHash[h], existing.group != state.group {
-            collided[state.group] = state
+            replaced = collided.updateValue(state, forKey: state.group)
         } else {
-            byHash[h] = state
+            replaced = byHash.updateValue(state, forKey: h)
         }
+        if let replaced { ordered.removeAll { $0 === replaced } }
+        ordered.append(state)
     }
 
     func state(forKey key: String) -> AlertState? {
@@ -41,6 +50,7 @@ struct GroupTable {
         let before = count
         byHash = byHash.filter { !idle($0.value) }
         collided = collided.filter { !idle($0.value) }
+        ordered.removeAll(where: idle)
         if let n = nilGroup, idle(n) { nilGroup = nil }
         return before - count
     }
@@ -70,6 +80,7 @@ struct GroupTable {
             let key = RuleEngine.groupKey(groupBy, p.pointee)
             let s = AlertState(history: history, functionSlots: functionSlots, group: key)
             byHash[Self.hash(key)] = s
+            ordered.append(s)
             created = true
             return s
         case .none:
@@ -78,6 +89,7 @@ struct GroupTable {
             guard allowNew else { return nil }
             let c = AlertState(history: history, functionSlots: functionSlots, group: key)
             collided[key] = c
+            ordered.append(c)
             created = true
             return c
         }

@@ -98,11 +98,14 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     }
     private var persistence: StatePersistence?
     private var lastSave = ContinuousClock.now
+    /// Encodes and writes the snapshots, off this thread.
+    private let stateWriter: StateFileWriter
 
     public init(rules: RuleSet, outputs: Outputs, capacity: Int, hostname: String, logger: Logger,
-                limits: GroupLimits = .unlimited, persistence: StatePersistence? = nil,
+                limits: GroupLimits = .unlimited, persistence: StatePersistence? = nil, stateWriter: StateFileWriter,
                 onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
         self.capacity = capacity
+        self.stateWriter = stateWriter
         self.logger = logger
         self.persistence = persistence
         self.outputs = outputs
@@ -161,19 +164,37 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         }
     }
 
-    /// Saves the state (engine thread).
-    private func saveState() {
-        guard let p = persistence else { return }
+    /// How long one slice of a state snapshot may hold the engine thread.
+    static let snapshotSlice: Duration = .milliseconds(5)
+    /// The snapshot being taken, a slice between batches (engine thread).
+    private var cursor: AlertStateSnapshotCursor?
+
+    /// Starts a snapshot when one is due and the writer is free (engine thread).
+    private func startSaveIfDue() {
+        guard cursor == nil, let p = persistence, ContinuousClock.now - lastSave >= p.interval, stateWriter.isIdle else { return }
         lastSave = ContinuousClock.now
-        var s = engine.snapshot()
-        s.topics = router.topicLevels
-        do {
-            try s.write(to: p.path)
-        } catch {
-            counters.stateSaveErrors += 1
-            dirty = true
-            logger.error("cannot save alert state", metadata: ["state-file": .string(p.path), "error": .string("\(error)")])
+        cursor = engine.beginSnapshot()
+    }
+
+    /// Copies one slice of the snapshot in progress; hands it to the writer once complete.
+    private func continueSave(budget: Duration = RelayPipeline.snapshotSlice) {
+        guard var c = cursor else { return }
+        let done = c.step(budget: budget)
+        cursor = c
+        if done { finishSave() }
+    }
+
+    /// Completes the snapshot in progress (or takes a whole one) and hands it to the writer.
+    private func finishSave() {
+        guard let p = persistence else {
+            cursor = nil
+            return
         }
+        var c = cursor ?? engine.beginSnapshot()
+        cursor = nil
+        var s = c.finish()
+        s.topics = router.topicLevels  // the firing alert IDs only (OK ones are not kept)
+        stateWriter.submit(s, to: p.path)
     }
 
     private func configureEngine() {
@@ -267,6 +288,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
             counters.capacity = newCapacity
             let stateMoved = newPersistence != nil && newPersistence?.path != persistence?.path
             persistence = newPersistence
+            cursor = nil  // it holds the replaced engine's groups; the next save starts afresh
             let next = RuleEngine(rules: rules.rules, hostname: hostname, limits: limits)
             next.adoptState(from: engine)
             engine = next
@@ -279,7 +301,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
             logFiles.closeAll()
             counters.reloads.ok += 1
             publish(force: true)
-            if stateMoved { saveState() }
+            if stateMoved { finishSave() }
             done(old)
         }
     }
@@ -325,7 +347,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while head == queue.count && controls.isEmpty && retryWork.isEmpty && !stopping {
+            while head == queue.count && controls.isEmpty && retryWork.isEmpty && !stopping && cursor == nil {
                 // Idle: publish the last counters, then sleep until work arrives.
                 if dirty {
                     condition.unlock()
@@ -334,9 +356,9 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                     condition.lock()
                     continue
                 }
-                if let p = persistence, ContinuousClock.now - lastSave >= p.interval {
+                if let p = persistence, ContinuousClock.now - lastSave >= p.interval, stateWriter.isIdle {
                     condition.unlock()
-                    saveState()
+                    startSaveIfDue()
                     condition.lock()
                     continue
                 }
@@ -369,7 +391,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
             } else if pendingControls.isEmpty && !hasRetryWork && stopping {
                 condition.unlock()
                 outputs.spool?.sync()
-                saveState()
+                finishSave()
                 publish(force: true)
                 condition.lock()
                 finished = true
@@ -390,8 +412,9 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
                 for r in resumable { r() }
                 dirty = true
                 publish(force: false)
-                if let p = persistence, ContinuousClock.now - lastSave >= p.interval { saveState() }
+                startSaveIfDue()
             }
+            continueSave()
         }
     }
 
@@ -593,6 +616,7 @@ public final class RelayPipeline: PointSink, @unchecked Sendable {
         lastPublish = now
         counters.rules = engine.statistics
         var c = counters
+        c.stateSaveErrors = stateWriter.failed
         c.levelsRefused += router.levelsRefused
         published.withLock { $0 = c }
     }

@@ -17,6 +17,8 @@ final class RelayController: Sendable {
     let logger: Logger
     let metrics: RelayMetrics
     let pipeline: RelayPipeline
+    /// Writes the engine's state snapshots to `[relay] state-file`.
+    let stateWriter: StateFileWriter
     let eventLoops: EventLoopGroup
     /// The durable spool, when `[spool] dir` is set (opened at start; the directory is not reloaded).
     let spool: Spool?
@@ -62,9 +64,11 @@ final class RelayController: Sendable {
         } catch {
             throw RelayStartError(what: "cannot start the Kafka producers", reason: "\(error)")
         }
+        let stateWriter = StateFileWriter(logger: logger)
         let pipeline = RelayPipeline(rules: loaded.rules, outputs: outputs, capacity: c.relay.queueSize, hostname: hostname(c),
-                                     logger: logger, limits: c.relay.groupLimits, persistence: persistence(c), onEvent: onEvent)
-        let controller = RelayController(configPath: configPath, logger: logger, metrics: metrics, pipeline: pipeline,
+                                     logger: logger, limits: c.relay.groupLimits, persistence: persistence(c), stateWriter: stateWriter,
+                                     onEvent: onEvent)
+        let controller = RelayController(configPath: configPath, logger: logger, metrics: metrics, pipeline: pipeline, stateWriter: stateWriter,
                                          eventLoops: eventLoops, spool: spool, retry: retry, deadLetters: deadLetters,
                                          logSettings: logSettings, first: RelayGeneration(loaded: loaded, outputs: outputs, listeners: []))
         controller.counters.track(outputs.dispatcher)
@@ -83,12 +87,14 @@ final class RelayController: Sendable {
         return controller
     }
 
-    private init(configPath: String, logger: Logger, metrics: RelayMetrics, pipeline: RelayPipeline, eventLoops: EventLoopGroup,
+    private init(configPath: String, logger: Logger, metrics: RelayMetrics, pipeline: RelayPipeline, stateWriter: StateFileWriter,
+                 eventLoops: EventLoopGroup,
                  spool: Spool?, retry: SpoolRetry?, deadLetters: DeadLetters, logSettings: RelayLogSettings?, first: RelayGeneration) {
         self.configPath = configPath
         self.logger = logger
         self.metrics = metrics
         self.pipeline = pipeline
+        self.stateWriter = stateWriter
         self.eventLoops = eventLoops
         self.spool = spool
         self.retry = retry

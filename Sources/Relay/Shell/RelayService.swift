@@ -50,9 +50,10 @@ public final class RelayService: Sendable {
         let c = loaded.configuration
         let timeout = c.relay.shutdownTimeout.swiftDuration
         let signals = await SignalService(controller: controller)
-        // Shut down in reverse order: signals, readiness, listeners, engine, then Kafka.
+        // Shut down in reverse order: signals, readiness, listeners, engine, the state file, then Kafka.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [
             .init(service: KafkaOutputsService(controller: controller, timeout: timeout), serviceName: "kafka-outputs"),
+            .init(service: controller.stateWriter, serviceName: "state-file"),
             .init(service: EngineService(pipeline: controller.pipeline, timeout: timeout, logger: logger), serviceName: "engine"),
             .init(service: ListenersService(controller: controller, grace: timeout), serviceName: "listeners"),
             .init(service: ReadinessService(controller: controller), serviceName: "readiness"),
