@@ -17,11 +17,12 @@ public final class HTTPWriteListener: Sendable {
     /// Binds and starts serving.
     /// - Parameter routes: extra GET endpoints (`/metrics`, `/health`, `/ready`), asked for any
     ///   path the listener does not serve itself.
+    /// - Parameter name: the listener's kind in its statistics' name (`http:127.0.0.1:8086`).
     public static func start(_ config: HTTPListenerConfig, sink: PointSink, group: EventLoopGroup,
-                             logger: Logger, routes: HTTPRoutes? = nil) async throws -> HTTPWriteListener {
-        let statistics = ListenerStatistics(name: "http:\(config.bindAddress)")
+                             logger: Logger, routes: HTTPRoutes? = nil, name: String = "http") async throws -> HTTPWriteListener {
+        let statistics = ListenerStatistics(name: "\(name):\(config.bindAddress)")
         let connections = OpenConnections(limit: config.maxConnections, statistics: statistics)
-        let channel = try await StreamServer.bind(config.bindAddress, kind: "http", group: group, logger: logger,
+        let channel = try await StreamServer.bind(config.bindAddress, kind: name, group: group, logger: logger,
                                                   connections: connections, statistics: statistics) { channel in
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
             try channel.pipeline.syncOperations.addHandler(HTTPConnectionTimeouts(readHeader: config.readHeaderTimeout, idle: config.idleTimeout,
@@ -125,7 +126,7 @@ final class HTTPWriteHandler: ChannelInboundHandler {
             if let declared, declared > config.maxBodySize { tooLarge = true }
             // A write is judged on its head: without the token, or declaring a body over the limit,
             // it is answered at once and its body is never buffered.
-            guard h.method == .POST, Self.writePaths.contains(Self.split(h.uri).0) else { return }
+            guard config.servesWrites, h.method == .POST, Self.writePaths.contains(Self.split(h.uri).0) else { return }
             if !authorized(h) {
                 answered = true
                 respond(context, h, .unauthorized, "authorization failed", close: false)
@@ -158,25 +159,31 @@ final class HTTPWriteHandler: ChannelInboundHandler {
 
     private func handle(context: ChannelHandlerContext, head: HTTPRequestHead, body: ByteBuffer) {
         let (path, query) = Self.split(head.uri)
-        switch (head.method, path) {
-        case (.GET, "/ping"), (.HEAD, "/ping"):
-            respond(context, head, .noContent, nil)
-        case (.POST, "/write"), (.POST, "/api/v2/write"):
-            statistics.datagrams.add(1, ordering: .relaxed)
-            write(context: context, head: head, query: query, body: body)
-        case (_, "/write"), (_, "/api/v2/write"), (_, "/ping"):
-            respond(context, head, .methodNotAllowed, "method \(head.method) not allowed on \(path)")
-        default:
-            if let r = routes?(head.method.rawValue, path) {
-                if r.needsAuth, !authorized(head) {
-                    respond(context, head, .unauthorized, "authorization failed")
-                    return
-                }
-                respondRaw(context, head, r)
+        if config.servesWrites {
+            switch (head.method, path) {
+            case (.GET, "/ping"), (.HEAD, "/ping"):
+                respond(context, head, .noContent, nil)
+                return
+            case (.POST, "/write"), (.POST, "/api/v2/write"):
+                statistics.datagrams.add(1, ordering: .relaxed)
+                write(context: context, head: head, query: query, body: body)
+                return
+            case (_, "/write"), (_, "/api/v2/write"), (_, "/ping"):
+                respond(context, head, .methodNotAllowed, "method \(head.method) not allowed on \(path)")
+                return
+            default:
+                break
+            }
+        }
+        if let r = routes?(head.method.rawValue, path) {
+            if r.needsAuth, !authorized(head) {
+                respond(context, head, .unauthorized, "authorization failed")
                 return
             }
-            respond(context, head, .notFound, "not found: \(path)")
+            respondRaw(context, head, r)
+            return
         }
+        respond(context, head, .notFound, "not found: \(path)")
     }
 
     private func respondRaw(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, _ r: HTTPRouteResponse) {

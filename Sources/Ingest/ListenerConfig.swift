@@ -48,6 +48,9 @@ public struct HTTPListenerConfig: Sendable, Equatable {
     public var readHeaderTimeout: Duration = .seconds(10)
     /// `idle-timeout`: a keep-alive connection with no request for this long is closed (zero: never).
     public var idleTimeout: Duration = .seconds(120)
+    /// Whether `/write`, `/api/v2/write` and `/ping` are served (false: only the extra routes, as
+    /// the admin listener).
+    public var servesWrites = true
 
     /// The defaults.
     public init() {}

@@ -15,8 +15,8 @@ struct ConfigDecoder {
         self.locator = locator
     }
 
-    static let topLevelKeys = ["kafka", "udp", "tcp", "http", "load", "logging", "relay", "spool"]
-    static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http], [load], [logging], [relay], [spool]"
+    static let topLevelKeys = ["kafka", "udp", "tcp", "http", "admin", "load", "logging", "relay", "spool"]
+    static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool]"
 
     mutating func decode(_ root: TOMLTable) -> RelayConfiguration {
         var config = RelayConfiguration()
@@ -55,7 +55,8 @@ struct ConfigDecoder {
         }
         for (name, decode) in [("logging", { (d: inout Self, t: TOMLTable, c: inout RelayConfiguration) in c.logging = d.decodeLogging(t) }),
                                ("relay", { (d: inout Self, t: TOMLTable, c: inout RelayConfiguration) in c.relay = d.decodeRelay(t) }),
-                               ("spool", { (d: inout Self, t: TOMLTable, c: inout RelayConfiguration) in c.spool = d.decodeSpool(t) })] {
+                               ("spool", { (d: inout Self, t: TOMLTable, c: inout RelayConfiguration) in c.spool = d.decodeSpool(t) }),
+                               ("admin", { (d: inout Self, t: TOMLTable, c: inout RelayConfiguration) in c.admin = d.decodeAdmin(t) })] {
             if let value = root[name] {
                 if let table = value.table, value.type == .table {
                     decode(&self, table, &config)
@@ -282,6 +283,19 @@ struct ConfigDecoder {
         return c
     }
 
+    static let adminKeys = ["enabled", "bind-address", "auth-token"]
+
+    private mutating func decodeAdmin(_ t: TOMLTable) -> AdminConfig {
+        var c = AdminConfig()
+        checkKeys(t, Self.adminKeys, "admin", nil)
+        if let v = t["enabled"] {
+            if let b = v.bool { c.enabled = b } else { listenerProblem("admin", nil, key: "enabled", "must be true or false") }
+        }
+        if let a = address(t, "admin", nil) { c.bindAddress = a }
+        if let token = string(t, "auth-token", "admin", nil) { c.authToken = token }
+        return c
+    }
+
     /// Two listeners of the same protocol cannot share an address (port 0: each gets its own).
     private mutating func checkAddresses(_ config: RelayConfiguration) {
         var seenUDP: [String: Int] = [:]
@@ -302,6 +316,11 @@ struct ConfigDecoder {
         }
         if let h = config.http, let first = seenTCP[h.bindAddress], !h.bindAddress.hasSuffix(":0") {
             listenerProblem("http", nil, key: "bind-address", "\"\(h.bindAddress)\" is also used by \(first)")
+        }
+        if let h = config.http { seenTCP[h.bindAddress] = "[http]" }
+        let admin = config.admin.bindAddress
+        if !admin.isEmpty, let first = seenTCP[admin], !admin.hasSuffix(":0") {
+            listenerProblem("admin", nil, key: "bind-address", "\"\(admin)\" is also used by \(first)")
         }
     }
 

@@ -21,6 +21,7 @@ enum EnvironmentOverrides {
         "udp": (true, ["bind-address": .string, "read-buffer": .int, "precision": .string]),
         "tcp": (true, ["bind-address": .string, "max-line-length": .int, "precision": .string, "max-connections": .int,
                        "idle-timeout": .string]),
+        "admin": (false, ["enabled": .bool, "bind-address": .string, "auth-token": .string]),
         "http": (false, ["bind-address": .string, "max-body-size": .int, "auth-token": .string, "max-connections": .int,
                          "read-header-timeout": .string, "idle-timeout": .string]),
         "load": (false, ["enabled": .bool, "dir": .string]),

@@ -21,6 +21,23 @@ public struct RelayConfiguration: Sendable, Equatable {
     public var tcp: [TCPListenerConfig] = []
     /// The `[http]` listener, if configured.
     public var http: HTTPListenerConfig?
+    /// `[admin]`: where `/health`, `/ready` and `/metrics` are served.
+    public var admin = AdminConfig()
+
+    /// The admin endpoints' own listener: `[admin] bind-address`, or the default address when there
+    /// is no `[http]` to serve them; nil when `[http]` serves them (or `[admin] enabled = false`).
+    public var adminListener: HTTPListenerConfig? {
+        guard admin.enabled, !admin.bindAddress.isEmpty || http == nil else { return nil }
+        var c = HTTPListenerConfig()
+        c.bindAddress = admin.bindAddress.isEmpty ? AdminConfig.defaultAddress : admin.bindAddress
+        c.authToken = admin.authToken
+        c.servesWrites = false
+        c.maxConnections = 64
+        return c
+    }
+
+    /// Whether the `[http]` listener serves the admin endpoints too.
+    public var httpServesAdmin: Bool { admin.enabled && admin.bindAddress.isEmpty }
 
     /// `[load]`: where rule and handler files live.
     public var load = LoadConfig()

@@ -9,6 +9,8 @@ public final class RelayProcess: @unchecked Sendable {
     public private(set) var udpPort = 0
     public private(set) var tcpPort = 0
     public private(set) var httpPort = 0
+    /// The `[admin]` listener's port, when the admin endpoints have their own address.
+    public private(set) var adminPort = 0
 
     /// Writes `config` (alertrelay.conf), `rules` and `handlers` (file name → YAML) into a fresh
     /// directory and starts the relay on it; waits for "alertrelay started".
@@ -43,6 +45,7 @@ public final class RelayProcess: @unchecked Sendable {
                 udpPort = Self.port(in: line, kind: "udp")
                 tcpPort = Self.port(in: line, kind: "tcp")
                 httpPort = Self.port(in: line, kind: "http")
+                adminPort = Self.port(in: line, kind: "admin")
                 return
             }
             if !process.isRunning { throw TestSupportError("alertrelay exited \(process.terminationStatus):\n\(log)") }

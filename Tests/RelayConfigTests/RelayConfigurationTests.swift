@@ -82,7 +82,7 @@ import Testing
         ("[kafka]\nenabled = true\n",
          "c.conf:1: kafka must be written as [[kafka]] sections (an array of tables), not [kafka]"),
         ("[kafak]\nenabled = true\n",
-         "c.conf:1: unknown section or key \"kafak\" (known: [[kafka]], [[udp]], [[tcp]], [http], [load], [logging], [relay], [spool])"),
+         "c.conf:1: unknown section or key \"kafak\" (known: [[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool])"),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"\n",
          "c.conf:3:18: TOML syntax: Error while parsing array: encountered end-of-file"),
     ])
@@ -159,7 +159,7 @@ import Testing
         ("[[http]]\nbind-address = \":1\"\n", "l.conf:1: http must be written as one [http] section"),
         ("[[udp]]\nbind-address = \":1\"\n[[udp]]\nbind-address = \":1\"\n", "l.conf:4: [[udp]] #2: bind-address: \":1\" is also used by [[udp]] #1"),
         ("[[tcp]]\nbind-address = \":1\"\n[http]\nbind-address = \":1\"\n", "l.conf:4: [http]: bind-address: \":1\" is also used by [[tcp]] #1"),
-        ("[lsiteners]\n", "l.conf:1: unknown section or key \"lsiteners\" (known: [[kafka]], [[udp]], [[tcp]], [http], [load], [logging], [relay], [spool])"),
+        ("[lsiteners]\n", "l.conf:1: unknown section or key \"lsiteners\" (known: [[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool])"),
         ("[spool]\ndir = \"/s\"\nmax-age = \"a day\"\n", "l.conf:3: [spool]: max-age: time: invalid duration \"a day\""),
         ("[spool]\nmax-age = \"-1h\"\n", "l.conf:2: [spool]: max-age: must be positive (leave it out to keep messages until delivered), got \"-1h\""),
         ("[spool]\nmax-age = 3600\n", "l.conf:2: [spool]: max-age: expected a string, got integer 3600"),
@@ -195,7 +195,7 @@ import Testing
         ("ALERTRELAY_KAFKA_0_ENABLED", "yes", "environment: ALERTRELAY_KAFKA_0_ENABLED: expected true or false (the value is not shown)"),
         ("ALERTRELAY_KAFKA_BROKERS", "x:1", "environment: ALERTRELAY_KAFKA_BROKERS: expected ALERTRELAY_KAFKA_<index>_<OPTION>"),
         ("ALERTRELAY_KAFKA_0_BROKER", "x:1", "environment: ALERTRELAY_KAFKA_0_BROKER: unknown option \"broker\" of [kafka] (known: acks, batch-size, batch-timeout, brokers, compression, enabled, id, idempotent, insecure-skip-verify, message-timeout, sasl-mechanism, sasl-password, sasl-username, ssl-ca, ssl-cert, ssl-key, timeout, use-ssl)"),
-        ("ALERTRELAY_GRAPHITE_0_X", "1", "environment: ALERTRELAY_GRAPHITE_0_X: unknown section \"graphite\" (known: http, kafka, load, logging, relay, spool, tcp, udp)"),
+        ("ALERTRELAY_GRAPHITE_0_X", "1", "environment: ALERTRELAY_GRAPHITE_0_X: unknown section \"graphite\" (known: admin, http, kafka, load, logging, relay, spool, tcp, udp)"),
     ])
     func badOverrides(name: String, value: String, message: String) {
         do {

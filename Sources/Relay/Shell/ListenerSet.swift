@@ -3,15 +3,19 @@ import Logging
 import NIOCore
 import RelayConfig
 
-/// One configured listener: a `[[udp]]`, `[[tcp]]` or `[http]` section.
+/// One configured listener: a `[[udp]]`, `[[tcp]]` or `[http]` section, or the admin endpoints'
+/// own address (`[admin]`).
 enum ListenerSpec: Equatable, Sendable {
     case udp(UDPListenerConfig)
     case tcp(TCPListenerConfig)
-    case http(HTTPListenerConfig)
+    /// `[http]`; `admin`: it serves `/health`, `/ready` and `/metrics` too.
+    case http(HTTPListenerConfig, admin: Bool)
+    case admin(HTTPListenerConfig)
 
     /// The listeners a configuration asks for.
     static func all(in c: RelayConfiguration) -> [ListenerSpec] {
-        c.udp.map { .udp($0) } + c.tcp.map { .tcp($0) } + (c.http.map { [.http($0)] } ?? [])
+        c.udp.map { .udp($0) } + c.tcp.map { .tcp($0) } + (c.http.map { [.http($0, admin: c.httpServesAdmin)] } ?? [])
+            + (c.adminListener.map { [.admin($0)] } ?? [])
     }
 
     /// TCP and HTTP listeners (each holds connections, hence descriptors).
@@ -24,7 +28,7 @@ enum ListenerSpec: Equatable, Sendable {
         switch self {
         case .udp(let u): return u.bindAddress
         case .tcp(let t): return t.bindAddress
-        case .http(let h): return h.bindAddress
+        case .http(let h, _), .admin(let h): return h.bindAddress
         }
     }
 
@@ -61,7 +65,9 @@ struct RunningListener: Sendable {
         switch socket {
         case .udp(let u): return "udp:" + Self.describe(u.localAddress)
         case .tcp(let t): return "tcp:" + Self.describe(t.localAddress)
-        case .http(let h): return "http:" + Self.describe(h.localAddress)
+        case .http(let h):
+            if case .admin = spec { return "admin:" + Self.describe(h.localAddress) }
+            return "http:" + Self.describe(h.localAddress)
         }
     }
 
@@ -76,9 +82,14 @@ struct RunningListener: Sendable {
         case .tcp(var t):
             t.maxConnections = min(t.maxConnections, connectionShare)
             return RunningListener(spec: spec, socket: .tcp(try await TCPListener.start(t, sink: sink, group: group, logger: logger)))
-        case .http(var h):
+        case .http(var h, let admin):
             h.maxConnections = min(h.maxConnections, connectionShare)
-            return RunningListener(spec: spec, socket: .http(try await HTTPWriteListener.start(h, sink: sink, group: group, logger: logger, routes: routes)))
+            return RunningListener(spec: spec, socket: .http(try await HTTPWriteListener.start(h, sink: sink, group: group, logger: logger,
+                                                                                               routes: admin ? routes : nil)))
+        case .admin(var h):
+            h.maxConnections = min(h.maxConnections, connectionShare)
+            return RunningListener(spec: spec, socket: .http(try await HTTPWriteListener.start(h, sink: sink, group: group, logger: logger,
+                                                                                               routes: routes, name: "admin")))
         }
     }
 
