@@ -10,7 +10,11 @@ import Darwin
 /// uninstrumented Swift runtime, so ThreadSanitizer cannot see its happens-before edges and reports
 /// every access it guards as a race (checked with a two-thread counter). pthread mutexes are
 /// intercepted by TSan, so `Tools/sanitizers/run.sh thread` checks what this lock protects.
-public final class Locked<Value>: @unchecked Sendable {
+///
+/// `@unchecked Sendable` is safe because `value` is only reached inside ``withLock(_:)``, which
+/// holds `mutex` for the whole access, and `Value` is `Sendable`, so what leaves the lock may
+/// cross threads.
+public final class Locked<Value: Sendable>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value
 

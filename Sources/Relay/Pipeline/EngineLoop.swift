@@ -1,0 +1,274 @@
+import AlertRules
+import Foundation
+import Ingest
+import KafkaDispatch
+import LineProtocol
+import Logging
+import Locking
+
+/// The rule engine's thread and everything only it touches: the engine (all rule and group
+/// state), the topic router, the outputs it sends through, the log files, the counters it
+/// publishes, the state snapshot in progress. Made on that thread and never shared, so none of
+/// this needs a lock; the rest of the relay reaches it through ``PipelineQueue`` (batches and
+/// controls, which run here with the loop as their argument).
+final class EngineLoop {
+    /// What the loop is made from (crosses to the engine thread).
+    struct Setup: Sendable {
+        var rules: RuleSet
+        var outputs: RelayPipeline.Outputs
+        var capacity: Int
+        var hostname: String
+        var logger: Logger
+        var limits: GroupLimits
+        var persistence: RelayPipeline.StatePersistence?
+        var stateWriter: StateFileWriter
+        var onEvent: (@Sendable (AlertEvent) -> Void)?
+    }
+
+    /// How long one slice of a state snapshot may hold the engine thread.
+    static let snapshotSlice: Duration = .milliseconds(5)
+
+    let queue: PipelineQueue
+    let logger: Logger
+    private let published: PublishedCounters
+    var engine: RuleEngine
+    var router: AlertRouter
+    var outputs: RelayPipeline.Outputs
+    let logFiles = AlertLogFiles()
+    var counters = RelayPipeline.Snapshot()
+    private var lastPublish = ContinuousClock.now
+    private var dirty = false
+    private let onEvent: (@Sendable (AlertEvent) -> Void)?
+    private var persistence: RelayPipeline.StatePersistence?
+    private var lastSave = ContinuousClock.now
+    private let stateWriter: StateFileWriter
+    /// The snapshot being taken, a slice between batches.
+    private var cursor: AlertStateSnapshotCursor?
+    /// When each rule last logged refused groups.
+    private var lastRefusalLog: [String: ContinuousClock.Instant] = [:]
+    /// The receipt time of the batch being evaluated (the start of its alerts' latency).
+    var currentReceivedAt: UInt64 = 0
+    /// The last send order number given (the order re-sends keep).
+    var sendOrder: UInt64 = 0
+    var spoolFullLogged = false
+    /// Messages sent unspooled since the last log line about it, and when that line was written.
+    var unspooledSinceLog = 0
+    var unspooledLoggedAt: ContinuousClock.Instant?
+
+    init(_ setup: Setup, queue: PipelineQueue, published: PublishedCounters) {
+        self.queue = queue
+        self.published = published
+        logger = setup.logger
+        persistence = setup.persistence
+        outputs = setup.outputs
+        onEvent = setup.onEvent
+        stateWriter = setup.stateWriter
+        engine = RuleEngine(rules: setup.rules.rules, hostname: setup.hostname, limits: setup.limits)
+        router = AlertRouter(rules: setup.rules.rules, handlers: setup.rules.handlers, maxLevelsPerTopic: setup.limits.maxGroups)
+        counters.capacity = setup.capacity
+        configureEngine()
+        restoreState()
+        attachRetry()
+    }
+
+    /// Has the retry state hand its work to the queue (at start and after a reload, which may
+    /// bring the first Kafka cluster).
+    private func attachRetry() {
+        let spool = outputs.spool  // `[spool] dir` cannot change while running: this one stays
+        let queue = self.queue
+        outputs.retry?.setHandler { work in
+            queue.schedule(work)
+            spool?.wake()  // a full spool's wait may be what the re-send frees
+        }
+    }
+
+    /// Loads the saved state, if any.
+    private func restoreState() {
+        guard let p = persistence else { return }
+        do {
+            guard let saved = try AlertStateSnapshot.read(from: p.path) else {
+                logger.info("no saved alert state yet", metadata: ["state-file": .string(p.path)])
+                return
+            }
+            let groups = engine.restore(saved)
+            router.restore(topicLevels: saved.topics)
+            logger.info("alert state restored", metadata: ["state-file": .string(p.path), "groups": .stringConvertible(groups)])
+        } catch {
+            logger.error("saved alert state unreadable; starting without it", metadata: ["state-file": .string(p.path), "error": .string("\(error)")])
+        }
+    }
+
+    private func configureEngine() {
+        let logger = self.logger
+        engine.onError = { rule, message in
+            logger.warning("rule evaluation failed", metadata: ["task": .string(rule), "error": .string(message)])
+        }
+        let limits = engine.limits
+        engine.onGroupRefused = { [unowned self] rule in
+            // Every refusal is counted; a line per rule at most every 10 s says it is happening.
+            let now = ContinuousClock.now
+            if let last = lastRefusalLog[rule], now - last < .seconds(10) { return }
+            lastRefusalLog[rule] = now
+            let total = engine.statistics[rule]?.groupsRefused ?? 0
+            logger.warning("points refused: a new alert group would exceed the group limit", metadata: [
+                "task": .string(rule), "refused": .stringConvertible(total),
+                "max-groups": .stringConvertible(limits.maxGroups), "max-groups-per-rule": .stringConvertible(limits.maxGroupsPerRule),
+            ])
+        }
+    }
+
+    // MARK: The loop
+
+    /// Runs until the queue is drained after a stop request.
+    func run() {
+        while true {
+            let work = queue.take(nextWait())
+            for c in work.controls { c(self) }
+            if engine.hasClockedRules { advanceClock() }
+            if !work.retry.isEmpty { runRetryWork(work.retry) }
+            if let batch = work.batch {
+                process(batch)
+                queue.evaluated(batch.points.count)
+                dirty = true
+                publish(force: false)
+                startSaveIfDue()
+            }
+            continueSave()
+            if work.stop {
+                outputs.spool?.sync()
+                finishSave()
+                publish(force: true)
+                queue.markFinished()
+                return
+            }
+            if work.isEmpty {
+                // Idle (or a timer): publish the last counters, start a save that is due.
+                if dirty {
+                    publish(force: true)
+                    dirty = false
+                }
+                startSaveIfDue()
+            }
+        }
+    }
+
+    /// How long the loop may sleep with nothing queued: not at all while a snapshot is being
+    /// taken or counters wait to be published; else until the next clock deadline (deadman
+    /// checks) or the next save check, or until work arrives.
+    private func nextWait() -> PipelineQueue.Wait {
+        if cursor != nil || dirty { return .no }
+        var wait: Duration?
+        if persistence != nil { wait = .seconds(1) }
+        if engine.hasClockedRules, let due = engine.nextClockDeadline {
+            let untilDue = Duration.nanoseconds(max(0, due - unixNanosecondsNow()))
+            wait = wait.map { min($0, untilDue) } ?? untilDue
+        }
+        return wait.map { .atMost($0) } ?? .untilWork
+    }
+
+    /// Runs the time-driven checks due by now.
+    private func advanceClock() {
+        engine.advanceClock(to: unixNanosecondsNow()) { event in handle(event) }
+    }
+
+    private func process(_ batch: PointBatch) {
+        currentReceivedAt = batch.receivedAt
+        counters.pointsProcessed += UInt64(batch.points.count)
+        engine.process(batch.points) { event in handle(event) }
+    }
+
+    private func handle(_ event: AlertEvent) {
+        counters.events += 1
+        logger.info("alert triggered", metadata: [
+            "task": .string(event.ruleID), "level": .string(event.level.description), "id": .string(event.id),
+            "event_message": .string(event.message),
+        ])
+        onEvent?(event)
+        for d in router.route(event) { deliver(d) }
+    }
+
+    /// Runs retry work (purges and re-sends).
+    func runRetryWork(_ work: [SpoolRetry.Work]) {
+        for w in work {
+            switch w {
+            case .purge(let cluster): outputs.dispatcher?.producer(for: cluster)?.purgeQueued()
+            case .resend(let cluster): resend(cluster: cluster)
+            }
+        }
+    }
+
+    // MARK: Controls
+
+    /// Replaces rules, handlers and outputs; alert state of rules kept by id; a moved state file
+    /// is written at once. Returns the outputs it replaced.
+    func apply(rules: RuleSet, outputs newOutputs: RelayPipeline.Outputs, hostname: String, capacity: Int, limits: GroupLimits,
+               persistence newPersistence: RelayPipeline.StatePersistence?) -> RelayPipeline.Outputs {
+        counters.capacity = capacity
+        let stateMoved = newPersistence != nil && newPersistence?.path != persistence?.path
+        persistence = newPersistence
+        cursor = nil  // it holds the replaced engine's groups; the next save starts afresh
+        let next = RuleEngine(rules: rules.rules, hostname: hostname, limits: limits)
+        next.adoptState(from: engine)
+        engine = next
+        configureEngine()
+        counters.levelsRefused += router.levelsRefused
+        router = AlertRouter(rules: rules.rules, handlers: rules.handlers, maxLevelsPerTopic: limits.maxGroups)
+        let old = outputs
+        outputs = newOutputs
+        attachRetry()
+        logFiles.closeAll()
+        counters.reloads.ok += 1
+        publish(force: true)
+        if stateMoved { finishSave() }
+        return old
+    }
+
+    /// Counts a refused reload.
+    func countRefusedReload() {
+        counters.reloads.failed += 1
+        publish(force: true)
+    }
+
+    // MARK: State file
+
+    /// Starts a snapshot when one is due and the writer is free.
+    private func startSaveIfDue() {
+        guard cursor == nil, let p = persistence, ContinuousClock.now - lastSave >= p.interval, stateWriter.isIdle else { return }
+        lastSave = ContinuousClock.now
+        cursor = engine.beginSnapshot()
+    }
+
+    /// Copies one slice of the snapshot in progress; hands it to the writer once complete.
+    private func continueSave() {
+        guard var c = cursor else { return }
+        let done = c.step(budget: Self.snapshotSlice)
+        cursor = c
+        if done { finishSave() }
+    }
+
+    /// Completes the snapshot in progress (or takes a whole one) and hands it to the writer.
+    private func finishSave() {
+        guard let p = persistence else {
+            cursor = nil
+            return
+        }
+        var c = cursor ?? engine.beginSnapshot()
+        cursor = nil
+        var s = c.finish()
+        s.topics = router.topicLevels  // the firing alert IDs only (OK ones are not kept)
+        stateWriter.submit(s, to: p.path)
+    }
+
+    // MARK: Counters
+
+    private func publish(force: Bool) {
+        let now = ContinuousClock.now
+        guard force || now - lastPublish > .milliseconds(250) else { return }
+        lastPublish = now
+        counters.rules = engine.statistics
+        var c = counters
+        c.stateSaveErrors = stateWriter.failed
+        c.levelsRefused += router.levelsRefused
+        published.set(c)
+    }
+}

@@ -1,0 +1,133 @@
+import AlertRules
+import Dispatch
+import Foundation
+import Ingest
+import KafkaDispatch
+import LineProtocol
+import Logging
+import Synchronization
+import Locking
+
+/// The pipeline between listeners and Kafka: a bounded queue of point batches (the listeners'
+/// `PointSink`, ``PipelineQueue``), one engine thread (``EngineLoop``) that runs the rules in
+/// arrival order, routes each event to its handlers and hands the messages to Kafka (or to log
+/// files).
+///
+/// Full queue: `offer` refuses (UDP drops and counts; TCP and HTTP wait). Full librdkafka queue:
+/// the engine thread waits (up to the cluster's message-timeout) rather than dropping an alert,
+/// which in turn fills the point queue — backpressure all the way to the sockets.
+public final class RelayPipeline: PointSink, Sendable {
+    /// Counters and sizes, safe to read from any thread.
+    public struct Snapshot: Sendable {
+        public var queuedPoints = 0
+        public var capacity = 0
+        public var pointsProcessed: UInt64 = 0
+        public var rules: [String: RuleStatistics] = [:]
+        public var handlerFailures: [String: UInt64] = [:]
+        public var reloads: (ok: UInt64, failed: UInt64) = (0, 0)
+        public var events: UInt64 = 0
+        public var messagesSent: UInt64 = 0
+        /// State-file saves that failed (each logged with the system's reason).
+        public var stateSaveErrors: UInt64 = 0
+        /// Events whose level a topic could not keep (its firing alert IDs at max-groups).
+        public var levelsRefused: UInt64 = 0
+    }
+
+    /// What the engine thread works with; replaced as a whole on reload.
+    public struct Outputs: Sendable {
+        public var dispatcher: KafkaDispatcher?
+        /// Receipt times of messages in flight, for the end-to-end latency.
+        public var latency: LatencyTracker?
+        /// Where undeliverable messages go.
+        public var deadLetters: DeadLetters?
+        /// The durable spool (messages kept until acknowledged).
+        public var spool: Spool?
+        /// Per cluster: how long to wait for room in librdkafka's queue (its message-timeout).
+        public var sendTimeouts: [String: Duration]
+        /// What delivery reports do (acknowledge, dead-letter, send again).
+        public var outcomes: DeliveryOutcomes?
+        /// With a spool: messages whose delivery may succeed later, sent again in order.
+        public var retry: SpoolRetry? { outcomes?.retry }
+        public init(dispatcher: KafkaDispatcher?, sendTimeouts: [String: Duration], latency: LatencyTracker? = nil,
+                    deadLetters: DeadLetters? = nil, spool: Spool? = nil, outcomes: DeliveryOutcomes? = nil) {
+            self.dispatcher = dispatcher
+            self.latency = latency
+            self.deadLetters = deadLetters
+            self.spool = spool
+            self.sendTimeouts = sendTimeouts
+            self.outcomes = outcomes
+        }
+    }
+
+    /// Where alert state is saved, and how often (nil: not kept).
+    public struct StatePersistence: Sendable, Equatable {
+        public var path: String
+        public var interval: Duration
+        public init(path: String, interval: Duration) {
+            self.path = path
+            self.interval = interval
+        }
+    }
+
+    private let queue: PipelineQueue
+    private let published = PublishedCounters()
+    private let setup: EngineLoop.Setup
+
+    /// A pipeline for `rules`, sending through `outputs`; the engine thread starts with ``start()``.
+    public init(rules: RuleSet, outputs: Outputs, capacity: Int, hostname: String, logger: Logger,
+                limits: GroupLimits = .unlimited, persistence: StatePersistence? = nil, stateWriter: StateFileWriter,
+                onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
+        queue = PipelineQueue(capacity: capacity)
+        setup = EngineLoop.Setup(rules: rules, outputs: outputs, capacity: capacity, hostname: hostname, logger: logger, limits: limits,
+                                 persistence: persistence, stateWriter: stateWriter, onEvent: onEvent)
+    }
+
+    /// Starts the engine thread: it makes the ``EngineLoop`` (restoring the saved state) and runs it.
+    public func start() {
+        let setup = self.setup, queue = self.queue, published = self.published
+        let thread = Thread { EngineLoop(setup, queue: queue, published: published).run() }
+        thread.name = "rule-engine"
+        thread.start()
+    }
+
+    /// Points the queue holds at most (a reload may change it).
+    public var capacity: Int { queue.capacity }
+
+    public func offer(_ batch: PointBatch) -> Bool { queue.offer(batch) }
+
+    public func whenRoom(for points: Int, _ resume: @escaping @Sendable () -> Void) { queue.whenRoom(for: points, resume) }
+
+    /// Replaces rules, handlers and outputs between two batches; alert state of rules kept by id.
+    /// The queue's capacity changes at once; a new state file is written at the switch.
+    /// `done` runs on the engine thread after the switch, with the outputs it replaced.
+    public func reload(rules: RuleSet, outputs newOutputs: Outputs, hostname: String, capacity newCapacity: Int,
+                       limits: GroupLimits = .unlimited, persistence newPersistence: StatePersistence?,
+                       done: @escaping @Sendable (Outputs) -> Void) {
+        queue.setCapacity(newCapacity)
+        queue.post { loop in
+            done(loop.apply(rules: rules, outputs: newOutputs, hostname: hostname, capacity: newCapacity, limits: limits,
+                            persistence: newPersistence))
+        }
+    }
+
+    /// Counts a refused reload.
+    public func reloadFailed() {
+        queue.post { $0.countRefusedReload() }
+    }
+
+    /// Sends what the spool held from before a restart (first thing on the engine thread).
+    public func replay(_ records: [(SpoolID, Spool.Record)]) {
+        guard !records.isEmpty else { return }
+        queue.post { $0.replay(records) }
+    }
+
+    /// Stops taking points, processes what is queued, then returns true; false if `timeout` passed first.
+    public func drain(timeout: Duration) -> Bool { queue.drain(timeout: timeout) }
+
+    /// The current counters.
+    public var snapshot: Snapshot {
+        var s = published.current
+        s.queuedPoints = queue.queuedPoints
+        return s
+    }
+}
