@@ -1,8 +1,3 @@
-/// An argument of the wrong type for a builtin (reported without "error calling").
-struct BuiltinArgumentError: Error {
-    var message: String
-}
-
 /// Go 1.19's text/template builtin functions over ``TemplateValue``.
 enum Builtins {
     struct Builtin: Sendable {
@@ -61,10 +56,9 @@ enum Builtins {
         "slice": Builtin(arity: 2, variadic: true) { try slice($0[0], Array($0.dropFirst())) },
         "print": Builtin(arity: 1, variadic: true) { .string(GoFormat.sprint($0)) },
         "println": Builtin(arity: 1, variadic: true) { .string(GoFormat.sprintln($0)) },
+        // The executor has checked the format is a string, as Go's evalArg does for its parameter.
         "printf": Builtin(arity: 2, variadic: true) { args in
-            guard case .string(let format) = args[0] else {
-                throw BuiltinArgumentError(message: "wrong type for value; expected string; got \(args[0].goTypeName)")
-            }
+            guard case .string(let format) = args[0] else { return .string("") }
             return .string(GoFormat.sprintf(format, Array(args.dropFirst())))
         },
         "html": Builtin(arity: 1, variadic: true) { .string(htmlEscape(evalArgs($0))) },
@@ -189,7 +183,7 @@ enum Builtins {
     static func kind(_ v: TemplateValue) -> Kind {
         switch v {
         case .bool: return .bool
-        case .int, .int64, .duration: return .int
+        case .int, .int64, .duration, .namedInteger: return .int
         case .uint64: return .uint
         case .float64: return .float
         case .string: return .string
@@ -201,6 +195,7 @@ enum Builtins {
         switch v {
         case .int(let i), .int64(let i): return i
         case .duration(let d): return d.nanoseconds
+        case .namedInteger(_, let v, _): return v
         default: return 0
         }
     }
@@ -250,10 +245,10 @@ enum Builtins {
         case (.time(let x), .time(let y)): return x == y
         case (.stringer(let t1, let x), .stringer(let t2, let y)): return t1 == t2 && x == y
         case (.list, _), (.map, _), (.stringMap, _), (.nilMap, _):
-            throw TemplateFunctionError("non-comparable type \(GoFormat.formatOne(a, verb: "s", spec: .init())): \(a.goTypeName)")
+            throw TemplateFunctionError("non-comparable type \(GoPrinter.format(a, verb: "s")): \(a.goTypeName)")
         default:
             if a.goTypeName != b.goTypeName {
-                throw TemplateFunctionError("non-comparable types \(GoFormat.formatOne(a, verb: "s", spec: .init())): \(a.goTypeName), \(b.goTypeName): \(GoFormat.v(b))")
+                throw TemplateFunctionError("non-comparable types \(GoPrinter.format(a, verb: "s")): \(a.goTypeName), \(b.goTypeName): \(GoFormat.v(b))")
             }
             return a == b
         }

@@ -22,6 +22,7 @@ public enum GoJSON {
         case .string(let s), .stringer(_, let s): appendString(s, to: &out, escapeHTML: escapeHTML)
         case .time(let t): appendString(t.rfc3339Nano, to: &out, escapeHTML: escapeHTML)
         case .duration(let d): out += String(d.nanoseconds)
+        case .namedInteger(_, let v, _): out += String(v)
         case .list(let items):
             out += "["
             for (i, item) in items.enumerated() {
