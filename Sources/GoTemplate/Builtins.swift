@@ -85,7 +85,7 @@ enum Builtins {
 
     static func length(_ v: TemplateValue) throws -> TemplateValue {
         switch v {
-        case .string(let s): return .int(Int64(s.utf8.count))
+        case .string(let s), .namedString(_, let s): return .int(Int64(s.utf8.count))
         case .list(let l): return .int(Int64(l.count))
         case .map(let m): return .int(Int64(m.count))
         case .stringMap(let m): return .int(Int64(m.count))
@@ -121,7 +121,7 @@ enum Builtins {
                 let x = try indexArg(i, cap: l.count)
                 if x == l.count { throw TemplateFunctionError("index out of range: \(x)") }
                 current = l[x]
-            case .string(let s):
+            case .string(let s), .namedString(_, let s):
                 let bytes = Array(s.utf8)
                 let x = try indexArg(i, cap: bytes.count)
                 if x == bytes.count { throw TemplateFunctionError("index out of range: \(x)") }
@@ -156,7 +156,7 @@ enum Builtins {
     static func slice(_ item: TemplateValue, _ indexes: [TemplateValue]) throws -> TemplateValue {
         if indexes.count > 3 { throw TemplateFunctionError("too many slice indexes: \(indexes.count)") }
         switch item {
-        case .string(let s):
+        case .string(let s), .namedString(_, let s):
             if indexes.count == 3 { throw TemplateFunctionError("cannot 3-index slice a string") }
             let bytes = Array(s.utf8)
             var idx = [0, bytes.count]
@@ -186,8 +186,16 @@ enum Builtins {
         case .int, .int64, .duration, .namedInteger: return .int
         case .uint64: return .uint
         case .float64: return .float
-        case .string: return .string
+        case .string, .namedString: return .string
         default: return .other
+        }
+    }
+
+    /// The text of a value of string kind (a Go string or a named string type).
+    static func stringValue(_ v: TemplateValue) -> String {
+        switch v {
+        case .string(let s), .namedString(_, let s): return s
+        default: return ""
         }
     }
 
@@ -217,7 +225,7 @@ enum Builtins {
                 switch (a, b) {
                 case (.bool(let x), .bool(let y)): truth = x == y
                 case (.float64(let x), .float64(let y)): truth = x == y
-                case (.string(let x), .string(let y)): truth = x == y
+                case (.string, _), (.namedString, _): truth = stringValue(a) == stringValue(b)
                 case (.uint64(let x), .uint64(let y)): truth = x == y
                 default:
                     if k1 == .int {
@@ -268,7 +276,7 @@ enum Builtins {
         }
         switch (a, b) {
         case (.float64(let x), .float64(let y)): return x < y
-        case (.string(let x), .string(let y)): return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+        case (.string, _), (.namedString, _): return Array(stringValue(a).utf8).lexicographicallyPrecedes(Array(stringValue(b).utf8))
         case (.uint64(let x), .uint64(let y)): return x < y
         default: return intValue(a) < intValue(b)
         }

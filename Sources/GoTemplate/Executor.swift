@@ -54,8 +54,6 @@ struct Executor {
     let text: String
     let functions: [String: TemplateFunction]
     let missingKey: MissingKeyOption
-    /// html/template in an HTML text context: every printed value is HTML-escaped.
-    var htmlEscaping = false
     var output = ""
     private var vars: [(String, TemplateValue)] = []
     private var depth = 0
@@ -142,7 +140,7 @@ struct Executor {
         switch n {
         case .action(let a):
             if let fast = a.fast, let value = fastValue(fast, dot) {
-                output += htmlEscaping ? Self.htmlText(value) : GoFormat.vForPrint(value)
+                output += GoFormat.vForPrint(value)
                 return
             }
             let value = try evalPipeline(dot, a.pipe)
@@ -186,7 +184,7 @@ struct Executor {
         case .uint64(let u): return u != 0
         case .float64(let f): return f != 0
         case .complex128(let re, let im): return re != 0 || im != 0
-        case .string(let s), .stringer(_, let s): return !s.isEmpty
+        case .string(let s), .stringer(_, let s), .namedString(_, let s): return !s.isEmpty
         case .list(let l): return !l.isEmpty
         case .map(let m): return !m.isEmpty
         case .stringMap(let m): return !m.isEmpty
@@ -609,23 +607,9 @@ struct Executor {
     // MARK: Printing
 
     private mutating func printValue(_ v: TemplateValue) throws {
-        if htmlEscaping {
-            output += Self.htmlText(v)
-            return
-        }
         switch v {
         case .missing, .null: output += "<no value>"  // a nil interface{} digs down to no value
         default: output += GoFormat.v(v)
-        }
-    }
-
-    /// What html/template writes for a value in HTML text: nil prints nothing (its escaper skips
-    /// untyped nil), everything else is printed and then escaped.
-    static func htmlText(_ v: TemplateValue) -> String {
-        switch v {
-        case .missing, .null: return ""
-        case .string(let s): return HTMLEscaping.text(s)
-        default: return HTMLEscaping.text(GoFormat.v(v))
         }
     }
 }

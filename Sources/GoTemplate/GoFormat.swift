@@ -15,7 +15,7 @@ enum GoFormat {
         case .uint64(let u): return String(u)
         case .float64(let f): return shortestG(f)
         case .complex128(let re, let im): return "(" + shortestG(re) + (im >= 0 || im.isNaN ? "+" : "") + shortestG(im) + "i)"
-        case .string(let s): return s
+        case .string(let s), .namedString(_, let s): return s
         case .time(let t): return t.description
         case .duration(let d): return d.description
         case .list(let items): return "[" + items.map(v).joined(separator: " ") + "]"

@@ -81,7 +81,7 @@ struct GoPrinter {
     /// Whether the value's Go kind is `string` (named string types included).
     static func isStringKind(_ v: TemplateValue) -> Bool {
         switch v {
-        case .string, .stringer: return true
+        case .string, .stringer, .namedString: return true
         default: return false
         }
     }
@@ -373,7 +373,7 @@ struct GoPrinter {
         case .uint64(let u): fmtInteger(u, signed: false, verb)
         case .float64(let f): fmtFloat(f, verb)
         case .complex128(let re, let im): fmtComplex(re, im, verb)
-        case .string(let s), .stringer(_, let s): fmtString(s, verb)
+        case .string(let s), .stringer(_, let s), .namedString(_, let s): fmtString(s, verb)
         case .map(let m):
             printMap(v.goTypeName, goSortedKeys(m).map { ($0, m[$0]!) }, verb, depth)
         case .stringMap(let m):

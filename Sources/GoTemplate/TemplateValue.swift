@@ -41,6 +41,10 @@ public enum TemplateValue: Sendable, Equatable {
     case object(TemplateObject)
     /// A value of a named Go string type with a `String()` method (Kapacitor's `alert.Level`).
     case stringer(typeName: String, text: String)
+    /// A value of a named Go string type without methods: html/template's `HTML`, `JS`, `URL`,
+    /// `CSS`, `HTMLAttr`, `JSStr` and `Srcset` (`template.JS`…), which mark content as safe for
+    /// the context they name. A string to every builtin; its type name under `%T`.
+    case namedString(typeName: String, text: String)
     /// A value of a named Go integer type with a `String()` method (`time.Month`, `time.Weekday`):
     /// `text` under `%v` and `%s`, `value` under `%d` and in comparisons.
     case namedInteger(typeName: String, value: Int64, text: String)
@@ -67,6 +71,7 @@ public enum TemplateValue: Sendable, Equatable {
         case .object(let o): return o.typeName
         case .stringer(let t, _): return t
         case .namedInteger(let t, _, _): return t
+        case .namedString(let t, _): return t
         }
     }
 }

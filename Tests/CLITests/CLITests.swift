@@ -95,8 +95,15 @@ import Testing
         #expect(r.stdout.contains("&#34;Message&#34;:&#34;a\\u003cb \\u0026 c&#34;}\n"))
         let compact = try Self.alertrelay(["render", "--kind", "alert_details", "--template", "{{ jsonCompact .Tags }}|", "--data", #"{"Tags":{"h":"a+b"}}"#])
         #expect(compact.stdout == "{&#34;h&#34;:&#34;a&#43;b&#34;}|")
-        let markup = try Self.alertrelay(["render", "--kind", "alert_details", "--template", "<b>{{.ID}}</b>", "--data", "{}"])
-        #expect(markup.status == 1)
+        // Markup: html/template's contextual escaping (the HTML, the attribute, the URL, the script).
+        let markup = try Self.alertrelay(["render", "--kind", "alert_details", "--template",
+                                          #"<b title="{{.ID}}">{{.ID}}</b><a href="{{.Message}}">x</a><script>var m = {{.Message}};</script>"#,
+                                          "--data", #"{"ID":"a<b","Message":"javascript:alert('x')"}"#])
+        #expect(markup.status == 0)
+        #expect(markup.stdout == ##"<b title="a&lt;b">a&lt;b</b><a href="#ZgotmplZ">x</a><script>var m = "javascript:alert('x')";</script>"##)
+        let unclosed = try Self.alertrelay(["render", "--kind", "alert_details", "--template", #"<a href="{{.ID}}"#, "--data", "{}"])
+        #expect(unclosed.status == 1)
+        #expect(unclosed.stderr == "html/template:render: ends in a non-text context: {stateURL delimDoubleQuote urlPartNone jsCtxRegexp attrURL elementNone <nil>}\n")
     }
 
     @Test func parseContract() throws {

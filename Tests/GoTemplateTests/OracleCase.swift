@@ -29,13 +29,25 @@ struct OracleCase: Decodable, Sendable, CustomTestStringConvertible {
         kind == nil || kind == "html" ? err : err?.replacingOccurrences(of: "type main.", with: "type alert.")
     }
 
+    /// The oracle's constructors of html/template's safe content types, for kind `html`.
+    static let safeContent: [String: TemplateFunction] = Dictionary(uniqueKeysWithValues: [
+        ("safeHTML", "template.HTML"), ("safeHTMLAttr", "template.HTMLAttr"), ("safeJS", "template.JS"), ("safeJSStr", "template.JSStr"),
+        ("safeCSS", "template.CSS"), ("safeURL", "template.URL"), ("safeSrcset", "template.Srcset"),
+    ].map { name, type in
+        (name, TemplateFunction(arity: 1) { (args) throws(TemplateFunctionError) -> TemplateValue in
+            guard case .string(let s) = args[0] else { throw TemplateFunctionError("wrong type") }
+            return .namedString(typeName: type, text: s)
+        })
+    })
+
     /// Renders the case with GoTemplate: the output (what was written before an error too) and the error.
     func run() -> (out: String, err: String?) {
         var out = ""
         do {
             let html = kind == "alert_details" || kind == "html"
-            let t = try Template(name: name, text: template, functions: html ? KapacitorContext.detailsFunctions : [:],
-                                 options: options ?? [], htmlEscaping: html)
+            let functions = kind == "html" ? KapacitorContext.detailsFunctions.merging(Self.safeContent) { $1 }
+                : html ? KapacitorContext.detailsFunctions : [:]
+            let t = try Template(name: name, text: template, functions: functions, options: options ?? [], htmlEscaping: html)
             var value = try TemplateValue(json: data)
             if let k = kind.flatMap(KapacitorContext.Kind.init(rawValue:)) { value = try KapacitorContext.build(k, from: value) }
             try t.execute(value, into: &out)

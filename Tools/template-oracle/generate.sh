@@ -20,7 +20,8 @@ fi
 "$work/template-oracle" exec > "$root/Tests/GoTemplateTests/Fixtures/exec.jsonl"
 "$work/template-oracle" json > "$root/Tests/GoTemplateTests/Fixtures/json.jsonl"
 "$work/template-oracle" timeformat > "$root/Tests/GoTemplateTests/Fixtures/timeformat.jsonl"
-for set in zone printf methods typed; do
+"$work/template-oracle" entities > "$root/Sources/GoTemplate/HTMLEntities.swift"
+for set in zone printf methods typed html; do
   "$work/template-oracle" "$set" > "$root/Tests/GoTemplateTests/Fixtures/$set.jsonl"
 done
 wc -l "$root"/Tests/GoTemplateTests/Fixtures/*.jsonl
