@@ -467,11 +467,6 @@ struct Executor {
         }
     }
 
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let (q, r) = a.quotientAndRemainder(dividingBy: b)
-        return r < 0 ? q - 1 : q
-    }
-
     // MARK: Functions
 
     static func text(of cmd: CommandNode) -> String {

@@ -1,11 +1,15 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Go's `strconv.FormatFloat(f, fmt, prec, 64)` for the formats fmt uses: `e E f g G b x X`.
 ///
 /// Decimal digits come from the shortest round-trip form (precision -1) or from C's correctly
 /// rounded `%.*e`/`%.*f` (fixed precision; both round the exact binary value half to even, as Go's
 /// decimal conversion does); the layout rules are Go's own (`formatDigits`, `fmtE`, `fmtF`, `fmtB`,
-/// `fmtX`).
+/// `fmtX`), which C's `%f` and `%e` share.
 enum GoFloat {
     /// Decimal digits `d` with the decimal point `dp` digits from the left (`0.0123`: d "123", dp -1).
     struct Digits {
@@ -29,6 +33,8 @@ enum GoFloat {
         default:
             break
         }
+        // With a precision, C's %f and %e lay the digits out as Go's fmtF and fmtE do.
+        if prec >= 0 && (fmt == UInt8(ascii: "f") || fmt == UInt8(ascii: "e")) { return c(fmt == UInt8(ascii: "f") ? "%.*f" : "%.*e", prec, f) }
         var prec = prec
         let shortest = prec < 0
         var digs: Digits
@@ -48,10 +54,9 @@ enum GoFloat {
             default: prec = digs.nd
             }
         } else {
-            switch fmt {
-            case UInt8(ascii: "e"), UInt8(ascii: "E"): digs = significant(f, prec + 1)
-            case UInt8(ascii: "f"): digs = fixed(f, prec)
-            default:
+            if fmt == UInt8(ascii: "E") {
+                digs = significant(f, prec + 1)
+            } else {
                 if prec == 0 { prec = 1 }
                 digs = significant(f, prec)
             }
@@ -59,31 +64,33 @@ enum GoFloat {
         return formatDigits(neg, digs, prec, fmt, shortest: shortest)
     }
 
+    /// C's `printf(format, prec, f)` for a `%.*f` or `%.*e` format (Foundation's String(format:)
+    /// costs ten times as much).
+    static func c(_ format: StaticString, _ prec: Int, _ f: Double) -> String {
+        let cFormat = UnsafeRawPointer(format.utf8Start).assumingMemoryBound(to: CChar.self)
+        func write(into buf: inout [UInt8]) -> Int {
+            let size = buf.count
+            return Int(withVaList([Int32(prec), f]) { args in
+                buf.withUnsafeMutableBytes { vsnprintf($0.baseAddress?.assumingMemoryBound(to: CChar.self), size, cFormat, args) }
+            })
+        }
+        var buf = [UInt8](repeating: 0, count: 64)
+        var n = write(into: &buf)
+        if n >= buf.count {
+            buf = [UInt8](repeating: 0, count: n + 1)
+            n = write(into: &buf)
+        }
+        return String(decoding: buf[..<n], as: UTF8.self)
+    }
+
     /// `n` significant digits, correctly rounded, trailing zeros trimmed.
     static func significant(_ f: Double, _ n: Int) -> Digits {
-        let text = String(format: "%.\(max(n - 1, 0))e", abs(f))
+        let text = c("%.*e", max(n - 1, 0), abs(f))
         let parts = text.split(separator: "e")
         var d = Array(parts[0].utf8.filter { $0 != UInt8(ascii: ".") })
         let exp = Int(parts[1]) ?? 0
         while let last = d.last, last == UInt8(ascii: "0") { d.removeLast() }
         return Digits(d: d, dp: d.isEmpty ? 0 : exp + 1)
-    }
-
-    /// Digits rounded to `prec` places after the point, leading and trailing zeros trimmed.
-    static func fixed(_ f: Double, _ prec: Int) -> Digits {
-        let text = String(format: "%.\(prec)f", abs(f))
-        var intPart = Array(text.utf8.prefix { $0 != UInt8(ascii: ".") })
-        let frac = Array(text.utf8.drop { $0 != UInt8(ascii: ".") }.dropFirst())
-        while intPart.first == UInt8(ascii: "0") { intPart.removeFirst() }
-        var d = intPart + frac
-        var dp = intPart.count
-        while d.first == UInt8(ascii: "0") {
-            d.removeFirst()
-            dp -= 1
-        }
-        while let last = d.last, last == UInt8(ascii: "0") { d.removeLast() }
-        if d.isEmpty { dp = 0 }
-        return Digits(d: d, dp: dp)
     }
 
     /// Go's `formatDigits`.

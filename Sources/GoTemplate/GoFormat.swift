@@ -1,5 +1,3 @@
-import Foundation
-
 /// Go's `fmt` as templates use it: the `%v` form of values (what actions print), and the entry
 /// points of ``GoPrinter`` for `print`, `println` and `printf`.
 enum GoFormat {

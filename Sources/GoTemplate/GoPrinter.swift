@@ -58,8 +58,10 @@ struct GoPrinter {
 
     /// `fmt.Sprintf(format, args...)`.
     static func sprintf(_ format: String, _ args: [TemplateValue]) -> String {
+        if args.isEmpty && !format.utf8.contains(UInt8(ascii: "%")) { return format }
         var p = GoPrinter()
-        p.doPrintf(Array(format.utf8), args.map(Self.interfaceArg))
+        p.buf.reserveCapacity(format.utf8.count + 32)
+        p.doPrintf(Array(format.utf8), args)
         return p.string
     }
 
@@ -106,18 +108,18 @@ struct GoPrinter {
     }
 
     /// Go's `intFromArg`: an integer argument for `*` width or precision.
-    private static func intFromArg(_ a: [TemplateValue?], _ argNum: Int) -> (num: Int, isInt: Bool, next: Int) {
+    private static func intFromArg(_ a: [TemplateValue], _ argNum: Int) -> (num: Int, isInt: Bool, next: Int) {
         guard argNum < a.count else { return (0, false, argNum) }
         var num = 0
         var isInt = false
         switch a[argNum] {
-        case .int(let n)?, .int64(let n)?, .namedInteger(_, let n, _)?:
+        case .int(let n), .int64(let n), .namedInteger(_, let n, _):
             num = Int(n)
             isInt = true
-        case .duration(let d)?:
+        case .duration(let d):
             num = Int(d.nanoseconds)
             isInt = true
-        case .uint64(let u)?:
+        case .uint64(let u):
             if u <= UInt64(Int.max) {
                 num = Int(u)
                 isInt = true
@@ -156,7 +158,8 @@ struct GoPrinter {
         return (argNum, i + wid, ok)
     }
 
-    private mutating func doPrintf(_ format: [UInt8], _ a: [TemplateValue?]) {
+    /// `a` holds the arguments as templates pass them; nil interfaces are Go's nil (interfaceArg).
+    private mutating func doPrintf(_ format: [UInt8], _ a: [TemplateValue]) {
         let end = format.count
         var argNum = 0
         var afterIndex = false
@@ -189,7 +192,7 @@ struct GoPrinter {
                             flags.plusV = flags.plus
                             flags.plus = false
                         }
-                        printArg(a[argNum], Unicode.Scalar(c))
+                        printArg(Self.interfaceArg(a[argNum]), Unicode.Scalar(c))
                         argNum += 1
                         i += 1
                         continue formatLoop
@@ -252,7 +255,7 @@ struct GoPrinter {
                     flags.plusV = flags.plus
                     flags.plus = false
                 }
-                printArg(a[argNum], verb)
+                printArg(Self.interfaceArg(a[argNum]), verb)
                 argNum += 1
             }
         }
@@ -261,7 +264,7 @@ struct GoPrinter {
             write("%!(EXTRA ")
             for (k, extra) in a[argNum...].enumerated() {
                 if k > 0 { write(", ") }
-                if let extra {
+                if let extra = Self.interfaceArg(extra) {
                     write(extra.goTypeName)
                     buf.append(UInt8(ascii: "="))
                     printArg(extra, "v")
@@ -286,8 +289,8 @@ struct GoPrinter {
 
     // MARK: printArg / printValue
 
-    private mutating func write(_ s: String) { buf += Array(s.utf8) }
-    private mutating func writeRune(_ r: Unicode.Scalar) { buf += Array(String(r).utf8) }
+    private mutating func write(_ s: String) { buf.append(contentsOf: s.utf8) }
+    private mutating func writeRune(_ r: Unicode.Scalar) { buf.append(contentsOf: String(r).utf8) }
 
     private mutating func printArg(_ a: TemplateValue?, _ verb: Unicode.Scalar) {
         arg = a
@@ -615,7 +618,16 @@ struct GoPrinter {
         }
     }
 
-    private mutating func padString(_ s: String) { pad(Array(s.utf8)) }
+    private mutating func padString(_ s: String) {
+        if !flags.widPresent || wid == 0 {
+            buf.append(contentsOf: s.utf8)
+            return
+        }
+        let width = wid - s.unicodeScalars.count
+        if !flags.minus { writePadding(width) }
+        buf.append(contentsOf: s.utf8)
+        if flags.minus { writePadding(width) }
+    }
 
     private mutating func fmtUnicode(_ u: UInt64) {
         var prec = 4
@@ -650,28 +662,28 @@ struct GoPrinter {
             prec = wid
             if negative || flags.plus || flags.space { prec -= 1 }
         }
-        var digits = Array(String(u, radix: Int(base), uppercase: upper).utf8)
-        if digits.count < prec { digits = [UInt8](repeating: UInt8(ascii: "0"), count: prec - digits.count) + digits }
-        var prefix: [UInt8] = []
+        var digits = String(u, radix: Int(base), uppercase: upper)
+        if digits.utf8.count < prec { digits = String(repeating: "0", count: prec - digits.utf8.count) + digits }
+        var prefix = ""
         if flags.sharp {
             switch base {
-            case 2: prefix = Array("0b".utf8)
-            case 8: if digits.first != UInt8(ascii: "0") { prefix = [UInt8(ascii: "0")] }
-            case 16: prefix = upper ? Array("0X".utf8) : Array("0x".utf8)
+            case 2: prefix = "0b"
+            case 8: if digits.utf8.first != UInt8(ascii: "0") { prefix = "0" }
+            case 16: prefix = upper ? "0X" : "0x"
             default: break
             }
         }
-        if verb == "O" { prefix = Array("0o".utf8) + prefix }
+        if verb == "O" { prefix = "0o" + prefix }
         if negative {
-            prefix = [UInt8(ascii: "-")] + prefix
+            prefix = "-" + prefix
         } else if flags.plus {
-            prefix = [UInt8(ascii: "+")] + prefix
+            prefix = "+" + prefix
         } else if flags.space {
-            prefix = [0x20] + prefix
+            prefix = " " + prefix
         }
         let oldZero = flags.zero
         flags.zero = false
-        pad(prefix + digits)
+        padString(prefix.isEmpty ? digits : prefix + digits)
         flags.zero = oldZero
     }
 
