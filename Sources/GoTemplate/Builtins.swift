@@ -1,8 +1,3 @@
-/// An argument of the wrong type for a builtin (reported without "error calling").
-struct BuiltinArgumentError: Error {
-    var message: String
-}
-
 /// Go 1.19's text/template builtin functions over ``TemplateValue``.
 enum Builtins {
     struct Builtin: Sendable {
@@ -61,10 +56,9 @@ enum Builtins {
         "slice": Builtin(arity: 2, variadic: true) { try slice($0[0], Array($0.dropFirst())) },
         "print": Builtin(arity: 1, variadic: true) { .string(GoFormat.sprint($0)) },
         "println": Builtin(arity: 1, variadic: true) { .string(GoFormat.sprintln($0)) },
+        // The executor has checked the format is a string, as Go's evalArg does for its parameter.
         "printf": Builtin(arity: 2, variadic: true) { args in
-            guard case .string(let format) = args[0] else {
-                throw BuiltinArgumentError(message: "wrong type for value; expected string; got \(args[0].goTypeName)")
-            }
+            guard case .string(let format) = args[0] else { return .string("") }
             return .string(GoFormat.sprintf(format, Array(args.dropFirst())))
         },
         "html": Builtin(arity: 1, variadic: true) { .string(htmlEscape(evalArgs($0))) },
@@ -91,7 +85,7 @@ enum Builtins {
 
     static func length(_ v: TemplateValue) throws -> TemplateValue {
         switch v {
-        case .string(let s): return .int(Int64(s.utf8.count))
+        case .string(let s), .namedString(_, let s): return .int(Int64(s.utf8.count))
         case .list(let l): return .int(Int64(l.count))
         case .map(let m): return .int(Int64(m.count))
         case .stringMap(let m): return .int(Int64(m.count))
@@ -127,7 +121,7 @@ enum Builtins {
                 let x = try indexArg(i, cap: l.count)
                 if x == l.count { throw TemplateFunctionError("index out of range: \(x)") }
                 current = l[x]
-            case .string(let s):
+            case .string(let s), .namedString(_, let s):
                 let bytes = Array(s.utf8)
                 let x = try indexArg(i, cap: bytes.count)
                 if x == bytes.count { throw TemplateFunctionError("index out of range: \(x)") }
@@ -162,7 +156,7 @@ enum Builtins {
     static func slice(_ item: TemplateValue, _ indexes: [TemplateValue]) throws -> TemplateValue {
         if indexes.count > 3 { throw TemplateFunctionError("too many slice indexes: \(indexes.count)") }
         switch item {
-        case .string(let s):
+        case .string(let s), .namedString(_, let s):
             if indexes.count == 3 { throw TemplateFunctionError("cannot 3-index slice a string") }
             let bytes = Array(s.utf8)
             var idx = [0, bytes.count]
@@ -189,11 +183,19 @@ enum Builtins {
     static func kind(_ v: TemplateValue) -> Kind {
         switch v {
         case .bool: return .bool
-        case .int, .int64, .duration: return .int
+        case .int, .int64, .duration, .namedInteger: return .int
         case .uint64: return .uint
         case .float64: return .float
-        case .string: return .string
+        case .string, .namedString: return .string
         default: return .other
+        }
+    }
+
+    /// The text of a value of string kind (a Go string or a named string type).
+    static func stringValue(_ v: TemplateValue) -> String {
+        switch v {
+        case .string(let s), .namedString(_, let s): return s
+        default: return ""
         }
     }
 
@@ -201,6 +203,7 @@ enum Builtins {
         switch v {
         case .int(let i), .int64(let i): return i
         case .duration(let d): return d.nanoseconds
+        case .namedInteger(_, let v, _): return v
         default: return 0
         }
     }
@@ -222,7 +225,7 @@ enum Builtins {
                 switch (a, b) {
                 case (.bool(let x), .bool(let y)): truth = x == y
                 case (.float64(let x), .float64(let y)): truth = x == y
-                case (.string(let x), .string(let y)): truth = x == y
+                case (.string, _), (.namedString, _): truth = stringValue(a) == stringValue(b)
                 case (.uint64(let x), .uint64(let y)): truth = x == y
                 default:
                     if k1 == .int {
@@ -250,10 +253,10 @@ enum Builtins {
         case (.time(let x), .time(let y)): return x == y
         case (.stringer(let t1, let x), .stringer(let t2, let y)): return t1 == t2 && x == y
         case (.list, _), (.map, _), (.stringMap, _), (.nilMap, _):
-            throw TemplateFunctionError("non-comparable type \(GoFormat.formatOne(a, verb: "s", spec: .init())): \(a.goTypeName)")
+            throw TemplateFunctionError("non-comparable type \(GoPrinter.format(a, verb: "s")): \(a.goTypeName)")
         default:
             if a.goTypeName != b.goTypeName {
-                throw TemplateFunctionError("non-comparable types \(GoFormat.formatOne(a, verb: "s", spec: .init())): \(a.goTypeName), \(b.goTypeName): \(GoFormat.v(b))")
+                throw TemplateFunctionError("non-comparable types \(GoPrinter.format(a, verb: "s")): \(a.goTypeName), \(b.goTypeName): \(GoFormat.v(b))")
             }
             return a == b
         }
@@ -273,7 +276,7 @@ enum Builtins {
         }
         switch (a, b) {
         case (.float64(let x), .float64(let y)): return x < y
-        case (.string(let x), .string(let y)): return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+        case (.string, _), (.namedString, _): return Array(stringValue(a).utf8).lexicographicallyPrecedes(Array(stringValue(b).utf8))
         case (.uint64(let x), .uint64(let y)): return x < y
         default: return intValue(a) < intValue(b)
         }

@@ -1,3 +1,5 @@
+import GoDuration
+
 /// An error while executing a template, with Go's wording:
 /// `template: NAME:LINE:COL: executing "NAME" at <NODE>: message`.
 public struct TemplateExecutionError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -52,8 +54,6 @@ struct Executor {
     let text: String
     let functions: [String: TemplateFunction]
     let missingKey: MissingKeyOption
-    /// html/template in an HTML text context: every printed value is HTML-escaped.
-    var htmlEscaping = false
     var output = ""
     private var vars: [(String, TemplateValue)] = []
     private var depth = 0
@@ -140,7 +140,7 @@ struct Executor {
         switch n {
         case .action(let a):
             if let fast = a.fast, let value = fastValue(fast, dot) {
-                output += htmlEscaping ? Self.htmlText(value) : GoFormat.vForPrint(value)
+                output += GoFormat.vForPrint(value)
                 return
             }
             let value = try evalPipeline(dot, a.pipe)
@@ -184,13 +184,14 @@ struct Executor {
         case .uint64(let u): return u != 0
         case .float64(let f): return f != 0
         case .complex128(let re, let im): return re != 0 || im != 0
-        case .string(let s), .stringer(_, let s): return !s.isEmpty
+        case .string(let s), .stringer(_, let s), .namedString(_, let s): return !s.isEmpty
         case .list(let l): return !l.isEmpty
         case .map(let m): return !m.isEmpty
         case .stringMap(let m): return !m.isEmpty
         case .nilMap: return false
         case .object, .time: return true
         case .duration(let d): return d.nanoseconds != 0
+        case .namedInteger(_, let v, _): return v != 0
         }
     }
 
@@ -369,18 +370,12 @@ struct Executor {
             return .missing
         }
         let hasArgs = args.count > 1 || final != nil
-        if case .time(let t) = receiver, name == "Format" {
-            // The one method with an argument templates use: time.Time.Format(layout string).
-            var values: [TemplateValue] = []
-            for a in args.dropFirst() { values.append(try evalArg(dot, a)) }
-            if let final { values.append(final) }
-            guard values.count == 1 else { throw errorf("wrong number of args for Format: want 1 got \(values.count)") }
-            guard case .string(let layout) = values[0] else {
-                throw errorf("wrong type for value; expected string; got \(values[0].goTypeName)")
-            }
-            return .string(t.format(layout))
+        switch GoMethods.lookup(receiver, name) {
+        case .method(let method): return try callMethod(dot, name, method, args: args, final: final)
+        case .unimplemented(let typeName):
+            throw errorf("method \(name) of \(typeName) is not implemented by alertrelay's templates (use Format, Unix, UnixNano, Add, Sub and the calendar methods)")
+        case .none: break
         }
-        if let method = try methodValue(receiver, name, hasArgs: hasArgs) { return method }
         switch receiver {
         case .object(let o):
             if !o.embedded.isEmpty, o.fields[name] != nil, o.embedded.contains(name), name.first?.isLowercase == true {
@@ -423,34 +418,53 @@ struct Executor {
         throw errorf("can't evaluate field \(name) in type \(staticType ?? receiver.goTypeName)")
     }
 
-    /// The few methods of Go types that templates commonly call.
-    private func methodValue(_ receiver: TemplateValue, _ name: String, hasArgs: Bool) throws -> TemplateValue? {
-        let result: TemplateValue?
-        switch (receiver, name) {
-        case (.time(let t), "Unix"): result = .int64(t.isZero ? -62_135_596_800 : Self.floorDiv(t.unixNano, 1_000_000_000))
-        case (.time(let t), "UnixNano"): result = .int64(t.unixNano)
-        case (.time(let t), "String"): result = .string(t.description)
-        case (.time(var t), "UTC"):
-            t.offsetSeconds = 0
-            t.zoneName = "UTC"
-            result = .time(t)
-        case (.duration(let d), "String"): result = .string(d.description)
-        case (.duration(let d), "Seconds"): result = .float64(d.seconds)
-        case (.duration(let d), "Minutes"): result = .float64(Double(d.nanoseconds / 60_000_000_000) + Double(d.nanoseconds % 60_000_000_000) / 6e10)
-        case (.duration(let d), "Hours"): result = .float64(Double(d.nanoseconds / 3_600_000_000_000) + Double(d.nanoseconds % 3_600_000_000_000) / 3.6e12)
-        case (.duration(let d), "Nanoseconds"): result = .int64(d.nanoseconds)
-        case (.duration(let d), "Microseconds"): result = .int64(d.nanoseconds / 1_000)
-        case (.duration(let d), "Milliseconds"): result = .int64(d.nanoseconds / 1_000_000)
-        case (.stringer(_, let s), "String"): result = .string(s)
-        default: result = nil
+    /// Go's `evalCall` for a method: the argument count, the result count, then each argument
+    /// evaluated for its parameter's type (`evalArg`) and the piped value checked (`validateType`).
+    private mutating func callMethod(_ dot: TemplateValue, _ name: String, _ method: GoMethods.Method,
+                                     args: [Arg], final: TemplateValue?) throws -> TemplateValue {
+        let argNodes = args.dropFirst()
+        let count = argNodes.count + (final == nil ? 0 : 1)
+        if count != method.params.count {
+            throw errorf("wrong number of args for \(name): want \(method.params.count) got \(count)")
         }
-        if result != nil && hasArgs { throw errorf("wrong number of args for \(name): want 0 got \(1)") }
-        return result
+        if method.results != 1 { throw errorf("can't call method/function \(GoQuote.quote(name)) with \(method.results) results") }
+        var values: [TemplateValue] = []
+        for (a, param) in zip(argNodes, method.params) { values.append(try evalArg(dot, a, as: param)) }
+        if let final { values.append(try validate(final, as: method.params[method.params.count - 1])) }
+        return method.call(values)
     }
 
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let (q, r) = a.quotientAndRemainder(dividingBy: b)
-        return r < 0 ? q - 1 : q
+    /// Go's `evalArg` for a parameter of a known type: constants must be of its kind, other
+    /// operands are evaluated and then checked.
+    private mutating func evalArg(_ dot: TemplateValue, _ a: Arg, as param: GoMethods.Param) throws -> TemplateValue {
+        at(a.pos, .arg(a))
+        switch a {
+        case .dot: return try validate(dot, as: param)
+        case .nilValue: throw errorf("cannot assign nil to \(param.goTypeName)")
+        case .field, .variable, .pipe, .identifier, .chain:
+            let value = try evalArg(dot, a)
+            return try validate(value, as: param)
+        case .bool, .number, .string:
+            break
+        }
+        switch (param, a) {
+        case (.string, .string(_, _, let text)): return .string(text)
+        case (.string, _): throw errorf("expected string; found \(a.description)")
+        case (.int, .number(let n)) where n.isInt: return .int(n.int64)
+        case (.duration, .number(let n)) where n.isInt: return .duration(GoDuration(nanoseconds: n.int64))
+        case (.int, _), (.duration, _): throw errorf("expected integer; found \(a.description)")
+        case (.time, _): throw errorf("can't handle \(a.description) for arg of type time.Time")
+        }
+    }
+
+    /// Go's `validateType`: the value must be of the parameter's type.
+    private func validate(_ value: TemplateValue, as param: GoMethods.Param) throws -> TemplateValue {
+        if param.accepts(value) { return value }
+        switch value {
+        case .missing: throw errorf("invalid value; expected \(param.goTypeName)")
+        case .null: throw errorf("wrong type for value; expected \(param.goTypeName); got interface {}")
+        default: throw errorf("wrong type for value; expected \(param.goTypeName); got \(value.goTypeName)")
+        }
     }
 
     // MARK: Functions
@@ -464,19 +478,6 @@ struct Executor {
     private mutating func evalFunction(_ dot: TemplateValue, _ name: String, args: [Arg], final: TemplateValue?,
                                        command: (pos: Int, context: ErrorContext)) throws -> TemplateValue {
         let argNodes = Array(args.dropFirst())
-        // printf's format is a Go string parameter: a literal of another kind is refused as Go refuses it.
-        if name == "printf" && functions[name] == nil, let first = argNodes.first {
-            switch first {
-            case .number, .bool:
-                at(first.pos, .arg(first))
-                throw errorf("expected string; found \(first.description)")
-            case .nilValue:
-                at(first.pos, .arg(first))
-                throw errorf("cannot assign nil to string")
-            default:
-                break
-            }
-        }
         switch name {
         case "and", "or":
             // Short-circuit: evaluate left to right, stop at the first falsy (and) / truthy (or).
@@ -503,24 +504,26 @@ struct Executor {
         } else {
             throw errorf("\(GoQuote.quote(name)) is not a defined function")
         }
+        // printf's format is its one typed parameter (a Go string): checked as Go's evalArg checks it,
+        // before the other arguments are evaluated.
+        let typedFormat = builtin != nil && name == "printf"
         var values: [TemplateValue] = []
         values.reserveCapacity(count)
-        for a in argNodes { values.append(try evalArg(dot, a)) }
-        if let final { values.append(final) }
-        at(command.pos, command.context)
+        for (k, a) in argNodes.enumerated() { values.append(k == 0 && typedFormat ? try evalArg(dot, a, as: .string) : try evalArg(dot, a)) }
+        if let final { values.append(typedFormat && argNodes.isEmpty ? try validate(final, as: .string) : final) }
         if let builtin {
             do {
                 return try builtin.body(values)
             } catch let e as TemplateFunctionError {
+                at(command.pos, command.context)
                 throw errorf("error calling \(name): \(e.message)")
-            } catch let e as BuiltinArgumentError {
-                throw errorf(e.message)
             }
         }
         guard let f = functions[name] else { throw errorf("\(GoQuote.quote(name)) is not a defined function") }
         do {
             return try f.body(values)
         } catch {
+            at(command.pos, command.context)
             throw errorf("error calling \(name): \(error.message)")
         }
     }
@@ -599,23 +602,9 @@ struct Executor {
     // MARK: Printing
 
     private mutating func printValue(_ v: TemplateValue) throws {
-        if htmlEscaping {
-            output += Self.htmlText(v)
-            return
-        }
         switch v {
         case .missing, .null: output += "<no value>"  // a nil interface{} digs down to no value
         default: output += GoFormat.v(v)
-        }
-    }
-
-    /// What html/template writes for a value in HTML text: nil prints nothing (its escaper skips
-    /// untyped nil), everything else is printed and then escaped.
-    static func htmlText(_ v: TemplateValue) -> String {
-        switch v {
-        case .missing, .null: return ""
-        case .string(let s): return HTMLEscaping.text(s)
-        default: return HTMLEscaping.text(GoFormat.v(v))
         }
     }
 }

@@ -19,9 +19,10 @@ public enum GoJSON {
         case .uint64(let u): out += String(u)
         case .float64(let f): out += float(f)
         case .complex128: out += "null"  // json.Marshal refuses complex numbers; templates never send them
-        case .string(let s), .stringer(_, let s): appendString(s, to: &out, escapeHTML: escapeHTML)
+        case .string(let s), .stringer(_, let s), .namedString(_, let s): appendString(s, to: &out, escapeHTML: escapeHTML)
         case .time(let t): appendString(t.rfc3339Nano, to: &out, escapeHTML: escapeHTML)
         case .duration(let d): out += String(d.nanoseconds)
+        case .namedInteger(_, let v, _): out += String(v)
         case .list(let items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -150,5 +151,20 @@ public enum GoJSON {
         if dp >= digits.count { return sign + s + String(repeating: "0", count: dp - digits.count) }
         let i = s.index(s.startIndex, offsetBy: dp)
         return sign + s[..<i] + "." + s[i...]
+    }
+
+    /// Why `json.Marshal` would refuse `value` (its error's text), found in the order Go encodes it;
+    /// nil when it encodes.
+    static func unsupported(_ value: TemplateValue) -> String? {
+        switch value {
+        case .float64(let f) where !f.isFinite: return "json: unsupported value: " + GoFloat.format(f, UInt8(ascii: "g"), -1)
+        case .complex128: return "json: unsupported type: complex128"
+        case .time(let t) where !(0...9999).contains(t.civil.year):
+            return "json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]"
+        case .list(let items): return items.lazy.compactMap(unsupported).first
+        case .map(let m): return goSortedKeys(m).lazy.compactMap { unsupported(m[$0]!) }.first
+        case .object(let o): return o.fieldNames.lazy.compactMap { o.fields[$0].flatMap(unsupported) }.first
+        default: return nil
+        }
     }
 }

@@ -41,10 +41,10 @@ enum GoQuote {
         return out + "\""
     }
 
-    /// `strconv.QuoteRune(r)`.
-    static func quoteRune(_ r: Unicode.Scalar) -> String {
+    /// `strconv.QuoteRune(r)` (`QuoteRuneToASCII` when `asciiOnly`).
+    static func quoteRune(_ r: Unicode.Scalar, asciiOnly: Bool = false) -> String {
         var out = "'"
-        appendQuoted(r, quote: "'", asciiOnly: false, to: &out)
+        appendQuoted(r, quote: "'", asciiOnly: asciiOnly, to: &out)
         return out + "'"
     }
 
@@ -75,6 +75,14 @@ enum GoQuote {
                 out += "\\U" + hex(r.value, 8)
             }
         }
+    }
+
+    /// `strconv.CanBackquote(s)`: no control characters but tab, no backquote, DEL or BOM.
+    static func canBackquote(_ s: String) -> Bool {
+        for r in s.unicodeScalars {
+            if r == "\u{FEFF}" || r == "`" || r == "\u{7F}" || (r.value < 0x20 && r != "\t") { return false }
+        }
+        return true
     }
 
     static func hex(_ v: UInt32, _ width: Int) -> String {

@@ -104,36 +104,17 @@ extension GoTime {
         return out
     }
 
-    static func yearDay(_ y: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-        let before: [Int64] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334]
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-        return before[Int(m - 1)] + d + (leap && m > 2 ? 1 : 0)
-    }
-
     /// `t.Format(layout)`.
     public func format(_ layout: String) -> String {
-        // Civil fields in the time's own zone; Go's zero time is January 1, year 1, a Monday.
-        var year: Int64 = 1, month: Int64 = 1, day: Int64 = 1, hour: Int64 = 0, minute: Int64 = 0, second: Int64 = 0
-        var nanos: Int64 = 0, weekday: Int64 = 1
-        if !isZero {
-            let local = unixNano.addingReportingOverflow(Int64(offsetSeconds) * 1_000_000_000).partialValue
-            var secs = local / 1_000_000_000
-            nanos = local % 1_000_000_000
-            if nanos < 0 {
-                nanos += 1_000_000_000
-                secs -= 1
-            }
-            (year, month, day, hour, minute, second) = Self.civil(secs)
-            var days = secs / 86_400
-            if secs % 86_400 < 0 { days -= 1 }
-            weekday = ((4 + days) % 7 + 7) % 7
-        }
+        let fields = civil
+        let (year, month, day, hour, minute, second) = (fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second)
+        let weekday = fields.weekday
+        let nanos = nanosecond
         var out = ""
         for c in Self.chunks(layout) {
             switch c {
             case .literal(let s): out += s
-            case .longYear:
-                if year < 0 { out += "-" + Self.pad(-year, 4) } else { out += Self.pad(year, 4) }
+            case .longYear: out += Self.year(year)
             case .year: out += Self.pad(((year % 100) + 100) % 100, 2)
             case .longMonth: out += Self.longMonths[Int(month - 1)]
             case .month: out += String(Self.longMonths[Int(month - 1)].prefix(3))
@@ -145,9 +126,9 @@ extension GoTime {
             case .underDay: out += (day < 10 ? " " : "") + String(day)
             case .zeroDay: out += Self.pad(day, 2)
             case .underYearDay:
-                let yd = Self.yearDay(year, month, day)
+                let yd = fields.yearDay
                 out += String(repeating: " ", count: yd < 10 ? 2 : (yd < 100 ? 1 : 0)) + String(yd)
-            case .zeroYearDay: out += Self.pad(Self.yearDay(year, month, day), 3)
+            case .zeroYearDay: out += Self.pad(fields.yearDay, 3)
             case .hour: out += Self.pad(hour, 2)
             case .hour12: out += String(hour % 12 == 0 ? 12 : hour % 12)
             case .zeroHour12: out += Self.pad(hour % 12 == 0 ? 12 : hour % 12, 2)

@@ -46,7 +46,8 @@ public enum KapacitorContext {
 
     /// Builds the context of `kind` from JSON-shaped data (missing fields take Go's zero values):
     /// `{"Name","TaskName","Group","Tags":{…},"ServerInfo":{…},"ID","Fields":{…},"Level",
-    /// "Time":"RFC3339"|ns|{"$time":…},"Duration":"1m30s"|ns|{"$duration":…},"Message"}`.
+    /// "Time":"RFC3339"|ns|{"$time":…},"Duration":"1m30s"|ns|{"$duration":…},"Message"}`. Times are
+    /// taken to UTC, as Kapacitor's point times are.
     public static func build(_ kind: Kind, from data: TemplateValue) throws(TemplateDataError) -> TemplateValue {
         var m: [String: TemplateValue] = [:]
         switch data {
@@ -90,11 +91,11 @@ public enum KapacitorContext {
         var time = GoTime.zero
         switch m["Time"] {
         case nil, .null?: break
-        case .time(let t)?: time = t
+        case .time(let t)?: time = t.inUTC  // Kapacitor's alert times are its points' times, in UTC
         case .int64(let ns)?: time = GoTime(unixNano: ns)
         case .string(let s)?:
             guard let t = GoTime(rfc3339: s) else { throw TemplateDataError(description: "Time \"\(s)\" is not RFC3339") }
-            time = t
+            time = t.inUTC
         default: throw TemplateDataError(description: "Time must be RFC3339 text or nanoseconds")
         }
         var duration = GoDuration.zero

@@ -1,4 +1,4 @@
-/// A parsed Go `text/template`: same syntax, same output, same errors as Go 1.19.
+/// A parsed Go `text/template` — or `html/template` — with Go 1.19's syntax, output and errors.
 ///
 /// ```swift
 /// let t = try Template(name: "message", text: "{{ .ID }} is {{ .Level }}")
@@ -9,7 +9,10 @@ public struct Template: Sendable {
     public let name: String
     /// The source text.
     public let text: String
+    /// The trees executed: as parsed, or escaped by html/template's rules for the entry `name`.
     let trees: [String: Tree]
+    /// The trees as parsed (html/template escapes them anew for another entry point).
+    private let parsed: [String: Tree]
     let functions: [String: TemplateFunction]
     /// What a missing map key gives.
     public var missingKey: MissingKeyOption
@@ -20,17 +23,17 @@ public struct Template: Sendable {
     /// - Parameters:
     ///   - functions: extra functions (Kapacitor's `json`, `jsonCompact`, …) callable by name.
     ///   - options: Go's `Option` strings: `missingkey=default|invalid|zero|error`.
+    ///   - htmlEscaping: behave as Go's html/template, as Kapacitor's details template does: every
+    ///     action escaped for the HTML, attribute, URL, JS or CSS context it appears in. Go checks
+    ///     the contexts when the template first executes; here they are checked now, and a template
+    ///     whose context Go would refuse (an action in a JS template literal, branches ending in
+    ///     different contexts, text ending inside a tag…) throws Go's html/template error.
     /// - Throws: ``TemplateParseError`` with Go's message.
-    ///   - htmlEscaping: behave as Go's html/template for templates whose text holds no HTML markup
-    ///     (every printed value HTML-escaped; nil prints nothing), as Kapacitor's details template
-    ///     does. A template with markup (`<` in its text) is refused: other HTML contexts are not
-    ///     implemented.
     public init(name: String, text: String, leftDelim: String = "", rightDelim: String = "",
                 functions: [String: TemplateFunction] = [:], options: [String] = [], htmlEscaping: Bool = false) throws(TemplateParseError) {
         self.name = name
         self.htmlEscaping = htmlEscaping
         self.text = text
-        self.functions = functions
         var missing = MissingKeyOption.invalid
         for option in options {
             switch option {
@@ -41,26 +44,42 @@ public struct Template: Sendable {
             }
         }
         self.missingKey = missing
-        self.trees = try Parser.parse(name: name, text: text, leftDelim: leftDelim, rightDelim: rightDelim,
+        let parsed = try Parser.parse(name: name, text: text, leftDelim: leftDelim, rightDelim: rightDelim,
                                       functions: BuiltinNames.all.union(functions.keys))
+        self.parsed = parsed
+        self.functions = htmlEscaping ? functions.merging(HTMLEscaping.functions) { $1 } : functions
+        self.trees = try Self.prepare(parsed, entry: name, text: text, html: htmlEscaping, functions: self.functions)
+    }
+
+    /// The trees to execute from `entry`: escaped when `html`, with their shortcuts compiled.
+    private static func prepare(_ parsed: [String: Tree], entry: String, text: String, html: Bool,
+                                functions: [String: TemplateFunction]) throws(TemplateParseError) -> [String: Tree] {
+        let trees = html ? try HTMLEscaper.escape(parsed, entry: entry, text: text, parseName: entry) : parsed
         for tree in trees.values { FastAction.compileAll(tree.root, functions: Set(functions.keys)) }
-        if htmlEscaping, trees.values.contains(where: { HTMLEscaping.hasMarkup($0.root) }) {
-            throw TemplateParseError(description: "html/template:\(name): templates with HTML markup are not supported; the details template may only hold text and actions")
-        }
+        return trees
     }
 
     /// The names of the templates this text defines (itself included).
-    public var definedTemplates: [String] { trees.keys.sorted() }
+    public var definedTemplates: [String] { parsed.keys.sorted() }
 
     /// Executes template `name` (default: this one) against `data`, appending to `output` — what was
-    /// written before an error stays there, as with Go's writer.
+    /// written before an error stays there, as with Go's writer. With html/template another entry
+    /// point is escaped for itself first, as Go's `ExecuteTemplate` does.
     public func execute(_ data: TemplateValue, name: String? = nil, into output: inout String) throws(TemplateExecutionError) {
-        var executor = Executor(trees: trees, text: text, functions: functions, missingKey: missingKey, name: name ?? self.name)
+        let entry = name ?? self.name
+        var trees = self.trees
+        if htmlEscaping && entry != self.name && parsed[entry] != nil {
+            do {
+                trees = try Self.prepare(parsed, entry: entry, text: text, html: true, functions: functions)
+            } catch {
+                throw TemplateExecutionError(description: error.description)
+            }
+        }
+        var executor = Executor(trees: trees, text: text, functions: functions, missingKey: missingKey, name: entry)
         executor.parseName = self.name
-        executor.htmlEscaping = htmlEscaping
         swap(&executor.output, &output)  // write straight into the caller's string
         defer { swap(&executor.output, &output) }
-        try executor.execute(name ?? self.name, data: data)
+        try executor.execute(entry, data: data)
     }
 
     /// Executes against `data` and returns the output.

@@ -12,7 +12,8 @@ public struct TemplateDataError: Error, Sendable, CustomStringConvertible {
 extension TemplateValue {
     /// Reads JSON with `alertrelay render`'s data rule: a number written without `.`, `e` or `E`
     /// that fits int64 is an `int64`, every other number a `float64`; objects are
-    /// `map[string]interface{}`, arrays `[]interface{}`; one-key objects `{"$int":…}`, `{"$uint":…}`,
+    /// `map[string]interface{}`, arrays `[]interface{}`; one-key objects `{"$int":…}`, `{"$uint":…}`
+    /// (a number or a decimal string: `{"$uint":"18446744073709551615"}`),
     /// `{"$float":…}`, `{"$time":"RFC3339Nano" or ns}`, `{"$duration":"1m30s" or ns}` and
     /// `{"$strmap":{…}}` (a `map[string]string`) give those types.
     public init(json: String) throws(TemplateDataError) {
@@ -122,6 +123,23 @@ private struct JSONReader {
         throw fail("unterminated string")
     }
 
+    /// The integer of `{"$int":…}` or `{"$uint":…}`, written as a JSON number or a decimal string
+    /// (which keeps all 64 bits through JSON readers that use float64).
+    mutating func typedInteger(_ key: String) throws(TemplateDataError) -> TemplateValue {
+        skipSpace()
+        let text: String
+        if i < bytes.count && bytes[i] == UInt8(ascii: "\"") {
+            text = try string()
+        } else {
+            let start = i
+            while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
+            text = String(decoding: bytes[start..<i], as: UTF8.self)
+        }
+        if key == "$uint", !text.hasPrefix("+"), let u = UInt64(text) { return .uint64(u) }
+        if key == "$int", let n = Int64(text) { return .int(n) }
+        throw fail("\(key) needs a decimal integer within the \(key == "$uint" ? "uint64" : "int64") range, as a number or a string (got \(String(reflecting: text)))")
+    }
+
     mutating func object() throws(TemplateDataError) -> TemplateValue {
         i += 1
         var pairs: [(String, TemplateValue)] = []
@@ -137,12 +155,8 @@ private struct JSONReader {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected :") }
             i += 1
-            if key == "$uint" {
-                skipSpace()
-                let start = i
-                while i < bytes.count, bytes[i] >= 0x30 && bytes[i] <= 0x39 { i += 1 }
-                guard let u = UInt64(String(decoding: bytes[start..<i], as: UTF8.self)) else { throw fail("$uint needs an unsigned integer") }
-                pairs.append((key, .uint64(u)))
+            if key == "$uint" || key == "$int" {
+                pairs.append((key, try typedInteger(key)))
             } else if key == "$strmap" {
                 guard case .map(let m) = try value() else { throw fail("$strmap needs an object") }
                 var sm: [String: String] = [:]
@@ -166,7 +180,7 @@ private struct JSONReader {
 
     static func typed(_ key: String, _ v: TemplateValue) throws(TemplateDataError) -> TemplateValue? {
         switch (key, v) {
-        case ("$int", .int64(let n)): return .int(n)
+        case ("$int", .int(let n)): return .int(n)
         case ("$uint", .uint64(let n)): return .uint64(n)
         case ("$float", .int64(let n)): return .float64(Double(n))
         case ("$float", .float64(let d)): return .float64(d)
@@ -181,65 +195,6 @@ private struct JSONReader {
             do { return .duration(try GoDuration(parsing: s)) } catch { throw TemplateDataError(description: "$duration: \(error)") }
         case ("$strmap", let sm): return sm
         default: return nil
-        }
-    }
-}
-
-extension GoTime {
-    /// Parses `2006-01-02T15:04:05.999999999Z07:00`.
-    init?(rfc3339 s: String) {
-        let b = Array(s.utf8)
-        func num(_ a: Int, _ n: Int) -> Int64? {
-            guard a + n <= b.count else { return nil }
-            var v: Int64 = 0
-            for k in a..<a + n {
-                guard b[k] >= 0x30 && b[k] <= 0x39 else { return nil }
-                v = v * 10 + Int64(b[k] - 0x30)
-            }
-            return v
-        }
-        guard b.count >= 20, let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2),
-              let mi = num(14, 2), let sec = num(17, 2) else { return nil }
-        var i = 19
-        var nanos: Int64 = 0
-        if i < b.count && b[i] == UInt8(ascii: ".") {
-            i += 1
-            var digits = 0
-            while i < b.count && b[i] >= 0x30 && b[i] <= 0x39 {
-                if digits < 9 { nanos = nanos * 10 + Int64(b[i] - 0x30) }
-                digits += 1
-                i += 1
-            }
-            for _ in min(digits, 9)..<9 { nanos *= 10 }
-        }
-        var offset = 0
-        guard i < b.count else { return nil }
-        if b[i] == UInt8(ascii: "Z") {
-            i += 1
-        } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), let oh = num(i + 1, 2), let om = num(i + 4, 2) {
-            offset = Int(oh * 3600 + om * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
-            i += 6
-        } else {
-            return nil
-        }
-        guard i == b.count else { return nil }
-        // Days from civil (Howard Hinnant's algorithm).
-        let yy = mo <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let mp = (mo + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        let seconds = days * 86_400 + h * 3600 + mi * 60 + sec - Int64(offset)
-        // Go's time.Time spans years 1–9999; as nanoseconds since 1970 only 1677–2262 fit.
-        let (scaled, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        let (unixNano, o2) = scaled.addingReportingOverflow(nanos)
-        guard !o1 && !o2 else { return nil }
-        self.init(unixNano: unixNano)
-        if offset != 0 {
-            self.offsetSeconds = offset
-            self.zoneName = ""
         }
     }
 }

@@ -41,6 +41,13 @@ public enum TemplateValue: Sendable, Equatable {
     case object(TemplateObject)
     /// A value of a named Go string type with a `String()` method (Kapacitor's `alert.Level`).
     case stringer(typeName: String, text: String)
+    /// A value of a named Go string type without methods: html/template's `HTML`, `JS`, `URL`,
+    /// `CSS`, `HTMLAttr`, `JSStr` and `Srcset` (`template.JS`…), which mark content as safe for
+    /// the context they name. A string to every builtin; its type name under `%T`.
+    case namedString(typeName: String, text: String)
+    /// A value of a named Go integer type with a `String()` method (`time.Month`, `time.Weekday`):
+    /// `text` under `%v` and `%s`, `value` under `%d` and in comparisons.
+    case namedInteger(typeName: String, value: Int64, text: String)
 
     /// Go's type name, as it appears in error messages and `%T`.
     public var goTypeName: String {
@@ -63,6 +70,8 @@ public enum TemplateValue: Sendable, Equatable {
         case .nilMap(let strings): return strings ? "map[string]string" : "map[string]interface {}"
         case .object(let o): return o.typeName
         case .stringer(let t, _): return t
+        case .namedInteger(let t, _, _): return t
+        case .namedString(let t, _): return t
         }
     }
 }
@@ -103,92 +112,6 @@ public final class TemplateObject: Sendable, Equatable {
 
     public static func == (a: TemplateObject, b: TemplateObject) -> Bool {
         a === b || (a.typeName == b.typeName && a.fieldNames == b.fieldNames && a.fields == b.fields && a.embedded == b.embedded)
-    }
-}
-
-/// Go's `time.Time` as templates print it: an instant and a fixed zone.
-public struct GoTime: Sendable, Equatable {
-    /// Nanoseconds since the Unix epoch.
-    public var unixNano: Int64
-    /// Zone offset east of UTC, in seconds.
-    public var offsetSeconds: Int
-    /// Zone abbreviation (`UTC`).
-    public var zoneName: String
-
-    /// An instant in UTC.
-    public init(unixNano: Int64) {
-        self.unixNano = unixNano
-        self.offsetSeconds = 0
-        self.zoneName = "UTC"
-    }
-
-    /// Go's zero `time.Time` (January 1, year 1, UTC).
-    public static let zero = GoTime(unixNano: Int64.min)
-
-    /// Whether this is Go's zero time.
-    public var isZero: Bool { unixNano == Int64.min }
-
-    /// Go's `Time.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`.
-    public var description: String {
-        if isZero { return "0001-01-01 00:00:00 +0000 UTC" }
-        let sign = offsetSeconds < 0 ? "-" : "+"
-        let off = abs(offsetSeconds)
-        return dateAndTime(separator: " ") + " \(sign)\(Self.pad(off / 3600, 2))\(Self.pad(off % 3600 / 60, 2)) \(zoneName)"
-    }
-
-    /// RFC 3339 with nanoseconds, trailing zeros trimmed (Go's `time.RFC3339Nano`).
-    public var rfc3339Nano: String {
-        if isZero { return "0001-01-01T00:00:00Z" }
-        if offsetSeconds == 0 { return dateAndTime(separator: "T") + "Z" }
-        let sign = offsetSeconds < 0 ? "-" : "+"
-        let off = abs(offsetSeconds)
-        return dateAndTime(separator: "T") + "\(sign)\(Self.pad(off / 3600, 2)):\(Self.pad(off % 3600 / 60, 2))"
-    }
-
-    /// `2006-01-02<sep>15:04:05.999999999` in the time's own zone.
-    private func dateAndTime(separator: String) -> String {
-        let local = unixNano + Int64(offsetSeconds) * 1_000_000_000
-        var secs = local / 1_000_000_000
-        var nanos = local % 1_000_000_000
-        if nanos < 0 {
-            nanos += 1_000_000_000
-            secs -= 1
-        }
-        let (y, mo, d, h, mi, s) = Self.civil(secs)
-        var out = "\(Self.pad(y, 4))-\(Self.pad(mo, 2))-\(Self.pad(d, 2))\(separator)\(Self.pad(h, 2)):\(Self.pad(mi, 2)):\(Self.pad(s, 2))"
-        if nanos > 0 {
-            var frac = Self.pad(Int(nanos), 9)
-            while frac.hasSuffix("0") { frac.removeLast() }
-            out += "." + frac
-        }
-        return out
-    }
-
-    static func pad(_ v: Int, _ width: Int) -> String {
-        let s = String(v)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-    }
-
-    static func pad(_ v: Int64, _ width: Int) -> String { pad(Int(v), width) }
-
-    /// Civil date and time from seconds since the epoch (proleptic Gregorian).
-    static func civil(_ seconds: Int64) -> (Int64, Int64, Int64, Int64, Int64, Int64) {
-        var days = seconds / 86_400
-        var rem = seconds % 86_400
-        if rem < 0 {
-            rem += 86_400
-            days -= 1
-        }
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
     }
 }
 

@@ -9,7 +9,8 @@ struct RenderCommand: ParsableCommand {
         abstract: "Render a Go text/template against JSON data, exactly as Go's text/template would.",
         discussion: """
             Data rule: a JSON number without '.', 'e' or 'E' that fits int64 is an int64, other numbers \
-            float64; objects are map[string]interface{}, arrays []interface{}; {"$int":..}, {"$uint":..}, \
+            float64 (3.0 is a float64); objects are map[string]interface{}, arrays []interface{}; \
+            {"$int":..} and {"$uint":..} (a number or a decimal string, "18446744073709551615"), \
             {"$float":..}, {"$time":"RFC3339Nano" or ns}, {"$duration":"1m30s" or ns} and {"$strmap":{..}} \
             give those Go types. --cases FILE reads JSON lines {"id":..,"template":"..","data":..,"options":[..]} \
             and prints {"id":..,"out":"..","err":".."} per line. Kinds: generic, alert (Kapacitor's message \
@@ -100,21 +101,20 @@ struct RenderCommand: ParsableCommand {
             let name = object["name"] as? String ?? "render"
             let templateText = object["template"] as? String ?? ""
             let caseOptions = object["options"] as? [String] ?? []
-            var dataJSON = "null"
-            if let d = object["data"], let raw = try? JSONSerialization.data(withJSONObject: d, options: [.fragmentsAllowed]) {
-                dataJSON = String(decoding: raw, as: UTF8.self)
-            }
             var out = ""
             var err: String?
             do {
                 let t = try Self.template(templateText, name: name, kind: kind, options: caseOptions)
-                try t.execute(try Self.data(try TemplateValue(json: dataJSON), kind: kind), into: &out)
+                // The data is read from the line's own text with the data rule (as --data is), not
+                // from JSONSerialization's numbers, which lose 3.0's point and 64-bit integers.
+                guard case .map(let members) = try TemplateValue(json: String(line)) else { throw TemplateDataError(description: "not a JSON object") }
+                try t.execute(try Self.data(members["data"] ?? .null, kind: kind), into: &out)
             } catch let e as TemplateParseError {
                 err = e.description
             } catch let e as TemplateExecutionError {
                 err = e.description
             } catch {
-                err = "\(error)"
+                err = "data: \(error)"
             }
             var result: [String: Any] = ["out": out]
             if let id = object["id"] { result["id"] = id }

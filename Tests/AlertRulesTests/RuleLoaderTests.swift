@@ -18,6 +18,23 @@ import Testing
         }
     }
 
+    /// Details with markup render as Kapacitor's html/template renders them (expected bytes from Go
+    /// 1.19); a details template whose context Go refuses fails the load with Go's message.
+    @Test func detailsWithMarkupAreEscapedByContext() throws {
+        let rules = try loader.rules(text: """
+            id: r
+            groupBy: '*'
+            crit: '"v" > 0.0'
+            details: '<b title="{{.ID}}">{{.Message}}</b><a href="http://g/?h={{index .Tags "host"}}&m={{.Message}}">g</a>'
+            """, file: "r.yaml")
+        var events: [AlertEvent] = []
+        RuleEngine(rules: rules, hostname: "relay-1").process(Point(measurement: "cpu", tags: [Tag(key: "host", value: "a<")],
+                                                                   fields: [Field(key: "v", value: .float(1))], time: 1)) { events.append($0) }
+        #expect(events.first?.details == #"<b title="cpu:host=a&lt;">cpu:host=a&lt; is CRITICAL</b><a href="http://g/?h=a%3c&m=cpu%3ahost%3da%3c%20is%20CRITICAL">g</a>"#)
+        let err = loadError("id: r\ngroupBy: '*'\ncrit: '\"v\" > 0.0'\ndetails: '<script>var t = `{{.ID}}`</script>'\n")
+        #expect(err?.description.contains("details: html/template:details:1:19: {{.ID}} appears in a JS template literal") == true, "\(String(describing: err))")
+    }
+
     @Test func theSeedsHandlerFileLoadsAsIs() throws {
         let h = try loader.handlers(text: """
             id: kafka-cpu-alert

@@ -41,6 +41,42 @@ import Testing
             """)
     }
 
+    /// The typed-data oracle cases (Tests/GoTemplateTests/Fixtures/typed.jsonl, recorded by Go) through
+    /// `render --cases`, each line's data written as JSON in the line, and a few through `--data`.
+    @Test func renderKeepsTypedDataAsGo() throws {
+        struct Case: Decodable {
+            var name: String
+            var template: String
+            var data: String
+            var out: String
+            var err: String?
+        }
+        let anchor = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("GoTemplateTests/TypedDataOracleTests.swift").path
+        let cases: [Case] = try oracleFixture("typed.jsonl", besides: anchor)
+        #expect(cases.count >= 40)
+        let lines = try cases.map { c in
+            let head = try JSONSerialization.data(withJSONObject: ["id": c.name, "name": c.name, "template": c.template], options: [.sortedKeys])
+            return String(decoding: head.dropLast(), as: UTF8.self) + #","data":"# + c.data + "}"
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("typed-\(getpid()).jsonl")
+        try Data(lines.joined(separator: "\n").utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try Self.alertrelay(["render", "--cases", file.path])
+        #expect(r.status == 0)
+        let results = r.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(results.count == cases.count)
+        for (c, result) in zip(cases, results) {
+            #expect(result["id"] as? String == c.name)
+            #expect(result["out"] as? String == c.out, "\(c.name) \(c.data)")
+            #expect(result["err"] as? String == c.err, "\(c.name) \(c.data)")
+        }
+        for c in cases where c.data.contains("$uint\":\"") || c.data == "3.0" {
+            let single = try Self.alertrelay(["render", "--template", c.template, "--data", c.data])
+            #expect(single.stdout == c.out, "\(c.name) \(c.data)")
+        }
+    }
+
     @Test func renderAlertKindUsesKapacitorsContext() throws {
         let r = try Self.alertrelay(["render", "--kind", "alert", "--template", "{{.ID}} is {{.Level}} on {{.Tags.host}} after {{.Duration}}",
                                      "--data", #"{"ID":"cpu:nil","Level":"CRITICAL","Tags":{"host":"a"},"Duration":"90s"}"#])
@@ -59,8 +95,15 @@ import Testing
         #expect(r.stdout.contains("&#34;Message&#34;:&#34;a\\u003cb \\u0026 c&#34;}\n"))
         let compact = try Self.alertrelay(["render", "--kind", "alert_details", "--template", "{{ jsonCompact .Tags }}|", "--data", #"{"Tags":{"h":"a+b"}}"#])
         #expect(compact.stdout == "{&#34;h&#34;:&#34;a&#43;b&#34;}|")
-        let markup = try Self.alertrelay(["render", "--kind", "alert_details", "--template", "<b>{{.ID}}</b>", "--data", "{}"])
-        #expect(markup.status == 1)
+        // Markup: html/template's contextual escaping (the HTML, the attribute, the URL, the script).
+        let markup = try Self.alertrelay(["render", "--kind", "alert_details", "--template",
+                                          #"<b title="{{.ID}}">{{.ID}}</b><a href="{{.Message}}">x</a><script>var m = {{.Message}};</script>"#,
+                                          "--data", #"{"ID":"a<b","Message":"javascript:alert('x')"}"#])
+        #expect(markup.status == 0)
+        #expect(markup.stdout == ##"<b title="a&lt;b">a&lt;b</b><a href="#ZgotmplZ">x</a><script>var m = "javascript:alert('x')";</script>"##)
+        let unclosed = try Self.alertrelay(["render", "--kind", "alert_details", "--template", #"<a href="{{.ID}}"#, "--data", "{}"])
+        #expect(unclosed.status == 1)
+        #expect(unclosed.stderr == "html/template:render: ends in a non-text context: {stateURL delimDoubleQuote urlPartNone jsCtxRegexp attrURL elementNone <nil>}\n")
     }
 
     @Test func parseContract() throws {

@@ -3,10 +3,20 @@ import Testing
 
 /// Inputs the fuzzer (Tools/fuzz/run.sh template) found; each must fail cleanly, not trap.
 @Suite struct FuzzRegressionTests {
-    @Test func timeOutsideTheNanosecondRangeIsADataError() {
-        #expect(throws: TemplateDataError.self) { try TemplateValue(json: #"{"$time":"0175-11-27T10:00:00.5Z"}"#) }
-        #expect(throws: TemplateDataError.self) { try TemplateValue(json: #"{"$time":"2263-01-01T00:00:00Z"}"#) }
-        #expect((try? TemplateValue(json: #"{"$time":"2262-01-01T00:00:00Z"}"#)) != nil)
+    @Test func timesOfEveryYearGoParsesAreTimes() throws {
+        // Years 0000-9999 are Go times even where nanoseconds since 1970 overflow (UnixNano wraps as Go's).
+        #expect(try Template(name: "t", text: "{{.}}").render(try TemplateValue(json: #"{"$time":"0175-11-27T10:00:00.5Z"}"#))
+                == "0175-11-27 10:00:00.5 +0000 UTC")
+        #expect(try Template(name: "t", text: "{{.Unix}}").render(try TemplateValue(json: #"{"$time":"9999-12-31T23:59:59Z"}"#))
+                == "253402300799")
+        #expect(throws: TemplateDataError.self) { try TemplateValue(json: #"{"$time":"2026-02-29T00:00:00Z"}"#) }
+        #expect(throws: TemplateDataError.self) { try TemplateValue(json: #"{"$time":"2026-01-01T24:00:00Z"}"#) }
+    }
+
+    @Test func timeArithmeticAtTheEdgesDoesNotTrap() throws {
+        let t = try Template(name: "t", text: "{{(.Add -9223372036854775808).Add -9223372036854775808}} {{.Sub (.Add 9223372036854775807)}} {{(.Round 9223372036854775807).Year}}")
+        _ = try t.render(.time(.zero))
+        _ = try t.render(.time(GoTime(unixSeconds: 253_402_300_799, nanosecond: 999_999_999)))
     }
 
     @Test func callWithoutArguments() throws {

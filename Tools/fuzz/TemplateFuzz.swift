@@ -1,5 +1,5 @@
 // libFuzzer target for the Go template engine: the input is split into a template and JSON data;
-// parsing and executing must never crash, whatever the bytes. Built by Tools/fuzz/run.sh template.
+// parsing, html/template escaping and executing must never crash, whatever the bytes. Built by Tools/fuzz/run.sh template.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func templateFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -15,8 +15,9 @@ public func templateFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         value = .map(["ID": .string("cpu:nil"), "Level": .string("CRITICAL"), "Fields": .map(["value": .float64(97.5), "n": .int64(3)]),
                       "Tags": .stringMap(["host": "a"]), "List": .list([.int64(1), .string("x"), .null]), "Nil": .null])
     }
-    for options in [[String](), ["missingkey=error"]] {
-        guard let t = try? Template(name: "fuzz", text: templateText, options: options) else { continue }
+    for (options, html) in [([String](), false), (["missingkey=error"], false), ([], true)] {
+        guard let t = try? Template(name: "fuzz", text: templateText, functions: html ? KapacitorContext.detailsFunctions : [:],
+                                    options: options, htmlEscaping: html) else { continue }
         var out = ""
         try? t.execute(value, into: &out)
     }

@@ -43,10 +43,13 @@ func toData(v any) any {
 			for k, e := range x {
 				switch k {
 				case "$int":
-					n, _ := e.(json.Number).Int64()
+					n, err := strconv.ParseInt(numberText(e), 10, 64)
+					if err != nil {
+						panic(err)
+					}
 					return int(n)
 				case "$uint":
-					n, err := strconv.ParseUint(e.(json.Number).String(), 10, 64)
+					n, err := strconv.ParseUint(numberText(e), 10, 64)
 					if err != nil {
 						panic(err)
 					}
@@ -56,11 +59,12 @@ func toData(v any) any {
 					return f
 				case "$time":
 					if s, ok := e.(string); ok {
+						// time.Parse keeps the offset: a fixed zone named "" (or Local, UTC here, for +00:00).
 						t, err := time.Parse(time.RFC3339Nano, s)
 						if err != nil {
 							panic(err)
 						}
-						return t.UTC()
+						return t
 					}
 					n, _ := e.(json.Number).Int64()
 					return time.Unix(0, n).UTC()
@@ -90,6 +94,15 @@ func toData(v any) any {
 		return out
 	}
 	return v
+}
+
+// numberText is the digits of a typed integer, written as a JSON number or as a string (which
+// keeps all 64 bits where JSON readers go through float64).
+func numberText(e any) string {
+	if s, ok := e.(string); ok {
+		return s
+	}
+	return e.(json.Number).String()
 }
 
 func execOne(c execCase) execCase {

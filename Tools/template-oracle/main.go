@@ -5,6 +5,8 @@
 //	template-oracle parse > parse.jsonl    every parse case: the trees Go builds (Node.String()) or its error
 //	template-oracle exec > exec.jsonl      every exec case: output (partial on error) and error
 //	template-oracle json > json.jsonl      json.Marshal of data built by the data rule
+//	template-oracle zone|printf|methods|typed|html > NAME.jsonl   the cases of one topic (gaps.go, html.go)
+//	template-oracle entities > HTMLEntities.swift   Go's HTML character references as a Swift table
 //	template-oracle bench N RUNS           renders/s of the Kapacitor-style benchmark template
 //
 // Build in GOPATH mode (GO111MODULE=off); see generate.sh.
@@ -23,6 +25,11 @@ import (
 	"strings"
 	"text/template"
 )
+
+// caseSets are the exec-case fixtures written by name.
+var caseSets = map[string]func() []execCase{
+	"zone": zoneCases, "printf": printfCases, "methods": methodCases, "typed": typedDataCases, "html": htmlCases,
+}
 
 type parseCase struct {
 	Name  string            `json:"name"`
@@ -78,6 +85,22 @@ func literals(file string) []string {
 func main() {
 	if len(os.Args) >= 2 && os.Args[1] == "timeformat" {
 		timeFormatCases()
+		return
+	}
+	if len(os.Args) >= 2 && os.Args[1] == "entities" {
+		entitiesSwift()
+		return
+	}
+	if len(os.Args) >= 2 && caseSets[os.Args[1]] != nil {
+		w := bufio.NewWriter(os.Stdout)
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for _, c := range caseSets[os.Args[1]]() {
+			if err := enc.Encode(c); err != nil {
+				panic(err)
+			}
+		}
+		w.Flush()
 		return
 	}
 	if len(os.Args) < 2 || (os.Args[1] != "parse" && os.Args[1] != "exec" && os.Args[1] != "bench" && os.Args[1] != "json") {
