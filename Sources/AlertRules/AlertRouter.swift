@@ -1,12 +1,13 @@
 import GoTemplate
-import KafkaDispatch
 
-/// What a handler makes of an event: a Kafka message, a log line, or the reason it could not.
+/// What a handler makes of an event, in the domain's terms (no transport type): a message for a
+/// Kafka cluster's topic, a log line, or the reason it could not. The relay's outputs turn it into
+/// bytes on the wire.
 public struct AlertDelivery: Sendable {
     /// What to do.
     public enum Output: Sendable {
-        /// Send `message` on cluster `cluster`.
-        case kafka(cluster: String, message: KafkaMessage)
+        /// Send `body` keyed by `key` (the alert ID) to `topic` on the `[[kafka]]` cluster `cluster`.
+        case kafka(cluster: String, topic: String, key: String, body: String, partitioning: HandlerPartitioning)
         /// Append `line` to the file at `path` (created with `mode`).
         case log(path: String, mode: Int, line: String)
         /// The body could not be made (template error): counted and logged, nothing sent.
@@ -119,9 +120,8 @@ public final class AlertRouter {
             } else {
                 body = recordJSON()
             }
-            let message = KafkaMessage(topic: k.topic, key: event.id, value: body, partitioning: k.partitioning)
             out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
-                                     output: .kafka(cluster: k.cluster, message: message)))
+                                     output: .kafka(cluster: k.cluster, topic: k.topic, key: event.id, body: body, partitioning: k.partitioning)))
         case .log(let l):
             out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
                                      output: .log(path: l.path, mode: l.mode, line: recordJSON())))

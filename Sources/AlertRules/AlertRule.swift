@@ -1,5 +1,4 @@
 import GoTemplate
-import KafkaDispatch
 
 /// How a rule groups points into alert groups (Kapacitor's `groupBy`).
 public enum GroupBy: Sendable, Equatable {
@@ -43,7 +42,7 @@ public struct KafkaHandlerOptions: Sendable {
     /// The compiled body template.
     public var template: Template?
     /// `disablePartitionById` and `partitionAlgorithm`, combined.
-    public var partitioning: KafkaPartitioning
+    public var partitioning: HandlerPartitioning
 }
 
 /// Options of a log handler (Kapacitor's `log` handler: `path`, `mode`).

@@ -1,6 +1,5 @@
 import Foundation
 import GoTemplate
-import KafkaDispatch
 import Yams
 
 /// Rules and handlers loaded from files, checked against each other and the Kafka clusters.
@@ -318,15 +317,16 @@ public struct RuleLoader {
             }
         }
         let disable = try m["disablePartitionById"].map { (x) throws(RuleLoadError) in try x.bool("disablePartitionById") } ?? false
-        var algorithm = KafkaPartitionAlgorithm.crc32
+        var algorithm = HandlerPartitioning.Algorithm.crc32
         if let a = m["partitionAlgorithm"] {
             let name = try a.string("partitionAlgorithm")
-            do throws(KafkaConfigProblem) { algorithm = try KafkaPartitionAlgorithm(option: name) } catch {
-                throw a.error("\(what): \(error.reason)")
+            guard let parsed = HandlerPartitioning.Algorithm(option: name) else {
+                throw a.error("\(what): invalid partition algorithm: \"\(name)\" (expected crc32, murmur2, murmur3 or fnv-1a)")
             }
+            algorithm = parsed
         }
         return .kafka(KafkaHandlerOptions(cluster: cluster, topic: topic, templateText: text, template: template,
-                                          partitioning: disable ? .random : .byKey(algorithm)))
+                                          partitioning: disable ? .random : .byAlertID(algorithm)))
     }
 
     func logOptions(_ m: YAMLMap, what: String) throws(RuleLoadError) -> HandlerAction {

@@ -89,7 +89,7 @@ public enum GoJSON {
             case 0x0A: escape = "\\n"
             case 0x0D: escape = "\\r"
             case 0x09: escape = "\\t"
-            case 0x3C, 0x3E, 0x26 where escapeHTML: escape = unicodeEscape(b)
+            case 0x3C where escapeHTML, 0x3E where escapeHTML, 0x26 where escapeHTML: escape = unicodeEscape(b)
             case 0x00..<0x20: escape = unicodeEscape(b)
             case 0xE2:
                 let j = u.index(after: i)

@@ -83,10 +83,9 @@ struct TestCommand: ParsableCommand {
                     out += "event \(GoTime(unixNano: event.time).rfc3339Nano) rule=\(event.ruleID) id=\(event.id) level=\(event.level) message=\(Self.quote(event.message))\n"
                     for d in router.route(event) {
                         switch d.output {
-                        case .kafka(let cluster, let m):
+                        case .kafka(let cluster, let topic, let key, let body, _):
                             messages += 1
-                            let body = String(decoding: m.value, as: UTF8.self)
-                            out += "kafka cluster=\(cluster) topic=\(m.topic) key=\(event.id) handler=\(d.handlerID) body=\(body.hasSuffix("\n") ? String(body.dropLast()) : body)\n"
+                            out += "kafka cluster=\(cluster) topic=\(topic) key=\(key) handler=\(d.handlerID) body=\(body.hasSuffix("\n") ? String(body.dropLast()) : body)\n"
                         case .log(let path, _, let json):
                             out += "log path=\(path) handler=\(d.handlerID) line=\(json.dropLast())\n"
                         case .failed(let reason):

@@ -59,7 +59,7 @@ import Testing
     @Test func inlineHandlersAndTopicSubscribers() throws {
         let d = try run([50, 5, 5, 50])
         let kafka = d.compactMap { x -> (String, String, String)? in
-            if case .kafka(let c, let m) = x.output { return (x.handlerID, c, m.topic) } else { return nil }
+            if case .kafka(let c, let topic, _, _, _) = x.output { return (x.handlerID, c, topic) } else { return nil }
         }
         // 3 events per rule; direct → its inline handler; published → topic cpu → two kafka handlers (one filtered).
         #expect(kafka.filter { $0.0 == "direct:kafka:0" }.count == 3)
@@ -67,7 +67,7 @@ import Testing
         #expect(kafka.filter { $0.0 == "changes-only" }.count == 2)
         #expect(kafka.allSatisfy { $0.1 == "infra-monitoring" })
         let changes = d.filter { $0.handlerID == "changes-only" }.compactMap { x -> String? in
-            if case .kafka(_, let m) = x.output { return String(decoding: m.value, as: UTF8.self) } else { return nil }
+            if case .kafka(_, _, _, let body, _) = x.output { return body } else { return nil }
         }
         #expect(changes == ["cpu:nil OK->CRITICAL", "cpu:nil CRITICAL->OK"])
         let logs = d.filter { $0.handlerID == "audit" }
@@ -83,9 +83,12 @@ import Testing
 
     @Test func kafkaBodyIsTheAlertJSONKeyedByAlertID() throws {
         let d = try run([5])
-        guard case .kafka(_, let m)? = d.first(where: { $0.handlerID == "direct:kafka:0" })?.output else { Issue.record("none"); return }
-        #expect(m.key.map { String(decoding: $0, as: UTF8.self) } == "cpu:nil")
-        let body = String(decoding: m.value, as: UTF8.self)
+        guard case .kafka(_, _, let key, let body, let partitioning)? = d.first(where: { $0.handlerID == "direct:kafka:0" })?.output else {
+            Issue.record("none")
+            return
+        }
+        #expect(key == "cpu:nil")
+        #expect(partitioning == .kapacitorDefault)
         #expect(body.hasPrefix("{\"id\":\"cpu:nil\",\"message\":\"Hey, check your CPU\",\"details\":\"{\\u0026#34;Name"))
         #expect(body.hasSuffix(",\"level\":\"CRITICAL\",\"data\":{\"series\":[{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"columns\":[\"time\",\"usage_idle\"],\"values\":[[\"1970-01-01T00:00:00Z\",5]]}]},\"previousLevel\":\"OK\",\"recoverable\":true}\n"))
     }

@@ -1,5 +1,4 @@
 import Foundation
-import KafkaDispatch
 import LineProtocol
 import Testing
 @testable import AlertRules
@@ -49,7 +48,7 @@ import Testing
         guard case .kafka(let k) = h[0].action else { Issue.record("not kafka"); return }
         #expect(k.cluster == "infra-monitoring")
         #expect(k.topic == "cpu-alerts")
-        #expect(k.partitioning == .byKey(.crc32))
+        #expect(k.partitioning == .byAlertID(.crc32))
     }
 
     @Test func handlerOptionsAsKapacitorNamesThem() throws {

@@ -10,7 +10,8 @@ import Logging
 extension EngineLoop {
     func deliver(_ d: AlertDelivery) {
         switch d.output {
-        case .kafka(let cluster, let message):
+        case .kafka(let cluster, let topic, let key, let body, let partitioning):
+            let message = KafkaMessage(topic: topic, key: key, value: body, partitioning: KafkaPartitioning(partitioning))
             guard let dispatcher = outputs.dispatcher, dispatcher.producer(for: cluster) != nil else {
                 fail(d, "cluster \"\(cluster)\" has no producer")
                 return
