@@ -96,7 +96,7 @@ let package = Package(
         ),
         .testTarget(name: "CLITests", dependencies: ["AlertRelayTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AlertRelayTestSupport"]),
-        .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate", "AlertRules", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
         .target(name: "AlertRelayTestSupport", path: "Tests/AlertRelayTestSupport"),
         .testTarget(

@@ -254,7 +254,7 @@ extension GoTime {
     func equal(_ u: GoTime) -> Bool { unixSeconds == u.unixSeconds && nanosecond == u.nanosecond }
 
     /// The same instant in UTC (Go's `UTC`, and `Local` where the local zone is UTC).
-    var inUTC: GoTime {
+    public var inUTC: GoTime {
         var t = self
         t.offsetSeconds = 0
         t.zoneName = "UTC"

@@ -1,7 +1,7 @@
 /// html/template's escaping functions (html.go, js.go, css.go, url.go, content.go) under the
 /// names Go gives them: the escaper appends them to each action's pipeline by the context it is
 /// in, and they turn the action's value into text safe there.
-enum HTMLEscaping {
+public enum HTMLEscaping {
     /// What a value is known to be safe as (Go's `contentType`): html/template's named string
     /// types (`template.HTML`…) say so; anything else is plain text.
     enum ContentType { case plain, css, html, htmlAttr, js, jsStr, url, srcset }
@@ -97,7 +97,7 @@ enum HTMLEscaping {
     }
 
     /// html/template's HTML text escaping (text/template's `html` builtin is the same without `+`).
-    static func text(_ s: String, escapePlus: Bool = true) -> String {
+    public static func text(_ s: String, escapePlus: Bool = true) -> String {
         var table = htmlTable
         if !escapePlus { table.entries[0x2B] = nil }
         return htmlReplace(s, table, badRunes: true)

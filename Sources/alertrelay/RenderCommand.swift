@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GoTemplate
+import AlertRules
 
 /// `alertrelay render`: run a Go text/template the way Kapacitor would, to test it before deploying.
 struct RenderCommand: ParsableCommand {

@@ -1,3 +1,4 @@
+import AlertRules
 import Testing
 @testable import GoTemplate
 

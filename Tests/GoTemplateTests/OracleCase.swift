@@ -1,3 +1,4 @@
+import AlertRules
 import AlertRelayTestSupport
 import Foundation
 import Testing
@@ -62,7 +63,7 @@ struct OracleCase: Decodable, Sendable, CustomTestStringConvertible {
     }
 
     /// Expects GoTemplate's output and error to be Go's.
-    func expectMatchesGo(sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectMatchesGo(sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         let (got, gotErr) = run()
         #expect(got == out, "output", sourceLocation: sourceLocation)
         #expect(gotErr == expectedErr, "error", sourceLocation: sourceLocation)

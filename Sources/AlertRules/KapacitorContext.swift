@@ -1,4 +1,5 @@
 import GoDuration
+import GoTemplate
 
 /// The data Kapacitor's alert node gives its templates: `idInfo` for the alert ID template,
 /// `messageInfo` for the message template and `detailsInfo` for details (Kapacitor 1.5 `alert.go`).

@@ -1,3 +1,4 @@
+import GoTemplate
 extension KapacitorContext {
     /// Kapacitor's `json` for details templates: `json.NewEncoder(w).Encode(v)` (HTML-safe escapes and
     /// a trailing newline) returned as `template.JS`, so html/template writes it as is in a script
