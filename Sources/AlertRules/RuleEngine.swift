@@ -22,10 +22,18 @@ public final class RuleEngine {
         /// The `where` expression's stateful functions: one state for the rule, as Kapacitor keeps
         /// one for its `from` node (not one per group).
         let filterState: LambdaState?
+        /// One output buffer per step, shared by the rule's groups (see ``StepChain/run``).
+        let stepOutputs: UnsafeMutablePointer<StepOutput>
         init(rule: AlertRule, maxGroups: Int) {
             self.rule = rule
             self.maxGroups = maxGroups
             filterState = rule.filterSlots > 0 ? LambdaState(slots: rule.filterSlots) : nil
+            stepOutputs = .allocate(capacity: rule.steps.count)
+            stepOutputs.initialize(repeating: StepOutput(), count: rule.steps.count)
+        }
+        deinit {
+            stepOutputs.deinitialize(count: rule.steps.count)
+            stepOutputs.deallocate()
         }
     }
 
@@ -214,9 +222,9 @@ public final class RuleEngine {
             state.steps = c
             return c
         }()
-        chain.run(p.pointee, sink: { out in
-            explain?.pointee.stepOutputs.append(out)
-            withUnsafePointer(to: out) { alertStage(rt, state, $0, explain: explain, emit: emit) }
+        chain.run(p, rt.stepOutputs, sink: { out in
+            explain?.pointee.stepOutputs.append(out.pointee)
+            alertStage(rt, state, out, explain: explain, emit: emit)
         }, batchSink: { batch in
             explain?.pointee.stepOutputs += batch.points
             if rule.deadman != nil {

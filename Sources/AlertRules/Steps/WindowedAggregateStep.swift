@@ -53,8 +53,20 @@ final class WindowedAggregateState: StepGroupState {
         var kind: UInt8
     }
 
+    /// count, sum and mean: reduced straight from the entries when they are all floats or all
+    /// integers (the usual window), without making a sample per point.
+    enum Running { case count, sum, mean }
+
     let step: WindowedAggregateStep
     let groupTags: [Tag]
+    // The step's settings the hot path reads, taken out of `step` once: reading them through it
+    // would copy the function (an enum with array payloads) on every point.
+    private let period: Int64
+    private let every: Int64
+    private let maxPoints: Int
+    private let align: Bool
+    private let keepsPoints: Bool
+    private let running: Running?
     // One thread owns the engine and its groups: no dynamic exclusivity checks on the hot path.
     @exclusivity(unchecked) private var entries: [Entry] = []
     @exclusivity(unchecked) private var points: [Point] = []
@@ -91,52 +103,101 @@ final class WindowedAggregateState: StepGroupState {
     init(step: WindowedAggregateStep, groupTags: [Tag]) {
         self.step = step
         self.groupTags = groupTags
+        period = step.window.period
+        every = step.window.every
+        maxPoints = step.window.maxPoints
+        align = step.window.align
+        keepsPoints = step.function.keepsPoints
+        switch step.function {
+        case .count: running = .count
+        case .sum: running = .sum
+        case .mean: running = .mean
+        default: running = nil
+        }
     }
 
     var bufferedPoints: Int { entries.count - start }
 
     func process(_ point: Point, _ output: inout StepOutput) {
-        let t = point.time
-        let spec = step.window
-        if nextEmit == nil {
-            nextEmit = spec.firstEmit(after: t)
-            name = point.measurement
+        withUnsafePointer(to: point) { process(at: $0, &output) }
+    }
+
+    func process(at point: UnsafePointer<Point>, _ output: inout StepOutput) {
+        let t = point.pointee.time
+        guard let due = nextEmit else {
+            nextEmit = step.window.firstEmit(after: t)
+            name = point.pointee.measurement
+            return process(at: point, &output)
         }
-        if spec.every == 0 {
+        if every == 0 {
             insert(point, &output)
-            if t >= nextEmit! {
-                purge(before: t &- spec.period, inclusive: false)
+            if t >= due {
+                purge(before: t &- period, inclusive: false)
                 emit(at: t, &output)
                 nextEmit = t
             }
         } else {
-            if t >= nextEmit! {
-                purge(before: nextEmit! &- spec.period, inclusive: true)
-                emit(at: nextEmit!, &output)
-                var next = t &+ spec.every
-                if spec.align { next = WindowSpec.truncate(next, spec.every) }
+            if t >= due {
+                purge(before: due &- period, inclusive: true)
+                emit(at: due, &output)
+                var next = t &+ every
+                if align { next = WindowSpec.truncate(next, every) }
                 nextEmit = next
             }
             insert(point, &output)
         }
     }
 
-    private func insert(_ point: Point, _ output: inout StepOutput) {
-        guard let v = point.field(step.field) else {
+    private func insert(_ point: UnsafePointer<Point>, _ output: inout StepOutput) {
+        guard let v = Point.field(step.field, at: point) else {
             output.fail("field \"\(step.field)\" missing from point, cannot aggregate")
             return
         }
-        guard bufferedPoints < step.window.maxPoints else {
-            output.fail("the window already holds \(step.window.maxPoints) points of this group; point dropped")
+        guard bufferedPoints < maxPoints else {
+            output.fail("the window already holds \(maxPoints) points of this group; point dropped")
             return
         }
         if start > 0 && start * 2 >= entries.count {
             entries.removeFirst(start)
-            if step.function.keepsPoints { points.removeFirst(start) }
+            if keepsPoints { points.removeFirst(start) }
             start = 0
         }
-        entries.append(entry(point.time, v))
-        if step.function.keepsPoints { points.append(point) }
+        entries.append(entry(point.pointee.time, v))
+        if keepsPoints { points.append(point.pointee) }
+    }
+
+    /// `running`'s value over the window when every entry is a float or every one an integer
+    /// (as ``AggregateFunction/reduce(_:)`` gives it: summed in order, integers as integers);
+    /// nil otherwise, left to the general path, which also reports type errors.
+    private func reduceInPlace(_ running: Running) -> FieldValue? {
+        let n = entries.count - start
+        guard n > 0 else { return nil }
+        return entries.withUnsafeBufferPointer { e -> FieldValue? in
+            let kind = e[start].kind
+            if kind == 1 {
+                var sum = 0.0
+                for i in start..<e.count {
+                    guard e[i].kind == 1 else { return nil }
+                    sum += Double(bitPattern: e[i].bits)
+                }
+                switch running {
+                case .count: return .integer(Int64(n))
+                case .sum: return .float(sum)
+                case .mean: return .float(sum / Double(n))
+                }
+            }
+            guard kind == 2 else { return nil }
+            var sum: Int64 = 0
+            for i in start..<e.count {
+                guard e[i].kind == 2 else { return nil }
+                sum &+= Int64(bitPattern: e[i].bits)
+            }
+            switch running {
+            case .count: return .integer(Int64(n))
+            case .sum: return .integer(sum)
+            case .mean: return .float(Double(sum) / Double(n))
+            }
+        }
     }
 
     /// Drops points from the front while they are older than `oldest` (Kapacitor's purge: the
@@ -151,6 +212,10 @@ final class WindowedAggregateState: StepGroupState {
     }
 
     private func emit(at batchTime: Int64, _ output: inout StepOutput) {
+        if let running, let value = reduceInPlace(running) {
+            output.emit(Point(measurement: name, tags: groupTags, fields: [Field(key: step.outputName, value: value)], time: batchTime))
+            return
+        }
         let f = step.function
         var samples: [AggregateFunction.Sample] = []
         samples.reserveCapacity(bufferedPoints)
@@ -192,7 +257,7 @@ final class WindowedAggregateState: StepGroupState {
         var r = StepStateRecord()
         r.times = entries[start...].map(\.time)
         r.values = entries[start...].map { StepStateRecord.Value(value($0)) }
-        if step.function.keepsPoints { r.points = points[start...].map(StepStateRecord.SavedPoint.init) }
+        if keepsPoints { r.points = points[start...].map(StepStateRecord.SavedPoint.init) }
         r.nextEmit = nextEmit
         r.name = name
         return r
@@ -204,7 +269,7 @@ final class WindowedAggregateState: StepGroupState {
         guard decoded.count == times.count else { return }
         strings = [:]
         let restored = zip(times, decoded).map { entry($0, $1) }
-        if step.function.keepsPoints {
+        if keepsPoints {
             let saved = (r.points ?? []).compactMap(\.point)
             guard saved.count == restored.count else { return }
             points = saved
