@@ -24,9 +24,12 @@ public final class RuleEngine {
         let filterState: LambdaState?
         /// One output buffer per step, shared by the rule's groups (see ``StepChain/run``).
         let stepOutputs: UnsafeMutablePointer<StepOutput>
+        /// The rule's `groupBy`, ready to hash and compare points' keys.
+        let keyer: GroupKeyer
         init(rule: AlertRule, maxGroups: Int) {
             self.rule = rule
             self.maxGroups = maxGroups
+            keyer = GroupKeyer(rule.groupBy)
             filterState = rule.filterSlots > 0 ? LambdaState(slots: rule.filterSlots) : nil
             stepOutputs = .allocate(capacity: rule.steps.count)
             stepOutputs.initialize(repeating: StepOutput(), count: rule.steps.count)
@@ -409,7 +412,7 @@ public final class RuleEngine {
     private func group(_ rt: RuleRuntime, _ p: UnsafePointer<Point>) -> AlertState? {
         let rule = rt.rule
         var created = false
-        if let s = rt.groups.state(for: p, groupBy: rule.groupBy, history: rule.history, functionSlots: rule.functionSlots,
+        if let s = rt.groups.state(for: p, keyer: rt.keyer, history: rule.history, functionSlots: rule.functionSlots,
                                    allowNew: rt.groups.count < rt.maxGroups && totalGroups < limits.maxGroups, created: &created) {
             if created { totalGroups += 1 }
             return s
@@ -424,7 +427,7 @@ public final class RuleEngine {
             refusedSinceGlobalSweep = 0
             for other in runtimes { sweep(other) }
         }
-        let s = rt.groups.state(for: p, groupBy: rule.groupBy, history: rule.history, functionSlots: rule.functionSlots,
+        let s = rt.groups.state(for: p, keyer: rt.keyer, history: rule.history, functionSlots: rule.functionSlots,
                                 allowNew: rt.groups.count < rt.maxGroups && totalGroups < limits.maxGroups, created: &created)
         if created { totalGroups += 1 }
         return s
