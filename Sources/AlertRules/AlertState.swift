@@ -21,7 +21,11 @@ public final class AlertState {
     /// Point time of the newest point the group saw (for the group expiry).
     @exclusivity(unchecked) public internal(set) var lastSeen = Int64.min
     /// The group's state of the rule's steps (windows, derivatives, ...), made at its first point.
-    @exclusivity(unchecked) var steps: StepChain?
+    @exclusivity(unchecked) var steps: StepChain? {
+        didSet { unretainedSteps = steps.map(Unmanaged.passUnretained) }
+    }
+    /// `steps`, unretained (`steps` keeps it): the engine runs the chain on every point, borrowed.
+    @exclusivity(unchecked) private(set) var unretainedSteps: Unmanaged<StepChain>?
     /// The group's tags (Kapacitor's `GroupInfo.Tags`), kept for the points a deadman makes.
     @exclusivity(unchecked) var groupTags: [Tag] = []
     /// Deadman: points that reached the alert so far, and the count and time at the last tick.

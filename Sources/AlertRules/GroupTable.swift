@@ -110,31 +110,32 @@ struct GroupTable {
     }
 
     /// The point's group; a new one only when `allowNew` (then `created` is set), else nil.
+    /// Unretained: the table keeps the group until it is removed (by ``removeIdle(before:)``).
     @inline(__always)
     mutating func state(for p: UnsafePointer<Point>, keyer: GroupKeyer, history: Int, functionSlots: Int,
-                        allowNew: Bool, created: inout Bool) -> AlertState? {
+                        allowNew: Bool, created: inout Bool) -> Unmanaged<AlertState>? {
         if case .none = keyer.groupBy {
-            if let n = nilGroup { return n }
+            if let n = nilGroup { return .passUnretained(n) }
             guard allowNew else { return nil }
             let n = AlertState(history: history, functionSlots: functionSlots, group: "nil")
             nilGroup = n
             created = true
-            return n
+            return .passUnretained(n)
         }
         let h = keyer.hash(p)
         if !slots.isEmpty {
             let i = probe(h)
-            if let s = slots[i].state {
-                if keyer.matches(s.group, p) { return s }
+            if let found = slots.withUnsafeBufferPointer({ s in s[i].state.map(Unmanaged.passUnretained) }) {
+                if found._withUnsafeGuaranteedRef({ keyer.matches($0.group, p) }) { return found }
                 // Another key holds this hash.
                 let key = RuleEngine.groupKey(keyer.groupBy, p.pointee)
-                if let c = collided[key] { return c }
+                if let c = collided[key] { return .passUnretained(c) }
                 guard allowNew else { return nil }
                 let c = AlertState(history: history, functionSlots: functionSlots, group: key)
                 collided[key] = c
                 ordered.append(c)
                 created = true
-                return c
+                return .passUnretained(c)
             }
         }
         guard allowNew else { return nil }
@@ -142,6 +143,6 @@ struct GroupTable {
         add(s, hash: h)
         ordered.append(s)
         created = true
-        return s
+        return .passUnretained(s)
     }
 }
