@@ -6,6 +6,17 @@ import LineProtocol
 /// before; flapping uses Kapacitor's weighted percentage of changes; `duration` runs from the
 /// first trigger after OK to the last trigger.
 public final class AlertState {
+    // What every point reads or writes comes first: the object's first cache line.
+    /// The group's key (`host=a,cpu=cpu0`, or `nil`).
+    public let group: String
+    /// Point time of the newest point the group saw (for the group expiry).
+    @exclusivity(unchecked) public internal(set) var lastSeen = Int64.min
+    /// The group's state of the rule's steps (windows, derivatives, ...), made at its first point.
+    @exclusivity(unchecked) var steps: StepChain? {
+        didSet { unretainedSteps = steps.map(Unmanaged.passUnretained) }
+    }
+    /// `steps`, unretained (`steps` keeps it): the engine runs the chain on every point, borrowed.
+    @exclusivity(unchecked) private(set) var unretainedSteps: Unmanaged<StepChain>?
     @exclusivity(unchecked) var history: [AlertLevel]
     @exclusivity(unchecked) var index = 0
     /// Whether the group is flapping (events suppressed).
@@ -18,14 +29,6 @@ public final class AlertState {
     @exclusivity(unchecked) public internal(set) var lastTriggered: Int64 = 0
     /// Whether the `stateChangesOnly` resend interval has elapsed.
     @exclusivity(unchecked) public private(set) var expired = false
-    /// Point time of the newest point the group saw (for the group expiry).
-    @exclusivity(unchecked) public internal(set) var lastSeen = Int64.min
-    /// The group's state of the rule's steps (windows, derivatives, ...), made at its first point.
-    @exclusivity(unchecked) var steps: StepChain? {
-        didSet { unretainedSteps = steps.map(Unmanaged.passUnretained) }
-    }
-    /// `steps`, unretained (`steps` keeps it): the engine runs the chain on every point, borrowed.
-    @exclusivity(unchecked) private(set) var unretainedSteps: Unmanaged<StepChain>?
     /// The group's tags (Kapacitor's `GroupInfo.Tags`), kept for the points a deadman makes.
     @exclusivity(unchecked) var groupTags: [Tag] = []
     /// Deadman: points that reached the alert so far, and the count and time at the last tick.
@@ -33,8 +36,6 @@ public final class AlertState {
     @exclusivity(unchecked) var deadmanLastTick: (emitted: Int64, time: Int64)?
     /// Running state of the rule's stateful functions for this group.
     public let functions: LambdaState?
-    /// The group's key (`host=a,cpu=cpu0`, or `nil`).
-    public let group: String
 
     /// A fresh state: all history OK.
     public init(history: Int, functionSlots: Int, group: String = "nil") {

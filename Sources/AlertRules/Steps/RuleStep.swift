@@ -65,9 +65,10 @@ public struct StepOutput {
 /// The chain of one group: each step's state, fed in order, as a linked list of nodes (the hot
 /// path touches no array and copies no point: points go from step to step by pointer).
 final class StepChain {
-    let step: any RuleStep
+    // The state first: every point reads it (and `next`), the step only for messages.
     let state: any StepGroupState
     let next: StepChain?
+    let step: any RuleStep
 
     /// The chain of `steps` for one group, or nil for no steps.
     static func make(_ steps: [any RuleStep], groupTags: [Tag]) -> StepChain? {

@@ -57,21 +57,22 @@ final class WindowedAggregateState: StepGroupState {
     /// integers (the usual window), without making a sample per point.
     enum Running { case count, sum, mean }
 
-    let step: WindowedAggregateStep
-    let groupTags: [Tag]
-    // The step's settings the hot path reads, taken out of `step` once: reading them through it
-    // would copy the function (an enum with array payloads) on every point.
-    private let period: Int64
-    private let every: Int64
-    private let maxPoints: Int
+    // What every point reads comes first (the object's first cache line): the buffer, and the
+    // step's settings, taken out of `step` once (reading them through it would copy the
+    // function, an enum with array payloads, on every point).
+    // One thread owns the engine and its groups: no dynamic exclusivity checks on the hot path.
+    @exclusivity(unchecked) private var entries: [Entry] = []
+    @exclusivity(unchecked) private var start = 0
+    @exclusivity(unchecked) private var nextEmit: Int64?
     private let align: Bool
     private let keepsPoints: Bool
     private let running: Running?
-    // One thread owns the engine and its groups: no dynamic exclusivity checks on the hot path.
-    @exclusivity(unchecked) private var entries: [Entry] = []
+    private let every: Int64
+    private let maxPoints: Int
+    private let period: Int64
+    let step: WindowedAggregateStep
+    let groupTags: [Tag]
     @exclusivity(unchecked) private var points: [Point] = []
-    @exclusivity(unchecked) private var start = 0
-    @exclusivity(unchecked) private var nextEmit: Int64?
     @exclusivity(unchecked) private var name = ""
     /// String values by their entry's number (strings are rare in windows: count, first, last, distinct).
     @exclusivity(unchecked) private var strings: [UInt64: String] = [:]
