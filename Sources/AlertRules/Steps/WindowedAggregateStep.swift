@@ -45,14 +45,6 @@ public struct WindowedAggregateStep: RuleStep {
 /// One group's window: the field's values and times in arrival order (whole points only for
 /// selectors, which emit one of them).
 final class WindowedAggregateState: StepGroupState {
-    /// One buffered point: its time and the field's value in 24 bytes (a string value is kept
-    /// aside, `bits` numbering it).
-    struct Entry {
-        var time: Int64
-        var bits: UInt64
-        var kind: UInt8
-    }
-
     /// count, sum and mean: reduced straight from the entries when they are all floats or all
     /// integers (the usual window), without making a sample per point.
     enum Running { case count, sum, mean }
@@ -61,14 +53,17 @@ final class WindowedAggregateState: StepGroupState {
     // step's settings, taken out of `step` once (reading them through it would copy the
     // function, an enum with array payloads, on every point).
     // One thread owns the engine and its groups: no dynamic exclusivity checks on the hot path.
-    @exclusivity(unchecked) private var entries: [Entry] = []
-    @exclusivity(unchecked) private var start = 0
+    /// The window's field values and times (a string value is kept in `strings`, the entry's
+    /// bits numbering it).
+    @exclusivity(unchecked) private var entries = WindowEntries()
     @exclusivity(unchecked) private var nextEmit: Int64?
     private let align: Bool
     private let keepsPoints: Bool
     private let running: Running?
     private let every: Int64
     private let maxPoints: Int
+    /// The field read.
+    private let field: String
     private let period: Int64
     let step: WindowedAggregateStep
     let groupTags: [Tag]
@@ -78,26 +73,28 @@ final class WindowedAggregateState: StepGroupState {
     @exclusivity(unchecked) private var strings: [UInt64: String] = [:]
     @exclusivity(unchecked) private var nextString: UInt64 = 0
 
-    private func entry(_ time: Int64, _ v: FieldValue) -> Entry {
+    private func append(_ time: Int64, _ v: FieldValue) {
         switch v {
-        case .float(let d): return Entry(time: time, bits: d.bitPattern, kind: 1)
-        case .integer(let i): return Entry(time: time, bits: UInt64(bitPattern: i), kind: 2)
-        case .unsigned(let u): return Entry(time: time, bits: u, kind: 3)
-        case .boolean(let b): return Entry(time: time, bits: b ? 1 : 0, kind: 4)
+        case .float(let d): entries.append(time: time, bits: d.bitPattern, kind: 1)
+        case .integer(let i): entries.append(time: time, bits: UInt64(bitPattern: i), kind: 2)
+        case .unsigned(let u): entries.append(time: time, bits: u, kind: 3)
+        case .boolean(let b): entries.append(time: time, bits: b ? 1 : 0, kind: 4)
         case .string(let str):
             nextString &+= 1
             strings[nextString] = str
-            return Entry(time: time, bits: nextString, kind: 5)
+            entries.append(time: time, bits: nextString, kind: 5)
         }
     }
 
-    private func value(_ e: Entry) -> FieldValue {
-        switch e.kind {
-        case 1: return .float(Double(bitPattern: e.bits))
-        case 2: return .integer(Int64(bitPattern: e.bits))
-        case 3: return .unsigned(e.bits)
-        case 4: return .boolean(e.bits != 0)
-        default: return .string(strings[e.bits] ?? "")
+    /// The value of entry `i` of the buffer.
+    private func value(_ i: Int) -> FieldValue {
+        let bits = entries.bits(i)
+        switch entries.kind(i) {
+        case 1: return .float(Double(bitPattern: bits))
+        case 2: return .integer(Int64(bitPattern: bits))
+        case 3: return .unsigned(bits)
+        case 4: return .boolean(bits != 0)
+        default: return .string(strings[bits] ?? "")
         }
     }
 
@@ -107,6 +104,7 @@ final class WindowedAggregateState: StepGroupState {
         period = step.window.period
         every = step.window.every
         maxPoints = step.window.maxPoints
+        field = step.field
         align = step.window.align
         keepsPoints = step.function.keepsPoints
         switch step.function {
@@ -117,7 +115,7 @@ final class WindowedAggregateState: StepGroupState {
         }
     }
 
-    var bufferedPoints: Int { entries.count - start }
+    var bufferedPoints: Int { entries.windowCount }
 
     func process(_ point: Point, _ output: inout StepOutput) {
         withUnsafePointer(to: point) { process(at: $0, &output) }
@@ -150,7 +148,7 @@ final class WindowedAggregateState: StepGroupState {
     }
 
     private func insert(_ point: UnsafePointer<Point>, _ output: inout StepOutput) {
-        guard let v = Point.field(step.field, at: point) else {
+        guard let v = Point.field(field, at: point) else {
             output.fail("field \"\(step.field)\" missing from point, cannot aggregate")
             return
         }
@@ -158,12 +156,9 @@ final class WindowedAggregateState: StepGroupState {
             output.fail("the window already holds \(maxPoints) points of this group; point dropped")
             return
         }
-        if start > 0 && start * 2 >= entries.count {
-            entries.removeFirst(start)
-            if keepsPoints { points.removeFirst(start) }
-            start = 0
-        }
-        entries.append(entry(point.pointee.time, v))
+        let dropped = entries.reclaim()
+        if keepsPoints && dropped > 0 { points.removeFirst(dropped) }
+        append(point.pointee.time, v)
         if keepsPoints { points.append(point.pointee) }
     }
 
@@ -171,32 +166,25 @@ final class WindowedAggregateState: StepGroupState {
     /// (as ``AggregateFunction/reduce(_:)`` gives it: summed in order, integers as integers);
     /// nil otherwise, left to the general path, which also reports type errors.
     private func reduceInPlace(_ running: Running) -> FieldValue? {
-        let n = entries.count - start
-        guard n > 0 else { return nil }
-        return entries.withUnsafeBufferPointer { e -> FieldValue? in
-            let kind = e[start].kind
+        let kind = entries.sharedKind
+        guard kind == 1 || kind == 2 else { return nil }
+        return entries.withWindow { e -> FieldValue in
+            let n = Double(e.count)
             if kind == 1 {
                 var sum = 0.0
-                for i in start..<e.count {
-                    guard e[i].kind == 1 else { return nil }
-                    sum += Double(bitPattern: e[i].bits)
-                }
+                for x in e { sum += Double(bitPattern: x.bits) }
                 switch running {
-                case .count: return .integer(Int64(n))
+                case .count: return .integer(Int64(e.count))
                 case .sum: return .float(sum)
-                case .mean: return .float(sum / Double(n))
+                case .mean: return .float(sum / n)
                 }
             }
-            guard kind == 2 else { return nil }
             var sum: Int64 = 0
-            for i in start..<e.count {
-                guard e[i].kind == 2 else { return nil }
-                sum &+= Int64(bitPattern: e[i].bits)
-            }
+            for x in e { sum &+= Int64(bitPattern: x.bits) }
             switch running {
-            case .count: return .integer(Int64(n))
+            case .count: return .integer(Int64(e.count))
             case .sum: return .integer(sum)
-            case .mean: return .float(Double(sum) / Double(n))
+            case .mean: return .float(Double(sum) / n)
             }
         }
     }
@@ -204,11 +192,12 @@ final class WindowedAggregateState: StepGroupState {
     /// Drops points from the front while they are older than `oldest` (Kapacitor's purge: the
     /// buffer is in arrival order, so a late point behind a newer one stays until it is first).
     private func purge(before oldest: Int64, inclusive: Bool) {
-        while start < entries.count {
-            let keep = inclusive ? entries[start].time >= oldest : entries[start].time > oldest
+        while entries.windowCount > 0 {
+            let first = entries.start
+            let keep = inclusive ? entries.time(first) >= oldest : entries.time(first) > oldest
             if keep { break }
-            if entries[start].kind == 5 { strings[entries[start].bits] = nil }
-            start += 1
+            if entries.kind(first) == 5 { strings[entries.bits(first)] = nil }
+            entries.dropFirst()
         }
     }
 
@@ -221,8 +210,8 @@ final class WindowedAggregateState: StepGroupState {
         var samples: [AggregateFunction.Sample] = []
         samples.reserveCapacity(bufferedPoints)
         var kind: FieldValue?
-        for i in start..<entries.count {
-            let v = value(entries[i])
+        for i in entries.start..<entries.count {
+            let v = value(i)
             if kind == nil {
                 guard f.accepts(v) else {
                     output.fail("invalid influxql func \(f.name) with field \(step.field): unsupported type \(v.typeName)")
@@ -233,7 +222,7 @@ final class WindowedAggregateState: StepGroupState {
                 output.fail("field \(step.field) has wrong type: got \(v.typeName) exp \(kind!.typeName)")
                 continue
             }
-            samples.append(.init(value: v, time: entries[i].time, index: i))
+            samples.append(.init(value: v, time: entries.time(i), index: i))
         }
         if samples.isEmpty && !f.emitsOnEmptyWindow { return }
         if f.isBatch {
@@ -256,9 +245,10 @@ final class WindowedAggregateState: StepGroupState {
 
     func record() -> StepStateRecord {
         var r = StepStateRecord()
-        r.times = entries[start...].map(\.time)
-        r.values = entries[start...].map { StepStateRecord.Value(value($0)) }
-        if keepsPoints { r.points = points[start...].map(StepStateRecord.SavedPoint.init) }
+        let window = entries.start..<entries.count
+        r.times = window.map { entries.time($0) }
+        r.values = window.map { StepStateRecord.Value(value($0)) }
+        if keepsPoints { r.points = points[window].map(StepStateRecord.SavedPoint.init) }
         r.nextEmit = nextEmit
         r.name = name
         return r
@@ -268,15 +258,14 @@ final class WindowedAggregateState: StepGroupState {
         guard let times = r.times, let values = r.values, times.count == values.count else { return }
         let decoded = values.compactMap(\.fieldValue)
         guard decoded.count == times.count else { return }
-        strings = [:]
-        let restored = zip(times, decoded).map { entry($0, $1) }
         if keepsPoints {
             let saved = (r.points ?? []).compactMap(\.point)
-            guard saved.count == restored.count else { return }
+            guard saved.count == times.count else { return }
             points = saved
         }
-        entries = restored
-        start = 0
+        strings = [:]
+        entries.removeAll()
+        for (t, v) in zip(times, decoded) { append(t, v) }
         nextEmit = r.nextEmit
         name = r.name ?? ""
     }
