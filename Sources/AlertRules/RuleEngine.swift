@@ -256,21 +256,31 @@ public final class RuleEngine {
     private func runSteps(_ chain: StepChain, _ rt: RuleRuntime, _ state: AlertState, _ p: UnsafePointer<Point>,
                           explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
         let rule = rt.rule
-        chain.run(p, rt.stepOutputs, sink: { out in
+        func sink(_ out: UnsafePointer<Point>) {
             explain?.pointee.stepOutputs.append(out.pointee)
             alertStage(rt, state, out, explain: explain, emit: emit)
-        }, batchSink: { batch in
+        }
+        func batchSink(_ batch: StepBatch) {
             explain?.pointee.stepOutputs += batch.points
             if rule.deadman != nil {
                 state.deadmanEmitted += Int64(batch.points.count)
             } else {
                 alertBatch(rt, state, batch, explain: explain, emit: emit)
             }
-        }, fail: { message in
+        }
+        func fail(_ message: String) {
             rt.stats.expressionErrors += 1
             explain?.pointee.stepErrors.append(message)
-            fail(rt, message)
-        })
+            self.fail(rt, message)
+        }
+        if let window = state.unretainedWindow {
+            // A window first: fed directly (a static call), the chain read only for what it emits.
+            let outputs = rt.stepOutputs
+            window._withUnsafeGuaranteedRef { $0.process(at: p, &outputs.pointee) }
+            if !outputs.pointee.isEmpty { chain.deliver(outputs, sink: sink, batchSink: batchSink, fail: fail) }
+        } else {
+            chain.run(p, rt.stepOutputs, sink: sink, batchSink: batchSink, fail: fail)
+        }
         explain?.pointee.stepsBuffered = chain.bufferedPoints
     }
 

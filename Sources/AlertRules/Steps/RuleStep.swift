@@ -58,6 +58,9 @@ public struct StepOutput {
 
     public init() {}
 
+    /// Nothing emitted, nothing failed.
+    public var isEmpty: Bool { points.isEmpty && errors.isEmpty && batches.isEmpty }
+
     public mutating func emit(_ p: Point) { points.append(p) }
     public mutating func fail(_ message: String) { errors.append(message) }
 }
@@ -91,14 +94,15 @@ final class StepChain {
     func run(_ point: UnsafePointer<Point>, _ outputs: UnsafeMutablePointer<StepOutput>, sink: (UnsafePointer<Point>) -> Void,
              batchSink: (StepBatch) -> Void, fail: (String) -> Void) {
         state.process(at: point, &outputs.pointee)
-        if outputs.pointee.points.isEmpty && outputs.pointee.errors.isEmpty && outputs.pointee.batches.isEmpty { return }
+        if outputs.pointee.isEmpty { return }
         deliver(outputs, sink: sink, batchSink: batchSink, fail: fail)
     }
 
-    /// Hands on what the step emitted (errors, then points, then batches) and empties `outputs`,
-    /// keeping its capacity. The engine is fed from one thread and nothing downstream feeds this
-    /// rule again, so the step's output is not touched while its points are read in place.
-    private func deliver(_ outputs: UnsafeMutablePointer<StepOutput>, sink: (UnsafePointer<Point>) -> Void,
+    /// Hands on what this step emitted into `outputs` (errors, then points, then batches) and
+    /// empties it, keeping its capacity. The engine is fed from one thread and nothing downstream
+    /// feeds this rule again, so the step's output is not touched while its points are read in
+    /// place.
+    func deliver(_ outputs: UnsafeMutablePointer<StepOutput>, sink: (UnsafePointer<Point>) -> Void,
                          batchSink: (StepBatch) -> Void, fail: (String) -> Void) {
         if !outputs.pointee.errors.isEmpty {
             for e in outputs.pointee.errors { fail("\(step): \(e)") }
