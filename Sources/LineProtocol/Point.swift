@@ -22,13 +22,7 @@ public struct Point: Sendable, Equatable {
 
     /// A point from its parts.
     public init(measurement: String, tags: [Tag] = [], fields: [Field], time: Int64) {
-        var builder = PointBuilder()
-        builder.begin()
-        builder.appendMeasurement(measurement)
-        for t in tags { builder.appendTag(key: t.key, value: t.value) }
-        for f in fields { builder.appendField(key: f.key, value: f.value) }
-        self = builder.finish(time: time)
-        builder.deallocate()
+        self = PointBuilder.point(measurement: measurement, tags: tags, fields: fields, time: time)
     }
 
     /// The measurement name, unescaped.
