@@ -6,6 +6,28 @@ import LineProtocol
 /// before; flapping uses Kapacitor's weighted percentage of changes; `duration` runs from the
 /// first trigger after OK to the last trigger.
 public final class AlertState {
+    // What every point reads or writes comes first: the object's first cache line.
+    /// The group's key (`host=a,cpu=cpu0`, or `nil`).
+    public let group: String
+    /// Point time of the newest point the group saw (for the group expiry).
+    @exclusivity(unchecked) public internal(set) var lastSeen = Int64.min
+    /// The group's state of the rule's steps (windows, derivatives, ...), made at its first point.
+    var steps: StepChain? {
+        get { unretainedSteps?.takeUnretainedValue() }
+        set {
+            if let newValue { _ = Unmanaged.passRetained(newValue) }
+            unretainedSteps?.release()
+            unretainedSteps = newValue.map(Unmanaged.passUnretained)
+            unretainedWindow = (newValue?.state as? WindowedAggregateState).map(Unmanaged.passUnretained)
+        }
+    }
+    /// `steps`, held by one reference this object counts itself (taken and dropped by `steps`'s
+    /// setter and `deinit`), so that the engine runs the chain on every point borrowed, with no
+    /// reference counting, and a group without steps pays for one field.
+    @exclusivity(unchecked) private(set) var unretainedSteps: Unmanaged<StepChain>?
+    /// The first step's state when it is a window (the usual chain), unretained: the engine feeds
+    /// it directly, without reading the chain's node, which it needs only for what the window emits.
+    @exclusivity(unchecked) private(set) var unretainedWindow: Unmanaged<WindowedAggregateState>?
     @exclusivity(unchecked) var history: [AlertLevel]
     @exclusivity(unchecked) var index = 0
     /// Whether the group is flapping (events suppressed).
@@ -18,10 +40,6 @@ public final class AlertState {
     @exclusivity(unchecked) public internal(set) var lastTriggered: Int64 = 0
     /// Whether the `stateChangesOnly` resend interval has elapsed.
     @exclusivity(unchecked) public private(set) var expired = false
-    /// Point time of the newest point the group saw (for the group expiry).
-    @exclusivity(unchecked) public internal(set) var lastSeen = Int64.min
-    /// The group's state of the rule's steps (windows, derivatives, ...), made at its first point.
-    @exclusivity(unchecked) var steps: StepChain?
     /// The group's tags (Kapacitor's `GroupInfo.Tags`), kept for the points a deadman makes.
     @exclusivity(unchecked) var groupTags: [Tag] = []
     /// Deadman: points that reached the alert so far, and the count and time at the last tick.
@@ -29,8 +47,8 @@ public final class AlertState {
     @exclusivity(unchecked) var deadmanLastTick: (emitted: Int64, time: Int64)?
     /// Running state of the rule's stateful functions for this group.
     public let functions: LambdaState?
-    /// The group's key (`host=a,cpu=cpu0`, or `nil`).
-    public let group: String
+
+    deinit { unretainedSteps?.release() }
 
     /// A fresh state: all history OK.
     public init(history: Int, functionSlots: Int, group: String = "nil") {

@@ -1,9 +1,19 @@
 import LineProtocol
 
-/// A rule's groups, found without building the group's key string on every point: a 64-bit
-/// FNV-1a hash of the key's bytes, checked against the stored key; collisions go to a second map.
+/// A rule's groups, found without building the group's key string on every point: an
+/// open-addressing table (linear probing) on the 64-bit FNV-1a hash of the key's bytes, which
+/// ``GroupKeyer`` computes from the point's tags in place; the stored key is checked, and a key
+/// whose hash another key already holds goes to a second map.
 struct GroupTable {
-    private var byHash: [UInt64: AlertState] = [:]
+    /// A key's hash and its group; an empty slot has no group.
+    private struct Slot {
+        var hash: UInt64
+        var state: AlertState?
+    }
+
+    /// A power of two of slots (or none), at most three quarters used.
+    private var slots: [Slot] = []
+    private var used = 0
     private var collided: [String: AlertState] = [:]
     private var nilGroup: AlertState?
     /// Every group but the nil group, in creation order: new groups are appended and removals keep
@@ -13,9 +23,39 @@ struct GroupTable {
     /// The nil group (no groupBy, or a deadman's stand-in), if any.
     var nilState: AlertState? { nilGroup }
 
-    var count: Int { byHash.count + collided.count + (nilGroup == nil ? 0 : 1) }
+    var count: Int { used + collided.count + (nilGroup == nil ? 0 : 1) }
 
     var all: [AlertState] { ordered + (nilGroup.map { [$0] } ?? []) }
+
+    /// The first slot to look at for `h` (the hash's bits spread again: FNV-1a's low bits are weak).
+    @inline(__always)
+    private static func home(_ h: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    /// The slot holding hash `h`, or the empty slot where it would go (`slots` is not empty).
+    @inline(__always)
+    private func probe(_ h: UInt64) -> Int {
+        slots.withUnsafeBufferPointer { s in
+            let mask = s.count - 1
+            var i = Self.home(h, mask)
+            while s[i].state != nil && s[i].hash != h { i = (i + 1) & mask }
+            return i
+        }
+    }
+
+    /// Puts `state` under hash `h`, which no slot holds, growing the table first when needed.
+    private mutating func add(_ state: AlertState, hash h: UInt64) {
+        if (used + 1) * 4 > slots.count * 3 { grow() }
+        slots[probe(h)] = Slot(hash: h, state: state)
+        used += 1
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: Slot(hash: 0, state: nil), count: max(16, old.count * 2))
+        for s in old where s.state != nil { slots[probe(s.hash)] = s }
+    }
 
     /// Adds a restored group (replacing one with the same key).
     mutating func insert(_ state: AlertState) {
@@ -23,12 +63,18 @@ struct GroupTable {
             nilGroup = state
             return
         }
-        let h = Self.hash(state.group)
-        let replaced: AlertState?
-        if let existing = byHash[h], existing.group != state.group {
-            replaced = collided.updateValue(state, forKey: state.group)
+        let h = GroupKeyer.hash(state.group)
+        var replaced: AlertState?
+        let i = slots.isEmpty ? nil : probe(h)
+        if let i, let existing = slots[i].state {
+            if existing.group == state.group {
+                replaced = existing
+                slots[i].state = state
+            } else {
+                replaced = collided.updateValue(state, forKey: state.group)
+            }
         } else {
-            replaced = byHash.updateValue(state, forKey: h)
+            add(state, hash: h)
         }
         if let replaced { ordered.removeAll { $0 === replaced } }
         ordered.append(state)
@@ -36,7 +82,7 @@ struct GroupTable {
 
     func state(forKey key: String) -> AlertState? {
         if key == "nil", let n = nilGroup { return n }
-        if let s = byHash[Self.hash(key)], s.group == key { return s }
+        if !slots.isEmpty, let s = slots[probe(GroupKeyer.hash(key))].state, s.group == key { return s }
         return collided[key]
     }
 
@@ -48,7 +94,15 @@ struct GroupTable {
     mutating func removeIdle(before cutoff: Int64) -> Int {
         func idle(_ s: AlertState) -> Bool { s.currentLevel == .ok && !s.flapping && s.lastSeen < cutoff }
         let before = count
-        byHash = byHash.filter { !idle($0.value) }
+        let kept = slots.filter { $0.state.map { !idle($0) } ?? false }
+        var size = 16
+        while (kept.count + 1) * 4 > size * 3 { size <<= 1 }
+        slots = kept.isEmpty && slots.isEmpty ? [] : Array(repeating: Slot(hash: 0, state: nil), count: size)
+        used = 0
+        for s in kept {
+            slots[probe(s.hash)] = s
+            used += 1
+        }
         collided = collided.filter { !idle($0.value) }
         ordered.removeAll(where: idle)
         if let n = nilGroup, idle(n) { nilGroup = nil }
@@ -56,144 +110,39 @@ struct GroupTable {
     }
 
     /// The point's group; a new one only when `allowNew` (then `created` is set), else nil.
-    mutating func state(for p: UnsafePointer<Point>, groupBy: GroupBy, history: Int, functionSlots: Int,
-                        allowNew: Bool, created: inout Bool) -> AlertState? {
-        if case .none = groupBy {
-            if let n = nilGroup { return n }
+    /// Unretained: the table keeps the group until it is removed (by ``removeIdle(before:)``).
+    @inline(__always)
+    mutating func state(for p: UnsafePointer<Point>, keyer: GroupKeyer, history: Int, functionSlots: Int,
+                        allowNew: Bool, created: inout Bool) -> Unmanaged<AlertState>? {
+        if case .none = keyer.groupBy {
+            if let n = nilGroup { return .passUnretained(n) }
             guard allowNew else { return nil }
             let n = AlertState(history: history, functionSlots: functionSlots, group: "nil")
             nilGroup = n
             created = true
-            return n
+            return .passUnretained(n)
         }
-        let found: AlertState??
-        let h = Self.hash(groupBy, p)
-        if let s = byHash[h] {
-            found = Self.matches(s.group, groupBy, p) ? .some(s) : nil
-        } else {
-            found = .some(nil)
-        }
-        switch found {
-        case .some(.some(let s)): return s
-        case .some(.none):
-            guard allowNew else { return nil }
-            let key = RuleEngine.groupKey(groupBy, p.pointee)
-            let s = AlertState(history: history, functionSlots: functionSlots, group: key)
-            byHash[Self.hash(key)] = s
-            ordered.append(s)
-            created = true
-            return s
-        case .none:
-            let key = RuleEngine.groupKey(groupBy, p.pointee)
-            if let c = collided[key] { return c }
-            guard allowNew else { return nil }
-            let c = AlertState(history: history, functionSlots: functionSlots, group: key)
-            collided[key] = c
-            ordered.append(c)
-            created = true
-            return c
-        }
-    }
-
-    static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
-    static let prime: UInt64 = 0x100_0000_01b3
-
-    @inline(__always)
-    static func mix(_ h: inout UInt64, _ s: String) {
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* prime }
-    }
-
-    @inline(__always)
-    static func mix(_ h: inout UInt64, _ b: UInt8) { h = (h ^ UInt64(b)) &* prime }
-
-    static func hash(_ key: String) -> UInt64 {
-        var h = offset
-        mix(&h, key)
-        return h
-    }
-
-    @inline(__always)
-    static func mix(_ h: inout UInt64, _ bytes: UnsafeBufferPointer<UInt8>) {
-        for b in bytes { h = (h ^ UInt64(b)) &* prime }
-    }
-
-    /// The hash of the key `groupKey` would build, without building it (tags read in place, the
-    /// point by pointer: a copy would cost reference counting).
-    static func hash(_ groupBy: GroupBy, _ p: UnsafePointer<Point>) -> UInt64 {
-        var h = offset
-        switch groupBy {
-        case .none: mix(&h, "nil")
-        case .all:
-            for i in 0..<p.pointee.tagCount {
-                if i > 0 { mix(&h, UInt8(ascii: ",")) }
-                p.pointee.withTagUTF8(i) { key, value in
-                    mix(&h, key)
-                    mix(&h, UInt8(ascii: "="))
-                    mix(&h, value)
-                }
-            }
-        case .tags(let names):
-            for (i, n) in names.enumerated() {
-                if i > 0 { mix(&h, UInt8(ascii: ",")) }
-                mix(&h, n)
-                mix(&h, UInt8(ascii: "="))
-                if let t = p.pointee.tagIndex(n) { p.pointee.withTagUTF8(t) { _, value in mix(&h, value) } }
+        let h = keyer.hash(p)
+        if !slots.isEmpty {
+            let i = probe(h)
+            if let found = slots.withUnsafeBufferPointer({ s in s[i].state.map(Unmanaged.passUnretained) }) {
+                if found._withUnsafeGuaranteedRef({ keyer.matches($0.group, p) }) { return found }
+                // Another key holds this hash.
+                let key = RuleEngine.groupKey(keyer.groupBy, p.pointee)
+                if let c = collided[key] { return .passUnretained(c) }
+                guard allowNew else { return nil }
+                let c = AlertState(history: history, functionSlots: functionSlots, group: key)
+                collided[key] = c
+                ordered.append(c)
+                created = true
+                return .passUnretained(c)
             }
         }
-        return h
-    }
-
-    /// Reads a key's bytes in order.
-    struct Cursor {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var i = 0
-        @inline(__always)
-        mutating func take(_ b: UInt8) -> Bool {
-            guard i < bytes.count, bytes[i] == b else { return false }
-            i += 1
-            return true
-        }
-        @inline(__always)
-        mutating func take(_ s: String) -> Bool {
-            for b in s.utf8 {
-                guard i < bytes.count, bytes[i] == b else { return false }
-                i += 1
-            }
-            return true
-        }
-        @inline(__always)
-        mutating func take(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
-            guard bytes.count - i >= s.count else { return false }
-            for b in s {
-                guard bytes[i] == b else { return false }
-                i += 1
-            }
-            return true
-        }
-    }
-
-    /// Whether `key` is the key `groupKey` would build for these tags, compared byte by byte.
-    static func matches(_ key: String, _ groupBy: GroupBy, _ p: UnsafePointer<Point>) -> Bool {
-        if case .none = groupBy { return key == "nil" }
-        var key = key
-        return key.withUTF8 { bytes in
-            var c = Cursor(bytes: bytes)
-            switch groupBy {
-            case .none: return false
-            case .all:
-                for i in 0..<p.pointee.tagCount {
-                    if i > 0, !c.take(UInt8(ascii: ",")) { return false }
-                    let same = p.pointee.withTagUTF8(i) { k, v in c.take(k) && c.take(UInt8(ascii: "=")) && c.take(v) }
-                    if !same { return false }
-                }
-            case .tags(let names):
-                for (i, n) in names.enumerated() {
-                    if i > 0, !c.take(UInt8(ascii: ",")) { return false }
-                    if !c.take(n) || !c.take(UInt8(ascii: "=")) { return false }
-                    if let t = p.pointee.tagIndex(n), !p.pointee.withTagUTF8(t, { _, v in c.take(v) }) { return false }
-                }
-            }
-            return c.i == bytes.count
-        }
+        guard allowNew else { return nil }
+        let s = AlertState(history: history, functionSlots: functionSlots, group: RuleEngine.groupKey(keyer.groupBy, p.pointee))
+        add(s, hash: h)
+        ordered.append(s)
+        created = true
+        return .passUnretained(s)
     }
 }

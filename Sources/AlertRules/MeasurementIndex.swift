@@ -8,28 +8,33 @@ final class MeasurementIndex {
         var prefix: UInt64
         var length: Int
         var name: String
-        var rules: [RuleEngine.RuleRuntime]
+        /// Unretained (the engine keeps its runtimes for its life), in a buffer the index owns: a
+        /// point's rules are read with no reference counting at all.
+        var rules: UnsafeBufferPointer<Unmanaged<RuleEngine.RuleRuntime>>
     }
     /// Empty slots have no rules (a measurement in the table always has at least one).
     private let slots: UnsafeMutableBufferPointer<Entry>
     private let mask: Int
 
-    init(_ byName: [String: [RuleEngine.RuleRuntime]] = [:]) {
+    init(_ byName: [String: [RuleEngine.RuleRuntime]]) {
         var size = 8
         while size < byName.count * 2 { size <<= 1 }
         slots = .allocate(capacity: size)
-        slots.initialize(repeating: Entry(prefix: 0, length: 0, name: "", rules: []))
+        slots.initialize(repeating: Entry(prefix: 0, length: 0, name: "", rules: UnsafeBufferPointer(start: nil, count: 0)))
         mask = size - 1
         for (name, rules) in byName {
             var name = name
             let (prefix, length) = name.withUTF8 { (Point.prefix($0), $0.count) }
             var i = Self.slot(prefix, length) & mask
             while !slots[i].rules.isEmpty { i = (i + 1) & mask }
-            slots[i] = Entry(prefix: prefix, length: length, name: name, rules: rules)
+            let buffer = UnsafeMutableBufferPointer<Unmanaged<RuleEngine.RuleRuntime>>.allocate(capacity: rules.count)
+            _ = buffer.initialize(from: rules.map(Unmanaged.passUnretained))
+            slots[i] = Entry(prefix: prefix, length: length, name: name, rules: UnsafeBufferPointer(buffer))
         }
     }
 
     deinit {
+        for entry in slots where !entry.rules.isEmpty { entry.rules.deallocate() }
         slots.deinitialize()
         slots.deallocate()
     }

@@ -22,15 +22,30 @@ public final class RuleEngine {
         /// The `where` expression's stateful functions: one state for the rule, as Kapacitor keeps
         /// one for its `from` node (not one per group).
         let filterState: LambdaState?
+        /// One output buffer per step, shared by the rule's groups (see ``StepChain/run``).
+        let stepOutputs: UnsafeMutablePointer<StepOutput>
+        /// The rule's `groupBy`, ready to hash and compare points' keys.
+        let keyer: GroupKeyer
         init(rule: AlertRule, maxGroups: Int) {
             self.rule = rule
             self.maxGroups = maxGroups
+            keyer = GroupKeyer(rule.groupBy)
             filterState = rule.filterSlots > 0 ? LambdaState(slots: rule.filterSlots) : nil
+            stepOutputs = .allocate(capacity: rule.steps.count)
+            stepOutputs.initialize(repeating: StepOutput(), count: rule.steps.count)
+        }
+        deinit {
+            stepOutputs.deinitialize(count: rule.steps.count)
+            stepOutputs.deallocate()
         }
     }
 
-    private var byMeasurement: [String: [RuleRuntime]] = [:]
-    private var everyMeasurement: [RuleRuntime] = []
+    private let byMeasurement: [String: [RuleRuntime]]
+    private let everyMeasurement: [RuleRuntime]
+    /// `everyMeasurement`, unretained (`runtimes` keeps them for the engine's life), for the hot path.
+    private let everyMeasurementUnretained: [Unmanaged<RuleRuntime>]
+    /// The rules of each measurement, for the hot path.
+    private let index: MeasurementIndex
     var runtimes: [RuleRuntime] = []
     /// Kapacitor's `ServerInfo` for templates.
     public let serverInfo: TemplateValue
@@ -43,23 +58,28 @@ public final class RuleEngine {
     public var onGroupRefused: ((String) -> Void)?
     /// The group limits and expiry.
     public let limits: GroupLimits
+    // One thread owns the engine: no dynamic exclusivity checks on the counters read per point.
     /// Groups of all rules.
-    public private(set) var totalGroups = 0
+    @exclusivity(unchecked) public private(set) var totalGroups = 0
     /// The newest point time seen: the clock group expiry is measured on.
-    private var latestTime = Int64.min
+    @exclusivity(unchecked) private var latestTime = Int64.min
     /// Refusals at the global limit since the last sweep of every rule (amortises those sweeps).
-    private var refusedSinceGlobalSweep = 0
+    @exclusivity(unchecked) private var refusedSinceGlobalSweep = 0
 
     /// An engine for `rules`, keeping at most the groups `limits` allows.
     public init(rules: [AlertRule], hostname: String = "", limits: GroupLimits = .unlimited) {
         self.hostname = hostname
         self.limits = limits
         serverInfo = KapacitorContext.serverInfo(hostname: hostname)
+        var byMeasurement: [String: [RuleRuntime]] = [:], everyMeasurement: [RuleRuntime] = []
         for r in rules {
             let rt = RuleRuntime(rule: r, maxGroups: r.maxGroups ?? limits.maxGroupsPerRule)
             runtimes.append(rt)
             if let m = r.measurement { byMeasurement[m, default: []].append(rt) } else { everyMeasurement.append(rt) }
         }
+        self.byMeasurement = byMeasurement
+        self.everyMeasurement = everyMeasurement
+        everyMeasurementUnretained = everyMeasurement.map(Unmanaged.passUnretained)
         index = MeasurementIndex(byMeasurement)
     }
 
@@ -119,15 +139,14 @@ public final class RuleEngine {
 
     @inline(__always)
     private func process(at p: UnsafePointer<Point>, emit: (AlertEvent) -> Void) {
+        // The runtimes are the engine's for its life: borrowed, not counted, per point.
         index.withRules(for: p) { entry in
-            for rt in entry.pointee.rules { evaluate(rt, p, explain: nil, emit: emit) }
+            for rt in entry.pointee.rules { rt._withUnsafeGuaranteedRef { evaluate($0, p, explain: nil, emit: emit) } }
         }
-        if !everyMeasurement.isEmpty {
-            for rt in everyMeasurement { evaluate(rt, p, explain: nil, emit: emit) }
+        if !everyMeasurementUnretained.isEmpty {
+            for rt in everyMeasurementUnretained { rt._withUnsafeGuaranteedRef { evaluate($0, p, explain: nil, emit: emit) } }
         }
     }
-
-    private var index = MeasurementIndex()
 
     /// As ``process(_:emit:)``, also reporting what each matching rule did.
     public func process(_ point: Point, explain: (RuleExplanation) -> Void, emit: (AlertEvent) -> Void) {
@@ -192,13 +211,30 @@ public final class RuleEngine {
         let time = p.pointee.time
         if time > latestTime { latestTime = time }
         rt.sinceSweep &+= 1
-        guard let state = group(rt, p) else {
+        guard let found = group(rt, p) else {
             rt.stats.groupsRefused += 1
             explain?.pointee.suppressed = "refused: a new group would exceed the group limit (\(totalGroups >= limits.maxGroups ? "max-groups \(limits.maxGroups)" : "maxGroups \(rt.maxGroups) of the rule"))"
             onGroupRefused?(rule.id)
             return
         }
-        if limits.expiry > 0 && rt.sinceSweep >= rt.groups.count && latestTime &- rt.lastSweep >= limits.expiry / 2 { sweep(rt) }
+        // Borrowed, not counted: the rule's group table keeps the group.
+        found._withUnsafeGuaranteedRef { evaluate(rt, $0, p, explain: explain, emit: emit) }
+    }
+
+    /// The rest of ``evaluate(_:_:explain:emit:)`` once the point's group is found: the point
+    /// through the rule's steps (if any) and the alert. `state` is borrowed from the group table;
+    /// a sweep here may drop it from the table, so one first takes a reference that `keepAlive`
+    /// holds to the end (the point still goes through the group, as before it was dropped).
+    private func evaluate(_ rt: RuleRuntime, _ state: AlertState, _ p: UnsafePointer<Point>,
+                          explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
+        let rule = rt.rule
+        let time = p.pointee.time
+        var keepAlive: AlertState?
+        defer { withExtendedLifetime(keepAlive) {} }
+        if limits.expiry > 0 && rt.sinceSweep >= rt.groups.count && latestTime &- rt.lastSweep >= limits.expiry / 2 {
+            keepAlive = state
+            sweep(rt)
+        }
         state.lastSeen = max(state.lastSeen, time)
         explain?.pointee.group = state.group
         if rule.deadman != nil && state.deadmanEmitted == 0 && state.deadmanLastTick == nil {
@@ -208,27 +244,43 @@ public final class RuleEngine {
             alertStage(rt, state, p, explain: explain, emit: emit)
             return
         }
-        let chain = state.steps ?? {
+        if state.steps == nil {
             state.groupTags = Self.groupTags(rule.groupBy, p.pointee)
-            let c = StepChain.make(rule.steps, groupTags: state.groupTags)!
-            state.steps = c
-            return c
-        }()
-        chain.run(p.pointee, sink: { out in
-            explain?.pointee.stepOutputs.append(out)
-            withUnsafePointer(to: out) { alertStage(rt, state, $0, explain: explain, emit: emit) }
-        }, batchSink: { batch in
+            state.steps = StepChain.make(rule.steps, groupTags: state.groupTags)!
+        }
+        state.unretainedSteps!._withUnsafeGuaranteedRef { chain in runSteps(chain, rt, state, p, explain: explain, emit: emit) }
+    }
+
+    /// The point through the group's chain; what comes out goes to the alert (or the deadman's count).
+    @inline(__always)
+    private func runSteps(_ chain: StepChain, _ rt: RuleRuntime, _ state: AlertState, _ p: UnsafePointer<Point>,
+                          explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
+        let rule = rt.rule
+        func sink(_ out: UnsafePointer<Point>) {
+            explain?.pointee.stepOutputs.append(out.pointee)
+            alertStage(rt, state, out, explain: explain, emit: emit)
+        }
+        func batchSink(_ batch: StepBatch) {
             explain?.pointee.stepOutputs += batch.points
             if rule.deadman != nil {
                 state.deadmanEmitted += Int64(batch.points.count)
             } else {
                 alertBatch(rt, state, batch, explain: explain, emit: emit)
             }
-        }, fail: { message in
+        }
+        func fail(_ message: String) {
             rt.stats.expressionErrors += 1
             explain?.pointee.stepErrors.append(message)
-            fail(rt, message)
-        })
+            self.fail(rt, message)
+        }
+        if let window = state.unretainedWindow {
+            // A window first: fed directly (a static call), the chain read only for what it emits.
+            let outputs = rt.stepOutputs
+            window._withUnsafeGuaranteedRef { $0.process(at: p, &outputs.pointee) }
+            if !outputs.pointee.isEmpty { chain.deliver(outputs, sink: sink, batchSink: batchSink, fail: fail) }
+        } else {
+            chain.run(p, rt.stepOutputs, sink: sink, batchSink: batchSink, fail: fail)
+        }
         explain?.pointee.stepsBuffered = chain.bufferedPoints
     }
 
@@ -398,10 +450,10 @@ public final class RuleEngine {
     /// are swept first — of this rule, or of every rule at the global limit — each sweep at most
     /// once per as many evaluations (or refusals) as there are groups to look at.
     @inline(__always)
-    private func group(_ rt: RuleRuntime, _ p: UnsafePointer<Point>) -> AlertState? {
+    private func group(_ rt: RuleRuntime, _ p: UnsafePointer<Point>) -> Unmanaged<AlertState>? {
         let rule = rt.rule
         var created = false
-        if let s = rt.groups.state(for: p, groupBy: rule.groupBy, history: rule.history, functionSlots: rule.functionSlots,
+        if let s = rt.groups.state(for: p, keyer: rt.keyer, history: rule.history, functionSlots: rule.functionSlots,
                                    allowNew: rt.groups.count < rt.maxGroups && totalGroups < limits.maxGroups, created: &created) {
             if created { totalGroups += 1 }
             return s
@@ -416,7 +468,7 @@ public final class RuleEngine {
             refusedSinceGlobalSweep = 0
             for other in runtimes { sweep(other) }
         }
-        let s = rt.groups.state(for: p, groupBy: rule.groupBy, history: rule.history, functionSlots: rule.functionSlots,
+        let s = rt.groups.state(for: p, keyer: rt.keyer, history: rule.history, functionSlots: rule.functionSlots,
                                 allowNew: rt.groups.count < rt.maxGroups && totalGroups < limits.maxGroups, created: &created)
         if created { totalGroups += 1 }
         return s

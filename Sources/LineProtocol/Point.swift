@@ -22,13 +22,7 @@ public struct Point: Sendable, Equatable {
 
     /// A point from its parts.
     public init(measurement: String, tags: [Tag] = [], fields: [Field], time: Int64) {
-        var builder = PointBuilder()
-        builder.begin()
-        builder.appendMeasurement(measurement)
-        for t in tags { builder.appendTag(key: t.key, value: t.value) }
-        for f in fields { builder.appendField(key: f.key, value: f.value) }
-        self = builder.finish(time: time)
-        builder.deallocate()
+        self = PointBuilder.point(measurement: measurement, tags: tags, fields: fields, time: time)
     }
 
     /// The measurement name, unescaped.
@@ -61,6 +55,24 @@ public struct Point: Sendable, Equatable {
     public func field(_ key: String) -> FieldValue? {
         guard let i = layout.lastFieldIndex(key) else { return nil }
         return layout.fieldValue(i)
+    }
+
+    /// ``field(_:)`` of the point `p` points to, read in place: a method called on `p.pointee`
+    /// that is not inlined gets a copy of the point, which costs a retain and a release of its
+    /// buffer (the point at `p` must live during the call).
+    @inlinable
+    public static func field(_ key: String, at p: UnsafePointer<Point>) -> FieldValue? {
+        let layout = p.pointee.layout
+        guard let i = layout.lastFieldIndex(key) else { return nil }
+        return layout.fieldValue(i)
+    }
+
+    /// ``tag(_:)`` of the point `p` points to, read in place (as ``field(_:at:)``).
+    @inlinable
+    public static func tag(_ key: String, at p: UnsafePointer<Point>) -> String? {
+        let layout = p.pointee.layout
+        guard let i = layout.tagIndex(key) else { return nil }
+        return layout.string(layout.tagValueRange(i))
     }
 
     /// Calls `body` with the measurement's UTF-8 bytes, in place (valid during the call: `self`,

@@ -167,7 +167,7 @@ struct PointBuilder {
     private var fieldEntries: UnsafeMutableRawPointer
     private var fieldCapacity = 16
     private(set) var fieldCount = 0
-    /// The line the point is read from (nil when built from strings) and where it starts in `b`.
+    /// The line the point is read from and where it starts in `b`.
     private var line: UnsafePointer<UInt8>?
     private var lineStart = 0
     private var lineLength = 0
@@ -188,8 +188,8 @@ struct PointBuilder {
         extras.deallocate()
     }
 
-    /// Starts a point built from strings.
-    mutating func begin() {
+    /// Forgets the point before.
+    private mutating func begin() {
         tagCount = 0
         fieldCount = 0
         line = nil
@@ -252,30 +252,10 @@ struct PointBuilder {
         return (lineLength + start, extrasLength - start)
     }
 
-    /// Copies `u` into the extras.
-    @inline(__always)
-    private mutating func appendCopy(_ u: UnsafeBufferPointer<UInt8>) -> (Int, Int) {
-        reserveExtras(u.count)
-        let start = extrasLength
-        if let from = u.baseAddress { (extras + extrasLength).update(from: from, count: u.count) }
-        extrasLength += u.count
-        return (lineLength + start, u.count)
-    }
-
-    @inline(__always)
-    private mutating func appendText(_ s: String) -> (Int, Int) {
-        var s = s
-        return s.withUTF8 { appendCopy($0) }
-    }
-
     /// The measurement.
     mutating func appendMeasurement(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, unescape: Bool,
                                     _ escaped: (UInt8) -> Bool) {
         measurement = appendText(b, s, e, unescape: unescape, escaped)
-    }
-
-    mutating func appendMeasurement(_ name: String) {
-        measurement = appendText(name)
     }
 
     /// Records a tag whose key and value are already in the text.
@@ -291,12 +271,6 @@ struct PointBuilder {
         e.storeBytes(of: UInt32(truncatingIfNeeded: value.0), toByteOffset: 8, as: UInt32.self)
         e.storeBytes(of: UInt32(truncatingIfNeeded: value.1), toByteOffset: 12, as: UInt32.self)
         tagCount += 1
-    }
-
-    mutating func appendTag(key: String, value: String) {
-        let k = appendText(key)
-        let v = appendText(value)
-        appendTag(key: k, value: v)
     }
 
     /// Records a field whose key is already in the text; a string value's bits are its text's
@@ -316,17 +290,63 @@ struct PointBuilder {
         fieldCount += 1
     }
 
-    mutating func appendField(key: String, value: FieldValue) {
-        let k = appendText(key)
-        switch value {
-        case .float(let d): appendField(key: k, kind: .float, bits: d.bitPattern)
-        case .integer(let v): appendField(key: k, kind: .integer, bits: UInt64(bitPattern: v))
-        case .unsigned(let v): appendField(key: k, kind: .unsigned, bits: v)
-        case .boolean(let v): appendField(key: k, kind: .boolean, bits: v ? 1 : 0)
-        case .string(let s):
-            let t = appendText(s)
-            appendField(key: k, kind: .none, bits: UInt64(t.0) << 32 | UInt64(t.1))
+    /// A point from its parts, written straight into its storage (one allocation, none for the
+    /// builder's buffers): the entries as the builder writes them, then the text — the
+    /// measurement, each tag's key and value, each field's key (and string value), in that order,
+    /// as the builder appends them. Strings are valid UTF-8: nothing to repair.
+    static func point(measurement: String, tags: [Tag], fields: [Field], time: Int64) -> Point {
+        var textCount = measurement.utf8.count
+        for t in tags { textCount += t.key.utf8.count + t.value.utf8.count }
+        for f in fields {
+            textCount += f.key.utf8.count
+            if case .string(let v) = f.value { textCount += v.utf8.count }
         }
+        let tagBytes = tags.count * PointLayout.tagEntrySize
+        let entryBytes = tagBytes + fields.count * PointLayout.fieldEntrySize
+        let storage = unsafeDowncast(PointStorage.create(minimumCapacity: entryBytes + textCount) { _ in () }, to: PointStorage.self)
+        let base = storage.withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
+        let text = (base + entryBytes).assumingMemoryBound(to: UInt8.self)
+        var end = 0
+        func write(_ s: String) -> (start: UInt32, count: UInt32) {
+            var s = s
+            let start = end
+            s.withUTF8 { u in
+                if let from = u.baseAddress { (text + end).update(from: from, count: u.count) }
+                end += u.count
+            }
+            return (UInt32(truncatingIfNeeded: start), UInt32(truncatingIfNeeded: end - start))
+        }
+        let name = write(measurement)
+        for (i, t) in tags.enumerated() {
+            let e = base + i * PointLayout.tagEntrySize
+            let k = write(t.key), v = write(t.value)
+            e.storeBytes(of: k.start, toByteOffset: 0, as: UInt32.self)
+            e.storeBytes(of: k.count, toByteOffset: 4, as: UInt32.self)
+            e.storeBytes(of: v.start, toByteOffset: 8, as: UInt32.self)
+            e.storeBytes(of: v.count, toByteOffset: 12, as: UInt32.self)
+        }
+        for (i, f) in fields.enumerated() {
+            let e = base + tagBytes + i * PointLayout.fieldEntrySize
+            let k = write(f.key)
+            let kind: ScannedValue.Kind, bits: UInt64
+            switch f.value {
+            case .float(let d): (kind, bits) = (.float, d.bitPattern)
+            case .integer(let v): (kind, bits) = (.integer, UInt64(bitPattern: v))
+            case .unsigned(let v): (kind, bits) = (.unsigned, v)
+            case .boolean(let v): (kind, bits) = (.boolean, v ? 1 : 0)
+            case .string(let v):
+                let t = write(v)
+                (kind, bits) = (.none, UInt64(t.start) << 32 | UInt64(t.count))
+            }
+            e.storeBytes(of: k.start, toByteOffset: 0, as: UInt32.self)
+            e.storeBytes(of: k.count, toByteOffset: 4, as: UInt32.self)
+            e.storeBytes(of: bits, toByteOffset: 8, as: UInt64.self)
+            e.storeBytes(of: kind.rawValue, toByteOffset: 16, as: UInt8.self)
+        }
+        let layout = PointLayout(entries: UnsafeRawPointer(base), tagCount: tags.count, fieldCount: fields.count,
+                                 measurementStart: 0, measurementLength: Int(name.count),
+                                 measurementPrefix: Point.prefix(UnsafeBufferPointer(start: text, count: Int(name.count))))
+        return Point(shared: SharedPointStorage(storage: storage), layout: layout, time: time)
     }
 
     /// Where the fields begin, to start them again (``rollBack(to:)``).

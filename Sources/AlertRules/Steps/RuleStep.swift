@@ -17,6 +17,9 @@ public protocol RuleStep: Sendable, CustomStringConvertible {
 public protocol StepGroupState: AnyObject {
     /// Processes `point`; `output` receives what the step emits and the errors it reports.
     func process(_ point: Point, _ output: inout StepOutput)
+    /// As ``process(_:_:)``, reading the point in place: the chain calls this one, so a step that
+    /// only reads the point (a window) implements it and saves the copy's reference counting.
+    func process(at point: UnsafePointer<Point>, _ output: inout StepOutput)
     /// Points this state holds (window buffers), for memory accounting.
     var bufferedPoints: Int { get }
     /// The state as the state file keeps it.
@@ -26,6 +29,7 @@ public protocol StepGroupState: AnyObject {
 }
 
 extension StepGroupState {
+    public func process(at point: UnsafePointer<Point>, _ output: inout StepOutput) { process(point.pointee, &output) }
     public var bufferedPoints: Int { 0 }
     public func record() -> StepStateRecord { StepStateRecord() }
     public func restore(from record: StepStateRecord) {}
@@ -54,18 +58,20 @@ public struct StepOutput {
 
     public init() {}
 
+    /// Nothing emitted, nothing failed.
+    public var isEmpty: Bool { points.isEmpty && errors.isEmpty && batches.isEmpty }
+
     public mutating func emit(_ p: Point) { points.append(p) }
     public mutating func fail(_ message: String) { errors.append(message) }
 }
 
 /// The chain of one group: each step's state, fed in order, as a linked list of nodes (the hot
-/// path touches no array and no existential copy).
+/// path touches no array and copies no point: points go from step to step by pointer).
 final class StepChain {
-    let step: any RuleStep
+    // The state first: every point reads it (and `next`), the step only for messages.
     let state: any StepGroupState
-    /// What the step emitted for the current point, reused for every point.
-    @exclusivity(unchecked) private var output = StepOutput()
     let next: StepChain?
+    let step: any RuleStep
 
     /// The chain of `steps` for one group, or nil for no steps.
     static func make(_ steps: [any RuleStep], groupTags: [Tag]) -> StepChain? {
@@ -81,17 +87,41 @@ final class StepChain {
     }
 
     /// Runs `point` through this step and those after it; `sink` receives what the last step
-    /// emits, `fail` each error with the step's description.
-    func run(_ point: Point, sink: (Point) -> Void, batchSink: (StepBatch) -> Void, fail: (String) -> Void) {
-        state.process(point, &output)
-        if output.points.isEmpty && output.errors.isEmpty && output.batches.isEmpty { return }
-        let out = output
-        output = StepOutput()
-        for e in out.errors { fail("\(step): \(e)") }
-        for p in out.points {
-            if let next { next.run(p, sink: sink, batchSink: batchSink, fail: fail) } else { sink(p) }
+    /// emits (valid during the call), `fail` each error with the step's description. `outputs`:
+    /// one empty ``StepOutput`` per step from this one on, reused for every point and group (the
+    /// rule's, not the group's: a group costs no output buffers).
+    @inline(__always)
+    func run(_ point: UnsafePointer<Point>, _ outputs: UnsafeMutablePointer<StepOutput>, sink: (UnsafePointer<Point>) -> Void,
+             batchSink: (StepBatch) -> Void, fail: (String) -> Void) {
+        state.process(at: point, &outputs.pointee)
+        if outputs.pointee.isEmpty { return }
+        deliver(outputs, sink: sink, batchSink: batchSink, fail: fail)
+    }
+
+    /// Hands on what this step emitted into `outputs` (errors, then points, then batches) and
+    /// empties it, keeping its capacity. The engine is fed from one thread and nothing downstream
+    /// feeds this rule again, so the step's output is not touched while its points are read in
+    /// place.
+    func deliver(_ outputs: UnsafeMutablePointer<StepOutput>, sink: (UnsafePointer<Point>) -> Void,
+                         batchSink: (StepBatch) -> Void, fail: (String) -> Void) {
+        if !outputs.pointee.errors.isEmpty {
+            for e in outputs.pointee.errors { fail("\(step): \(e)") }
+            outputs.pointee.errors.removeAll(keepingCapacity: true)
         }
-        for b in out.batches { batchSink(b) }
+        if !outputs.pointee.points.isEmpty {
+            outputs.pointee.points.withUnsafeBufferPointer { points in
+                for i in points.indices {
+                    if let next { next.run(points.baseAddress! + i, outputs + 1, sink: sink, batchSink: batchSink, fail: fail) } else {
+                        sink(points.baseAddress! + i)
+                    }
+                }
+            }
+            outputs.pointee.points.removeAll(keepingCapacity: true)
+        }
+        if !outputs.pointee.batches.isEmpty {
+            for b in outputs.pointee.batches { batchSink(b) }
+            outputs.pointee.batches.removeAll(keepingCapacity: true)
+        }
     }
 
     var bufferedPoints: Int { state.bufferedPoints + (next?.bufferedPoints ?? 0) }

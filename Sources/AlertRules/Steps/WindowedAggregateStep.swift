@@ -45,118 +45,173 @@ public struct WindowedAggregateStep: RuleStep {
 /// One group's window: the field's values and times in arrival order (whole points only for
 /// selectors, which emit one of them).
 final class WindowedAggregateState: StepGroupState {
-    /// One buffered point: its time and the field's value in 24 bytes (a string value is kept
-    /// aside, `bits` numbering it).
-    struct Entry {
-        var time: Int64
-        var bits: UInt64
-        var kind: UInt8
-    }
+    /// count, sum and mean: reduced straight from the entries when they are all floats or all
+    /// integers (the usual window), without making a sample per point.
+    enum Running { case count, sum, mean }
 
+    // What every point reads comes first (the object's first cache line): the buffer, and the
+    // step's settings, taken out of `step` once (reading them through it would copy the
+    // function, an enum with array payloads, on every point).
+    // One thread owns the engine and its groups: no dynamic exclusivity checks on the hot path.
+    /// The window's field values and times (a string value is kept in `strings`, the entry's
+    /// bits numbering it).
+    @exclusivity(unchecked) private var entries = WindowEntries()
+    @exclusivity(unchecked) private var nextEmit: Int64?
+    private let align: Bool
+    private let keepsPoints: Bool
+    private let running: Running?
+    private let every: Int64
+    private let maxPoints: Int
+    /// The field read.
+    private let field: String
+    private let period: Int64
     let step: WindowedAggregateStep
     let groupTags: [Tag]
-    // One thread owns the engine and its groups: no dynamic exclusivity checks on the hot path.
-    @exclusivity(unchecked) private var entries: [Entry] = []
     @exclusivity(unchecked) private var points: [Point] = []
-    @exclusivity(unchecked) private var start = 0
-    @exclusivity(unchecked) private var nextEmit: Int64?
     @exclusivity(unchecked) private var name = ""
     /// String values by their entry's number (strings are rare in windows: count, first, last, distinct).
     @exclusivity(unchecked) private var strings: [UInt64: String] = [:]
     @exclusivity(unchecked) private var nextString: UInt64 = 0
 
-    private func entry(_ time: Int64, _ v: FieldValue) -> Entry {
+    private func append(_ time: Int64, _ v: FieldValue) {
         switch v {
-        case .float(let d): return Entry(time: time, bits: d.bitPattern, kind: 1)
-        case .integer(let i): return Entry(time: time, bits: UInt64(bitPattern: i), kind: 2)
-        case .unsigned(let u): return Entry(time: time, bits: u, kind: 3)
-        case .boolean(let b): return Entry(time: time, bits: b ? 1 : 0, kind: 4)
+        case .float(let d): entries.append(time: time, bits: d.bitPattern, kind: 1)
+        case .integer(let i): entries.append(time: time, bits: UInt64(bitPattern: i), kind: 2)
+        case .unsigned(let u): entries.append(time: time, bits: u, kind: 3)
+        case .boolean(let b): entries.append(time: time, bits: b ? 1 : 0, kind: 4)
         case .string(let str):
             nextString &+= 1
             strings[nextString] = str
-            return Entry(time: time, bits: nextString, kind: 5)
+            entries.append(time: time, bits: nextString, kind: 5)
         }
     }
 
-    private func value(_ e: Entry) -> FieldValue {
-        switch e.kind {
-        case 1: return .float(Double(bitPattern: e.bits))
-        case 2: return .integer(Int64(bitPattern: e.bits))
-        case 3: return .unsigned(e.bits)
-        case 4: return .boolean(e.bits != 0)
-        default: return .string(strings[e.bits] ?? "")
+    /// The value of entry `i` of the buffer.
+    private func value(_ i: Int) -> FieldValue {
+        let bits = entries.bits(i)
+        switch entries.kind(i) {
+        case 1: return .float(Double(bitPattern: bits))
+        case 2: return .integer(Int64(bitPattern: bits))
+        case 3: return .unsigned(bits)
+        case 4: return .boolean(bits != 0)
+        default: return .string(strings[bits] ?? "")
         }
     }
 
     init(step: WindowedAggregateStep, groupTags: [Tag]) {
         self.step = step
         self.groupTags = groupTags
+        period = step.window.period
+        every = step.window.every
+        maxPoints = step.window.maxPoints
+        field = step.field
+        align = step.window.align
+        keepsPoints = step.function.keepsPoints
+        switch step.function {
+        case .count: running = .count
+        case .sum: running = .sum
+        case .mean: running = .mean
+        default: running = nil
+        }
     }
 
-    var bufferedPoints: Int { entries.count - start }
+    var bufferedPoints: Int { entries.windowCount }
 
     func process(_ point: Point, _ output: inout StepOutput) {
-        let t = point.time
-        let spec = step.window
-        if nextEmit == nil {
-            nextEmit = spec.firstEmit(after: t)
-            name = point.measurement
+        withUnsafePointer(to: point) { process(at: $0, &output) }
+    }
+
+    func process(at point: UnsafePointer<Point>, _ output: inout StepOutput) {
+        let t = point.pointee.time
+        guard let due = nextEmit else {
+            nextEmit = step.window.firstEmit(after: t)
+            name = point.pointee.measurement
+            return process(at: point, &output)
         }
-        if spec.every == 0 {
+        if every == 0 {
             insert(point, &output)
-            if t >= nextEmit! {
-                purge(before: t &- spec.period, inclusive: false)
+            if t >= due {
+                purge(before: t &- period, inclusive: false)
                 emit(at: t, &output)
                 nextEmit = t
             }
         } else {
-            if t >= nextEmit! {
-                purge(before: nextEmit! &- spec.period, inclusive: true)
-                emit(at: nextEmit!, &output)
-                var next = t &+ spec.every
-                if spec.align { next = WindowSpec.truncate(next, spec.every) }
+            if t >= due {
+                purge(before: due &- period, inclusive: true)
+                emit(at: due, &output)
+                var next = t &+ every
+                if align { next = WindowSpec.truncate(next, every) }
                 nextEmit = next
             }
             insert(point, &output)
         }
     }
 
-    private func insert(_ point: Point, _ output: inout StepOutput) {
-        guard let v = point.field(step.field) else {
+    private func insert(_ point: UnsafePointer<Point>, _ output: inout StepOutput) {
+        guard let v = Point.field(field, at: point) else {
             output.fail("field \"\(step.field)\" missing from point, cannot aggregate")
             return
         }
-        guard bufferedPoints < step.window.maxPoints else {
-            output.fail("the window already holds \(step.window.maxPoints) points of this group; point dropped")
+        guard bufferedPoints < maxPoints else {
+            output.fail("the window already holds \(maxPoints) points of this group; point dropped")
             return
         }
-        if start > 0 && start * 2 >= entries.count {
-            entries.removeFirst(start)
-            if step.function.keepsPoints { points.removeFirst(start) }
-            start = 0
+        let dropped = entries.reclaim()
+        if keepsPoints && dropped > 0 { points.removeFirst(dropped) }
+        append(point.pointee.time, v)
+        if keepsPoints { points.append(point.pointee) }
+    }
+
+    /// `running`'s value over the window when every entry is a float or every one an integer
+    /// (as ``AggregateFunction/reduce(_:)`` gives it: summed in order, integers as integers);
+    /// nil otherwise, left to the general path, which also reports type errors.
+    private func reduceInPlace(_ running: Running) -> FieldValue? {
+        let kind = entries.sharedKind
+        guard kind == 1 || kind == 2 else { return nil }
+        return entries.withWindow { e -> FieldValue in
+            let n = Double(e.count)
+            if kind == 1 {
+                var sum = 0.0
+                for x in e { sum += Double(bitPattern: x.bits) }
+                switch running {
+                case .count: return .integer(Int64(e.count))
+                case .sum: return .float(sum)
+                case .mean: return .float(sum / n)
+                }
+            }
+            var sum: Int64 = 0
+            for x in e { sum &+= Int64(bitPattern: x.bits) }
+            switch running {
+            case .count: return .integer(Int64(e.count))
+            case .sum: return .integer(sum)
+            case .mean: return .float(Double(sum) / n)
+            }
         }
-        entries.append(entry(point.time, v))
-        if step.function.keepsPoints { points.append(point) }
     }
 
     /// Drops points from the front while they are older than `oldest` (Kapacitor's purge: the
     /// buffer is in arrival order, so a late point behind a newer one stays until it is first).
     private func purge(before oldest: Int64, inclusive: Bool) {
-        while start < entries.count {
-            let keep = inclusive ? entries[start].time >= oldest : entries[start].time > oldest
+        while entries.windowCount > 0 {
+            let first = entries.start
+            let keep = inclusive ? entries.time(first) >= oldest : entries.time(first) > oldest
             if keep { break }
-            if entries[start].kind == 5 { strings[entries[start].bits] = nil }
-            start += 1
+            if entries.kind(first) == 5 { strings[entries.bits(first)] = nil }
+            entries.dropFirst()
         }
     }
 
     private func emit(at batchTime: Int64, _ output: inout StepOutput) {
+        if let running, let value = reduceInPlace(running) {
+            output.emit(Point(measurement: name, tags: groupTags, fields: [Field(key: step.outputName, value: value)], time: batchTime))
+            return
+        }
         let f = step.function
         var samples: [AggregateFunction.Sample] = []
         samples.reserveCapacity(bufferedPoints)
         var kind: FieldValue?
-        for i in start..<entries.count {
-            let v = value(entries[i])
+        for i in entries.start..<entries.count {
+            let v = value(i)
             if kind == nil {
                 guard f.accepts(v) else {
                     output.fail("invalid influxql func \(f.name) with field \(step.field): unsupported type \(v.typeName)")
@@ -167,7 +222,7 @@ final class WindowedAggregateState: StepGroupState {
                 output.fail("field \(step.field) has wrong type: got \(v.typeName) exp \(kind!.typeName)")
                 continue
             }
-            samples.append(.init(value: v, time: entries[i].time, index: i))
+            samples.append(.init(value: v, time: entries.time(i), index: i))
         }
         if samples.isEmpty && !f.emitsOnEmptyWindow { return }
         if f.isBatch {
@@ -190,9 +245,10 @@ final class WindowedAggregateState: StepGroupState {
 
     func record() -> StepStateRecord {
         var r = StepStateRecord()
-        r.times = entries[start...].map(\.time)
-        r.values = entries[start...].map { StepStateRecord.Value(value($0)) }
-        if step.function.keepsPoints { r.points = points[start...].map(StepStateRecord.SavedPoint.init) }
+        let window = entries.start..<entries.count
+        r.times = window.map { entries.time($0) }
+        r.values = window.map { StepStateRecord.Value(value($0)) }
+        if keepsPoints { r.points = points[window].map(StepStateRecord.SavedPoint.init) }
         r.nextEmit = nextEmit
         r.name = name
         return r
@@ -202,15 +258,14 @@ final class WindowedAggregateState: StepGroupState {
         guard let times = r.times, let values = r.values, times.count == values.count else { return }
         let decoded = values.compactMap(\.fieldValue)
         guard decoded.count == times.count else { return }
-        strings = [:]
-        let restored = zip(times, decoded).map { entry($0, $1) }
-        if step.function.keepsPoints {
+        if keepsPoints {
             let saved = (r.points ?? []).compactMap(\.point)
-            guard saved.count == restored.count else { return }
+            guard saved.count == times.count else { return }
             points = saved
         }
-        entries = restored
-        start = 0
+        strings = [:]
+        entries.removeAll()
+        for (t, v) in zip(times, decoded) { append(t, v) }
         nextEmit = r.nextEmit
         name = r.name ?? ""
     }
