@@ -91,7 +91,9 @@ import Glibc
         #expect(s.groupsExpired > 0)
         let grown = peak - before
         // AddressSanitizer's quarantine and redzones multiply heap use; the bound is the plain build's.
-        let bound = ProcessInfo.processInfo.environment["SANITIZER_RUN"] == "address" ? 1 << 30 : 64 << 20
+        // Resident memory is the whole test process's, where other suites run at the same time
+        // (64 MiB alone, up to ~70 measured beside them); unbounded groups took 1.1 GB here.
+        let bound = ProcessInfo.processInfo.environment["SANITIZER_RUN"] == "address" ? 1 << 30 : 128 << 20
         #expect(grown < bound, "resident memory grew by \(grown >> 20) MiB for 2M groups offered")
     }
 
