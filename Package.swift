@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["AlertRelayTestSupport"]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate", "AlertRules", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
-        .target(name: "AlertRelayTestSupport", path: "Tests/AlertRelayTestSupport"),
+        .target(name: "AlertRelayTestSupport", dependencies: ["Ingest", "LineProtocol", "Locking"], path: "Tests/AlertRelayTestSupport"),
         .testTarget(
             name: "KafkaDispatchTests",
             dependencies: ["KafkaDispatch", "CRdKafka", "Locking", "AlertRelayTestSupport"],
@@ -106,7 +106,7 @@ let package = Package(
         ),
         .testTarget(name: "AlertRulesTests", dependencies: ["AlertRules", "LineProtocol", "GoTemplate", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch", "Ingest", "LineProtocol"]),
-        .testTarget(name: "RelayTests", dependencies: ["Relay", "KafkaDispatch", "Ingest", "AlertRelayTestSupport"]),
+        .testTarget(name: "RelayTests", dependencies: ["Relay", "KafkaDispatch", "Ingest", "Locking", "AlertRules", "LineProtocol", "AlertRelayTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,20 @@
+import Dispatch
+import LineProtocol
+
+/// A batch of points from one datagram, TCP read or HTTP request.
+public struct PointBatch: Sendable {
+    /// The accepted points, in arrival order.
+    public var points: [Point]
+    /// The listener they came from (e.g. `udp:127.0.0.1:8089`).
+    public var source: String
+    /// When the batch was received (monotonic nanoseconds, `DispatchTime` uptime): the start of
+    /// the end-to-end latency the relay reports.
+    public var receivedAt: UInt64
+
+    /// A batch of `points` from `source`, received now.
+    public init(points: [Point], source: String, receivedAt: UInt64 = DispatchTime.now().uptimeNanoseconds) {
+        self.points = points
+        self.source = source
+        self.receivedAt = receivedAt
+    }
+}

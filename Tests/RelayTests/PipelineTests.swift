@@ -1,0 +1,128 @@
+import AlertRelayTestSupport
+import AlertRules
+import Foundation
+import Ingest
+import LineProtocol
+import Locking
+import Logging
+import Synchronization
+import Testing
+@testable import Relay
+
+/// The pipeline's own paths, without processes: the queue's watermarks and stop, delivery to a
+/// log handler, and a reload switching rules and outputs between batches.
+@Suite struct PipelineTests {
+    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    static func batch(_ n: Int, at t: Int64 = 0, value: Double = 1) -> PointBatch {
+        PointBatch(points: (0..<n).map { i in
+            Point(measurement: "cpu", tags: [Tag(key: "host", value: "h\(i)")], fields: [Field(key: "v", value: .float(value))], time: t + Int64(i))
+        }, source: "test")
+    }
+
+    // MARK: PipelineQueue
+
+    @Test func aFullQueueRefusesAndResumesReadersAtItsLowWatermark() {
+        let q = PipelineQueue(capacity: 100)
+        #expect(q.offer(Self.batch(60)))
+        #expect(q.offer(Self.batch(40)))
+        #expect(!q.offer(Self.batch(10)), "full")
+        let resumed = Atomic<Int>(0)
+        q.whenRoom(for: 10) { resumed.add(1, ordering: .relaxed) }
+        #expect(resumed.load(ordering: .relaxed) == 0)
+        let first = q.take(.no)
+        #expect(first.batch?.points.count == 60)
+        q.evaluated(60)
+        #expect(resumed.load(ordering: .relaxed) == 1, "40 queued: at the low watermark, a batch of 10 fits")
+        q.whenRoom(for: 10) { resumed.add(1, ordering: .relaxed) }
+        #expect(resumed.load(ordering: .relaxed) == 2, "room now: called at once")
+    }
+
+    @Test func aBatchLargerThanHalfTheQueueResumesOnlyWhenItFits() {
+        let q = PipelineQueue(capacity: 100)
+        #expect(q.offer(Self.batch(30)))
+        #expect(q.offer(Self.batch(30)))
+        let resumed = Atomic<Int>(0)
+        q.whenRoom(for: 80) { resumed.add(1, ordering: .relaxed) }
+        _ = q.take(.no)
+        q.evaluated(30)
+        #expect(resumed.load(ordering: .relaxed) == 0, "30 + 80 > 100")
+        _ = q.take(.no)
+        q.evaluated(30)
+        #expect(resumed.load(ordering: .relaxed) == 1)
+        #expect(q.offer(Self.batch(150)), "an empty queue takes any batch")
+    }
+
+    @Test func controlsComeBeforeTheNextBatchAndAStopWaitsForTheQueue() async {
+        let q = PipelineQueue(capacity: 100)
+        #expect(q.offer(Self.batch(5)))
+        q.post { _ in }
+        let w = q.take(.no)
+        #expect(w.controls.count == 1 && w.batch?.points.count == 5 && !w.stop)
+        #expect(q.take(.no).isEmpty)
+        #expect(q.offer(Self.batch(5)))
+        let drained = Atomic<Bool>(false)
+        let drainer = Thread { drained.store(q.drain(timeout: .seconds(10)), ordering: .relaxed) }
+        drainer.start()
+        var stopped = false
+        while !stopped {
+            let w = q.take(.atMost(.seconds(1)))
+            if w.batch != nil { q.evaluated(5) }
+            stopped = w.stop
+        }
+        #expect(!q.offer(Self.batch(1)), "stopping takes no more points")
+        q.markFinished()
+        #expect(await eventually(timeout: .seconds(5)) { drained.load(ordering: .relaxed) })
+        let resumed = Atomic<Int>(0)
+        q.whenRoom(for: 1) { resumed.add(1, ordering: .relaxed) }
+        #expect(resumed.load(ordering: .relaxed) == 0, "a stopping pipeline never resumes readers")
+    }
+
+    @Test func anIdleTakeSleepsAtMostWhatItWasAllowed() {
+        let q = PipelineQueue(capacity: 10)
+        let elapsed = ContinuousClock().measure { #expect(q.take(.atMost(.milliseconds(50))).isEmpty) }
+        #expect(elapsed >= .milliseconds(45) && elapsed < .seconds(2))
+    }
+
+    // MARK: The engine thread
+
+    static func rules(_ yaml: String) throws -> RuleSet {
+        RuleSet(rules: try RuleLoader(clusters: []).rules(text: yaml, file: "r.yaml"))
+    }
+
+    static func lines(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Events go to a log handler's file; a reload swaps the rules between two batches, keeps the
+    /// state of the rule that stayed, hands back the outputs it replaced, and counts itself.
+    @Test func deliveryAndReloadOnTheEngineThread() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("alerts.log").path
+        let rule = "id: cpu\nmeasurement: cpu\ngroupBy: [host]\ncrit: '\"v\" > 90'\nstateChangesOnly: true\nlog: {path: \(log)}\n"
+        let events = Locked<[String]>([])
+        let pipeline = RelayPipeline(rules: try Self.rules(rule), outputs: .init(dispatcher: nil, sendTimeouts: [:]), capacity: 1000,
+                                     hostname: "test", logger: Self.quiet, stateWriter: StateFileWriter(logger: Self.quiet)) { e in
+            events.withLock { $0.append("\(e.ruleID) \(e.id) \(e.level)") }
+        }
+        pipeline.start()
+        #expect(pipeline.offer(Self.batch(2, value: 95)))
+        #expect(await eventually(timeout: .seconds(5)) { Self.lines(log).count == 2 })
+        let replaced = Locked<Int>(0)
+        let second = "id: other\nmeasurement: cpu\ncrit: '\"v\" > 0'\n"
+        pipeline.reload(rules: try Self.rules(rule + "---\n" + second), outputs: .init(dispatcher: nil, sendTimeouts: [:]), hostname: "test",
+                        capacity: 500, persistence: nil) { old in replaced.withLock { $0 += old.dispatcher == nil ? 1 : 100 } }
+        #expect(pipeline.capacity == 500, "the capacity changes at once")
+        #expect(pipeline.offer(Self.batch(2, at: 10, value: 96)))
+        #expect(await eventually(timeout: .seconds(5)) { events.withLock { $0.count } == 4 })
+        #expect(pipeline.drain(timeout: .seconds(5)))
+        #expect(replaced.withLock { $0 } == 1)
+        // cpu's groups were already CRITICAL: with stateChangesOnly no new event; the new rule fires for each point.
+        #expect(events.withLock { $0 } == ["cpu cpu:host=h0 CRITICAL", "cpu cpu:host=h1 CRITICAL", "other cpu:nil CRITICAL", "other cpu:nil CRITICAL"])
+        #expect(Self.lines(log).count == 2, "the file got the first rule's two events only")
+        let s = pipeline.snapshot
+        #expect(s.reloads.ok == 1 && s.pointsProcessed == 4 && s.events == 4)
+    }
+}
