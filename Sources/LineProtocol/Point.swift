@@ -82,10 +82,12 @@ public struct Point: Sendable, Equatable {
         try body(layout.bytes(layout.measurementRange))
     }
 
-    /// Calls `body` with tag `i`'s key and value as UTF-8 bytes, in place (`i` in `tags.indices`).
+    /// Calls `body` with tag `i`'s key and value as UTF-8 bytes, in place; `i` must be in
+    /// `tags.indices` (checked: an index past the tags traps instead of reading other memory).
     @inlinable
     public func withTagUTF8<R>(_ i: Int, _ body: (_ key: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try body(layout.bytes(layout.tagKeyRange(i)), layout.bytes(layout.tagValueRange(i)))
+        precondition(i >= 0 && i < layout.tagCount, "tag index \(i) out of range 0..<\(layout.tagCount)")
+        return try body(layout.bytes(layout.tagKeyRange(i)), layout.bytes(layout.tagValueRange(i)))
     }
 
     /// The measurement's first eight UTF-8 bytes as a little-endian word, zero past its end; with
@@ -128,8 +130,10 @@ public struct Point: Sendable, Equatable {
         }
         @inlinable public var startIndex: Int { 0 }
         @inlinable public var endIndex: Int { layout.tagCount }
+        /// Tag `i` (checked: an index past the tags traps instead of reading other memory).
         @inlinable public subscript(i: Int) -> Tag {
-            Tag(key: layout.string(layout.tagKeyRange(i)), value: layout.string(layout.tagValueRange(i)))
+            precondition(i >= 0 && i < layout.tagCount, "tag index \(i) out of range 0..<\(layout.tagCount)")
+            return Tag(key: layout.string(layout.tagKeyRange(i)), value: layout.string(layout.tagValueRange(i)))
         }
         public static func == (a: Tags, b: Tags) -> Bool { a.elementsEqual(b) }
         /// Compares with an array of tags, e.g. `point.tags == [Tag(key: "host", value: "a")]`.
@@ -146,8 +150,10 @@ public struct Point: Sendable, Equatable {
         }
         @inlinable public var startIndex: Int { 0 }
         @inlinable public var endIndex: Int { layout.fieldCount }
+        /// Field `i` (checked: an index past the fields traps instead of reading other memory).
         @inlinable public subscript(i: Int) -> Field {
-            Field(key: layout.string(layout.fieldKeyRange(i)), value: layout.fieldValue(i))
+            precondition(i >= 0 && i < layout.fieldCount, "field index \(i) out of range 0..<\(layout.fieldCount)")
+            return Field(key: layout.string(layout.fieldKeyRange(i)), value: layout.fieldValue(i))
         }
         public static func == (a: Fields, b: Fields) -> Bool { a.elementsEqual(b) }
         /// Compares with an array of fields.

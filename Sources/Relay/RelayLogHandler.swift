@@ -1,6 +1,7 @@
 import Foundation
 import GoTemplate
 import Logging
+import RelayConfig
 import Synchronization
 
 /// The level and format every `RelayLogHandler` of the process follows; a SIGHUP reload changes
@@ -10,9 +11,9 @@ public final class RelayLogSettings: Sendable {
     private let jsonFormat: Atomic<Bool>
 
     /// Settings from `[logging] level` and `format`.
-    public init(level: String, format: String) {
-        levelIndex = Atomic(Self.index(RelayLogHandler.level(level)))
-        jsonFormat = Atomic(format == "json")
+    public init(level: LoggingConfig.Level, format: LoggingConfig.Format) {
+        levelIndex = Atomic(Self.index(RelayLogHandler.level(level.rawValue)))
+        jsonFormat = Atomic(format == .json)
     }
 
     /// The current level.
@@ -21,9 +22,9 @@ public final class RelayLogSettings: Sendable {
     public var json: Bool { jsonFormat.load(ordering: .relaxed) }
 
     /// Applies a (reloaded) `[logging]` section.
-    public func apply(level: String, format: String) {
-        levelIndex.store(Self.index(RelayLogHandler.level(level)), ordering: .relaxed)
-        jsonFormat.store(format == "json", ordering: .relaxed)
+    public func apply(level: LoggingConfig.Level, format: LoggingConfig.Format) {
+        levelIndex.store(Self.index(RelayLogHandler.level(level.rawValue)), ordering: .relaxed)
+        jsonFormat.store(format == .json, ordering: .relaxed)
     }
 
     static func index(_ l: Logger.Level) -> Int { Logger.Level.allCases.firstIndex(of: l) ?? 2 }

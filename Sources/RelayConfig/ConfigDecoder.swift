@@ -199,12 +199,12 @@ struct ConfigDecoder {
         var c = LoggingConfig()
         checkKeys(t, Self.loggingKeys, "logging", nil)
         if let l = string(t, "level", "logging", nil) {
-            if LoggingConfig.levels.contains(l.lowercased()) { c.level = l.lowercased() } else {
-                listenerProblem("logging", nil, key: "level", "\"\(l)\" is not one of \(LoggingConfig.levels.joined(separator: ", "))")
+            if let level = LoggingConfig.Level(rawValue: l.lowercased()) { c.level = level } else {
+                listenerProblem("logging", nil, key: "level", "\"\(l)\" is not one of \(LoggingConfig.Level.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
         if let f = string(t, "format", "logging", nil) {
-            if ["logfmt", "json"].contains(f) { c.format = f } else {
+            if let format = LoggingConfig.Format(rawValue: f) { c.format = format } else {
                 listenerProblem("logging", nil, key: "format", "\"\(f)\" is not logfmt or json")
             }
         }
@@ -237,10 +237,10 @@ struct ConfigDecoder {
         if let d = string(t, "dir", "spool", nil) { c.dir = d }
         if let n = int(t, "max-size", "spool", nil, in: Limits.spoolMaxSize) { c.maxSize = n }
         if let f = string(t, "fsync", "spool", nil) {
-            if f == "os" || f == "always" { c.fsync = f } else { listenerProblem("spool", nil, key: "fsync", "\"\(f)\" is not os or always") }
+            if let fsync = SpoolConfig.Fsync(rawValue: f) { c.fsync = fsync } else { listenerProblem("spool", nil, key: "fsync", "\"\(f)\" is not os or always") }
         }
         if let w = string(t, "when-full", "spool", nil) {
-            if w == "block" || w == "drop-oldest" { c.whenFull = w } else {
+            if let whenFull = SpoolConfig.WhenFull(rawValue: w) { c.whenFull = whenFull } else {
                 listenerProblem("spool", nil, key: "when-full", "\"\(w)\" is not block or drop-oldest")
             }
         }

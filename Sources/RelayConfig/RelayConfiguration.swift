@@ -133,15 +133,6 @@ public struct LoadConfig: Sendable, Equatable {
     }
 }
 
-/// `[logging]`: `level` (trace, debug, info, notice, warning, error, critical; default info) and
-/// `format` (`logfmt`, default, or `json`), written to standard error.
-public struct LoggingConfig: Sendable, Equatable {
-    public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-    public var level = "info"
-    public var format = "logfmt"
-    public init() {}
-}
-
 /// `[relay]`: `state-file` and `state-interval` (alert state across restarts), `queue-size` (points waiting for the rule engine; default 100000 — UDP drops and
 /// counts beyond it, TCP and HTTP wait), `shutdown-timeout` (how long SIGTERM waits for queued
 /// points and Kafka deliveries; default 10s) and `hostname` (`ServerInfo.Hostname`; default the
@@ -167,23 +158,5 @@ public struct RelaySettings: Sendable, Equatable {
     /// `group-expiry`: an OK group that has seen no point for this long (point time) is dropped;
     /// 0 keeps groups forever (default 1h).
     public var groupExpiry = GoDuration.hour
-    public init() {}
-}
-
-/// `[spool]`: `dir` (empty: off) holds every Kafka message until the broker acknowledges it, so a
-/// crash (SIGKILL) loses nothing: at the next start what was not acknowledged is sent again.
-/// `max-size` (bytes, default 1 GiB, at least 1 MiB) and `when-full`: `block` (default; the rule
-/// engine waits for acknowledgements) or `drop-oldest` (the oldest messages are no longer kept
-/// across a crash; librdkafka still holds them). `fsync`: `os` (default; survives a process
-/// crash, the kernel writes back) or `always` (each message flushed to disk; survives power loss,
-/// costs a disk flush per alert). A message whose delivery fails for a reason that may pass (a
-/// timeout, brokers down) stays spooled and is sent again with back-off; `max-age` (unset: no
-/// limit) is how long after its point arrived it may keep trying before it becomes a dead letter.
-public struct SpoolConfig: Sendable, Equatable {
-    public var dir = ""
-    public var maxSize: Int = 1 << 30
-    public var fsync = "os"
-    public var whenFull = "block"
-    public var maxAge: GoDuration?
     public init() {}
 }

@@ -249,7 +249,7 @@ import Testing
             "ALERTRELAY_RELAY_QUEUE_SIZE": "5000", "ALERTRELAY_RELAY_HOSTNAME": "pod-1",
             "ALERTRELAY_LOAD_DIR": "/config",
         ])
-        #expect(c.logging.format == "json" && c.logging.level == "debug")
+        #expect(c.logging.format == .json && c.logging.level == .debug)
         #expect(c.relay.queueSize == 5000 && c.relay.hostname == "pod-1")
         #expect(c.load.dir == "/config")
         #expect(throws: ConfigError.self) { try RelayConfiguration.parse("", file: "a", environment: ["ALERTRELAY_LOGGING_FORMAT": "xml"]) }

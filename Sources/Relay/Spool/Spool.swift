@@ -31,13 +31,9 @@ public struct SpoolID: Hashable, Sendable {
 ///
 /// Its files and bookkeeping (``SpoolSegments``) sit behind one lock: each call runs alone.
 public final class Spool: Sendable {
-    /// What a full spool does.
-    public enum FullPolicy: String, Sendable {
-        /// Wait for acknowledgements (nothing leaves the spool unacknowledged).
-        case block
-        /// Forget the oldest segment's unacknowledged messages to make room.
-        case dropOldest = "drop-oldest"
-    }
+    /// What a full spool does (`[spool] when-full`).
+    public typealias FullPolicy = SpoolConfig.WhenFull
+
 
     /// One spooled message.
     public struct Record: Codable, Sendable {
@@ -317,13 +313,13 @@ public final class Spool: Sendable {
 extension Spool {
     /// The spool a `[spool]` section with a `dir` asks for.
     convenience init(_ c: SpoolConfig, logger: Logger) throws {
-        try self.init(dir: c.dir, maxBytes: Int64(c.maxSize), fsyncEach: c.fsync == "always",
-                      policy: FullPolicy(rawValue: c.whenFull) ?? .block, logger: logger)
+        try self.init(dir: c.dir, maxBytes: Int64(c.maxSize), fsyncEach: c.fsync == .always,
+                      policy: c.whenFull, logger: logger)
     }
 
     /// Applies a reloaded `[spool]` section's `max-size`, `fsync` and `when-full`.
     func configure(_ c: SpoolConfig) {
-        configure(maxBytes: Int64(c.maxSize), fsyncEach: c.fsync == "always", policy: FullPolicy(rawValue: c.whenFull) ?? .block)
+        configure(maxBytes: Int64(c.maxSize), fsyncEach: c.fsync == .always, policy: c.whenFull)
     }
 }
 
