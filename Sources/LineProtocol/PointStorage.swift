@@ -160,7 +160,7 @@ import Darwin
 /// allocation. The text is the line itself (copied once, whole, when the point is made) followed
 /// by "extras": only what differs from the line — unescaped names and values — is written
 /// separately. Offsets below the line's length are into the line, the rest into the extras.
-struct PointBuilder {
+struct PointBuilder: ~Copyable {
     private var tagEntries: UnsafeMutableRawPointer
     private var tagCapacity = 16
     private(set) var tagCount = 0
@@ -182,7 +182,7 @@ struct PointBuilder {
         extras = .allocate(capacity: extrasCapacity)
     }
 
-    func deallocate() {
+    deinit {
         tagEntries.deallocate()
         fieldEntries.deallocate()
         extras.deallocate()

@@ -10,7 +10,7 @@ extension Scan {
     /// of ``insertionRun`` tags are sorted by insertion (all of a usual tag set), then merged
     /// pairwise between `order` and `orderSpare`, the left run first on ties.
     @inline(__always)
-    static func sortTags(_ b: Bytes, _ count: Int, scratch: Scratch) {
+    static func sortTags(_ b: Bytes, _ count: Int, scratch: borrowing Scratch) {
         let (starts, equals, prefixes) = (scratch.tagStarts, scratch.tagEquals, scratch.tagPrefixes)
         var from = scratch.order
         var to = scratch.orderSpare

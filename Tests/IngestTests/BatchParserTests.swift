@@ -17,10 +17,10 @@ import Testing
         let lines = 65_507 / 2
         func buffer(_ n: Int) -> ByteBuffer { ByteBuffer(bytes: Array(repeating: Array("x\n".utf8), count: n).joined()) }
         for keep in [0, HTTPWriteHandler.errorsPerResponse] {
-            /// The fastest of three parses of `n` bad lines (the least disturbed by other work).
+            /// The fastest of five parses of `n` bad lines (the least disturbed by other work).
             func fastest(_ n: Int) -> Duration {
                 let b = buffer(n)
-                return (0..<3).map { _ in
+                return (0..<5).map { _ in
                     var parser = Self.parser()
                     var result: (points: [Point], errors: [RejectedLine], rejected: Int)?
                     let elapsed = ContinuousClock().measure { result = parser.parse(b, now: 0, keepErrors: keep) }
@@ -31,10 +31,11 @@ import Testing
                 }.min()!
             }
             let quarter = fastest(lines / 4), whole = fastest(lines)
-            // Linear work takes about 4 times as long for 4 times the lines, quadratic 16 times; the
+            // Linear work takes about 4 times as long for 4 times the lines, quadratic 16 (the bound,
+            // 10, leaves room for other suites running at the same time); the
             // ratio does not depend on how fast (or how loaded) the machine is. The absolute bound
             // is a generous guard (10 s in a debug build before), wider under a sanitizer.
-            #expect(whole < quarter * 8 + .milliseconds(20), "\(lines / 4) lines: \(quarter), \(lines) lines: \(whole)")
+            #expect(whole < quarter * 10 + .milliseconds(50), "\(lines / 4) lines: \(quarter), \(lines) lines: \(whole)")
             let bound: Duration = ProcessInfo.processInfo.environment["SANITIZER_RUN"] == nil ? .seconds(2) : .seconds(6)
             #expect(whole < bound, "\(whole)")
         }
