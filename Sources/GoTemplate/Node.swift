@@ -59,7 +59,12 @@ indirect enum Node: Sendable {
     }
 }
 
-/// A sequence of nodes. (AST nodes are classes: immutable once parsed, shared without copying.)
+/// A sequence of nodes. AST nodes are classes, shared without copying.
+///
+/// The node classes are `@unchecked Sendable` because their `var`s are written only while the
+/// template is being built — by ``Parser`` and, for html/template, the escaper — on the thread
+/// that builds it, before the ``Template`` holding them is returned; a returned template's tree is
+/// only read (executions keep their state in the executor, not in nodes).
 final class ListNode: @unchecked Sendable {
     var pos: Int
     var nodes: [Node] = []

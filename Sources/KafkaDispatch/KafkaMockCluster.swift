@@ -4,6 +4,10 @@ import CRdKafka
 ///
 /// Used by the `kafka-test-broker` executable; tests and the quick start talk to it as to any
 /// Kafka cluster. It keeps about 5 MB per partition and has no TLS listener.
+///
+/// `@unchecked Sendable` is safe because its stored properties are `let`s set in `init`, and the
+/// pointers are only passed to librdkafka's mock-cluster functions, which lock the cluster
+/// themselves (they are meant to be called from test threads while the broker threads run).
 public final class KafkaMockCluster: @unchecked Sendable {
     private let rk: OpaquePointer
     private let cluster: OpaquePointer

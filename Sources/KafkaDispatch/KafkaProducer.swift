@@ -303,7 +303,11 @@ public enum KafkaProducerError: Error, Sendable, Equatable, CustomStringConverti
     }
 }
 
-/// An `rd_kafka_t` pointer that may cross threads (librdkafka's handle is thread-safe).
+/// An `rd_kafka_t` pointer that may cross threads.
+///
+/// `@unchecked Sendable` is safe because the pointer itself never changes, and librdkafka
+/// documents every `rd_kafka_t` API the producer calls (produce, poll, flush, purge, metadata) as
+/// thread-safe; destruction waits until no call uses it (``KafkaProducer/close(timeout:)``).
 struct RdKafkaHandle: @unchecked Sendable {
     let pointer: OpaquePointer
 }
@@ -317,6 +321,11 @@ final class StopFlag: Sendable {
 
 /// One topic's librdkafka handle and counters; librdkafka holds it as the topic opaque, so the
 /// delivery callback reaches it without a lock or a lookup.
+///
+/// `@unchecked Sendable` is safe because its only `var`, `handle`, is written once by
+/// ``ProducerCore/topic(named:producer:)`` while holding the core's lock and before the topic is
+/// published to other threads (stored in the locked map, or returned); everything else is a
+/// `let`, an atomic or a lock.
 final class TopicState: @unchecked Sendable {
     let name: String
     /// Set once, before the topic is shared.
@@ -352,8 +361,8 @@ final class TopicState: @unchecked Sendable {
 }
 
 /// The state librdkafka's C callbacks reach through the configuration's opaque pointer.
-final class ProducerCore: @unchecked Sendable {
-    private struct State: @unchecked Sendable {
+final class ProducerCore: Sendable {
+    private struct State: Sendable {
         var topics: [String: TopicState] = [:]
         var lastClientError: KafkaError?
         var clientErrors: UInt64 = 0

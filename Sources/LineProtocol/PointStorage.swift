@@ -9,7 +9,8 @@
 final class PointStorage: ManagedBuffer<Void, UInt8> {}
 
 /// A ``PointStorage`` as points hold it, to keep the buffer alive. ManagedBuffer is not Sendable
-/// because its contents may change; a point's storage never changes once made.
+/// because its contents may change; `@unchecked Sendable` is safe because a point's storage is
+/// written only by ``PointBuilder`` before the point exists and never changes afterwards.
 @usableFromInline
 struct SharedPointStorage: @unchecked Sendable {
     @usableFromInline let storage: PointStorage
@@ -18,7 +19,8 @@ struct SharedPointStorage: @unchecked Sendable {
 
 /// Where a point's entries and text are, and how many of each: a plain pointer into the
 /// ``PointStorage`` its point holds (so reading a point costs no reference counting), valid while
-/// that point lives.
+/// that point lives. `@unchecked Sendable` is safe because every property is a `let` and the bytes
+/// it points at are immutable (see ``SharedPointStorage``), kept alive by the point beside it.
 @usableFromInline
 struct PointLayout: @unchecked Sendable {
     @usableFromInline let entries: UnsafeRawPointer

@@ -88,6 +88,11 @@ public enum LambdaDialect: Sendable {
 }
 
 /// A compiled lambda expression, ready to evaluate against points (or events).
+///
+/// `@unchecked Sendable` only because `eval` is a plain closure type: it is made once by
+/// ``LambdaCompiler`` from the parsed tree and constants, captures nothing it mutates (stateful
+/// functions keep their state in the ``LambdaInput`` each call passes), and every stored property
+/// is a `let`, so calling it from any thread reads only immutable data.
 public final class LambdaExpression: @unchecked Sendable, CustomStringConvertible {
     /// The parsed expression.
     public let node: LambdaNode
