@@ -18,6 +18,16 @@ enum ListenerSpec: Equatable, Sendable {
             + (c.adminListener.map { [.admin($0)] } ?? [])
     }
 
+    /// The listener's kind as its name shows it: `udp`, `tcp`, `http` or `admin`.
+    var kind: String {
+        switch self {
+        case .udp: return "udp"
+        case .tcp: return "tcp"
+        case .http: return "http"
+        case .admin: return "admin"
+        }
+    }
+
     /// TCP and HTTP listeners (each holds connections, hence descriptors).
     var isStream: Bool {
         if case .udp = self { return false }
@@ -44,64 +54,35 @@ enum ListenerSpec: Equatable, Sendable {
 
 /// A running listener with the section it was started from.
 struct RunningListener: Sendable {
-    enum Socket: Sendable {
-        case udp(UDPListener)
-        case tcp(TCPListener)
-        case http(HTTPWriteListener)
-    }
     let spec: ListenerSpec
-    let socket: Socket
+    let source: any IngestSource
 
-    var statistics: ListenerStatistics {
-        switch socket {
-        case .udp(let u): return u.statistics
-        case .tcp(let t): return t.statistics
-        case .http(let h): return h.statistics
-        }
-    }
+    var statistics: ListenerStatistics { source.statistics }
 
     /// `udp:127.0.0.1:8089` with the real port.
-    var describe: String {
-        switch socket {
-        case .udp(let u): return "udp:" + Self.describe(u.localAddress)
-        case .tcp(let t): return "tcp:" + Self.describe(t.localAddress)
-        case .http(let h):
-            if case .admin = spec { return "admin:" + Self.describe(h.localAddress) }
-            return "http:" + Self.describe(h.localAddress)
-        }
-    }
+    var describe: String { "\(spec.kind):\(source.address)" }
 
-    static func describe(_ a: SocketAddress) -> String { "\(a.ipAddress ?? "?"):\(a.port ?? 0)" }
-
-    /// Binds and starts the listener for `spec`.
     /// `connectionShare` caps a stream listener's `max-connections` (see ``DescriptorBudget``).
     static func start(_ spec: ListenerSpec, sink: PointSink, group: EventLoopGroup, logger: Logger,
                       routes: @escaping HTTPRoutes, connectionShare: Int = .max) async throws -> RunningListener {
         switch spec {
-        case .udp(let u): return RunningListener(spec: spec, socket: .udp(try await UDPListener.start(u, sink: sink, group: group, logger: logger)))
+        case .udp(let u): return RunningListener(spec: spec, source: try await UDPListener.start(u, sink: sink, group: group, logger: logger))
         case .tcp(var t):
             t.maxConnections = min(t.maxConnections, connectionShare)
-            return RunningListener(spec: spec, socket: .tcp(try await TCPListener.start(t, sink: sink, group: group, logger: logger)))
+            return RunningListener(spec: spec, source: try await TCPListener.start(t, sink: sink, group: group, logger: logger))
         case .http(var h, let admin):
             h.maxConnections = min(h.maxConnections, connectionShare)
-            return RunningListener(spec: spec, socket: .http(try await HTTPWriteListener.start(h, sink: sink, group: group, logger: logger,
-                                                                                               routes: admin ? routes : nil)))
+            return RunningListener(spec: spec, source: try await HTTPWriteListener.start(h, sink: sink, group: group, logger: logger,
+                                                                                         routes: admin ? routes : nil))
         case .admin(var h):
             h.maxConnections = min(h.maxConnections, connectionShare)
-            return RunningListener(spec: spec, socket: .http(try await HTTPWriteListener.start(h, sink: sink, group: group, logger: logger,
-                                                                                               routes: routes, name: "admin")))
+            return RunningListener(spec: spec, source: try await HTTPWriteListener.start(h, sink: sink, group: group, logger: logger,
+                                                                                         routes: routes, name: "admin"))
         }
     }
-
 
     /// Stops the listener; UDP and TCP first read what clients already sent (at most `grace`).
-    func stop(grace: Duration = .seconds(2)) async {
-        switch socket {
-        case .udp(let u): await u.stop(grace: grace)
-        case .tcp(let t): await t.stop(grace: grace)
-        case .http(let h): await h.stop()
-        }
-    }
+    func stop(grace: Duration = .seconds(2)) async { await source.stop(grace: grace) }
 }
 
 /// Moves a set of running listeners to the set a reloaded configuration asks for, all or nothing:

@@ -13,9 +13,9 @@ extension RelayController {
                     if r.spec.isStream {
                         metrics.gauge("listener_connections", "Connections open now.", [("listener", r.statistics.name)], Double(r.statistics.connections))
                     }
-                    if case .udp(let u) = r.socket, let drops = u.kernelDrops {
-                        metrics.total("udp_kernel_drops", "total", "Datagrams the kernel dropped because the socket's receive buffer was full (raise read-buffer and net.core.rmem_max).",
-                                      [("listener", u.statistics.name)], drops)
+                    for (name, value) in r.source.extraTotals where name == "udp_kernel_drops" {
+                        metrics.total(name, "total", "Datagrams the kernel dropped because the socket's receive buffer was full (raise read-buffer and net.core.rmem_max).",
+                                      [("listener", r.statistics.name)], value)
                     }
                 }
                 for (id, n) in counters.kafkaClientErrors {
