@@ -6,15 +6,15 @@ import Testing
 /// Differential tests against InfluxDB 1.6.7's own parser: Fixtures/oracle.jsonl was recorded by
 /// Tools/lineprotocol-oracle (Go, Debian's golang-github-influxdb-influxdb-dev).
 @Suite struct OracleTests {
-    struct Expected: Decodable {
-        struct P: Decodable {
+    struct Expected: Decodable, Sendable, CustomTestStringConvertible {
+        struct P: Decodable, Sendable {
             var measurement: String
             var tags: [[String]]
             var fields: [F]
             var time: String
         }
 
-        struct F: Decodable {
+        struct F: Decodable, Sendable {
             var key: String
             var type: String
             var value: String
@@ -30,6 +30,8 @@ import Testing
         /// A record spans lines and fails, and one of its lines is a point: the expectation is
         /// InfluxDB's answer for each of its lines (see LineProtocolParser's deviations).
         var lineByLine: Bool?
+
+        var testDescription: String { "\(name) \(String(reflecting: input))" }
     }
 
     static let defaultTime: Int64 = 1_700_000_000_123_456_789
@@ -54,36 +56,29 @@ import Testing
         return true
     }
 
-    @Test func everyFixtureMatchesInfluxDB() throws {
-        let cases = try Self.fixtures()
-        #expect(cases.count >= 500)
-        var failures: [String] = []
-        for c in cases {
-            guard let precision = Precision(name: c.precision) else {
-                failures.append("\(c.name): unknown precision \(c.precision)")
-                continue
-            }
-            let records = LineProtocolParser(precision: precision).records(Array(c.input.utf8), defaultTime: Self.defaultTime)
-            var points: [Point] = []
-            var errors = 0
-            for r in records {
-                switch r {
-                case .point(let p, _): points.append(p)
-                case .error: errors += 1
-                }
-            }
-            if c.panic == true {
-                continue  // InfluxDB crashed; not crashing is all we can compare
-            }
-            // Deviation: a point InfluxDB accepts with no usable field is rejected here.
-            let expectedPoints = c.points.filter { !$0.fields.isEmpty }
-            let expectedErrors = c.errors + (c.points.count - expectedPoints.count)
-            let ok = points.count == expectedPoints.count && errors == expectedErrors
-                && zip(points, expectedPoints).allSatisfy { Self.matches($0, $1) }
-            if !ok {
-                failures.append("\(c.name) \(String(reflecting: c.input)): got \(points.count) points \(errors) errors \(points.prefix(2)) \(records.compactMap { if case .error(let e) = $0 { return e.reason } else { return nil } }); want \(expectedPoints.count) points \(expectedErrors) errors \(expectedPoints.prefix(2).map { ($0.measurement, $0.tags, $0.fields.map { ($0.key, $0.type, $0.value) }, $0.time) })")
+    @Test func theFixtureHasItsCases() throws {
+        #expect(try Self.fixtures().count >= 500)
+    }
+
+    /// One reported case per fixture line.
+    @Test(arguments: try OracleTests.fixtures())
+    func matchesInfluxDB(_ c: Expected) throws {
+        let precision = try #require(Precision(name: c.precision), "unknown precision \(c.precision)")
+        let records = LineProtocolParser(precision: precision).records(Array(c.input.utf8), defaultTime: Self.defaultTime)
+        var points: [Point] = []
+        var errors = 0
+        for r in records {
+            switch r {
+            case .point(let p, _): points.append(p)
+            case .error: errors += 1
             }
         }
-        #expect(failures.isEmpty, "\(failures.count) of \(cases.count) differ:\n\(failures.prefix(25).joined(separator: "\n"))")
+        guard c.panic != true else { return }  // InfluxDB crashed; not crashing is all we can compare
+        // Deviation: a point InfluxDB accepts with no usable field is rejected here.
+        let expectedPoints = c.points.filter { !$0.fields.isEmpty }
+        let expectedErrors = c.errors + (c.points.count - expectedPoints.count)
+        let ok = points.count == expectedPoints.count && errors == expectedErrors
+            && zip(points, expectedPoints).allSatisfy { Self.matches($0, $1) }
+        #expect(ok, "got \(points.count) points \(errors) errors \(points.prefix(2)) \(records.compactMap { if case .error(let e) = $0 { return e.reason } else { return nil } }); want \(expectedPoints.count) points \(expectedErrors) errors \(expectedPoints.prefix(2).map { ($0.measurement, $0.tags, $0.fields.map { ($0.key, $0.type, $0.value) }, $0.time) })")
     }
 }
