@@ -550,6 +550,6 @@ public final class RuleEngine {
             : try rule.detailsTemplate.render(KapacitorContext.details(message: messageContext ?? .null, text: message))
         return AlertEvent(ruleID: rule.id, id: id, message: message, details: details, time: point.time, duration: duration,
                           level: level, recoverable: !rule.noRecoveries, name: point.measurement, group: group,
-                          category: rule.category, point: point)
+                          category: rule.category, point: point, output: rule.output)
     }
 }

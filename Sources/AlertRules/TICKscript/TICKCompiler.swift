@@ -26,7 +26,8 @@ struct TICKCompiler {
     static let handlers = "kafka, log"
     /// The alert node's properties alertrelay runs (handlers aside).
     static let alertProperties = ["id", "message", "details", "category", "topic", "info", "warn", "crit", "infoReset",
-                                  "warnReset", "critReset", "stateChangesOnly", "noRecoveries", "all", "flapping", "history"]
+                                  "warnReset", "critReset", "stateChangesOnly", "noRecoveries", "all", "flapping", "history",
+                                  "idField", "idTag", "levelField", "levelTag", "messageField", "durationField"]
     /// Kapacitor 1.5's alert handlers that need a service alertrelay does not have.
     static let otherHandlers: Set<String> = ["post", "tcp", "email", "exec", "victorOps", "pagerDuty", "pagerDuty2", "pushover",
                                              "sensu", "slack", "discord", "bigPanda", "telegram", "hipChat", "alerta", "mqtt",
@@ -262,9 +263,8 @@ struct TICKCompiler {
             }
             switch p.name {
             case "id": add("alertId: \(Self.quote(try string(p, 0)))", p.position)
-            case "idField", "idTag", "levelField", "levelTag", "messageField", "durationField":
-                throw TICKError(at: p.position, "\(p.name) shapes the alert node's own output, which nothing reads here (no node may follow the alert): remove it")
-            case "message", "details", "category", "topic":
+            case "message", "details", "category", "topic",
+                 "idField", "idTag", "levelField", "levelTag", "messageField", "durationField":
                 add("\(p.name): \(Self.quote(try string(p, 0)))", p.position)
             case "info", "warn", "crit", "infoReset", "warnReset", "critReset":
                 add("\(p.name): \(Self.quote(try lambda(p, 0)))", p.position)
