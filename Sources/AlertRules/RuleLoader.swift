@@ -29,7 +29,7 @@ public struct RuleLoader {
 
     static let ruleKeys = ["id", "measurement", "where", "groupBy", "info", "warn", "crit", "infoReset", "warnReset",
                            "critReset", "alertId", "message", "details", "stateChangesOnly", "noRecoveries", "flapping",
-                           "history", "category", "topic", "kafka", "log", "maxGroups", "steps", "deadman", "all"]
+                           "history", "category", "topic", "kafka", "log", "maxGroups", "steps", "deadman", "all", "inhibit"]
         + RuleLoader.outputKeys + RuleLoader.stepKeys
     /// The alert node's output properties: what it adds to the points it emits.
     static let outputKeys = ["idField", "idTag", "levelField", "levelTag", "messageField", "durationField"]
@@ -214,6 +214,15 @@ public struct RuleLoader {
             default: output.durationField = name
             }
         }
+        var inhibitors: [AlertInhibitor] = []
+        for item in m["inhibit"]?.list() ?? [] {
+            let im = try YAMLMap(item, what: "inhibit")
+            try im.checkKeys(["category", "tags"], what: "inhibit")
+            guard let c = im["category"] else { throw item.error("\(what): inhibit needs a category (the category of the alerts it holds back)") }
+            var tags: [String] = []
+            for t in im["tags"]?.list() ?? [] { tags.append(try t.string("inhibit.tags")) }
+            inhibitors.append(AlertInhibitor(category: try c.string("inhibit.category"), equalTags: tags))
+        }
         var handlers: [AlertHandler] = []
         if let k = m["kafka"] {
             for (i, item) in k.list().enumerated() {
@@ -235,7 +244,8 @@ public struct RuleLoader {
                          flapping: flapping, history: history, category: category, topic: topic, handlers: handlers,
                          functionSlots: slots, location: v.location, levelTexts: texts, maxGroups: maxGroups,
                          steps: steps, filterSlots: filterSlots, deadman: deadman,
-                         all: try m["all"].map { (x) throws(RuleLoadError) in try x.bool("all") } ?? false, output: output)
+                         all: try m["all"].map { (x) throws(RuleLoadError) in try x.bool("all") } ?? false, output: output,
+                         inhibitors: inhibitors)
     }
 
     /// A lambda expression: a string, or a threshold mapping `{field: usage_idle, below: 10}`.

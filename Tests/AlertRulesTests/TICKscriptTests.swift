@@ -131,6 +131,42 @@ import Testing
         #expect(e.hasPrefix(message), "\(e)")
     }
 
+    /// Every property and handler of Kapacitor 1.5.9's alert node (pipeline/alert.go: the
+    /// AlertNodeData fields and methods, and node's quiet) either loads or is refused at its place,
+    /// named, with what is supported.
+    @Test(arguments: [
+        ("category('c')", true), ("topic('t')", true), ("id('x')", true), ("message('m')", true), ("details('d')", true),
+        ("info(lambda: TRUE)", true), ("warn(lambda: TRUE)", true), ("crit(lambda: TRUE)", true),
+        ("infoReset(lambda: TRUE)", true), ("warnReset(lambda: TRUE)", true), ("critReset(lambda: TRUE)", true),
+        ("flapping(0.25, 0.5)", true), ("history(10)", true), ("levelTag('l')", true), ("levelField('l')", true),
+        ("messageField('m')", true), ("durationField('d')", true), ("idTag('i')", true), ("idField('i')", true),
+        ("all()", true), ("noRecoveries()", true), ("stateChangesOnly()", true), ("stateChangesOnly(5m)", true),
+        ("inhibit('c', 'host')", true), ("kafka().cluster('k').kafkaTopic('t')", true), ("log('/tmp/a.log').mode(0644)", true),
+        ("flapLow(0.2)", false), ("flapHigh(0.5)", false), ("stateChangesOnlyDuration(5m)", false), ("quiet()", false),
+        ("post('http://x')", false), ("tcp('x:1')", false), ("email('a@b')", false), ("exec('/bin/true')", false),
+        ("victorOps()", false), ("pagerDuty()", false), ("pagerDuty2()", false), ("pushover()", false), ("sensu()", false),
+        ("slack()", false), ("discord()", false), ("bigPanda()", false), ("telegram()", false), ("hipChat()", false),
+        ("alerta()", false), ("mqtt('t')", false), ("snmpTrap('1.1')", false), ("teams()", false), ("serviceNow()", false),
+        ("talk()", false), ("opsGenie()", false), ("opsGenie2()", false),
+    ])
+    func everyAlertNodePropertyLoadsOrIsRefused(_ call: String, _ supported: Bool) {
+        let tick = "stream|from()|alert().crit(lambda: TRUE)\n  .\(call)\n"
+        let e = error(tick)
+        if supported {
+            #expect(e.isEmpty, "\(e)")
+        } else {
+            let name = String(call.prefix { $0 != "(" })
+            #expect(e.hasPrefix("bad.tick:2:4: TICKscript: alert"), "\(e)")
+            #expect(e.contains(" \(name) is not supported") && e.contains("handlers: kafka, log"), "\(e)")
+        }
+    }
+
+    /// A property set twice keeps the later value, as Kapacitor's setters do.
+    @Test func aPropertySetAgainReplacesTheEarlierValue() throws {
+        let r = try load("stream|from().measurement('a').measurement('cpu')|alert().crit(lambda: FALSE).message('a').crit(lambda: TRUE).message('b')")
+        #expect(r.measurement == "cpu" && r.messageTemplate.text == "b" && r.levelTexts[AlertLevel.critical.rawValue] == "TRUE")
+    }
+
     @Test func deadmanAndTransforms() throws {
         let r = try load("""
             stream|from().measurement('hb').groupBy('app')

@@ -27,7 +27,13 @@ struct TICKCompiler {
     /// The alert node's properties alertrelay runs (handlers aside).
     static let alertProperties = ["id", "message", "details", "category", "topic", "info", "warn", "crit", "infoReset",
                                   "warnReset", "critReset", "stateChangesOnly", "noRecoveries", "all", "flapping", "history",
-                                  "idField", "idTag", "levelField", "levelTag", "messageField", "durationField"]
+                                  "idField", "idTag", "levelField", "levelTag", "messageField", "durationField", "inhibit"]
+    /// Kapacitor 1.5's other alert-node properties, and what to write instead.
+    static let otherAlertProperties = [
+        "flapLow": "write .flapping(low, high)", "flapHigh": "write .flapping(low, high)",
+        "stateChangesOnlyDuration": "write .stateChangesOnly(interval)",
+        "quiet": "alertrelay reports every expression and template error of an alert",
+    ]
     /// Kapacitor 1.5's alert handlers that need a service alertrelay does not have.
     static let otherHandlers: Set<String> = ["post", "tcp", "email", "exec", "victorOps", "pagerDuty", "pagerDuty2", "pushover",
                                              "sensu", "slack", "discord", "bigPanda", "telegram", "hipChat", "alerta", "mqtt",
@@ -177,7 +183,14 @@ struct TICKCompiler {
         return Output(yaml: yaml, places: places)
     }
 
-    private mutating func add(_ text: String, _ position: TICKNode.Position) { lines.append((text, position)) }
+    /// Adds a YAML line; a property set again replaces the earlier value, as Kapacitor's setter does.
+    private mutating func add(_ text: String, _ position: TICKNode.Position) {
+        if let colon = text.firstIndex(of: ":"), text.first?.isWhitespace == false, text[text.index(after: colon)...].hasPrefix(" ") {
+            let key = text[...colon]
+            lines.removeAll { $0.text.hasPrefix(key + " ") }
+        }
+        lines.append((text, position))
+    }
 
     private func unknownProperty(_ p: TICKTask.Property, of n: TICKTask.Node, _ known: String) -> TICKError {
         TICKError(at: p.position, "\(n.name)() has no property \(p.name) (supported: \(known))")
@@ -233,6 +246,7 @@ struct TICKCompiler {
         }
         var kafka: [(String, TICKNode.Position)] = []
         var logs: [(String, TICKNode.Position)] = []
+        var inhibits: [(String, TICKNode.Position)] = []
         var current: (kind: String, parts: [String], position: TICKNode.Position)?
         func flush() {
             guard let c = current else { return }
@@ -274,15 +288,25 @@ struct TICKCompiler {
             case "all": add("all: true", p.position)
             case "flapping": add("flapping: {low: \(try float(p, 0)), high: \(try float(p, 1))}", p.position)
             case "history": add("history: \(try int(p, 0))", p.position)
+            case "inhibit":
+                var tags: [String] = []
+                for i in 1..<max(p.arguments.count, 1) { tags.append(Self.quote(try string(p, i))) }
+                inhibits.append(("  - {category: \(Self.quote(try string(p, 0))), tags: [\(tags.joined(separator: ", "))]}", p.position))
             case "kafka": current = ("kafka", [], p.position)
             case "log": current = ("log", ["path: \(Self.quote(try string(p, 0)))"], p.position)
             case _ where Self.otherHandlers.contains(p.name):
                 throw TICKError(at: p.position, "alert handler \(p.name) is not supported (handlers: \(Self.handlers))")
+            case _ where Self.otherAlertProperties[p.name] != nil:
+                throw TICKError(at: p.position, "alert() property \(p.name) is not supported: \(Self.otherAlertProperties[p.name]!) (properties: \(Self.alertProperties.joined(separator: ", ")); handlers: \(Self.handlers))")
             default:
-                throw TICKError(at: p.position, "alert() has no property \(p.name) here (properties: \(Self.alertProperties.joined(separator: ", ")); handlers: \(Self.handlers))")
+                throw TICKError(at: p.position, "alert() has no property \(p.name) (properties: \(Self.alertProperties.joined(separator: ", ")); handlers: \(Self.handlers))")
             }
         }
         flush()
+        if !inhibits.isEmpty {
+            add("inhibit:", inhibits[0].1)
+            for i in inhibits { add(i.0, i.1) }
+        }
         if !kafka.isEmpty {
             add("kafka:", kafka[0].1)
             for k in kafka { add(k.0, k.1) }
