@@ -48,7 +48,13 @@ struct TICKParser {
 
     private func hasNewLine(_ start: Int, _ end: Int) -> Bool {
         guard start < end else { return false }
-        return newlines.contains { $0 >= start && $0 < end }
+        // The first newline at or after start.
+        var lo = 0, hi = newlines.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if newlines[mid] < start { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < newlines.count && newlines[lo] < end
     }
 
     // MARK: Tokens
