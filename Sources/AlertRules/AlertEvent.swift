@@ -27,6 +27,15 @@ public struct AlertEvent: Sendable {
     public var point: Point
     /// A batch's points (top, bottom, distinct): the alert's data holds them all.
     public var batch: [Point]?
+    /// The rule's output properties (`idField`, `levelTag`, …).
+    public var output = AlertOutputProperties()
+
+    /// What the alert node emits downstream for this event (what an `httpOut` after it would
+    /// serve): the point, or each point of the batch, with the output properties applied. The
+    /// alert data (``AlertRecord``) keeps the points as they reached the alert, as Kapacitor's.
+    public var emitted: [Point] {
+        (batch ?? [point]).map { output.apply(to: $0, id: id, level: level, message: message, duration: duration) }
+    }
 }
 
 /// The alert record Kapacitor's Kafka and log handlers write (`alert.Data`), and its JSON.

@@ -116,6 +116,11 @@ public final class AlertRule: Sendable {
     public let deadman: DeadmanSpec?
     /// `all` (Kapacitor's `.all()`): a batch takes the lowest level of its points, not the highest.
     public let all: Bool
+    /// What the alert adds to the points it emits (`idField`, `idTag`, `levelField`, `levelTag`,
+    /// `messageField`, `durationField`).
+    public let output: AlertOutputProperties
+    /// `inhibit`: what the rule's non-OK groups hold back of other alerts.
+    public let inhibitors: [AlertInhibitor]
     /// Which templates are Kapacitor's defaults (rendered without the template engine).
     let defaultTemplates: (id: Bool, message: Bool, details: Bool)
 
@@ -124,7 +129,8 @@ public final class AlertRule: Sendable {
          stateChangesOnly: Bool, stateChangesOnlyResend: Int64, noRecoveries: Bool, flapping: (low: Double, high: Double)?,
          history: Int, category: String, topic: String?, handlers: [AlertHandler], functionSlots: Int,
          location: SourceLocation, levelTexts: [String?], maxGroups: Int? = nil, steps: [any RuleStep] = [], filterSlots: Int = 0,
-         deadman: DeadmanSpec? = nil, all: Bool = false) {
+         deadman: DeadmanSpec? = nil, all: Bool = false, output: AlertOutputProperties = AlertOutputProperties(),
+         inhibitors: [AlertInhibitor] = []) {
         self.id = id
         self.measurement = measurement
         self.filter = filter
@@ -150,6 +156,8 @@ public final class AlertRule: Sendable {
         self.filterSlots = filterSlots
         self.deadman = deadman
         self.all = all
+        self.output = output
+        self.inhibitors = inhibitors
         defaultTemplates = (Self.isDefault(idTemplate.text, AlertRule.defaultIDTemplate),
                             Self.isDefault(messageTemplate.text, AlertRule.defaultMessageTemplate),
                             Self.isDefault(detailsTemplate.text, AlertRule.defaultDetailsTemplate))

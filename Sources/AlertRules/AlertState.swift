@@ -40,8 +40,12 @@ public final class AlertState {
     @exclusivity(unchecked) public internal(set) var lastTriggered: Int64 = 0
     /// Whether the `stateChangesOnly` resend interval has elapsed.
     @exclusivity(unchecked) public private(set) var expired = false
-    /// The group's tags (Kapacitor's `GroupInfo.Tags`), kept for the points a deadman makes.
+    /// The group's tags (Kapacitor's `GroupInfo.Tags`), kept for the points a deadman makes and
+    /// the tag sets the group's inhibitors hold.
     @exclusivity(unchecked) var groupTags: [Tag] = []
+    /// Whether the rule's inhibitors are active for this group: set at each trigger to the level
+    /// being non-OK (Kapacitor's `triggered`).
+    @exclusivity(unchecked) var inhibiting = false
     /// Deadman: points that reached the alert so far, and the count and time at the last tick.
     @exclusivity(unchecked) var deadmanEmitted: Int64 = 0
     @exclusivity(unchecked) var deadmanLastTick: (emitted: Int64, time: Int64)?

@@ -152,19 +152,25 @@ extension RuleEngine {
             let sameSteps = !rt.rule.steps.isEmpty && saved.steps == rt.rule.steps.map(\.description)
             for (key, g) in saved.groups {
                 if let state = AlertState(snapshot: g, history: rt.rule.history, functionSlots: rt.rule.functionSlots, group: key) {
-                    if sameSteps, let records = g.steps, records.count == rt.rule.steps.count,
-                       let tags = g.groupTags, tags.allSatisfy({ $0.count == 2 }) {
+                    if let tags = g.groupTags, tags.allSatisfy({ $0.count == 2 }) {
                         state.groupTags = tags.map { Tag(key: $0[0], value: $0[1]) }
-                        let chain = StepChain.make(rt.rule.steps, groupTags: state.groupTags)
-                        chain?.restore(records[...])
-                        state.steps = chain
+                        if sameSteps, let records = g.steps, records.count == rt.rule.steps.count {
+                            let chain = StepChain.make(rt.rule.steps, groupTags: state.groupTags)
+                            chain?.restore(records[...])
+                            state.steps = chain
+                        }
                     }
+                    // Kapacitor's restoreEventState: a restored non-OK level triggers, activating the inhibitors.
+                    // Without the group's tags (a file from before inhibitors) only an ungrouped rule's are known.
+                    state.inhibiting = !rt.rule.inhibitors.isEmpty && state.currentLevel != .ok
+                        && (g.groupTags != nil || rt.rule.groupBy == .none)
                     rt.groups.insert(state)
                     restored += 1
                 }
             }
         }
         recountGroups()
+        rebuildInhibitions()
         return restored
     }
 }

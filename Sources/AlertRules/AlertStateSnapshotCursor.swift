@@ -37,6 +37,9 @@ public struct AlertStateSnapshotCursor {
         if let chain = state.steps {
             g.groupTags = state.groupTags.map { [$0.key, $0.value] }
             g.steps = chain.records
+        } else if state.inhibiting {
+            // The tag sets its inhibitors hold, for the restart.
+            g.groupTags = state.groupTags.map { [$0.key, $0.value] }
         }
         copied[rule]?.append((state.group, g))
     }

@@ -92,7 +92,8 @@ struct GroupTable {
     /// Drops the groups that are OK, not flapping, and last saw a point before `cutoff`; returns
     /// how many.
     mutating func removeIdle(before cutoff: Int64) -> Int {
-        func idle(_ s: AlertState) -> Bool { s.currentLevel == .ok && !s.flapping && s.lastSeen < cutoff }
+        // A group holding inhibitors stays until a trigger releases them.
+        func idle(_ s: AlertState) -> Bool { s.currentLevel == .ok && !s.flapping && !s.inhibiting && s.lastSeen < cutoff }
         let before = count
         let kept = slots.filter { $0.state.map { !idle($0) } ?? false }
         var size = 16

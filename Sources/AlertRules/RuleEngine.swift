@@ -65,6 +65,9 @@ public final class RuleEngine {
     @exclusivity(unchecked) private var latestTime = Int64.min
     /// Refusals at the global limit since the last sweep of every rule (amortises those sweeps).
     @exclusivity(unchecked) private var refusedSinceGlobalSweep = 0
+    /// The inhibitors the rules' non-OK groups hold (`inhibit`), and whether any rule has one.
+    private var inhibitions = InhibitionTable()
+    private let inhibits: Bool
 
     /// An engine for `rules`, keeping at most the groups `limits` allows.
     public init(rules: [AlertRule], hostname: String = "", limits: GroupLimits = .unlimited) {
@@ -81,6 +84,7 @@ public final class RuleEngine {
         self.everyMeasurement = everyMeasurement
         everyMeasurementUnretained = everyMeasurement.map(Unmanaged.passUnretained)
         index = MeasurementIndex(byMeasurement)
+        inhibits = rules.contains { !$0.inhibitors.isEmpty }
     }
 
     /// The rules, in load order.
@@ -115,10 +119,46 @@ public final class RuleEngine {
                 if old.rule.steps.map(\.description) != rt.rule.steps.map(\.description) {
                     for g in rt.groups.all { g.steps = nil }
                 }
+                // Inhibitors belong to the rule: without them now, no group holds any.
+                if !old.rule.inhibitors.isEmpty && rt.rule.inhibitors.isEmpty {
+                    for g in rt.groups.all { g.inhibiting = false }
+                }
             }
         }
         recountGroups()
+        rebuildInhibitions()
         latestTime = other.latestTime
+    }
+
+    /// Registers again the inhibitors of every group that holds them (after groups were moved in
+    /// or restored): with this engine's rules, whose inhibitors may have changed.
+    func rebuildInhibitions() {
+        inhibitions.removeAll()
+        for rt in runtimes where !rt.rule.inhibitors.isEmpty {
+            for g in rt.groups.all where g.inhibiting {
+                for i in rt.rule.inhibitors { inhibitions.add(category: i.category, tags: i.tagSet(groupTags: g.groupTags)) }
+            }
+        }
+    }
+
+    /// Kapacitor's `triggered`: the group's inhibitors become active when it triggers at a non-OK
+    /// level, inactive when it triggers at OK.
+    private func setInhibiting(_ rt: RuleRuntime, _ state: AlertState, _ p: UnsafePointer<Point>, _ on: Bool) {
+        guard state.inhibiting != on else { return }
+        if state.groupTags.isEmpty { state.groupTags = Self.groupTags(rt.rule.groupBy, p.pointee) }
+        for i in rt.rule.inhibitors {
+            let tags = i.tagSet(groupTags: state.groupTags)
+            if on { inhibitions.add(category: i.category, tags: tags) } else { inhibitions.remove(category: i.category, tags: tags) }
+        }
+        state.inhibiting = on
+    }
+
+    /// Kapacitor's `handleEvent`: an event an active inhibitor matches is counted, not sent.
+    private func inhibited(_ rt: RuleRuntime, _ event: AlertEvent, explain: UnsafeMutablePointer<RuleExplanation>?) -> Bool {
+        guard inhibits, inhibitions.isInhibited(category: rt.rule.category, tags: event.point.tags) else { return false }
+        rt.stats.inhibited += 1
+        explain?.pointee.suppressed = "inhibited: an active alert inhibits category \"\(rt.rule.category)\" for these tags"
+        return true
     }
 
     /// Counts the groups of every rule again (after groups were moved in or restored).
@@ -325,11 +365,13 @@ public final class RuleEngine {
             return
         }
         state.triggered(time)
-        if rule.noRecoveries && level == .ok { return }
         let point = Point(measurement: batch.name, tags: batch.tags, fields: Array(highestPoint!.fields), time: time)
+        if !rule.inhibitors.isEmpty { withUnsafePointer(to: point) { setInhibiting(rt, state, $0, level != .ok) } }
+        if rule.noRecoveries && level == .ok { return }
         do throws(TemplateExecutionError) {
             var event = try makeEvent(rule, point, group: state.group, level: level, duration: state.duration)
             event.batch = batch.points
+            if inhibited(rt, event, explain: explain) { return }
             rt.stats.events[level.rawValue] += 1
             explain?.pointee.event = true
             emit(event)
@@ -390,7 +432,10 @@ public final class RuleEngine {
             states = [n]
         } else if rt.rule.groupBy != .none, states.count > 1, states.contains(where: { $0.group == "nil" }) {
             // Real groups have appeared: the stand-in nil group goes, as Kapacitor's stats list
-            // only the groups a node has seen.
+            // only the groups a node has seen (releasing what it inhibited).
+            if let n = states.first(where: { $0.group == "nil" }), n.inhibiting {
+                for i in rt.rule.inhibitors { inhibitions.remove(category: i.category, tags: i.tagSet(groupTags: n.groupTags)) }
+            }
             rt.groups.removeNilGroup()
             totalGroups -= 1
             states.removeAll { $0.group == "nil" }
@@ -430,12 +475,14 @@ public final class RuleEngine {
             return
         }
         state.triggered(time)
+        if !rule.inhibitors.isEmpty { setInhibiting(rt, state, p, level != .ok) }
         if rule.noRecoveries && level == .ok {
             explain?.pointee.suppressed = "noRecoveries: recovery not sent"
             return
         }
         do throws(TemplateExecutionError) {
             let event = try makeEvent(rule, p.pointee, group: group, level: level, duration: state.duration)
+            if inhibited(rt, event, explain: explain) { return }
             rt.stats.events[level.rawValue] += 1
             explain?.pointee.event = true
             emit(event)
@@ -550,6 +597,6 @@ public final class RuleEngine {
             : try rule.detailsTemplate.render(KapacitorContext.details(message: messageContext ?? .null, text: message))
         return AlertEvent(ruleID: rule.id, id: id, message: message, details: details, time: point.time, duration: duration,
                           level: level, recoverable: !rule.noRecoveries, name: point.measurement, group: group,
-                          category: rule.category, point: point)
+                          category: rule.category, point: point, output: rule.output)
     }
 }

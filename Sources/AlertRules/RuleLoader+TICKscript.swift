@@ -38,9 +38,8 @@ extension RuleLoader {
 
     static func compile(tick text: String, file: String) throws(RuleLoadErrors) -> TICKCompiler.Output {
         do throws(TICKError) {
-            var parser = try TICKParser(text)
-            let (task, variables) = try parser.parse()
-            var compiler = TICKCompiler(taskName: taskName(file), task: task, variables: variables)
+            let task = try TICKEvaluator.evaluate(try TICKParser.parse(text))
+            var compiler = TICKCompiler(taskName: taskName(file), task: task)
             return try compiler.compile()
         } catch {
             throw RuleLoadErrors(errors: [RuleLoadError(SourceLocation(file: file, line: error.line, column: error.column), "TICKscript: \(error.message)")])

@@ -29,8 +29,10 @@ public struct RuleLoader {
 
     static let ruleKeys = ["id", "measurement", "where", "groupBy", "info", "warn", "crit", "infoReset", "warnReset",
                            "critReset", "alertId", "message", "details", "stateChangesOnly", "noRecoveries", "flapping",
-                           "history", "category", "topic", "kafka", "log", "maxGroups", "steps", "deadman", "all"]
-        + RuleLoader.stepKeys
+                           "history", "category", "topic", "kafka", "log", "maxGroups", "steps", "deadman", "all", "inhibit"]
+        + RuleLoader.outputKeys + RuleLoader.stepKeys
+    /// The alert node's output properties: what it adds to the points it emits.
+    static let outputKeys = ["idField", "idTag", "levelField", "levelTag", "messageField", "durationField"]
     static let kafkaKeys = ["cluster", "topic", "template", "disablePartitionById", "partitionAlgorithm"]
     static let logKeys = ["path", "mode"]
     static let thresholdKeys: [(String, String)] = [("below", "<"), ("above", ">"), ("atMost", "<="), ("atLeast", ">="),
@@ -198,6 +200,29 @@ public struct RuleLoader {
         let category = try m["category"].map { (x) throws(RuleLoadError) in try x.string("category") } ?? ""
         let topic = try m["topic"].map { (x) throws(RuleLoadError) in try x.string("topic") }
         if let t = topic, t.isEmpty { throw v.error("\(what): topic must not be empty") }
+        var output = AlertOutputProperties()
+        for key in Self.outputKeys {
+            guard let x = m[key] else { continue }
+            let name = try x.string(key)
+            guard !name.isEmpty else { throw x.error("\(what): \(key) must name a \(key.hasSuffix("Tag") ? "tag" : "field")") }
+            switch key {
+            case "idField": output.idField = name
+            case "idTag": output.idTag = name
+            case "levelField": output.levelField = name
+            case "levelTag": output.levelTag = name
+            case "messageField": output.messageField = name
+            default: output.durationField = name
+            }
+        }
+        var inhibitors: [AlertInhibitor] = []
+        for item in m["inhibit"]?.list() ?? [] {
+            let im = try YAMLMap(item, what: "inhibit")
+            try im.checkKeys(["category", "tags"], what: "inhibit")
+            guard let c = im["category"] else { throw item.error("\(what): inhibit needs a category (the category of the alerts it holds back)") }
+            var tags: [String] = []
+            for t in im["tags"]?.list() ?? [] { tags.append(try t.string("inhibit.tags")) }
+            inhibitors.append(AlertInhibitor(category: try c.string("inhibit.category"), equalTags: tags))
+        }
         var handlers: [AlertHandler] = []
         if let k = m["kafka"] {
             for (i, item) in k.list().enumerated() {
@@ -219,7 +244,8 @@ public struct RuleLoader {
                          flapping: flapping, history: history, category: category, topic: topic, handlers: handlers,
                          functionSlots: slots, location: v.location, levelTexts: texts, maxGroups: maxGroups,
                          steps: steps, filterSlots: filterSlots, deadman: deadman,
-                         all: try m["all"].map { (x) throws(RuleLoadError) in try x.bool("all") } ?? false)
+                         all: try m["all"].map { (x) throws(RuleLoadError) in try x.bool("all") } ?? false, output: output,
+                         inhibitors: inhibitors)
     }
 
     /// A lambda expression: a string, or a threshold mapping `{field: usage_idle, below: 10}`.

@@ -1,15 +1,19 @@
 import AlertRelayTestSupport
 import Foundation
+import GoTemplate
 import LineProtocol
 import Testing
 @testable import AlertRules
 
 /// Kapacitor 1.5.9's own stream alert tests (`integrations/streamer_test.go`), each TICKscript
 /// written as our YAML rule, replayed on the test's data as Kapacitor's harness replays it, and
-/// checked against the alert data the test expects its handler to receive, in order.
+/// checked against the alert data the test expects its handler to receive, in order, and — for the
+/// tests with an httpOut after the alert — against what that httpOut serves: the alert node's last
+/// emitted point, with the output properties (idField, idTag, levelField, levelTag, messageField,
+/// durationField) applied.
 /// Fixture: Tools/kapacitor-streamer/make-fixtures.py.
 @Suite struct KapacitorStreamerTests {
-    struct Series: Decodable, Sendable {
+    struct Series: Decodable, Sendable, Equatable {
         var name: String
         var tags: [String: String]?
         var columns: [String]
@@ -36,6 +40,8 @@ import Testing
         var points: [String]
         var expected: [Expected]?
         var expectedCount: Int?
+        /// What the test's httpOut serves after the run (its values JSON-decoded: numbers as floats).
+        var emitted: [Series]?
         var testDescription: String { name }
     }
 
@@ -72,8 +78,16 @@ import Testing
 
     static let cases: [Case] = (try? oracleFixture("kapacitor-streamer.jsonl")) ?? []
 
-    /// Replays `c` and returns each alert record (Kapacitor's alert JSON) a handler received.
-    static func replay(_ c: Case, tick: Bool = false) throws -> [Record] {
+    /// What one replay gave: the alert records a handler received, and the points the alert node
+    /// emitted, in order.
+    struct Replay {
+        var records: [Record] = []
+        var emitted: [Point] = []
+    }
+
+    /// Replays `c`: each alert record (Kapacitor's alert JSON) a handler received, and what the
+    /// alert node emitted.
+    static func replay(_ c: Case, tick: Bool = false) throws -> Replay {
         let rules: [AlertRule]
         if tick {
             // The task's alert gets a log handler to read what it sends.
@@ -84,7 +98,7 @@ import Testing
         }
         let engine = RuleEngine(rules: rules)
         let router = AlertRouter(rules: rules, handlers: [])
-        var records: [Record] = []
+        var out = Replay()
         let parser = LineProtocolParser(precision: .nanoseconds)
         var errors: [String] = []
         engine.onError = { errors.append($1) }
@@ -94,16 +108,17 @@ import Testing
                 return
             }
             engine.process(p) { event in
+                out.emitted += event.emitted
                 for d in router.route(event) {
                     guard case .log(_, _, let line) = d.output else { continue }
-                    do { records.append(try JSONDecoder().decode(Record.self, from: Data(line.utf8))) } catch {
+                    do { out.records.append(try JSONDecoder().decode(Record.self, from: Data(line.utf8))) } catch {
                         Issue.record("unreadable alert JSON \(line): \(error)")
                     }
                 }
             }
         }
         #expect(errors.isEmpty, "\(errors)")
-        return records
+        return out
     }
 
     @Test(arguments: cases)
@@ -117,7 +132,12 @@ import Testing
         try check(c, try Self.replay(c, tick: true))
     }
 
-    func check(_ c: Case, _ got: [Record]) throws {
+    func check(_ c: Case, _ replay: Replay) throws {
+        let got = replay.records
+        if let series = c.emitted {
+            // httpOut serves the last output of the node before it.
+            #expect(replay.emitted.last.map { [Self.series($0)] } == series.map(Self.comparable), "emitted: \(replay.emitted)")
+        }
         if let n = c.expectedCount { #expect(got.count == n, "events: \(got.map { "\($0.time) \($0.level)" })") }
         guard let expected = c.expected else { return }
         // One expectation with no count: Kapacitor's harness compares every request with it.
@@ -146,7 +166,32 @@ import Testing
         }
     }
 
+    /// A point as an httpOut result row holds it, in the comparable form of ``Series``.
+    static func series(_ p: Point) -> Series {
+        let fields = AlertRecord.sortedFields(of: p)
+        var row: [JSONValue] = [.string(GoTime(unixNano: p.time).rfc3339Nano)]
+        for (_, v) in fields {
+            switch v {
+            case .float(let d): row.append(.number(d))
+            case .integer(let i): row.append(.number(Double(i)))
+            case .unsigned(let u): row.append(.number(Double(u)))
+            case .string(let s): row.append(.string(s))
+            case .boolean(let b): row.append(.string(b ? "true" : "false"))
+            }
+        }
+        var tags: [String: String] = [:]
+        for t in p.tags { tags[t.key] = t.value }
+        return Series(name: p.measurement, tags: tags, columns: ["time"] + fields.map(\.0), values: [row])
+    }
+
+    static func comparable(_ s: Series) -> Series {
+        var s = s
+        if s.tags?.isEmpty ?? true { s.tags = [:] }
+        return s
+    }
+
     @Test func everyTranslatedTestIsHere() {
         #expect(Self.cases.count == 15)
+        #expect(Self.cases.filter { $0.emitted != nil }.count == 5)
     }
 }

@@ -4,9 +4,11 @@ integrations/streamer_test.go by extract/) into the fixture the AlertRules tests
 Tests/AlertRulesTests/Fixtures/kapacitor-streamer.jsonl, one case per line:
   {"name", "rule" (our YAML for the TICKscript), "points" (line protocol, ns, shifted as the
    harness shifts them: the first point to 1971-01-01T00:00:00Z, gaps kept), "expected" (the
-   alert data Kapacitor's handler receives, in order) or "expectedCount" (tests that only count)}
-The YAML translations are written here by hand, one per TICKscript; alert-node properties that
-only shape the node's own output (idField, levelTag, ...) have no effect on the alert data."""
+   alert data Kapacitor's handler receives, in order) or "expectedCount" (tests that only count),
+   and "emitted" (what the test's httpOut after the alert serves: the alert node's last output
+   point, with idField, levelTag, ... applied)}
+The YAML translations are written here by hand, one per TICKscript; the alert node's output
+properties (idField, levelTag, ...) shape its output points, not the alert data."""
 import json, os, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -24,7 +26,8 @@ crit: '"count" > 8.0'
 """
 
 RULES = {
-    "TestStream_Alert": "id: TestStream_Alert\n" + WINDOW_COUNT + "alertId: 'kapacitor/{{ .Name }}/{{ index .Tags \"host\" }}'\ndetails: details\n",
+    "TestStream_Alert": "id: TestStream_Alert\n" + WINDOW_COUNT + "alertId: 'kapacitor/{{ .Name }}/{{ index .Tags \"host\" }}'\ndetails: details\n"
+        + "idField: id\nidTag: id\nlevelField: level\nmessageField: msg\nlevelTag: level\n",
     "TestStream_AlertTCP": "id: TestStream_AlertTCP\n" + WINDOW_COUNT + "alertId: 'kapacitor.{{ .Name }}.{{ index .Tags \"host\" }}'\ndetails: ''\n",
     "TestStream_AlertHTTPPost": "id: TestStream_AlertHTTPPost\n" + WINDOW_COUNT + "alertId: 'kapacitor.{{ .Name }}.{{ index .Tags \"host\" }}'\ndetails: ''\n",
     "TestStream_AlertLog": "id: TestStream_AlertLog\n" + WINDOW_COUNT + "alertId: 'kapacitor.{{ .Name }}.{{ index .Tags \"host\" }}'\ndetails: ''\n",
@@ -56,6 +59,7 @@ where: '"host" == ''serverA'''
 groupBy: [host]
 alertId: 'kapacitor/{{ .Name }}/{{ index .Tags "host" }}'
 details: details
+durationField: duration
 warn: '"value" > 7.0'
 crit: '"value" > 8.0'
 stateChangesOnly: true
@@ -105,6 +109,10 @@ where: '"host" == ''serverA'''
 groupBy: [host]
 alertId: 'kapacitor/{{{{ .Name }}}}/{{{{ index .Tags "host" }}}}'
 details: details
+idField: id
+idTag: id
+levelField: level
+levelTag: level
 info: '"value" > 40.0'
 infoReset: '"value" < {lo}'
 warn: '"value" > 60.0'
@@ -142,10 +150,9 @@ def alert_data(e):
     return d
 
 
-# Properties that only address the test's own HTTP/TCP servers or shape the alert node's output
-# (which nothing after it reads here): dropped, so the rest of the script runs as written.
-DROP = (".post(", ".tcp(", ".log(", ".mode(", ".idField(", ".idTag(", ".levelField(", ".levelTag(", ".messageField(",
-        ".durationField(", "|httpOut(", ".kafka()", ".cluster(", ".kafkaTopic(", ".template(", ".serviceNow()", ".node(", ".type(",
+# Properties that address the test's own HTTP/TCP servers, and the httpOut node (its result is
+# checked as the alert's emitted point): dropped, so the rest of the script runs as written.
+DROP = (".post(", ".tcp(", ".log(", ".mode(", "|httpOut(", ".kafka()", ".cluster(", ".kafkaTopic(", ".template(", ".serviceNow()", ".node(", ".type(",
         ".resource(", ".metricName(", ".messageKey(", ".additionalInfo(")
 
 
@@ -164,6 +171,8 @@ for line in open(src):
     for e in t["expected"]:
         role = e.get("role", "")
         if "httpOut" in role:
+            case["emitted"] = [{"name": r["Name"], "tags": r.get("Tags") or {}, "columns": r["Columns"], "values": r["Values"]}
+                               for r in e["value"]["Series"]]
             continue
         if t["name"] == "TestStream_AlertKafka":
             v = e["value"]

@@ -10,79 +10,92 @@ struct TICKCompiler {
 
     let taskName: String
     let task: TICKTask
-    let variables: [String: TICKTask.Value]
 
-    private var lines: [(text: String, line: Int, column: Int)] = []
+    private var lines: [(text: String, position: TICKNode.Position)] = []
 
-    init(taskName: String, task: TICKTask, variables: [String: TICKTask.Value]) {
+    init(taskName: String, task: TICKTask) {
         self.taskName = taskName
         self.task = task
-        self.variables = variables
     }
+
+    private static let start = TICKNode.Position(offset: 0, line: 1, column: 1)
 
     static let aggregates: Set<String> = ["count", "sum", "mean", "median", "mode", "spread", "stddev", "min", "max", "first",
                                           "last", "percentile", "top", "bottom", "distinct"]
     static let supportedNodes = "from, where, groupBy, window, count, sum, mean, median, mode, spread, stddev, min, max, first, last, percentile, top, bottom, distinct, derivative, difference, cumulativeSum, movingAverage, elapsed, eval, default, shift, stateDuration, stateCount, deadman, alert"
     static let handlers = "kafka, log"
+    /// The alert node's properties alertrelay runs (handlers aside).
+    static let alertProperties = ["id", "message", "details", "category", "topic", "info", "warn", "crit", "infoReset",
+                                  "warnReset", "critReset", "stateChangesOnly", "noRecoveries", "all", "flapping", "history",
+                                  "idField", "idTag", "levelField", "levelTag", "messageField", "durationField", "inhibit"]
+    /// Kapacitor 1.5's other alert-node properties, and what to write instead.
+    static let otherAlertProperties = [
+        "flapLow": "write .flapping(low, high)", "flapHigh": "write .flapping(low, high)",
+        "stateChangesOnlyDuration": "write .stateChangesOnly(interval)",
+        "quiet": "alertrelay reports every expression and template error of an alert",
+    ]
+    /// Kapacitor 1.5's alert handlers that need a service alertrelay does not have.
+    static let otherHandlers: Set<String> = ["post", "tcp", "email", "exec", "victorOps", "pagerDuty", "pagerDuty2", "pushover",
+                                             "sensu", "slack", "discord", "bigPanda", "telegram", "hipChat", "alerta", "mqtt",
+                                             "snmpTrap", "teams", "serviceNow", "talk", "opsGenie", "opsGenie2"]
 
     mutating func compile() throws(TICKError) -> Output {
-        add("id: \(Self.quote(taskName))", 1, 1)
+        add("id: \(Self.quote(taskName))", Self.start)
         var nodes = task.nodes[...]
         guard let from = nodes.first, from.name == "from" else {
-            throw TICKError(line: task.nodes.first?.line ?? 1, column: task.nodes.first?.column ?? 1, message: "a stream task starts with stream|from()")
+            throw TICKError(at: task.nodes.first?.position ?? Self.start, "a stream task starts with stream|from()")
         }
         nodes = nodes.dropFirst()
-        var wheres: [(String, Int, Int)] = []
+        var wheres: [(String, TICKNode.Position)] = []
         var groupBy: TICKTask.Property?
         for p in from.properties {
             switch p.name {
-            case "measurement": add("measurement: \(Self.quote(try string(p, 0)))", p.line, p.column)
-            case "where": wheres.append((try lambda(p, 0), p.line, p.column))
+            case "measurement": add("measurement: \(Self.quote(try string(p, 0)))", p.position)
+            case "where": wheres.append((try lambda(p, 0), p.position))
             case "groupBy": groupBy = p
             case "database", "retentionPolicy":
                 // Points carry no database yet: every point matches, as for a task without dbrp.
                 _ = try string(p, 0)
             default:
-                throw TICKError(line: p.line, column: p.column, message: "from() has no property \(p.name) here (supported: measurement, where, groupBy, database, retentionPolicy)")
+                throw TICKError(at: p.position, "from() has no property \(p.name) here (supported: measurement, where, groupBy, database, retentionPolicy)")
             }
         }
         // where and groupBy nodes right after from() belong to it.
         while let n = nodes.first, n.name == "where" || n.name == "groupBy" {
-            if n.name == "where" { wheres.append((try lambda(n, 0), n.line, n.column)) } else {
-                groupBy = TICKTask.Property(name: "groupBy", arguments: n.arguments, line: n.line, column: n.column)
+            if n.name == "where" { wheres.append((try lambda(n, 0), n.position)) } else {
+                groupBy = TICKTask.Property(name: "groupBy", arguments: n.arguments, position: n.position)
             }
             nodes = nodes.dropFirst()
         }
         if !wheres.isEmpty {
             let text = wheres.count == 1 ? wheres[0].0 : wheres.map { "(\($0.0))" }.joined(separator: " AND ")
-            add("where: \(Self.quote(text))", wheres[0].1, wheres[0].2)
+            add("where: \(Self.quote(text))", wheres[0].1)
         }
         if let g = groupBy {
-            if g.arguments.contains(where: { if case .star = $0.value { return true }; return false }) {
-                add("groupBy: '*'", g.line, g.column)
+            if g.arguments.contains(where: { $0.value == .star }) {
+                add("groupBy: '*'", g.position)
             } else {
                 var names: [String] = []
                 for a in g.arguments {
-                    switch a.value {
-                    case .string(let s): names.append(s)
-                    case .list(let l): for item in l { if case .string(let s) = item { names.append(s) } }
-                    default: throw TICKError(line: a.line, column: a.column, message: "groupBy takes tag names as strings, or *")
+                    guard case .string(let s) = a.value else {
+                        throw TICKError(at: a.position, "groupBy takes tag names as strings, or *")
                     }
+                    names.append(s)
                 }
-                add("groupBy: [" + names.map(Self.quote).joined(separator: ", ") + "]", g.line, g.column)
+                add("groupBy: [" + names.map(Self.quote).joined(separator: ", ") + "]", g.position)
             }
         }
         var alert: TICKTask.Node?
-        var steps: [(String, Int, Int)] = []
+        var steps: [(String, TICKNode.Position)] = []
         while let n = nodes.first {
             nodes = nodes.dropFirst()
             switch n.name {
             case "alert", "deadman":
                 alert = n
             case "window":
-                steps.append((try window(n), n.line, n.column))
+                steps.append((try window(n), n.position))
             case _ where Self.aggregates.contains(n.name):
-                steps.append((try aggregate(n), n.line, n.column))
+                steps.append((try aggregate(n), n.position))
             case "derivative":
                 var parts = ["field: \(Self.quote(try string(n, 0)))"]
                 for p in n.properties {
@@ -93,29 +106,30 @@ struct TICKCompiler {
                     default: throw unknownProperty(p, of: n, "unit, nonNegative, as")
                     }
                 }
-                steps.append(("derivative: {\(parts.joined(separator: ", "))}", n.line, n.column))
+                steps.append(("derivative: {\(parts.joined(separator: ", "))}", n.position))
             case "difference", "cumulativeSum", "movingAverage", "elapsed":
                 var parts = ["field: \(Self.quote(try string(n, 0)))"]
-                if n.name == "movingAverage" { parts.append("window: \(try number(n, 1))") }
+                if n.name == "movingAverage" { parts.append("window: \(try int(n, 1))") }
                 if n.name == "elapsed" { parts.append("unit: \(try duration(n, 1))") }
                 for p in n.properties {
                     guard p.name == "as" else { throw unknownProperty(p, of: n, "as") }
                     parts.append("as: \(Self.quote(try string(p, 0)))")
                 }
-                steps.append(("\(n.name): {\(parts.joined(separator: ", "))}", n.line, n.column))
+                steps.append(("\(n.name): {\(parts.joined(separator: ", "))}", n.position))
             case "eval":
-                var parts = ["lambdas: [" + (try n.arguments.indices.map { (i) throws(TICKError) in Self.quote(try lambda(n, i)) }).joined(separator: ", ") + "]"]
+                var lambdas: [String] = []
+                for i in n.arguments.indices { lambdas.append(Self.quote(try lambda(n, i))) }
+                var parts = ["lambdas: [" + lambdas.joined(separator: ", ") + "]"]
                 for p in n.properties {
                     switch p.name {
-                    case "as": parts.append("as: [" + (try p.arguments.indices.map { (i) throws(TICKError) in Self.quote(try string(p, i)) }).joined(separator: ", ") + "]")
-                    case "keep":
-                        parts.append(p.arguments.isEmpty ? "keep: true" : "keep: [" + (try p.arguments.indices.map { (i) throws(TICKError) in Self.quote(try string(p, i)) }).joined(separator: ", ") + "]")
-                    case "tags": parts.append("tags: [" + (try p.arguments.indices.map { (i) throws(TICKError) in Self.quote(try string(p, i)) }).joined(separator: ", ") + "]")
+                    case "as": parts.append("as: " + (try stringList(p)))
+                    case "keep": parts.append(p.arguments.isEmpty ? "keep: true" : "keep: " + (try stringList(p)))
+                    case "tags": parts.append("tags: " + (try stringList(p)))
                     case "quiet": parts.append("quiet: true")
                     default: throw unknownProperty(p, of: n, "as, keep, tags, quiet")
                     }
                 }
-                steps.append(("eval: {\(parts.joined(separator: ", "))}", n.line, n.column))
+                steps.append(("eval: {\(parts.joined(separator: ", "))}", n.position))
             case "default":
                 var fields: [String] = [], tags: [String] = []
                 for p in n.properties {
@@ -125,11 +139,11 @@ struct TICKCompiler {
                     default: throw unknownProperty(p, of: n, "field, tag")
                     }
                 }
-                steps.append(("default: {fields: {\(fields.joined(separator: ", "))}, tags: {\(tags.joined(separator: ", "))}}", n.line, n.column))
+                steps.append(("default: {fields: {\(fields.joined(separator: ", "))}, tags: {\(tags.joined(separator: ", "))}}", n.position))
             case "shift":
-                steps.append(("shift: \(try duration(n, 0))", n.line, n.column))
+                steps.append(("shift: \(try duration(n, 0))", n.position))
             case "where":
-                steps.append(("where: \(Self.quote(try lambda(n, 0)))", n.line, n.column))
+                steps.append(("where: \(Self.quote(try lambda(n, 0)))", n.position))
             case "stateDuration", "stateCount":
                 var parts = ["lambda: \(Self.quote(try lambda(n, 0)))"]
                 for p in n.properties {
@@ -139,40 +153,47 @@ struct TICKCompiler {
                     default: throw unknownProperty(p, of: n, n.name == "stateDuration" ? "unit, as" : "as")
                     }
                 }
-                steps.append(("\(n.name): {\(parts.joined(separator: ", "))}", n.line, n.column))
+                steps.append(("\(n.name): {\(parts.joined(separator: ", "))}", n.position))
             case "groupBy":
-                throw TICKError(line: n.line, column: n.column, message: "groupBy after other nodes is not supported: group in from() or right after it")
+                throw TICKError(at: n.position, "groupBy after other nodes is not supported: group in from() or right after it")
             default:
-                throw TICKError(line: n.line, column: n.column, message: "node \(n.name)() is not supported (supported: \(Self.supportedNodes))")
+                throw TICKError(at: n.position, "node \(n.name)() is not supported (supported: \(Self.supportedNodes))")
             }
             if alert != nil {
                 if let extra = nodes.first {
-                    throw TICKError(line: extra.line, column: extra.column, message: "node \(extra.name)() after the alert is not supported: the alert ends the task")
+                    throw TICKError(at: extra.position, "node \(extra.name)() after the alert is not supported: the alert ends the task")
                 }
                 break
             }
         }
         guard let alertNode = alert else {
-            throw TICKError(line: task.nodes.last?.line ?? 1, column: task.nodes.last?.column ?? 1, message: "the task has no alert(): alertrelay runs alert tasks")
+            throw TICKError(at: task.nodes.last?.position ?? Self.start, "the task has no alert(): alertrelay runs alert tasks")
         }
         if !steps.isEmpty {
-            add("steps:", steps[0].1, steps[0].2)
-            for s in steps { add("  - " + s.0, s.1, s.2) }
+            add("steps:", steps[0].1)
+            for s in steps { add("  - " + s.0, s.1) }
         }
         try compileAlert(alertNode)
         var yaml = ""
         var places: [Int: (Int, Int)] = [:]
         for (i, l) in lines.enumerated() {
             yaml += l.text + "\n"
-            places[i + 1] = (l.line, l.column)
+            places[i + 1] = (l.position.line, l.position.column)
         }
         return Output(yaml: yaml, places: places)
     }
 
-    private mutating func add(_ text: String, _ line: Int, _ column: Int) { lines.append((text, line, column)) }
+    /// Adds a YAML line; a property set again replaces the earlier value, as Kapacitor's setter does.
+    private mutating func add(_ text: String, _ position: TICKNode.Position) {
+        if let colon = text.firstIndex(of: ":"), text.first?.isWhitespace == false, text[text.index(after: colon)...].hasPrefix(" ") {
+            let key = text[...colon]
+            lines.removeAll { $0.text.hasPrefix(key + " ") }
+        }
+        lines.append((text, position))
+    }
 
     private func unknownProperty(_ p: TICKTask.Property, of n: TICKTask.Node, _ known: String) -> TICKError {
-        TICKError(line: p.line, column: p.column, message: "\(n.name)() has no property \(p.name) (supported: \(known))")
+        TICKError(at: p.position, "\(n.name)() has no property \(p.name) (supported: \(known))")
     }
 
     private mutating func window(_ n: TICKTask.Node) throws(TICKError) -> String {
@@ -184,7 +205,7 @@ struct TICKCompiler {
             case "align": parts.append("align: true")
             case "fillPeriod": parts.append("fillPeriod: true")
             case "periodCount", "everyCount":
-                throw TICKError(line: p.line, column: p.column, message: "windows by point count (\(p.name)) are not supported: use period and every")
+                throw TICKError(at: p.position, "windows by point count (\(p.name)) are not supported: use period and every")
             default: throw unknownProperty(p, of: n, "period, every, align, fillPeriod")
             }
         }
@@ -195,11 +216,13 @@ struct TICKCompiler {
         var parts: [String] = []
         switch n.name {
         case "percentile":
-            parts = ["field: \(Self.quote(try string(n, 0)))", "percentile: \(try number(n, 1))"]
+            parts = ["field: \(Self.quote(try string(n, 0)))", "percentile: \(try float(n, 1))"]
         case "top", "bottom":
-            parts = ["n: \(try number(n, 0))", "field: \(Self.quote(try string(n, 1)))"]
+            parts = ["n: \(try int(n, 0))", "field: \(Self.quote(try string(n, 1)))"]
             if n.arguments.count > 2 {
-                parts.append("fieldsAndTags: [" + (try (2..<n.arguments.count).map { (i) throws(TICKError) in Self.quote(try string(n, i)) }).joined(separator: ", ") + "]")
+                var names: [String] = []
+                for i in 2..<n.arguments.count { names.append(Self.quote(try string(n, i))) }
+                parts.append("fieldsAndTags: [" + names.joined(separator: ", ") + "]")
             }
         default:
             parts = ["field: \(Self.quote(try string(n, 0)))"]
@@ -216,18 +239,19 @@ struct TICKCompiler {
 
     private mutating func compileAlert(_ n: TICKTask.Node) throws(TICKError) {
         if n.name == "deadman" {
-            add("deadman: {threshold: \(try number(n, 0)), interval: \(try duration(n, 1))}", n.line, n.column)
+            add("deadman: {threshold: \(try float(n, 0)), interval: \(try duration(n, 1))}", n.position)
             if n.arguments.count > 2 {
-                throw TICKError(line: n.arguments[2].line, column: n.arguments[2].column, message: "deadman's extra expressions are not supported")
+                throw TICKError(at: n.arguments[2].position, "deadman's extra expressions are not supported")
             }
         }
-        var kafka: [(String, Int, Int)] = []
-        var logs: [(String, Int, Int)] = []
-        var current: (kind: String, parts: [String], line: Int, column: Int)?
+        var kafka: [(String, TICKNode.Position)] = []
+        var logs: [(String, TICKNode.Position)] = []
+        var inhibits: [(String, TICKNode.Position)] = []
+        var current: (kind: String, parts: [String], position: TICKNode.Position)?
         func flush() {
             guard let c = current else { return }
             let text = "  - {" + c.parts.joined(separator: ", ") + "}"
-            if c.kind == "kafka" { kafka.append((text, c.line, c.column)) } else { logs.append((text, c.line, c.column)) }
+            if c.kind == "kafka" { kafka.append((text, c.position)) } else { logs.append((text, c.position)) }
             current = nil
         }
         for p in n.properties {
@@ -239,56 +263,77 @@ struct TICKCompiler {
                 case ("kafka", "template"): current?.parts.append("template: \(Self.quote(try string(p, 0)))"); handled = true
                 case ("kafka", "disablePartitionById"): current?.parts.append("disablePartitionById: true"); handled = true
                 case ("kafka", "partitionAlgorithm"): current?.parts.append("partitionAlgorithm: \(Self.quote(try string(p, 0)))"); handled = true
-                case ("log", "mode"): current?.parts.append("mode: \(try number(p, 0))"); handled = true
+                case ("log", "mode"):
+                    let a = try argument(p, 0)
+                    guard case .int(let mode) = a.value, (0...0o777).contains(mode) else {
+                        throw TICKError(at: a.position, "mode takes file permission bits such as 0644")
+                    }
+                    current?.parts.append("mode: '0\(String(mode, radix: 8))'")
+                    handled = true
                 default: handled = false
                 }
                 if handled { continue }
                 flush()
             }
             switch p.name {
-            case "id": add("alertId: \(Self.quote(try string(p, 0)))", p.line, p.column)
-            case "message", "details", "category", "topic":
-                add("\(p.name): \(Self.quote(try string(p, 0)))", p.line, p.column)
+            case "id": add("alertId: \(Self.quote(try string(p, 0)))", p.position)
+            case "message", "details", "category", "topic",
+                 "idField", "idTag", "levelField", "levelTag", "messageField", "durationField":
+                add("\(p.name): \(Self.quote(try string(p, 0)))", p.position)
             case "info", "warn", "crit", "infoReset", "warnReset", "critReset":
-                add("\(p.name): \(Self.quote(try lambda(p, 0)))", p.line, p.column)
+                add("\(p.name): \(Self.quote(try lambda(p, 0)))", p.position)
             case "stateChangesOnly":
-                add(p.arguments.isEmpty ? "stateChangesOnly: true" : "stateChangesOnly: \(try duration(p, 0))", p.line, p.column)
-            case "noRecoveries": add("noRecoveries: true", p.line, p.column)
-            case "all": add("all: true", p.line, p.column)
-            case "flapping": add("flapping: {low: \(try number(p, 0)), high: \(try number(p, 1))}", p.line, p.column)
-            case "history": add("history: \(try number(p, 0))", p.line, p.column)
-            case "kafka": current = ("kafka", [], p.line, p.column)
-            case "log": current = ("log", ["path: \(Self.quote(try string(p, 0)))"], p.line, p.column)
-            case "idField", "idTag", "levelField", "levelTag", "messageField", "durationField":
-                throw TICKError(line: p.line, column: p.column, message: "\(p.name) shapes the alert node's own output, which nothing reads here (no node may follow the alert): remove it")
+                add(p.arguments.isEmpty ? "stateChangesOnly: true" : "stateChangesOnly: \(try duration(p, 0))", p.position)
+            case "noRecoveries": add("noRecoveries: true", p.position)
+            case "all": add("all: true", p.position)
+            case "flapping": add("flapping: {low: \(try float(p, 0)), high: \(try float(p, 1))}", p.position)
+            case "history": add("history: \(try int(p, 0))", p.position)
             case "inhibit":
-                throw TICKError(line: p.line, column: p.column, message: "inhibit is not supported")
+                var tags: [String] = []
+                for i in 1..<max(p.arguments.count, 1) { tags.append(Self.quote(try string(p, i))) }
+                inhibits.append(("  - {category: \(Self.quote(try string(p, 0))), tags: [\(tags.joined(separator: ", "))]}", p.position))
+            case "kafka": current = ("kafka", [], p.position)
+            case "log": current = ("log", ["path: \(Self.quote(try string(p, 0)))"], p.position)
+            case _ where Self.otherHandlers.contains(p.name):
+                throw TICKError(at: p.position, "alert handler \(p.name) is not supported (handlers: \(Self.handlers))")
+            case _ where Self.otherAlertProperties[p.name] != nil:
+                throw TICKError(at: p.position, "alert() property \(p.name) is not supported: \(Self.otherAlertProperties[p.name]!) (properties: \(Self.alertProperties.joined(separator: ", ")); handlers: \(Self.handlers))")
             default:
-                throw TICKError(line: p.line, column: p.column, message: "alert() property or handler \(p.name) is not supported (handlers: \(Self.handlers))")
+                throw TICKError(at: p.position, "alert() has no property \(p.name) (properties: \(Self.alertProperties.joined(separator: ", ")); handlers: \(Self.handlers))")
             }
         }
         flush()
+        if !inhibits.isEmpty {
+            add("inhibit:", inhibits[0].1)
+            for i in inhibits { add(i.0, i.1) }
+        }
         if !kafka.isEmpty {
-            add("kafka:", kafka[0].1, kafka[0].2)
-            for k in kafka { add(k.0, k.1, k.2) }
+            add("kafka:", kafka[0].1)
+            for k in kafka { add(k.0, k.1) }
         }
         if !logs.isEmpty {
-            add("log:", logs[0].1, logs[0].2)
-            for l in logs { add(l.0, l.1, l.2) }
+            add("log:", logs[0].1)
+            for l in logs { add(l.0, l.1) }
         }
     }
 
     // MARK: Arguments
 
     private func argument(_ c: some TICKCall, _ i: Int) throws(TICKError) -> TICKTask.Argument {
-        guard i < c.arguments.count else { throw TICKError(line: c.line, column: c.column, message: "\(c.name) needs argument \(i + 1)") }
+        guard i < c.arguments.count else { throw TICKError(at: c.position, "\(c.name) needs argument \(i + 1)") }
         return c.arguments[i]
     }
 
-    /// Argument `i` of `c` as text, when it is the kind `extract` accepts; else an error naming `kind`.
-    private func argument(_ c: some TICKCall, _ i: Int, _ kind: String, _ extract: (TICKTask.Value) -> String?) throws(TICKError) -> String {
+    /// Argument `i` of `c` as YAML text, when it is the kind `extract` accepts; else an error naming `kind`.
+    private func argument(_ c: some TICKCall, _ i: Int, _ kind: String, _ extract: (TICKTask.Value) throws(TICKError) -> String?) throws(TICKError) -> String {
         let a = try argument(c, i)
-        guard let text = extract(a.value) else { throw TICKError(line: a.line, column: a.column, message: "\(c.name) takes \(kind) here") }
+        guard let text = try extract(a.value) else {
+            if case .reference = a.value, kind == "a string" {
+                // Kapacitor's own hint, at the call as Kapacitor places it.
+                throw TICKError(at: c.position, "\(c.name) takes a string: did you use double quotes instead of single quotes?")
+            }
+            throw TICKError(at: a.position, "\(c.name) takes \(kind) here, not \(a.value.kindDescription)")
+        }
         return text
     }
 
@@ -296,65 +341,45 @@ struct TICKCompiler {
         try argument(c, i, "a string") { if case .string(let s) = $0 { return s }; return nil }
     }
 
+    /// A lambda's expression as text.
     private func lambda(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
-        substitute(try argument(c, i, "a lambda: expression") { if case .lambda(let l) = $0 { return l }; return nil })
+        try argument(c, i, "a lambda: expression") { (v) throws(TICKError) in
+            if case .lambda(let e) = v { return try e.expressionText() }
+            return nil
+        }
     }
 
-    private func number(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
-        try argument(c, i, "a number") { if case .number(let n) = $0 { return n }; return nil }
+    /// Kapacitor's int64 arguments: an integer, not a float.
+    private func int(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
+        try argument(c, i, "an integer") { if case .int(let n) = $0 { return String(n) }; return nil }
+    }
+
+    /// Kapacitor's float64 arguments: a float (`1.0`, not `1`: Kapacitor refuses an integer there).
+    private func float(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
+        try argument(c, i, "a float (write 1.0 for one)") { if case .float(let f) = $0 { return TICKNode.floatLiteral(f) }; return nil }
     }
 
     private func duration(_ c: some TICKCall, _ i: Int) throws(TICKError) -> String {
-        try argument(c, i, "a duration (10s, 5m)") { if case .duration(let d) = $0 { return d }; return nil }
+        try argument(c, i, "a duration (10s, 5m)") { (v) throws(TICKError) in
+            guard case .duration(let d) = v else { return nil }
+            return TICKNode.durationLiteral(d) ?? "\(d)ns"
+        }
+    }
+
+    private func stringList(_ p: TICKTask.Property) throws(TICKError) -> String {
+        var items: [String] = []
+        for i in p.arguments.indices { items.append(Self.quote(try string(p, i))) }
+        return "[" + items.joined(separator: ", ") + "]"
     }
 
     private func literal(_ p: TICKTask.Property, _ i: Int) throws(TICKError) -> String {
         let a = try argument(p, i)
         switch a.value {
-        case .number(let n): return n
+        case .int(let n): return String(n)
+        case .float(let f): return TICKNode.floatLiteral(f)
         case .string(let s): return Self.quote(s)
         case .bool(let b): return b ? "true" : "false"
-        default: throw TICKError(line: a.line, column: a.column, message: "\(p.name) takes a number, a string or a boolean here")
-        }
-    }
-
-    /// The lambda's text with TICKscript variables replaced by their values (outside quotes).
-    private func substitute(_ text: String) -> String {
-        var out = ""
-        var word = ""
-        var quote: Character?
-        func flushWord() {
-            if let v = variables[word] { out += Self.lambdaLiteral(v) } else { out += word }
-            word = ""
-        }
-        for ch in text {
-            if let q = quote {
-                out.append(ch)
-                if ch == q { quote = nil }
-                continue
-            }
-            if ch.isLetter || ch == "_" || (!word.isEmpty && ch.isNumber) {
-                word.append(ch)
-                continue
-            }
-            flushWord()
-            if ch == "'" || ch == "\"" { quote = ch }
-            out.append(ch)
-        }
-        flushWord()
-        return out
-    }
-
-    static func lambdaLiteral(_ v: TICKTask.Value) -> String {
-        switch v {
-        case .string(let s): return "'" + s.replacingOccurrences(of: "'", with: "\\'") + "'"
-        case .number(let n): return n
-        case .duration(let d): return d
-        case .lambda(let l): return "(\(l))"
-        case .regex(let r): return r
-        case .bool(let b): return b ? "TRUE" : "FALSE"
-        case .star: return "*"
-        case .list(let l): return "[" + l.map(lambdaLiteral).joined(separator: ", ") + "]"
+        default: throw TICKError(at: a.position, "\(p.name) takes a number, a string or a boolean here, not \(a.value.kindDescription)")
         }
     }
 

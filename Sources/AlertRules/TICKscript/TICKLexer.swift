@@ -1,220 +1,389 @@
-/// A token of Kapacitor 1.5's TICKscript, with where it starts.
-struct TICKToken: Equatable {
-    enum Kind: Equatable {
-        case identifier(String)
-        /// `'text'` or `'''text'''`.
-        case string(String)
-        /// `"name"` (outside lambdas: the parts of `dbrp "db"."rp"`).
-        case reference(String)
-        /// An integer or a float, as written.
-        case number(String)
-        /// A duration literal as written (`10s`, `1m`, `500ms`).
-        case duration(String)
-        /// `lambda: ...`: the expression's text, up to the `,` or `)` that ends it.
-        case lambda(String)
-        /// `/regex/`, as written.
-        case regex(String)
-        case symbol(Character)
-    }
-    var kind: Kind
-    var line: Int
-    var column: Int
-}
-
-/// Why a TICKscript cannot be read, with the place.
-struct TICKError: Error {
-    var line: Int
-    var column: Int
-    var message: String
-}
-
-/// Splits TICKscript text into tokens; `//` comments are skipped.
+/// Kapacitor 1.5's TICKscript lexer (`tick/ast/lex.go`), state for state: which characters end a
+/// token, when `/` opens a regex and when it divides, that `-` and `!` are operators of their own
+/// (`-1` is minus and 1), how comments run over several lines. Offsets are UTF-8 bytes, as
+/// Kapacitor's, so positions in messages agree with Kapacitor's.
+///
+/// A lexer error ends the tokens with an `.error` token holding the reason, at the start of the
+/// token it was reading; otherwise they end with `.eof`.
 struct TICKLexer {
-    private let chars: [Character]
-    private var i = 0
-    private var line = 1
-    private var column = 1
-    /// Open parentheses: a lambda inside a call ends at its `,` or `)`, one outside (a var's) at
-    /// the end of its line.
-    private var parens = 0
+    private let scalars: [Unicode.Scalar]
+    /// UTF-8 offset of each scalar, and of the end.
+    private let offsets: [Int]
+    private var start = 0
+    private var pos = 0
+    /// Scalars the last `next()` read: 1, or 0 at the end.
+    private var width = 0
+    private var out: [TICKToken] = []
 
-    init(_ text: String) { chars = Array(text) }
-
-    static let durationUnits = ["ns", "us", "µs", "u", "ms", "s", "m", "h", "d", "w"]
-
-    mutating func tokens() throws(TICKError) -> [TICKToken] {
-        var out: [TICKToken] = []
-        while true {
-            skipSpaceAndComments()
-            guard i < chars.count else { return out }
-            let (l, c) = (line, column)
-            let ch = chars[i]
-            func token(_ k: TICKToken.Kind) { out.append(TICKToken(kind: k, line: l, column: c)) }
-            if ch == "'" {
-                token(.string(try quoted()))
-            } else if ch == "\"" {
-                advance()
-                var s = ""
-                while i < chars.count && chars[i] != "\"" {
-                    if chars[i] == "\\", i + 1 < chars.count { advance() }
-                    s.append(chars[i])
-                    advance()
-                }
-                guard i < chars.count else { throw TICKError(line: l, column: c, message: "unterminated reference \"\(s)") }
-                advance()
-                token(.reference(s))
-            } else if ch.isNumber || (ch == "-" && i + 1 < chars.count && chars[i + 1].isNumber && !(out.last.map(Self.endsValue) ?? false)) {
-                var s = String(ch)
-                advance()
-                while i < chars.count && (chars[i].isNumber || chars[i] == ".") {
-                    s.append(chars[i])
-                    advance()
-                }
-                if let unit = Self.durationUnits.sorted(by: { $0.count > $1.count }).first(where: { matches($0) && !isIdentifierChar(at: i + $0.count) }) {
-                    for _ in unit { advance() }
-                    token(.duration(s + unit))
-                } else {
-                    token(.number(s))
-                }
-            } else if ch.isLetter || ch == "_" {
-                var s = ""
-                while i < chars.count && isIdentifierChar(at: i) {
-                    s.append(chars[i])
-                    advance()
-                }
-                if s == "lambda" && i < chars.count && chars[i] == ":" {
-                    advance()
-                    token(.lambda(try lambdaText()))
-                } else {
-                    token(.identifier(s))
-                }
-            } else if ch == "/" && (out.last.map { if case .symbol(let s) = $0.kind { return s == "=" || s == "(" || s == "," }; return false } ?? false) {
-                var s = "/"
-                advance()
-                while i < chars.count && chars[i] != "/" {
-                    if chars[i] == "\\", i + 1 < chars.count { s.append(chars[i]); advance() }
-                    s.append(chars[i])
-                    advance()
-                }
-                guard i < chars.count else { throw TICKError(line: l, column: c, message: "unterminated regex") }
-                advance()
-                token(.regex(s + "/"))
-            } else if "|.(),=*@[]".contains(ch) {
-                advance()
-                if ch == "(" { parens += 1 }
-                if ch == ")" { parens = max(0, parens - 1) }
-                token(.symbol(ch))
-            } else {
-                throw TICKError(line: l, column: c, message: "unexpected character \"\(ch)\"")
-            }
-        }
+    private enum State {
+        case token, unaryOperator, binaryOperator, identifierOrKeyword, numberOrDurationOrDot
+        case reference, string, regex, comment
     }
 
-    static func endsValue(_ t: TICKToken) -> Bool {
-        switch t.kind {
-        case .identifier, .number, .duration, .string, .reference: return true
-        case .symbol(let s): return s == ")" || s == "]"
+    init(_ text: String) {
+        scalars = Array(text.unicodeScalars)
+        var o: [Int] = []
+        o.reserveCapacity(scalars.count + 1)
+        var n = 0
+        for s in scalars {
+            o.append(n)
+            n += UTF8.width(s)
+        }
+        o.append(n)
+        offsets = o
+    }
+
+    /// Every token of the text, ending with `.eof` or `.error`.
+    static func tokens(_ text: String) -> [TICKToken] {
+        var l = TICKLexer(text)
+        var state: State? = .token
+        while let s = state { state = l.run(s) }
+        return l.out
+    }
+
+    // MARK: Reading
+
+    private mutating func next() -> Unicode.Scalar? {
+        guard pos < scalars.count else {
+            width = 0
+            return nil
+        }
+        width = 1
+        pos += 1
+        return scalars[pos - 1]
+    }
+
+    private mutating func backup() { pos -= width }
+
+    private mutating func peek() -> Unicode.Scalar? {
+        let r = next()
+        backup()
+        return r
+    }
+
+    private var current: String {
+        var s = ""
+        s.unicodeScalars.append(contentsOf: scalars[start..<pos])
+        return s
+    }
+
+    private mutating func emit(_ kind: TICKToken.Kind) {
+        out.append(TICKToken(kind: kind, offset: offsets[start], text: current))
+        start = pos
+    }
+
+    private mutating func fail(_ reason: String) -> State? {
+        out.append(TICKToken(kind: .error, offset: offsets[start], text: reason))
+        return nil
+    }
+
+    private mutating func ignore() { start = pos }
+
+    private mutating func ignoreSpace() {
+        while let r = next(), Self.isSpace(r) { ignore() }
+        backup()
+    }
+
+    // MARK: Character classes (Go's unicode package)
+
+    static func isSpace(_ r: Unicode.Scalar) -> Bool { r.properties.isWhitespace }
+
+    static func isDigit(_ r: Unicode.Scalar?) -> Bool { r?.properties.numericType == .decimal }
+
+    static func isLetter(_ r: Unicode.Scalar) -> Bool {
+        switch r.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
         default: return false
         }
     }
 
-    private func matches(_ s: String) -> Bool {
-        var j = i
-        for c in s {
-            guard j < chars.count, chars[j] == c else { return false }
-            j += 1
+    static func isIdentifierCharacter(_ r: Unicode.Scalar) -> Bool { isDigit(r) || isLetter(r) || r == "_" }
+
+    static let durationUnits: Set<Unicode.Scalar> = ["u", "µ", "s", "m", "h", "d", "w"]
+
+    static let keywords: [String: TICKToken.Kind] = [
+        "AND": .and, "OR": .or, "TRUE": .true, "FALSE": .false, "var": .var, "dbrp": .dbrp, "lambda": .lambda,
+    ]
+
+    // MARK: States
+
+    private mutating func run(_ state: State) -> State? {
+        switch state {
+        case .token: return lexToken()
+        case .unaryOperator: return lexUnaryOperator()
+        case .binaryOperator: return tryLexBinaryOperator()
+        case .identifierOrKeyword: return lexIdentifierOrKeyword()
+        case .numberOrDurationOrDot: return lexNumberOrDurationOrDot()
+        case .reference: return lexReference()
+        case .string: return lexSingleOrTripleString()
+        case .regex: return lexRegex()
+        case .comment: return lexComment()
         }
-        return true
     }
 
-    private func isIdentifierChar(at j: Int) -> Bool {
-        j < chars.count && (chars[j].isLetter || chars[j].isNumber || chars[j] == "_")
-    }
-
-    private mutating func advance() {
-        if chars[i] == "\n" {
-            line += 1
-            column = 1
-        } else {
-            column += 1
-        }
-        i += 1
-    }
-
-    private mutating func skipSpaceAndComments() {
-        while i < chars.count {
-            if chars[i].isWhitespace {
-                advance()
-            } else if chars[i] == "/", i + 1 < chars.count, chars[i + 1] == "/" {
-                while i < chars.count && chars[i] != "\n" { advance() }
-            } else {
-                return
+    private mutating func lexToken() -> State? {
+        while true {
+            guard let r = next() else {
+                emit(.eof)
+                return nil
+            }
+            switch r {
+            case "-", "!":
+                backup()
+                return .unaryOperator
+            case _ where Self.isDigit(r) || r == ".":
+                backup()
+                return .numberOrDurationOrDot
+            case _ where Self.isLetter(r):
+                return .identifierOrKeyword
+            case "\"":
+                return .reference
+            case "'":
+                backup()
+                return .string
+            case _ where Self.isSpace(r):
+                ignore()
+            case "(":
+                emit(.leftParen)
+                return .token
+            case ")":
+                emit(.rightParen)
+                return .binaryOperator
+            case "[":
+                emit(.leftBracket)
+                return .token
+            case "]":
+                emit(.rightBracket)
+                return .token
+            case "|":
+                emit(.pipe)
+                return .token
+            case "@":
+                emit(.at)
+                return .token
+            case ",":
+                emit(.comma)
+                return .token
+            case "*":
+                emit(.star)
+                return .token
+            case "/":
+                let comment = peek() == "/"
+                backup()
+                return comment ? .comment : .regex
+            default:
+                return fail("unknown state, last char: \(Self.goQuote(r))")
             }
         }
     }
 
-    /// `'…'` (with `\'`) or `'''…'''`.
-    private mutating func quoted() throws(TICKError) -> String {
-        let (l, c) = (line, column)
-        if matches("'''") {
-            for _ in 0..<3 { advance() }
-            var s = ""
-            while i < chars.count && !matches("'''") {
-                s.append(chars[i])
-                advance()
-            }
-            guard i < chars.count else { throw TICKError(line: l, column: c, message: "unterminated '''string") }
-            for _ in 0..<3 { advance() }
-            return s
-        }
-        advance()
-        var s = ""
-        while i < chars.count && chars[i] != "'" {
-            if chars[i] == "\\", i + 1 < chars.count, chars[i + 1] == "'" { advance() }
-            s.append(chars[i])
-            advance()
-        }
-        guard i < chars.count else { throw TICKError(line: l, column: c, message: "unterminated string '\(s)") }
-        advance()
-        return s
+    private mutating func lexUnaryOperator() -> State? {
+        let r = next()
+        guard r == "-" || r == "!" else { return fail("unexpected unary operator char \(r.map(Self.goQuote) ?? "EOF")") }
+        emit(r == "-" ? .minus : .not)
+        return .token
     }
 
-    /// The text of a lambda up to the `,` or `)` at its own depth (strings, references and
-    /// regexes may hold either).
-    private mutating func lambdaText() throws(TICKError) -> String {
-        let (l, c) = (line, column)
-        var depth = 0
-        var s = ""
-        while i < chars.count {
-            let ch = chars[i]
-            if depth == 0 && (ch == "," || ch == ")") { return s.trimmingSpaces() }
-            if parens == 0 && depth == 0 && ch == "\n" { return s.trimmingSpaces() }
-            if ch == "(" { depth += 1 }
-            if ch == ")" { depth -= 1 }
-            if ch == "'" || ch == "\"" {
-                let q = ch
-                s.append(ch)
-                advance()
-                while i < chars.count && chars[i] != q {
-                    if chars[i] == "\\", i + 1 < chars.count { s.append(chars[i]); advance() }
-                    s.append(chars[i])
-                    advance()
+    private mutating func tryLexBinaryOperator() -> State? {
+        ignoreSpace()
+        switch next() {
+        case "+": emit(.plus)
+        case "-": emit(.minus)
+        case "*": emit(.mult)
+        case "%": emit(.mod)
+        case "/":
+            if peek() == "/" {
+                backup()
+                return .comment
+            }
+            emit(.div)
+        case "!":
+            if peek() == "=" || peek() == "~" { _ = next() }
+            let op = TICKToken.Kind.binaryOperator(current)!
+            emit(op)
+            if op == .regexNotEqual {
+                ignoreSpace()
+                if peek() == "/" { return .regex }
+            }
+        case ">", "<":
+            if peek() == "=" { _ = next() }
+            emit(TICKToken.Kind.binaryOperator(current)!)
+        case "=":
+            if peek() == "~" || peek() == "=" {
+                _ = next()
+                let op = TICKToken.Kind.binaryOperator(current)!
+                emit(op)
+                if op == .regexEqual {
+                    ignoreSpace()
+                    if peek() == "/" { return .regex }
                 }
-                guard i < chars.count else { break }
+            } else {
+                emit(.assign)
+                ignoreSpace()
+                if peek() == "/" { return .regex }
             }
-            s.append(chars[i])
-            advance()
+        default:
+            // Not an operator: back to the token state.
+            backup()
         }
-        if parens == 0 { return s.trimmingSpaces() }
-        throw TICKError(line: l, column: c, message: "lambda without its closing parenthesis")
+        return .token
     }
-}
 
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
+    private mutating func lexIdentifierOrKeyword() -> State? {
+        while let r = next(), Self.isIdentifierCharacter(r) {}
+        backup()
+        if let k = Self.keywords[current] {
+            if k == .lambda && next() != ":" {
+                // `lambda` without a colon is an identifier.
+                backup()
+                emit(.identifier)
+            } else {
+                emit(k)
+            }
+        } else {
+            emit(.identifier)
+        }
+        return .binaryOperator
+    }
+
+    private mutating func lexNumberOrDurationOrDot() -> State? {
+        var foundDecimal = false
+        var first = true
+        while true {
+            let r = next()
+            if r == "." {
+                if first && !Self.isDigit(peek()) {
+                    emit(.dot)
+                    return .token
+                }
+                if foundDecimal { return fail("multiple decimals in number") }
+                foundDecimal = true
+            } else if Self.isDigit(r) {
+                // part of the number
+            } else if !foundDecimal, let u = r, Self.durationUnits.contains(u) {
+                if u == "m" && peek() == "s" { _ = next() }
+                emit(.duration)
+                return .binaryOperator
+            } else {
+                backup()
+                emit(.number)
+                return .binaryOperator
+            }
+            first = false
+        }
+    }
+
+    private mutating func lexReference() -> State? {
+        while true {
+            switch next() {
+            case "\\":
+                if peek() == "\"" { _ = next() }
+            case "\"":
+                emit(.reference)
+                return .binaryOperator
+            case nil:
+                return fail("unterminated field reference")
+            default:
+                break
+            }
+        }
+    }
+
+    private mutating func lexSingleOrTripleString() -> State? {
+        var count = 0
+        guard next() == "'" else { return fail("unterminated string") }
+        count += 1
+        if peek() == "'" {
+            // '' is the empty string; ''' opens a triple-quoted one.
+            count += 1
+            _ = next()
+            guard peek() == "'" else {
+                emit(.string)
+                return .binaryOperator
+            }
+            count += 1
+            _ = next()
+        }
+        let total = count
+        while true {
+            let r = next()
+            if r == "\\" && count == 1 {
+                // \' escapes a quote in a single-quoted string.
+                if peek() == "'" { _ = next() }
+            } else if r == "'" {
+                count -= 1
+                if count == 0 {
+                    emit(.string)
+                    return .binaryOperator
+                }
+            } else if r == nil {
+                return fail("unterminated string")
+            } else {
+                count = total
+            }
+        }
+    }
+
+    private mutating func lexRegex() -> State? {
+        let n = next()
+        guard n == "/" else { return fail("unexpected \"\(n.map { String($0) } ?? "")\" expected \"/\"") }
+        while true {
+            switch next() {
+            case "\\":
+                if peek() == "/" { _ = next() }
+            case "/":
+                emit(.regex)
+                return .token
+            case nil:
+                return fail("unterminated regex")
+            default:
+                break
+            }
+        }
+    }
+
+    private mutating func lexComment() -> State? {
+        guard next() == "/" else { return fail("invalid character '/'") }
+        while true {
+            let r = next()
+            if r == "\n" {
+                // A following line that starts (after spaces) with / continues the comment.
+                var n = next()
+                while let c = n, c != "\n", Self.isSpace(c) { n = next() }
+                if n == "/" { continue }
+                backup()
+                emit(.comment)
+                return .token
+            }
+            if r == nil {
+                emit(.comment)
+                return .token
+            }
+        }
+    }
+
+    /// Go's `%q` of a rune, as Kapacitor's "unknown state" message prints it.
+    static func goQuote(_ r: Unicode.Scalar) -> String {
+        switch r {
+        case "'": return #"'\''"#
+        case "\\": return #"'\\'"#
+        case "\u{07}": return #"'\a'"#
+        case "\u{08}": return #"'\b'"#
+        case "\u{0C}": return #"'\f'"#
+        case "\n": return #"'\n'"#
+        case "\r": return #"'\r'"#
+        case "\t": return #"'\t'"#
+        case "\u{0B}": return #"'\v'"#
+        default:
+            switch r.properties.generalCategory {
+            case .control, .format, .unassigned, .surrogate, .privateUse, .lineSeparator, .paragraphSeparator:
+                let hex = String(r.value, radix: 16)
+                if r.value < 0x80 { return "'\\x" + String(repeating: "0", count: 2 - hex.count) + hex + "'" }
+                if r.value <= 0xFFFF { return "'\\u" + String(repeating: "0", count: 4 - hex.count) + hex + "'" }
+                return "'\\U" + String(repeating: "0", count: 8 - hex.count) + hex + "'"
+            default:
+                return "'" + String(r) + "'"
+            }
+        }
     }
 }
