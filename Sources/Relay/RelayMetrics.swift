@@ -82,6 +82,7 @@ public final class RelayMetrics: Sendable {
             total("rule_groups_refused", "total", "Points not evaluated because they would open a group beyond [relay] max-groups or the rule's limit.",
                   [("rule", rule)], s.groupsRefused)
             total("rule_groups_expired", "total", "Idle OK groups dropped after [relay] group-expiry.", [("rule", rule)], s.groupsExpired)
+            total("rule_alerts_inhibited", "total", "Alert events held back by another rule's inhibit (its category, same tags).", [("rule", rule)], s.inhibited)
         }
         for (handler, n) in pipeline.handlerFailures {
             total("handler_failures", "total", "Events a handler could not turn into a message (template, match or file errors).",
