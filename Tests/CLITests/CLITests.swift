@@ -295,6 +295,10 @@ import Testing
         #expect(r.stdout.contains("http :9092"))
         #expect(manifest.contains("httpGet: {path: /health, port: 9092}"))
         #expect(manifest.contains("httpGet: {path: /ready, port: 9092}"))
+        // A native sidecar: started before the app, stopped after it, with a startup probe.
+        #expect(manifest.contains("      initContainers:\n        - name: alertrelay\n"))
+        #expect(manifest.contains("          restartPolicy: Always\n"))
+        #expect(manifest.contains("          startupProbe:\n            httpGet: {path: /health, port: 9092}"))
         #expect(manifest.contains("args: [\"run\", \"--config\", \"/etc/alertrelay/alertrelay.conf\"]"))
         // /write and /metrics listen on the pod IP: the token comes from a Secret.
         #expect(manifest.contains("- name: ALERTRELAY_HTTP_AUTH_TOKEN\n              valueFrom:\n                secretKeyRef: {name: alertrelay-token, key: auth-token}"))

@@ -107,12 +107,20 @@ extension EndToEndTests {
             metrics = Self.metrics(relay)
             return Self.metric(metrics, "alertrelay_spool_expired_total") == 2
         }
+        // With a spool the relay stays ready through the outage (alerts are kept on disk) and says
+        // that Kafka is unreachable beside it.
+        var body = ""
+        #expect(await eventually(timeout: .seconds(20)) {
+            let (status, text) = (try? LoopbackClient.http(port: relay.httpPort, method: "GET", path: "/ready")) ?? (0, "")
+            body = text
+            return status == 200 && text.contains("\"infra-monitoring\":\"unreachable")
+        }, "\(body)")
         broker.bringUp()
         // Once librdkafka has reconnected (its back-off grew during the outage), a new alert goes out.
-        let ready = await eventually(timeout: .seconds(30)) {
-            (try? LoopbackClient.http(port: relay.httpPort, method: "GET", path: "/ready").0) == 200
+        let reachable = await eventually(timeout: .seconds(30)) {
+            Self.metric(Self.metrics(relay), "alertrelay_kafka_cluster_reachable{cluster=\"infra-monitoring\"}") == 1
         }
-        #expect(ready)
+        #expect(reachable)
         try LoopbackClient.sendUDP([Array("a,host=h2 seq=2i 2\n".utf8)], port: relay.udpPort)
         let messages = try await Self.consume(broker, "a", count: 1)
         let log = relay.log.split(separator: "\n").filter { !$0.contains("alert triggered") }.joined(separator: "\n")
@@ -123,6 +131,7 @@ extension EndToEndTests {
         #expect(dead.split(separator: "\n").count == 2, "\(dead)\n\(log)")
         #expect(dead.contains("\"value\":\"0\"") && dead.contains("max-age 5.0 seconds"), "\(dead)")
         #expect(messages.map(\.value) == ["2"])
+        #expect(log.contains("kafka cluster reachable again"))
     }
 
     /// The issue's disk-full case on a 2 MB tmpfs, brokers down: alerts the full disk refused are

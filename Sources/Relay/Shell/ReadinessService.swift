@@ -15,7 +15,20 @@ struct ReadinessService: Service {
                     for id in d?.clusterIDs ?? [] { states[id] = d?.producer(for: id)?.checkReachable(timeout: .seconds(2)) }
                     return states
                 }
-                controller.readiness.withLock { $0 = states }
+                let before = controller.readiness.withLock { r in
+                    defer { r = states }
+                    return r
+                }
+                for (id, state) in states.sorted(by: { $0.key < $1.key }) {
+                    switch (before[id], state) {
+                    case (.some(.some), .none):
+                        controller.logger.info("kafka cluster reachable again", metadata: ["cluster": .string(id)])
+                    case (.some(.none), .some(let reason)), (.none, .some(let reason)):
+                        controller.logger.warning("kafka cluster unreachable", metadata: ["cluster": .string(id), "reason": .string(reason ?? "")])
+                    default:
+                        break
+                    }
+                }
                 try? await Task.sleep(for: interval)
             }
         }

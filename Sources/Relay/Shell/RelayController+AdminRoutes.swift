@@ -18,6 +18,11 @@ extension RelayController {
                                       [("listener", r.statistics.name)], value)
                     }
                 }
+                let reachability = readiness.withLock { $0 }
+                for (id, state) in reachability {
+                    metrics.gauge("kafka_cluster_reachable", "1 when the cluster answered the last metadata request (every 5 s), else 0.",
+                                  [("cluster", id)], state == nil ? 1 : 0)
+                }
                 for (id, n) in counters.kafkaClientErrors {
                     metrics.total("kafka_client_errors", "total", "Errors librdkafka reported for the connection to a cluster (TLS handshake, authentication, brokers down); the last one is logged and shown by /ready.",
                                   [("cluster", id)], n)
@@ -56,21 +61,48 @@ extension RelayController {
             case "/health":
                 return HTTPRouteResponse(status: 200, contentType: "application/json", body: "{\"status\":\"pass\"}\n")
             case "/ready":
-                let states = readiness.withLock { $0 }
-                let down = states.filter { $0.value != nil }
-                if states.isEmpty && !(generation.loaded.configuration.enabledKafkaClusters.isEmpty) {
-                    return HTTPRouteResponse(status: 503, contentType: "application/json", body: "{\"status\":\"fail\",\"reason\":\"kafka not checked yet\"}\n")
-                }
-                if down.isEmpty {
-                    return HTTPRouteResponse(status: 200, contentType: "application/json", body: "{\"status\":\"pass\"}\n")
-                }
-                let reasons = down.keys.sorted().map { "\($0): \(down[$0]!! )" }.joined(separator: "; ")
-                return HTTPRouteResponse(status: 503, contentType: "application/json",
-                                         body: "{\"status\":\"fail\",\"reason\":\(RelayLogHandler.quote("kafka unreachable: " + reasons))}\n")
+                return readyResponse()
             default:
                 return nil
             }
         }
     }
 
+
+    /// `/ready`: the relay accepts and keeps points. Without a spool that needs every enabled
+    /// Kafka cluster reachable (an alert raised now would otherwise wait in memory only); with a
+    /// spool, alerts are kept on disk through an outage, so Kafka's state is reported beside the
+    /// answer (and in `alertrelay_kafka_cluster_reachable`) but does not take the relay — and, as
+    /// a sidecar, its pod — out of service.
+    func readyResponse() -> HTTPRouteResponse {
+        let states = readiness.withLock { $0 }
+        let clusters = generation.loaded.configuration.enabledKafkaClusters.map(\.id)
+        var kafka = "{"
+        for (i, id) in clusters.enumerated() {
+            let state: String
+            switch states[id] {
+            case .none: state = "not checked yet"
+            case .some(.none): state = "reachable"
+            case .some(.some(let reason)): state = "unreachable: " + reason
+            }
+            kafka += (i > 0 ? "," : "") + RelayLogHandler.quote(id) + ":" + RelayLogHandler.quote(state)
+        }
+        kafka += "}"
+        func answer(_ status: Int, _ reason: String?) -> HTTPRouteResponse {
+            let result = status == 200 ? "pass" : "fail"
+            let why = reason.map { ",\"reason\":" + RelayLogHandler.quote($0) } ?? ""
+            return HTTPRouteResponse(status: status, contentType: "application/json", body: "{\"status\":\"\(result)\"\(why),\"kafka\":\(kafka)}\n")
+        }
+        if let spool {
+            if let failure = spool.lastWriteFailure { return answer(503, "the spool cannot be written: " + failure) }
+            return answer(200, nil)
+        }
+        if !clusters.isEmpty && states.isEmpty { return answer(503, "kafka not checked yet") }
+        let down = clusters.filter { states[$0].map { $0 != nil } ?? true }
+        guard down.isEmpty else {
+            let reasons = down.map { "\($0): \(states[$0].flatMap { $0 } ?? "not checked yet")" }.joined(separator: "; ")
+            return answer(503, "kafka unreachable: " + reasons)
+        }
+        return answer(200, nil)
+    }
 }

@@ -269,11 +269,23 @@ public final class Spool: Sendable {
     /// Bytes held by segments with unacknowledged records.
     public var size: Int64 { segments.withLock { $0.size } }
 
+    /// Why the last message could not be written to disk, until one is again (nil: writable).
+    public var lastWriteFailure: String? { segments.withLock { $0.lastWriteFailure } }
+
     /// Appends a message; returns its id. Throws when the spool is over `maxBytes` (the caller
     /// waits for acknowledgements) or the disk refuses.
     public func append(cluster: String, message: KafkaMessage) throws(Failure) -> SpoolID {
         let payload = Record.encode(cluster: cluster, message: message)
-        return try changing { (s) throws(Failure) -> SpoolID in try s.append(payload) }
+        return try changing { (s) throws(Failure) -> SpoolID in
+            do throws(Failure) {
+                let id = try s.append(payload)
+                s.lastWriteFailure = nil
+                return id
+            } catch {
+                if case .io = error { s.lastWriteFailure = error.description }
+                throw error
+            }
+        }
     }
 
     /// Writes all of `bytes` (again after a short write, whose cause the second attempt reports);

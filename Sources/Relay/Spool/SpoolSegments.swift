@@ -34,6 +34,8 @@ struct SpoolSegments: Sendable {
     /// Bumped when room is freed (a segment removed) or the engine is woken: what a wait for
     /// room waits on (a generation, so a wake-up between the check and the wait is not lost).
     var roomGeneration: UInt64 = 0
+    /// Why the last append could not be written, until one succeeds again (`/ready`).
+    var lastWriteFailure: String?
 
     init(dir: String, maxBytes: Int64, fsyncEach: Bool, policy: Spool.FullPolicy, logger: Logger) {
         self.dir = dir
