@@ -81,6 +81,10 @@ struct TestCommand: ParsableCommand {
                 let emit: (AlertEvent) -> Void = { event in
                     events += 1
                     out += "event \(GoTime(unixNano: event.time).rfc3339Nano) rule=\(event.ruleID) id=\(event.id) level=\(event.level) message=\(Self.quote(event.message))\n"
+                    // The alert's output properties show on what it emits downstream (what an httpOut serves).
+                    if event.output != AlertOutputProperties() {
+                        for p in event.emitted { out += "emitted \(Self.describe(p))\n" }
+                    }
                     for d in router.route(event) {
                         switch d.output {
                         case .kafka(let cluster, let topic, let key, let body, _):
@@ -121,6 +125,12 @@ struct TestCommand: ParsableCommand {
         return out
     }
 
+    /// `cpu,host=a mean=5 time=…`: a point as `test` prints it.
+    static func describe(_ p: Point) -> String {
+        let fields = p.fields.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        return "\(p.measurement)\(p.tags.map { ",\($0.key)=\($0.value)" }.joined()) \(fields) time=\(GoTime(unixNano: p.time).rfc3339Nano)"
+    }
+
     static func describe(_ x: RuleExplanation) -> String {
         var s = "  rule \(x.ruleID)"
         if let g = x.group { s += " group=\(g)" }
@@ -136,10 +146,7 @@ struct TestCommand: ParsableCommand {
             if x.stepOutputs.isEmpty {
                 s += "    steps → nothing emitted (\(buffered) points held in windows)\n"
             }
-            for p in x.stepOutputs {
-                let fields = p.fields.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-                s += "    steps → \(p.measurement)\(p.tags.map { ",\($0.key)=\($0.value)" }.joined()) \(fields) time=\(GoTime(unixNano: p.time).rfc3339Nano)\n"
-            }
+            for p in x.stepOutputs { s += "    steps → \(describe(p))\n" }
         }
         for e in x.evaluations {
             let name = e.level.ruleKey + (e.reset ? "Reset" : "")

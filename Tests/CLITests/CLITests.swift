@@ -235,6 +235,22 @@ import Testing
         #expect(r.stdout.hasSuffix("summary points=4 rejected=0 events=6 kafka-messages=6 errors=0\n"))
     }
 
+    /// The alert's output properties (`levelTag`, `idField`, `durationField`, …) show on the
+    /// points it emits, one `emitted` line per event.
+    @Test func testPrintsWhatTheAlertEmits() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("emitted-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "[load]\n  dir = \".\"\n".write(to: dir.appendingPathComponent("a.conf"), atomically: true, encoding: .utf8)
+        try "id: r\nmeasurement: cpu\ngroupBy: [host]\ncrit: '\"v\" > 90'\nlevelTag: level\nidField: alertID\ndurationField: dur\n"
+            .write(to: dir.appendingPathComponent("rules/r.yaml"), atomically: true, encoding: .utf8)
+        let r = try Self.alertrelay(["test", "--config", dir.appendingPathComponent("a.conf").path, "-"],
+                                    stdin: "cpu,host=a v=95 1000000000\ncpu,host=a v=96 2000000000\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("emitted cpu,host=a,level=CRITICAL v=float(95.0),alertID=string(\"cpu:host=a\"),dur=integer(0) time=1970-01-01T00:00:01Z\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("dur=integer(1000000000) time=1970-01-01T00:00:02Z\n"))
+    }
+
     @Test func testExplainsWhyAnAlertDidNotFire() throws {
         let r = try Self.alertrelay(["test", "--explain", "--config", Self.repo + "/Config/alertrelay.conf", "-"],
                                     stdin: "cpu,host=a usage_idle=50 0\ncpu,host=a usage_user=1 10\nmem,host=a used=1 20\n")
