@@ -25,7 +25,7 @@ enum EnvironmentOverrides {
         "http": (false, ["bind-address": .string, "max-body-size": .int, "auth-token": .string, "max-connections": .int,
                          "read-header-timeout": .string, "idle-timeout": .string]),
         "load": (false, ["enabled": .bool, "dir": .string]),
-        "spool": (false, ["dir": .string, "max-size": .int, "fsync": .string, "max-age": .string]),
+        "spool": (false, ["dir": .string, "max-size": .int, "fsync": .string, "when-full": .string, "max-age": .string]),
         "logging": (false, ["level": .string, "format": .string]),
         "relay": (false, ["queue-size": .int, "shutdown-timeout": .string, "hostname": .string, "state-file": .string, "state-interval": .string, "dead-letter-file": .string,
                              "max-groups": .int, "max-groups-per-rule": .int, "group-expiry": .string]),

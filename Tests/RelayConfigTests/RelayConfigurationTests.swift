@@ -239,6 +239,7 @@ import Testing
         #expect(try RelayConfiguration.parse("[spool]\ndir = \"/s\"\n", file: "a.conf").spool.maxAge == nil)
         #expect(try RelayConfiguration.parse("[spool]\ndir = \"/s\"\nmax-age = \"6h\"\n", file: "a.conf").spool.maxAge?.swiftDuration == .seconds(6 * 3600))
         #expect(try RelayConfiguration.parse("", file: "a.conf", environment: ["ALERTRELAY_SPOOL_MAX_AGE": "90m"]).spool.maxAge?.swiftDuration == .seconds(5400))
+        #expect(try RelayConfiguration.parse("", file: "a.conf", environment: ["ALERTRELAY_SPOOL_WHEN_FULL": "drop-oldest"]).spool.whenFull == .dropOldest)
     }
 }
 
