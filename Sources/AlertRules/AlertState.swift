@@ -57,7 +57,7 @@ public final class AlertState {
     /// A fresh state: all history OK.
     public init(history: Int, functionSlots: Int, group: String = "nil") {
         self.history = Array(repeating: .ok, count: max(history, 2))
-        functions = functionSlots > 0 ? LambdaState(slots: functionSlots) : nil
+        functions = LambdaState.forSlots(functionSlots)
         self.group = group
     }
 

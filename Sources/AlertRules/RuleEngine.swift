@@ -30,7 +30,7 @@ public final class RuleEngine {
             self.rule = rule
             self.maxGroups = maxGroups
             keyer = GroupKeyer(rule.groupBy)
-            filterState = rule.filterSlots > 0 ? LambdaState(slots: rule.filterSlots) : nil
+            filterState = LambdaState.forSlots(rule.filterSlots)
             stepOutputs = .allocate(capacity: rule.steps.count)
             stepOutputs.initialize(repeating: StepOutput(), count: rule.steps.count)
         }

@@ -34,6 +34,10 @@ public final class LambdaState {
 
     /// State for `count` call sites.
     public init(slots count: Int) { slots = Array(repeating: Slot(), count: count) }
+
+    /// The state for `count` slots, or nil when the expressions have no stateful function (most
+    /// have none: no state is made per group for them).
+    public static func forSlots(_ count: Int) -> LambdaState? { count > 0 ? LambdaState(slots: count) : nil }
 }
 
 /// What an expression is evaluated against.

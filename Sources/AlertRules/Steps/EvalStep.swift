@@ -45,21 +45,13 @@ public struct EvalStep: RuleStep {
         }
     }
 
-    final class State: StepGroupState {
+    final class State: FunctionSlotsState {
         let step: EvalStep
         let functions: LambdaState?
         init(step: EvalStep) {
             self.step = step
-            functions = step.functionSlots > 0 ? LambdaState(slots: step.functionSlots) : nil
+            functions = LambdaState.forSlots(step.functionSlots)
         }
-
-        func record() -> StepStateRecord {
-            var r = StepStateRecord()
-            r.functions = functions?.record
-            return r
-        }
-
-        func restore(from r: StepStateRecord) { functions?.restore(r.functions) }
 
         func process(_ point: Point, _ output: inout StepOutput) {
             do throws(LambdaError) {

@@ -136,3 +136,19 @@ final class StepChain {
         next?.restore(records.dropFirst())
     }
 }
+
+/// A step state whose only memory is its expressions' stateful functions (`eval`, `where`): the
+/// state file keeps those slots.
+protocol FunctionSlotsState: StepGroupState {
+    var functions: LambdaState? { get }
+}
+
+extension FunctionSlotsState {
+    func record() -> StepStateRecord {
+        var r = StepStateRecord()
+        r.functions = functions?.record
+        return r
+    }
+
+    func restore(from r: StepStateRecord) { functions?.restore(r.functions) }
+}

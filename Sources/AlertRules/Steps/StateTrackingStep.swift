@@ -40,7 +40,7 @@ public struct StateTrackingStep: RuleStep {
 
         init(step: StateTrackingStep) {
             self.step = step
-            functions = step.functionSlots > 0 ? LambdaState(slots: step.functionSlots) : nil
+            functions = LambdaState.forSlots(step.functionSlots)
         }
 
         func record() -> StepStateRecord {

@@ -15,22 +15,14 @@ public struct WhereStep: RuleStep {
 
     public func makeGroupState(groupTags: [Tag]) -> any StepGroupState { State(step: self) }
 
-    final class State: StepGroupState {
+    final class State: FunctionSlotsState {
         let step: WhereStep
         let functions: LambdaState?
 
         init(step: WhereStep) {
             self.step = step
-            functions = step.functionSlots > 0 ? LambdaState(slots: step.functionSlots) : nil
+            functions = LambdaState.forSlots(step.functionSlots)
         }
-
-        func record() -> StepStateRecord {
-            var r = StepStateRecord()
-            r.functions = functions?.record
-            return r
-        }
-
-        func restore(from r: StepStateRecord) { functions?.restore(r.functions) }
 
         func process(_ point: Point, _ output: inout StepOutput) {
             do throws(LambdaError) {
