@@ -1,4 +1,5 @@
 @testable import AlertRules
+@testable import GoTemplate
 
 /// Our syntax tree in the text form Tools/tick-parser-cases writes Kapacitor's expected trees in:
 /// one node a line, indented by depth, `Kind offset:line:column` and the node's values and flags;
@@ -74,29 +75,6 @@ enum TICKTreeDump {
         }
     }
 
-    /// Go's `strconv.Quote`, for the characters TICKscripts hold.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{07}": out += "\\a"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{0B}": out += "\\v"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\x" + (hex.count < 2 ? "0" : "") + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// Go's `strconv.Quote` (GoTemplate's port of it).
+    static func quote(_ s: String) -> String { GoQuote.quote(s) }
 }
