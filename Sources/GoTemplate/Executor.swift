@@ -54,6 +54,9 @@ struct Executor {
     let text: String
     let functions: [String: TemplateFunction]
     let missingKey: MissingKeyOption
+    /// Whether `index` is the builtin (the template's functions did not replace it): the
+    /// `{{index .A "k"}}` shortcut applies only then.
+    let indexIsBuiltin: Bool
     var output = ""
     private var vars: [(String, TemplateValue)] = []
     private var depth = 0
@@ -74,6 +77,7 @@ struct Executor {
         self.text = text
         self.functions = functions
         self.missingKey = missingKey
+        self.indexIsBuiltin = functions["index"] == nil
         self.currentTemplate = name
     }
 
@@ -585,6 +589,7 @@ struct Executor {
             }
             return r
         case .indexLiteral(let ident, let key):
+            guard indexIsBuiltin else { return nil }
             var r = dot
             for name in ident {
                 guard let next = fastField(r, name) else { return nil }

@@ -430,9 +430,7 @@ struct HTMLEscaper {
     }
 
     private func rebuild(_ l: ListNode, tree: String) -> ListNode {
-        let copy = ListNode(pos: l.pos)
-        copy.nodes = l.nodes.map { rebuild($0, tree: tree) }
-        return copy
+        ListNode(pos: l.pos, nodes: l.nodes.map { rebuild($0, tree: tree) })
     }
 
     private func rebuild(_ n: Node, tree: String) -> Node {
@@ -474,9 +472,7 @@ struct HTMLEscaper {
     private static func normalize(_ e: String) -> String { equivalentEscapers[e] ?? e }
 
     private static func identCmd(_ name: String, pos: Int) -> CommandNode {
-        let cmd = CommandNode(pos: pos)
-        cmd.args = [.identifier(pos: pos, name: name)]
-        return cmd
+        CommandNode(pos: pos, args: [.identifier(pos: pos, name: name)])
     }
 
     /// Go's `appendCmd`: an escaper made redundant by the one before it is left out.
@@ -497,9 +493,7 @@ struct HTMLEscaper {
         if let lastCmd = cmds.last, case .identifier(let identPos, let esc) = lastCmd.args[0], predefinedEscapers.contains(esc) {
             if cmds.count == 1 && lastCmd.args.count > 1 {
                 // {{html a b}} is {{_eval_args_ a b | html}}, so html can merge with the escapers.
-                let evalArgs = CommandNode(pos: lastCmd.pos)
-                evalArgs.args = [.identifier(pos: identPos, name: "_eval_args_")] + lastCmd.args.dropFirst()
-                cmds = [evalArgs]
+                cmds = [CommandNode(pos: lastCmd.pos, args: [.identifier(pos: identPos, name: "_eval_args_")] + lastCmd.args.dropFirst())]
                 append(identCmd(esc, pos: p.pos), to: &cmds)
                 pipelineLen += 1
             }
@@ -516,10 +510,6 @@ struct HTMLEscaper {
             if case .identifier(_, let name) = cmd.args[0] { inserted.insert(normalize(name)) }
         }
         for name in s where !inserted.contains(normalize(name)) { append(identCmd(name, pos: p.pos), to: &newCmds) }
-        let copy = PipeNode(pos: p.pos, line: p.line)
-        copy.isAssign = p.isAssign
-        copy.decl = p.decl
-        copy.cmds = newCmds
-        return copy
+        return PipeNode(pos: p.pos, line: p.line, isAssign: p.isAssign, decl: p.decl, cmds: newCmds)
     }
 }

@@ -59,50 +59,37 @@ indirect enum Node: Sendable {
     }
 }
 
-/// A sequence of nodes. AST nodes are classes, shared without copying.
-///
-/// The node classes are `@unchecked Sendable` because their `var`s are written only while the
-/// template is being built — by ``Parser`` and, for html/template, the escaper — on the thread
-/// that builds it, before the ``Template`` holding them is returned; a returned template's tree is
-/// only read (executions keep their state in the executor, not in nodes).
-final class ListNode: @unchecked Sendable {
-    var pos: Int
-    var nodes: [Node] = []
+/// A sequence of nodes. AST nodes are immutable classes, shared without copying: the parser
+/// builds each node from finished parts, and the html/template escaper makes new nodes for what
+/// it changes, so a parsed tree is only ever read (executions keep their state in the executor).
+final class ListNode: Sendable {
+    let pos: Int
+    let nodes: [Node]
 
-    init(pos: Int) { self.pos = pos }
-
-    /// Visits every node of the list and of the lists inside its branches, depth first.
-    func forEachNode(_ visit: (Node) -> Void) {
-        for node in nodes {
-            visit(node)
-            switch node {
-            case .list(let l): l.forEachNode(visit)
-            case .ifNode(let b), .rangeNode(let b), .withNode(let b):
-                b.list.forEachNode(visit)
-                b.elseList?.forEachNode(visit)
-            default: break
-            }
-        }
+    init(pos: Int, nodes: [Node]) {
+        self.pos = pos
+        self.nodes = nodes
     }
 }
 
 /// `{{pipeline}}`: an action that prints its value.
-final class ActionNode: @unchecked Sendable {
+final class ActionNode: Sendable {
     let pos: Int
     let line: Int
     let pipe: PipeNode
-    /// A shortcut for the commonest shapes, set once when the template is built (see FastAction).
-    var fast: FastAction?
+    /// A shortcut for the commonest shapes (see FastAction).
+    let fast: FastAction?
 
     init(pos: Int, line: Int, pipe: PipeNode) {
         self.pos = pos
         self.line = line
         self.pipe = pipe
+        self.fast = FastAction(pipe)
     }
 }
 
 /// `{{if}}`, `{{range}}`, `{{with}}`.
-final class BranchNode: @unchecked Sendable {
+final class BranchNode: Sendable {
     let pos: Int
     let line: Int
     let pipe: PipeNode
@@ -131,7 +118,7 @@ final class BranchNode: @unchecked Sendable {
 }
 
 /// `{{template "name" pipeline}}`.
-final class TemplateNode: @unchecked Sendable {
+final class TemplateNode: Sendable {
     let pos: Int
     let line: Int
     let name: String
@@ -146,16 +133,19 @@ final class TemplateNode: @unchecked Sendable {
 }
 
 /// A pipeline with optional variable declarations: `$x := a | b c`.
-final class PipeNode: @unchecked Sendable {
+final class PipeNode: Sendable {
     let pos: Int
     let line: Int
-    var isAssign = false
-    var decl: [VariableNode] = []
-    var cmds: [CommandNode] = []
+    let isAssign: Bool
+    let decl: [VariableNode]
+    let cmds: [CommandNode]
 
-    init(pos: Int, line: Int) {
+    init(pos: Int, line: Int, isAssign: Bool, decl: [VariableNode], cmds: [CommandNode]) {
         self.pos = pos
         self.line = line
+        self.isAssign = isAssign
+        self.decl = decl
+        self.cmds = cmds
     }
 
     func write(to s: inout String) {
@@ -171,7 +161,7 @@ final class PipeNode: @unchecked Sendable {
 }
 
 /// `$x` or `$x.Field.Chain`.
-final class VariableNode: @unchecked Sendable {
+final class VariableNode: Sendable {
     let pos: Int
     let ident: [String]
 
@@ -182,11 +172,14 @@ final class VariableNode: @unchecked Sendable {
 }
 
 /// A command: an operand or a function call with arguments.
-final class CommandNode: @unchecked Sendable {
+final class CommandNode: Sendable {
     let pos: Int
-    var args: [Arg] = []
+    let args: [Arg]
 
-    init(pos: Int) { self.pos = pos }
+    init(pos: Int, args: [Arg]) {
+        self.pos = pos
+        self.args = args
+    }
 
     func write(to s: inout String) {
         for (i, a) in args.enumerated() {
@@ -273,26 +266,22 @@ indirect enum Arg: Sendable {
 
 /// Kapacitor's templates are mostly `{{.A.B}}` and `{{index .A "k"}}`: these shapes are evaluated
 /// directly when every step is an ordinary lookup; anything else (a miss, another type, a method)
-/// goes the general way, which then gives Go's exact result or error.
+/// goes the general way, which then gives Go's exact result or error. `indexLiteral` applies only
+/// while `index` is the builtin (the executor checks: a template's functions may replace it).
 enum FastAction: Sendable {
     case fields([String])
     case indexLiteral(fields: [String], key: String)
 
-    static func compile(_ pipe: PipeNode, functions: Set<String>) -> FastAction? {
+    init?(_ pipe: PipeNode) {
         guard pipe.decl.isEmpty, pipe.cmds.count == 1 else { return nil }
         let args = pipe.cmds[0].args
-        if args.count == 1, case .field(_, let ident) = args[0] { return .fields(ident) }
-        if args.count == 3, !functions.contains("index"), case .identifier(_, "index") = args[0],
-           case .field(_, let ident) = args[1], case .string(_, _, let key) = args[2] {
-            return .indexLiteral(fields: ident, key: key)
-        }
-        return nil
-    }
-
-    /// Compiles every action of `list`, recursively.
-    static func compileAll(_ list: ListNode, functions: Set<String>) {
-        list.forEachNode { node in
-            if case .action(let a) = node { a.fast = compile(a.pipe, functions: functions) }
+        if args.count == 1, case .field(_, let ident) = args[0] {
+            self = .fields(ident)
+        } else if args.count == 3, case .identifier(_, "index") = args[0],
+                  case .field(_, let ident) = args[1], case .string(_, _, let key) = args[2] {
+            self = .indexLiteral(fields: ident, key: key)
+        } else {
+            return nil
         }
     }
 }

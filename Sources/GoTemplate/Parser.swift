@@ -155,7 +155,8 @@ struct Parser {
     }
 
     private mutating func parseTop() throws -> ListNode {
-        var root = ListNode(pos: peek().pos)
+        let pos = peek().pos
+        var nodes: [Node] = []
         while peek().type != .eof {
             if peek().type == .leftDelim {
                 let delim = next()
@@ -168,10 +169,10 @@ struct Parser {
             let n = try textOrAction()
             switch n {
             case .end, .elseNode: throw errorf("unexpected \(n.description)")
-            default: root.nodes.append(n)
+            default: nodes.append(n)
             }
         }
-        return root
+        return ListNode(pos: pos, nodes: nodes)
     }
 
     private mutating func parseDefinition() throws {
@@ -189,12 +190,13 @@ struct Parser {
     }
 
     private mutating func itemList() throws -> (ListNode, Node) {
-        var list = ListNode(pos: peekNonSpace().pos)
+        let pos = peekNonSpace().pos
+        var nodes: [Node] = []
         while peekNonSpace().type != .eof {
             let n = try textOrAction()
             switch n {
-            case .end, .elseNode: return (list, n)
-            default: list.nodes.append(n)
+            case .end, .elseNode: return (ListNode(pos: pos, nodes: nodes), n)
+            default: nodes.append(n)
             }
         }
         throw errorf("unexpected EOF")
@@ -244,7 +246,9 @@ struct Parser {
 
     private mutating func pipeline(_ context: String, end: ItemType) throws -> PipeNode {
         let first = peekNonSpace()
-        var pipe = PipeNode(pos: first.pos, line: first.line)
+        var isAssign = false
+        var decl: [VariableNode] = []
+        var cmds: [CommandNode] = []
         decls: while true {
             let v = peekNonSpace()
             guard v.type == .variable else { break }
@@ -252,15 +256,15 @@ struct Parser {
             let tokenAfterVariable = peek()
             let nxt = peekNonSpace()
             if nxt.type == .assign || nxt.type == .declare {
-                pipe.isAssign = nxt.type == .assign
+                isAssign = nxt.type == .assign
                 _ = nextNonSpace()
-                pipe.decl.append(VariableNode(pos: v.pos, ident: v.value.split(separator: ".", omittingEmptySubsequences: false).map(String.init)))
+                decl.append(VariableNode(pos: v.pos, ident: v.value.split(separator: ".", omittingEmptySubsequences: false).map(String.init)))
                 vars.append(v.value)
             } else if nxt.type == .char && nxt.value == "," {
                 _ = nextNonSpace()
-                pipe.decl.append(VariableNode(pos: v.pos, ident: v.value.split(separator: ".", omittingEmptySubsequences: false).map(String.init)))
+                decl.append(VariableNode(pos: v.pos, ident: v.value.split(separator: ".", omittingEmptySubsequences: false).map(String.init)))
                 vars.append(v.value)
-                if context == "range" && pipe.decl.count < 2 {
+                if context == "range" && decl.count < 2 {
                     switch peekNonSpace().type {
                     case .variable, .rightDelim, .rightParen:
                         continue decls
@@ -280,12 +284,13 @@ struct Parser {
             let t = nextNonSpace()
             switch t.type {
             case end:
+                let pipe = PipeNode(pos: first.pos, line: first.line, isAssign: isAssign, decl: decl, cmds: cmds)
                 try checkPipeline(pipe, context)
                 return pipe
             case .bool, .charConstant, .complex, .dot, .field, .identifier, .number, .nilKeyword, .rawString, .string,
                  .variable, .leftParen:
                 backup()
-                pipe.cmds.append(try command())
+                cmds.append(try command())
             default:
                 throw unexpected(t, context)
             }
@@ -315,9 +320,7 @@ struct Parser {
         if case .elseNode = nxt {
             if allowElseIf && peek().type == .ifKeyword {
                 _ = next()
-                var l = ListNode(pos: nxt.pos)
-                l.nodes.append(.ifNode(try parseControl(allowElseIf: true, "if")))
-                elseList = l
+                elseList = ListNode(pos: nxt.pos, nodes: [.ifNode(try parseControl(allowElseIf: true, "if"))])
             } else {
                 let (l, n2) = try itemList()
                 elseList = l
@@ -375,10 +378,11 @@ struct Parser {
     }
 
     private mutating func command() throws -> CommandNode {
-        var cmd = CommandNode(pos: peekNonSpace().pos)
+        let pos = peekNonSpace().pos
+        var args: [Arg] = []
         while true {
             _ = peekNonSpace()
-            if let operand = try operand() { cmd.args.append(operand) }
+            if let operand = try operand() { args.append(operand) }
             let t = next()
             switch t.type {
             case .space: continue
@@ -388,8 +392,8 @@ struct Parser {
             }
             break
         }
-        if cmd.args.isEmpty { throw errorf("empty command") }
-        return cmd
+        if args.isEmpty { throw errorf("empty command") }
+        return CommandNode(pos: pos, args: args)
     }
 
     private mutating func operand() throws -> Arg? {

@@ -51,12 +51,10 @@ public struct Template: Sendable {
         self.trees = try Self.prepare(parsed, entry: name, text: text, html: htmlEscaping, functions: self.functions)
     }
 
-    /// The trees to execute from `entry`: escaped when `html`, with their shortcuts compiled.
+    /// The trees to execute from `entry`: escaped when `html`.
     private static func prepare(_ parsed: [String: Tree], entry: String, text: String, html: Bool,
                                 functions: [String: TemplateFunction]) throws(TemplateParseError) -> [String: Tree] {
-        let trees = html ? try HTMLEscaper.escape(parsed, entry: entry, text: text, parseName: entry) : parsed
-        for tree in trees.values { FastAction.compileAll(tree.root, functions: Set(functions.keys)) }
-        return trees
+        html ? try HTMLEscaper.escape(parsed, entry: entry, text: text, parseName: entry) : parsed
     }
 
     /// The names of the templates this text defines (itself included).

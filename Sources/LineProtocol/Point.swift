@@ -43,36 +43,21 @@ public struct Point: Sendable, Equatable {
         set { self = Point(measurement: measurement, tags: Array(tags), fields: Array(newValue), time: time) }
     }
 
-    /// The value of tag `key`, if present.
-    @inlinable
+    /// The value of tag `key`, if present. Always inlined, so reading a point in place
+    /// (`pointer.pointee.tag(k)`) copies nothing: a call that is not inlined would get a copy of
+    /// the point, a retain and a release of its buffer.
+    @inlinable @inline(__always)
     public func tag(_ key: String) -> String? {
         guard let i = layout.tagIndex(key) else { return nil }
         return layout.string(layout.tagValueRange(i))
     }
 
-    /// The value of field `key` (the last one, if repeated), if present.
-    @inlinable
+    /// The value of field `key` (the last one, if repeated), if present. Always inlined (see
+    /// ``tag(_:)``).
+    @inlinable @inline(__always)
     public func field(_ key: String) -> FieldValue? {
         guard let i = layout.lastFieldIndex(key) else { return nil }
         return layout.fieldValue(i)
-    }
-
-    /// ``field(_:)`` of the point `p` points to, read in place: a method called on `p.pointee`
-    /// that is not inlined gets a copy of the point, which costs a retain and a release of its
-    /// buffer (the point at `p` must live during the call).
-    @inlinable
-    public static func field(_ key: String, at p: UnsafePointer<Point>) -> FieldValue? {
-        let layout = p.pointee.layout
-        guard let i = layout.lastFieldIndex(key) else { return nil }
-        return layout.fieldValue(i)
-    }
-
-    /// ``tag(_:)`` of the point `p` points to, read in place (as ``field(_:at:)``).
-    @inlinable
-    public static func tag(_ key: String, at p: UnsafePointer<Point>) -> String? {
-        let layout = p.pointee.layout
-        guard let i = layout.tagIndex(key) else { return nil }
-        return layout.string(layout.tagValueRange(i))
     }
 
     /// Calls `body` with the measurement's UTF-8 bytes, in place (valid during the call: `self`,

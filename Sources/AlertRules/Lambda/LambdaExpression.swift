@@ -239,7 +239,7 @@ struct LambdaCompiler {
         return { (c: LambdaInput) throws(LambdaError) -> LambdaValue in
             guard let p = c.point else { return .missing(name) }
             // Read in place: names are compared as bytes, a String is made only for what is found.
-            let found: LambdaValue? = Point.field(name, at: p).map { value in  // the last of repeated keys, as Kapacitor's map
+            let found: LambdaValue? = p.pointee.field(name).map { value in  // the last of repeated keys, as Kapacitor's map
                 switch value {
                 case .float(let d): return .float(d)
                 case .integer(let v): return .int(v)
@@ -248,7 +248,7 @@ struct LambdaCompiler {
                 case .boolean(let b): return .bool(b)
                 }
             }
-            let tag = Point.tag(name, at: p)
+            let tag = p.pointee.tag(name)
             if let tag {
                 if found != nil { throw LambdaError("cannot have field and tags with same name \"\(name)\"") }
                 return .string(tag)

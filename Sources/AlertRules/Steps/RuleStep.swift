@@ -17,9 +17,6 @@ public protocol RuleStep: Sendable, CustomStringConvertible {
 public protocol StepGroupState: AnyObject {
     /// Processes `point`; `output` receives what the step emits and the errors it reports.
     func process(_ point: Point, _ output: inout StepOutput)
-    /// As ``process(_:_:)``, reading the point in place: the chain calls this one, so a step that
-    /// only reads the point (a window) implements it and saves the copy's reference counting.
-    func process(at point: UnsafePointer<Point>, _ output: inout StepOutput)
     /// Points this state holds (window buffers), for memory accounting.
     var bufferedPoints: Int { get }
     /// The state as the state file keeps it.
@@ -29,10 +26,18 @@ public protocol StepGroupState: AnyObject {
 }
 
 extension StepGroupState {
-    public func process(at point: UnsafePointer<Point>, _ output: inout StepOutput) { process(point.pointee, &output) }
     public var bufferedPoints: Int { 0 }
     public func record() -> StepStateRecord { StepStateRecord() }
     public func restore(from record: StepStateRecord) {}
+}
+
+/// A step state that reads its input in place, for the hottest steps (windows): the chain hands it
+/// the point's address instead of a copy, which saves the copy's reference counting. Internal, so
+/// the pointer never reaches the public API: the address is valid during the call only (the chain
+/// owns the point and does not touch it meanwhile).
+protocol InPlaceStepGroupState: StepGroupState {
+    /// As ``StepGroupState/process(_:_:)``, reading the point at `point`.
+    func process(at point: UnsafePointer<Point>, _ output: inout StepOutput)
 }
 
 /// Several points a step emits as one (a window's top, bottom or distinct values): Kapacitor's
@@ -70,6 +75,8 @@ public struct StepOutput {
 final class StepChain {
     // The state first: every point reads it (and `next`), the step only for messages.
     let state: any StepGroupState
+    /// `state`, when it reads points in place (found once, when the chain is made).
+    let inPlace: (any InPlaceStepGroupState)?
     let next: StepChain?
     let step: any RuleStep
 
@@ -83,6 +90,7 @@ final class StepChain {
     private init(step: any RuleStep, groupTags: [Tag], next: StepChain?) {
         self.step = step
         state = step.makeGroupState(groupTags: groupTags)
+        inPlace = state as? any InPlaceStepGroupState
         self.next = next
     }
 
@@ -93,7 +101,7 @@ final class StepChain {
     @inline(__always)
     func run(_ point: UnsafePointer<Point>, _ outputs: UnsafeMutablePointer<StepOutput>, sink: (UnsafePointer<Point>) -> Void,
              batchSink: (StepBatch) -> Void, fail: (String) -> Void) {
-        state.process(at: point, &outputs.pointee)
+        if let inPlace { inPlace.process(at: point, &outputs.pointee) } else { state.process(point.pointee, &outputs.pointee) }
         if outputs.pointee.isEmpty { return }
         deliver(outputs, sink: sink, batchSink: batchSink, fail: fail)
     }

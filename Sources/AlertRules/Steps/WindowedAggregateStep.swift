@@ -44,7 +44,7 @@ public struct WindowedAggregateStep: RuleStep {
 
 /// One group's window: the field's values and times in arrival order (whole points only for
 /// selectors, which emit one of them).
-final class WindowedAggregateState: StepGroupState {
+final class WindowedAggregateState: InPlaceStepGroupState {
     /// count, sum and mean: reduced straight from the entries when they are all floats or all
     /// integers (the usual window), without making a sample per point.
     enum Running { case count, sum, mean }
@@ -148,7 +148,7 @@ final class WindowedAggregateState: StepGroupState {
     }
 
     private func insert(_ point: UnsafePointer<Point>, _ output: inout StepOutput) {
-        guard let v = Point.field(field, at: point) else {
+        guard let v = point.pointee.field(field) else {
             output.fail("field \"\(step.field)\" missing from point, cannot aggregate")
             return
         }

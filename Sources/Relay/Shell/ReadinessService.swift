@@ -24,7 +24,7 @@ struct ReadinessService: Service {
                     case (.some(.some), .none):
                         controller.logger.info("kafka cluster reachable again", metadata: ["cluster": .string(id)])
                     case (.some(.none), .some(let reason)), (.none, .some(let reason)):
-                        controller.logger.warning("kafka cluster unreachable", metadata: ["cluster": .string(id), "reason": .string(reason ?? "")])
+                        controller.logger.warning("kafka cluster unreachable", metadata: ["cluster": .string(id), "reason": .string(reason)])
                     default:
                         break
                     }
