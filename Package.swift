@@ -49,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "AlertRules",
-            dependencies: ["LineProtocol", "GoTemplate", "GoDuration", .product(name: "Yams", package: "Yams")]
+            dependencies: ["LineProtocol", "GoTemplate", "GoDuration", "Locking", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "Locking"),
         .target(name: "KafkaDispatch", dependencies: ["CRdKafka", "GoDuration", "Locking", .product(name: "Logging", package: "swift-log")]),

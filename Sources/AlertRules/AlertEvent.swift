@@ -77,56 +77,9 @@ public struct AlertRecord: Sendable {
         out += GoTime(unixNano: e.time).rfc3339Nano
         out += "\",\"duration\":"
         out += String(e.duration)
-        out += ",\"level\":\"\(e.level)\",\"data\":{\"series\":[{"
-        var rowFirst = true
-        if !e.point.measurement.isEmpty {
-            out += "\"name\":"
-            GoJSON.appendString(e.point.measurement, to: &out)
-            rowFirst = false
-        }
-        if !e.point.tags.isEmpty {
-            out += rowFirst ? "\"tags\":{" : ",\"tags\":{"
-            rowFirst = false
-            // Tags arrive sorted by key (bytewise), as Go's encoder sorts map keys.
-            var lastKey: String?
-            var first = true
-            for t in e.point.tags where t.key != lastKey {
-                if !first { out += "," }
-                first = false
-                GoJSON.appendString(t.key, to: &out)
-                out += ":"
-                GoJSON.appendString(t.value, to: &out)
-                lastKey = t.key
-            }
-            out += "}"
-        }
-        let rows = e.batch ?? [e.point]
-        let columns = Self.columns(of: rows)
-        out += rowFirst ? "\"columns\":[\"time\"" : ",\"columns\":[\"time\""
-        for k in columns {
-            out += ","
-            GoJSON.appendString(k, to: &out)
-        }
-        out += "],\"values\":["
-        for (i, row) in rows.enumerated() {
-            out += i == 0 ? "[\"" : ",[\""
-            out += GoTime(unixNano: row.time).rfc3339Nano
-            out += "\""
-            let fields = Self.fields(of: row)
-            for k in columns {
-                out += ","
-                switch fields.first(where: { $0.0 == k })?.1 {
-                case .float(let d)?: out += GoJSON.float(d)
-                case .integer(let i)?: out += String(i)
-                case .unsigned(let u)?: out += String(u)
-                case .string(let s)?: GoJSON.appendString(s, to: &out)
-                case .boolean(let b)?: out += b ? "true" : "false"
-                case nil: out += "null"
-                }
-            }
-            out += "]"
-        }
-        out += "]}]},\"previousLevel\":\"\(previousLevel)\",\"recoverable\":\(e.recoverable)}\n"
+        out += ",\"level\":\"\(e.level)\",\"data\":{\"series\":["
+        KapacitorRowJSON.append(head: e.point, rows: e.batch ?? [e.point], to: &out)
+        out += "]},\"previousLevel\":\"\(previousLevel)\",\"recoverable\":\(e.recoverable)}\n"
         return out
     }
 

@@ -121,6 +121,8 @@ public final class AlertRule: Sendable {
     public let output: AlertOutputProperties
     /// `inhibit`: what the rule's non-OK groups hold back of other alerts.
     public let inhibitors: [AlertInhibitor]
+    /// `httpOut` after the alert: the points the alert emits (with its output properties), per group.
+    public let httpOut: HTTPOutTable?
     /// Which templates are Kapacitor's defaults (rendered without the template engine).
     let defaultTemplates: (id: Bool, message: Bool, details: Bool)
 
@@ -130,7 +132,7 @@ public final class AlertRule: Sendable {
          history: Int, category: String, topic: String?, handlers: [AlertHandler], functionSlots: Int,
          location: SourceLocation, levelTexts: [String?], maxGroups: Int? = nil, steps: [any RuleStep] = [], filterSlots: Int = 0,
          deadman: DeadmanSpec? = nil, all: Bool = false, output: AlertOutputProperties = AlertOutputProperties(),
-         inhibitors: [AlertInhibitor] = []) {
+         inhibitors: [AlertInhibitor] = [], httpOut: HTTPOutTable? = nil) {
         self.id = id
         self.measurement = measurement
         self.filter = filter
@@ -158,9 +160,15 @@ public final class AlertRule: Sendable {
         self.all = all
         self.output = output
         self.inhibitors = inhibitors
+        self.httpOut = httpOut
         defaultTemplates = (Self.isDefault(idTemplate.text, AlertRule.defaultIDTemplate),
                             Self.isDefault(messageTemplate.text, AlertRule.defaultMessageTemplate),
                             Self.isDefault(detailsTemplate.text, AlertRule.defaultDetailsTemplate))
+    }
+
+    /// Every `httpOut` of the rule: in its chain, then after its alert.
+    public var httpOutTables: [HTTPOutTable] {
+        steps.compactMap { ($0 as? HTTPOutStep)?.table } + (httpOut.map { [$0] } ?? [])
     }
 
     static func isDefault(_ text: String, _ def: String) -> Bool { text == def }

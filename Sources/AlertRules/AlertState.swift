@@ -51,6 +51,8 @@ public final class AlertState {
     @exclusivity(unchecked) var deadmanLastTick: (emitted: Int64, time: Int64)?
     /// Running state of the rule's stateful functions for this group.
     public let functions: LambdaState?
+    /// The group's row in the rule's `httpOut` after the alert (made at its first event).
+    var httpOutSlot: HTTPOutTable.Slot?
 
     deinit { unretainedSteps?.release() }
 

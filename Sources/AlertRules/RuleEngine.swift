@@ -482,6 +482,9 @@ public final class RuleEngine {
         }
         do throws(TemplateExecutionError) {
             let event = try makeEvent(rule, p.pointee, group: group, level: level, duration: state.duration)
+            // The alert emits downstream whether or not its handlers are inhibited (Kapacitor's
+            // handleEvent, then the augmented point).
+            if let table = rule.httpOut { serve(event, in: table, state) }
             if inhibited(rt, event, explain: explain) { return }
             rt.stats.events[level.rawValue] += 1
             explain?.pointee.event = true
@@ -491,6 +494,16 @@ public final class RuleEngine {
             explain?.pointee.suppressed = "template error: \(error)"
             fail(rt, "template: \(error)")
         }
+    }
+
+    /// The alert's output for `httpOut`: the point (or batch) with the output properties.
+    private func serve(_ event: AlertEvent, in table: HTTPOutTable, _ state: AlertState) {
+        let slot = state.httpOutSlot ?? table.makeSlot()
+        state.httpOutSlot = slot
+        let emitted = event.emitted
+        let head = event.batch == nil ? emitted[0]
+            : event.output.apply(to: event.point, id: event.id, level: event.level, message: event.message, duration: event.duration)
+        table.update(slot, head: head, points: emitted)
     }
 
     /// The point's group, opened if the limits allow; nil when refused. At a limit, idle OK groups

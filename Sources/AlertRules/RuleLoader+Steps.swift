@@ -21,7 +21,7 @@ import Yams
 /// ```
 extension RuleLoader {
     static let transformKeys = ["derivative", "difference", "cumulativeSum", "movingAverage", "elapsed", "eval", "default",
-                                "shift", "stateDuration", "stateCount", "where"]
+                                "shift", "stateDuration", "stateCount", "where", "httpOut"]
     static var aggregateKeys: [String] { AggregateFunction.byName.keys.sorted() }
     static var stepKeys: [String] { ["window"] + aggregateKeys + transformKeys }
 
@@ -32,7 +32,7 @@ extension RuleLoader {
         case transform(any RuleStep)
     }
 
-    func steps(_ m: YAMLMap, rule what: String) throws(RuleLoadError) -> [any RuleStep] {
+    func steps(_ m: YAMLMap, rule what: String, task: String) throws(RuleLoadError) -> [any RuleStep] {
         var read: [ReadStep] = []
         let shortKeys = m.entries.filter { $0.key == "window" || Self.aggregateKeys.contains($0.key) }
         if let stepsValue = m["steps"] {
@@ -46,21 +46,48 @@ extension RuleLoader {
                     throw item.error("\(what): each step is one key (one of \(Self.stepKeys.joined(separator: ", "))), got \(sm.entries.count)")
                 }
                 try sm.checkKeys(Self.stepKeys, what: "\(what) step")
-                read.append(try step(entry.key, entry.value, rule: what))
+                read.append(try step(entry.key, entry.value, rule: what, task: task))
             }
         } else {
             // `where` at the top is from's filter; inside steps it is a where node.
-            for e in m.entries where Self.transformKeys.contains(e.key) && e.key != "where" {
+            for e in m.entries where Self.transformKeys.contains(e.key) && e.key != "where" && e.key != "httpOut" {
                 throw e.keyNode.error("\(what): \(e.key) is a step of a chain: write the chain under steps: (for example steps: [{window: {period: 1m}}, {mean: value}, {\(e.key): ...}])")
             }
             let aggregates = shortKeys.filter { $0.key != "window" }
             if aggregates.count > 1 {
                 throw aggregates[1].keyNode.error("\(what): one aggregate per window (\(aggregates.map(\.key).joined(separator: " and "))): write longer chains under steps:")
             }
-            for e in shortKeys where e.key == "window" { read.append(try step(e.key, e.value, rule: what)) }
-            for e in aggregates { read.append(try step(e.key, e.value, rule: what)) }
+            for e in shortKeys where e.key == "window" { read.append(try step(e.key, e.value, rule: what, task: task)) }
+            for e in aggregates { read.append(try step(e.key, e.value, rule: what, task: task)) }
         }
-        return try pair(read, rule: what)
+        let steps = try pair(read, rule: what)
+        try checkHTTPOutNames(steps.compactMap { ($0 as? HTTPOutStep)?.table }, m, rule: what)
+        return steps
+    }
+
+    /// `httpOut: name` as a key of the rule: the alert's output, served as the task's `name`.
+    func alertHTTPOut(_ m: YAMLMap, rule what: String, task: String, steps: [any RuleStep]) throws(RuleLoadError) -> HTTPOutTable? {
+        guard let v = m["httpOut"] else { return nil }
+        let table = HTTPOutTable(task: task, endpoint: try httpOutName(v, rule: what))
+        try checkHTTPOutNames(steps.compactMap { ($0 as? HTTPOutStep)?.table } + [table], m, rule: what)
+        return table
+    }
+
+    private func httpOutName(_ v: YAMLValue, rule what: String) throws(RuleLoadError) -> String {
+        let name = try v.string("httpOut")
+        // The name is a path segment of /kapacitor/v1/tasks/<task>/<name>.
+        guard !name.isEmpty, !name.contains("/"), !name.contains("?"), !name.contains("#") else {
+            throw v.error("\(what): httpOut needs a name without '/', '?' or '#' (it is the last part of the URL path)")
+        }
+        return name
+    }
+
+    /// Two httpOut nodes of one task cannot share a path.
+    private func checkHTTPOutNames(_ tables: [HTTPOutTable], _ m: YAMLMap, rule what: String) throws(RuleLoadError) {
+        var seen: Set<String> = []
+        for t in tables where !seen.insert(t.endpoint).inserted {
+            throw (m["httpOut"] ?? m["steps"] ?? m.value).error("\(what): two httpOut nodes are named \"\(t.endpoint)\": each needs its own name")
+        }
     }
 
     /// Joins each window with the aggregate after it: a window emits to an aggregate, an
@@ -75,6 +102,9 @@ extension RuleLoader {
                     throw v.error("\(what): a window must be followed by an aggregate (one of \(Self.aggregateKeys.joined(separator: ", "))) that turns each window into a point")
                 }
                 if f.isBatch && i + 2 < read.count {
+                    if case .transform(let t) = read[i + 2], t is HTTPOutStep {
+                        throw v.error("\(what): \(f.name) emits a batch, which only the alert takes: put httpOut after the alert (the rule's httpOut key) to serve it")
+                    }
                     throw v.error("\(what): \(f.name) emits a batch, which only the alert takes: it must be the last step")
                 }
                 out.append(WindowedAggregateStep(window: spec, function: f, field: field, as: name, usePointTimes: pointTimes))
@@ -89,7 +119,7 @@ extension RuleLoader {
         return out
     }
 
-    private func step(_ key: String, _ v: YAMLValue, rule what: String) throws(RuleLoadError) -> ReadStep {
+    private func step(_ key: String, _ v: YAMLValue, rule what: String, task: String) throws(RuleLoadError) -> ReadStep {
         let at = "\(what): \(key)"
         switch key {
         case "window":
@@ -172,6 +202,8 @@ extension RuleLoader {
             return .transform(DefaultStep(fields: fields, tags: tags))
         case "shift":
             return .transform(ShiftStep(shift: try v.duration("shift")))
+        case "httpOut":
+            return .transform(HTTPOutStep(table: HTTPOutTable(task: task, endpoint: try httpOutName(v, rule: what))))
         case "where":
             var slots = 0
             let condition = try expression(v, key: "where", rule: what, slots: &slots)
@@ -214,6 +246,7 @@ extension RuleLoader {
             case is EvalStep: id += 1; name = "eval"
             case is DefaultStep: id += 1; name = "default"
             case is ShiftStep: id += 1; name = "shift"
+            case is HTTPOutStep: id += 1; name = "http_out"
             case is WhereStep: id += 1; name = "where"
             case let s as StateTrackingStep: id += 1; name = s.kind == .count ? "stateCount" : "stateDuration"
             default: id += 1; name = "node"

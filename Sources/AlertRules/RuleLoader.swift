@@ -30,7 +30,7 @@ public struct RuleLoader {
     static let ruleKeys = ["id", "measurement", "where", "groupBy", "info", "warn", "crit", "infoReset", "warnReset",
                            "critReset", "alertId", "message", "details", "stateChangesOnly", "noRecoveries", "flapping",
                            "history", "category", "topic", "kafka", "log", "maxGroups", "steps", "deadman", "all", "inhibit"]
-        + RuleLoader.outputKeys + RuleLoader.stepKeys
+        + RuleLoader.outputKeys + RuleLoader.stepKeys.filter { $0 != "httpOut" } + ["httpOut"]
     /// The alert node's output properties: what it adds to the points it emits.
     static let outputKeys = ["idField", "idTag", "levelField", "levelTag", "messageField", "durationField"]
     static let kafkaKeys = ["cluster", "topic", "template", "disablePartitionById", "partitionAlgorithm"]
@@ -121,7 +121,8 @@ public struct RuleLoader {
         // The `where` filter's stateful functions have one state for the rule (Kapacitor's from node).
         var filterSlots = 0
         let filter = try m["where"].map { (x) throws(RuleLoadError) in try expression(x, key: "where", rule: what, slots: &filterSlots) }
-        let steps = try steps(m, rule: what)
+        let steps = try steps(m, rule: what, task: id)
+        let httpOut = try alertHTTPOut(m, rule: what, task: id, steps: steps)
         var groupBy = GroupBy.none
         if let g = m["groupBy"] {
             var names: [String] = []
@@ -245,7 +246,7 @@ public struct RuleLoader {
                          functionSlots: slots, location: v.location, levelTexts: texts, maxGroups: maxGroups,
                          steps: steps, filterSlots: filterSlots, deadman: deadman,
                          all: try m["all"].map { (x) throws(RuleLoadError) in try x.bool("all") } ?? false, output: output,
-                         inhibitors: inhibitors)
+                         inhibitors: inhibitors, httpOut: httpOut)
     }
 
     /// A lambda expression: a string, or a threshold mapping `{field: usage_idle, below: 10}`.

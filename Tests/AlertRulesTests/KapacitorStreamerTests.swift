@@ -83,7 +83,11 @@ import Testing
     struct Replay {
         var records: [Record] = []
         var emitted: [Point] = []
+        /// What the task's httpOut after the alert serves at the end (tests with `emitted`).
+        var served: String?
     }
+
+    struct Served: Decodable { var series: [Series]? }
 
     /// Replays `c`: each alert record (Kapacitor's alert JSON) a handler received, and what the
     /// alert node emitted.
@@ -91,10 +95,13 @@ import Testing
         let rules: [AlertRule]
         if tick {
             // The task's alert gets a log handler to read what it sends.
+            // The test's httpOut after the alert, which the fixture leaves out, comes back.
             let script = c.tick.replacingOccurrences(of: "|alert()", with: "|alert()\n\t\t.log('/dev/null')")
+                + (c.emitted == nil ? "" : "\n\t|httpOut('\(c.name)')\n")
             rules = try RuleLoader(clusters: []).rules(tick: script, file: c.name + ".tick")
         } else {
-            rules = try RuleLoader(clusters: []).rules(text: c.rule + "log:\n  - path: /dev/null\n", file: c.name + ".yaml")
+            rules = try RuleLoader(clusters: []).rules(text: c.rule + "log:\n  - path: /dev/null\n"
+                                                        + (c.emitted == nil ? "" : "httpOut: \(c.name)\n"), file: c.name + ".yaml")
         }
         let engine = RuleEngine(rules: rules)
         let router = AlertRouter(rules: rules, handlers: [])
@@ -118,6 +125,7 @@ import Testing
             }
         }
         #expect(errors.isEmpty, "\(errors)")
+        out.served = rules[0].httpOut?.json()
         return out
     }
 
@@ -135,8 +143,11 @@ import Testing
     func check(_ c: Case, _ replay: Replay) throws {
         let got = replay.records
         if let series = c.emitted {
-            // httpOut serves the last output of the node before it.
+            // httpOut serves the last output of the node before it: what the alert emitted last,
+            // read back from the httpOut's own JSON.
             #expect(replay.emitted.last.map { [Self.series($0)] } == series.map(Self.comparable), "emitted: \(replay.emitted)")
+            let served = try JSONDecoder().decode(Served.self, from: Data((replay.served ?? "").utf8))
+            #expect((served.series ?? []).map(Self.comparable) == series.map(Self.comparable), "served: \(replay.served ?? "nothing")")
         }
         if let n = c.expectedCount { #expect(got.count == n, "events: \(got.map { "\($0.time) \($0.level)" })") }
         guard let expected = c.expected else { return }

@@ -22,7 +22,7 @@ struct TICKCompiler {
 
     static let aggregates: Set<String> = ["count", "sum", "mean", "median", "mode", "spread", "stddev", "min", "max", "first",
                                           "last", "percentile", "top", "bottom", "distinct"]
-    static let supportedNodes = "from, where, groupBy, window, count, sum, mean, median, mode, spread, stddev, min, max, first, last, percentile, top, bottom, distinct, derivative, difference, cumulativeSum, movingAverage, elapsed, eval, default, shift, stateDuration, stateCount, deadman, alert"
+    static let supportedNodes = "from, where, groupBy, window, count, sum, mean, median, mode, spread, stddev, min, max, first, last, percentile, top, bottom, distinct, derivative, difference, cumulativeSum, movingAverage, elapsed, eval, default, shift, stateDuration, stateCount, httpOut, deadman, alert"
     static let handlers = "kafka, log"
     /// The alert node's properties alertrelay runs (handlers aside).
     static let alertProperties = ["id", "message", "details", "category", "topic", "info", "warn", "crit", "infoReset",
@@ -86,6 +86,7 @@ struct TICKCompiler {
             }
         }
         var alert: TICKTask.Node?
+        var alertHTTPOut: (String, TICKNode.Position)?
         var steps: [(String, TICKNode.Position)] = []
         while let n = nodes.first {
             nodes = nodes.dropFirst()
@@ -154,14 +155,21 @@ struct TICKCompiler {
                     }
                 }
                 steps.append(("\(n.name): {\(parts.joined(separator: ", "))}", n.position))
+            case "httpOut":
+                steps.append(("httpOut: \(Self.quote(try httpOutName(n)))", n.position))
             case "groupBy":
                 throw TICKError(at: n.position, "groupBy after other nodes is not supported: group in from() or right after it")
             default:
                 throw TICKError(at: n.position, "node \(n.name)() is not supported (supported: \(Self.supportedNodes))")
             }
             if alert != nil {
+                // The alert may hand its points to one httpOut, which ends the task.
+                if let out = nodes.first, out.name == "httpOut" {
+                    alertHTTPOut = (try httpOutName(out), out.position)
+                    nodes = nodes.dropFirst()
+                }
                 if let extra = nodes.first {
-                    throw TICKError(at: extra.position, "node \(extra.name)() after the alert is not supported: the alert ends the task")
+                    throw TICKError(at: extra.position, "node \(extra.name)() after the alert\(alertHTTPOut == nil ? "" : "'s httpOut") is not supported: the alert (and an httpOut after it) ends the task")
                 }
                 break
             }
@@ -174,6 +182,7 @@ struct TICKCompiler {
             for s in steps { add("  - " + s.0, s.1) }
         }
         try compileAlert(alertNode)
+        if let (name, position) = alertHTTPOut { add("httpOut: \(Self.quote(name))", position) }
         var yaml = ""
         var places: [Int: (Int, Int)] = [:]
         for (i, l) in lines.enumerated() {
@@ -190,6 +199,12 @@ struct TICKCompiler {
             lines.removeAll { $0.text.hasPrefix(key + " ") }
         }
         lines.append((text, position))
+    }
+
+    /// `httpOut('name')`: the name, and no properties (Kapacitor's node has none).
+    private func httpOutName(_ n: TICKTask.Node) throws(TICKError) -> String {
+        if let p = n.properties.first { throw unknownProperty(p, of: n, "none") }
+        return try string(n, 0)
     }
 
     private func unknownProperty(_ p: TICKTask.Property, of n: TICKTask.Node, _ known: String) -> TICKError {

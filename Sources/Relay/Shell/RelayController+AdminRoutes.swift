@@ -63,7 +63,7 @@ extension RelayController {
             case "/ready":
                 return readyResponse()
             default:
-                return nil
+                return httpOutResponse(path)
             }
         }
     }
