@@ -189,7 +189,7 @@ import Testing
         ("stream|from()|alert().crit(lambda: \"v\" > nope)", "bad.tick:1:"),
         ("stream|from()|window().periodCount(10)|count('v')|alert().crit(lambda: TRUE)", "bad.tick:1:24: TICKscript: windows by point count (periodCount) are not supported"),
         ("stream|from().measurement('cpu')", "bad.tick:1:8: TICKscript: the task has no alert()"),
-        ("stream|from()|alert().crit(lambda: TRUE)|httpOut('x')", "bad.tick:1:42: TICKscript: node httpOut() after the alert is not supported"),
+        ("stream|from()|alert().crit(lambda: TRUE)|window().period(1m)", "bad.tick:1:42: TICKscript: node window() after the alert is not supported"),
         ("stream|from().measurement(cpu)|alert()", "bad.tick:1:27: TICKscript: name \"cpu\" is undefined. Names in scope: stream"),
         ("stream|from().measurement('cpu\n|alert()", "bad.tick:1:27: TICKscript: unterminated string"),
     ])
