@@ -43,7 +43,11 @@ public struct AlertStateSnapshot: Codable, Sendable, Equatable {
     /// Writes the snapshot to `path` atomically (temporary file, fsync, rename).
     /// - Throws: ``StateFileError`` naming the step that failed and the system's reason.
     public func write(to path: String) throws {
-        let data = try encoded()
+        try Self.write(encoded(), to: path)
+    }
+
+    /// Writes `data` (a snapshot's JSON) to `path` atomically (temporary file, fsync, rename).
+    static func write(_ data: Data, to path: String) throws(StateFileError) {
         let temporary = path + ".tmp"
         func failure(_ step: String, _ file: String) -> StateFileError {
             StateFileError(path: file, step: step, reason: String(cString: strerror(errno)))  // errno read first
@@ -84,13 +88,7 @@ public struct AlertStateSnapshot: Codable, Sendable, Equatable {
     static let nonFinite = (positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
 
     /// The file's bytes: JSON, keys sorted, infinities and NaN as strings.
-    public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: Self.nonFinite.positiveInfinity,
-                                                                      negativeInfinity: Self.nonFinite.negativeInfinity, nan: Self.nonFinite.nan)
-        return try encoder.encode(self)
-    }
+    public func encoded() -> Data { Data(AlertStateJSON.encode(self)) }
 
     /// A snapshot from the file's bytes.
     public static func decoded(_ data: Data) throws -> AlertStateSnapshot {

@@ -94,6 +94,12 @@ public struct CopiedAlertState: Sendable {
         set { snapshot.topics = newValue }
     }
 
+    /// Writes the snapshot to `path` as ``AlertStateSnapshot/write(to:)`` does, straight from
+    /// the copied groups (no snapshot dictionary is built).
+    public func write(to path: String) throws(StateFileError) {
+        try AlertStateSnapshot.write(Data(AlertStateJSON.encode(snapshot, groups: groups)), to: path)
+    }
+
     /// The snapshot.
     public func assemble() -> AlertStateSnapshot {
         var s = snapshot

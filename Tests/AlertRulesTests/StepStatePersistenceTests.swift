@@ -36,7 +36,7 @@ import Testing
         let straight = Self.run(RuleEngine(rules: rules), Self.points(0...65))
         let first = RuleEngine(rules: rules)
         var resumed = Self.run(first, Self.points(0...34))
-        let data = try first.snapshot().encoded()
+        let data = first.snapshot().encoded()
         let second = RuleEngine(rules: rules)
         #expect(second.restore(try AlertStateSnapshot.decoded(data)) == 1)
         resumed += Self.run(second, Self.points(35...65))
@@ -61,7 +61,7 @@ import Testing
         let e = RuleEngine(rules: rules)
         e.process(Self.points(0...3)[0]) { _ in }
         let snapshot = e.snapshot()
-        let back = try AlertStateSnapshot.decoded(try snapshot.encoded())
+        let back = try AlertStateSnapshot.decoded(snapshot.encoded())
         #expect(back.rules == snapshot.rules)
     }
 }

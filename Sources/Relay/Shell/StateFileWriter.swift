@@ -41,7 +41,7 @@ public final class StateFileWriter: Service, Sendable {
             for await job in jobs {
                 let error: String? = await onOwnThread("state-file") {
                     do {
-                        try job.state.assemble().write(to: job.path)
+                        try job.state.write(to: job.path)
                         return nil
                     } catch {
                         return "\(error)"
