@@ -66,7 +66,21 @@ let copied = cursor.finish()
 let finish = clock.now - t0
 longest = max(longest, finish)
 t0 = clock.now
-try copied.assemble().write(to: path)
+try copied.write(to: path)
 let offThread = clock.now - t0
+// The writer as it was: Foundation's JSONEncoder over the assembled snapshot (the reference).
+t0 = clock.now
+let foundationBytes = try foundationEncoded(copied.assemble())
+let foundationTime = clock.now - t0
 print(String(format: "now:    engine held at most %.1f ms at once (begin %.1f ms, longest of %d slices of 5 ms budget, finish %.1f ms; %.2f s in all); writer thread %.2f s",
              seconds(longest) * 1000, seconds(begin) * 1000, slices, seconds(finish) * 1000, seconds(sliced), seconds(offThread)))
+print(String(format: "writer: hand-written JSON %.2f s (encode + fsync, %d MB)   Foundation JSONEncoder %.2f s (encode only, %d MB)   ratio %.1fx",
+             seconds(offThread), ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) >> 20,
+             seconds(foundationTime), foundationBytes.count >> 20, seconds(foundationTime) / max(seconds(offThread), 1e-9)))
+
+func foundationEncoded(_ s: AlertStateSnapshot) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+    return try encoder.encode(s)
+}
