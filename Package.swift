@@ -105,7 +105,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "AlertRulesTests", dependencies: ["AlertRules", "LineProtocol", "GoTemplate", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch", "Ingest", "LineProtocol"]),
+        .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch", "Ingest", "LineProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "RelayTests", dependencies: ["Relay", "KafkaDispatch", "Ingest", "Locking", "AlertRules", "LineProtocol", "AlertRelayTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -48,7 +48,7 @@ grep 'alert triggered' "$work/relay.log" | sed 's/^/   /'
 echo "== Reading topic cpu-alerts back from Kafka (key, then the Kapacitor alert JSON):"
 kcat -C -b "$bootstrap" -t cpu-alerts -o beginning -e -q -f '   key=%k %s'
 echo "== /metrics (excerpt):"
-curl -s http://127.0.0.1:9092/metrics | grep -E '^alertrelay_(alerts_total|kafka_messages_delivered_total|points_received_total)' | sed 's/^/   /'
+curl -s http://127.0.0.1:8086/metrics | grep -E '^alertrelay_(alerts_total|kafka_messages_delivered_total|points_received_total)' | sed 's/^/   /'
 kill -TERM "$relay_pid"; wait "$relay_pid" || true; relay_pid=""
 echo "== Stopped (SIGTERM: queue drained, Kafka flushed):"
 tail -2 "$work/relay.log" | sed 's/^/   relay: /'

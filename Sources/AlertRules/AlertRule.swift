@@ -123,6 +123,8 @@ public final class AlertRule: Sendable {
     public let inhibitors: [AlertInhibitor]
     /// `httpOut` after the alert: the points the alert emits (with its output properties), per group.
     public let httpOut: HTTPOutTable?
+    /// `dbrp`, `database`, `retentionPolicy`: which points reach the rule at all.
+    public let destinations: DestinationFilter
     /// Which templates are Kapacitor's defaults (rendered without the template engine).
     let defaultTemplates: (id: Bool, message: Bool, details: Bool)
 
@@ -132,7 +134,7 @@ public final class AlertRule: Sendable {
          history: Int, category: String, topic: String?, handlers: [AlertHandler], functionSlots: Int,
          location: SourceLocation, levelTexts: [String?], maxGroups: Int? = nil, steps: [any RuleStep] = [], filterSlots: Int = 0,
          deadman: DeadmanSpec? = nil, all: Bool = false, output: AlertOutputProperties = AlertOutputProperties(),
-         inhibitors: [AlertInhibitor] = [], httpOut: HTTPOutTable? = nil) {
+         inhibitors: [AlertInhibitor] = [], httpOut: HTTPOutTable? = nil, destinations: DestinationFilter = DestinationFilter()) {
         self.id = id
         self.measurement = measurement
         self.filter = filter
@@ -161,6 +163,7 @@ public final class AlertRule: Sendable {
         self.output = output
         self.inhibitors = inhibitors
         self.httpOut = httpOut
+        self.destinations = destinations
         defaultTemplates = (Self.isDefault(idTemplate.text, AlertRule.defaultIDTemplate),
                             Self.isDefault(messageTemplate.text, AlertRule.defaultMessageTemplate),
                             Self.isDefault(detailsTemplate.text, AlertRule.defaultDetailsTemplate))

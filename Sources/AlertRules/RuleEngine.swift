@@ -17,6 +17,8 @@ public final class RuleEngine {
         @exclusivity(unchecked) var sinceSweep = 0
         /// Point time of the last sweep.
         @exclusivity(unchecked) var lastSweep = Int64.min
+        /// The current batch was written where the rule does not read (``DestinationFilter``).
+        @exclusivity(unchecked) var skipsBatch = false
         /// A deadman rule's next check (engine clock).
         @exclusivity(unchecked) var nextTick: Int64?
         /// The `where` expression's stateful functions: one state for the rule, as Kapacitor keeps
@@ -68,6 +70,10 @@ public final class RuleEngine {
     /// The inhibitors the rules' non-OK groups hold (`inhibit`), and whether any rule has one.
     private var inhibitions = InhibitionTable()
     private let inhibits: Bool
+    /// The rules with a `dbrp`, `database` or `retentionPolicy` condition, and the destination
+    /// their `skipsBatch` flags were last set for.
+    private let destinationRules: [RuleRuntime]
+    private var selectedDestination: PointDestination?
 
     /// An engine for `rules`, keeping at most the groups `limits` allows.
     public init(rules: [AlertRule], hostname: String = "", limits: GroupLimits = .unlimited) {
@@ -85,6 +91,16 @@ public final class RuleEngine {
         everyMeasurementUnretained = everyMeasurement.map(Unmanaged.passUnretained)
         index = MeasurementIndex(byMeasurement)
         inhibits = rules.contains { !$0.inhibitors.isEmpty }
+        destinationRules = runtimes.filter { !$0.rule.destinations.isEmpty }
+    }
+
+    /// Sets where the next points were written (a batch's database and retention policy): rules
+    /// whose `dbrp`/`database`/`retentionPolicy` it does not match skip them. Once per batch, not
+    /// per point; nil (`alertrelay test` without `--database`) reaches every rule.
+    public func select(destination: PointDestination?) {
+        guard !destinationRules.isEmpty, destination != selectedDestination else { return }
+        selectedDestination = destination
+        for rt in destinationRules { rt.skipsBatch = destination.map { !rt.rule.destinations.accepts($0) } ?? false }
     }
 
     /// The rules, in load order.
@@ -234,6 +250,7 @@ public final class RuleEngine {
     }
 
     private func evaluate(_ rt: RuleRuntime, _ p: UnsafePointer<Point>, explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
+        if rt.skipsBatch { return }
         let rule = rt.rule
         rt.stats.evaluations += 1
         if let filter = rule.filter {

@@ -1,5 +1,6 @@
 import Foundation
 import GoTemplate
+import LineProtocol
 import Yams
 
 /// Rules and handlers loaded from files, checked against each other and the Kafka clusters.
@@ -29,7 +30,8 @@ public struct RuleLoader {
 
     static let ruleKeys = ["id", "measurement", "where", "groupBy", "info", "warn", "crit", "infoReset", "warnReset",
                            "critReset", "alertId", "message", "details", "stateChangesOnly", "noRecoveries", "flapping",
-                           "history", "category", "topic", "kafka", "log", "maxGroups", "steps", "deadman", "all", "inhibit"]
+                           "history", "category", "topic", "kafka", "log", "maxGroups", "steps", "deadman", "all", "inhibit",
+                           "database", "retentionPolicy", "dbrp"]
         + RuleLoader.outputKeys + RuleLoader.stepKeys.filter { $0 != "httpOut" } + ["httpOut"]
     /// The alert node's output properties: what it adds to the points it emits.
     static let outputKeys = ["idField", "idTag", "levelField", "levelTag", "messageField", "durationField"]
@@ -78,6 +80,14 @@ public struct RuleLoader {
                 }
             } catch { errors += error.errors }
         }
+        // In file and line order: the loader reads a file's rules in order, but a rule's
+        // properties in the order they are checked.
+        let fileOrder = Dictionary(zip(ruleFiles + handlerFiles, 0...), uniquingKeysWith: { a, _ in a })
+        errors = errors.enumerated().sorted { a, b in
+            let x = a.element.location, y = b.element.location
+            let fx = fileOrder[x.file] ?? Int.max, fy = fileOrder[y.file] ?? Int.max
+            return (fx, x.line, x.column, a.offset) < (fy, y.line, y.column, b.offset)
+        }.map(\.element)
         if !errors.isEmpty { throw RuleLoadErrors(errors: errors) }
         return set
     }
@@ -102,82 +112,116 @@ public struct RuleLoader {
         var errors: [RuleLoadError] = []
         for doc in docs {
             for item in doc.list() {
-                do throws(RuleLoadError) { out.append(try rule(item)) } catch { errors.append(error) }
+                do throws(RuleLoadErrors) { out.append(try rule(item)) } catch { errors += error.errors }
             }
         }
         if !errors.isEmpty { throw RuleLoadErrors(errors: errors) }
         return out
     }
 
-    func rule(_ v: YAMLValue) throws(RuleLoadError) -> AlertRule {
-        let m = try YAMLMap(v, what: "rule")
-        guard let idValue = m["id"] else { throw v.error("rule: \"id\" is required (the rule's name, Kapacitor's task name)") }
-        let id = try idValue.string("id")
-        guard !id.isEmpty else { throw idValue.error("id must not be empty") }
+    func rule(_ v: YAMLValue) throws(RuleLoadErrors) -> AlertRule {
+        // Each property is read on its own: a mistake in one is reported and the others are still
+        // read, so one run lists every problem of the rule.
+        var errors: [RuleLoadError] = []
+        func attempt<T>(_ body: () throws(RuleLoadError) -> T) -> T? {
+            do { return try body() } catch { errors.append(error); return nil }
+        }
+        func attemptAll<T>(_ body: () throws(RuleLoadErrors) -> T) -> T? {
+            do { return try body() } catch { errors += error.errors; return nil }
+        }
+        let m: YAMLMap
+        do throws(RuleLoadError) { m = try YAMLMap(v, what: "rule") } catch { throw RuleLoadErrors(errors: [error]) }
+        guard let idValue = m["id"] else { throw RuleLoadErrors(errors: [v.error("rule: \"id\" is required (the rule's name, Kapacitor's task name)")]) }
+        let id: String
+        do throws(RuleLoadError) {
+            id = try idValue.string("id")
+            guard !id.isEmpty else { throw idValue.error("id must not be empty") }
+        } catch { throw RuleLoadErrors(errors: [error]) }
         let what = "rule \"\(id)\""
-        try m.checkKeys(Self.ruleKeys, what: what)
+        errors += unknownKeys(m, Self.ruleKeys, what: what)
         var slots = 0
-        let measurement = try m["measurement"].map { (x) throws(RuleLoadError) in try x.string("measurement") }
+        let measurement = attempt { () throws(RuleLoadError) in try m["measurement"].map { (x) throws(RuleLoadError) in try x.string("measurement") } } ?? nil
         // The `where` filter's stateful functions have one state for the rule (Kapacitor's from node).
         var filterSlots = 0
-        let filter = try m["where"].map { (x) throws(RuleLoadError) in try expression(x, key: "where", rule: what, slots: &filterSlots) }
-        let steps = try steps(m, rule: what, task: id)
-        let httpOut = try alertHTTPOut(m, rule: what, task: id, steps: steps)
+        let filter = attempt { () throws(RuleLoadError) in
+            try m["where"].map { (x) throws(RuleLoadError) in try expression(x, key: "where", rule: what, slots: &filterSlots) }
+        } ?? nil
+        let stepsRead = attempt { () throws(RuleLoadError) in try self.steps(m, rule: what, task: id) }
+        let chain = stepsRead ?? []
+        let httpOut = stepsRead == nil ? nil : attempt { () throws(RuleLoadError) in try alertHTTPOut(m, rule: what, task: id, steps: chain) } ?? nil
         var groupBy = GroupBy.none
         if let g = m["groupBy"] {
             var names: [String] = []
             var star = false
             for item in g.list() {
-                let name = try item.string("groupBy")
+                guard let name = attempt({ () throws(RuleLoadError) in try item.string("groupBy") }) else { continue }
                 if name == "*" { star = true } else { names.append(name) }
             }
             groupBy = star ? .all : .tags(names.sorted { LambdaBinary.goOrder($0, $1) < 0 })
         }
+        let destinations = attempt { () throws(RuleLoadError) in try destinationFilter(m, what: what) } ?? DestinationFilter()
         var levels: [LambdaExpression?] = [nil, nil, nil, nil]
         var resets: [LambdaExpression?] = [nil, nil, nil, nil]
         var texts: [String?] = [nil, nil, nil, nil]
+        var levelFailed = false
         for (key, level) in [("info", AlertLevel.info), ("warn", .warning), ("crit", .critical)] {
             if let x = m[key] {
-                let e = try expression(x, key: key, rule: what, slots: &slots)
-                levels[level.rawValue] = e
-                texts[level.rawValue] = e.description
+                if let e = attempt({ () throws(RuleLoadError) in try expression(x, key: key, rule: what, slots: &slots) }) {
+                    levels[level.rawValue] = e
+                    texts[level.rawValue] = e.description
+                } else {
+                    levelFailed = true
+                }
             }
             if let x = m[key + "Reset"] {
-                resets[level.rawValue] = try expression(x, key: key + "Reset", rule: what, slots: &slots)
+                resets[level.rawValue] = attempt { () throws(RuleLoadError) in try expression(x, key: key + "Reset", rule: what, slots: &slots) }
             }
         }
         var deadman: DeadmanSpec?
         if let d = m["deadman"] {
             if let level = ["info", "warn", "crit"].first(where: { m[$0] != nil }) {
-                throw m[level]!.error("\(what): \(level) cannot be used with deadman: the deadman's level is CRITICAL when the rate is at most its threshold")
+                errors.append(m[level]!.error("\(what): \(level) cannot be used with deadman: the deadman's level is CRITICAL when the rate is at most its threshold"))
+                levelFailed = true
+            } else if stepsRead != nil, let spec = attempt({ () throws(RuleLoadError) in try deadmanSpec(d, rule: what, steps: chain) }) {
+                let threshold = "\"emitted\" <= \(GoJSON.plainFloat(spec.threshold))\(spec.threshold.rounded() == spec.threshold ? ".0" : "")"
+                if let crit = attempt({ () throws(RuleLoadError) in
+                    try expression(YAMLValue(node: .scalar(.init(threshold)), file: d.file), key: "deadman", rule: what, slots: &slots)
+                }) {
+                    levels[AlertLevel.critical.rawValue] = crit
+                    texts[AlertLevel.critical.rawValue] = crit.description
+                }
+                deadman = spec
+            } else {
+                levelFailed = true
             }
-            let spec = try deadmanSpec(d, rule: what, steps: steps)
-            let crit = try expression(YAMLValue(node: .scalar(.init("\"emitted\" <= \(GoJSON.plainFloat(spec.threshold))\(spec.threshold.rounded() == spec.threshold ? ".0" : "")")), file: d.file),
-                                      key: "deadman", rule: what, slots: &slots)
-            levels[AlertLevel.critical.rawValue] = crit
-            texts[AlertLevel.critical.rawValue] = crit.description
-            deadman = spec
         }
-        if levels.allSatisfy({ $0 == nil }) {
-            throw v.error("\(what): at least one of info, warn or crit (or deadman) is required")
+        if levels.allSatisfy({ $0 == nil }) && !levelFailed {
+            errors.append(v.error("\(what): at least one of info, warn or crit (or deadman) is required"))
         }
-        let idTemplate = try template(m["alertId"], key: "alertId", rule: what, default: deadman?.defaultIDTemplate ?? AlertRule.defaultIDTemplate, html: false)
-        let message = try template(m["message"], key: "message", rule: what, default: deadman?.defaultMessageTemplate ?? AlertRule.defaultMessageTemplate, html: false)
-        let details = try template(m["details"], key: "details", rule: what, default: AlertRule.defaultDetailsTemplate, html: true)
+        let idTemplate = attempt { () throws(RuleLoadError) in
+            try template(m["alertId"], key: "alertId", rule: what, default: deadman?.defaultIDTemplate ?? AlertRule.defaultIDTemplate, html: false)
+        }
+        let message = attempt { () throws(RuleLoadError) in
+            try template(m["message"], key: "message", rule: what, default: deadman?.defaultMessageTemplate ?? AlertRule.defaultMessageTemplate, html: false)
+        }
+        let details = attempt { () throws(RuleLoadError) in
+            try template(m["details"], key: "details", rule: what, default: AlertRule.defaultDetailsTemplate, html: true)
+        }
         var stateChangesOnly = false
         var resend: Int64 = 0
         if let s = m["stateChangesOnly"] {
             if case .scalar(let sc) = s.node, ["true", "false", "True", "False", "TRUE", "FALSE"].contains(sc.string) {
-                stateChangesOnly = try s.bool("stateChangesOnly")
-            } else {
-                resend = try s.duration("stateChangesOnly")
-                guard resend > 0 else { throw s.error("stateChangesOnly: the resend interval must be positive") }
+                stateChangesOnly = attempt { () throws(RuleLoadError) in try s.bool("stateChangesOnly") } ?? false
+            } else if let interval = attempt({ () throws(RuleLoadError) in try s.duration("stateChangesOnly") }) {
+                if interval > 0 { resend = interval } else { errors.append(s.error("stateChangesOnly: the resend interval must be positive")) }
                 stateChangesOnly = true
             }
         }
-        let noRecoveries = try m["noRecoveries"].map { (x) throws(RuleLoadError) in try x.bool("noRecoveries") } ?? false
-        var flapping: (low: Double, high: Double)?
-        if let f = m["flapping"] {
+        let noRecoveries = attempt { () throws(RuleLoadError) in
+            try m["noRecoveries"].map { (x) throws(RuleLoadError) in try x.bool("noRecoveries") } ?? false
+        } ?? false
+        let flapping = attempt { () throws(RuleLoadError) -> (low: Double, high: Double)? in
+            guard let f = m["flapping"] else { return nil }
             let fm = try YAMLMap(f, what: "flapping")
             try fm.checkKeys(["low", "high"], what: "flapping")
             guard let lowV = fm["low"], let highV = fm["high"] else { throw f.error("flapping needs both low and high (fractions between 0 and 1)") }
@@ -185,27 +229,36 @@ public struct RuleLoader {
             guard (0...1).contains(low), (0...1).contains(high) else {
                 throw f.error("alert flap thresholds are percentages and should be between 0 and 1")
             }
-            flapping = (low, high)
-        }
-        var history = AlertRule.defaultHistory
-        if let h = m["history"] {
-            history = try h.int("history")
-            guard history >= 2 else { throw h.error("history must be at least 2") }
-        }
-        var maxGroups: Int?
-        if let g = m["maxGroups"] {
+            return (low, high)
+        } ?? nil
+        let history = attempt { () throws(RuleLoadError) in
+            guard let h = m["history"] else { return AlertRule.defaultHistory }
+            let n = try h.int("history")
+            guard n >= 2 else { throw h.error("history must be at least 2") }
+            return n
+        } ?? AlertRule.defaultHistory
+        let maxGroups = attempt { () throws(RuleLoadError) -> Int? in
+            guard let g = m["maxGroups"] else { return nil }
             let n = try g.int("maxGroups")
             guard n >= 1 else { throw g.error("maxGroups must be at least 1") }
-            maxGroups = n
-        }
-        let category = try m["category"].map { (x) throws(RuleLoadError) in try x.string("category") } ?? ""
-        let topic = try m["topic"].map { (x) throws(RuleLoadError) in try x.string("topic") }
-        if let t = topic, t.isEmpty { throw v.error("\(what): topic must not be empty") }
+            return n
+        } ?? nil
+        let category = attempt { () throws(RuleLoadError) in
+            try m["category"].map { (x) throws(RuleLoadError) in try x.string("category") } ?? ""
+        } ?? ""
+        let topic = attempt { () throws(RuleLoadError) -> String? in
+            let topic = try m["topic"].map { (x) throws(RuleLoadError) in try x.string("topic") }
+            if let t = topic, t.isEmpty { throw v.error("\(what): topic must not be empty") }
+            return topic
+        } ?? nil
         var output = AlertOutputProperties()
         for key in Self.outputKeys {
             guard let x = m[key] else { continue }
-            let name = try x.string(key)
-            guard !name.isEmpty else { throw x.error("\(what): \(key) must name a \(key.hasSuffix("Tag") ? "tag" : "field")") }
+            guard let name = attempt({ () throws(RuleLoadError) in try x.string(key) }) else { continue }
+            guard !name.isEmpty else {
+                errors.append(x.error("\(what): \(key) must name a \(key.hasSuffix("Tag") ? "tag" : "field")"))
+                continue
+            }
             switch key {
             case "idField": output.idField = name
             case "idTag": output.idTag = name
@@ -217,36 +270,55 @@ public struct RuleLoader {
         }
         var inhibitors: [AlertInhibitor] = []
         for item in m["inhibit"]?.list() ?? [] {
-            let im = try YAMLMap(item, what: "inhibit")
-            try im.checkKeys(["category", "tags"], what: "inhibit")
-            guard let c = im["category"] else { throw item.error("\(what): inhibit needs a category (the category of the alerts it holds back)") }
-            var tags: [String] = []
-            for t in im["tags"]?.list() ?? [] { tags.append(try t.string("inhibit.tags")) }
-            inhibitors.append(AlertInhibitor(category: try c.string("inhibit.category"), equalTags: tags))
+            let inhibitor = attempt { () throws(RuleLoadError) in
+                let im = try YAMLMap(item, what: "inhibit")
+                try im.checkKeys(["category", "tags"], what: "inhibit")
+                guard let c = im["category"] else { throw item.error("\(what): inhibit needs a category (the category of the alerts it holds back)") }
+                var tags: [String] = []
+                for t in im["tags"]?.list() ?? [] { tags.append(try t.string("inhibit.tags")) }
+                return AlertInhibitor(category: try c.string("inhibit.category"), equalTags: tags)
+            }
+            if let inhibitor { inhibitors.append(inhibitor) }
         }
         var handlers: [AlertHandler] = []
         if let k = m["kafka"] {
             for (i, item) in k.list().enumerated() {
-                handlers.append(AlertHandler(id: "\(id):kafka:\(i)", topic: nil, match: nil,
-                                             action: try kafkaOptions(YAMLMap(item, what: "kafka"), what: "\(what) kafka"),
-                                             location: item.location))
+                guard let action = attemptAll({ () throws(RuleLoadErrors) in try kafkaOptions(Self.map(item, what: "kafka"), what: "\(what) kafka") }) else { continue }
+                handlers.append(AlertHandler(id: "\(id):kafka:\(i)", topic: nil, match: nil, action: action, location: item.location))
             }
         }
         if let l = m["log"] {
             for (i, item) in l.list().enumerated() {
-                handlers.append(AlertHandler(id: "\(id):log:\(i)", topic: nil, match: nil,
-                                             action: try logOptions(YAMLMap(item, what: "log"), what: "\(what) log"),
-                                             location: item.location))
+                guard let action = attemptAll({ () throws(RuleLoadErrors) in try logOptions(Self.map(item, what: "log"), what: "\(what) log") }) else { continue }
+                handlers.append(AlertHandler(id: "\(id):log:\(i)", topic: nil, match: nil, action: action, location: item.location))
             }
         }
+        let all = attempt { () throws(RuleLoadError) in try m["all"].map { (x) throws(RuleLoadError) in try x.bool("all") } ?? false } ?? false
+        guard errors.isEmpty, let idTemplate, let message, let details else { throw RuleLoadErrors(errors: errors) }
         return AlertRule(id: id, measurement: measurement, filter: filter, groupBy: groupBy, levels: levels, resets: resets,
                          idTemplate: idTemplate, messageTemplate: message, detailsTemplate: details,
                          stateChangesOnly: stateChangesOnly, stateChangesOnlyResend: resend, noRecoveries: noRecoveries,
                          flapping: flapping, history: history, category: category, topic: topic, handlers: handlers,
                          functionSlots: slots, location: v.location, levelTexts: texts, maxGroups: maxGroups,
-                         steps: steps, filterSlots: filterSlots, deadman: deadman,
-                         all: try m["all"].map { (x) throws(RuleLoadError) in try x.bool("all") } ?? false, output: output,
-                         inhibitors: inhibitors, httpOut: httpOut)
+                         steps: chain, filterSlots: filterSlots, deadman: deadman, all: all, output: output,
+                         inhibitors: inhibitors, httpOut: httpOut, destinations: destinations)
+    }
+
+    /// `database`, `retentionPolicy` and `dbrp` (Kapacitor's `from().database()`,
+    /// `.retentionPolicy()` and `dbrp "db"."rp"`).
+    func destinationFilter(_ m: YAMLMap, what: String) throws(RuleLoadError) -> DestinationFilter {
+        var filter = DestinationFilter()
+        if let d = m["database"] { filter.database = try d.string("database") }
+        if let r = m["retentionPolicy"] { filter.retentionPolicy = try r.string("retentionPolicy") }
+        for item in m["dbrp"]?.list() ?? [] {
+            let dm = try YAMLMap(item, what: "dbrp")
+            try dm.checkKeys(["database", "retentionPolicy"], what: "\(what): dbrp")
+            guard let db = dm["database"], let rp = dm["retentionPolicy"] else {
+                throw item.error("\(what): dbrp needs database and retentionPolicy, as TICKscript's dbrp \"db\".\"rp\"")
+            }
+            filter.dbrps.append(PointDestination(database: try db.string("dbrp.database"), retentionPolicy: try rp.string("dbrp.retentionPolicy")))
+        }
+        return filter
     }
 
     /// A lambda expression: a string, or a threshold mapping `{field: usage_idle, below: 10}`.
@@ -328,45 +400,63 @@ public struct RuleLoader {
         return name
     }
 
-    func kafkaOptions(_ m: YAMLMap, what: String) throws(RuleLoadError) -> HandlerAction {
-        try m.checkKeys(Self.kafkaKeys, what: what)
-        let cluster = try resolveCluster(m["cluster"], at: m.value, what: what)
-        guard let topicV = m["topic"] else { throw m.value.error("\(what): topic is required (the Kafka topic to write to)") }
-        let topic = try topicV.string("topic")
-        guard !topic.isEmpty else { throw topicV.error("\(what): topic must not be empty") }
-        let text = try m["template"].map { (x) throws(RuleLoadError) in try x.string("template") } ?? ""
+    func kafkaOptions(_ m: YAMLMap, what: String) throws(RuleLoadErrors) -> HandlerAction {
+        var errors = unknownKeys(m, Self.kafkaKeys, what: what)
+        func attempt<T>(_ body: () throws(RuleLoadError) -> T) -> T? {
+            do { return try body() } catch { errors.append(error); return nil }
+        }
+        let cluster = attempt { () throws(RuleLoadError) in try resolveCluster(m["cluster"], at: m.value, what: what) }
+        let topic = attempt { () throws(RuleLoadError) in
+            guard let topicV = m["topic"] else { throw m.value.error("\(what): topic is required (the Kafka topic to write to)") }
+            let topic = try topicV.string("topic")
+            guard !topic.isEmpty else { throw topicV.error("\(what): topic must not be empty") }
+            return topic
+        }
+        let text = attempt { () throws(RuleLoadError) in try m["template"].map { (x) throws(RuleLoadError) in try x.string("template") } ?? "" }
         var template: Template?
-        if !text.isEmpty {
-            do throws(TemplateParseError) {
-                template = try Template(name: "kafka alert template", text: text)
-            } catch {
-                throw (m["template"] ?? m.value).error("\(what): template: failed to parse template: \(error)")
+        if let text, !text.isEmpty {
+            template = attempt { () throws(RuleLoadError) in
+                do throws(TemplateParseError) {
+                    return try Template(name: "kafka alert template", text: text)
+                } catch {
+                    throw (m["template"] ?? m.value).error("\(what): template: failed to parse template: \(error)")
+                }
             }
         }
-        let disable = try m["disablePartitionById"].map { (x) throws(RuleLoadError) in try x.bool("disablePartitionById") } ?? false
-        var algorithm = HandlerPartitioning.Algorithm.crc32
-        if let a = m["partitionAlgorithm"] {
+        let disable = attempt { () throws(RuleLoadError) in
+            try m["disablePartitionById"].map { (x) throws(RuleLoadError) in try x.bool("disablePartitionById") } ?? false
+        } ?? false
+        let algorithm = attempt { () throws(RuleLoadError) in
+            guard let a = m["partitionAlgorithm"] else { return HandlerPartitioning.Algorithm.crc32 }
             let name = try a.string("partitionAlgorithm")
             guard let parsed = HandlerPartitioning.Algorithm(option: name) else {
                 throw a.error("\(what): invalid partition algorithm: \"\(name)\" (expected crc32, murmur2, murmur3 or fnv-1a)")
             }
-            algorithm = parsed
-        }
+            return parsed
+        } ?? .crc32
+        guard errors.isEmpty, let cluster, let topic, let text else { throw RuleLoadErrors(errors: errors) }
         return .kafka(KafkaHandlerOptions(cluster: cluster, topic: topic, templateText: text, template: template,
                                           partitioning: disable ? .random : .byAlertID(algorithm)))
     }
 
-    func logOptions(_ m: YAMLMap, what: String) throws(RuleLoadError) -> HandlerAction {
-        try m.checkKeys(Self.logKeys, what: what)
-        guard let p = m["path"] else { throw m.value.error("\(what): path is required") }
-        let path = try p.string("path")
-        guard path.hasPrefix("/") else { throw p.error("\(what): path must be absolute, as Kapacitor requires") }
-        var mode = 0o600
-        if let md = m["mode"] {
+    func logOptions(_ m: YAMLMap, what: String) throws(RuleLoadErrors) -> HandlerAction {
+        var errors = unknownKeys(m, Self.logKeys, what: what)
+        func attempt<T>(_ body: () throws(RuleLoadError) -> T) -> T? {
+            do { return try body() } catch { errors.append(error); return nil }
+        }
+        let path = attempt { () throws(RuleLoadError) in
+            guard let p = m["path"] else { throw m.value.error("\(what): path is required") }
+            let path = try p.string("path")
+            guard path.hasPrefix("/") else { throw p.error("\(what): path must be absolute, as Kapacitor requires") }
+            return path
+        }
+        let mode = attempt { () throws(RuleLoadError) in
+            guard let md = m["mode"] else { return 0o600 }
             let text = try md.string("mode")
             guard let v = Int(text, radix: 8), (0...0o777).contains(v) else { throw md.error("\(what): mode must be octal permissions such as 0644") }
-            mode = v
+            return v
         }
+        guard errors.isEmpty, let path, let mode else { throw RuleLoadErrors(errors: errors) }
         return .log(LogHandlerOptions(path: path, mode: mode))
     }
 
@@ -377,42 +467,72 @@ public struct RuleLoader {
         var out: [AlertHandler] = []
         var errors: [RuleLoadError] = []
         for doc in docs {
-            do throws(RuleLoadError) { out.append(try handler(doc)) } catch { errors.append(error) }
+            do throws(RuleLoadErrors) { out.append(try handler(doc)) } catch { errors += error.errors }
         }
         if !errors.isEmpty { throw RuleLoadErrors(errors: errors) }
         return out
     }
 
-    func handler(_ v: YAMLValue) throws(RuleLoadError) -> AlertHandler {
-        let m = try YAMLMap(v, what: "handler")
-        try m.checkKeys(["id", "topic", "kind", "match", "options"], what: "handler")
-        guard let idV = m["id"] else { throw v.error("handler: \"id\" is required") }
-        let id = try idV.string("id")
+    func handler(_ v: YAMLValue) throws(RuleLoadErrors) -> AlertHandler {
+        var errors: [RuleLoadError] = []
+        func attempt<T>(_ body: () throws(RuleLoadError) -> T) -> T? {
+            do { return try body() } catch { errors.append(error); return nil }
+        }
+        let m = try Self.map(v, what: "handler")
+        errors += unknownKeys(m, ["id", "topic", "kind", "match", "options"], what: "handler")
+        guard let idV = m["id"] else { throw RuleLoadErrors(errors: errors + [v.error("handler: \"id\" is required")]) }
+        guard let id = attempt({ () throws(RuleLoadError) in try idV.string("id") }) else { throw RuleLoadErrors(errors: errors) }
         let what = "handler \"\(id)\""
-        guard let topicV = m["topic"] else { throw v.error("\(what): \"topic\" is required (the alert topic it subscribes to)") }
-        let topic = try topicV.string("topic")
-        guard let kindV = m["kind"] else { throw v.error("\(what): \"kind\" is required (kafka or log)") }
-        let kind = try kindV.string("kind")
-        var match: LambdaExpression?
-        if let mv = m["match"] {
+        let topic = attempt { () throws(RuleLoadError) in
+            guard let topicV = m["topic"] else { throw v.error("\(what): \"topic\" is required (the alert topic it subscribes to)") }
+            return try topicV.string("topic")
+        }
+        let match = attempt { () throws(RuleLoadError) -> LambdaExpression? in
+            guard let mv = m["match"] else { return nil }
             let text = try mv.string("match")
             do throws(LambdaError) {
                 let e = try LambdaExpression(text, dialect: .handlerMatch)
                 if let t = e.staticType, t != .boolean { throw LambdaError("the match expression must be boolean, but it gives \(t)") }
                 if Self.isNeverBoolean(e.node) { throw LambdaError("the match expression must be boolean") }
-                match = e
+                return e
             } catch {
                 throw RuleLoadError(mv.location(ofTextLine: error.line ?? 1, column: error.column ?? 1), "\(what): invalid match expression: \(error.message)")
             }
+        } ?? nil
+        var action: HandlerAction?
+        if let kindV = m["kind"] {
+            if let kind = attempt({ () throws(RuleLoadError) in try kindV.string("kind") }),
+               let om = attempt({ () throws(RuleLoadError) in try YAMLMap(m["options"] ?? YAMLValue(node: .mapping(.init([])), file: v.file), what: "options") }) {
+                do throws(RuleLoadErrors) {
+                    switch kind {
+                    case "kafka": action = try kafkaOptions(om, what: "\(what) options")
+                    case "log": action = try logOptions(om, what: "\(what) options")
+                    default: throw RuleLoadErrors(errors: [kindV.error("\(what): unsupported kind \"\(kind)\" (this relay handles kafka and log)")])
+                    }
+                } catch { errors += error.errors }
+            }
+        } else {
+            errors.append(v.error("\(what): \"kind\" is required (kafka or log)"))
         }
-        let options = m["options"] ?? YAMLValue(node: .mapping(.init([])), file: v.file)
-        let om = try YAMLMap(options, what: "options")
-        let action: HandlerAction
-        switch kind {
-        case "kafka": action = try kafkaOptions(om, what: "\(what) options")
-        case "log": action = try logOptions(om, what: "\(what) options")
-        default: throw kindV.error("\(what): unsupported kind \"\(kind)\" (this relay handles kafka and log)")
-        }
+        guard errors.isEmpty, let topic, let action else { throw RuleLoadErrors(errors: errors) }
         return AlertHandler(id: id, topic: topic, match: match, action: action, location: v.location)
+    }
+
+    /// `v` as a mapping, its error as a list of one.
+    static func map(_ v: YAMLValue, what: String) throws(RuleLoadErrors) -> YAMLMap {
+        do throws(RuleLoadError) { return try YAMLMap(v, what: what) } catch { throw RuleLoadErrors(errors: [error]) }
+    }
+
+    /// Every key of `m` not in `known`, each suggesting the closest known one (the loader goes on
+    /// after them, so one run lists them all).
+    func unknownKeys(_ m: YAMLMap, _ known: [String], what: String) -> [RuleLoadError] {
+        m.entries.filter { !known.contains($0.key) }.map { e in
+            var hint = ""
+            if let close = known.min(by: { editDistance($0.lowercased(), e.key.lowercased()) < editDistance($1.lowercased(), e.key.lowercased()) }),
+               editDistance(close.lowercased(), e.key.lowercased()) <= max(2, e.key.count / 3) {
+                hint = " (did you mean \"\(close)\"?)"
+            }
+            return e.keyNode.error("\(what): unknown key \"\(e.key)\"\(hint); known keys: \(known.joined(separator: ", "))")
+        }
     }
 }

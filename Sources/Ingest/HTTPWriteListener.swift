@@ -235,7 +235,9 @@ final class HTTPWriteHandler: ChannelInboundHandler {
             respond(context, head, errors.isEmpty ? .noContent : .badRequest, message)
             return
         }
-        offer(context: context, head: head, batch: PointBatch(points: points, source: statistics.name), message: message,
+        let batch = PointBatch(points: points, source: statistics.name,
+                               destination: Self.destination(query, defaultRetentionPolicy: config.defaultRetentionPolicy))
+        offer(context: context, head: head, batch: batch, message: message,
               deadline: .now() + Self.pipelineWait)
     }
 
@@ -307,6 +309,19 @@ final class HTTPWriteHandler: ChannelInboundHandler {
         let dropped = rejected - errors.count
         if partial { return "partial write: \(reasons) dropped=\(dropped)" }
         return dropped > 0 ? "\(reasons) dropped=\(dropped)" : reasons
+    }
+
+    /// Where a write goes, as Kapacitor reads it: `db` and `rp` (`/write`), or InfluxDB 2's
+    /// `bucket` as `db/rp` (`/api/v2/write`); no `rp`: `default-retention-policy`.
+    static func destination(_ query: [String: String], defaultRetentionPolicy: String) -> PointDestination {
+        var database = query["db"] ?? ""
+        var retentionPolicy = query["rp"] ?? ""
+        if database.isEmpty, let bucket = query["bucket"] {
+            let parts = bucket.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+            database = String(parts[0])
+            if parts.count > 1 && retentionPolicy.isEmpty { retentionPolicy = String(parts[1]) }
+        }
+        return PointDestination(database: database, retentionPolicy: retentionPolicy.isEmpty ? defaultRetentionPolicy : retentionPolicy)
     }
 
     /// Path and decoded query parameters of a request URI.

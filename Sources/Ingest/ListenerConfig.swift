@@ -2,13 +2,19 @@ import LineProtocol
 
 /// A `[[udp]]` section: one UDP socket receiving line protocol (the main path).
 public struct UDPListenerConfig: Sendable, Equatable {
+    /// `enabled`: false keeps the section but starts no listener (absent: true, unlike Kapacitor's
+    /// false, so a section written for earlier versions of the relay keeps working).
+    public var enabled = true
     /// `bind-address`: `host:port`; loopback unless configured otherwise.
-    public var bindAddress = "127.0.0.1:8089"
+    public var bindAddress: BindAddress = "127.0.0.1:8089"
     /// `read-buffer`: SO_RCVBUF in bytes (0 keeps the system default); the kernel caps it at
     /// `net.core.rmem_max` and the listener logs what it granted.
     public var readBuffer = 0
     /// `precision`: unit of the timestamps.
     public var precision = Precision.nanoseconds
+    /// `database` and `retention-policy`: what the points are tagged with (Kapacitor's options),
+    /// for rules with `dbrp` / `database` / `retentionPolicy`.
+    public var destination = PointDestination()
 
     /// The defaults.
     public init() {}
@@ -16,8 +22,10 @@ public struct UDPListenerConfig: Sendable, Equatable {
 
 /// A `[[tcp]]` section: newline-delimited line protocol over TCP.
 public struct TCPListenerConfig: Sendable, Equatable {
+    /// `enabled`: false keeps the section but starts no listener (absent: true).
+    public var enabled = true
     /// `bind-address`: `host:port`.
-    public var bindAddress = "127.0.0.1:8094"
+    public var bindAddress: BindAddress = "127.0.0.1:8094"
     /// `max-line-length`: longer lines are rejected (and counted) without closing the connection.
     public var maxLineLength = 1 << 20
     /// `precision`: unit of the timestamps.
@@ -28,6 +36,8 @@ public struct TCPListenerConfig: Sendable, Equatable {
     /// `idle-timeout`: a connection that sends nothing for this long is closed (zero: never). Not
     /// while the relay itself paused reading it (backpressure).
     public var idleTimeout: Duration = .seconds(300)
+    /// `database` and `retention-policy`: what the points are tagged with.
+    public var destination = PointDestination()
 
     /// The defaults.
     public init() {}
@@ -36,7 +46,7 @@ public struct TCPListenerConfig: Sendable, Equatable {
 /// The `[http]` section: InfluxDB-compatible `/write`, `/api/v2/write` and `/ping`.
 public struct HTTPListenerConfig: Sendable, Equatable {
     /// `bind-address`: `host:port`.
-    public var bindAddress = "127.0.0.1:8086"
+    public var bindAddress: BindAddress = "127.0.0.1:8086"
     /// `max-body-size`: larger request bodies get 413 (after gzip decoding too).
     public var maxBodySize = 25 << 20
     /// `auth-token`: when set, writes need `Authorization: Token <t>` or `Bearer <t>`.
@@ -48,33 +58,15 @@ public struct HTTPListenerConfig: Sendable, Equatable {
     public var readHeaderTimeout: Duration = .seconds(10)
     /// `idle-timeout`: a keep-alive connection with no request for this long is closed (zero: never).
     public var idleTimeout: Duration = .seconds(120)
+    /// The retention policy of a write without `rp` (the top-level `default-retention-policy`,
+    /// as Kapacitor's; empty by default, as there).
+    public var defaultRetentionPolicy = ""
     /// Whether `/write`, `/api/v2/write` and `/ping` are served (false: only the extra routes, as
     /// the admin listener).
     public var servesWrites = true
 
     /// The defaults.
     public init() {}
-}
-
-/// `host:port` split for binding; IPv6 hosts may be bracketed.
-public struct BindAddress: Sendable {
-    /// The host or IP (empty in the text: `0.0.0.0`).
-    public var host: String
-    /// The port (0: any free port).
-    public var port: Int
-
-    /// Parses `host:port`, `:port` or `[v6]:port`.
-    public init(_ text: String) throws(ListenerError) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (0...65535).contains(port) else {
-            throw .badAddress(text)
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host.isEmpty { host = "0.0.0.0" }
-        self.host = host
-        self.port = port
-    }
 }
 
 /// Why a listener could not start.

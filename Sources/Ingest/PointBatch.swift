@@ -7,14 +7,18 @@ public struct PointBatch: Sendable {
     public var points: [Point]
     /// The listener they came from (e.g. `udp:127.0.0.1:8089`).
     public var source: String
+    /// The database and retention policy every point of the batch was written to.
+    public var destination: PointDestination
     /// When the batch was received (monotonic nanoseconds, `DispatchTime` uptime): the start of
     /// the end-to-end latency the relay reports.
     public var receivedAt: UInt64
 
-    /// A batch of `points` from `source`, received now.
-    public init(points: [Point], source: String, receivedAt: UInt64 = DispatchTime.now().uptimeNanoseconds) {
+    /// A batch of `points` from `source`, written to `destination`, received now.
+    public init(points: [Point], source: String, destination: PointDestination = PointDestination(),
+                receivedAt: UInt64 = DispatchTime.now().uptimeNanoseconds) {
         self.points = points
         self.source = source
+        self.destination = destination
         self.receivedAt = receivedAt
     }
 }

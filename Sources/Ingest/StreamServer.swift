@@ -9,10 +9,9 @@ import NIOPosix
 /// retrying at once — without it the event loop spins on the pending connection at 100% CPU — and
 /// is counted and logged (at most every 10 s).
 enum StreamServer {
-    static func bind(_ configuredAddress: String, kind: String, group: EventLoopGroup, logger: Logger,
+    static func bind(_ address: BindAddress, kind: String, group: EventLoopGroup, logger: Logger,
                      connections: OpenConnections, statistics: ListenerStatistics,
                      _ initializer: @escaping @Sendable (Channel) throws -> Void, autoRead: Bool = true) async throws -> Channel {
-        let address = try BindAddress(configuredAddress)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -31,9 +30,9 @@ enum StreamServer {
             }
         let channel: Channel
         do {
-            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
+            channel = try await bootstrap.bind(host: address.bindHost, port: address.port).get()
         } catch {
-            throw ListenerError.bindFailed(configuredAddress, reason: "\(error)")
+            throw ListenerError.bindFailed("\(address)", reason: "\(error)")
         }
         logger.info("\(kind) listener started", metadata: ["address": .string("\(channel.localAddress.map { "\($0)" } ?? "")"),
                                                           "max-connections": .stringConvertible(connections.limit)])

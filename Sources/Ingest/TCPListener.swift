@@ -32,7 +32,7 @@ public final class TCPListener: Sendable {
             }
             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(WholeLinesDecoder(maxLineLength: config.maxLineLength)))
             try channel.pipeline.syncOperations.addHandler(
-                TCPLineProtocolHandler(precision: config.precision, sink: sink, statistics: statistics,
+                TCPLineProtocolHandler(precision: config.precision, destination: config.destination, sink: sink, statistics: statistics,
                                        maxLineLength: config.maxLineLength, connections: connections, logger: logger))
         }, autoRead: false)
         return TCPListener(statistics: statistics, localAddress: channel.localAddress!, channel: channel, connections: connections)
@@ -115,9 +115,11 @@ final class TCPLineProtocolHandler: ChannelInboundHandler {
     /// The connection is paused on a full pipeline, waiting for its call back.
     private var waitingForRoom = false
     private let connections: OpenConnections
+    private let destination: PointDestination
 
-    init(precision: Precision, sink: PointSink, statistics: ListenerStatistics, maxLineLength: Int,
+    init(precision: Precision, destination: PointDestination, sink: PointSink, statistics: ListenerStatistics, maxLineLength: Int,
          connections: OpenConnections, logger: Logger) {
+        self.destination = destination
         self.connections = connections
         self.parser = BatchParser(precision: precision, statistics: statistics, logger: logger)
         self.sink = sink
@@ -138,7 +140,7 @@ final class TCPLineProtocolHandler: ChannelInboundHandler {
             statistics.bytes.add(UInt64(buffer.readableBytes), ordering: .relaxed)
             let points = parser.parse(buffer, now: unixNanosecondsNow()).points
             if !points.isEmpty {
-                pending.append(PointBatch(points: points, source: statistics.name))
+                pending.append(PointBatch(points: points, source: statistics.name, destination: destination))
                 connections.pendingBatches.add(1, ordering: .relaxed)
             }
         case .tooLong(let bytes):

@@ -23,7 +23,7 @@ public final class UDPListener: Sendable {
     /// Binds and starts reading.
     public static func start(_ config: UDPListenerConfig, sink: PointSink, group: EventLoopGroup,
                              logger: Logger) async throws -> UDPListener {
-        let address = try BindAddress(config.bindAddress)
+        let address = config.bindAddress
         let statistics = ListenerStatistics(name: "udp:\(config.bindAddress)")
         var bootstrap = DatagramBootstrap(group: group)
             // With vector reads NIO splits one receive buffer into equal slots, one per datagram:
@@ -34,7 +34,7 @@ public final class UDPListener: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        UDPLineProtocolHandler(precision: config.precision, sink: sink, statistics: statistics, logger: logger))
+                        UDPLineProtocolHandler(precision: config.precision, destination: config.destination, sink: sink, statistics: statistics, logger: logger))
                 }
             }
         if config.readBuffer > 0 {
@@ -42,13 +42,13 @@ public final class UDPListener: Sendable {
         }
         let channel: Channel
         do {
-            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
+            channel = try await bootstrap.bind(host: address.bindHost, port: address.port).get()
         } catch {
-            throw ListenerError.bindFailed(config.bindAddress, reason: "\(error)")
+            throw ListenerError.bindFailed("\(config.bindAddress)", reason: "\(error)")
         }
         let granted = Int((try? await channel.getOption(.socketOption(.so_rcvbuf)).get()) ?? 0)
         logger.info("udp listener started", metadata: [
-            "address": .string("\(channel.localAddress.map { "\($0)" } ?? config.bindAddress)"),
+            "address": .string(channel.localAddress.map { "\($0)" } ?? "\(config.bindAddress)"),
             "read-buffer-requested": .stringConvertible(config.readBuffer),
             "read-buffer-granted": .stringConvertible(granted),
         ])
@@ -100,8 +100,10 @@ final class UDPLineProtocolHandler: ChannelInboundHandler {
     private var parser: BatchParser
     private let sink: PointSink
     private let statistics: ListenerStatistics
+    private let destination: PointDestination
 
-    init(precision: Precision, sink: PointSink, statistics: ListenerStatistics, logger: Logger) {
+    init(precision: Precision, destination: PointDestination, sink: PointSink, statistics: ListenerStatistics, logger: Logger) {
+        self.destination = destination
         self.parser = BatchParser(precision: precision, statistics: statistics, logger: logger)
         self.sink = sink
         self.statistics = statistics
@@ -113,7 +115,7 @@ final class UDPLineProtocolHandler: ChannelInboundHandler {
         statistics.bytes.add(UInt64(envelope.data.readableBytes), ordering: .relaxed)
         let points = parser.parse(envelope.data, now: unixNanosecondsNow()).points
         guard !points.isEmpty else { return }
-        if !sink.offer(PointBatch(points: points, source: statistics.name)) {
+        if !sink.offer(PointBatch(points: points, source: statistics.name, destination: destination)) {
             statistics.dropped.add(UInt64(points.count), ordering: .relaxed)
         }
     }

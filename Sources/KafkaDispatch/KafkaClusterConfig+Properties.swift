@@ -40,13 +40,13 @@ extension KafkaClusterConfig {
                 p.append(.init("ssl.endpoint.identification.algorithm", "none"))
             }
         }
-        if !saslMechanism.isEmpty {
-            p.append(.init("sasl.mechanisms", saslMechanism))
+        if let saslMechanism {
+            p.append(.init("sasl.mechanisms", saslMechanism.rawValue))
             p.append(.init("sasl.username", saslUsername))
             p.append(.init("sasl.password", saslPassword))
         }
-        p.append(.init("compression.codec", compression))
-        p.append(.init("acks", acks == "all" ? "all" : acks))
+        p.append(.init("compression.codec", compression.rawValue))
+        p.append(.init("acks", acks.librdkafkaValue))
         p.append(.init("enable.idempotence", idempotent ? "true" : "false"))
         p.append(.init("message.timeout.ms", String(effectiveMessageTimeout.milliseconds)))
         for name in librdkafka.keys.sorted() {
@@ -57,7 +57,7 @@ extension KafkaClusterConfig {
 
     /// `plaintext`, `ssl`, `sasl_plaintext` or `sasl_ssl`.
     public var securityProtocol: String {
-        switch (useSSL, saslMechanism.isEmpty) {
+        switch (useSSL, saslMechanism == nil) {
         case (false, true): return "plaintext"
         case (true, true): return "ssl"
         case (false, false): return "sasl_plaintext"

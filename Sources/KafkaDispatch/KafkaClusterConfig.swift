@@ -54,16 +54,16 @@ public struct KafkaClusterConfig: Sendable, Equatable {
     public var sslKey: String = ""
     /// `insecure-skip-verify`: TLS without chain or hostname verification.
     public var insecureSkipVerify: Bool = false
-    /// `sasl-mechanism`: empty for none, or PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.
-    public var saslMechanism: String = ""
+    /// `sasl-mechanism`: nil for none, or PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.
+    public var saslMechanism: KafkaSASLMechanism?
     /// `sasl-username`.
     public var saslUsername: String = ""
     /// `sasl-password`: never logged or printed.
     public var saslPassword: String = ""
     /// `compression`: none, gzip, snappy, lz4 or zstd.
-    public var compression: String = "none"
+    public var compression = KafkaCompression.none
     /// `acks`: "all" (default), "1" or "0" (also -1, 1, 0 as numbers).
-    public var acks: String = "all"
+    public var acks = KafkaAcks.all
     /// `idempotent`: librdkafka's idempotent producer: no duplicates, order kept across retries.
     public var idempotent: Bool = true
     /// `message-timeout`: how long a message may wait for delivery before it fails; 0 means 5m.
@@ -105,13 +105,6 @@ extension GoDuration {
 }
 
 extension KafkaClusterConfig {
-    /// The accepted `sasl-mechanism` values.
-    public static let saslMechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
-    /// The accepted `compression` values.
-    public static let compressions = ["none", "gzip", "snappy", "lz4", "zstd"]
-    /// The accepted `acks` values.
-    public static let acksValues = ["all", "-1", "1", "0"]
-
     /// `timeout` when not 0: librdkafka's `socket.timeout.ms` range, 10ms to 5m.
     public static let timeoutRange = GoDuration.millisecond.scaled(10)...GoDuration.minute.scaled(5)
     /// `batch-size` (0 means 100): librdkafka's `batch.num.messages` range.
@@ -164,24 +157,15 @@ extension KafkaClusterConfig {
             let key = !sslCA.isEmpty ? "ssl-ca" : !sslCert.isEmpty ? "ssl-cert" : !sslKey.isEmpty ? "ssl-key" : "insecure-skip-verify"
             out.append(.init(key: key, reason: "has no effect without use-ssl = true"))
         }
-        if !saslMechanism.isEmpty {
-            if !Self.saslMechanisms.contains(saslMechanism) {
-                out.append(.init(key: "sasl-mechanism",
-                                 reason: "\"\(saslMechanism)\" is not one of \(Self.saslMechanisms.joined(separator: ", "))"))
-            }
+        if saslMechanism != nil {
             if saslUsername.isEmpty || saslPassword.isEmpty {
                 out.append(.init(key: "sasl-mechanism", reason: "needs sasl-username and sasl-password"))
             }
         } else if !saslUsername.isEmpty || !saslPassword.isEmpty {
             out.append(.init(key: saslUsername.isEmpty ? "sasl-password" : "sasl-username",
-                             reason: "needs sasl-mechanism (\(Self.saslMechanisms.joined(separator: ", ")))"))
+                             reason: "needs sasl-mechanism (\(KafkaSASLMechanism.accepted))"))
         }
-        if !Self.compressions.contains(compression) {
-            out.append(.init(key: "compression", reason: "\"\(compression)\" is not one of \(Self.compressions.joined(separator: ", "))"))
-        }
-        if !Self.acksValues.contains(acks) {
-            out.append(.init(key: "acks", reason: "\"\(acks)\" is not one of all, 1, 0"))
-        } else if idempotent && acks != "all" && acks != "-1" {
+        if idempotent && acks != .all {
             out.append(.init(key: "acks", reason: "the idempotent producer needs acks = \"all\" (or set idempotent = false)"))
         }
         if out.isEmpty {

@@ -9,9 +9,11 @@ public struct LoadedRelay: Sendable {
     public var rules: RuleSet
 }
 
-/// Why loading failed: every problem, each with file and line.
+/// Why loading failed: every problem, each with file and line, and the config file's warnings.
 public struct RelayLoadError: Error, Sendable, CustomStringConvertible {
     public var problems: [String]
+    /// The config file's warnings (``RelayConfiguration/warnings``), as far as it could be read.
+    public var warnings: [String] = []
     public var description: String { problems.joined(separator: "\n") }
 }
 
@@ -19,26 +21,42 @@ public enum RelayLoader {
     /// Loads `path` and its rule and handler files (`rules`/`handlers` override the directories).
     /// `checkPaths`: also check that the files and directories the relay writes can be written
     /// (for `check`, `run` and reloads; `test` writes none of them).
+    ///
+    /// A config file with problems does not stop the loading: the rule and handler files it names
+    /// are still read (against the clusters it could read), so one run lists every problem, the
+    /// config's first, then each file's in file and line order.
     public static func load(configPath path: String, rules: String? = nil, handlers: String? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
                             checkPaths: Bool = true) throws(RelayLoadError) -> LoadedRelay {
-        let configuration: RelayConfiguration
-        do {
-            configuration = try RelayConfiguration.load(path: path, environment: environment, checkPaths: checkPaths)
-        } catch {
-            throw RelayLoadError(problems: [error.description])
+        let inspection = RelayConfiguration.inspect(path: path, environment: environment, checkPaths: checkPaths)
+        var problems = inspection.problems.map(\.description)
+        let warnings = inspection.configuration?.warnings.map(\.description) ?? []
+        // Unreadable or not TOML: no [load] dir is known; only directories named on the command line are read.
+        let configuration = inspection.configuration
+        let load = configuration?.load ?? LoadConfig(enabled: false)
+        let loader = RuleLoader(clusters: configuration?.enabledKafkaClusters.map(\.id) ?? [])
+        var set = RuleSet()
+        var ruleFiles: [String] = []
+        var handlerFiles: [String] = []
+        var listed = true
+        if load.enabled || rules != nil {
+            do throws(RuleLoadErrors) { ruleFiles = try RuleLoader.ruleFiles(in: rules ?? load.rulesDirectory) } catch {
+                problems += error.errors.map(\.description)
+                listed = false
+            }
         }
-        let load = configuration.load
-        let loader = RuleLoader(clusters: configuration.enabledKafkaClusters.map(\.id))
-        do throws(RuleLoadErrors) {
-            var ruleFiles: [String] = []
-            var handlerFiles: [String] = []
-            if load.enabled || rules != nil { ruleFiles = try RuleLoader.ruleFiles(in: rules ?? load.rulesDirectory) }
-            if load.enabled || handlers != nil { handlerFiles = try RuleLoader.yamlFiles(in: handlers ?? load.handlersDirectory) }
-            let set = try loader.load(ruleFiles: ruleFiles, handlerFiles: handlerFiles)
-            return LoadedRelay(configuration: configuration, rules: set)
-        } catch {
-            throw RelayLoadError(problems: error.errors.map(\.description))
+        if load.enabled || handlers != nil {
+            do throws(RuleLoadErrors) { handlerFiles = try RuleLoader.yamlFiles(in: handlers ?? load.handlersDirectory) } catch {
+                problems += error.errors.map(\.description)
+                listed = false
+            }
         }
+        if listed {
+            do throws(RuleLoadErrors) { set = try loader.load(ruleFiles: ruleFiles, handlerFiles: handlerFiles) } catch {
+                problems += error.errors.map(\.description)
+            }
+        }
+        guard problems.isEmpty, let configuration else { throw RelayLoadError(problems: problems, warnings: warnings) }
+        return LoadedRelay(configuration: configuration, rules: set)
     }
 }

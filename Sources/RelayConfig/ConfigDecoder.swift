@@ -4,11 +4,16 @@ import KafkaDispatch
 import LineProtocol
 import TOMLKit
 
-/// Turns a parsed TOML table into ``RelayConfiguration``, collecting every problem with its line.
+/// Turns a parsed TOML table into ``RelayConfiguration``, collecting every problem with its
+/// line and column, and a warning for each Kapacitor option or section it accepts but does not use
+/// (so a kapacitor.conf loads as it is).
 struct ConfigDecoder {
     let file: String
     let locator: TOMLLocator
     private(set) var problems: [ConfigProblem] = []
+    /// Accepted but without effect here: each says why; one per option name or section.
+    private(set) var warnings: [ConfigProblem] = []
+    private var warned: Set<String> = []
 
     init(file: String, locator: TOMLLocator) {
         self.file = file
@@ -17,24 +22,46 @@ struct ConfigDecoder {
 
     static let topLevelKeys = ["kafka", "udp", "tcp", "http", "admin", "load", "logging", "relay", "spool"]
     static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool]"
+    /// Kapacitor's top-level options that apply here.
+    static let topLevelOptions = ["hostname", "default-retention-policy"]
 
     mutating func decode(_ root: TOMLTable) -> RelayConfiguration {
         var config = RelayConfiguration()
-        for key in root.keys where !Self.topLevelKeys.contains(key) {
-            report(line: locator.line(table: key) ?? locator.line(table: "", key: key),
-                   "unknown section or key \"\(key)\" (known: \(Self.knownSections))")
+        for key in root.keys.sorted() where !Self.topLevelKeys.contains(key) && !Self.topLevelOptions.contains(key) {
+            let place = locator.position(table: key) ?? locator.position(subTablesOf: key) ?? locator.position(table: "", key: key)
+            if let why = Self.kapacitorSections[key] {
+                warn(once: "section \(key)", place, "[\(key)] is a Kapacitor section alertrelay does not use, ignored: \(why)")
+            } else if let why = Self.kapacitorTopLevel[key] {
+                warn(once: "option \(key)", place, "\(key): a Kapacitor option without effect here, ignored: \(why)")
+            } else {
+                let hint = Self.closest(key, in: Self.topLevelKeys + Self.topLevelOptions).map { " (did you mean \"\($0)\"?)" } ?? ""
+                report(at: place, "unknown section or key \"\(key)\"\(hint) (known: \(Self.knownSections))")
+            }
+        }
+        var defaultRetentionPolicy = ""
+        if let v = root["default-retention-policy"] {
+            if let s = v.string { defaultRetentionPolicy = s } else {
+                report(at: locator.position(table: "", key: "default-retention-policy"),
+                       "default-retention-policy: expected a string, got \(describe(v, key: "default-retention-policy"))")
+            }
+        }
+        var kapacitorHostname: String?
+        if let v = root["hostname"] {
+            if let s = v.string { kapacitorHostname = s } else {
+                report(at: locator.position(table: "", key: "hostname"), "hostname: expected a string, got \(describe(v, key: "hostname"))")
+            }
         }
         if let value = root["kafka"] {
             if let array = value.array {
                 for (i, element) in array.enumerated() {
                     guard let table = element.table else {
-                        report(line: locator.line(table: "", key: "kafka"), "kafka must be written as [[kafka]] sections")
+                        report(at: locator.position(table: "", key: "kafka"), "kafka must be written as [[kafka]] sections")
                         continue
                     }
                     config.kafka.append(decodeKafka(table, index: i))
                 }
             } else {
-                report(line: locator.line(table: "kafka"), "kafka must be written as [[kafka]] sections (an array of tables), not [kafka]")
+                report(at: locator.position(table: "kafka"), "kafka must be written as [[kafka]] sections (an array of tables), not [kafka]")
             }
         }
         config.udp = decodeArray(root, "udp") { d, t, i in d.decodeUDP(t, index: i) }
@@ -43,14 +70,14 @@ struct ConfigDecoder {
             if let table = value.table, value.type == .table {
                 config.http = decodeHTTP(table)
             } else {
-                report(line: locator.line(table: "http"), "http must be written as one [http] section")
+                report(at: locator.position(table: "http"), "http must be written as one [http] section")
             }
         }
         if let value = root["load"] {
             if let table = value.table, value.type == .table {
                 config.load = decodeLoad(table)
             } else {
-                report(line: locator.line(table: "load"), "load must be written as one [load] section")
+                report(at: locator.position(table: "load"), "load must be written as one [load] section")
             }
         }
         for (name, decode) in [("logging", { (d: inout Self, t: TOMLTable, c: inout RelayConfiguration) in c.logging = d.decodeLogging(t) }),
@@ -61,16 +88,28 @@ struct ConfigDecoder {
                 if let table = value.table, value.type == .table {
                     decode(&self, table, &config)
                 } else {
-                    report(line: locator.line(table: name), "\(name) must be written as one [\(name)] section")
+                    report(at: locator.position(table: name), "\(name) must be written as one [\(name)] section")
                 }
             }
         }
+        // Kapacitor's top-level hostname is its ServerInfo.Hostname, as [relay] hostname is here.
+        if let h = kapacitorHostname, config.relay.hostname.isEmpty { config.relay.hostname = h }
+        // Kapacitor's TaskMaster gives a write without a retention policy the default one.
+        for i in config.udp.indices where config.udp[i].destination.retentionPolicy.isEmpty {
+            config.udp[i].destination.retentionPolicy = defaultRetentionPolicy
+        }
+        for i in config.tcp.indices where config.tcp[i].destination.retentionPolicy.isEmpty {
+            config.tcp[i].destination.retentionPolicy = defaultRetentionPolicy
+        }
+        config.http?.defaultRetentionPolicy = defaultRetentionPolicy
         checkAddresses(config)
+        warnListenersOnBrokers(config)
         // A section whose options could not be read is not judged further: one mistake, one message.
         let unreadable = Set(problems.compactMap(\.kafkaSection))
         for (index, problem) in KafkaClusterConfig.validate(config.kafka) where !unreadable.contains(index) {
             reportKafka(index: index, id: config.kafka[index].id, key: problem.key, problem.reason)
         }
+        config.warnings = warnings
         return config
     }
 
@@ -79,13 +118,13 @@ struct ConfigDecoder {
     private mutating func decodeArray<T>(_ root: TOMLTable, _ name: String, _ decode: (inout Self, TOMLTable, Int) -> T) -> [T] {
         guard let value = root[name] else { return [] }
         guard let array = value.array else {
-            report(line: locator.line(table: name), "\(name) must be written as [[\(name)]] sections (an array of tables), not [\(name)]")
+            report(at: locator.position(table: name), "\(name) must be written as [[\(name)]] sections (an array of tables), not [\(name)]")
             return []
         }
         var out: [T] = []
         for (i, element) in array.enumerated() {
             guard let table = element.table else {
-                report(line: locator.line(table: "", key: name), "\(name) must be written as [[\(name)]] sections")
+                report(at: locator.position(table: "", key: name), "\(name) must be written as [[\(name)]] sections")
                 continue
             }
             out.append(decode(&self, table, i))
@@ -93,19 +132,61 @@ struct ConfigDecoder {
         return out
     }
 
-    private mutating func listenerProblem(_ section: String, _ index: Int?, key: String?, _ message: String) {
-        let line = locator.line(table: section, index: index ?? 0, key: key)
-        let title = index.map { "[[\(section)]] #\($0 + 1)" } ?? "[\(section)]"
-        report(line: line, "\(title): \(key.map { "\($0): " } ?? "")\(message)")
+    mutating func listenerProblem(_ section: String, _ index: Int?, key: String?, _ message: String) {
+        let place = locator.position(table: section, index: index ?? 0, key: key)
+        report(at: place, "\(Self.title(section, index)): \(key.map { "\($0): " } ?? "")\(message)")
     }
 
-    private mutating func checkKeys(_ t: TOMLTable, _ known: [String], _ section: String, _ index: Int?) {
+    static func title(_ section: String, _ index: Int?) -> String {
+        index.map { "[[\(section)]] #\($0 + 1)" } ?? "[\(section)]"
+    }
+
+    /// Reports each key that is neither `known` nor one of `ignored` (Kapacitor's options without
+    /// effect here, warned about once each, with why).
+    private mutating func checkKeys(_ t: TOMLTable, _ known: [String], _ section: String, _ index: Int?,
+                                    ignored: [String: String] = [:]) {
         for key in t.keys.sorted() where !known.contains(key) {
-            listenerProblem(section, index, key: key, "unknown option (known: \(known.joined(separator: ", ")))")
+            if let why = ignored[key] {
+                warn(once: "\(section).\(key)", locator.position(table: section, index: index ?? 0, key: key),
+                     "\(Self.title(section, index)): \(key): a Kapacitor option without effect here, ignored: \(why)")
+                continue
+            }
+            let hint = Self.closest(key, in: known).map { "did you mean \"\($0)\"? " } ?? ""
+            listenerProblem(section, index, key: key, "unknown option (\(hint)known: \(known.joined(separator: ", ")))")
         }
     }
 
-    private mutating func string(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?) -> String? {
+    /// The known name `key` is most likely a typo of, if any is close.
+    static func closest(_ key: String, in known: [String]) -> String? {
+        let scored = known.map { ($0, editDistance($0.lowercased(), key.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, key.count / 3) else { return nil }
+        return best.0
+    }
+
+    /// Levenshtein distance over Unicode scalars.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var previous = Array(0...y.count)
+        for i in 1...x.count {
+            var current = [i] + Array(repeating: 0, count: y.count)
+            for j in 1...y.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[y.count]
+    }
+
+    mutating func bool(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?) -> Bool? {
+        guard let v = t[key] else { return nil }
+        if v.type == .bool, let b = v.bool { return b }
+        listenerProblem(section, index, key: key, "expected true or false, got \(describe(v, key: key))")
+        return nil
+    }
+
+    mutating func string(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?) -> String? {
         guard let v = t[key] else { return nil }
         if let s = v.string { return s }
         listenerProblem(section, index, key: key, "expected a string, got \(describe(v, key: key))")
@@ -141,23 +222,20 @@ struct ConfigDecoder {
         return d
     }
 
-    private mutating func address(_ t: TOMLTable, _ section: String, _ index: Int?) -> String? {
+    /// `bind-address`, parsed once here: `host:port` or `:port` (all interfaces); port 0 asks the
+    /// kernel for a free port.
+    private mutating func address(_ t: TOMLTable, _ section: String, _ index: Int?) -> BindAddress? {
         guard let a = string(t, "bind-address", section, index) else { return nil }
-        if !Self.isListenAddress(a) {
+        do throws(ListenerError) { return try BindAddress(parsing: a) } catch {
             listenerProblem(section, index, key: "bind-address", "\"\(a)\" is not host:port (for example \"127.0.0.1:8089\" or \":8089\")")
             return nil
         }
-        return a
     }
 
-    /// `host:port` or `:port` (all interfaces); port 0 asks the kernel for a free port.
-    static func isListenAddress(_ s: String) -> Bool {
-        if s.hasPrefix("["), let close = s.firstIndex(of: "]") {
-            let rest = s[s.index(after: close)...]
-            return rest.hasPrefix(":") && Int(rest.dropFirst()).map { (0...65535).contains($0) } == true
-        }
-        guard let colon = s.lastIndex(of: ":"), let p = Int(s[s.index(after: colon)...]), (0...65535).contains(p) else { return false }
-        return !s[..<colon].contains { $0 == " " || $0 == "," || $0 == "/" || $0 == ":" }
+    /// `database` and `retention-policy`, Kapacitor's names for what the points are written to.
+    private mutating func destination(_ t: TOMLTable, _ section: String, _ index: Int?) -> PointDestination {
+        PointDestination(database: string(t, "database", section, index) ?? "",
+                         retentionPolicy: string(t, "retention-policy", section, index) ?? "")
     }
 
     private mutating func precision(_ t: TOMLTable, _ section: String, _ index: Int?) -> Precision? {
@@ -169,23 +247,28 @@ struct ConfigDecoder {
         return precision
     }
 
-    static let udpKeys = ["bind-address", "read-buffer", "precision"]
+    static let udpKeys = ["enabled", "bind-address", "database", "retention-policy", "read-buffer", "precision"]
 
     private mutating func decodeUDP(_ t: TOMLTable, index: Int) -> UDPListenerConfig {
         var c = UDPListenerConfig()
-        checkKeys(t, Self.udpKeys, "udp", index)
+        checkKeys(t, Self.udpKeys, "udp", index, ignored: Self.kapacitorUDPOptions)
+        if let b = bool(t, "enabled", "udp", index) { c.enabled = b }
         if let a = address(t, "udp", index) { c.bindAddress = a }
+        c.destination = destination(t, "udp", index)
         if let n = int(t, "read-buffer", "udp", index, in: Limits.readBuffer) { c.readBuffer = n }
         if let p = precision(t, "udp", index) { c.precision = p }
         return c
     }
 
-    static let tcpKeys = ["bind-address", "max-line-length", "precision", "max-connections", "idle-timeout"]
+    static let tcpKeys = ["enabled", "bind-address", "database", "retention-policy", "max-line-length", "precision",
+                          "max-connections", "idle-timeout"]
 
     private mutating func decodeTCP(_ t: TOMLTable, index: Int) -> TCPListenerConfig {
         var c = TCPListenerConfig()
         checkKeys(t, Self.tcpKeys, "tcp", index)
+        if let b = bool(t, "enabled", "tcp", index) { c.enabled = b }
         if let a = address(t, "tcp", index) { c.bindAddress = a }
+        c.destination = destination(t, "tcp", index)
         if let n = int(t, "max-line-length", "tcp", index, in: Limits.maxLineLength) { c.maxLineLength = n }
         if let p = precision(t, "tcp", index) { c.precision = p }
         if let n = int(t, "max-connections", "tcp", index, in: Limits.maxConnections) { c.maxConnections = n }
@@ -197,9 +280,10 @@ struct ConfigDecoder {
 
     private mutating func decodeLogging(_ t: TOMLTable) -> LoggingConfig {
         var c = LoggingConfig()
-        checkKeys(t, Self.loggingKeys, "logging", nil)
+        checkKeys(t, Self.loggingKeys, "logging", nil, ignored: Self.kapacitorLoggingOptions)
         if let l = string(t, "level", "logging", nil) {
-            if let level = LoggingConfig.Level(rawValue: l.lowercased()) { c.level = level } else {
+            // Kapacitor writes its levels in capitals (DEBUG, INFO, WARN, ERROR).
+            if let level = LoggingConfig.Level(rawValue: l.lowercased() == "warn" ? "warning" : l.lowercased()) { c.level = level } else {
                 listenerProblem("logging", nil, key: "level", "\"\(l)\" is not one of \(LoggingConfig.Level.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
@@ -269,14 +353,17 @@ struct ConfigDecoder {
         return c
     }
 
-    static let httpKeys = ["bind-address", "max-body-size", "auth-token", "max-connections", "read-header-timeout", "idle-timeout"]
+    static let httpKeys = ["bind-address", "max-body-size", "auth-token", "auth-enabled", "max-connections", "read-header-timeout",
+                           "idle-timeout", "https-enabled", "https-certificate", "https-private-key", "log-enabled",
+                           "write-tracing", "pprof-enabled"]
 
     private mutating func decodeHTTP(_ t: TOMLTable) -> HTTPListenerConfig {
         var c = HTTPListenerConfig()
-        checkKeys(t, Self.httpKeys, "http", nil)
+        checkKeys(t, Self.httpKeys, "http", nil, ignored: Self.kapacitorHTTPOptions)
         if let a = address(t, "http", nil) { c.bindAddress = a }
         if let n = int(t, "max-body-size", "http", nil, in: Limits.maxBodySize) { c.maxBodySize = n }
         if let token = string(t, "auth-token", "http", nil) { c.authToken = token }
+        decodeKapacitorHTTP(t, &c)
         if let n = int(t, "max-connections", "http", nil, in: Limits.maxConnections) { c.maxConnections = n }
         if let d = duration(t, "read-header-timeout", "http", nil, in: Limits.connectionTimeout) { c.readHeaderTimeout = d.swiftDuration }
         if let d = duration(t, "idle-timeout", "http", nil, in: Limits.connectionTimeout) { c.idleTimeout = d.swiftDuration }
@@ -298,28 +385,27 @@ struct ConfigDecoder {
 
     /// Two listeners of the same protocol cannot share an address (port 0: each gets its own).
     private mutating func checkAddresses(_ config: RelayConfiguration) {
-        var seenUDP: [String: Int] = [:]
-        for (i, u) in config.udp.enumerated() {
-            if let first = seenUDP[u.bindAddress], !u.bindAddress.hasSuffix(":0") {
+        var seenUDP: [BindAddress: Int] = [:]
+        for (i, u) in config.udp.enumerated() where u.enabled {
+            if let first = seenUDP[u.bindAddress], u.bindAddress.port != 0 {
                 listenerProblem("udp", i, key: "bind-address", "\"\(u.bindAddress)\" is also used by [[udp]] #\(first + 1)")
             } else {
                 seenUDP[u.bindAddress] = i
             }
         }
-        var seenTCP: [String: String] = [:]
-        for (i, t) in config.tcp.enumerated() {
-            if let first = seenTCP[t.bindAddress], !t.bindAddress.hasSuffix(":0") {
+        var seenTCP: [BindAddress: String] = [:]
+        for (i, t) in config.tcp.enumerated() where t.enabled {
+            if let first = seenTCP[t.bindAddress], t.bindAddress.port != 0 {
                 listenerProblem("tcp", i, key: "bind-address", "\"\(t.bindAddress)\" is also used by \(first)")
             } else {
                 seenTCP[t.bindAddress] = "[[tcp]] #\(i + 1)"
             }
         }
-        if let h = config.http, let first = seenTCP[h.bindAddress], !h.bindAddress.hasSuffix(":0") {
+        if let h = config.http, let first = seenTCP[h.bindAddress], h.bindAddress.port != 0 {
             listenerProblem("http", nil, key: "bind-address", "\"\(h.bindAddress)\" is also used by \(first)")
         }
         if let h = config.http { seenTCP[h.bindAddress] = "[http]" }
-        let admin = config.admin.bindAddress
-        if !admin.isEmpty, let first = seenTCP[admin], !admin.hasSuffix(":0") {
+        if let admin = config.admin.bindAddress, let first = seenTCP[admin], admin.port != 0 {
             listenerProblem("admin", nil, key: "bind-address", "\"\(admin)\" is also used by \(first)")
         }
     }
@@ -329,7 +415,8 @@ struct ConfigDecoder {
         var out: [ConfigProblem] = []
         func check(_ section: String, _ key: String, _ problem: String?) {
             guard let problem else { return }
-            out.append(ConfigProblem(file: file, line: locator.line(table: section, index: 0, key: key), message: "[\(section)]: \(key): \(problem)"))
+            let place = locator.position(table: section, index: 0, key: key)
+            out.append(ConfigProblem(file: file, line: place?.line, column: place?.column, message: "[\(section)]: \(key): \(problem)"))
         }
         if !config.spool.dir.isEmpty { check("spool", "dir", WritablePaths.directoryProblem(config.spool.dir)) }
         if !config.relay.stateFile.isEmpty { check("relay", "state-file", WritablePaths.fileProblem(config.relay.stateFile)) }
@@ -349,7 +436,8 @@ struct ConfigDecoder {
         var c = KafkaClusterConfig()
         let id = t["id"]?.string ?? c.id
         for key in t.keys.sorted() where !Self.kafkaKeys.contains(key) {
-            reportKafka(index: i, id: id, key: key, "unknown option (known: \(Self.kafkaKeys.joined(separator: ", ")))")
+            let hint = Self.closest(key, in: Self.kafkaKeys).map { "did you mean \"\($0)\"? " } ?? ""
+            reportKafka(index: i, id: id, key: key, "unknown option (\(hint)known: \(Self.kafkaKeys.joined(separator: ", ")))")
         }
         func string(_ key: String, _ target: inout String) {
             guard let v = t[key] else { return }
@@ -387,13 +475,26 @@ struct ConfigDecoder {
         string("ssl-cert", &c.sslCert)
         string("ssl-key", &c.sslKey)
         bool("insecure-skip-verify", &c.insecureSkipVerify)
-        string("sasl-mechanism", &c.saslMechanism)
+        if let v = t["sasl-mechanism"] {
+            if let s = v.string {
+                if s.isEmpty { c.saslMechanism = nil } else if let m = KafkaSASLMechanism(rawValue: s) { c.saslMechanism = m } else {
+                    reportKafka(index: i, id: id, key: "sasl-mechanism", "\"\(s)\" is not one of \(KafkaSASLMechanism.accepted)")
+                }
+            } else { reportKafka(index: i, id: id, key: "sasl-mechanism", "expected a string, got \(describe(v, key: "sasl-mechanism"))") }
+        }
         string("sasl-username", &c.saslUsername)
         string("sasl-password", &c.saslPassword)
-        string("compression", &c.compression)
+        if let v = t["compression"] {
+            if let s = v.string {
+                if let codec = KafkaCompression(rawValue: s) { c.compression = codec } else {
+                    reportKafka(index: i, id: id, key: "compression", "\"\(s)\" is not one of \(KafkaCompression.accepted)")
+                }
+            } else { reportKafka(index: i, id: id, key: "compression", "expected a string, got \(describe(v, key: "compression"))") }
+        }
         if let v = t["acks"] {
-            if let s = v.string { c.acks = s } else if v.type == .int, let n = v.int { c.acks = String(n) } else {
-                reportKafka(index: i, id: id, key: "acks", "expected \"all\", 1 or 0, got \(describe(v, key: "acks"))")
+            let text = v.string ?? (v.type == .int ? v.int.map(String.init) : nil)
+            if let text, let acks = KafkaAcks(option: text) { c.acks = acks } else {
+                reportKafka(index: i, id: id, key: "acks", "expected \(KafkaAcks.accepted), got \(describe(v, key: "acks"))")
             }
         }
         bool("idempotent", &c.idempotent)
@@ -419,14 +520,21 @@ struct ConfigDecoder {
     }
 
     private mutating func reportKafka(index: Int, id: String, key: String?, _ message: String) {
-        let line = locator.line(table: "kafka", index: index, key: key)
+        let place = locator.position(table: "kafka", index: index, key: key)
         let subject = key.map { "\($0): " } ?? ""
-        problems.append(ConfigProblem(file: file, line: line, message: "[[kafka]] #\(index + 1) (id \"\(id)\"): \(subject)\(message)"))
+        problems.append(ConfigProblem(file: file, line: place?.line, column: place?.column,
+                                      message: "[[kafka]] #\(index + 1) (id \"\(id)\"): \(subject)\(message)"))
         problems[problems.count - 1].kafkaSection = index
     }
 
-    private mutating func report(line: Int?, _ message: String) {
-        problems.append(ConfigProblem(file: file, line: line, message: message))
+    mutating func report(at place: TOMLLocator.Position?, _ message: String) {
+        problems.append(ConfigProblem(file: file, line: place?.line, column: place?.column, message: message))
+    }
+
+    /// A warning, unless one was already given for `key`.
+    mutating func warn(once key: String, _ place: TOMLLocator.Position?, _ message: String) {
+        guard warned.insert(key).inserted else { return }
+        warnings.append(ConfigProblem(file: file, line: place?.line, column: place?.column, message: message))
     }
 
     /// Options whose values are never printed, whatever their type: a password typed as a number
@@ -439,7 +547,7 @@ struct ConfigDecoder {
     }
 
     /// The value's type and, unless `key` names a secret, the value itself, for messages.
-    private func describe(_ v: TOMLValueConvertible, key: String) -> String {
+    func describe(_ v: TOMLValueConvertible, key: String) -> String {
         if Self.isSecret(key) {
             switch v.type {
             case .string: return "a string"

@@ -19,6 +19,11 @@ public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// By line, then column (a problem without a place first); stable otherwise.
+    public static func inFileOrder(_ a: ConfigProblem, _ b: ConfigProblem) -> Bool {
+        ((a.line ?? 0), (a.column ?? 0)) < ((b.line ?? 0), (b.column ?? 0))
+    }
+
     /// `file:line:column: message`, as compilers print it.
     public static func == (a: ConfigProblem, b: ConfigProblem) -> Bool {
         a.file == b.file && a.line == b.line && a.column == b.column && a.message == b.message

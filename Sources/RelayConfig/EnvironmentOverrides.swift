@@ -8,6 +8,8 @@ enum EnvironmentOverrides {
     enum Kind { case string, bool, int, list }
 
     static let prefix = "ALERTRELAY_"
+    /// `ALERTRELAY_…` variables that are not options: `ALERTRELAY_CONFIG_PATH` names the file itself.
+    static let notOptions: Set<String> = ["ALERTRELAY_CONFIG_PATH"]
 
     /// Option kinds by section; array sections are indexed.
     static let schema: [String: (array: Bool, keys: [String: Kind])] = [
@@ -18,8 +20,9 @@ enum EnvironmentOverrides {
             "sasl-password": .string, "compression": .string, "acks": .string, "idempotent": .bool,
             "message-timeout": .string,
         ]),
-        "udp": (true, ["bind-address": .string, "read-buffer": .int, "precision": .string]),
-        "tcp": (true, ["bind-address": .string, "max-line-length": .int, "precision": .string, "max-connections": .int,
+        "udp": (true, ["enabled": .bool, "bind-address": .string, "read-buffer": .int, "precision": .string, "database": .string,
+                       "retention-policy": .string]),
+        "tcp": (true, ["enabled": .bool, "database": .string, "retention-policy": .string, "bind-address": .string, "max-line-length": .int, "precision": .string, "max-connections": .int,
                        "idle-timeout": .string]),
         "admin": (false, ["enabled": .bool, "bind-address": .string, "auth-token": .string]),
         "http": (false, ["bind-address": .string, "max-body-size": .int, "auth-token": .string, "max-connections": .int,
@@ -34,7 +37,7 @@ enum EnvironmentOverrides {
     /// Applies every `ALERTRELAY_…` variable to `root`; returns the problems (one per bad variable).
     static func apply(to root: TOMLTable, environment: [String: String]) -> [ConfigProblem] {
         var problems: [ConfigProblem] = []
-        for name in environment.keys.sorted() where name.hasPrefix(prefix) {
+        for name in environment.keys.sorted() where name.hasPrefix(prefix) && !notOptions.contains(name) {
             let value = environment[name] ?? ""
             if let message = applyOne(name, value, to: root) {
                 // Values never appear in messages, only the variable's name: a secret set in the wrong

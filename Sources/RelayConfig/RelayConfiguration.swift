@@ -27,9 +27,9 @@ public struct RelayConfiguration: Sendable, Equatable {
     /// The admin endpoints' own listener: `[admin] bind-address`, or the default address when there
     /// is no `[http]` to serve them; nil when `[http]` serves them (or `[admin] enabled = false`).
     public var adminListener: HTTPListenerConfig? {
-        guard admin.enabled, !admin.bindAddress.isEmpty || http == nil else { return nil }
+        guard admin.enabled, admin.bindAddress != nil || http == nil else { return nil }
         var c = HTTPListenerConfig()
-        c.bindAddress = admin.bindAddress.isEmpty ? AdminConfig.defaultAddress : admin.bindAddress
+        c.bindAddress = admin.bindAddress ?? AdminConfig.defaultAddress
         c.authToken = admin.authToken
         c.servesWrites = false
         c.maxConnections = 64
@@ -37,7 +37,7 @@ public struct RelayConfiguration: Sendable, Equatable {
     }
 
     /// Whether the `[http]` listener serves the admin endpoints too.
-    public var httpServesAdmin: Bool { admin.enabled && admin.bindAddress.isEmpty }
+    public var httpServesAdmin: Bool { admin.enabled && admin.bindAddress == nil }
 
     /// `[load]`: where rule and handler files live.
     public var load = LoadConfig()
@@ -47,6 +47,11 @@ public struct RelayConfiguration: Sendable, Equatable {
     public var relay = RelaySettings()
     /// `[spool]`: the durable spool in front of Kafka.
     public var spool = SpoolConfig()
+
+    /// What the file holds that has no effect here (Kapacitor's sections and options alertrelay
+    /// does not use, a listener on a broker's address), each with where and why, in file order:
+    /// `run` logs them at start, `check` lists them.
+    public var warnings: [ConfigProblem] = []
 
     /// An empty configuration.
     public init() {}
@@ -60,50 +65,75 @@ public struct RelayConfiguration: Sendable, Equatable {
     ///   can be written (`check` and `run`; `test` writes none of them).
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                             checkPaths: Bool = false) throws(ConfigError) -> RelayConfiguration {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw ConfigError(problems: [ConfigProblem(file: path, line: nil, message: "cannot read the file: \(reason)")])
+        let inspection = inspect(path: path, environment: environment, checkPaths: checkPaths)
+        guard inspection.problems.isEmpty, let configuration = inspection.configuration else {
+            throw ConfigError(problems: inspection.problems)
         }
-        let data = FileHandle(fileDescriptor: fd, closeOnDealloc: true).readDataToEndOfFile()
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(problems: [ConfigProblem(file: path, line: nil, message: "the file is not UTF-8 text")])
-        }
-        return try parse(text, file: path, environment: environment, checkPaths: checkPaths)
+        return configuration
     }
 
     /// Parses and validates TOML `text`; `file` names it in errors; `environment` may override options.
     public static func parse(_ text: String, file: String, environment: [String: String] = [:],
                              checkPaths: Bool = false) throws(ConfigError) -> RelayConfiguration {
+        let inspection = inspect(text, file: file, environment: environment, checkPaths: checkPaths)
+        guard inspection.problems.isEmpty, let configuration = inspection.configuration else {
+            throw ConfigError(problems: inspection.problems)
+        }
+        return configuration
+    }
+
+    /// What ``load(path:environment:checkPaths:)`` finds, without stopping at the problems: the
+    /// configuration as far as it could be read (nil when the file is unreadable or not TOML) and
+    /// every problem, so `check` can go on to the rule files it names.
+    public struct Inspection: Sendable {
+        /// The configuration, each unreadable option left at its default; nil if none could be read.
+        public var configuration: RelayConfiguration?
+        /// Every problem, in file order.
+        public var problems: [ConfigProblem]
+    }
+
+    /// Reads the file at `path` as ``load(path:environment:checkPaths:)`` does, keeping what it could read.
+    public static func inspect(path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                               checkPaths: Bool = false) -> Inspection {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            return Inspection(configuration: nil, problems: [ConfigProblem(file: path, line: nil, message: "cannot read the file: \(reason)")])
+        }
+        let data = FileHandle(fileDescriptor: fd, closeOnDealloc: true).readDataToEndOfFile()
+        guard let text = String(data: data, encoding: .utf8) else {
+            return Inspection(configuration: nil, problems: [ConfigProblem(file: path, line: nil, message: "the file is not UTF-8 text")])
+        }
+        return inspect(text, file: path, environment: environment, checkPaths: checkPaths)
+    }
+
+    /// Parses TOML `text` as ``parse(_:file:environment:checkPaths:)`` does, keeping what it could read.
+    public static func inspect(_ text: String, file: String, environment: [String: String] = [:],
+                               checkPaths: Bool = false) -> Inspection {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigError(problems: [ConfigProblem(file: file, line: error.source.begin.line,
-                                                       column: error.source.begin.column,
-                                                       message: "TOML syntax: \(error.description)")])
+            return Inspection(configuration: nil, problems: [ConfigProblem(file: file, line: error.source.begin.line,
+                                                                           column: error.source.begin.column,
+                                                                           message: "TOML syntax: \(error.description)")])
         } catch {
-            throw ConfigError(problems: [ConfigProblem(file: file, line: nil, message: "TOML syntax: \(error)")])
+            return Inspection(configuration: nil, problems: [ConfigProblem(file: file, line: nil, message: "TOML syntax: \(error)")])
         }
         let overrideProblems = EnvironmentOverrides.apply(to: table, environment: environment)
-        if !overrideProblems.isEmpty { throw ConfigError(problems: overrideProblems) }
         var decoder = ConfigDecoder(file: file, locator: TOMLLocator(source: text))
         let config = decoder.decode(table)
-        if !decoder.problems.isEmpty {
-            throw ConfigError(problems: decoder.problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
-        }
         var resolved = config
+        resolved.warnings.sort(by: ConfigProblem.inFileOrder)
         resolved.load.dir = LoadConfig.resolve(config.load.dir, relativeTo: file)
         if !config.relay.stateFile.isEmpty { resolved.relay.stateFile = LoadConfig.resolve(config.relay.stateFile, relativeTo: file) }
         if !config.spool.dir.isEmpty { resolved.spool.dir = LoadConfig.resolve(config.spool.dir, relativeTo: file) }
         if !config.relay.deadLetterFile.isEmpty {
             resolved.relay.deadLetterFile = LoadConfig.resolve(config.relay.deadLetterFile, relativeTo: file)
         }
-        if checkPaths {
-            let problems = decoder.pathProblems(resolved)
-            if !problems.isEmpty { throw ConfigError(problems: problems) }
-        }
-        return resolved
+        var problems = overrideProblems + decoder.problems
+        if checkPaths { problems += decoder.pathProblems(resolved) }
+        return Inspection(configuration: resolved, problems: problems.sorted(by: ConfigProblem.inFileOrder))
     }
 }
 
@@ -127,7 +157,8 @@ public struct LoadConfig: Sendable, Equatable {
 
     static func resolve(_ dir: String, relativeTo file: String) -> String {
         if dir.hasPrefix("/") { return dir }
-        let base = (file as NSString).deletingLastPathComponent
+        // Not NSString.deletingLastPathComponent: Foundation traps on some names ("a").
+        let base = file.contains("/") ? WritablePaths.parentDirectory(of: file) : ""
         let joined = base.isEmpty ? dir : base + "/" + dir
         return (joined as NSString).standardizingPath
     }

@@ -1,11 +1,17 @@
-/// Finds the line of a table header or key in TOML source text, so validation errors found
-/// after parsing (TOMLKit keeps no positions on values) can still name a line.
+/// Finds the line and column of a table header or key in TOML source text, so validation errors
+/// found after parsing (TOMLKit keeps no positions on values) can still name a place.
 struct TOMLLocator {
+    /// A 1-based line and column.
+    struct Position: Equatable {
+        var line: Int
+        var column: Int
+    }
+
     private struct Section {
         var path: String      // "kafka", "kafka.librdkafka", "http"
         var arrayIndex: Int   // which [[path]] element (0 for plain tables)
-        var headerLine: Int
-        var keys: [String: Int] = [:]
+        var header: Position
+        var keys: [String: Position] = [:]
     }
 
     private var sections: [Section] = []
@@ -13,26 +19,28 @@ struct TOMLLocator {
     /// Indexes `source` once.
     init(source: String) {
         var arrayCounts: [String: Int] = [:]
-        var current = Section(path: "", arrayIndex: 0, headerLine: 1)
+        var current = Section(path: "", arrayIndex: 0, header: Position(line: 1, column: 1))
         var lineNumber = 0
         for rawLine in source.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             let line = rawLine.drop(while: { $0 == " " || $0 == "\t" })
+            let column = rawLine.distance(from: rawLine.startIndex, to: line.startIndex) + 1
+            let here = Position(line: lineNumber, column: column)
             if line.hasPrefix("[[") {
                 sections.append(current)
                 let name = Self.headerName(line.dropFirst(2))
                 let index = arrayCounts[name, default: 0]
                 arrayCounts[name] = index + 1
-                current = Section(path: name, arrayIndex: index, headerLine: lineNumber)
+                current = Section(path: name, arrayIndex: index, header: here)
             } else if line.hasPrefix("[") {
                 sections.append(current)
                 let name = Self.headerName(line.dropFirst())
                 // A sub-table of an array element ([kafka.librdkafka]) belongs to the latest element.
                 let parent = name.split(separator: ".").first.map(String.init) ?? name
                 let index = name.contains(".") ? max(0, arrayCounts[parent, default: 1] - 1) : 0
-                current = Section(path: name, arrayIndex: index, headerLine: lineNumber)
+                current = Section(path: name, arrayIndex: index, header: here)
             } else if let key = Self.keyName(line), current.keys[key] == nil {
-                current.keys[key] = lineNumber
+                current.keys[key] = here
             }
         }
         sections.append(current)
@@ -40,19 +48,35 @@ struct TOMLLocator {
 
     /// The line of `key` in the `index`-th `[[table]]` (or `[table]`), else the header's line.
     func line(table: String, index: Int = 0, key: String? = nil) -> Int? {
+        position(table: table, index: index, key: key)?.line
+    }
+
+    /// Where `key` is in the `index`-th `[[table]]` (or `[table]`), else where its header is.
+    func position(table: String, index: Int = 0, key: String? = nil) -> Position? {
         let candidates = sections.filter { $0.path == table && $0.arrayIndex == index }
         if let key {
             for section in candidates {
-                if let l = section.keys[key] { return l }
+                if let p = section.keys[key] { return p }
             }
             // `librdkafka.foo` lives in the [table.librdkafka] sub-table.
             if let dot = key.firstIndex(of: ".") {
                 let sub = table + "." + key[..<dot]
                 let rest = String(key[key.index(after: dot)...])
-                if let l = line(table: sub, index: index, key: rest) { return l }
+                if let p = position(table: sub, index: index, key: rest) { return p }
             }
         }
-        return candidates.first?.headerLine
+        return candidates.first?.header
+    }
+
+    /// Where the first sub-table of `table` is (`[static.labels]` for `static`), for a table
+    /// that has no header of its own.
+    func position(subTablesOf table: String) -> Position? {
+        sections.first { $0.path.hasPrefix(table + ".") }?.header
+    }
+
+    /// How many `[[table]]` / `[table]` headers name `table` (its sub-tables not counted).
+    func headerCount(_ table: String) -> Int {
+        sections.filter { $0.path == table }.count
     }
 
     private static func headerName(_ s: Substring) -> String {

@@ -15,8 +15,9 @@ struct RunCommand: AsyncParsableCommand {
             printed with file and line, exit status 2.
             """)
 
-    @Option(name: .shortAndLong, help: "The configuration file (TOML, kapacitor.conf shape).")
-    var config: String
+    @Option(name: [.customShort("c"), .customLong("config")], help: ArgumentHelp(ConfigPath.help))
+    var configFile: String?
+    var config: String { ConfigPath.resolve(configFile) }
 
     func run() async throws {
         let loaded = try loadEverything(config: config)

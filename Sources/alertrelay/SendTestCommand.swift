@@ -13,8 +13,9 @@ struct SendTestCommand: ParsableCommand {
         commandName: "send-test",
         abstract: "Send one test message to a configured Kafka cluster and wait for its delivery report.")
 
-    @Option(name: .shortAndLong, help: "The configuration file.")
-    var config: String
+    @Option(name: [.customShort("c"), .customLong("config")], help: ArgumentHelp(ConfigPath.help))
+    var configFile: String?
+    var config: String { ConfigPath.resolve(configFile) }
 
     @Option(help: "The [[kafka]] id to send through.")
     var cluster: String

@@ -21,8 +21,16 @@ struct TestCommand: ParsableCommand {
             Exit status: 0, or 1 when a line was rejected or an expression failed, 2 on load errors.
             """)
 
-    @Option(name: .shortAndLong, help: "The configuration file (its [[kafka]] ids and [load] dir are used).")
-    var config: String
+    @Option(name: [.customShort("c"), .customLong("config")],
+            help: ArgumentHelp("The configuration file (its [[kafka]] ids and [load] dir are used; default: $\(ConfigPath.environmentVariable), else \(ConfigPath.standard))."))
+    var configFile: String?
+    var config: String { ConfigPath.resolve(configFile) }
+
+    @Option(help: "The database the points were written to (as [[udp]] database): rules with dbrp or database read only theirs. Default: every rule reads them.")
+    var database: String?
+
+    @Option(name: .customLong("retention-policy"), help: "The retention policy the points were written to (with --database; default \"\").")
+    var retentionPolicy: String?
 
     @Option(help: "Directory of rule files (default: <load dir>/rules).")
     var rules: String?
@@ -58,6 +66,9 @@ struct TestCommand: ParsableCommand {
         let limits = loaded.configuration.relay.groupLimits
         let engine = RuleEngine(rules: loaded.rules.rules, hostname: hostname.isEmpty ? ProcessInfo.processInfo.hostName : hostname,
                                 limits: limits)
+        if database != nil || retentionPolicy != nil {
+            engine.select(destination: PointDestination(database: database ?? "", retentionPolicy: retentionPolicy ?? ""))
+        }
         var failures = 0
         engine.onError = { rule, message in
             failures += 1

@@ -89,6 +89,7 @@ import Testing
         let yaml = try RuleLoader.convert(tick: tick, file: "t.tick")
         #expect(yaml == #"""
             id: 't'
+            dbrp: [{database: 'telegraf', retentionPolicy: 'autogen'}]
             measurement: 'cpu'
             where: '"cpu" =~ /^cpu[0-9]+\/x$/ AND TRUE AND TRUE'
             groupBy: ['host', 'cpu']

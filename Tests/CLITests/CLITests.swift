@@ -123,9 +123,10 @@ import Testing
         let r = try Self.alertrelay(["check", "--config", file.path])
         #expect(r.status == 2)
         #expect(r.stderr == """
-            \(file.path):1: [[kafka]] #1 (id ""): brokers: no brokers specified, must provide at least one broker URL
-            \(file.path):3: [[kafka]] #1 (id ""): id: id must not be empty
-            \(file.path):4: [[kafka]] #1 (id ""): batch-size: must not be negative, got -1
+            \(file.path):1:1: [[kafka]] #1 (id ""): brokers: no brokers specified, must provide at least one broker URL
+            \(file.path):3:1: [[kafka]] #1 (id ""): id: id must not be empty
+            \(file.path):4:1: [[kafka]] #1 (id ""): batch-size: must not be negative, got -1
+            3 problems found
 
             """)
     }
@@ -182,13 +183,13 @@ import Testing
             """.write(toFile: conf, atomically: true, encoding: .utf8)
         let r = try Self.alertrelay(["check", "--config", conf])
         #expect(r.status == 2)
-        #expect(r.stderr.contains("\(conf):4: [[kafka]] #1 (id \"default\"): message-timeout: must be from 1ms to 596h31m23.647s"), "\(r.stderr)")
-        #expect(r.stderr.contains("\(conf):6: [http]: auth-token: expected a string, got an integer"))
+        #expect(r.stderr.contains("\(conf):4:3: [[kafka]] #1 (id \"default\"): message-timeout: must be from 1ms to 596h31m23.647s"), "\(r.stderr)")
+        #expect(r.stderr.contains("\(conf):6:3: [http]: auth-token: expected a string, got an integer"))
         #expect(!r.stderr.contains("1234567890123"))
         try "[relay]\n  state-file = \"\(dir.path)/missing/state.json\"\n".write(toFile: conf, atomically: true, encoding: .utf8)
         let paths = try Self.alertrelay(["check", "--config", conf])
         #expect(paths.status == 2)
-        #expect(paths.stderr.contains("\(conf):2: [relay]: state-file: the directory \"\(dir.path)/missing\" does not exist"), "\(paths.stderr)")
+        #expect(paths.stderr.contains("\(conf):2:3: [relay]: state-file: the directory \"\(dir.path)/missing\" does not exist"), "\(paths.stderr)")
     }
 
     /// The seed's two TICKscript tasks run unchanged and give exactly what their YAML rules give;
@@ -325,7 +326,16 @@ import Testing
         let docker = try String(contentsOf: deploy.appendingPathComponent("Dockerfile"), encoding: .utf8)
         #expect(docker.contains("CMD [\"run\", \"--config\", \"/etc/alertrelay/alertrelay.conf\"]"))
         #expect(docker.contains("ENTRYPOINT [\"/usr/local/bin/alertrelay\"]"))
-        #expect(docker.contains("EXPOSE 8089/udp 9092/tcp"))
+        // The image's listeners are reachable from outside the container: every interface, the exposed ports.
+        #expect(docker.contains("EXPOSE 8089/udp 8086/tcp"))
+        #expect(docker.contains("ENV ALERTRELAY_UDP_0_BIND_ADDRESS=:8089 ALERTRELAY_HTTP_BIND_ADDRESS=:8086"))
+        let image = try Self.alertrelay(["check"], environment: [
+            "ALERTRELAY_CONFIG_PATH": Self.repo + "/Config/alertrelay.conf",
+            "ALERTRELAY_UDP_0_BIND_ADDRESS": ":8089", "ALERTRELAY_HTTP_BIND_ADDRESS": ":8086",
+        ])
+        #expect(image.status == 0, "\(image.stderr)")
+        #expect(image.stdout.contains("udp :8089") && image.stdout.contains("http :8086"), "\(image.stdout)")
+        #expect(!image.stderr.contains("warning"), "\(image.stderr)")
         let unit = try String(contentsOf: deploy.appendingPathComponent("alertrelay.service"), encoding: .utf8)
         #expect(unit.contains("ExecStart=/usr/local/bin/alertrelay run --config /etc/alertrelay/alertrelay.conf"))
         #expect(unit.contains("ExecReload=/bin/kill -HUP $MAINPID"))

@@ -95,7 +95,7 @@ func port(_ address: SocketAddress) -> Int { address.port ?? 0 }
         }
         #expect(bound == -1 && errno == EADDRINUSE, "a second socket bound the relay's UDP port")
         var config = UDPListenerConfig()
-        config.bindAddress = "127.0.0.1:\(port(udp.localAddress))"
+        config.bindAddress = BindAddress(host: "127.0.0.1", port: port(udp.localAddress))
         await #expect(throws: ListenerError.self) { try await UDPListener.start(config, sink: sink, group: group, logger: quiet) }
         try LoopbackClient.sendUDP([Array("a v=1".utf8)], port: port(udp.localAddress))
         #expect(await eventually { sink.pointCount == 1 })

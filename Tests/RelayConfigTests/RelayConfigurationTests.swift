@@ -22,7 +22,7 @@ import Testing
               insecure-skip-verify = false
             """
         // Kapacitor itself refuses an enabled cluster without brokers; so do we, at the right line.
-        #expect(throws: ConfigError(problems: [ConfigProblem(file: "k.conf", line: 4,
+        #expect(throws: ConfigError(problems: [ConfigProblem(file: "k.conf", line: 4, column: 3,
             message: "[[kafka]] #1 (id \"localhost\"): brokers: no brokers specified, must provide at least one broker URL")])) {
             try RelayConfiguration.parse(text, file: "k.conf")
         }
@@ -60,29 +60,29 @@ import Testing
     /// Broken [[kafka]] sections, each with the exact message expected.
     @Test(arguments: [
         ("[[kafka]]\nenabled = true\nid = \"\"\nbrokers = [\"a:1\"]\n",
-         "c.conf:3: [[kafka]] #1 (id \"\"): id: id must not be empty"),
+         "c.conf:3:1: [[kafka]] #1 (id \"\"): id: id must not be empty"),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"]\nbatch-size = \"100\"\n",
-         "c.conf:4: [[kafka]] #1 (id \"default\"): batch-size: expected an integer, got string \"100\""),
+         "c.conf:4:1: [[kafka]] #1 (id \"default\"): batch-size: expected an integer, got string \"100\""),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"]\ntimeout = 10\n",
-         "c.conf:4: [[kafka]] #1 (id \"default\"): timeout: expected a duration string such as \"10s\" or \"500ms\", got integer 10"),
+         "c.conf:4:1: [[kafka]] #1 (id \"default\"): timeout: expected a duration string such as \"10s\" or \"500ms\", got integer 10"),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"]\nbatch-timeout = \"1sec\"\n",
-         "c.conf:4: [[kafka]] #1 (id \"default\"): batch-timeout: time: unknown unit \"sec\" in duration \"1sec\""),
+         "c.conf:4:1: [[kafka]] #1 (id \"default\"): batch-timeout: time: unknown unit \"sec\" in duration \"1sec\""),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"]\nbatchsize = 5\n",
-         "c.conf:4: [[kafka]] #1 (id \"default\"): batchsize: unknown option (known: enabled, id, brokers, timeout, batch-size, batch-timeout, use-ssl, ssl-ca, ssl-cert, ssl-key, insecure-skip-verify, sasl-mechanism, sasl-username, sasl-password, compression, acks, idempotent, message-timeout, librdkafka)"),
+         "c.conf:4:1: [[kafka]] #1 (id \"default\"): batchsize: unknown option (did you mean \"batch-size\"? known: enabled, id, brokers, timeout, batch-size, batch-timeout, use-ssl, ssl-ca, ssl-cert, ssl-key, insecure-skip-verify, sasl-mechanism, sasl-username, sasl-password, compression, acks, idempotent, message-timeout, librdkafka)"),
         ("[[kafka]]\nenabled = \"yes\"\n",
-         "c.conf:2: [[kafka]] #1 (id \"default\"): enabled: expected true or false, got string \"yes\""),
+         "c.conf:2:1: [[kafka]] #1 (id \"default\"): enabled: expected true or false, got string \"yes\""),
         ("[[kafka]]\nenabled = true\nbrokers = \"a:1\"\n",
-         "c.conf:3: [[kafka]] #1 (id \"default\"): brokers: expected an array of \"host:port\" strings, got string \"a:1\""),
+         "c.conf:3:1: [[kafka]] #1 (id \"default\"): brokers: expected an array of \"host:port\" strings, got string \"a:1\""),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"]\nuse-ssl = true\nssl-ca = \"/nonexistent/ca.pem\"\n",
-         "c.conf:5: [[kafka]] #1 (id \"default\"): ssl-ca: \"/nonexistent/ca.pem\": file does not exist"),
+         "c.conf:5:1: [[kafka]] #1 (id \"default\"): ssl-ca: \"/nonexistent/ca.pem\": file does not exist"),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"]\n[kafka.librdkafka]\n\"linger.ms\" = \"soon\"\n",
-         "c.conf:5: [[kafka]] #1 (id \"default\"): librdkafka.linger.ms: librdkafka rejects linger.ms: Invalid value for configuration property \"queue.buffering.max.ms\""),
+         "c.conf:5:1: [[kafka]] #1 (id \"default\"): librdkafka.linger.ms: librdkafka rejects linger.ms: Invalid value for configuration property \"queue.buffering.max.ms\""),
         ("[[kafka]]\nenabled = true\nid = \"x\"\nbrokers = [\"a:1\"]\n\n[[kafka]]\nenabled = true\nid = \"x\"\nbrokers = [\"b:1\"]\n",
-         "c.conf:8: [[kafka]] #2 (id \"x\"): id: duplicate id \"x\" (also [[kafka]] #1): each cluster needs its own id"),
+         "c.conf:8:1: [[kafka]] #2 (id \"x\"): id: duplicate id \"x\" (also [[kafka]] #1): each cluster needs its own id"),
         ("[kafka]\nenabled = true\n",
-         "c.conf:1: kafka must be written as [[kafka]] sections (an array of tables), not [kafka]"),
+         "c.conf:1:1: kafka must be written as [[kafka]] sections (an array of tables), not [kafka]"),
         ("[kafak]\nenabled = true\n",
-         "c.conf:1: unknown section or key \"kafak\" (known: [[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool])"),
+         "c.conf:1:1: unknown section or key \"kafak\" (did you mean \"kafka\"?) (known: [[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool])"),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"\n",
          "c.conf:3:18: TOML syntax: Error while parsing array: encountered end-of-file"),
     ])
@@ -150,19 +150,19 @@ import Testing
     }
 
     @Test(arguments: [
-        ("[[udp]]\nbind-address = \"nope\"\n", "l.conf:2: [[udp]] #1: bind-address: \"nope\" is not host:port (for example \"127.0.0.1:8089\" or \":8089\")"),
-        ("[[udp]]\nprecision = \"fortnight\"\n", "l.conf:2: [[udp]] #1: precision: \"fortnight\" is not one of ns, us, ms, s, m, h"),
-        ("[[udp]]\nread-buffer = -1\n", "l.conf:2: [[udp]] #1: read-buffer: must be from 0 to 2147483647, got -1"),
-        ("[[udp]]\nreadbuffer = 1\n", "l.conf:2: [[udp]] #1: readbuffer: unknown option (known: bind-address, read-buffer, precision)"),
-        ("[[tcp]]\nmax-line-length = \"1MB\"\n", "l.conf:2: [[tcp]] #1: max-line-length: expected an integer, got string \"1MB\""),
-        ("[udp]\nbind-address = \":1\"\n", "l.conf:1: udp must be written as [[udp]] sections (an array of tables), not [udp]"),
-        ("[[http]]\nbind-address = \":1\"\n", "l.conf:1: http must be written as one [http] section"),
-        ("[[udp]]\nbind-address = \":1\"\n[[udp]]\nbind-address = \":1\"\n", "l.conf:4: [[udp]] #2: bind-address: \":1\" is also used by [[udp]] #1"),
-        ("[[tcp]]\nbind-address = \":1\"\n[http]\nbind-address = \":1\"\n", "l.conf:4: [http]: bind-address: \":1\" is also used by [[tcp]] #1"),
-        ("[lsiteners]\n", "l.conf:1: unknown section or key \"lsiteners\" (known: [[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool])"),
-        ("[spool]\ndir = \"/s\"\nmax-age = \"a day\"\n", "l.conf:3: [spool]: max-age: time: invalid duration \"a day\""),
-        ("[spool]\nmax-age = \"-1h\"\n", "l.conf:2: [spool]: max-age: must be positive (leave it out to keep messages until delivered), got \"-1h\""),
-        ("[spool]\nmax-age = 3600\n", "l.conf:2: [spool]: max-age: expected a string, got integer 3600"),
+        ("[[udp]]\nbind-address = \"nope\"\n", "l.conf:2:1: [[udp]] #1: bind-address: \"nope\" is not host:port (for example \"127.0.0.1:8089\" or \":8089\")"),
+        ("[[udp]]\nprecision = \"fortnight\"\n", "l.conf:2:1: [[udp]] #1: precision: \"fortnight\" is not one of ns, us, ms, s, m, h"),
+        ("[[udp]]\nread-buffer = -1\n", "l.conf:2:1: [[udp]] #1: read-buffer: must be from 0 to 2147483647, got -1"),
+        ("[[udp]]\nreadbuffer = 1\n", "l.conf:2:1: [[udp]] #1: readbuffer: unknown option (did you mean \"read-buffer\"? known: enabled, bind-address, database, retention-policy, read-buffer, precision)"),
+        ("[[tcp]]\nmax-line-length = \"1MB\"\n", "l.conf:2:1: [[tcp]] #1: max-line-length: expected an integer, got string \"1MB\""),
+        ("[udp]\nbind-address = \":1\"\n", "l.conf:1:1: udp must be written as [[udp]] sections (an array of tables), not [udp]"),
+        ("[[http]]\nbind-address = \":1\"\n", "l.conf:1:1: http must be written as one [http] section"),
+        ("[[udp]]\nbind-address = \":1\"\n[[udp]]\nbind-address = \":1\"\n", "l.conf:4:1: [[udp]] #2: bind-address: \":1\" is also used by [[udp]] #1"),
+        ("[[tcp]]\nbind-address = \":1\"\n[http]\nbind-address = \":1\"\n", "l.conf:4:1: [http]: bind-address: \":1\" is also used by [[tcp]] #1"),
+        ("[lsiteners]\n", "l.conf:1:1: unknown section or key \"lsiteners\" (known: [[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool])"),
+        ("[spool]\ndir = \"/s\"\nmax-age = \"a day\"\n", "l.conf:3:1: [spool]: max-age: time: invalid duration \"a day\""),
+        ("[spool]\nmax-age = \"-1h\"\n", "l.conf:2:1: [spool]: max-age: must be positive (leave it out to keep messages until delivered), got \"-1h\""),
+        ("[spool]\nmax-age = 3600\n", "l.conf:2:1: [spool]: max-age: expected a string, got integer 3600"),
     ])
     func brokenListenerSections(text: String, message: String) {
         do {
@@ -211,7 +211,7 @@ import Testing
             _ = try RelayConfiguration.parse(text, file: "e.conf", environment: ["ALERTRELAY_KAFKA_0_BROKERS": ""])
             Issue.record("accepted empty brokers")
         } catch {
-            #expect(error.description == "e.conf:4: [[kafka]] #1 (id \"a\"): brokers: no brokers specified, must provide at least one broker URL")
+            #expect(error.description == "e.conf:4:1: [[kafka]] #1 (id \"a\"): brokers: no brokers specified, must provide at least one broker URL")
         }
     }
 }

@@ -41,6 +41,10 @@ struct TICKCompiler {
 
     mutating func compile() throws(TICKError) -> Output {
         add("id: \(Self.quote(taskName))", Self.start)
+        if !task.dbrps.isEmpty {
+            let pairs = task.dbrps.map { "{database: \(Self.quote($0.database)), retentionPolicy: \(Self.quote($0.retentionPolicy))}" }
+            add("dbrp: [" + pairs.joined(separator: ", ") + "]", Self.start)
+        }
         var nodes = task.nodes[...]
         guard let from = nodes.first, from.name == "from" else {
             throw TICKError(at: task.nodes.first?.position ?? Self.start, "a stream task starts with stream|from()")
@@ -54,8 +58,7 @@ struct TICKCompiler {
             case "where": wheres.append((try lambda(p, 0), p.position))
             case "groupBy": groupBy = p
             case "database", "retentionPolicy":
-                // Points carry no database yet: every point matches, as for a task without dbrp.
-                _ = try string(p, 0)
+                add("\(p.name): \(Self.quote(try string(p, 0)))", p.position)
             default:
                 throw TICKError(at: p.position, "from() has no property \(p.name) here (supported: measurement, where, groupBy, database, retentionPolicy)")
             }

@@ -174,6 +174,7 @@ final class EngineLoop {
     private func process(_ batch: PointBatch) {
         currentReceivedAt = batch.receivedAt
         counters.pointsProcessed += UInt64(batch.points.count)
+        engine.select(destination: batch.destination)
         engine.process(batch.points) { event in handle(event) }
     }
 

@@ -12,9 +12,9 @@ enum ListenerSpec: Equatable, Sendable {
     case http(HTTPListenerConfig, admin: Bool)
     case admin(HTTPListenerConfig)
 
-    /// The listeners a configuration asks for.
+    /// The listeners a configuration asks for (`enabled = false` sections start none).
     static func all(in c: RelayConfiguration) -> [ListenerSpec] {
-        c.udp.map { .udp($0) } + c.tcp.map { .tcp($0) } + (c.http.map { [.http($0, admin: c.httpServesAdmin)] } ?? [])
+        c.udp.filter(\.enabled).map { .udp($0) } + c.tcp.filter(\.enabled).map { .tcp($0) } + (c.http.map { [.http($0, admin: c.httpServesAdmin)] } ?? [])
             + (c.adminListener.map { [.admin($0)] } ?? [])
     }
 
@@ -34,7 +34,7 @@ enum ListenerSpec: Equatable, Sendable {
         return true
     }
 
-    var bindAddress: String {
+    var bindAddress: BindAddress {
         switch self {
         case .udp(let u): return u.bindAddress
         case .tcp(let t): return t.bindAddress
@@ -47,8 +47,8 @@ enum ListenerSpec: Equatable, Sendable {
     func collides(with other: ListenerSpec) -> Bool {
         let isUDP: (ListenerSpec) -> Bool = { if case .udp = $0 { return true } else { return false } }
         guard isUDP(self) == isUDP(other) else { return false }
-        guard let a = try? BindAddress(bindAddress), let b = try? BindAddress(other.bindAddress), a.port != 0 else { return false }
-        return a.port == b.port
+        guard bindAddress.port != 0 else { return false }
+        return bindAddress.port == other.bindAddress.port
     }
 }
 
@@ -126,7 +126,7 @@ struct ListenerSwitch {
             var restored: [RunningListener] = []
             var lost: [String] = []
             for r in closedEarly {
-                if let again = try? await start(r.spec) { restored.append(again) } else { lost.append(r.spec.bindAddress) }
+                if let again = try? await start(r.spec) { restored.append(again) } else { lost.append("\(r.spec.bindAddress)") }
             }
             let running = kept + remaining + restored
             return (running, lost.isEmpty ? .bindFailed(cause: "\(error)") : .rollbackIncomplete(cause: "\(error)", lost: lost))

@@ -155,6 +155,7 @@ final class RelayController: Sendable {
         }
         let old = current.loaded.configuration
         let c = next.configuration
+        logger.configWarnings(c)
         if c.spool.dir != old.spool.dir {
             refuse("reload refused: [spool] dir cannot change while running (it holds the unacknowledged alerts); restart alertrelay to move it",
                    ["running": .string(old.spool.dir.isEmpty ? "off" : old.spool.dir), "new": .string(c.spool.dir.isEmpty ? "off" : c.spool.dir)])

@@ -39,6 +39,7 @@ public final class RelayService: Sendable {
         if files.now != files.before {
             logger.info("open-file limit raised to the hard limit", metadata: ["before": .stringConvertible(files.before), "now": .stringConvertible(files.now)])
         }
+        logger.configWarnings(loaded.configuration)
         let controller: RelayController
         do throws(RelayStartError) {
             controller = try await RelayController.start(configPath: configPath, loaded: loaded, logger: logger, logSettings: logSettings,
