@@ -56,7 +56,20 @@ public enum RelayLoader {
                 problems += error.errors.map(\.description)
             }
         }
-        guard problems.isEmpty, let configuration else { throw RelayLoadError(problems: problems, warnings: warnings) }
+        guard problems.isEmpty, var configuration else { throw RelayLoadError(problems: problems, warnings: warnings) }
+        configuration.warnings += unreachableRules(set.rules, configuration)
         return LoadedRelay(configuration: configuration, rules: set)
+    }
+
+    /// A rule that reads only a database and retention policy no listener writes to never fires:
+    /// one warning each, at the rule. `[http]` writes whatever its requests name, so with it none.
+    static func unreachableRules(_ rules: [AlertRule], _ c: RelayConfiguration) -> [ConfigProblem] {
+        guard c.http == nil else { return [] }
+        let written = c.udp.filter(\.enabled).map(\.destination) + c.tcp.filter(\.enabled).map(\.destination)
+        return rules.filter { !$0.destinations.isEmpty && !written.contains(where: $0.destinations.accepts) }.map { r in
+            ConfigProblem(file: r.location.file, line: r.location.line, column: r.location.column,
+                          message: "rule \"\(r.id)\" reads \(r.destinations), which no [[udp]] or [[tcp]] section writes "
+                              + "(their database and retention-policy): it will never see a point")
+        }
     }
 }

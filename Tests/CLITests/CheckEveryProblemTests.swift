@@ -108,3 +108,51 @@ import Testing
         }
     }
 }
+
+/// `check` on a pasted kapacitor.conf, the default `--config`, and `--rules`/`--handlers`.
+@Suite struct CheckOptionsTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test func kapacitorConfChecksWithItsWarnings() throws {
+        let fixture = Self.repo + "/Tests/RelayConfigTests/Fixtures/kapacitor-1.5.9.conf"
+        let r = try AlertRelayCLI.run(["check", "--config", fixture])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("kafka \"localhost\" (disabled)") && r.stdout.contains("http :9092"), "\(r.stdout)")
+        let warnings = r.stderr.split(separator: "\n").filter { $0.hasPrefix("warning: \(fixture):") }
+        #expect(warnings.count == 47, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: \(fixture):225:1: [smtp] is a Kapacitor section alertrelay does not use, ignored:"))
+    }
+
+    @Test func configDefaultsToTheEnvironmentThenEtc() throws {
+        let fromEnvironment = try AlertRelayCLI.run(["check"], environment: ["ALERTRELAY_CONFIG_PATH": Self.repo + "/Config/alertrelay.conf"])
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
+        #expect(fromEnvironment.stdout.hasPrefix(Self.repo + "/Config/alertrelay.conf: OK"))
+        let standard = try AlertRelayCLI.run(["check"], environment: ["ALERTRELAY_CONFIG_PATH": ""])
+        if !FileManager.default.fileExists(atPath: "/etc/alertrelay/alertrelay.conf") {
+            #expect(standard.status == 2)
+            #expect(standard.stderr.hasPrefix("/etc/alertrelay/alertrelay.conf: cannot read the file"), "\(standard.stderr)")
+        }
+    }
+
+    @Test func rulesAndHandlersDirectoriesAsInTest() throws {
+        let r = try AlertRelayCLI.run(["check", "--config", Self.repo + "/Config/alertrelay.conf", "--rules", Self.repo + "/Config/examples/rules",
+                                       "--handlers", Self.repo + "/Config/examples/handlers"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let examples = (try FileManager.default.contentsOfDirectory(atPath: Self.repo + "/Config/examples/rules")).filter { $0.hasSuffix(".yaml") }
+        #expect(r.stdout.contains("rules in \(examples.count) files"), "\(r.stdout)")
+    }
+
+    /// A rule reading a database no listener writes to would never fire: `check` says so.
+    @Test func aRuleNoListenerFeedsIsWarnedAbout() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unfed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "[[udp]]\n  bind-address = \"127.0.0.1:0\"\n  database = \"telegraf\"\n".write(to: dir.appendingPathComponent("a.conf"), atomically: true, encoding: .utf8)
+        try "- id: fed\n  database: telegraf\n  crit: '\"v\" > 0'\n- id: unfed\n  database: apps\n  crit: '\"v\" > 0'\n"
+            .write(to: dir.appendingPathComponent("rules/r.yaml"), atomically: true, encoding: .utf8)
+        let r = try AlertRelayCLI.run(["check", "--config", dir.appendingPathComponent("a.conf").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr == "warning: \(dir.path)/rules/r.yaml:4:3: rule \"unfed\" reads database apps, which no [[udp]] or [[tcp]] section writes "
+            + "(their database and retention-policy): it will never see a point\n", "\(r.stderr)")
+    }
+}

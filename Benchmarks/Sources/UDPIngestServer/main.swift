@@ -18,7 +18,7 @@ final class TakeAll: PointSink {
 }
 let sink = TakeAll()
 var config = UDPListenerConfig()
-config.bindAddress = "127.0.0.1:\(port)"
+config.bindAddress = BindAddress(host: "127.0.0.1", port: Int(port) ?? 8089)
 config.readBuffer = 50 << 20
 var logger = Logger(label: "bench")
 logger.logLevel = .error
