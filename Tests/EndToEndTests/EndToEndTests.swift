@@ -285,14 +285,14 @@ import Testing
     /// Bad files: `check` and `run` both refuse them with the same message and exit status 2.
     @Test(arguments: [
         ("config", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"nohost\"]\n", [String: String](), [String: String](),
-         "alertrelay.conf:4: [[kafka]] #1 (id \"k\"): brokers: broker \"nohost\" is not host:port (for example \"kafka-1:9092\")"),
+         "alertrelay.conf:4:3: [[kafka]] #1 (id \"k\"): brokers: broker \"nohost\" is not host:port (for example \"kafka-1:9092\")"),
         ("rule", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n", ["r.yaml": "id: r\ncrit: '\"v\" <'\n"], [:],
          "rules/r.yaml:2:13: rule \"r\": crit: unexpected end of expression"),
         ("handler", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n", [:],
          ["h.yaml": "id: h\ntopic: t\nkind: kafka\noptions: {topic: x, cluster: nope}\n"],
          "handlers/h.yaml:4:30: handler \"h\" options: unknown cluster \"nope\" (enabled [[kafka]] ids: k)"),
         ("unknown key", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n  batchsize = 5\n", [:], [:],
-         "alertrelay.conf:5: [[kafka]] #1 (id \"k\"): batchsize: unknown option"),
+         "alertrelay.conf:5:3: [[kafka]] #1 (id \"k\"): batchsize: unknown option (did you mean \"batch-size\"?"),
         ("TOML syntax", "[[kafka]\n", [:], [:], "alertrelay.conf:1:"),
         ("YAML syntax", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n", ["r.yaml": "id: r\ncrit: [\n"], [:],
          "rules/r.yaml:3:1: YAML:"),
