@@ -171,6 +171,26 @@ import Testing
         #expect(topics.topics["main:t:alert2"]?.handlers.isEmpty == true, "inline handlers are not listed")
     }
 
+    /// After a restart the state file's firing IDs are on the board at their level, attributed
+    /// to their rule (a named topic only when one rule feeds it), until their next event.
+    @Test func boardRestoresFiringAlertsFromTheStateFile() throws {
+        let loader = RuleLoader(clusters: ["c"])
+        let rules = try ["a", "b", "c"].flatMap { id in
+            try loader.rules(text: "id: \(id)\nmeasurement: cpu\ncrit: '\"v\" > 0'\n" + (id == "a" ? "kafka: {topic: x}\n" : "topic: \(id == "b" ? "solo" : "shared")\n"),
+                             file: "\(id).yaml")
+        } + loader.rules(text: "id: d\nmeasurement: cpu\ncrit: '\"v\" > 0'\ntopic: shared\n", file: "d.yaml")
+        let board = AlertBoard(maxFiring: .max)
+        board.restore(topicLevels: ["rule:a": ["cpu:nil": 3], "topic:solo": ["cpu:host=x": 2, "cpu:host=y": 0], "topic:shared": ["cpu:z": 3]],
+                      rules: rules, savedAt: 1_764_288_000_000_000_000)
+        let s = board.snapshot()
+        #expect(s.entry(rule: "a", id: "cpu:nil")?.level == .critical)
+        #expect(s.entry(rule: "a", id: "cpu:nil")?.time == 1_764_288_000_000_000_000)
+        #expect(s.entry(rule: "b", id: "cpu:host=x")?.level == .warning)
+        #expect(s.entry(rule: "b", id: "cpu:host=y") == nil, "OK is not firing")
+        #expect(s.levels["c"] == nil && s.levels["d"] == nil, "a topic fed by two rules does not say which")
+        #expect(s.collected.isEmpty && s.recent.isEmpty, "not events")
+    }
+
     @Test func processStatisticsFromProcSelfStat() throws {
         // A command with a space and a parenthesis, as proc(5) allows.
         let stat = "4242 (alert relay) x) S 1 4242 4242 0 -1 4194560 1200 0 0 0 250 50 0 0 20 0 7 0 9000 123456789 5000 18446744073709551615"

@@ -33,6 +33,32 @@ public final class AlertBoard: Sendable {
         }
     }
 
+    /// After a restart: the alerts the state file holds as firing, from the per-topic levels it
+    /// keeps (`rule:<id>` for a rule's inline handlers, `topic:<name>` for a named topic fed by
+    /// one rule), shown at their level until their next event brings message and value.
+    public func restore(topicLevels: [String: [String: Int]], rules: [AlertRule], savedAt: Int64) {
+        var byTopic: [String: [AlertRule]] = [:]
+        for r in rules { if let t = r.topic { byTopic[t, default: []].append(r) } }
+        let byID = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        state.withLock { s in
+            for (key, levels) in topicLevels {
+                let rule: AlertRule?
+                if key.hasPrefix("rule:") {
+                    rule = byID[String(key.dropFirst(5))]
+                } else if key.hasPrefix("topic:"), let feeding = byTopic[String(key.dropFirst(6))], feeding.count == 1 {
+                    rule = feeding[0]
+                } else {
+                    rule = nil
+                }
+                guard let rule else { continue }
+                for (id, raw) in levels {
+                    guard let level = AlertLevel(rawValue: raw) else { continue }
+                    s.restore(rule: rule.id, id: id, level: level, time: savedAt, measurement: rule.measurement ?? "")
+                }
+            }
+        }
+    }
+
     /// After a reload: forgets the rules that are gone and applies the new limit.
     public func configure(rules: [AlertRule], maxFiring: Int) {
         let kept = Set(rules.map(\.id))

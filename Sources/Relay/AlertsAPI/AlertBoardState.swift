@@ -68,6 +68,18 @@ struct AlertBoardState: Sendable {
         if level == .ok { remember(key, sequence) }
     }
 
+    /// Puts back an alert the state file says is firing (its level only: the file keeps no
+    /// message or point), unless the ID already has an entry. Not an event: nothing is collected.
+    mutating func restore(rule: String, id: String, level: AlertLevel, time: Int64, measurement: String) {
+        let key = AlertBoardKey(rule: rule, id: id)
+        let s = Self.shard(of: key)
+        guard level != .ok, shards[s][key] == nil, firing < maxFiring else { return }
+        sequence &+= 1
+        count(rule, level, 1)
+        shards[s][key] = AlertBoardEntry(rule: rule, id: id, group: "", level: level, message: "", details: "", time: time, duration: 0,
+                                         point: Point(measurement: measurement, fields: [], time: time), sequence: sequence)
+    }
+
     private mutating func count(_ rule: String, _ level: AlertLevel, _ delta: Int) {
         levels[rule, default: [0, 0, 0, 0]][level.rawValue] += delta
         if level != .ok { firing += delta }

@@ -96,6 +96,7 @@ final class EngineLoop {
             }
             let groups = engine.restore(saved)
             router.restore(topicLevels: saved.topics)
+            alerts.restore(topicLevels: saved.topics, rules: engine.rules, savedAt: saved.takenAt)
             logger.info("alert state restored", metadata: ["state-file": .string(p.path), "groups": .stringConvertible(groups)])
         } catch {
             logger.error("saved alert state unreadable; starting without it", metadata: ["state-file": .string(p.path), "error": .string("\(error)")])
