@@ -135,20 +135,23 @@ import Testing
         }
         for i in 0..<100_000 { write("host=h\(i)", .critical) }
         var snapshots: [Duration] = [], firstWrites: [Duration] = [], laterWrites: [Duration] = []
-        var held: [AlertBoardState] = []
+        // One snapshot held at a time (as a request holds one): the table is copied only shard by
+        // shard, so the test holds little more than one table (other suites measure the
+        // process's memory beside it).
+        var held: AlertBoardState?
         for round in 0..<21 {
-            snapshots.append(clock.measure { held.append(board.snapshot()) })
+            held = nil
+            snapshots.append(clock.measure { held = board.snapshot() })
             // The first write after the snapshot pays for its shard's copy; the next ones to the
             // same shard do not.
             let id = "host=h\(round * 4099 % 100_000)"
             firstWrites.append(clock.measure { write(id, .warning) })
             laterWrites.append(clock.measure { write(id, .critical) })
-            if held.count > 2 { held.removeFirst() }
         }
         func median(_ d: [Duration]) -> Duration { d.sorted()[d.count / 2] }
         print("alert board at 100k alerts (this build): snapshot \(median(snapshots)), first write after it \(median(firstWrites)) "
               + "(its shard copied), next write \(median(laterWrites)); medians of 21")
-        #expect(held.last?.firing == 100_000)
+        #expect(held?.firing == 100_000)
         #expect(median(snapshots) < .milliseconds(2))
         #expect(median(firstWrites) < .milliseconds(5))
     }
@@ -208,7 +211,10 @@ import Testing
     @Test func kapacitorLevelsAndLimits() throws {
         #expect(try KapacitorAlertsAPI.level(nil).get() == .ok)
         #expect(try KapacitorAlertsAPI.level("warning").get() == .warning)
-        #expect(throws: APIResponse.self) { try KapacitorAlertsAPI.level("WARN").get() }
+        #expect(try KapacitorAlertsAPI.level("WARN").get() == .warning, "Kapacitor's ParseLevel finds the text in OKINFOWARNINGCRITICAL")
+        #expect(try KapacitorAlertsAPI.level("infowarning").get() == .info)
+        #expect(throws: APIResponse.self) { try KapacitorAlertsAPI.level("K").get() }
+        #expect(throws: APIResponse.self) { try KapacitorAlertsAPI.level("ARNING").get() }
         #expect(try APIResponse.limit("50000", default: 1000, max: 10_000).get() == 10_000)
         #expect(throws: APIResponse.self) { try APIResponse.limit("-1", default: 1000, max: 10_000).get() }
         #expect(APIResponse.pathEscaped("cpu:host=a,cpu=cpu 0/x") == "cpu:host=a,cpu=cpu%200%2Fx")

@@ -207,11 +207,15 @@ struct KapacitorAlertsAPI {
 
     static func topicPath(_ id: String) -> String { topicsPath + "/" + APIResponse.pathEscaped(id) }
 
-    /// Kapacitor's `alert.ParseLevel`: case-insensitive, empty is OK.
+    /// Kapacitor's `alert.ParseLevel`, quirks included: the upper-cased text is looked for in
+    /// `OKINFOWARNINGCRITICAL` and names the level whose name starts where it is first found, so
+    /// `""` is OK and `warn` or `CRIT` name WARNING and CRITICAL.
     static func level(_ text: String?) -> Result<AlertLevel, APIResponse> {
         let t = (text ?? "").uppercased()
-        if t.isEmpty { return .success(.ok) }
-        guard let l = AlertLevel.allCases.first(where: { $0.description == t }) else {
+        let names = "OKINFOWARNINGCRITICAL"
+        let offsets = [0, 2, 6, 13]
+        let at = t.isEmpty ? 0 : names.range(of: t).map { names.distance(from: names.startIndex, to: $0.lowerBound) }
+        guard let at, let i = offsets.firstIndex(of: at), let l = AlertLevel(rawValue: i) else {
             return .failure(APIResponse(400, .error("unknown alert level '\(t)'")))
         }
         return .success(l)
