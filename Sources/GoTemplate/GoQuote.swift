@@ -31,9 +31,9 @@ enum GoUnicode {
 }
 
 /// Go's `strconv.Quote` and `%#U`.
-enum GoQuote {
+public enum GoQuote {
     /// `strconv.Quote(s)`: a double-quoted Go string literal.
-    static func quote(_ s: String, asciiOnly: Bool = false) -> String {
+    public static func quote(_ s: String, asciiOnly: Bool = false) -> String {
         var out = "\""
         for r in s.unicodeScalars {
             appendQuoted(r, quote: "\"", asciiOnly: asciiOnly, to: &out)

@@ -5,8 +5,10 @@ import NIOHTTP1
 import NIOPosix
 
 /// InfluxDB-compatible HTTP ingest: `POST /write?db=&precision=`, `POST /api/v2/write?bucket=&precision=`
-/// (gzip bodies welcome), `GET /ping`. Good lines of a partly bad body are kept and the response
-/// is 400 naming the bad lines, as InfluxDB answers a partial write.
+/// (gzip bodies welcome), `GET /ping`, and Kapacitor's `POST /kapacitor/v1/write` and
+/// `GET /kapacitor/v1/ping` (so Telegraf's influxdb output pointed at a Kapacitor URL works).
+/// Good lines of a partly bad body are kept and the response is 400 naming the bad lines, as
+/// InfluxDB answers a partial write.
 public final class HTTPWriteListener: Sendable {
     /// Counters (messages = requests).
     public let statistics: ListenerStatistics
@@ -52,16 +54,20 @@ public struct HTTPRouteResponse: Sendable {
     public var body: String
     /// Whether the `auth-token` (when set) is required.
     public var needsAuth: Bool
-    public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: String, needsAuth: Bool = false) {
+    /// Headers beside Content-Type and Content-Length.
+    public var headers: [(String, String)]
+    public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: String, needsAuth: Bool = false,
+                headers: [(String, String)] = []) {
         self.status = status
         self.contentType = contentType
         self.body = body
         self.needsAuth = needsAuth
+        self.headers = headers
     }
 }
 
-/// Extra endpoints: given the method and path, a response, or nil for 404.
-public typealias HTTPRoutes = @Sendable (_ method: String, _ path: String) -> HTTPRouteResponse?
+/// Extra endpoints: given the request, a response, or nil for 404.
+public typealias HTTPRoutes = @Sendable (HTTPRouteRequest) -> HTTPRouteResponse?
 
 final class HTTPWriteHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -87,7 +93,7 @@ final class HTTPWriteHandler: ChannelInboundHandler {
     /// `Token <auth-token>` and `Bearer <auth-token>` as bytes, compared in constant time.
     private let acceptedAuthorizations: [[UInt8]]
 
-    static let writePaths: Set<String> = ["/write", "/api/v2/write"]
+    static let writePaths: Set<String> = ["/write", "/api/v2/write", "/kapacitor/v1/write"]
 
     init(config: HTTPListenerConfig, sink: PointSink, statistics: ListenerStatistics, logger: Logger, routes: HTTPRoutes? = nil) {
         self.config = config
@@ -164,18 +170,21 @@ final class HTTPWriteHandler: ChannelInboundHandler {
             case (.GET, "/ping"), (.HEAD, "/ping"):
                 respond(context, head, .noContent, nil)
                 return
-            case (.POST, "/write"), (.POST, "/api/v2/write"):
+            case (.GET, "/kapacitor/v1/ping"), (.HEAD, "/kapacitor/v1/ping"):
+                respond(context, head, .noContent, nil)
+                return
+            case (.POST, "/write"), (.POST, "/api/v2/write"), (.POST, "/kapacitor/v1/write"):
                 statistics.datagrams.add(1, ordering: .relaxed)
                 write(context: context, head: head, query: query, body: body)
                 return
-            case (_, "/write"), (_, "/api/v2/write"), (_, "/ping"):
+            case (_, "/write"), (_, "/api/v2/write"), (_, "/ping"), (_, "/kapacitor/v1/write"), (_, "/kapacitor/v1/ping"):
                 respond(context, head, .methodNotAllowed, "method \(head.method) not allowed on \(path)")
                 return
             default:
                 break
             }
         }
-        if let r = routes?(head.method.rawValue, path) {
+        if let r = routes?(HTTPRouteRequest(method: head.method.rawValue, path: path, query: query, uri: head.uri)) {
             if r.needsAuth, !authorized(head) {
                 respond(context, head, .unauthorized, "authorization failed")
                 return
@@ -191,6 +200,8 @@ final class HTTPWriteHandler: ChannelInboundHandler {
         let buffer = context.channel.allocator.buffer(string: r.body)
         headers.add(name: "Content-Type", value: r.contentType)
         headers.add(name: "Content-Length", value: String(buffer.readableBytes))
+        for (name, value) in r.headers { headers.add(name: name, value: value) }
+        if request.uri.hasPrefix(KapacitorHTTP.basePath + "/") { headers.add(name: "X-Kapacitor-Version", value: KapacitorHTTP.version) }
         if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: r.status), headers: headers))), promise: nil)
         if request.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
@@ -281,6 +292,8 @@ final class HTTPWriteHandler: ChannelInboundHandler {
                          close: Bool = true) {
         var headers = HTTPHeaders()
         headers.add(name: "X-Influxdb-Version", value: "alertrelay")
+        // Kapacitor puts its version on every response of its API.
+        if request.uri.hasPrefix(KapacitorHTTP.basePath + "/") { headers.add(name: "X-Kapacitor-Version", value: KapacitorHTTP.version) }
         var buffer: ByteBuffer?
         if let error, status != .noContent {
             var text = "{\"error\":"

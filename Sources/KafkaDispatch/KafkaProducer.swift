@@ -74,7 +74,8 @@ public final class KafkaProducer: Sendable {
         }
         let core = ProducerCore(clusterID: config.id, logger: logger, onDelivery: onDelivery)
         let conf: OpaquePointer
-        switch RdKafkaConfiguration.make(config.librdkafkaProperties() + extraProperties) {
+        // Statistics first, so that the cluster's own properties and `extraProperties` may change the interval.
+        switch RdKafkaConfiguration.make([Self.statisticsInterval] + config.librdkafkaProperties() + extraProperties) {
         case .success(let c): conf = c
         case .failure(let r): throw .configuration(property: r.name, reason: r.reason)
         }
@@ -83,6 +84,7 @@ public final class KafkaProducer: Sendable {
         rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
         rd_kafka_conf_set_error_cb(conf, errorCallback)
         rd_kafka_conf_set_log_cb(conf, logCallback)
+        rd_kafka_conf_set_stats_cb(conf, statisticsCallback)
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)
@@ -201,6 +203,12 @@ public final class KafkaProducer: Sendable {
     public var lastClientError: KafkaError? { core.lastClientError }
     /// Client-level errors librdkafka reported so far (TLS handshakes, authentication, all brokers down, ...).
     public var clientErrors: UInt64 { core.clientErrors }
+
+    /// librdkafka's statistics as of its last report (every 5 s by default; nil before the first).
+    public var clientStatistics: KafkaClientStatistics? { core.clientStatistics.withLock { $0 } }
+
+    /// How often librdkafka reports its statistics (`statistics.interval.ms`).
+    static let statisticsInterval = RdKafkaProperty("statistics.interval.ms", "5000")
 
     /// Flushes for at most `timeout`, then reports every message still queued as failed
     /// (`_PURGE_QUEUE`), stops the poll thread and frees librdkafka. Safe to call twice.
@@ -373,6 +381,8 @@ final class ProducerCore: Sendable {
     let onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)?
     /// Wakes senders waiting for room in the local queue.
     let room = QueueRoom()
+    /// The last statistics report, parsed (written by the poll thread).
+    let clientStatistics = Locked<KafkaClientStatistics?>(nil)
     private let state = Locked(State())
 
     init(clusterID: String, logger: Logger, onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)?) {
@@ -457,6 +467,17 @@ private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointe
                            latency: latency, error: error)
         }
     }
+}
+
+/// librdkafka's statistics callback (on the poll thread): keeps the parsed report; returning 0
+/// lets librdkafka free the JSON.
+private let statisticsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = {
+    _, json, length, opaque in
+    guard let json, let opaque, length > 0 else { return 0 }
+    let bytes = Array(UnsafeRawBufferPointer(start: json, count: length))
+    guard let parsed = KafkaClientStatistics(json: bytes) else { return 0 }
+    Unmanaged<ProducerCore>.fromOpaque(opaque)._withUnsafeGuaranteedRef { core in core.clientStatistics.withLock { $0 = parsed } }
+    return 0
 }
 
 private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = { _, code, reason, opaque in

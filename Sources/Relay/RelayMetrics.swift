@@ -14,19 +14,23 @@ public final class RelayMetrics: Sendable {
     let deliveryLatency: DurationHistogram
     let endToEndLatency: DurationHistogram
 
+    /// Latency buckets, ms: fine from a fraction of a millisecond to tens of seconds (a fast local
+    /// broker, a slow remote one, a spool re-send after an outage).
+    static let latencyBuckets: [Double] = [0.25, 0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300,
+                                           500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10000, 15000, 30000, 60000]
+    /// The process CPU seconds last exported (`process_cpu_seconds_total` moves by the difference).
+    let processCPUSeconds = Locked<Double>(0)
+
     public init() {
+        let buckets = Self.latencyBuckets.map { Duration.microseconds(Int64($0 * 1000)) }
         deliveryLatency = registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: "kafka_delivery_latency", unitName: "seconds",
                                              helpText: "Time from queueing an alert message to the broker's acknowledgement."),
-            labels: [],
-            buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30)])
+            labels: [], buckets: buckets)
         endToEndLatency = registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: "alert_latency", unitName: "seconds",
                                              helpText: "Time from receiving the point that raised an alert to the broker's acknowledgement of its message."),
-            labels: [],
-            buckets: [0.25, 0.5, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 25, 30, 40, 50, 75, 100, 150, 250, 500, 1000, 5000, 30000]
-                .map { Duration.microseconds(Int64($0 * 1000)) })
+            labels: [], buckets: buckets)
     }
 
     /// Sets counter `name{labels}` to `total` (counters only move forward: a smaller total, after a

@@ -8,7 +8,7 @@ import RelayConfig
 /// The `alertrelay` command line: argument parsing only; the work is in the libraries.
 @main
 struct AlertRelayCommand: AsyncParsableCommand {
-    static let version = "0.1.0"
+    static let version = RelayBuild.version
 
     static let configuration = CommandConfiguration(
         commandName: "alertrelay",

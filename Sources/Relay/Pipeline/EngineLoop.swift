@@ -23,6 +23,7 @@ final class EngineLoop {
         var persistence: RelayPipeline.StatePersistence?
         var stateWriter: StateFileWriter
         var onEvent: (@Sendable (AlertEvent) -> Void)?
+        var alerts: AlertBoard
     }
 
     /// How long one slice of a state snapshot may hold the engine thread.
@@ -39,6 +40,8 @@ final class EngineLoop {
     private var lastPublish = ContinuousClock.now
     private var dirty = false
     private let onEvent: (@Sendable (AlertEvent) -> Void)?
+    /// Where every event is published for the alerts API.
+    private let alerts: AlertBoard
     private var persistence: RelayPipeline.StatePersistence?
     private var lastSave = ContinuousClock.now
     private let stateWriter: StateFileWriter
@@ -62,6 +65,7 @@ final class EngineLoop {
         persistence = setup.persistence
         outputs = setup.outputs
         onEvent = setup.onEvent
+        alerts = setup.alerts
         stateWriter = setup.stateWriter
         engine = RuleEngine(rules: setup.rules.rules, hostname: setup.hostname, limits: setup.limits)
         router = AlertRouter(rules: setup.rules.rules, handlers: setup.rules.handlers, maxLevelsPerTopic: setup.limits.maxGroups)
@@ -92,6 +96,7 @@ final class EngineLoop {
             }
             let groups = engine.restore(saved)
             router.restore(topicLevels: saved.topics)
+            alerts.restore(topicLevels: saved.topics, rules: engine.rules, savedAt: saved.takenAt)
             logger.info("alert state restored", metadata: ["state-file": .string(p.path), "groups": .stringConvertible(groups)])
         } catch {
             logger.error("saved alert state unreadable; starting without it", metadata: ["state-file": .string(p.path), "error": .string("\(error)")])
@@ -185,6 +190,7 @@ final class EngineLoop {
             "event_message": .string(event.message),
         ])
         onEvent?(event)
+        alerts.record(event)
         for d in router.route(event) { deliver(d) }
     }
 
@@ -214,6 +220,7 @@ final class EngineLoop {
         configureEngine()
         counters.levelsRefused += router.levelsRefused
         router = AlertRouter(rules: rules.rules, handlers: rules.handlers, maxLevelsPerTopic: limits.maxGroups)
+        alerts.configure(rules: rules.rules, maxFiring: limits.maxGroups)
         let old = outputs
         outputs = newOutputs
         attachRetry()

@@ -72,14 +72,17 @@ public final class RelayPipeline: PointSink, Sendable {
     private let queue: PipelineQueue
     private let published = PublishedCounters()
     private let setup: EngineLoop.Setup
+    /// What is firing now, as the engine publishes it (the alerts API, the status page).
+    public let alerts: AlertBoard
 
     /// A pipeline for `rules`, sending through `outputs`; the engine thread starts with ``start()``.
     public init(rules: RuleSet, outputs: Outputs, capacity: Int, hostname: String, logger: Logger,
                 limits: GroupLimits = .unlimited, persistence: StatePersistence? = nil, stateWriter: StateFileWriter,
                 onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
         queue = PipelineQueue(capacity: capacity)
+        alerts = AlertBoard(maxFiring: limits.maxGroups)
         setup = EngineLoop.Setup(rules: rules, outputs: outputs, capacity: capacity, hostname: hostname, logger: logger, limits: limits,
-                                 persistence: persistence, stateWriter: stateWriter, onEvent: onEvent)
+                                 persistence: persistence, stateWriter: stateWriter, onEvent: onEvent, alerts: alerts)
     }
 
     /// Starts the engine thread: it makes the ``EngineLoop`` (restoring the saved state) and runs it.

@@ -2,11 +2,16 @@ import Ingest
 import Logging
 
 extension RelayController {
-    /// The extra HTTP endpoints.
+    /// The extra HTTP endpoints: the probes, `/metrics`, the alerts API and the status page.
     func adminRoutes() -> HTTPRoutes {
-        { [self] method, path in
-            guard method == "GET" || method == "HEAD" else { return nil }
-            switch path {
+        { [self] request in
+            if let r = alertsAPIResponse(request) { return r }
+            guard request.method == "GET" || request.method == "HEAD" else { return nil }
+            switch request.path {
+            case "/":
+                // The page holds no data (its script reads the API, sending the token the
+                // operator types in), so it is served without the token.
+                return HTTPRouteResponse(status: 200, contentType: "text/html; charset=utf-8", body: StatusPage.html)
             case "/metrics":
                 let generation = self.generation
                 for r in generation.listeners {
@@ -54,6 +59,7 @@ extension RelayController {
                     }
                 }
                 let d = generation.outputs.dispatcher
+                recordRuntimeMetrics(generation)
                 let body = metrics.render(listeners: counters.listeners(generation.listeners.map(\.statistics)), pipeline: pipeline.snapshot,
                                           kafka: counters.kafkaTopics,
                                           outstanding: Dictionary(uniqueKeysWithValues: (d?.clusterIDs ?? []).map { ($0, d?.producer(for: $0)?.outstanding ?? 0) }))
@@ -63,7 +69,7 @@ extension RelayController {
             case "/ready":
                 return readyResponse()
             default:
-                return httpOutResponse(path)
+                return httpOutResponse(request.path)
             }
         }
     }

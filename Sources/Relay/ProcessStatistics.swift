@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process's own figures as Prometheus' `process_*` metrics name them, read from `/proc`
+/// when `/metrics` is scraped (Linux; elsewhere nil).
+struct ProcessStatistics: Sendable, Equatable {
+    /// User and system CPU time, seconds.
+    var cpuSeconds: Double
+    var residentBytes: Int
+    var openDescriptors: Int
+    /// The soft open-file limit.
+    var maxDescriptors: Int
+    var threads: Int
+    /// Seconds since the epoch.
+    var startTime: Double
+
+    /// Reads `/proc/self/stat`, `/proc/self/fd` and `/proc/stat`; nil if `/proc` is not there.
+    static func current() -> ProcessStatistics? {
+        #if os(Linux)
+        guard let stat = read("/proc/self/stat") else { return nil }
+        return parse(stat: stat, bootTime: read("/proc/stat").flatMap(bootTime) ?? 0,
+                     ticksPerSecond: Double(sysconf(Int32(_SC_CLK_TCK))), pageSize: sysconf(Int32(_SC_PAGESIZE)),
+                     openDescriptors: countDescriptors(), maxDescriptors: softLimit())
+        #else
+        return nil
+        #endif
+    }
+
+    /// `/proc/self/stat`'s fields after the command (which may hold spaces and parentheses, so
+    /// the fields start after the last `)`): utime 14, stime 15, num_threads 20, starttime 22,
+    /// rss 24 (pages), numbered as proc(5) numbers them.
+    static func parse(stat: String, bootTime: Double, ticksPerSecond: Double, pageSize: Int, openDescriptors: Int,
+                      maxDescriptors: Int) -> ProcessStatistics? {
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state).
+        func field(_ n: Int) -> Double? { n - 3 < fields.count ? Double(fields[n - 3]) : nil }
+        guard let utime = field(14), let stime = field(15), let threads = field(20), let start = field(22), let rss = field(24),
+              ticksPerSecond > 0 else { return nil }
+        return ProcessStatistics(cpuSeconds: (utime + stime) / ticksPerSecond, residentBytes: Int(rss) * pageSize,
+                                 openDescriptors: openDescriptors, maxDescriptors: maxDescriptors, threads: Int(threads),
+                                 startTime: bootTime + start / ticksPerSecond)
+    }
+
+    /// `btime` of `/proc/stat`: the boot time, seconds since the epoch.
+    static func bootTime(_ stat: String) -> Double? {
+        for line in stat.split(separator: "\n") where line.hasPrefix("btime ") { return Double(line.dropFirst(6)) }
+        return nil
+    }
+
+    /// A small `/proc` file's text (they report a size of 0, so read until the end).
+    private static func read(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < 1 << 20 {
+            let n = Glibc.read(fd, &chunk, chunk.count)
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Entries of `/proc/self/fd`, less the one the listing itself holds open.
+    private static func countDescriptors() -> Int {
+        guard let dir = opendir("/proc/self/fd") else { return 0 }
+        defer { closedir(dir) }
+        var n = 0
+        while let entry = readdir(dir) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { $0.first == UInt8(ascii: ".") }
+            if !isDot { n += 1 }
+        }
+        return max(0, n - 1)
+    }
+
+    private static func softLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+        return limit.rlim_cur >= rlim_t(Int.max) ? Int.max : Int(limit.rlim_cur)
+    }
+}
