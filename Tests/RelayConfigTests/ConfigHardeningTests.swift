@@ -66,7 +66,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = dir + "/plain-file"
-        FileManager.default.createFile(atPath: file, contents: Data())
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
         let text = "[relay]\nstate-file = \"\(file)/state.json\"\ndead-letter-file = \"\(dir)/missing/dead.jsonl\"\n[spool]\ndir = \"\(file)/spool\"\n"
         let out = problems(text, checkPaths: true)
         #expect(out.contains("h.conf:2:1: [relay]: state-file: \"\(file)\" is not a directory"))
