@@ -62,13 +62,13 @@ public final class RuleEngine {
     public let limits: GroupLimits
     // One thread owns the engine: no dynamic exclusivity checks on the counters read per point.
     /// Groups of all rules.
-    @exclusivity(unchecked) public private(set) var totalGroups = 0
+    @exclusivity(unchecked) public internal(set) var totalGroups = 0
     /// The newest point time seen: the clock group expiry is measured on.
     @exclusivity(unchecked) private var latestTime = Int64.min
     /// Refusals at the global limit since the last sweep of every rule (amortises those sweeps).
     @exclusivity(unchecked) private var refusedSinceGlobalSweep = 0
     /// The inhibitors the rules' non-OK groups hold (`inhibit`), and whether any rule has one.
-    private var inhibitions = InhibitionTable()
+    var inhibitions = InhibitionTable()
     private let inhibits: Bool
     /// The rules with a `dbrp`, `database` or `retentionPolicy` condition, and the destination
     /// their `skipsBatch` flags were last set for.
@@ -244,7 +244,7 @@ public final class RuleEngine {
         }
     }
 
-    private func fail(_ rt: RuleRuntime, _ message: String) {
+    func fail(_ rt: RuleRuntime, _ message: String) {
         rt.stats.lastError = message
         onError?(rt.rule.id, message)
     }
@@ -414,63 +414,8 @@ public final class RuleEngine {
     public var hasClockedRules: Bool { clocked }
     private lazy var clocked = runtimes.contains { $0.rule.deadman != nil }
 
-    /// When the engine's clock must next be advanced (the earliest deadman check), nil without
-    /// deadman rules.
-    public var nextClockDeadline: Int64? {
-        runtimes.compactMap { $0.rule.deadman == nil ? nil : $0.nextTick }.min()
-    }
-
-    /// Advances the engine's clock to `now` (Unix ns): runs every deadman check due by then, in
-    /// time order. `run` calls it with wall time, `test` with each point's time before the point.
-    public func advanceClock(to now: Int64, emit: (AlertEvent) -> Void) {
-        for rt in runtimes {
-            guard let spec = rt.rule.deadman else { continue }
-            if rt.nextTick == nil {
-                // Kapacitor's stats node aligns its first tick to the interval.
-                rt.nextTick = WindowSpec.truncate(now, spec.interval) &+ spec.interval
-                continue
-            }
-            while let tick = rt.nextTick, tick <= now {
-                deadmanTick(rt, spec, at: tick, emit: emit)
-                rt.nextTick = tick &+ spec.interval
-            }
-        }
-    }
-
-    /// One stats tick of a deadman rule: per group, points per interval since the last tick
-    /// (derivative, non-negative), then the alert on a `stats` point with that `emitted` field.
-    private func deadmanTick(_ rt: RuleRuntime, _ spec: DeadmanSpec, at time: Int64, emit: (AlertEvent) -> Void) {
-        var states = rt.groups.all
-        if states.isEmpty {
-            // Kapacitor's stats of a node that saw nothing: the nil group, emitted 0.
-            let n = AlertState(history: rt.rule.history, functionSlots: rt.rule.functionSlots, group: "nil")
-            rt.groups.insert(n)
-            totalGroups += 1
-            states = [n]
-        } else if rt.rule.groupBy != .none, states.count > 1, states.contains(where: { $0.group == "nil" }) {
-            // Real groups have appeared: the stand-in nil group goes, as Kapacitor's stats list
-            // only the groups a node has seen (releasing what it inhibited).
-            if let n = states.first(where: { $0.group == "nil" }), n.inhibiting {
-                for i in rt.rule.inhibitors { inhibitions.remove(category: i.category, tags: i.tagSet(groupTags: n.groupTags)) }
-            }
-            rt.groups.removeNilGroup()
-            totalGroups -= 1
-            states.removeAll { $0.group == "nil" }
-        }
-        for state in states.sorted(by: { $0.group < $1.group }) {
-            defer { state.deadmanLastTick = (state.deadmanEmitted, time) }
-            guard let last = state.deadmanLastTick, time > last.time else { continue }
-            let diff = Double(state.deadmanEmitted &- last.emitted)
-            guard diff >= 0 else { continue }
-            let rate = diff / (Double(time &- last.time) / Double(spec.interval))
-            let point = Point(measurement: "stats", tags: state.groupTags, fields: [Field(key: "emitted", value: .float(rate))], time: time)
-            state.lastSeen = max(state.lastSeen, time)
-            withUnsafePointer(to: point) { alert(rt, state, $0, explain: nil, emit: emit) }
-        }
-    }
-
     /// The alert node: the level for `p` in its group's state, and the event when one is due.
-    private func alert(_ rt: RuleRuntime, _ state: AlertState, _ p: UnsafePointer<Point>,
+    func alert(_ rt: RuleRuntime, _ state: AlertState, _ p: UnsafePointer<Point>,
                        explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
         let rule = rt.rule
         let group = state.group
@@ -558,75 +503,5 @@ public final class RuleEngine {
         let removed = rt.groups.removeIdle(before: latestTime &- limits.expiry)
         totalGroups -= removed
         rt.stats.groupsExpired += UInt64(removed)
-    }
-
-    /// Kapacitor's `determineLevel`: a higher level wins; a reset expression holds the current
-    /// level until it is true; otherwise the highest matching level at or below the current one.
-    private func determineLevel(_ rt: RuleRuntime, _ c: LambdaInput, current: AlertLevel,
-                                explain: UnsafeMutablePointer<RuleExplanation>?) -> AlertLevel {
-        if let l = firstMatch(rt, c, from: .critical, above: current, explain: explain) { return l }
-        if let reset = rt.rule.resets[current.rawValue] {
-            do throws(LambdaError) {
-                let pass = try LambdaExpression.bool(try reset.eval(c))
-                explain?.pointee.evaluations.append(.init(level: current, reset: true, expression: reset.description, result: .success(pass)))
-                if !pass { return current }
-            } catch {
-                rt.stats.expressionErrors += 1
-                explain?.pointee.evaluations.append(.init(level: current, reset: true, expression: reset.description, result: .failure(error)))
-                fail(rt, "\(current.ruleKey)Reset: \(error.message)")
-            }
-        }
-        if current != .ok, let l = firstMatch(rt, c, from: current, above: .ok, explain: explain, inclusive: true) { return l }
-        return .ok
-    }
-
-    private func firstMatch(_ rt: RuleRuntime, _ c: LambdaInput, from start: AlertLevel, above stop: AlertLevel,
-                            explain: UnsafeMutablePointer<RuleExplanation>?, inclusive: Bool = false) -> AlertLevel? {
-        // Kapacitor: for l := start; l > stop; l-- with stop = current-1 (clamped to OK) on the first pass.
-        let lowest = inclusive ? stop.rawValue + 1 : max(stop.rawValue, 1)
-        var l = start.rawValue
-        while l >= lowest {
-            if let e = rt.rule.levels[l] {
-                do throws(LambdaError) {
-                    let pass = try LambdaExpression.bool(try e.eval(c))
-                    explain?.pointee.evaluations.append(.init(level: AlertLevel(rawValue: l)!, reset: false, expression: e.description, result: .success(pass)))
-                    if pass { return AlertLevel(rawValue: l) }
-                } catch {
-                    rt.stats.expressionErrors += 1
-                    explain?.pointee.evaluations.append(.init(level: AlertLevel(rawValue: l)!, reset: false, expression: e.description, result: .failure(error)))
-                    fail(rt, "\(AlertLevel(rawValue: l)!.ruleKey): \(error.message)")
-                }
-            }
-            l -= 1
-        }
-        return nil
-    }
-
-    private func makeEvent(_ rule: AlertRule, _ point: Point, group: String, level: AlertLevel, duration: Int64) throws(TemplateExecutionError) -> AlertEvent {
-        // Kapacitor's default templates are written out directly (same bytes, proven by tests
-        // against the template path); only custom templates need the template contexts.
-        let defaults = rule.defaultTemplates
-        var idContext: TemplateValue?
-        if !(defaults.id && defaults.message && defaults.details) {
-            var tags: [String: String] = [:]
-            for t in point.tags { tags[t.key] = t.value }
-            idContext = KapacitorContext.id(name: point.measurement, taskName: rule.id, group: group, tags: tags, serverInfo: serverInfo)
-        }
-        let id = defaults.id ? point.measurement + ":" + group : try rule.idTemplate.render(idContext ?? .null)
-        var messageContext: TemplateValue?
-        if let idContext, !(defaults.message && defaults.details) {
-            var fields: [String: TemplateValue] = [:]
-            for f in point.fields { fields[f.key] = AlertRecord.templateValue(f.value) }
-            messageContext = KapacitorContext.message(id: idContext, alertID: id, fields: fields, level: level.description,
-                                                      time: GoTime(unixNano: point.time), duration: GoDuration(nanoseconds: duration))
-        }
-        let message = defaults.message ? id + " is " + level.description : try rule.messageTemplate.render(messageContext ?? .null)
-        let details = defaults.details
-            ? DefaultDetails.render(point: point, taskName: rule.id, group: group, id: id, level: level, duration: duration,
-                                    message: message, hostname: hostname)
-            : try rule.detailsTemplate.render(KapacitorContext.details(message: messageContext ?? .null, text: message))
-        return AlertEvent(ruleID: rule.id, id: id, message: message, details: details, time: point.time, duration: duration,
-                          level: level, recoverable: !rule.noRecoveries, name: point.measurement, group: group,
-                          category: rule.category, point: point, output: rule.output)
     }
 }
