@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "KafkaDispatch", dependencies: ["CRdKafka", "GoDuration", "Locking", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "RelayConfig",
-            dependencies: ["KafkaDispatch", "GoDuration", "Ingest", "LineProtocol", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["KafkaDispatch", "GoDuration", "GoTemplate", "Ingest", "LineProtocol", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .target(
             name: "Relay",
@@ -64,6 +64,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -10,6 +10,11 @@ public struct AlertDelivery: Sendable {
         case kafka(cluster: String, topic: String, key: String, body: String, partitioning: HandlerPartitioning)
         /// Append `line` to the file at `path` (created with `mode`).
         case log(path: String, mode: Int, line: String)
+        /// POST `body` to `url` through the output `output` (`post:<endpoint or url>`), with the
+        /// handler's `headers`; `json` says the body is the alert JSON (Content-Type application/json).
+        case post(output: String, url: String, headers: [(name: String, value: String)], body: String, json: Bool)
+        /// Write `body` (the alert JSON and a newline) to the TCP output `output` at `address`.
+        case tcp(output: String, address: String, body: String)
         /// The body could not be made (template error): counted and logged, nothing sent.
         case failed(reason: String)
     }
@@ -125,6 +130,25 @@ public final class AlertRouter {
         case .log(let l):
             out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
                                      output: .log(path: l.path, mode: l.mode, line: recordJSON())))
+        case .post(let p):
+            var body: String
+            if let t = p.endpoint?.alertTemplate {
+                do throws(TemplateExecutionError) {
+                    body = try t.render(record.templateValue())
+                } catch {
+                    failed("failed to execute alert template: \(error)")
+                    return
+                }
+            } else {
+                body = recordJSON()
+            }
+            out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
+                                     output: .post(output: p.outputID, url: p.effectiveURL, headers: p.headers, body: body,
+                                                   json: p.endpoint?.alertTemplate == nil)))
+        case .tcp(let t):
+            // Kapacitor's tcp handler writes the encoder's line and one more newline.
+            out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
+                                     output: .tcp(output: t.outputID, address: t.address, body: recordJSON() + "\n")))
         }
     }
 }

@@ -29,6 +29,10 @@ public enum HandlerAction: Sendable {
     case kafka(KafkaHandlerOptions)
     /// Append the alert JSON to a file: `.log()` / `kind: log`.
     case log(LogHandlerOptions)
+    /// POST the alert JSON (or an endpoint's template) over HTTP: `.post()` / `kind: post`.
+    case post(PostHandlerOptions)
+    /// Write the alert JSON as a line to a TCP address: `.tcp()` / `kind: tcp`.
+    case tcp(TCPHandlerOptions)
 }
 
 /// Options of a Kafka handler, as Kapacitor's `kafka.HandlerConfig`.

@@ -25,12 +25,17 @@ public struct RuleLoader {
     /// The enabled `[[kafka]]` ids: a handler naming another cluster is an error; a handler
     /// naming none uses the only cluster when there is exactly one.
     public var clusters: [String]
+    /// The `[[httppost]]` endpoints a `post` handler may name.
+    public var postEndpoints: [PostEndpoint]
 
-    public init(clusters: [String]) { self.clusters = clusters }
+    public init(clusters: [String], postEndpoints: [PostEndpoint] = []) {
+        self.clusters = clusters
+        self.postEndpoints = postEndpoints
+    }
 
     static let ruleKeys = ["id", "measurement", "where", "groupBy", "info", "warn", "crit", "infoReset", "warnReset",
                            "critReset", "alertId", "message", "details", "stateChangesOnly", "noRecoveries", "flapping",
-                           "history", "category", "topic", "kafka", "log", "maxGroups", "steps", "deadman", "all", "inhibit",
+                           "history", "category", "topic", "kafka", "log", "post", "tcp", "maxGroups", "steps", "deadman", "all", "inhibit",
                            "database", "retentionPolicy", "dbrp"]
         + RuleLoader.outputKeys + RuleLoader.stepKeys.filter { $0 != "httpOut" } + ["httpOut"]
     /// The alert node's output properties: what it adds to the points it emits.
@@ -293,6 +298,17 @@ public struct RuleLoader {
                 handlers.append(AlertHandler(id: "\(id):log:\(i)", topic: nil, match: nil, action: action, location: item.location))
             }
         }
+        for kind in ["post", "tcp"] {
+            for (i, item) in (m[kind]?.list() ?? []).enumerated() {
+                guard let action = attemptAll({ () throws(RuleLoadErrors) in
+                    let im = try Self.map(item, what: kind)
+                    do throws(RuleLoadError) {
+                        return kind == "post" ? try postOptions(im, what: "\(what) post") : try tcpOptions(im, what: "\(what) tcp")
+                    } catch { throw RuleLoadErrors(errors: [error]) }
+                }) else { continue }
+                handlers.append(AlertHandler(id: "\(id):\(kind):\(i)", topic: nil, match: nil, action: action, location: item.location))
+            }
+        }
         let all = attempt { () throws(RuleLoadError) in try m["all"].map { (x) throws(RuleLoadError) in try x.bool("all") } ?? false } ?? false
         guard errors.isEmpty, let idTemplate, let message, let details else { throw RuleLoadErrors(errors: errors) }
         return AlertRule(id: id, measurement: measurement, filter: filter, groupBy: groupBy, levels: levels, resets: resets,
@@ -507,7 +523,11 @@ public struct RuleLoader {
                     switch kind {
                     case "kafka": action = try kafkaOptions(om, what: "\(what) options")
                     case "log": action = try logOptions(om, what: "\(what) options")
-                    default: throw RuleLoadErrors(errors: [kindV.error("\(what): unsupported kind \"\(kind)\" (this relay handles kafka and log)")])
+                    case "post", "tcp":
+                        do throws(RuleLoadError) {
+                            action = kind == "post" ? try postOptions(om, what: "\(what) options") : try tcpOptions(om, what: "\(what) options")
+                        } catch { throw RuleLoadErrors(errors: [error]) }
+                    default: throw RuleLoadErrors(errors: [kindV.error("\(what): unsupported kind \"\(kind)\" (this relay handles kafka, log, post and tcp)")])
                     }
                 } catch { errors += error.errors }
             }

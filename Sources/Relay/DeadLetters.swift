@@ -4,8 +4,8 @@ import Logging
 import Synchronization
 import Locking
 
-/// Alert messages that could not be delivered: each is counted, logged once per cluster, topic and
-/// reason (not once per message), and, with `[relay] dead-letter-file`, appended there as a JSON
+/// Alert records that could not be delivered (any output): each is counted, logged once per output,
+/// destination and reason (not once per message), and, with `[relay] dead-letter-file`, appended there as a JSON
 /// line `{"time","cluster","topic","key","value","reason"}` — nothing is lost silently.
 public final class DeadLetters: Sendable {
     private struct State {
@@ -13,6 +13,7 @@ public final class DeadLetters: Sendable {
         var fd: Int32 = -1
         var logged: Set<String> = []
         var count: UInt64 = 0
+        var byOutput: [String: UInt64] = [:]
     }
     private let logger: Logger
     private let state: Locked<State>
@@ -38,17 +39,41 @@ public final class DeadLetters: Sendable {
     /// Messages recorded so far.
     public var count: UInt64 { state.withLock { $0.count } }
 
-    /// Records one undeliverable message.
+    /// Records so far, per output identity.
+    public var countsByOutput: [String: UInt64] { state.withLock { $0.byOutput } }
+
+    /// Records one undeliverable Kafka message.
     public func record(cluster: String, message: KafkaMessage?, topic: String, reason: String) {
-        var line = "{\"time\":\"\(Self.timestamp(time(nil)))\",\"cluster\":\(RelayLogHandler.quote(cluster)),\"topic\":\(RelayLogHandler.quote(topic))"
-        if let m = message {
-            line += ",\"key\":\(m.key.map { RelayLogHandler.quote(String(decoding: $0, as: UTF8.self)) } ?? "null")"
-            line += ",\"value\":\(RelayLogHandler.quote(String(decoding: m.value, as: UTF8.self)))"
+        record(output: OutputID.kafka(cluster), record: message.map { OutputRecord(cluster: cluster, message: $0) }, destination: topic, reason: reason)
+    }
+
+    /// Records one undeliverable record of output `output` (`record` nil when it was not kept;
+    /// `destination` then names its topic, URL or address if known). A Kafka record's line is
+    /// `{"time","cluster","topic","key","value","reason"}`; a post's `{"time","output","url",
+    /// "value","reason"}`; a tcp line's `{"time","output","address","value","reason"}`.
+    public func record(output: String, record: OutputRecord?, destination: String?, reason: String) {
+        let place = record?.destination ?? destination ?? ""
+        var line = "{\"time\":\"\(Self.timestamp(time(nil)))\""
+        let cluster = OutputID.cluster(of: output)
+        if let cluster {
+            line += ",\"cluster\":\(RelayLogHandler.quote(cluster)),\"topic\":\(RelayLogHandler.quote(place))"
+        } else {
+            line += ",\"output\":\(RelayLogHandler.quote(output))"
+            line += output.hasPrefix("tcp:") ? ",\"address\":" : ",\"url\":"
+            line += RelayLogHandler.quote(place)
+        }
+        if let r = record {
+            if case .kafka(_, let key, _) = r.target {
+                line += ",\"key\":\(key.map { RelayLogHandler.quote(String(decoding: $0, as: UTF8.self)) } ?? "null")"
+            }
+            line += ",\"value\":\(RelayLogHandler.quote(String(decoding: r.body, as: UTF8.self)))"
         }
         line += ",\"reason\":\(RelayLogHandler.quote(reason))}\n"
+        let topic = place
         let (first, writeError, path): (Bool, String?, String) = state.withLock { s in
             s.count += 1
-            let first = s.logged.insert(cluster + "|" + topic + "|" + reason).inserted
+            s.byOutput[output, default: 0] += 1
+            let first = s.logged.insert(output + "|" + topic + "|" + reason).inserted
             guard !s.path.isEmpty else { return (first, nil, s.path) }
             if s.fd < 0 { s.fd = open(s.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }
             // errno is read at once: the logging below (and anything else) may change it.
@@ -61,7 +86,7 @@ public final class DeadLetters: Sendable {
         }
         if first {
             logger.error("alert messages cannot be delivered; counting them\(path.isEmpty ? "" : " and writing them to the dead-letter file")", metadata: [
-                "cluster": .string(cluster), "topic": .string(topic), "error": .string(reason),
+                cluster == nil ? "output" : "cluster": .string(cluster ?? output), cluster == nil ? "destination" : "topic": .string(topic), "error": .string(reason),
                 "dead-letter-file": .string(path.isEmpty ? "none" : path)])
         }
         if let writeError {

@@ -1,13 +1,12 @@
 import Dispatch
-import KafkaDispatch
 
-/// What a delivery report leads to: latency metrics and the spool record acknowledged for a
-/// delivered message; for a failed one, with a spool and an error that may pass, another attempt
+/// What an output's report leads to: latency metrics and the spool record acknowledged for a
+/// delivered record; for a failed one, with a spool and an error that may pass, another attempt
 /// (``SpoolRetry``); otherwise a dead letter (and the spool record acknowledged, since the dead
-/// letter now holds it).
+/// letter now holds it). The same for every output kind, keyed by output identity.
 ///
-/// Reports come from librdkafka's threads (``report(cluster:_:)``) or, when a report beat the
-/// engine's bookkeeping, from the engine thread (``finish(cluster:_:_:)``).
+/// Reports come from the outputs' threads (``report(output:_:)``) or, when a report beat the
+/// engine's bookkeeping, from the engine thread (``finish(output:_:_:)``).
 public final class DeliveryOutcomes: Sendable {
     let tracker: LatencyTracker
     let metrics: RelayMetrics
@@ -23,30 +22,30 @@ public final class DeliveryOutcomes: Sendable {
         self.retry = retry
     }
 
-    /// A delivery report from librdkafka. A report that arrives before the engine recorded its
-    /// message is kept by the tracker, and the engine finishes it (with the message) instead.
-    func report(cluster: String, _ report: KafkaDeliveryReport) {
-        if report.isDelivered { metrics.deliveryLatency.recordNanoseconds(report.latencyMicroseconds * 1000) }
-        guard let entry = tracker.delivered(cluster: cluster, report: report) else { return }
-        finish(cluster: cluster, report, entry)
+    /// A report from output `output`. A report that arrives before the engine recorded its
+    /// record is kept by the tracker, and the engine finishes it (with the record) instead.
+    func report(output: String, _ report: OutputReport) {
+        guard let entry = tracker.delivered(output: output, report: report) else { return }
+        finish(output: output, report, entry)
     }
 
-    /// Acts on `report` for the message `entry` describes.
-    func finish(cluster: String, _ report: KafkaDeliveryReport, _ entry: LatencyTracker.Entry) {
+    /// Acts on `report` for the record `entry` describes.
+    func finish(output: String, _ report: OutputReport, _ entry: LatencyTracker.Entry) {
         guard let error = report.error else {
             let now = DispatchTime.now().uptimeNanoseconds
             metrics.endToEndLatency.recordNanoseconds(Int64(now &- entry.receivedAt))
+            if OutputID.cluster(of: output) == nil { metrics.handlerLatency(output).recordNanoseconds(report.latencyMicroseconds * 1000) }
             if let id = entry.spoolID { spool?.ack(id) }
-            retry?.delivered(cluster: cluster, order: entry.order)
+            retry?.delivered(output: output, order: entry.order)
             return
         }
-        if let retry, !error.isPermanent, entry.spoolID != nil || entry.message != nil {
-            retry.failed(SpoolRetry.Pending(order: entry.order, id: entry.spoolID, message: entry.spoolID == nil ? entry.message : nil,
-                                            receivedAt: entry.receivedAt, lastError: error.description), cluster: cluster)
+        if let retry, !error.isPermanent, entry.spoolID != nil || entry.record != nil {
+            retry.failed(SpoolRetry.Pending(order: entry.order, id: entry.spoolID, record: entry.spoolID == nil ? entry.record : nil,
+                                            receivedAt: entry.receivedAt, lastError: error.description), output: output)
             return
         }
-        deadLetters.record(cluster: cluster, message: entry.message, topic: report.topic, reason: error.description)
+        deadLetters.record(output: output, record: entry.record, destination: report.destination, reason: error.description)
         if let id = entry.spoolID { spool?.ack(id) }
-        retry?.abandoned(cluster: cluster, order: entry.order)
+        retry?.abandoned(output: output, order: entry.order)
     }
 }

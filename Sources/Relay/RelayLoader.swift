@@ -1,4 +1,5 @@
 import AlertRules
+import GoTemplate
 import Foundation
 import RelayConfig
 
@@ -18,6 +19,14 @@ public struct RelayLoadError: Error, Sendable, CustomStringConvertible {
 }
 
 public enum RelayLoader {
+    /// The `[[httppost]]` endpoints as the rules see them (templates were checked by the decoder).
+    static func postEndpoints(_ c: RelayConfiguration) -> [PostEndpoint] {
+        c.httppost.map { e in
+            PostEndpoint(name: e.endpoint, url: e.url,
+                         alertTemplate: e.alertTemplate.isEmpty ? nil : try? Template(name: "body", text: e.alertTemplate))
+        }
+    }
+
     /// Loads `path` and its rule and handler files (`rules`/`handlers` override the directories).
     /// `checkPaths`: also check that the files and directories the relay writes can be written
     /// (for `check`, `run` and reloads; `test` writes none of them).
@@ -34,7 +43,7 @@ public enum RelayLoader {
         // Unreadable or not TOML: no [load] dir is known; only directories named on the command line are read.
         let configuration = inspection.configuration
         let load = configuration?.load ?? LoadConfig(enabled: false)
-        let loader = RuleLoader(clusters: configuration?.enabledKafkaClusters.map(\.id) ?? [])
+        let loader = RuleLoader(clusters: configuration?.enabledKafkaClusters.map(\.id) ?? [], postEndpoints: configuration.map(postEndpoints) ?? [])
         var set = RuleSet()
         var ruleFiles: [String] = []
         var handlerFiles: [String] = []

@@ -20,8 +20,8 @@ struct ConfigDecoder {
         self.locator = locator
     }
 
-    static let topLevelKeys = ["kafka", "udp", "tcp", "http", "admin", "load", "logging", "relay", "spool"]
-    static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool]"
+    static let topLevelKeys = ["kafka", "udp", "tcp", "http", "admin", "load", "logging", "relay", "spool", "httppost"]
+    static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool], [[httppost]]"
     /// Kapacitor's top-level options that apply here.
     static let topLevelOptions = ["hostname", "default-retention-policy"]
 
@@ -66,6 +66,9 @@ struct ConfigDecoder {
         }
         config.udp = decodeArray(root, "udp") { d, t, i in d.decodeUDP(t, index: i) }
         config.tcp = decodeArray(root, "tcp") { d, t, i in d.decodeTCP(t, index: i) }
+        let (posts, postProblems) = HTTPPostConfig.decode(root["httppost"], file: file, locator: locator)
+        config.httppost = posts
+        problems += postProblems
         if let value = root["http"] {
             if let table = value.table, value.type == .table {
                 config.http = decodeHTTP(table)

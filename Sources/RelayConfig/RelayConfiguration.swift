@@ -47,6 +47,8 @@ public struct RelayConfiguration: Sendable, Equatable {
     public var relay = RelaySettings()
     /// `[spool]`: the durable spool in front of Kafka.
     public var spool = SpoolConfig()
+    /// Every `[[httppost]]` endpoint.
+    public var httppost: [HTTPPostConfig] = []
 
     /// What the file holds that has no effect here (Kapacitor's sections and options alertrelay
     /// does not use, a listener on a broker's address), each with where and why, in file order:

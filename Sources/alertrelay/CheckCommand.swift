@@ -73,6 +73,8 @@ struct CheckCommand: ParsableCommand {
         switch action {
         case .kafka(let k): return "kafka \(k.cluster)/\(k.topic)\(k.templateText.isEmpty ? "" : " (template)")"
         case .log(let l): return "log \(l.path)"
+        case .post(let p): return "post \(p.effectiveURL)\(p.endpoint.map { " (endpoint \($0.name))" } ?? "")"
+        case .tcp(let t): return "tcp \(t.address)"
         }
     }
 }

@@ -17,9 +17,18 @@ struct TestCommand: ParsableCommand {
               event <time> rule=<id> id=<alert id> level=<LEVEL> message=<text>
               kafka cluster=<id> topic=<topic> key=<alert id> handler=<id> body=<body>
               log path=<file> handler=<id> line=<json>
+              post url=<url> handler=<id> body=<body>
+              tcp address=<host:port> handler=<id> body=<body>
             --explain adds, per point, each matching rule's expressions and their results.
             Exit status: 0, or 1 when a line was rejected or an expression failed, 2 on load errors.
             """)
+
+    /// A body on one line: its trailing newlines (the alert JSON's, and tcp's extra one) dropped.
+    static func oneLine(_ body: String) -> Substring {
+        var b = Substring(body)
+        while b.hasSuffix("\n") { b = b.dropLast() }
+        return b
+    }
 
     @Option(name: [.customShort("c"), .customLong("config")],
             help: ArgumentHelp("The configuration file (its [[kafka]] ids and [load] dir are used; default: $\(ConfigPath.environmentVariable), else \(ConfigPath.standard))."))
@@ -103,6 +112,10 @@ struct TestCommand: ParsableCommand {
                             out += "kafka cluster=\(cluster) topic=\(topic) key=\(key) handler=\(d.handlerID) body=\(body.hasSuffix("\n") ? String(body.dropLast()) : body)\n"
                         case .log(let path, _, let json):
                             out += "log path=\(path) handler=\(d.handlerID) line=\(json.dropLast())\n"
+                        case .post(_, let url, _, let body, _):
+                            out += "post url=\(url) handler=\(d.handlerID) body=\(Self.oneLine(body))\n"
+                        case .tcp(_, let address, let body):
+                            out += "tcp address=\(address) handler=\(d.handlerID) body=\(Self.oneLine(body))\n"
                         case .failed(let reason):
                             failures += 1
                             out += "failed handler=\(d.handlerID) id=\(event.id) reason=\(reason)\n"

@@ -9,7 +9,7 @@ import Testing
 
     func error(_ tick: String) -> String {
         do {
-            _ = try RuleLoader(clusters: ["k"]).rules(tick: tick, file: "bad.tick")
+            _ = try RuleLoader(clusters: ["k"], postEndpoints: [PostEndpoint(name: "e", url: "http://x/", alertTemplate: nil)]).rules(tick: tick, file: "bad.tick")
             return ""
         } catch {
             return error.description
@@ -144,7 +144,8 @@ import Testing
         ("all()", true), ("noRecoveries()", true), ("stateChangesOnly()", true), ("stateChangesOnly(5m)", true),
         ("inhibit('c', 'host')", true), ("kafka().cluster('k').kafkaTopic('t')", true), ("log('/tmp/a.log').mode(0644)", true),
         ("flapLow(0.2)", false), ("flapHigh(0.5)", false), ("stateChangesOnlyDuration(5m)", false), ("quiet()", false),
-        ("post('http://x')", false), ("tcp('x:1')", false), ("email('a@b')", false), ("exec('/bin/true')", false),
+        ("post('http://x')", true), ("post().endpoint('e')", true), ("post('http://x').header('k', 'v').captureResponse()", true),
+        ("tcp('x:1')", true), ("email('a@b')", false), ("exec('/bin/true')", false),
         ("victorOps()", false), ("pagerDuty()", false), ("pagerDuty2()", false), ("pushover()", false), ("sensu()", false),
         ("slack()", false), ("discord()", false), ("bigPanda()", false), ("telegram()", false), ("hipChat()", false),
         ("alerta()", false), ("mqtt('t')", false), ("snmpTrap('1.1')", false), ("teams()", false), ("serviceNow()", false),
@@ -158,7 +159,7 @@ import Testing
         } else {
             let name = String(call.prefix { $0 != "(" })
             #expect(e.hasPrefix("bad.tick:2:4: TICKscript: alert"), "\(e)")
-            #expect(e.contains(" \(name) is not supported") && e.contains("handlers: kafka, log"), "\(e)")
+            #expect(e.contains(" \(name) is not supported") && e.contains("handlers: kafka, log, post, tcp"), "\(e)")
         }
     }
 
@@ -186,7 +187,7 @@ import Testing
         ("stream|from()@myUDF()", "bad.tick:1:15: TICKscript: UDFs (@myUDF) are not supported"),
         // Kapacitor's parser: a UDF follows its node with @, not |@.
         ("stream|from()|@myUDF()", "bad.tick:1:15: TICKscript: unexpected \"@\" in \"am|from()|@myUDF()\": expected an identifier"),
-        ("stream|from()\n  |alert()\n    .crit(lambda: TRUE)\n    .slack()", "bad.tick:4:6: TICKscript: alert handler slack is not supported (handlers: kafka, log)"),
+        ("stream|from()\n  |alert()\n    .crit(lambda: TRUE)\n    .slack()", "bad.tick:4:6: TICKscript: alert handler slack is not supported (handlers: kafka, log, post, tcp)"),
         ("stream|from()|alert().crit(lambda: \"v\" > nope)", "bad.tick:1:"),
         ("stream|from()|window().periodCount(10)|count('v')|alert().crit(lambda: TRUE)", "bad.tick:1:24: TICKscript: windows by point count (periodCount) are not supported"),
         ("stream|from().measurement('cpu')", "bad.tick:1:8: TICKscript: the task has no alert()"),

@@ -300,7 +300,7 @@ import Testing
          ["a.yaml": "id: r\ncrit: '\"v\" < 1'\n", "b.yaml": "id: r\ncrit: '\"v\" < 2'\n"], [:],
          "rules/b.yaml:1:1: rule id \"r\" is already used at"),
         ("handler kind", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n", [:],
-         ["h.yaml": "id: h\ntopic: t\nkind: slack\n"], "handlers/h.yaml:3:7: handler \"h\": unsupported kind \"slack\" (this relay handles kafka and log)"),
+         ["h.yaml": "id: h\ntopic: t\nkind: slack\n"], "handlers/h.yaml:3:7: handler \"h\": unsupported kind \"slack\" (this relay handles kafka, log, post and tcp)"),
         ("rule unknown key", "[[kafka]]\n  enabled = true\n  id = \"k\"\n  brokers = [\"127.0.0.1:9\"]\n",
          ["r.yaml": "id: r\ncrit: '\"v\" < 1'\nmesage: x\n"], [:], "rules/r.yaml:3:1: rule \"r\": unknown key \"mesage\" (did you mean \"message\"?)"),
     ])

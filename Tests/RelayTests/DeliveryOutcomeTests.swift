@@ -64,10 +64,10 @@ struct ErrnoClobberingLogHandler: LogHandler {
         let outcomes = DeliveryOutcomes(tracker: tracker, metrics: RelayMetrics(), deadLetters: dead, spool: nil, retry: nil)
         let report = KafkaDeliveryReport(sequence: 7, topic: "t", partition: -1, offset: -1, latencyMicroseconds: 5,
                                          error: KafkaError(rdKafkaCode: 10))
-        outcomes.report(cluster: "c", report)  // before `sent`
+        outcomes.report(output: "kafka:c", OutputReport(report))  // before `sent`
         let message = KafkaMessage(topic: "t", key: "k", value: "the body")
-        let early = try #require(tracker.sent(cluster: "c", sequence: 7, receivedAt: 0, message: message))
-        outcomes.finish(cluster: "c", early.0, early.1)
+        let early = try #require(tracker.sent(output: "kafka:c", sequence: 7, receivedAt: 0, record: OutputRecord(cluster: "c", message: message)))
+        outcomes.finish(output: "kafka:c", early.0, early.1)
         let text = try String(contentsOfFile: dir + "/dead.jsonl", encoding: .utf8)
         #expect(text.contains("\"key\":\"k\",\"value\":\"the body\""), "\(text)")
         #expect(dead.count == 1)
@@ -80,20 +80,20 @@ struct ErrnoClobberingLogHandler: LogHandler {
         let work = Locked<[SpoolRetry.Work]>([])
         retry.setHandler { w in work.withLock { $0.append(w) } }
         let t = Duration.seconds(60)
-        for i: UInt64 in 1...4 { #expect(retry.admit(Self.pending(i), cluster: "c", timeout: t)) }
-        retry.delivered(cluster: "c", order: 1)
-        retry.failed(Self.pending(3), cluster: "c")  // failed first: 2 and 4 are still in librdkafka
-        #expect(work.withLock { $0 } == [.purge(cluster: "c")])
-        #expect(!retry.admit(Self.pending(5), cluster: "c", timeout: t))  // held: waits
-        retry.failed(Self.pending(2), cluster: "c")  // purged
-        #expect(retry.takeResend(cluster: "c").isEmpty)  // 4 is still in flight: not yet
-        retry.failed(Self.pending(4), cluster: "c")
-        #expect(await eventually(timeout: .seconds(2)) { work.withLock { $0 }.contains(.resend(cluster: "c")) })
-        #expect(retry.takeResend(cluster: "c").map(\.order) == [2, 3, 4, 5])
-        #expect(retry.admit(Self.pending(6), cluster: "c", timeout: t))  // the hold is over
+        for i: UInt64 in 1...4 { #expect(retry.admit(Self.pending(i), output: "c", timeout: t)) }
+        retry.delivered(output: "c", order: 1)
+        retry.failed(Self.pending(3), output: "c")  // failed first: 2 and 4 are still in librdkafka
+        #expect(work.withLock { $0 } == [.purge(output: "c")])
+        #expect(!retry.admit(Self.pending(5), output: "c", timeout: t))  // held: waits
+        retry.failed(Self.pending(2), output: "c")  // purged
+        #expect(retry.takeResend(output: "c").isEmpty)  // 4 is still in flight: not yet
+        retry.failed(Self.pending(4), output: "c")
+        #expect(await eventually(timeout: .seconds(2)) { work.withLock { $0 }.contains(.resend(output: "c")) })
+        #expect(retry.takeResend(output: "c").map(\.order) == [2, 3, 4, 5])
+        #expect(retry.admit(Self.pending(6), output: "c", timeout: t))  // the hold is over
         #expect(retry.resent == 4)
         // Other clusters are not held by this one.
-        #expect(retry.admit(Self.pending(1), cluster: "other", timeout: t))
+        #expect(retry.admit(Self.pending(1), output: "other", timeout: t))
     }
 
     /// message-timeout is kept here, not by librdkafka: when the oldest message in flight outlives
@@ -103,23 +103,23 @@ struct ErrnoClobberingLogHandler: LogHandler {
         let work = Locked<[SpoolRetry.Work]>([])
         retry.setHandler { w in work.withLock { $0.append(w) } }
         let timeout = Duration.milliseconds(200)
-        #expect(retry.admit(Self.pending(1), cluster: "on-time", timeout: timeout))
-        retry.delivered(cluster: "on-time", order: 1)
-        #expect(retry.admit(Self.pending(1), cluster: "c", timeout: timeout))
-        retry.delivered(cluster: "c", order: 1)
-        #expect(retry.admit(Self.pending(2), cluster: "c", timeout: timeout))  // never reported
+        #expect(retry.admit(Self.pending(1), output: "on-time", timeout: timeout))
+        retry.delivered(output: "on-time", order: 1)
+        #expect(retry.admit(Self.pending(1), output: "c", timeout: timeout))
+        retry.delivered(output: "c", order: 1)
+        #expect(retry.admit(Self.pending(2), output: "c", timeout: timeout))  // never reported
         #expect(await eventually(timeout: .seconds(10)) { !work.withLock { $0 }.isEmpty })
         try await Task.sleep(for: .milliseconds(300))  // the "on-time" cluster's timer has fired too
-        #expect(work.withLock { $0 } == [.purge(cluster: "c")])
+        #expect(work.withLock { $0 } == [.purge(output: "c")])
         #expect(retry.timeouts == 1)
-        #expect(!retry.admit(Self.pending(3), cluster: "c", timeout: timeout))  // held
-        #expect(retry.admit(Self.pending(2), cluster: "on-time", timeout: timeout))  // not held
-        retry.failed(Self.pending(2), cluster: "c")  // the purge returns it
-        #expect(await eventually(timeout: .seconds(10)) { work.withLock { $0 }.contains(.resend(cluster: "c")) })
-        #expect(retry.takeResend(cluster: "c").map(\.order) == [2, 3])
+        #expect(!retry.admit(Self.pending(3), output: "c", timeout: timeout))  // held
+        #expect(retry.admit(Self.pending(2), output: "on-time", timeout: timeout))  // not held
+        retry.failed(Self.pending(2), output: "c")  // the purge returns it
+        #expect(await eventually(timeout: .seconds(10)) { work.withLock { $0 }.contains(.resend(output: "c")) })
+        #expect(retry.takeResend(output: "c").map(\.order) == [2, 3])
     }
 
     static func pending(_ order: UInt64) -> SpoolRetry.Pending {
-        SpoolRetry.Pending(order: order, id: SpoolID(segment: 1, offset: Int64(order) * 100), message: nil, receivedAt: 0)
+        SpoolRetry.Pending(order: order, id: SpoolID(segment: 1, offset: Int64(order) * 100), record: nil, receivedAt: 0)
     }
 }

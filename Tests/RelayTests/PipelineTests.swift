@@ -103,7 +103,7 @@ import Testing
         let log = dir.appendingPathComponent("alerts.log").path
         let rule = "id: cpu\nmeasurement: cpu\ngroupBy: [host]\ncrit: '\"v\" > 90'\nstateChangesOnly: true\nlog: {path: \(log)}\n"
         let events = Locked<[String]>([])
-        let pipeline = RelayPipeline(rules: try Self.rules(rule), outputs: .init(dispatcher: nil, sendTimeouts: [:]), capacity: 1000,
+        let pipeline = RelayPipeline(rules: try Self.rules(rule), outputs: .init(dispatcher: nil), capacity: 1000,
                                      hostname: "test", logger: Self.quiet, stateWriter: StateFileWriter(logger: Self.quiet)) { e in
             events.withLock { $0.append("\(e.ruleID) \(e.id) \(e.level)") }
         }
@@ -112,7 +112,7 @@ import Testing
         #expect(await eventually(timeout: .seconds(5)) { Self.lines(log).count == 2 })
         let replaced = Locked<Int>(0)
         let second = "id: other\nmeasurement: cpu\ncrit: '\"v\" > 0'\n"
-        pipeline.reload(rules: try Self.rules(rule + "---\n" + second), outputs: .init(dispatcher: nil, sendTimeouts: [:]), hostname: "test",
+        pipeline.reload(rules: try Self.rules(rule + "---\n" + second), outputs: .init(dispatcher: nil), hostname: "test",
                         capacity: 500, persistence: nil) { old in replaced.withLock { $0 += old.dispatcher == nil ? 1 : 100 } }
         #expect(pipeline.capacity == 500, "the capacity changes at once")
         #expect(pipeline.offer(Self.batch(2, at: 10, value: 96)))

@@ -14,7 +14,7 @@ import Testing
     }
 
     static func keys(_ recovered: [(SpoolID, Spool.Record)]) -> [String] {
-        recovered.map { String(decoding: $0.1.key ?? Data(), as: UTF8.self) }
+        recovered.map { String(decoding: $0.1.kafkaMessage?.key ?? [], as: UTF8.self) }
     }
 
     /// A record whose length field is damaged no longer ends the segment: recovery finds the

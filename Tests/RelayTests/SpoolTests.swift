@@ -26,7 +26,7 @@ import Testing
         #expect(spool.dropped > 0)
         // What a restart would send again: the newest messages, none of them twice, none missing.
         let again = try Spool(dir: dir, maxBytes: 1 << 20, fsyncEach: false, logger: Self.logger).recover()
-        let keys = again.map { String(decoding: $0.1.key ?? Data(), as: UTF8.self) }
+        let keys = again.map { String(decoding: $0.1.kafkaMessage?.key ?? [], as: UTF8.self) }
         #expect(UInt64(again.count) + spool.dropped == 3000)
         #expect(keys == (3000 - again.count..<3000).map { "id-\($0)" })
     }
@@ -74,14 +74,14 @@ import Testing
         for m in [KafkaMessage(topic: "cpu-alerts", key: "cpu:nil", value: "{\"level\":\"CRITICAL\"}\n"),
                   KafkaMessage(topic: "t", key: nil as [UInt8]?, value: [], partitioning: .random),
                   KafkaMessage(topic: "ü", key: [0, 255], value: Array(repeating: 7, count: 70_000), partitioning: .byKey(.murmur2))] {
-            let payload = Spool.Record.encode(cluster: "c", message: m)
-            let back = try #require(Spool.Record.decode(payload[...]))
-            #expect(back.cluster == "c" && back.message == m)
+            let payload = SpoolRecordCoding.encode(OutputRecord(cluster: "c", message: m))
+            let back = try #require(SpoolRecordCoding.decode(payload[...]))
+            #expect(back.cluster == "c" && back.kafkaMessage == m)
         }
         // Version 0 (JSON) records from an older spool.
         let json = Array(#"{"cluster":"c","topic":"t","key":"aw==","value":"dg==","partitioning":"crc32"}"#.utf8)
-        #expect(Spool.Record.decode(json[...])?.message == KafkaMessage(topic: "t", key: "k", value: "v"))
-        #expect(Spool.Record.decode([1, 0, 0][...]) == nil)
+        #expect(SpoolRecordCoding.decode(json[...])?.kafkaMessage == KafkaMessage(topic: "t", key: "k", value: "v"))
+        #expect(SpoolRecordCoding.decode([1, 0, 0][...]) == nil)
     }
 
     @Test func checksumIsTheIEEECRC32EarlierSpoolsUsed() {

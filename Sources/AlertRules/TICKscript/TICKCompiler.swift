@@ -23,7 +23,7 @@ struct TICKCompiler {
     static let aggregates: Set<String> = ["count", "sum", "mean", "median", "mode", "spread", "stddev", "min", "max", "first",
                                           "last", "percentile", "top", "bottom", "distinct"]
     static let supportedNodes = "from, where, groupBy, window, count, sum, mean, median, mode, spread, stddev, min, max, first, last, percentile, top, bottom, distinct, derivative, difference, cumulativeSum, movingAverage, elapsed, eval, default, shift, stateDuration, stateCount, httpOut, deadman, alert"
-    static let handlers = "kafka, log"
+    static let handlers = "kafka, log, post, tcp"
     /// The alert node's properties alertrelay runs (handlers aside).
     static let alertProperties = ["id", "message", "details", "category", "topic", "info", "warn", "crit", "infoReset",
                                   "warnReset", "critReset", "stateChangesOnly", "noRecoveries", "all", "flapping", "history",
@@ -35,7 +35,7 @@ struct TICKCompiler {
         "quiet": "alertrelay reports every expression and template error of an alert",
     ]
     /// Kapacitor 1.5's alert handlers that need a service alertrelay does not have.
-    static let otherHandlers: Set<String> = ["post", "tcp", "email", "exec", "victorOps", "pagerDuty", "pagerDuty2", "pushover",
+    static let otherHandlers: Set<String> = ["email", "exec", "victorOps", "pagerDuty", "pagerDuty2", "pushover",
                                              "sensu", "slack", "discord", "bigPanda", "telegram", "hipChat", "alerta", "mqtt",
                                              "snmpTrap", "teams", "serviceNow", "talk", "opsGenie", "opsGenie2"]
 
@@ -264,12 +264,22 @@ struct TICKCompiler {
         }
         var kafka: [(String, TICKNode.Position)] = []
         var logs: [(String, TICKNode.Position)] = []
+        var posts: [(String, TICKNode.Position)] = []
+        var tcps: [(String, TICKNode.Position)] = []
+        var postHeaders: [String] = []
         var inhibits: [(String, TICKNode.Position)] = []
         var current: (kind: String, parts: [String], position: TICKNode.Position)?
         func flush() {
-            guard let c = current else { return }
+            guard var c = current else { return }
+            if c.kind == "post", !postHeaders.isEmpty { c.parts.append("headers: {\(postHeaders.joined(separator: ", "))}") }
+            postHeaders = []
             let text = "  - {" + c.parts.joined(separator: ", ") + "}"
-            if c.kind == "kafka" { kafka.append((text, c.position)) } else { logs.append((text, c.position)) }
+            switch c.kind {
+            case "kafka": kafka.append((text, c.position))
+            case "post": posts.append((text, c.position))
+            case "tcp": tcps.append((text, c.position))
+            default: logs.append((text, c.position))
+            }
             current = nil
         }
         for p in n.properties {
@@ -288,6 +298,13 @@ struct TICKCompiler {
                     }
                     current?.parts.append("mode: '0\(String(mode, radix: 8))'")
                     handled = true
+                case ("post", "endpoint"): current?.parts.append("endpoint: \(Self.quote(try string(p, 0)))"); handled = true
+                case ("post", "header"):
+                    postHeaders.append("\(Self.quote(try string(p, 0))): \(Self.quote(try string(p, 1)))")
+                    handled = true
+                case ("post", "captureResponse"): current?.parts.append("captureResponse: true"); handled = true
+                case ("post", "timeout"), ("post", "skipSSLVerification"):
+                    throw TICKError(at: p.position, "post().\(p.name) is not supported (post properties: endpoint, header, captureResponse)")
                 default: handled = false
                 }
                 if handled { continue }
@@ -312,6 +329,10 @@ struct TICKCompiler {
                 inhibits.append(("  - {category: \(Self.quote(try string(p, 0))), tags: [\(tags.joined(separator: ", "))]}", p.position))
             case "kafka": current = ("kafka", [], p.position)
             case "log": current = ("log", ["path: \(Self.quote(try string(p, 0)))"], p.position)
+            case "post":
+                if p.arguments.count > 1 { throw TICKError(at: p.arguments[1].position, "post takes one URL") }
+                current = ("post", p.arguments.isEmpty ? [] : ["url: \(Self.quote(try string(p, 0)))"], p.position)
+            case "tcp": current = ("tcp", ["address: \(Self.quote(try string(p, 0)))"], p.position)
             case _ where Self.otherHandlers.contains(p.name):
                 throw TICKError(at: p.position, "alert handler \(p.name) is not supported (handlers: \(Self.handlers))")
             case _ where Self.otherAlertProperties[p.name] != nil:
@@ -332,6 +353,14 @@ struct TICKCompiler {
         if !logs.isEmpty {
             add("log:", logs[0].1)
             for l in logs { add(l.0, l.1) }
+        }
+        if !posts.isEmpty {
+            add("post:", posts[0].1)
+            for l in posts { add(l.0, l.1) }
+        }
+        if !tcps.isEmpty {
+            add("tcp:", tcps[0].1)
+            for l in tcps { add(l.0, l.1) }
         }
     }
 

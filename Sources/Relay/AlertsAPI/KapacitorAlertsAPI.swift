@@ -193,6 +193,14 @@ struct KapacitorAlertsAPI {
         case .log(let l):
             kind = "log"
             options = [("path", .string(l.path)), ("mode", .int(Int64(l.mode)))]
+        case .post(let p):
+            kind = "post"
+            if let e = p.endpoint { options.append(("endpoint", .string(e.name))) } else { options.append(("url", .string(p.url))) }
+            if !p.headers.isEmpty { options.append(("headers", .object(p.headers.map { ($0.name, .string($0.value)) }))) }
+            if p.captureResponse { options.append(("capture-response", .bool(true))) }
+        case .tcp(let t):
+            kind = "tcp"
+            options = [("address", .string(t.address))]
         }
         return .object([
             ("link", .link("self", Self.topicPath(topicID) + "/handlers/" + APIResponse.pathEscaped(h.id))),

@@ -3,26 +3,37 @@ import Dispatch
 import Foundation
 import KafkaDispatch
 import Logging
+import RelayConfig
 
-/// Delivery, on the engine thread: an event's messages to Kafka (spooled first, in send order,
-/// waiting for room rather than dropping) or to log files; re-sends the spool's retry state asks
-/// for; what the spool held from before a restart.
+/// Delivery, on the engine thread: an event's records to their outputs (spooled first, in send
+/// order, waiting for room rather than dropping) or to log files; re-sends the spool's retry state
+/// asks for; what the spool held from before a restart.
 extension EngineLoop {
     func deliver(_ d: AlertDelivery) {
+        let record: OutputRecord
         switch d.output {
         case .kafka(let cluster, let topic, let key, let body, let partitioning):
-            let message = KafkaMessage(topic: topic, key: key, value: body, partitioning: KafkaPartitioning(partitioning))
-            guard let dispatcher = outputs.dispatcher, dispatcher.producer(for: cluster) != nil else {
-                fail(d, "cluster \"\(cluster)\" has no producer")
-                return
-            }
-            let spoolID = spoolAppend(cluster: cluster, message: message)
-            send(message, to: cluster, spoolID: spoolID, receivedAt: currentReceivedAt, order: nextOrder(), handler: d)
+            record = OutputRecord(output: OutputID.kafka(cluster),
+                                  target: .kafka(topic: topic, key: Array(key.utf8), partitioning: KafkaPartitioning(partitioning)),
+                                  body: Array(body.utf8))
+        case .post(let output, let url, let headers, let body, let json):
+            record = OutputRecord(output: output, target: .post(url: url, headers: headers.map { HTTPHeaderOption(name: $0.name, value: $0.value) }, json: json),
+                                  body: Array(body.utf8))
+        case .tcp(let output, let address, let body):
+            record = OutputRecord(output: output, target: .tcp(address: address), body: Array(body.utf8))
         case .log(let path, let mode, let line):
             do throws(AlertLogError) { try logFiles.append(line, to: path, mode: mode) } catch { fail(d, error.description) }
+            return
         case .failed(let reason):
             fail(d, reason)
+            return
         }
+        guard outputs.all[record.output] != nil else {
+            fail(d, record.cluster.map { "cluster \"\($0)\" has no producer" } ?? "output \(record.output) is not running")
+            return
+        }
+        let spoolID = spoolAppend(record)
+        send(record, spoolID: spoolID, receivedAt: currentReceivedAt, order: nextOrder(), handler: d)
     }
 
     /// The next send order number (engine thread): the order re-sends keep.
@@ -31,34 +42,41 @@ extension EngineLoop {
         return sendOrder
     }
 
-    /// Hands one message to librdkafka (engine thread), unless its cluster is held for a re-send,
+    /// How logs name where a record goes: `kafka cluster "c" topic "t"`, `post:<...> http://...`.
+    static func describe(_ r: OutputRecord) -> String {
+        if let cluster = r.cluster { return "kafka cluster \"\(cluster)\" topic \"\(r.destination)\"" }
+        return "\(r.output) (\(r.destination))"
+    }
+
+    /// Hands one record to its output (engine thread), unless the output is held for a re-send,
     /// where it waits its turn. `handler` is the delivery it came from (nil for replays and re-sends).
-    func send(_ message: KafkaMessage, to cluster: String, spoolID: SpoolID?, receivedAt: UInt64, order: UInt64,
-                      handler d: AlertDelivery?) {
-        let pending = SpoolRetry.Pending(order: order, id: spoolID, message: spoolID == nil ? message : nil, receivedAt: receivedAt)
-        if let retry = outputs.retry, !retry.admit(pending, cluster: cluster, timeout: outputs.sendTimeouts[cluster] ?? .seconds(300)) { return }
-        guard let producer = outputs.dispatcher?.producer(for: cluster) else {
-            let reason = "cluster \"\(cluster)\" is no longer configured"
+    func send(_ record: OutputRecord, spoolID: SpoolID?, receivedAt: UInt64, order: UInt64, handler d: AlertDelivery?) {
+        let id = record.output
+        let output = outputs.all[id]
+        let pending = SpoolRetry.Pending(order: order, id: spoolID, record: spoolID == nil ? record : nil, receivedAt: receivedAt)
+        if let retry = outputs.retry, !retry.admit(pending, output: id, timeout: output?.sendTimeout ?? .seconds(300)) { return }
+        guard let output else {
+            let reason = record.cluster.map { "cluster \"\($0)\" is no longer configured" } ?? "output \(id) is no longer configured"
             if let d { fail(d, reason) }
-            outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic, reason: reason)
+            outputs.deadLetters?.record(output: id, record: record, destination: nil, reason: reason)
             if let spoolID { outputs.spool?.ack(spoolID) }
-            outputs.retry?.abandoned(cluster: cluster, order: order)
+            outputs.retry?.abandoned(output: id, order: order)
             return
         }
-        do throws(KafkaSendError) {
+        do throws(OutputSendError) {
             var sequence: UInt64
-            do throws(KafkaSendError) {
-                sequence = try producer.send(message)
+            do throws(OutputSendError) {
+                sequence = try output.send(record)
             } catch .queueFull {
                 // Wait for room rather than drop the alert; the point queue fills meanwhile.
-                logger.debug("librdkafka queue full; waiting", metadata: ["cluster": .string(cluster)])
-                sequence = try producer.sendBlocking(message, waitingUpTo: outputs.sendTimeouts[cluster] ?? .seconds(300))
+                logger.debug("output queue full; waiting", metadata: ["output": .string(id)])
+                sequence = try output.sendBlocking(record, waitingUpTo: output.sendTimeout)
             }
-            if let (early, entry) = outputs.latency?.sent(cluster: cluster, sequence: sequence, receivedAt: receivedAt,
-                                                         message: message, spoolID: spoolID, order: order) {
-                // The report beat us here: finish it now, with the message.
+            if let (early, entry) = outputs.latency?.sent(output: id, sequence: sequence, receivedAt: receivedAt,
+                                                         record: record, spoolID: spoolID, order: order) {
+                // The report beat us here: finish it now, with the record.
                 if let outcomes = outputs.outcomes {
-                    outcomes.finish(cluster: cluster, early, entry)
+                    outcomes.finish(output: id, early, entry)
                 } else if let spoolID {
                     outputs.spool?.ack(spoolID)
                 }
@@ -66,35 +84,35 @@ extension EngineLoop {
             counters.messagesSent += 1
         } catch {
             if let retry = outputs.retry, error == .queueFull || error == .closed {
-                // Still no room after message-timeout (or a reload closed the producer): like a
+                // Still no room after message-timeout (or a reload closed the output): like a
                 // timed-out delivery, it waits for the re-send.
                 var p = pending
                 p.lastError = error.description
-                retry.failed(p, cluster: cluster)
+                retry.failed(p, output: id)
                 return
             }
-            if let d { fail(d, "kafka cluster \"\(cluster)\" topic \"\(message.topic)\": \(error)") }
-            outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic, reason: "\(error)")
+            if let d { fail(d, "\(Self.describe(record)): \(error)") }
+            outputs.deadLetters?.record(output: id, record: record, destination: nil, reason: "\(error)")
             if let spoolID { outputs.spool?.ack(spoolID) }
-            outputs.retry?.abandoned(cluster: cluster, order: order)
+            outputs.retry?.abandoned(output: id, order: order)
         }
     }
 
     /// Appends to the spool, waiting while it is full (block policy); nil without a spool or when
-    /// the disk refuses (counted by reason, logged at most every 10 s: the message still goes to
-    /// librdkafka, it is just not kept across a crash).
-    func spoolAppend(cluster: String, message: KafkaMessage) -> SpoolID? {
+    /// the disk refuses (counted by reason, logged at most every 10 s: the record still goes to
+    /// its output, it is just not kept across a crash).
+    func spoolAppend(_ record: OutputRecord) -> SpoolID? {
         guard let spool = outputs.spool else { return nil }
         var waited = false
         while true {
             do throws(Spool.Failure) {
-                return try spool.append(cluster: cluster, message: message)
+                return try spool.append(record)
             } catch {
                 if case .full = error {
                     if !waited { spool.countBlocked() }
                     waited = true
                     if !spoolFullLogged {
-                        logger.warning("spool full; waiting for Kafka acknowledgements", metadata: ["error": .string(error.description)])
+                        logger.warning("spool full; waiting for acknowledgements", metadata: ["error": .string(error.description)])
                         spoolFullLogged = true
                     }
                     // Acknowledgements free room (the spool signals it); a due re-send may be what
@@ -118,11 +136,11 @@ extension EngineLoop {
         }
     }
 
-    /// Sends again what a held cluster kept (engine thread): in first-send order, spooled records
+    /// Sends again what a held output kept (engine thread): in first-send order, spooled records
     /// read back from disk; those older than `max-age` become dead letters instead.
-    func resend(cluster: String) {
+    func resend(output id: String) {
         guard let retry = outputs.retry else { return }
-        let batch = retry.takeResend(cluster: cluster)
+        let batch = retry.takeResend(output: id)
         guard !batch.isEmpty else { return }
         let maxAge = retry.maxAge
         let now = DispatchTime.now().uptimeNanoseconds
@@ -133,29 +151,29 @@ extension EngineLoop {
             let chunk = batch[start..<min(batch.count, start + 1024)]
             start = chunk.endIndex
             var byID: [SpoolID: Spool.Record] = [:]
-            for (id, r) in outputs.spool?.read(chunk.compactMap(\.id)) ?? [] { if let r { byID[id] = r } }
+            for (sid, r) in outputs.spool?.read(chunk.compactMap(\.id)) ?? [] { if let r { byID[sid] = r } }
             for p in chunk {
-                guard let message = p.message ?? p.id.flatMap({ byID[$0]?.message }) else { continue }  // dropped by drop-oldest (counted there)
+                guard let record = p.record ?? p.id.flatMap({ byID[$0] }) else { continue }  // dropped by drop-oldest (counted there)
                 if let maxAge, Int64(clamping: now &- p.receivedAt) > maxAge.nanoseconds {
-                    outputs.deadLetters?.record(cluster: cluster, message: message, topic: message.topic,
+                    outputs.deadLetters?.record(output: id, record: record, destination: nil,
                                                 reason: "not delivered within [spool] max-age \(maxAge) (last error: \(p.lastError ?? "none"))")
-                    if let id = p.id { outputs.spool?.ack(id) }
+                    if let sid = p.id { outputs.spool?.ack(sid) }
                     retry.countExpired()
                     expired += 1
                     continue
                 }
-                send(message, to: cluster, spoolID: p.id, receivedAt: p.receivedAt, order: p.order, handler: nil)
+                send(record, spoolID: p.id, receivedAt: p.receivedAt, order: p.order, handler: nil)
                 sent += 1
             }
         }
         logger.info("alert messages sent again after failed deliveries", metadata: [
-            "cluster": .string(cluster), "messages": .stringConvertible(sent), "expired": .stringConvertible(expired)])
+            "output": .string(OutputID.label(id)), "messages": .stringConvertible(sent), "expired": .stringConvertible(expired)])
     }
 
     /// Sends what the spool held from before a restart.
     func replay(_ records: [(SpoolID, Spool.Record)]) {
-        for (id, r) in records {
-            send(r.message, to: r.cluster, spoolID: id, receivedAt: DispatchTime.now().uptimeNanoseconds, order: nextOrder(), handler: nil)
+        for (sid, r) in records {
+            send(r, spoolID: sid, receivedAt: DispatchTime.now().uptimeNanoseconds, order: nextOrder(), handler: nil)
         }
         logger.info("spooled alert messages sent again after a restart", metadata: ["messages": .stringConvertible(records.count)])
     }

@@ -198,8 +198,8 @@ final class EngineLoop {
     func runRetryWork(_ work: [SpoolRetry.Work]) {
         for w in work {
             switch w {
-            case .purge(let cluster): outputs.dispatcher?.producer(for: cluster)?.purgeQueued()
-            case .resend(let cluster): resend(cluster: cluster)
+            case .purge(let output): outputs.all[output]?.purgeQueued()
+            case .resend(let output): resend(output: output)
             }
         }
     }

@@ -8,10 +8,10 @@ import Logging
 import Synchronization
 import Locking
 
-/// The pipeline between listeners and Kafka: a bounded queue of point batches (the listeners'
+/// The pipeline between listeners and the outputs: a bounded queue of point batches (the listeners'
 /// `PointSink`, ``PipelineQueue``), one engine thread (``EngineLoop``) that runs the rules in
-/// arrival order, routes each event to its handlers and hands the messages to Kafka (or to log
-/// files).
+/// arrival order, routes each event to its handlers and hands the records to the outputs (Kafka,
+/// post, tcp) or to log files.
 ///
 /// Full queue: `offer` refuses (UDP drops and counts; TCP and HTTP wait). Full librdkafka queue:
 /// the engine thread waits (up to the cluster's message-timeout) rather than dropping an alert,
@@ -35,28 +35,34 @@ public final class RelayPipeline: PointSink, Sendable {
 
     /// What the engine thread works with; replaced as a whole on reload.
     public struct Outputs: Sendable {
+        /// The Kafka producers (their lifecycle and statistics; they send as ``KafkaOutput``s in `all`).
         public var dispatcher: KafkaDispatcher?
-        /// Receipt times of messages in flight, for the end-to-end latency.
+        /// Every output by identity: `kafka:<cluster>`, `post:<endpoint or url>`, `tcp:<address>`.
+        public var all: [String: any AlertOutput]
+        /// Receipt times of records in flight, for the end-to-end latency.
         public var latency: LatencyTracker?
-        /// Where undeliverable messages go.
+        /// Where undeliverable records go.
         public var deadLetters: DeadLetters?
-        /// The durable spool (messages kept until acknowledged).
+        /// The durable spool (records kept until acknowledged).
         public var spool: Spool?
-        /// Per cluster: how long to wait for room in librdkafka's queue (its message-timeout).
-        public var sendTimeouts: [String: Duration]
-        /// What delivery reports do (acknowledge, dead-letter, send again).
+        /// What reports do (acknowledge, dead-letter, send again).
         public var outcomes: DeliveryOutcomes?
-        /// With a spool: messages whose delivery may succeed later, sent again in order.
+        /// With a spool: records whose delivery may succeed later, sent again in order.
         public var retry: SpoolRetry? { outcomes?.retry }
-        public init(dispatcher: KafkaDispatcher?, sendTimeouts: [String: Duration], latency: LatencyTracker? = nil,
+        /// How each output is set up, to tell on reload which can be kept (post and tcp).
+        var fingerprints: [String: String] = [:]
+        public init(dispatcher: KafkaDispatcher?, all: [String: any AlertOutput] = [:], latency: LatencyTracker? = nil,
                     deadLetters: DeadLetters? = nil, spool: Spool? = nil, outcomes: DeliveryOutcomes? = nil) {
             self.dispatcher = dispatcher
+            self.all = all
             self.latency = latency
             self.deadLetters = deadLetters
             self.spool = spool
-            self.sendTimeouts = sendTimeouts
             self.outcomes = outcomes
         }
+
+        /// The outputs other than Kafka's (closed by whoever retires them; Kafka's go with the dispatcher).
+        var asynchronous: [any AlertOutput] { all.values.filter { OutputID.cluster(of: $0.id) == nil } }
     }
 
     /// Where alert state is saved, and how often (nil: not kept).

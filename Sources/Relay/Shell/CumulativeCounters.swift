@@ -12,6 +12,8 @@ final class CumulativeCounters: Sendable {
         var retiredTopics: [String: [String: KafkaTopicStatistics]] = [:]
         var retiredClientErrors: [String: UInt64] = [:]
         var retiredListeners: [String: ListenerStatistics.Snapshot] = [:]
+        var liveOutputs: [ObjectIdentifier: any AlertOutput] = [:]
+        var retiredOutputs: [String: OutputStatistics] = [:]
     }
     private let state = Locked(State())
 
@@ -31,6 +33,32 @@ final class CumulativeCounters: Sendable {
                 for (topic, t) in perTopic { s.retiredTopics[cluster, default: [:]][topic, default: .init()].add(t) }
             }
             for (cluster, n) in errors { s.retiredClientErrors[cluster, default: 0] += n }
+        }
+    }
+
+    /// Counts the post and tcp outputs' records from now on.
+    func track(_ outputs: [any AlertOutput]) {
+        state.withLock { s in for o in outputs { s.liveOutputs[ObjectIdentifier(o)] = o } }
+    }
+
+    /// Keeps the final counts of closed post and tcp outputs.
+    func retire(_ outputs: [any AlertOutput]) {
+        let finals = outputs.map { ($0, $0.statistics) }
+        state.withLock { s in
+            for (o, st) in finals where s.liveOutputs.removeValue(forKey: ObjectIdentifier(o)) != nil {
+                s.retiredOutputs[o.id, default: OutputStatistics()].add(st)
+            }
+        }
+    }
+
+    /// Per post or tcp output identity: every instance's counts since start.
+    var outputs: [String: OutputStatistics] {
+        let live = state.withLock { Array($0.liveOutputs.values) }
+        let counts = live.map { ($0.id, $0.statistics) }
+        return state.withLock { s in
+            var totals = s.retiredOutputs
+            for (id, st) in counts { totals[id, default: OutputStatistics()].add(st) }
+            return totals
         }
     }
 
@@ -81,6 +109,14 @@ extension KafkaTopicStatistics {
         delivered &+= other.delivered
         failed &+= other.failed
         lastError = other.lastError ?? lastError
+    }
+}
+
+extension OutputStatistics {
+    mutating func add(_ other: OutputStatistics) {
+        sent &+= other.sent
+        delivered &+= other.delivered
+        failed &+= other.failed
     }
 }
 

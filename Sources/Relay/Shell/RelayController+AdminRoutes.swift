@@ -54,12 +54,13 @@ extension RelayController {
                                   [], retry.timeouts)
                     metrics.total("spool_expired", "total", "Alert messages given up after [spool] max-age without delivery (written as dead letters).",
                                   [], retry.expired)
-                    for (cluster, n) in retry.waiting {
-                        metrics.gauge("spool_waiting_messages", "Alert messages held for a re-send after a failed delivery.", [("cluster", cluster)], Double(n))
+                    for (output, n) in retry.waiting {
+                        metrics.gauge("spool_waiting_messages", "Alert messages held for a re-send after a failed delivery.", [("cluster", OutputID.label(output))], Double(n))
                     }
                 }
                 let d = generation.outputs.dispatcher
                 recordRuntimeMetrics(generation)
+                metrics.handlerOutputs(counters.outputs, live: generation.outputs.asynchronous, deadLetters: deadLetters.countsByOutput)
                 let body = metrics.render(listeners: counters.listeners(generation.listeners.map(\.statistics)), pipeline: pipeline.snapshot,
                                           kafka: counters.kafkaTopics,
                                           outstanding: Dictionary(uniqueKeysWithValues: (d?.clusterIDs ?? []).map { ($0, d?.producer(for: $0)?.outstanding ?? 0) }))

@@ -60,7 +60,8 @@ final class RelayController: Sendable {
         }
         let outputs: RelayPipeline.Outputs
         do {
-            outputs = try makeOutputs(c, metrics: metrics, deadLetters: deadLetters, spool: spool, retry: retry, logger: logger)
+            outputs = try makeOutputs(c, rules: loaded.rules, previous: nil, kafkaChanged: true, metrics: metrics, deadLetters: deadLetters,
+                                      spool: spool, retry: retry, group: eventLoops, logger: logger).outputs
         } catch {
             throw RelayStartError(what: "cannot start the Kafka producers", reason: "\(error)")
         }
@@ -72,6 +73,7 @@ final class RelayController: Sendable {
                                          eventLoops: eventLoops, spool: spool, retry: retry, deadLetters: deadLetters,
                                          logSettings: logSettings, first: RelayGeneration(loaded: loaded, outputs: outputs, listeners: []))
         controller.counters.track(outputs.dispatcher)
+        controller.counters.track(outputs.asynchronous)
         pipeline.replay(pending)
         pipeline.start()
         var started: [RunningListener] = []
@@ -81,6 +83,7 @@ final class RelayController: Sendable {
             for r in started { await r.stop() }
             _ = await onOwnThread("drain") { pipeline.drain(timeout: .seconds(1)) }
             outputs.dispatcher?.close(timeout: .zero)
+            for o in outputs.asynchronous { o.close(timeout: .zero) }
             throw RelayStartError(what: "cannot start a listener", reason: "\(error)")
         }
         controller.applied.withLock { $0.listeners = started }
@@ -111,25 +114,83 @@ final class RelayController: Sendable {
         c.relay.stateFile.isEmpty ? nil : RelayPipeline.StatePersistence(path: c.relay.stateFile, interval: c.relay.stateInterval.swiftDuration)
     }
 
-    /// Whether messages in flight are kept until their delivery report (for the dead-letter file).
+    /// Whether records in flight are kept until their report (for the dead-letter file and re-sends).
     static func keepsMessages(_ c: RelayConfiguration, spool: Spool?) -> Bool { !c.relay.deadLetterFile.isEmpty || spool != nil }
 
-    /// Producers for the enabled clusters, with the delivery bookkeeping around them.
-    static func makeOutputs(_ c: RelayConfiguration, metrics: RelayMetrics, deadLetters: DeadLetters, spool: Spool?, retry: SpoolRetry?,
-                            logger: Logger) throws(KafkaProducerError) -> RelayPipeline.Outputs {
+    /// What ``makeOutputs`` built: the outputs, those it made anew (closed if the switch is
+    /// abandoned) and those of `previous` no longer used (closed once the engine has switched).
+    struct BuiltOutputs {
+        var outputs: RelayPipeline.Outputs
+        var created: [any AlertOutput] = []
+        var retired: [any AlertOutput] = []
+    }
+
+    /// Producers for the enabled clusters and the post and tcp outputs the rules name, with the
+    /// delivery bookkeeping around them. With `previous` (a reload) and Kafka unchanged, the
+    /// producers, the bookkeeping and every post or tcp output whose settings did not change are
+    /// kept; when Kafka changed, everything is new (producers' sequence numbers start again, so
+    /// they need a tracker of their own).
+    static func makeOutputs(_ c: RelayConfiguration, rules: RuleSet, previous: RelayPipeline.Outputs?, kafkaChanged: Bool,
+                            metrics: RelayMetrics, deadLetters: DeadLetters, spool: Spool?, retry: SpoolRetry?,
+                            group: EventLoopGroup, logger: Logger) throws(KafkaProducerError) -> BuiltOutputs {
+        let plan = OutputPlan(c, rules: rules)
         let clusters = c.enabledKafkaClusters
-        if clusters.isEmpty { return RelayPipeline.Outputs(dispatcher: nil, sendTimeouts: [:]) }
-        var timeouts: [String: Duration] = [:]
-        for k in clusters { timeouts[k.id] = k.effectiveMessageTimeout.swiftDuration }
-        let tracker = LatencyTracker(keepMessages: keepsMessages(c, spool: spool))
-        let outcomes = DeliveryOutcomes(tracker: tracker, metrics: metrics, deadLetters: deadLetters, spool: spool, retry: retry)
-        // With a spool, SpoolRetry keeps message-timeout (so that a re-send keeps per-key order).
-        let dispatcher = try KafkaDispatcher(clusters: clusters, extraProperties: spool == nil ? [] : SpoolRetry.librdkafkaProperties,
-                                             logger: logger) { cluster, report in
-            outcomes.report(cluster: cluster, report)
+        var built: BuiltOutputs
+        if let previous, !kafkaChanged, previous.outcomes != nil || plan.entries.isEmpty {
+            built = BuiltOutputs(outputs: previous)
+        } else {
+            built = BuiltOutputs(outputs: RelayPipeline.Outputs(dispatcher: nil))
+            if let previous, !kafkaChanged {
+                built.outputs.dispatcher = previous.dispatcher
+                built.outputs.all = previous.all.filter { OutputID.cluster(of: $0.key) != nil }
+            }
+            if clusters.isEmpty && plan.entries.isEmpty {
+                built.retired = previous?.asynchronous ?? []
+                return built
+            }
+            let tracker = LatencyTracker(keepMessages: keepsMessages(c, spool: spool))
+            let outcomes = DeliveryOutcomes(tracker: tracker, metrics: metrics, deadLetters: deadLetters, spool: spool, retry: retry)
+            built.outputs.latency = tracker
+            built.outputs.outcomes = outcomes
+            built.outputs.deadLetters = deadLetters
+            built.outputs.spool = spool
+            if built.outputs.dispatcher == nil && !clusters.isEmpty {
+                // With a spool, SpoolRetry keeps message-timeout (so that a re-send keeps per-key order).
+                let dispatcher = try KafkaDispatcher(clusters: clusters, extraProperties: spool == nil ? [] : SpoolRetry.librdkafkaProperties,
+                                                     logger: logger) { cluster, report in
+                    if report.isDelivered { metrics.deliveryLatency.recordNanoseconds(report.latencyMicroseconds * 1000) }
+                    outcomes.report(output: OutputID.kafka(cluster), OutputReport(report))
+                }
+                built.outputs.dispatcher = dispatcher
+                for k in clusters {
+                    guard let producer = dispatcher.producer(for: k.id) else { continue }
+                    built.outputs.all[OutputID.kafka(k.id)] = KafkaOutput(cluster: k.id, producer: producer,
+                                                                          sendTimeout: k.effectiveMessageTimeout.swiftDuration)
+                }
+            }
         }
-        return RelayPipeline.Outputs(dispatcher: dispatcher, sendTimeouts: timeouts, latency: tracker, deadLetters: deadLetters,
-                                     spool: spool, outcomes: outcomes)
+        // Post and tcp outputs: kept when their settings and bookkeeping are, else new.
+        let keepAsync = previous.map { built.outputs.outcomes === $0.outcomes } ?? false
+        var fingerprints: [String: String] = [:]
+        for (id, entry) in plan.entries {
+            fingerprints[id] = entry.fingerprint
+            if keepAsync, let old = previous?.all[id], previous?.fingerprints[id] == entry.fingerprint {
+                built.outputs.all[id] = old
+                continue
+            }
+            let outcomes = built.outputs.outcomes
+            let output = entry.make(group, logger) { id, report in outcomes?.report(output: id, report) }
+            built.outputs.all[id] = output
+            built.created.append(output)
+        }
+        for id in built.outputs.all.keys where OutputID.cluster(of: id) == nil && plan.entries[id] == nil {
+            built.outputs.all[id] = nil
+        }
+        for old in previous?.asynchronous ?? [] where built.outputs.all[old.id] !== old {
+            built.retired.append(old)
+        }
+        built.outputs.fingerprints = fingerprints
+        return built
     }
 
     /// Starts the listener for `spec`, one of those `c` asks for.
@@ -161,19 +222,16 @@ final class RelayController: Sendable {
                    ["running": .string(old.spool.dir.isEmpty ? "off" : old.spool.dir), "new": .string(c.spool.dir.isEmpty ? "off" : c.spool.dir)])
             return
         }
-        var outputs = current.outputs
         let kafkaChanged = c.kafka != old.kafka
-        if kafkaChanged {
-            do {
-                outputs = try Self.makeOutputs(c, metrics: metrics, deadLetters: deadLetters, spool: spool, retry: retry, logger: logger)
-            } catch {
-                refuse("reload refused: cannot start the new Kafka producers", ["error": .string("\(error)")])
-                return
-            }
-        } else {
-            outputs.sendTimeouts = [:]
-            for k in c.enabledKafkaClusters { outputs.sendTimeouts[k.id] = k.effectiveMessageTimeout.swiftDuration }
+        let built: BuiltOutputs
+        do {
+            built = try Self.makeOutputs(c, rules: next.rules, previous: current.outputs, kafkaChanged: kafkaChanged, metrics: metrics,
+                                         deadLetters: deadLetters, spool: spool, retry: retry, group: eventLoops, logger: logger)
+        } catch {
+            refuse("reload refused: cannot start the new Kafka producers", ["error": .string("\(error)")])
+            return
         }
+        let outputs = built.outputs
         // Listeners last: a bind that fails rolls them back and drops the new producers.
         let switcher = ListenerSwitch { [self] spec in try await startListener(spec, of: c) }
         let (running, failure) = await switcher.apply(from: current.listeners, to: ListenerSpec.all(in: c))
@@ -182,6 +240,7 @@ final class RelayController: Sendable {
         if let failure {
             applied.withLock { $0.listeners = running }
             if kafkaChanged { outputs.dispatcher?.close(timeout: .zero) }
+            for o in built.created { o.close(timeout: .zero) }
             refuse("reload refused: cannot start a listener; the previous listeners are kept", ["error": .string(failure.description)])
             return
         }
@@ -191,13 +250,22 @@ final class RelayController: Sendable {
         retry?.configure(maxAge: c.spool.maxAge?.swiftDuration)
         outputs.latency?.keepMessages = Self.keepsMessages(c, spool: spool)
         if kafkaChanged { counters.track(outputs.dispatcher) }
+        counters.track(built.created)
         // The next reload starts from here, whether or not the engine has switched yet.
         applied.withLock { $0 = RelayGeneration(loaded: next, outputs: outputs, listeners: running) }
         let logger = self.logger, counters = self.counters
         let timeout = c.relay.shutdownTimeout.swiftDuration
+        let retiredAsync = built.retired
         pipeline.reload(rules: next.rules, outputs: outputs, hostname: Self.hostname(c), capacity: c.relay.queueSize,
                         limits: c.relay.groupLimits, persistence: Self.persistence(c)) { replaced in
-            // The engine no longer sends to the replaced producers: they deliver what they hold, then go.
+            // The engine no longer sends to the replaced outputs: they deliver what they hold, then go
+            // (a post or tcp output reports what it could not deliver in time, for the re-send).
+            if !retiredAsync.isEmpty {
+                Thread.detachNewThread {
+                    for o in retiredAsync { o.close(timeout: timeout) }
+                    counters.retire(retiredAsync)
+                }
+            }
             guard kafkaChanged, let retired = replaced.dispatcher else { return }
             Thread.detachNewThread {
                 retired.close(timeout: timeout)

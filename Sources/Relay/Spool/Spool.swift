@@ -11,8 +11,8 @@ public struct SpoolID: Hashable, Sendable {
     public var offset: Int64
 }
 
-/// A durable spool between the rules and librdkafka: every Kafka message is appended (length,
-/// CRC-32, JSON) to a segment file before librdkafka gets it, and marked acknowledged (an offset
+/// A durable spool between the rules and the outputs: every record (Kafka message, post, tcp line)
+/// is appended (length, CRC-32, payload) to a segment file before its output gets it, and marked acknowledged (an offset
 /// appended to the segment's `.acked` file) when its delivery report comes. A segment whose
 /// records are all acknowledged is deleted. At start, what was not acknowledged is sent again:
 /// at-least-once across SIGKILL. A crash sends again only messages whose acknowledgement was not
@@ -35,76 +35,8 @@ public final class Spool: Sendable {
     public typealias FullPolicy = SpoolConfig.WhenFull
 
 
-    /// One spooled message.
-    public struct Record: Codable, Sendable {
-        public var cluster: String
-        public var topic: String
-        public var key: Data?
-        public var value: Data
-        /// `crc32`, `murmur2`, `murmur3`, `fnv-1a` or `random`.
-        public var partitioning: String
-
-        public var message: KafkaMessage {
-            let p: KafkaPartitioning = partitioning == "random" ? .random : .byKey(KafkaPartitionAlgorithm(rawValue: partitioning) ?? .crc32)
-            return KafkaMessage(topic: topic, key: key.map { Array($0) }, value: Array(value), partitioning: p)
-        }
-
-        /// The binary payload: version byte 1, then cluster, topic, partitioning, key (length
-        /// 0xFFFFFFFF: none) and value, each a big-endian UInt32 length and its bytes. (JSON with
-        /// Foundation's encoder cost more than the rest of an alert's path; version 0 records —
-        /// JSON, first byte `{` — are still read.)
-        static func encode(cluster: String, message m: KafkaMessage) -> [UInt8] {
-            var out: [UInt8] = [1]
-            out.reserveCapacity(32 + cluster.utf8.count + m.topic.utf8.count + (m.key?.count ?? 0) + m.value.count)
-            func put<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-                appendBigEndian(UInt32(bytes.count), to: &out)
-                out.append(contentsOf: bytes)
-            }
-            put(cluster.utf8)
-            put(m.topic.utf8)
-            let partitioning: String
-            switch m.partitioning {
-            case .byKey(let a): partitioning = a.rawValue
-            case .random: partitioning = "random"
-            }
-            put(partitioning.utf8)
-            if let key = m.key { put(key) } else { appendBigEndian(UInt32.max, to: &out) }
-            put(m.value)
-            return out
-        }
-
-        /// Reads a payload written by ``encode(cluster:message:)`` (or a JSON one); nil if malformed.
-        static func decode(_ payload: ArraySlice<UInt8>) -> Record? {
-            guard let first = payload.first else { return nil }
-            if first == UInt8(ascii: "{") { return try? JSONDecoder().decode(Record.self, from: Data(payload)) }
-            guard first == 1 else { return nil }
-            var i = payload.startIndex + 1
-            func length() -> UInt32? {
-                guard payload.endIndex - i >= 4 else { return nil }
-                defer { i += 4 }
-                return bigEndianUInt32(payload, at: i)
-            }
-            func bytes() -> ArraySlice<UInt8>?? {
-                guard let n = length() else { return nil }
-                if n == UInt32.max { return .some(nil) }
-                guard payload.endIndex - i >= Int(n) else { return nil }
-                defer { i += Int(n) }
-                return .some(payload[i..<(i + Int(n))])
-            }
-            guard let c = bytes(), let cluster = c, let t = bytes(), let topic = t, let p = bytes(), let partitioning = p,
-                  let key = bytes(), let v = bytes(), let value = v, i == payload.endIndex else { return nil }
-            return Record(cluster: String(decoding: cluster, as: UTF8.self), topic: String(decoding: topic, as: UTF8.self),
-                          key: key.map { Data($0) }, value: Data(value), partitioning: String(decoding: partitioning, as: UTF8.self))
-        }
-
-        init(cluster: String, topic: String, key: Data?, value: Data, partitioning: String) {
-            self.cluster = cluster
-            self.topic = topic
-            self.key = key
-            self.value = value
-            self.partitioning = partitioning
-        }
-    }
+    /// One spooled record (see ``SpoolRecordCoding`` for its bytes).
+    public typealias Record = OutputRecord
 
     /// Why the spool could not take a message.
     public enum Failure: Error, CustomStringConvertible {
@@ -223,10 +155,10 @@ public final class Spool: Sendable {
         while offset < bytes.count {
             if offset + 8 <= bytes.count {
                 let length = Int(bigEndianUInt32(bytes, at: offset))
-                // A payload is never empty and starts with its version (1) or JSON's `{`: cheap
+                // A payload is never empty and starts with its version (2, 1) or JSON's `{`: cheap
                 // tests that spare most false starts the checksum.
                 if length > 0, length <= bytes.count - offset - 8,
-                   bytes[offset + 8] == 1 || bytes[offset + 8] == UInt8(ascii: "{") {
+                   SpoolRecordCoding.versions.contains(bytes[offset + 8]) {
                     let payload = bytes[(offset + 8)..<(offset + 8 + length)]
                     if checksum(payload) == bigEndianUInt32(bytes, at: offset + 4) {
                         if let start = badSince { skipped.append((start, offset - start)) }
@@ -262,7 +194,7 @@ public final class Spool: Sendable {
             var payload = [UInt8](repeating: 0, count: length)
             guard payload.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, length, off_t(id.offset + 8)) }) == length,
                   Self.checksum(payload[...]) == bigEndianUInt32(header, at: 4) else { return (id, nil) }
-            return (id, Record.decode(payload[...]))
+            return (id, SpoolRecordCoding.decode(payload[...]))
         }
     }
 
@@ -272,10 +204,15 @@ public final class Spool: Sendable {
     /// Why the last message could not be written to disk, until one is again (nil: writable).
     public var lastWriteFailure: String? { segments.withLock { $0.lastWriteFailure } }
 
-    /// Appends a message; returns its id. Throws when the spool is over `maxBytes` (the caller
-    /// waits for acknowledgements) or the disk refuses.
+    /// Appends a Kafka message for `cluster`.
     public func append(cluster: String, message: KafkaMessage) throws(Failure) -> SpoolID {
-        let payload = Record.encode(cluster: cluster, message: message)
+        try append(OutputRecord(cluster: cluster, message: message))
+    }
+
+    /// Appends a record; returns its id. Throws when the spool is over `maxBytes` (the caller
+    /// waits for acknowledgements) or the disk refuses.
+    public func append(_ record: OutputRecord) throws(Failure) -> SpoolID {
+        let payload = SpoolRecordCoding.encode(record)
         return try changing { (s) throws(Failure) -> SpoolID in
             do throws(Failure) {
                 let id = try s.append(payload)

@@ -2,7 +2,7 @@ import Dispatch
 import KafkaDispatch
 import Locking
 
-/// With a spool, Kafka messages whose delivery does not succeed in time (`message-timeout`, brokers
+/// With a spool, records (Kafka messages, posts, tcp lines) whose delivery does not succeed in time (`message-timeout`, brokers
 /// down) or fails for a reason that may pass stay spooled and are sent again, with back-off,
 /// until delivered or older than `[spool] max-age`.
 ///
@@ -35,8 +35,8 @@ public final class SpoolRetry: Sendable {
         var order: UInt64
         /// Its spool record (read back for the re-send), or nil when it could not be spooled.
         var id: SpoolID?
-        /// The message itself when it is not spooled (kept in memory instead).
-        var message: KafkaMessage?
+        /// The record itself when it is not spooled (kept in memory instead).
+        var record: OutputRecord?
         /// When its point arrived (`DispatchTime` nanoseconds): `max-age` counts from here.
         var receivedAt: UInt64
         /// Why it last failed, for the dead letter if it expires.
@@ -46,8 +46,8 @@ public final class SpoolRetry: Sendable {
     /// Work the engine thread must do for a cluster: purge librdkafka's queue (so nothing queued
     /// can overtake a message that waits here), or send again what waits here.
     enum Work: Sendable, Equatable {
-        case purge(cluster: String)
-        case resend(cluster: String)
+        case purge(output: String)
+        case resend(output: String)
     }
 
     private struct ClusterState {
@@ -124,15 +124,15 @@ public final class SpoolRetry: Sendable {
     public var expired: UInt64 { state.withLock { $0.expired } }
     /// Times a cluster's oldest message in librdkafka outlived `message-timeout`.
     public var timeouts: UInt64 { state.withLock { $0.timedOut } }
-    /// Messages waiting to be sent again, per cluster.
+    /// Records waiting to be sent again, per output.
     public var waiting: [String: Int] { state.withLock { $0.clusters.mapValues { $0.waiting.count } } }
 
     /// Before the engine sends `p` to `cluster`: true to send it now (counted in flight, timed
     /// against `timeout`); false when the cluster is held (`p` waits here for the re-send).
-    func admit(_ p: Pending, cluster: String, timeout: Duration) -> Bool {
+    func admit(_ p: Pending, output: String, timeout: Duration) -> Bool {
         let (admitted, arm): (Bool, Duration?) = state.withLock { s in
-            var c = s.clusters[cluster, default: ClusterState()]
-            defer { s.clusters[cluster] = c }
+            var c = s.clusters[output, default: ClusterState()]
+            defer { s.clusters[output] = c }
             if c.held {
                 c.waiting.append(p)
                 return (false, nil)
@@ -144,58 +144,58 @@ public final class SpoolRetry: Sendable {
             c.timerArmed = true
             return (true, timeout)
         }
-        if let arm { armTimer(cluster, after: arm) }
+        if let arm { armTimer(output, after: arm) }
         return admitted
     }
 
     /// An admitted message was acknowledged.
-    func delivered(cluster: String, order: UInt64) {
+    func delivered(output: String, order: UInt64) {
         state.withLock { s in
-            s.clusters[cluster]?.landed(order)
-            s.clusters[cluster]?.attempt = 0
-            settle(&s, cluster)
+            s.clusters[output]?.landed(order)
+            s.clusters[output]?.attempt = 0
+            settle(&s, output)
         }
     }
 
     /// An admitted message will not be sent again (a permanent failure, handed to the dead letters).
-    func abandoned(cluster: String, order: UInt64) {
+    func abandoned(output: String, order: UInt64) {
         state.withLock { s in
-            s.clusters[cluster]?.landed(order)
-            settle(&s, cluster)
+            s.clusters[output]?.landed(order)
+            settle(&s, output)
         }
     }
 
     /// An admitted message failed for a reason that may pass (purged, refused for now): it waits
     /// for the re-send, and the cluster is held.
-    func failed(_ p: Pending, cluster: String) {
+    func failed(_ p: Pending, output: String) {
         let purge = state.withLock { s -> Bool in
-            var c = s.clusters[cluster, default: ClusterState()]
+            var c = s.clusters[output, default: ClusterState()]
             c.landed(p.order)
             c.waiting.append(p)
             let first = !c.held
             c.held = true
-            s.clusters[cluster] = c
-            settle(&s, cluster)
+            s.clusters[output] = c
+            settle(&s, output)
             return first
         }
-        if purge { dispatch(.purge(cluster: cluster)) }
+        if purge { dispatch(.purge(output: output)) }
     }
 
     /// The messages to send again now, in their first send order; ends the hold. Called by the
-    /// engine thread when a scheduled ``Work/resend(cluster:)`` is due.
-    func takeResend(cluster: String) -> [Pending] {
+    /// engine thread when a scheduled ``Work/resend(output:)`` is due.
+    func takeResend(output: String) -> [Pending] {
         state.withLock { s in
-            guard var c = s.clusters[cluster] else { return [] }
+            guard var c = s.clusters[output] else { return [] }
             c.resendScheduled = false
             guard c.held, c.flight.isEmpty else {
-                s.clusters[cluster] = c
+                s.clusters[output] = c
                 return []
             }
             c.held = false
             c.attempt += 1
             let batch = c.waiting.sorted { $0.order < $1.order }
             c.waiting = []
-            s.clusters[cluster] = c
+            s.clusters[output] = c
             s.resent += UInt64(batch.count)
             return batch
         }
@@ -206,11 +206,11 @@ public final class SpoolRetry: Sendable {
 
     /// Checks the cluster's oldest message in librdkafka against `message-timeout`: past it, the
     /// cluster is held and the queue purged; otherwise the check comes back when it would be.
-    private func armTimer(_ cluster: String, after delay: Duration) {
+    private func armTimer(_ output: String, after delay: Duration) {
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(max(delay, .milliseconds(1)).nanoseconds))) { [self] in
             let (purge, again): (Bool, Duration?) = state.withLock { s in
-                guard var c = s.clusters[cluster] else { return (false, nil) }
-                defer { s.clusters[cluster] = c }
+                guard var c = s.clusters[output] else { return (false, nil) }
+                defer { s.clusters[output] = c }
                 guard let oldest = c.oldestInFlight() else {
                     c.timerArmed = false
                     return (false, nil)
@@ -225,21 +225,21 @@ public final class SpoolRetry: Sendable {
                 s.timedOut += 1
                 return (true, nil)
             }
-            if purge { dispatch(.purge(cluster: cluster)) }
-            if let again { armTimer(cluster, after: again) }
+            if purge { dispatch(.purge(output: output)) }
+            if let again { armTimer(output, after: again) }
         }
     }
 
     /// Schedules the re-send once a held cluster has nothing left in librdkafka (every message
     /// there has reported, so nothing sent before the hold can still overtake the re-send).
-    private func settle(_ s: inout State, _ cluster: String) {
-        guard var c = s.clusters[cluster], c.held, c.flight.isEmpty, !c.resendScheduled else { return }
+    private func settle(_ s: inout State, _ output: String) {
+        guard var c = s.clusters[output], c.held, c.flight.isEmpty, !c.resendScheduled else { return }
         c.resendScheduled = true
         let delay = min(maxDelay, baseDelay * (1 << min(c.attempt, 20)))
-        s.clusters[cluster] = c
+        s.clusters[output] = c
         let h = handler.withLock { $0 }
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(delay.nanoseconds))) {
-            h?(.resend(cluster: cluster))
+            h?(.resend(output: output))
         }
     }
 

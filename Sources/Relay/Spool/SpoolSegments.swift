@@ -73,7 +73,7 @@ struct SpoolSegments: Sendable {
             let bytes = [UInt8](data)
             var open: Set<Int64> = []
             let skipped = Spool.scan(bytes) { offset, payload in
-                if !acked.contains(Int64(offset)), let r = Spool.Record.decode(payload) {
+                if !acked.contains(Int64(offset)), let r = SpoolRecordCoding.decode(payload) {
                     pending.append((SpoolID(segment: n, offset: Int64(offset)), r))
                     open.insert(Int64(offset))
                 }

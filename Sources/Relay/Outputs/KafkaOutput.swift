@@ -1,0 +1,57 @@
+import KafkaDispatch
+
+/// A `[[kafka]]` cluster's producer as an ``AlertOutput``: librdkafka's queue is the output's
+/// queue, its delivery reports the output's reports (turned into ``OutputReport``s by the
+/// dispatcher's callback, see ``RelayController/makeOutputs``).
+final class KafkaOutput: AlertOutput {
+    let id: String
+    let producer: KafkaProducer
+    let sendTimeout: Duration
+
+    init(cluster: String, producer: KafkaProducer, sendTimeout: Duration) {
+        id = OutputID.kafka(cluster)
+        self.producer = producer
+        self.sendTimeout = sendTimeout
+    }
+
+    func send(_ record: OutputRecord) throws(OutputSendError) -> UInt64 {
+        guard let m = record.kafkaMessage else { throw .refused("not a Kafka record") }
+        do throws(KafkaSendError) { return try producer.send(m) } catch { throw Self.map(error) }
+    }
+
+    func sendBlocking(_ record: OutputRecord, waitingUpTo timeout: Duration) throws(OutputSendError) -> UInt64 {
+        guard let m = record.kafkaMessage else { throw .refused("not a Kafka record") }
+        do throws(KafkaSendError) { return try producer.sendBlocking(m, waitingUpTo: timeout) } catch { throw Self.map(error) }
+    }
+
+    static func map(_ e: KafkaSendError) -> OutputSendError {
+        switch e {
+        case .queueFull: return .queueFull
+        case .closed: return .closed
+        default: return .refused(e.description)
+        }
+    }
+
+    func purgeQueued() { producer.purgeQueued() }
+    var outstanding: Int { producer.outstanding }
+    func flush(timeout: Duration) -> Bool { producer.flush(timeout: timeout) }
+    func close(timeout: Duration) { producer.close(timeout: timeout) }
+
+    var statistics: OutputStatistics {
+        var s = OutputStatistics()
+        for t in producer.statistics.values {
+            s.sent += t.queued
+            s.delivered += t.delivered
+            s.failed += t.failed
+        }
+        return s
+    }
+}
+
+extension OutputReport {
+    /// librdkafka's report in the outputs' terms (its permanence as ``KafkaError/isPermanent`` says).
+    init(_ r: KafkaDeliveryReport) {
+        self.init(sequence: r.sequence, latencyMicroseconds: r.latencyMicroseconds,
+                  error: r.error.map { OutputFailure($0.description, permanent: $0.isPermanent) }, destination: r.topic)
+    }
+}

@@ -1,0 +1,122 @@
+import AlertRules
+import Logging
+import NIOCore
+import NIOPosix
+
+/// A `tcp` output: alert JSON lines to one `host:port`, as Kapacitor's tcp handler writes them,
+/// on one kept connection (Kapacitor dials per alert; one connection keeps the lines in order and
+/// costs the receiver less). A record is delivered when the kernel took all of its bytes; a failed
+/// connect or write closes the connection and tries again with back-off, and the record is
+/// reported failed (to be re-sent from the spool, or dead-lettered) once it has waited
+/// ``sendTimeout``.
+final class TCPOutput: AlertOutput {
+    struct Settings: Sendable {
+        var host: String
+        var port: Int
+        var capacity = 10_000
+        var connectTimeout: Duration = .seconds(5)
+        var writeTimeout: Duration = .seconds(10)
+        var sendTimeout: Duration = .seconds(300)
+        var backoff: (first: Duration, max: Duration) = (.milliseconds(100), .seconds(5))
+    }
+
+    let id: String
+    let settings: Settings
+    var sendTimeout: Duration { settings.sendTimeout }
+    private let queue: OutputQueue
+    private let group: EventLoopGroup
+    private let report: @Sendable (String, OutputReport) -> Void
+    private let logger: Logger
+    private let worker = WorkerTask()
+
+    init(id: String, settings: Settings, group: EventLoopGroup, logger: Logger, report: @escaping @Sendable (String, OutputReport) -> Void) {
+        self.id = id
+        self.settings = settings
+        self.group = group
+        self.report = report
+        self.logger = logger
+        queue = OutputQueue(capacity: settings.capacity)
+        worker.start { [self] in await run() }
+    }
+
+    func send(_ record: OutputRecord) throws(OutputSendError) -> UInt64 { try queue.push(record) }
+
+    func sendBlocking(_ record: OutputRecord, waitingUpTo timeout: Duration) throws(OutputSendError) -> UInt64 {
+        try queue.pushBlocking(record, waitingUpTo: timeout)
+    }
+
+    func purgeQueued() {
+        for item in queue.purge() { finish(item, OutputFailure("taken back from the queue for a re-send", permanent: false), countDone: false) }
+    }
+
+    var outstanding: Int { queue.outstanding }
+    var statistics: OutputStatistics { queue.statistics }
+    func flush(timeout: Duration) -> Bool { queue.waitEmpty(timeout: timeout) }
+
+    func close(timeout: Duration) {
+        _ = queue.waitEmpty(timeout: timeout)
+        queue.close()
+        worker.cancel()
+        for item in queue.purge() { finish(item, OutputFailure("the output was closed", permanent: false), countDone: false) }
+    }
+
+    private func finish(_ item: OutputQueue.Item, _ error: OutputFailure?, countDone: Bool = true) {
+        if countDone { queue.done(delivered: error == nil) }
+        let d = (ContinuousClock.now - item.queuedAt).components
+        report(id, OutputReport(sequence: item.sequence, latencyMicroseconds: d.seconds * 1_000_000 + d.attoseconds / 1_000_000_000_000, error: error, destination: item.record.destination))
+    }
+
+    private func run() async {
+        var channel: Channel?
+        while let item = await queue.next() {
+            var failures = 0
+            while true {
+                let failure = await write(item, on: &channel)
+                guard let reason = failure else {
+                    finish(item, nil)
+                    break
+                }
+                channel?.close(promise: nil)
+                channel = nil
+                failures += 1
+                if ContinuousClock.now - item.queuedAt >= settings.sendTimeout || queue.isClosed || Task.isCancelled {
+                    finish(item, OutputFailure(reason, permanent: false))
+                    break
+                }
+                if failures == 1 { logger.warning("tcp write failed; reconnecting", metadata: ["output": .string(id), "error": .string(reason)]) }
+                try? await Task.sleep(for: min(settings.backoff.max, settings.backoff.first * (1 << min(failures - 1, 16))))
+            }
+        }
+        channel?.close(promise: nil)
+    }
+
+    /// Writes `item` (connecting first if needed); nil when written, else why not.
+    private func write(_ item: OutputQueue.Item, on channel: inout Channel?) async -> String? {
+        let address = "\(settings.host):\(settings.port)"
+        if channel == nil || channel?.isActive == false {
+            do {
+                channel = try await ClientBootstrap(group: group)
+                    .connectTimeout(.nanoseconds(settings.connectTimeout.nanoseconds))
+                    .connect(host: settings.host, port: settings.port).get()
+            } catch {
+                return "cannot connect to \(address): \(error)"
+            }
+        }
+        guard let ch = channel else { return "no connection" }
+        let done = ch.eventLoop.makePromise(of: Void.self)
+        let timeout = settings.writeTimeout
+        let timer = ch.eventLoop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
+            done.fail(HTTPExchangeError(description: "write not done within \(timeout)"))
+            ch.close(promise: nil)
+        }
+        ch.writeAndFlush(ByteBuffer(bytes: item.record.body), promise: done)
+        do {
+            try await done.futureResult.get()
+            timer.cancel()
+            return nil
+        } catch {
+            timer.cancel()
+            return "write to \(address): \(error)"
+        }
+    }
+}
