@@ -60,7 +60,7 @@ final class RelayController: Sendable {
         }
         let outputs: RelayPipeline.Outputs
         do {
-            outputs = try makeOutputs(c, rules: loaded.rules, previous: nil, kafkaChanged: true, metrics: metrics, deadLetters: deadLetters,
+            outputs = try makeOutputs(c, rules: loaded.rules, spooled: pending.map(\.1), previous: nil, kafkaChanged: true, metrics: metrics, deadLetters: deadLetters,
                                       spool: spool, retry: retry, group: eventLoops, logger: logger).outputs
         } catch {
             throw RelayStartError(what: "cannot start the Kafka producers", reason: "\(error)")
@@ -130,10 +130,10 @@ final class RelayController: Sendable {
     /// producers, the bookkeeping and every post or tcp output whose settings did not change are
     /// kept; when Kafka changed, everything is new (producers' sequence numbers start again, so
     /// they need a tracker of their own).
-    static func makeOutputs(_ c: RelayConfiguration, rules: RuleSet, previous: RelayPipeline.Outputs?, kafkaChanged: Bool,
-                            metrics: RelayMetrics, deadLetters: DeadLetters, spool: Spool?, retry: SpoolRetry?,
+    static func makeOutputs(_ c: RelayConfiguration, rules: RuleSet, spooled: [OutputRecord] = [], previous: RelayPipeline.Outputs?,
+                            kafkaChanged: Bool, metrics: RelayMetrics, deadLetters: DeadLetters, spool: Spool?, retry: SpoolRetry?,
                             group: EventLoopGroup, logger: Logger) throws(KafkaProducerError) -> BuiltOutputs {
-        let plan = OutputPlan(c, rules: rules)
+        let plan = OutputPlan(c, rules: rules, spooled: spooled)
         let clusters = c.enabledKafkaClusters
         var built: BuiltOutputs
         if let previous, !kafkaChanged, previous.outcomes != nil || plan.entries.isEmpty {
