@@ -55,6 +55,9 @@ extension RuleLoader {
         if url.hasPrefix("https://") {
             throw v.error("\(what): url \"\(url)\": https is not supported by alertrelay's post handler (use http, or a TLS-terminating proxy)")
         }
+        if url.contains("{{") {
+            throw v.error("\(what): url \"\(url)\": URL templates are not supported; give a fixed URL")
+        }
         guard url.hasPrefix("http://"), PostURL(url) != nil else {
             throw v.error("\(what): url \"\(url)\" is not an http:// URL with a host (example: http://127.0.0.1:8080/alerts)")
         }

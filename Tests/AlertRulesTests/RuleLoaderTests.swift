@@ -172,3 +172,44 @@ import Testing
         }
     }
 }
+
+/// `post` and `tcp` handlers: inline, in handler files and from TICKscript, with their errors.
+@Suite struct PostTCPHandlerLoaderTests {
+    let loader = RuleLoader(clusters: [], postEndpoints: [PostEndpoint(name: "ep", url: "http://127.0.0.1:1/ep", alertTemplate: nil)])
+
+    @Test func inlineAndHandlerFileHandlersLoad() throws {
+        let rules = try loader.rules(text: "id: r\ncrit: 'TRUE'\npost:\n  - {endpoint: ep, headers: {B: '2', A: '1'}}\n  - {url: 'http://h:81/x'}\ntcp: {address: 'h:9'}\n", file: "r.yaml")
+        let hs = try #require(rules.first).handlers
+        #expect(hs.map(\.id) == ["r:post:0", "r:post:1", "r:tcp:0"])
+        guard case .post(let p0) = hs[0].action, case .post(let p1) = hs[1].action, case .tcp(let t) = hs[2].action else {
+            Issue.record("\(hs.map(\.action))")
+            return
+        }
+        #expect(p0.outputID == "post:ep" && p0.effectiveURL == "http://127.0.0.1:1/ep" && p0.headers.map(\.name) == ["A", "B"])
+        #expect(p1.outputID == "post:http://h:81/x" && t.outputID == "tcp:h:9")
+        let files = try loader.handlers(text: "id: h\ntopic: t\nkind: post\noptions:\n  url: 'http://h/'\n  capture-response: true\n---\nid: k\ntopic: t\nkind: tcp\noptions: {address: '127.0.0.1:5'}\n", file: "h.yaml")
+        #expect(files.count == 2)
+    }
+
+    @Test(arguments: [
+        ("id: r\ncrit: 'TRUE'\npost: {endpoint: nope}\n", "r.yaml:3:18: rule \"r\" post: unknown [[httppost]] endpoint \"nope\" and no url (endpoints: ep)"),
+        ("id: r\ncrit: 'TRUE'\npost: {url: 'ftp://h/'}\n", "r.yaml:3:13: rule \"r\" post: url \"ftp://h/\" is not an http:// URL with a host (example: http://127.0.0.1:8080/alerts)"),
+        ("id: r\ncrit: 'TRUE'\npost: {url: 'http://h/{{ .ID }}'}\n", "r.yaml:3:13: rule \"r\" post: url \"http://h/{{ .ID }}\": URL templates are not supported; give a fixed URL"),
+        ("id: r\ncrit: 'TRUE'\ntcp: {address: 'h'}\n", "r.yaml:3:16: rule \"r\" tcp: address \"h\" must be host:port with a port from 1 to 65535"),
+    ])
+    func badHandlersAreRefusedAtTheirPlace(_ yaml: String, _ message: String) {
+        do {
+            _ = try loader.rules(text: yaml, file: "r.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.hasPrefix(message), "\(error.description)")
+        }
+    }
+
+    @Test func tickPostAndTCPCompile() throws {
+        let yaml = try RuleLoader.convert(tick: "stream|from()|alert().crit(lambda: TRUE)\n  .post('http://h/').header('A', 'b').captureResponse()\n  .post().endpoint('ep')\n  .tcp('h:1')\n", file: "t.tick")
+        #expect(yaml.contains("post:\n  - {url: 'http://h/', captureResponse: true, headers: {'A': 'b'}}\n  - {endpoint: 'ep'}\n"), "\(yaml)")
+        #expect(yaml.contains("tcp:\n  - {address: 'h:1'}\n"), "\(yaml)")
+        #expect(throws: RuleLoadErrors.self) { try loader.rules(tick: "stream|from()|alert().crit(lambda: TRUE).post('http://h/').timeout(5s)\n", file: "t.tick") }
+    }
+}
