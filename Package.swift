@@ -107,7 +107,7 @@ let package = Package(
         ),
         .testTarget(name: "AlertRulesTests", dependencies: ["AlertRules", "LineProtocol", "GoTemplate", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch", "Ingest", "LineProtocol"], exclude: ["Fixtures"]),
-        .testTarget(name: "RelayTests", dependencies: ["Relay", "KafkaDispatch", "Ingest", "Locking", "AlertRules", "LineProtocol", "AlertRelayTestSupport"]),
+        .testTarget(name: "RelayTests", dependencies: ["Relay", "KafkaDispatch", "Ingest", "Locking", "GoDuration", "AlertRules", "LineProtocol", "AlertRelayTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

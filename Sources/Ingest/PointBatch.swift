@@ -12,13 +12,17 @@ public struct PointBatch: Sendable {
     /// When the batch was received (monotonic nanoseconds, `DispatchTime` uptime): the start of
     /// the end-to-end latency the relay reports.
     public var receivedAt: UInt64
+    /// Told when the batch's points are evaluated and their alerts durably held (nil: the source
+    /// does not need to know).
+    public var acknowledgement: PointsAcknowledgement?
 
     /// A batch of `points` from `source`, written to `destination`, received now.
     public init(points: [Point], source: String, destination: PointDestination = PointDestination(),
-                receivedAt: UInt64 = DispatchTime.now().uptimeNanoseconds) {
+                receivedAt: UInt64 = DispatchTime.now().uptimeNanoseconds, acknowledgement: PointsAcknowledgement? = nil) {
         self.points = points
         self.source = source
         self.destination = destination
         self.receivedAt = receivedAt
+        self.acknowledgement = acknowledgement
     }
 }

@@ -37,15 +37,18 @@ public final class DeliveryOutcomes: Sendable {
             if OutputID.cluster(of: output) == nil { metrics.handlerLatency(output).recordNanoseconds(report.latencyMicroseconds * 1000) }
             if let id = entry.spoolID { spool?.ack(id) }
             retry?.delivered(output: output, order: entry.order)
+            entry.acknowledgement?.release()
             return
         }
         if let retry, !error.isPermanent, entry.spoolID != nil || entry.record != nil {
             retry.failed(SpoolRetry.Pending(order: entry.order, id: entry.spoolID, record: entry.spoolID == nil ? entry.record : nil,
-                                            receivedAt: entry.receivedAt, lastError: error.description), output: output)
+                                            receivedAt: entry.receivedAt, lastError: error.description,
+                                            acknowledgement: entry.acknowledgement), output: output)
             return
         }
         deadLetters.record(output: output, record: entry.record, destination: report.destination, reason: error.description)
         if let id = entry.spoolID { spool?.ack(id) }
         retry?.abandoned(output: output, order: entry.order)
+        entry.acknowledgement?.release()
     }
 }

@@ -2,6 +2,8 @@ import AlertRelayTestSupport
 import AlertRules
 import Foundation
 import Ingest
+import KafkaDispatch
+import GoDuration
 import LineProtocol
 import Locking
 import Logging
@@ -86,8 +88,8 @@ import Testing
 
     // MARK: The engine thread
 
-    static func rules(_ yaml: String) throws -> RuleSet {
-        RuleSet(rules: try RuleLoader(clusters: []).rules(text: yaml, file: "r.yaml"))
+    static func rules(_ yaml: String, clusters: [String] = []) throws -> RuleSet {
+        RuleSet(rules: try RuleLoader(clusters: clusters).rules(text: yaml, file: "r.yaml"))
     }
 
     static func lines(_ path: String) -> [String] {
@@ -124,5 +126,73 @@ import Testing
         #expect(Self.lines(log).count == 2, "the file got the first rule's two events only")
         let s = pipeline.snapshot
         #expect(s.reloads.ok == 1 && s.pointsProcessed == 4 && s.events == 4)
+    }
+
+    // MARK: The source acknowledgement
+
+    /// A Kafka pipeline as the relay builds one (no spool): dispatcher, tracker, outcomes.
+    static func kafkaOutputs(brokers: [String], messageTimeout: GoDuration, deadLetters: DeadLetters) throws -> RelayPipeline.Outputs {
+        var cluster = KafkaClusterConfig()
+        cluster.enabled = true
+        cluster.id = "c"
+        cluster.brokers = brokers
+        cluster.batchTimeout = GoDuration(nanoseconds: 5_000_000)
+        cluster.messageTimeout = messageTimeout
+        let tracker = LatencyTracker(keepMessages: true)
+        let outcomes = DeliveryOutcomes(tracker: tracker, metrics: RelayMetrics(), deadLetters: deadLetters, spool: nil, retry: nil)
+        let dispatcher = try KafkaDispatcher(clusters: [cluster], extraProperties: [RdKafkaProperty("log_level", "0")],
+                                             logger: quiet) { id, report in outcomes.report(output: OutputID.kafka(id), OutputReport(report)) }
+        let output = KafkaOutput(cluster: "c", producer: dispatcher.producer(for: "c")!, sendTimeout: messageTimeout.swiftDuration)
+        return RelayPipeline.Outputs(dispatcher: dispatcher, all: [output.id: output], latency: tracker, deadLetters: deadLetters,
+                                     outcomes: outcomes)
+    }
+
+    static let kafkaRule = "id: cpu\nmeasurement: cpu\ngroupBy: [host]\ncrit: '\"v\" > 90'\nkafka: {cluster: c, topic: cpu}\n"
+
+    /// Without a spool, a batch is safe only when the broker has its alerts: evaluated is not
+    /// enough. A broker that never answers: held once the message is given up (dead letter).
+    @Test func anAcknowledgementWaitsForItsAlertsToLeaveTheRelay() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ack-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let deadLetters = DeadLetters(path: dir + "/dead.jsonl", logger: Self.quiet)
+        // Port 9 (discard) on loopback: nothing listens, so librdkafka never delivers.
+        let outputs = try Self.kafkaOutputs(brokers: ["127.0.0.1:9"], messageTimeout: GoDuration(nanoseconds: 2_000_000_000), deadLetters: deadLetters)
+        let pipeline = RelayPipeline(rules: try Self.rules(Self.kafkaRule, clusters: ["c"]), outputs: outputs, capacity: 1000, hostname: "test",
+                                     logger: Self.quiet, stateWriter: StateFileWriter(logger: Self.quiet))
+        pipeline.start()
+        let quiet = PointsAcknowledgement {}
+        var calm = Self.batch(3, value: 1)
+        calm.acknowledgement = quiet
+        let raised = PointsAcknowledgement {}
+        var hot = Self.batch(2, at: 10, value: 95)
+        hot.acknowledgement = raised
+        #expect(pipeline.offer(calm) && pipeline.offer(hot))
+        #expect(await eventually(timeout: .seconds(5)) { pipeline.snapshot.pointsProcessed == 5 })
+        #expect(await eventually(timeout: .seconds(1)) { quiet.isHeld }, "no alerts: safe once evaluated")
+        #expect(!raised.isHeld, "two alerts still in librdkafka")
+        #expect(await eventually(timeout: .seconds(15)) { raised.isHeld }, "held once message-timeout gave them up")
+        #expect(deadLetters.count == 2)
+        #expect(pipeline.drain(timeout: .seconds(5)))
+        outputs.dispatcher?.close(timeout: .seconds(1))
+    }
+
+    @Test func anAcknowledgementIsHeldWhenTheBrokerHasTheAlerts() async throws {
+        let broker = try TestBroker(topics: ["cpu:1"])
+        defer { broker.stop() }
+        let deadLetters = DeadLetters(path: "", logger: Self.quiet)
+        let outputs = try Self.kafkaOutputs(brokers: [broker.bootstrap], messageTimeout: GoDuration(nanoseconds: 30_000_000_000), deadLetters: deadLetters)
+        let pipeline = RelayPipeline(rules: try Self.rules(Self.kafkaRule, clusters: ["c"]), outputs: outputs, capacity: 1000, hostname: "test",
+                                     logger: Self.quiet, stateWriter: StateFileWriter(logger: Self.quiet))
+        pipeline.start()
+        let ack = PointsAcknowledgement {}
+        var hot = Self.batch(4, value: 95)
+        hot.acknowledgement = ack
+        #expect(pipeline.offer(hot))
+        #expect(await eventually(timeout: .seconds(15)) { ack.isHeld })
+        #expect(try Kcat.consume(bootstrap: broker.bootstrap, topic: "cpu").count == 4, "held means the broker has all four")
+        #expect(deadLetters.count == 0)
+        #expect(pipeline.drain(timeout: .seconds(5)))
+        outputs.dispatcher?.close(timeout: .seconds(1))
     }
 }

@@ -1,6 +1,7 @@
 import AlertRules
 import Dispatch
 import Foundation
+import Ingest
 import KafkaDispatch
 import Logging
 import RelayConfig
@@ -33,7 +34,10 @@ extension EngineLoop {
             return
         }
         let spoolID = spoolAppend(record)
-        send(record, spoolID: spoolID, receivedAt: currentReceivedAt, order: nextOrder(), handler: d)
+        // A spooled record is held already; any other holds its batch until it is delivered.
+        let acknowledgement = spoolID == nil ? currentAcknowledgement : nil
+        acknowledgement?.hold()
+        send(record, spoolID: spoolID, receivedAt: currentReceivedAt, order: nextOrder(), handler: d, acknowledgement: acknowledgement)
     }
 
     /// The next send order number (engine thread): the order re-sends keep.
@@ -49,11 +53,15 @@ extension EngineLoop {
     }
 
     /// Hands one record to its output (engine thread), unless the output is held for a re-send,
-    /// where it waits its turn. `handler` is the delivery it came from (nil for replays and re-sends).
-    func send(_ record: OutputRecord, spoolID: SpoolID?, receivedAt: UInt64, order: UInt64, handler d: AlertDelivery?) {
+    /// where it waits its turn. `handler` is the delivery it came from (nil for replays and re-sends);
+    /// `acknowledgement` the batch's, when this record holds it (released once the record is
+    /// delivered or dead-lettered).
+    func send(_ record: OutputRecord, spoolID: SpoolID?, receivedAt: UInt64, order: UInt64, handler d: AlertDelivery?,
+              acknowledgement: PointsAcknowledgement? = nil) {
         let id = record.output
         let output = outputs.all[id]
-        let pending = SpoolRetry.Pending(order: order, id: spoolID, record: spoolID == nil ? record : nil, receivedAt: receivedAt)
+        let pending = SpoolRetry.Pending(order: order, id: spoolID, record: spoolID == nil ? record : nil, receivedAt: receivedAt,
+                                         acknowledgement: acknowledgement)
         if let retry = outputs.retry, !retry.admit(pending, output: id, timeout: output?.sendTimeout ?? .seconds(300)) { return }
         guard let output else {
             let reason = record.cluster.map { "cluster \"\($0)\" is no longer configured" } ?? "output \(id) is no longer configured"
@@ -61,6 +69,7 @@ extension EngineLoop {
             outputs.deadLetters?.record(output: id, record: record, destination: nil, reason: reason)
             if let spoolID { outputs.spool?.ack(spoolID) }
             outputs.retry?.abandoned(output: id, order: order)
+            acknowledgement?.release()
             return
         }
         do throws(OutputSendError) {
@@ -73,13 +82,18 @@ extension EngineLoop {
                 sequence = try output.sendBlocking(record, waitingUpTo: output.sendTimeout)
             }
             if let (early, entry) = outputs.latency?.sent(output: id, sequence: sequence, receivedAt: receivedAt,
-                                                         record: record, spoolID: spoolID, order: order) {
+                                                         record: record, spoolID: spoolID, order: order,
+                                                         acknowledgement: acknowledgement) {
                 // The report beat us here: finish it now, with the record.
                 if let outcomes = outputs.outcomes {
                     outcomes.finish(output: id, early, entry)
-                } else if let spoolID {
-                    outputs.spool?.ack(spoolID)
+                } else {
+                    if let spoolID { outputs.spool?.ack(spoolID) }
+                    acknowledgement?.release()
                 }
+            } else if outputs.latency == nil {
+                // Nothing will report this record back: handed to its output is as far as it is tracked.
+                acknowledgement?.release()
             }
             counters.messagesSent += 1
         } catch {
@@ -95,6 +109,7 @@ extension EngineLoop {
             outputs.deadLetters?.record(output: id, record: record, destination: nil, reason: "\(error)")
             if let spoolID { outputs.spool?.ack(spoolID) }
             outputs.retry?.abandoned(output: id, order: order)
+            acknowledgement?.release()
         }
     }
 
@@ -159,10 +174,11 @@ extension EngineLoop {
                                                 reason: "not delivered within [spool] max-age \(maxAge) (last error: \(p.lastError ?? "none"))")
                     if let sid = p.id { outputs.spool?.ack(sid) }
                     retry.countExpired()
+                    p.acknowledgement?.release()
                     expired += 1
                     continue
                 }
-                send(record, spoolID: p.id, receivedAt: p.receivedAt, order: p.order, handler: nil)
+                send(record, spoolID: p.id, receivedAt: p.receivedAt, order: p.order, handler: nil, acknowledgement: p.acknowledgement)
                 sent += 1
             }
         }

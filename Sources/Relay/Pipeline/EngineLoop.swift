@@ -51,6 +51,8 @@ final class EngineLoop {
     private var lastRefusalLog: [String: ContinuousClock.Instant] = [:]
     /// The receipt time of the batch being evaluated (the start of its alerts' latency).
     var currentReceivedAt: UInt64 = 0
+    /// The acknowledgement of the batch being evaluated: its messages that are not spooled hold it.
+    var currentAcknowledgement: PointsAcknowledgement?
     /// The last send order number given (the order re-sends keep).
     var sendOrder: UInt64 = 0
     var spoolFullLogged = false
@@ -178,9 +180,12 @@ final class EngineLoop {
 
     private func process(_ batch: PointBatch) {
         currentReceivedAt = batch.receivedAt
+        currentAcknowledgement = batch.acknowledgement
+        defer { currentAcknowledgement = nil }
         counters.pointsProcessed += UInt64(batch.points.count)
         engine.select(destination: batch.destination)
         engine.process(batch.points) { event in handle(event) }
+        batch.acknowledgement?.evaluated()
     }
 
     private func handle(_ event: AlertEvent) {

@@ -1,3 +1,4 @@
+import Ingest
 import Locking
 import Synchronization
 
@@ -12,6 +13,9 @@ public final class LatencyTracker: Sendable {
         var spoolID: SpoolID?
         /// The engine's send order (kept for a re-send).
         var order: UInt64 = 0
+        /// The acknowledgement of the batch that raised the message, when the message was not
+        /// spooled: released when the message is delivered or dead-lettered.
+        var acknowledgement: PointsAcknowledgement?
     }
     private struct State {
         var pending: [String: [UInt64: Entry]] = [:]
@@ -31,8 +35,9 @@ public final class LatencyTracker: Sendable {
     /// Records a sent record; when its report already came, returns it with the entry, and the
     /// caller finishes the record (a failed report then still has the record for its dead letter).
     func sent(output: String, sequence: UInt64, receivedAt: UInt64, record: OutputRecord, spoolID: SpoolID? = nil,
-              order: UInt64 = 0) -> (OutputReport, Entry)? {
-        let entry = Entry(receivedAt: receivedAt, record: keepMessages ? record : nil, spoolID: spoolID, order: order)
+              order: UInt64 = 0, acknowledgement: PointsAcknowledgement? = nil) -> (OutputReport, Entry)? {
+        let entry = Entry(receivedAt: receivedAt, record: keepMessages ? record : nil, spoolID: spoolID, order: order,
+                          acknowledgement: acknowledgement)
         return state.withLock { s in
             if let report = s.early[output]?.removeValue(forKey: sequence) { return (report, entry) }
             s.pending[output, default: [:]][sequence] = entry

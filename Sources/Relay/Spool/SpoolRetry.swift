@@ -1,3 +1,4 @@
+import Ingest
 import Dispatch
 import KafkaDispatch
 import Locking
@@ -41,6 +42,8 @@ public final class SpoolRetry: Sendable {
         var receivedAt: UInt64
         /// Why it last failed, for the dead letter if it expires.
         var lastError: String?
+        /// The acknowledgement it holds (a message that could not be spooled).
+        var acknowledgement: PointsAcknowledgement?
     }
 
     /// Work the engine thread must do for a cluster: purge librdkafka's queue (so nothing queued
