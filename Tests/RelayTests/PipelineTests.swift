@@ -157,7 +157,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let deadLetters = DeadLetters(path: dir + "/dead.jsonl", logger: Self.quiet)
         // Port 9 (discard) on loopback: nothing listens, so librdkafka never delivers.
-        let outputs = try Self.kafkaOutputs(brokers: ["127.0.0.1:9"], messageTimeout: GoDuration(nanoseconds: 2_000_000_000), deadLetters: deadLetters)
+        let outputs = try Self.kafkaOutputs(brokers: ["127.0.0.1:9"], messageTimeout: GoDuration(nanoseconds: 10_000_000_000), deadLetters: deadLetters)
         let pipeline = RelayPipeline(rules: try Self.rules(Self.kafkaRule, clusters: ["c"]), outputs: outputs, capacity: 1000, hostname: "test",
                                      logger: Self.quiet, stateWriter: StateFileWriter(logger: Self.quiet))
         pipeline.start()
@@ -171,7 +171,7 @@ import Testing
         #expect(await eventually(timeout: .seconds(5)) { pipeline.snapshot.pointsProcessed == 5 })
         #expect(await eventually(timeout: .seconds(1)) { quiet.isHeld }, "no alerts: safe once evaluated")
         #expect(!raised.isHeld, "two alerts still in librdkafka")
-        #expect(await eventually(timeout: .seconds(15)) { raised.isHeld }, "held once message-timeout gave them up")
+        #expect(await eventually(timeout: .seconds(40)) { raised.isHeld }, "held once message-timeout (10 s) gave them up")
         #expect(deadLetters.count == 2)
         #expect(pipeline.drain(timeout: .seconds(5)))
         outputs.dispatcher?.close(timeout: .seconds(1))
