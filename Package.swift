@@ -22,7 +22,6 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
@@ -37,6 +36,7 @@ let package = Package(
         .target(name: "LineProtocol"),
         .target(name: "GoTemplate", dependencies: ["GoDuration"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(
             name: "Ingest",
             dependencies: [
@@ -49,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "AlertRules",
-            dependencies: ["LineProtocol", "GoTemplate", "GoDuration", "Locking", .product(name: "Yams", package: "Yams")]
+            dependencies: ["LineProtocol", "GoTemplate", "GoDuration", "Locking", "CYAML"]
         ),
         .target(name: "Locking"),
         .target(name: "KafkaDispatch", dependencies: ["CRdKafka", "GoDuration", "Locking", .product(name: "Logging", package: "swift-log")]),

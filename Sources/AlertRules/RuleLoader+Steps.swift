@@ -1,6 +1,5 @@
 import GoDuration
 import LineProtocol
-import Yams
 
 /// The steps of a rule between `from` and `alert`, from YAML: either the short form for the most
 /// common chain, a window and one aggregate as keys of the rule,

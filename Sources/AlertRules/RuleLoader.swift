@@ -1,7 +1,6 @@
 import Foundation
 import GoTemplate
 import LineProtocol
-import Yams
 
 /// Rules and handlers loaded from files, checked against each other and the Kafka clusters.
 public struct RuleSet: Sendable {

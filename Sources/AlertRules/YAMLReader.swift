@@ -1,5 +1,4 @@
 import GoDuration
-import Yams
 
 /// One problem in a rule or handler file: where and what.
 public struct RuleLoadError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -20,22 +19,21 @@ public struct RuleLoadErrors: Error, Sendable, CustomStringConvertible {
 
 /// A YAML node with its file, and typed accessors whose errors name file, line and column.
 struct YAMLValue {
-    let node: Yams.Node
+    let node: YAMLNode
     let file: String
 
     var location: SourceLocation {
         let m = node.mark
-        return SourceLocation(file: file, line: m?.line ?? 1, column: m?.column ?? 1)
+        return SourceLocation(file: file, line: m.line, column: m.column)
     }
 
     func error(_ message: String) -> RuleLoadError { RuleLoadError(location, message) }
 
-    static func describe(_ n: Yams.Node) -> String {
+    static func describe(_ n: YAMLNode) -> String {
         switch n {
         case .scalar: return "a scalar"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         }
     }
 
@@ -74,7 +72,7 @@ struct YAMLValue {
 
     /// The list's items; a single value counts as a list of one.
     func list() -> [YAMLValue] {
-        if case .sequence(let s) = node { return s.map { YAMLValue(node: $0, file: file) } }
+        if case .sequence(let s) = node { return s.items.map { YAMLValue(node: $0, file: file) } }
         return [self]
     }
 
@@ -82,11 +80,11 @@ struct YAMLValue {
     func location(ofTextLine line: Int, column: Int) -> SourceLocation {
         let base = location
         guard case .scalar(let s) = node else { return base }
-        switch s.style {
+        switch s.writtenStyle {
         case .literal, .folded:
             return SourceLocation(file: file, line: base.line + line, column: column)
         default:
-            let quote = (s.style == .singleQuoted || s.style == .doubleQuoted) ? 1 : 0
+            let quote = (s.writtenStyle == .singleQuoted || s.writtenStyle == .doubleQuoted) ? 1 : 0
             if line <= 1 { return SourceLocation(file: file, line: base.line, column: base.column + quote + column - 1) }
             return SourceLocation(file: file, line: base.line + line - 1, column: column)
         }
@@ -102,7 +100,7 @@ struct YAMLMap {
         self.value = value
         guard case .mapping(let m) = value.node else { throw value.error("\(what) must be a mapping of keys to values, not \(YAMLValue.describe(value.node))") }
         var seen: Set<String> = []
-        for (k, v) in m {
+        for (k, v) in m.pairs {
             let key = YAMLValue(node: k, file: value.file)
             guard case .scalar(let ks) = k else { throw key.error("\(what): keys must be strings") }
             if !seen.insert(ks.string).inserted { throw key.error("\(what): key \"\(ks.string)\" appears twice") }
@@ -142,23 +140,5 @@ func editDistance(_ a: String, _ b: String) -> Int {
 
 /// Parses a YAML file into its documents' root nodes, turning libyaml's errors into file:line:column.
 func yamlDocuments(_ text: String, file: String) throws(RuleLoadError) -> [YAMLValue] {
-    do {
-        var docs: [YAMLValue] = []
-        var seq = try Yams.compose_all(yaml: text)
-        while let n = seq.next() { docs.append(YAMLValue(node: n, file: file)) }
-        if let e = seq.error { throw e }
-        return docs
-    } catch let e as YamlError {
-        switch e {
-        case .scanner(let ctx, let problem, let mark, _), .parser(let ctx, let problem, let mark, _), .composer(let ctx, let problem, let mark, _):
-            let context = ctx.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
-            throw RuleLoadError(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML: \(problem)\(context)")
-        default:
-            throw RuleLoadError(SourceLocation(file: file, line: 1, column: 1), "YAML: \(e)")
-        }
-    } catch let e as RuleLoadError {
-        throw e
-    } catch {
-        throw RuleLoadError(SourceLocation(file: file, line: 1, column: 1), "YAML: \(error)")
-    }
+    try YAMLComposer.documents(text, file: file).map { YAMLValue(node: $0, file: file) }
 }

@@ -14,14 +14,8 @@ export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
 work=${FUZZ_WORK:-/tmp/alertrelay-fuzz}
 mkdir -p "$work/corpus-lp" "$work/corpus-tcpsplit" "$work/corpus-template" "$work/corpus-lambda"
 if [ "$target" = lambda ]; then
-  # Yams (and libyaml) as their own module; the rest as one module, cross-module imports dropped.
-  (cd "$root" && swift package resolve >/dev/null)
-  yams="$root/.build/checkouts/Yams/Sources"
-  rm -rf "$work/src-lambda" "$work/yams" && mkdir -p "$work/src-lambda" "$work/yams"
-  (cd "$work/yams" && clang -c -O1 -DYAML_DECLARE_STATIC -fsanitize=address -I "$yams/CYaml/include" "$yams"/CYaml/src/*.c)
-  swiftc -O -sanitize=address -parse-as-library -emit-library -static -emit-module -module-name Yams -D SWIFT_PACKAGE -Xcc -DYAML_DECLARE_STATIC \
-    -I "$yams/CYaml/include" -Xcc -fmodule-map-file="$yams/CYaml/include/module.modulemap" \
-    "$yams"/Yams/*.swift -emit-module-path "$work/yams/Yams.swiftmodule" -o "$work/yams/libYamsSwift.a"
+  # The system libyaml through the CYAML module map; the rest as one module, cross-module imports dropped.
+  rm -rf "$work/src-lambda" && mkdir -p "$work/src-lambda"
   for f in "$root"/Sources/GoDuration/*.swift "$root"/Sources/GoTemplate/*.swift "$root"/Sources/LineProtocol/*.swift \
            "$root"/Sources/AlertRules/*.swift "$root"/Sources/AlertRules/Lambda/*.swift \
            "$root"/Sources/AlertRules/Steps/*.swift "$root"/Sources/AlertRules/TICKscript/*.swift \
@@ -31,9 +25,9 @@ if [ "$target" = lambda ]; then
   done
   # KafkaConfigProblem lives with the cluster config; the fuzz build needs only its shape.
   printf 'public struct KafkaConfigProblem: Error, Sendable, Equatable { public var key: String; public var reason: String }\n' > "$work/src-lambda/KafkaConfigProblem.swift"
-  swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name LambdaFuzz -I "$work/yams" \
-    -I "$yams/CYaml/include" -Xcc -fmodule-map-file="$yams/CYaml/include/module.modulemap" \
-    "$work"/src-lambda/*.swift "$here/LambdaFuzz.swift" "$work/yams/libYamsSwift.a" "$work"/yams/*.o -o "$work/lambda-fuzz"
+  swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name LambdaFuzz \
+    -I "$root/Sources/CYAML" -Xcc -fmodule-map-file="$root/Sources/CYAML/module.modulemap" \
+    "$work"/src-lambda/*.swift "$here/LambdaFuzz.swift" -lyaml -o "$work/lambda-fuzz"
   if [ -z "$(ls -A "$work/corpus-lambda")" ]; then
     i=0
     for f in "$root"/Config/rules/*.yaml "$root"/Config/handlers/*.yaml "$root"/Config/examples/tick/*.tick; do cp "$f" "$work/corpus-lambda/seed-file-$i"; i=$((i + 1)); done

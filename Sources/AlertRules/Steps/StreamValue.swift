@@ -30,5 +30,5 @@ enum StreamValue {
     }
 }
 
-/// A point's tag, named apart from Yams' `Tag` in files that read YAML.
+/// A point's tag, under a name that says so in files that also deal with YAML tags.
 typealias PointTag = Tag
