@@ -299,7 +299,7 @@ struct ConfigDecoder {
     }
 
     static let relayKeys = ["queue-size", "shutdown-timeout", "hostname", "state-file", "state-interval", "dead-letter-file",
-                            "max-groups", "max-groups-per-rule", "group-expiry"]
+                            "max-groups", "max-groups-per-rule", "group-expiry", "watch-config"]
 
     private mutating func decodeRelay(_ t: TOMLTable) -> RelaySettings {
         var c = RelaySettings()
@@ -313,6 +313,9 @@ struct ConfigDecoder {
         if let n = int(t, "max-groups", "relay", nil, in: Limits.maxGroups) { c.maxGroups = n }
         if let n = int(t, "max-groups-per-rule", "relay", nil, in: Limits.maxGroups) { c.maxGroupsPerRule = n }
         if let d = duration(t, "group-expiry", "relay", nil, in: Limits.groupExpiry) { c.groupExpiry = d }
+        if let v = t["watch-config"] {
+            if let b = v.bool { c.watchConfig = b } else { listenerProblem("relay", nil, key: "watch-config", "must be true or false") }
+        }
         return c
     }
 

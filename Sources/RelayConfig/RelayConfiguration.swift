@@ -191,5 +191,8 @@ public struct RelaySettings: Sendable, Equatable {
     /// `group-expiry`: an OK group that has seen no point for this long (point time) is dropped;
     /// 0 keeps groups forever (default 1h).
     public var groupExpiry = GoDuration.hour
+    /// `watch-config`: reload (as SIGHUP does) when the config file or a rule or handler file
+    /// changes, including a Kubernetes ConfigMap's `..data` symlink swap (default true).
+    public var watchConfig = true
     public init() {}
 }

@@ -15,18 +15,34 @@ public final class RelayProcess: @unchecked Sendable {
     /// Writes `config` (alertrelay.conf), `rules` and `handlers` (file name → YAML) into a fresh
     /// directory and starts the relay on it; waits for "alertrelay started".
     /// `shell`: commands run by `/bin/sh` before it becomes the relay (`exec`), e.g. `ulimit -n 200`.
-    public init(config: String, rules: [String: String] = [:], handlers: [String: String] = [:], shell: String? = nil) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID().uuidString)")
+    /// `environment`: variables added to this process's for the relay (e.g. `NOTIFY_SOCKET`).
+    /// `watchConfig`: whether `[relay] watch-config` is on (off unless asked: tests that rewrite
+    /// files and send SIGHUP count their reloads).
+    public convenience init(config: String, rules: [String: String] = [:], handlers: [String: String] = [:], shell: String? = nil,
+                            environment: [String: String] = [:], watchConfig: Bool = false) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("handlers"), withIntermediateDirectories: true)
-        logFile = directory.appendingPathComponent("relay.log")
         try config.write(to: directory.appendingPathComponent("alertrelay.conf"), atomically: true, encoding: .utf8)
         for (name, text) in rules {
             try text.write(to: directory.appendingPathComponent("rules/\(name)"), atomically: true, encoding: .utf8)
         }
         for (name, text) in handlers { try text.write(to: directory.appendingPathComponent("handlers/\(name)"), atomically: true, encoding: .utf8) }
+        try self.init(directory: directory, configPath: directory.appendingPathComponent("alertrelay.conf").path, shell: shell,
+                      environment: environment, watchConfig: watchConfig)
+    }
+
+    /// Starts the relay on a config file the caller laid out (`configPath`, e.g. a symlink into a
+    /// kubelet-style ConfigMap directory) inside `directory` (its log goes there; ``stop()``
+    /// removes it); waits for "alertrelay started".
+    public init(directory: URL, configPath: String, shell: String? = nil, environment: [String: String] = [:], watchConfig: Bool = false) throws {
+        self.directory = directory
+        logFile = directory.appendingPathComponent("relay.log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let binary = BuiltProducts.path("alertrelay"), configPath = directory.appendingPathComponent("alertrelay.conf").path
+        var environment = environment
+        environment["ALERTRELAY_RELAY_WATCH_CONFIG"] = environment["ALERTRELAY_RELAY_WATCH_CONFIG"] ?? (watchConfig ? "true" : "false")
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let binary = BuiltProducts.path("alertrelay")
         if let shell {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "\(shell); exec \"$0\" run --config \"$1\"", binary, configPath]

@@ -311,10 +311,13 @@ import Testing
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("handlers"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        // The manifest mounts these at /etc/alertrelay/{alertrelay.conf,rules/,handlers/}; [load] dir is that directory.
-        #expect(manifest.contains("mountPath: /etc/alertrelay/alertrelay.conf"))
-        #expect(manifest.contains("mountPath: /etc/alertrelay/rules/kafka-cpu-alert.yaml"))
-        #expect(manifest.contains("mountPath: /etc/alertrelay/handlers/kafka_cpu_handler.yaml"))
+        // The manifest mounts the ConfigMap as the directory /etc/alertrelay (no subPath: updates must
+        // reach it), its items laid out as {alertrelay.conf,rules/,handlers/}; [load] dir is that directory.
+        #expect(manifest.contains("- {name: config, mountPath: /etc/alertrelay, readOnly: true}"))
+        #expect(!manifest.contains("subPath:"), "a subPath mount never sees a ConfigMap update")
+        #expect(manifest.contains("- {key: alertrelay.conf, path: alertrelay.conf}"))
+        #expect(manifest.contains("- {key: kafka-cpu-alert.yaml, path: rules/kafka-cpu-alert.yaml}"))
+        #expect(manifest.contains("- {key: kafka_cpu_handler.yaml, path: handlers/kafka_cpu_handler.yaml}"))
         // /var/lib/alertrelay is the pod's volume: here a directory of the test's stands for it.
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("var"), withIntermediateDirectories: true)
         let conf = block("alertrelay.conf").replacingOccurrences(of: "dir = \"/etc/alertrelay\"", with: "dir = \".\"")
@@ -357,6 +360,11 @@ import Testing
         let unit = try String(contentsOf: deploy.appendingPathComponent("alertrelay.service"), encoding: .utf8)
         #expect(unit.contains("ExecStart=/usr/local/bin/alertrelay run --config /etc/alertrelay/alertrelay.conf"))
         #expect(unit.contains("ExecReload=/bin/kill -HUP $MAINPID"))
+        // systemd notify: ready once listening, reload and stop states, the watchdog.
+        #expect(unit.contains("\nType=notify\n"))
+        #expect(unit.contains("\nWatchdogSec="))
+        #expect(unit.contains("ExecReload=/usr/local/bin/alertrelay check --config /etc/alertrelay/alertrelay.conf"))
+        #expect(docker.contains("libyaml-0-2"), "the runtime image has the system libyaml the relay links")
         // The shipped Config/ passes check too (the quick start runs it).
         let shipped = try Self.alertrelay(["check", "--config", Self.repo + "/Config/alertrelay.conf"])
         #expect(shipped.status == 0, "\(shipped.stderr)")

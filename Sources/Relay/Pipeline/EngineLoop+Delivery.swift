@@ -79,7 +79,8 @@ extension EngineLoop {
             } catch .queueFull {
                 // Wait for room rather than drop the alert; the point queue fills meanwhile.
                 logger.debug("output queue full; waiting", metadata: ["output": .string(id)])
-                sequence = try output.sendBlocking(record, waitingUpTo: output.sendTimeout)
+                let timeout = output.sendTimeout
+                sequence = try liveness.waitingForRoom { () throws(OutputSendError) in try output.sendBlocking(record, waitingUpTo: timeout) }
             }
             if let (early, entry) = outputs.latency?.sent(output: id, sequence: sequence, receivedAt: receivedAt,
                                                          record: record, spoolID: spoolID, order: order,
@@ -132,7 +133,7 @@ extension EngineLoop {
                     }
                     // Acknowledgements free room (the spool signals it); a due re-send may be what
                     // frees it, so it runs from here too.
-                    spool.waitForRoom(until: Date().addingTimeInterval(1))
+                    liveness.waitingForRoom { spool.waitForRoom(until: Date().addingTimeInterval(1)) }
                     runRetryWork(queue.takeRetryWork())
                     continue
                 }

@@ -24,6 +24,8 @@ final class EngineLoop {
         var stateWriter: StateFileWriter
         var onEvent: (@Sendable (AlertEvent) -> Void)?
         var alerts: AlertBoard
+        /// Turns and waits, for the systemd watchdog.
+        var liveness: EngineLiveness
     }
 
     /// How long one slice of a state snapshot may hold the engine thread.
@@ -31,6 +33,7 @@ final class EngineLoop {
 
     let queue: PipelineQueue
     let logger: Logger
+    let liveness: EngineLiveness
     private let published: PublishedCounters
     var engine: RuleEngine
     var router: AlertRouter
@@ -62,6 +65,7 @@ final class EngineLoop {
 
     init(_ setup: Setup, queue: PipelineQueue, published: PublishedCounters) {
         self.queue = queue
+        liveness = setup.liveness
         self.published = published
         logger = setup.logger
         persistence = setup.persistence
@@ -130,6 +134,7 @@ final class EngineLoop {
     func run() {
         while true {
             let work = queue.take(nextWait())
+            liveness.turned()
             for c in work.controls { c(self) }
             if engine.hasClockedRules { advanceClock() }
             if !work.retry.isEmpty { runRetryWork(work.retry) }

@@ -80,6 +80,8 @@ public final class RelayPipeline: PointSink, Sendable {
     private let setup: EngineLoop.Setup
     /// What is firing now, as the engine publishes it (the alerts API, the status page).
     public let alerts: AlertBoard
+    /// The engine thread's turns and waits (the systemd watchdog's evidence that it is alive).
+    let liveness: EngineLiveness
 
     /// A pipeline for `rules`, sending through `outputs`; the engine thread starts with ``start()``.
     public init(rules: RuleSet, outputs: Outputs, capacity: Int, hostname: String, logger: Logger,
@@ -87,8 +89,10 @@ public final class RelayPipeline: PointSink, Sendable {
                 onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
         queue = PipelineQueue(capacity: capacity)
         alerts = AlertBoard(maxFiring: limits.maxGroups)
+        let liveness = EngineLiveness()
+        self.liveness = liveness
         setup = EngineLoop.Setup(rules: rules, outputs: outputs, capacity: capacity, hostname: hostname, logger: logger, limits: limits,
-                                 persistence: persistence, stateWriter: stateWriter, onEvent: onEvent, alerts: alerts)
+                                 persistence: persistence, stateWriter: stateWriter, onEvent: onEvent, alerts: alerts, liveness: liveness)
     }
 
     /// Starts the engine thread: it makes the ``EngineLoop`` (restoring the saved state) and runs it.
@@ -117,6 +121,12 @@ public final class RelayPipeline: PointSink, Sendable {
             done(loop.apply(rules: rules, outputs: newOutputs, hostname: hostname, capacity: newCapacity, limits: limits,
                             persistence: newPersistence))
         }
+    }
+
+    /// Wakes the engine thread for one turn that does nothing else (the watchdog's probe: an idle
+    /// engine sleeps until work arrives, and a turn is what shows it alive).
+    func wake() {
+        queue.post { _ in }
     }
 
     /// Counts a refused reload.

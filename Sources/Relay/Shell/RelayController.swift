@@ -203,24 +203,24 @@ final class RelayController: Sendable {
     /// SIGHUP: load config, rules and handlers again; switch only if everything loads, the new
     /// Kafka producers start and the new listeners bind. After a successful reload the relay runs
     /// what the files say, except `[spool] dir`, which only a restart can move (a reload that
-    /// changes it is refused). Callers serialize reloads (one task calls this).
-    func reload() async {
-        logger.info("reloading", metadata: ["config": .string(configPath)])
+    /// changes it is refused). Callers serialize reloads (``ReloadService`` is the one task that
+    /// calls this). `trigger`: what asked for it (SIGHUP, a file change), for the log.
+    @discardableResult
+    func reload(trigger: String = "SIGHUP") async -> ReloadOutcome {
+        logger.info("reloading", metadata: ["config": .string(configPath), "trigger": .string(trigger)])
         let current = generation
         let next: LoadedRelay
         do {
             next = try RelayLoader.load(configPath: configPath)
         } catch {
-            refuse("reload refused; the running configuration is kept", ["problems": .string(error.description)])
-            return
+            return refuse("reload refused; the running configuration is kept", ["problems": .string(error.description)])
         }
         let old = current.loaded.configuration
         let c = next.configuration
         logger.configWarnings(c)
         if c.spool.dir != old.spool.dir {
-            refuse("reload refused: [spool] dir cannot change while running (it holds the unacknowledged alerts); restart alertrelay to move it",
-                   ["running": .string(old.spool.dir.isEmpty ? "off" : old.spool.dir), "new": .string(c.spool.dir.isEmpty ? "off" : c.spool.dir)])
-            return
+            return refuse("reload refused: [spool] dir cannot change while running (it holds the unacknowledged alerts); restart alertrelay to move it",
+                          ["running": .string(old.spool.dir.isEmpty ? "off" : old.spool.dir), "new": .string(c.spool.dir.isEmpty ? "off" : c.spool.dir)])
         }
         let kafkaChanged = c.kafka != old.kafka
         let built: BuiltOutputs
@@ -228,8 +228,7 @@ final class RelayController: Sendable {
             built = try Self.makeOutputs(c, rules: next.rules, previous: current.outputs, kafkaChanged: kafkaChanged, metrics: metrics,
                                          deadLetters: deadLetters, spool: spool, retry: retry, group: eventLoops, logger: logger)
         } catch {
-            refuse("reload refused: cannot start the new Kafka producers", ["error": .string("\(error)")])
-            return
+            return refuse("reload refused: cannot start the new Kafka producers", ["error": .string("\(error)")])
         }
         let outputs = built.outputs
         // Listeners last: a bind that fails rolls them back and drops the new producers.
@@ -241,8 +240,7 @@ final class RelayController: Sendable {
             applied.withLock { $0.listeners = running }
             if kafkaChanged { outputs.dispatcher?.close(timeout: .zero) }
             for o in built.created { o.close(timeout: .zero) }
-            refuse("reload refused: cannot start a listener; the previous listeners are kept", ["error": .string(failure.description)])
-            return
+            return refuse("reload refused: cannot start a listener; the previous listeners are kept", ["error": .string(failure.description)])
         }
         logSettings?.apply(level: c.logging.level, format: c.logging.format)
         deadLetters.setPath(c.relay.deadLetterFile)
@@ -276,11 +274,14 @@ final class RelayController: Sendable {
         logger.info("reloaded", metadata: ["rules": .stringConvertible(next.rules.rules.count),
                                            "handlers": .stringConvertible(next.rules.handlers.count),
                                            "listeners": .string(running.map(\.describe).joined(separator: ","))])
+        return .applied(rules: next.rules.rules.count, handlers: next.rules.handlers.count)
     }
 
-    private func refuse(_ message: Logger.Message, _ metadata: Logger.Metadata) {
+    private func refuse(_ message: Logger.Message, _ metadata: Logger.Metadata) -> ReloadOutcome {
         logger.error(message, metadata: metadata)
         pipeline.reloadFailed()
+        let first = metadata.sorted { $0.key < $1.key }.first.map { ": " + ($0.value.description.split(separator: "\n").first.map(String.init) ?? "") } ?? ""
+        return .refused("\(message)\(first)")
     }
 
     /// Stops every listener, each reading what its clients already sent first (bounded by `grace`).
@@ -290,6 +291,14 @@ final class RelayController: Sendable {
             for r in listeners { group.addTask { await r.stop(grace: grace) } }
         }
     }
+}
+
+/// What a reload did.
+enum ReloadOutcome: Sendable, Equatable {
+    /// The new generation runs.
+    case applied(rules: Int, handlers: Int)
+    /// The running generation is kept; why, in one line.
+    case refused(String)
 }
 
 /// Why `alertrelay run` could not start.

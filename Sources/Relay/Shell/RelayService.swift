@@ -1,4 +1,5 @@
 import AlertRules
+import Foundation
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -6,8 +7,10 @@ import ServiceLifecycle
 /// `alertrelay run`: listeners → parser → rules → handlers → Kafka, as a swift-service-lifecycle
 /// `ServiceGroup`. SIGTERM/SIGINT stop it in dependency order — listeners first (reading what
 /// clients already sent), then the engine (evaluating what is queued), then the Kafka producers
-/// (delivering what they hold) — and SIGHUP reloads, all or nothing. `/metrics`, `/health` and
-/// `/ready` are served by the HTTP listener.
+/// (delivering what they hold) — and SIGHUP or a changed config file reloads, all or nothing
+/// (one reload at a time, ``ReloadService``). Under systemd (`$NOTIFY_SOCKET`) it reports ready,
+/// reloading, stopping and watchdog keep-alives. `/metrics`, `/health` and `/ready` are served by
+/// the HTTP listener.
 public final class RelayService: Sendable {
     let configPath: String
     let logger: Logger
@@ -15,11 +18,15 @@ public final class RelayService: Sendable {
     /// The process's log level and format, when `run` set up logging (reloads change them).
     private let logSettings: RelayLogSettings?
     private let onEvent: (@Sendable (AlertEvent) -> Void)?
+    /// Where `NOTIFY_SOCKET` and `WATCHDOG_USEC` are read (systemd's notify protocol).
+    private let environment: [String: String]
 
     /// A relay for what `RelayLoader` loaded from `configPath` (reloads read that path again).
     public init(configPath: String, loaded: LoadedRelay, logger: Logger, logSettings: RelayLogSettings? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
                 onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
         self.configPath = configPath
+        self.environment = environment
         self.logger = logger
         self.logSettings = logSettings
         self.onEvent = onEvent
@@ -50,16 +57,25 @@ public final class RelayService: Sendable {
         }
         let c = loaded.configuration
         let timeout = c.relay.shutdownTimeout.swiftDuration
-        let signals = await SignalService(controller: controller)
-        // Shut down in reverse order: signals, readiness, listeners, engine, the state file, then Kafka.
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [
+        let notifier = SystemdNotifier.fromEnvironment(environment)
+        let reloads = ReloadService(controller: controller, notifier: notifier)
+        let signals = await SignalService(controller: controller, reloads: reloads)
+        // Shut down in reverse order: systemd (STOPPING=1), signals, the file watch, reloads (the
+        // one in progress ends first), readiness, listeners, engine, the state file, then Kafka.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: KafkaOutputsService(controller: controller, timeout: timeout), serviceName: "kafka-outputs"),
             .init(service: controller.stateWriter, serviceName: "state-file"),
             .init(service: EngineService(pipeline: controller.pipeline, timeout: timeout, logger: logger), serviceName: "engine"),
             .init(service: ListenersService(controller: controller, grace: timeout), serviceName: "listeners"),
             .init(service: ReadinessService(controller: controller), serviceName: "readiness"),
+            .init(service: reloads, serviceName: "reloads"),
+            .init(service: ConfigWatchService(controller: controller, reloads: reloads), serviceName: "config-watch"),
             .init(service: signals, serviceName: "signals"),
-        ], logger: logger))
+        ]
+        if let notifier {
+            services.append(.init(service: SystemdService(notifier: notifier, pipeline: controller.pipeline, logger: logger), serviceName: "systemd"))
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
         signals.stops(group)
         logger.info("alertrelay started", metadata: [
             "config": .string(configPath), "rules": .stringConvertible(loaded.rules.rules.count),
@@ -67,6 +83,8 @@ public final class RelayService: Sendable {
             "kafka": .string(c.enabledKafkaClusters.map(\.id).joined(separator: ",")),
             "listeners": .string(controller.generation.listeners.map(\.describe).joined(separator: ",")),
         ])
+        notifier?.ready(status: "serving: \(loaded.rules.rules.count) rules, \(loaded.rules.handlers.count) handlers, listeners "
+                        + controller.generation.listeners.map(\.describe).joined(separator: ","))
         do {
             try await group.run()
         } catch {

@@ -1,0 +1,75 @@
+import Foundation
+import ServiceLifecycle
+
+/// `[relay] watch-config`: reloads, through ``ReloadService`` as SIGHUP does, when the config
+/// file or a rule or handler file changes — written in place, replaced by a rename, or swapped in
+/// by a Kubernetes ConfigMap update (kubelet writes a new `..<timestamp>` directory and renames
+/// the `..data` symlink over the old one; files reach it through symlinks, so only a watch on the
+/// directories sees the change). Changes are debounced (`debounce`, 200 ms): an editor's or
+/// kubelet's several steps make one reload. The watches follow the applied configuration: after
+/// each reload they are made again for its directories, and with `watch-config = false` there
+/// are none (so a reload can turn watching on and off).
+struct ConfigWatchService: Service {
+    let controller: RelayController
+    let reloads: ReloadService
+    var debounce: Duration = .milliseconds(200)
+
+    func run() async throws {
+        let watcher: DirectoryWatcher
+        do throws(DirectoryWatcher.StartError) {
+            watcher = try DirectoryWatcher()
+        } catch {
+            // Not fatal: SIGHUP still reloads.
+            controller.logger.error("cannot watch the config files; reload with SIGHUP", metadata: ["error": .string(error.description)])
+            try? await gracefulShutdown()
+            return
+        }
+        reloads.onReload { _ in watcher.refresh() }
+        let controller = self.controller, reloads = self.reloads, debounce = self.debounce
+        let watching = Task {
+            await onOwnThread("config-watch") {
+                watcher.run(directories: { Self.directories(controller) }, debounce: debounce) {
+                    guard controller.generation.loaded.configuration.relay.watchConfig else { return }
+                    controller.logger.info("config files changed; reloading")
+                    reloads.request("file change")
+                }
+            }
+        }
+        try? await gracefulShutdown()
+        watcher.stop()
+        await watching.value
+    }
+
+    /// The directories that hold what the applied configuration loads, and which of their entries
+    /// matter: the config file's directory (the file itself, the rule and handler directories when
+    /// they are inside it, and kubelet's `..data` and `..<timestamp>` entries), and the rule and
+    /// handler directories (their `.yaml`, `.yml` and `.tick` files, and kubelet's entries).
+    static func directories(_ controller: RelayController) -> [WatchedDirectory] {
+        let c = controller.generation.loaded.configuration
+        guard c.relay.watchConfig else { return [] }
+        let configPath = (controller.configPath as NSString).standardizingPath
+        let configDir = (configPath as NSString).deletingLastPathComponent
+        let configName = (configPath as NSString).lastPathComponent
+        var dirs: [WatchedDirectory] = []
+        var namesInConfigDir: Set<String> = [configName]
+        if c.load.enabled {
+            for dir in [c.load.rulesDirectory, c.load.handlersDirectory] {
+                let d = (dir as NSString).standardizingPath
+                dirs.append(WatchedDirectory(path: d) { name in
+                    name.hasPrefix("..") || name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".tick")
+                })
+                let parent = (d as NSString).deletingLastPathComponent
+                let name = (d as NSString).lastPathComponent
+                if parent == configDir {
+                    namesInConfigDir.insert(name)
+                } else {
+                    // The directory's own parent sees it replaced (a symlink swap one level up).
+                    dirs.append(WatchedDirectory(path: parent) { $0 == name || $0.hasPrefix("..") })
+                }
+            }
+        }
+        let names = namesInConfigDir
+        dirs.insert(WatchedDirectory(path: configDir.isEmpty ? "." : configDir) { names.contains($0) || $0.hasPrefix("..") }, at: 0)
+        return dirs
+    }
+}
