@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "Relay",
             dependencies: [
-                "AlertRules", "Ingest", "KafkaDispatch", "RelayConfig", "LineProtocol", "GoTemplate", "Locking", "CZlib",
+                "AlertRules", "Ingest", "KafkaDispatch", "RelayConfig", "LineProtocol", "GoTemplate", "GoDuration", "Locking", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -102,12 +102,13 @@ let package = Package(
         .target(name: "AlertRelayTestSupport", dependencies: ["Ingest", "LineProtocol", "Locking"], path: "Tests/AlertRelayTestSupport"),
         .testTarget(
             name: "KafkaDispatchTests",
-            dependencies: ["KafkaDispatch", "CRdKafka", "Locking", "AlertRelayTestSupport"],
+            dependencies: ["KafkaDispatch", "CRdKafka", "Locking", "AlertRelayTestSupport", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "AlertRulesTests", dependencies: ["AlertRules", "LineProtocol", "GoTemplate", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch", "Ingest", "LineProtocol"], exclude: ["Fixtures"]),
-        .testTarget(name: "RelayTests", dependencies: ["Relay", "KafkaDispatch", "Ingest", "Locking", "GoDuration", "AlertRules", "LineProtocol", "AlertRelayTestSupport"]),
+        .testTarget(name: "RelayTests", dependencies: ["Relay", "KafkaDispatch", "Ingest", "Locking", "GoDuration", "AlertRules", "LineProtocol", "AlertRelayTestSupport",
+                                                .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

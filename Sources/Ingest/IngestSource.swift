@@ -20,8 +20,13 @@ extension IngestSource {
 }
 
 extension SocketAddress {
-    /// `host:port`.
-    var hostAndPort: String { "\(ipAddress ?? "?"):\(port ?? 0)" }
+    /// `host:port` as Go's net.JoinHostPort writes it (`127.0.0.1:8089`, `[::1]:8089`), not
+    /// NIO's description (`[IPv4]127.0.0.1/127.0.0.1:8089`); a unix socket as its path.
+    var hostAndPort: String {
+        if case .unixDomainSocket = self { return pathname ?? "?" }
+        let host = ipAddress ?? "?"
+        return host.contains(":") ? "[\(host)]:\(port ?? 0)" : "\(host):\(port ?? 0)"
+    }
 }
 
 extension UDPListener: IngestSource {

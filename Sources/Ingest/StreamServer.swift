@@ -34,7 +34,7 @@ enum StreamServer {
         } catch {
             throw ListenerError.bindFailed("\(address)", reason: "\(error)")
         }
-        logger.info("\(kind) listener started", metadata: ["address": .string("\(channel.localAddress.map { "\($0)" } ?? "")"),
+        logger.info("\(kind) listener started", metadata: ["address": .string(channel.localAddress?.hostAndPort ?? ""),
                                                           "max-connections": .stringConvertible(connections.limit)])
         return channel
     }

@@ -48,7 +48,7 @@ public final class UDPListener: Sendable {
         }
         let granted = Int((try? await channel.getOption(.socketOption(.so_rcvbuf)).get()) ?? 0)
         logger.info("udp listener started", metadata: [
-            "address": .string(channel.localAddress.map { "\($0)" } ?? "\(config.bindAddress)"),
+            "address": .string(channel.localAddress?.hostAndPort ?? "\(config.bindAddress)"),
             "read-buffer-requested": .stringConvertible(config.readBuffer),
             "read-buffer-granted": .stringConvertible(granted),
         ])

@@ -490,13 +490,20 @@ private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<
 private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = { rk, level, facility, text in
     guard let rk, let opaque = rd_kafka_opaque(rk) else { return }
     let core = Unmanaged<ProducerCore>.fromOpaque(opaque).takeUnretainedValue()
-    let message = "\(facility.map { String(cString: $0) } ?? ""): \(text.map { String(cString: $0) } ?? "")"
-    // syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug.
-    switch level {
-    case ...3: core.logger.error("\(message)")
-    case 4: core.logger.warning("\(message)")
-    case 5, 6: core.logger.info("\(message)")
-    default: core.logger.debug("\(message)")
+    core.logger.log(level: librdkafkaLogLevel(level), "\(text.map { String(cString: $0) } ?? "")",
+                    metadata: ["facility": .string(facility.map { String(cString: $0) } ?? "")])
+}
+
+/// A librdkafka log line's syslog level as swift-log's: 0-2 (emerg, alert, crit) critical,
+/// 3 error, 4 warning, 5 notice, 6 info, 7 debug.
+func librdkafkaLogLevel(_ syslog: Int32) -> Logger.Level {
+    switch syslog {
+    case ...2: return .critical
+    case 3: return .error
+    case 4: return .warning
+    case 5: return .notice
+    case 6: return .info
+    default: return .debug
     }
 }
 

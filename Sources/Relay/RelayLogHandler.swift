@@ -1,4 +1,5 @@
 import Foundation
+import GoDuration
 import GoTemplate
 import Logging
 import RelayConfig
@@ -61,11 +62,11 @@ public struct RelayLogHandler: LogHandler {
         var line = ""
         if settings.json {
             line = "{\"ts\":\(Self.quote(time)),\"lvl\":\(Self.quote(Self.name(event.level))),\"msg\":\(Self.quote(event.message.description)),\"service\":\(Self.quote(label))"
-            for k in all.keys.sorted() { line += ",\(Self.quote(k)):\(Self.quote(all[k]!.description))" }
+            for k in all.keys.sorted() { line += ",\(Self.quote(k)):\(Self.json(all[k]!))" }
             line += "}\n"
         } else {
             line = "ts=\(time) lvl=\(Self.name(event.level)) msg=\(Self.logfmt(event.message.description)) service=\(Self.logfmt(label))"
-            for k in all.keys.sorted() { line += " \(k)=\(Self.logfmt(all[k]!.description))" }
+            for k in all.keys.sorted() { line += " \(k)=\(Self.logfmt(Self.text(all[k]!)))" }
             line += "\n"
         }
         FileHandle.standardError.write(Data(line.utf8))
@@ -103,6 +104,42 @@ public struct RelayLogHandler: LogHandler {
 
     private static func needsQuoting(_ c: Unicode.Scalar) -> Bool {
         c.value <= 0x20 || c == "=" || c == "\"" || c == "\\" || c.value == 0xFFFD
+    }
+
+    /// A metadata value as text: a `Duration` or `GoDuration` as Go prints durations (`1m30s`,
+    /// `250ms`), like Kapacitor's logs; anything else as it describes itself.
+    static func text(_ v: Logger.MetadataValue) -> String {
+        switch v {
+        case .stringConvertible(let c):
+            if let d = c as? Duration { return goDuration(d).description }
+            return c.description
+        case .string(let s): return s
+        case .array(let a): return "[" + a.map(text).joined(separator: ", ") + "]"
+        case .dictionary(let d): return "[" + d.keys.sorted().map { "\($0): \(text(d[$0]!))" }.joined(separator: ", ") + "]"
+        }
+    }
+
+    /// A metadata value as JSON: integers, finite floats and booleans given as numbers or
+    /// booleans (`"points":12`, not `"12"`), lists and dictionaries as JSON ones, the rest as strings.
+    static func json(_ v: Logger.MetadataValue) -> String {
+        switch v {
+        case .stringConvertible(let c):
+            if let b = c as? Bool { return b ? "true" : "false" }
+            if let i = c as? any BinaryInteger { return "\(i)" }
+            if let f = c as? Double, f.isFinite { return GoJSON.float(f) }
+            if let f = c as? Float, f.isFinite { return GoJSON.float(Double(f)) }
+            return quote(text(v))
+        case .string(let s): return quote(s)
+        case .array(let a): return "[" + a.map(json).joined(separator: ",") + "]"
+        case .dictionary(let d): return "{" + d.keys.sorted().map { "\(quote($0)):\(json(d[$0]!))" }.joined(separator: ",") + "}"
+        }
+    }
+
+    private static func goDuration(_ d: Duration) -> GoDuration {
+        let c = d.components
+        let (ns, overflow) = c.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return GoDuration(nanoseconds: c.seconds < 0 ? .min : .max) }
+        return GoDuration(nanoseconds: ns.addingReportingOverflow(c.attoseconds / 1_000_000_000).partialValue)
     }
 
     /// A JSON string literal (encoding/json's escaping, without the HTML escapes).

@@ -57,7 +57,7 @@ public final class RelayProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             let log = self.log
-            if let line = log.split(separator: "\n").first(where: { $0.contains("msg=\"alertrelay started\"") }) {
+            if let line = log.split(separator: "\n").first(where: { $0.contains("msg=\"alertrelay started\"") || $0.contains(#""msg":"alertrelay started""#) }) {
                 udpPort = Self.port(in: line, kind: "udp")
                 tcpPort = Self.port(in: line, kind: "tcp")
                 httpPort = Self.port(in: line, kind: "http")
