@@ -280,8 +280,10 @@ final class RelayController: Sendable {
     private func refuse(_ message: Logger.Message, _ metadata: Logger.Metadata) -> ReloadOutcome {
         logger.error(message, metadata: metadata)
         pipeline.reloadFailed()
-        let first = metadata.sorted { $0.key < $1.key }.first.map { ": " + ($0.value.description.split(separator: "\n").first.map(String.init) ?? "") } ?? ""
-        return .refused("\(message)\(first)")
+        // One line for systemd's STATUS=: a single detail as its first line (the first problem), several as key=value.
+        let details = metadata.sorted { $0.key < $1.key }.map { (key: $0.key, line: $0.value.description.split(separator: "\n").first.map(String.init) ?? "") }
+        let detail = details.count == 1 ? details[0].line : details.map { "\($0.key)=\($0.line)" }.joined(separator: ", ")
+        return .refused(detail.isEmpty ? "\(message)" : "\(message): \(detail)")
     }
 
     /// Stops every listener, each reading what its clients already sent first (bounded by `grace`).
