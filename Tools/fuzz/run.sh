@@ -18,9 +18,9 @@ if [ "$target" = lambda ]; then
   rm -rf "$work/src-lambda" && mkdir -p "$work/src-lambda"
   for f in "$root"/Sources/GoDuration/*.swift "$root"/Sources/GoTemplate/*.swift "$root"/Sources/LineProtocol/*.swift \
            "$root"/Sources/AlertRules/*.swift "$root"/Sources/AlertRules/Lambda/*.swift \
-           "$root"/Sources/AlertRules/Steps/*.swift "$root"/Sources/AlertRules/TICKscript/*.swift \
+           "$root"/Sources/AlertRules/Steps/*.swift "$root"/Sources/AlertRules/TICKscript/*.swift "$root"/Sources/Locking/*.swift \
            "$root"/Sources/KafkaDispatch/KafkaPartitioning.swift "$root"/Sources/KafkaDispatch/KafkaMessage.swift; do
-    grep -v -E '^import (GoDuration|GoTemplate|LineProtocol|KafkaDispatch|CRdKafka|Logging)$' "$f" \
+    grep -v -E '^import (GoDuration|GoTemplate|LineProtocol|KafkaDispatch|CRdKafka|Logging|Locking)$' "$f" \
       > "$work/src-lambda/$(basename "$(dirname "$f")")-$(basename "$f")"
   done
   # KafkaConfigProblem lives with the cluster config; the fuzz build needs only its shape.
