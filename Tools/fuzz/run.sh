@@ -19,7 +19,7 @@ if [ "$target" = lambda ]; then
   for f in "$root"/Sources/GoDuration/*.swift "$root"/Sources/GoTemplate/*.swift "$root"/Sources/LineProtocol/*.swift \
            "$root"/Sources/AlertRules/*.swift "$root"/Sources/AlertRules/Lambda/*.swift \
            "$root"/Sources/AlertRules/Steps/*.swift "$root"/Sources/AlertRules/TICKscript/*.swift "$root"/Sources/Locking/*.swift \
-           "$root"/Sources/KafkaDispatch/KafkaPartitioning.swift "$root"/Sources/KafkaDispatch/KafkaMessage.swift; do
+           "$root"/Sources/KafkaDispatch/KafkaPartitioning.swift "$root"/Sources/KafkaDispatch/KafkaMessage.swift "$root"/Sources/KafkaDispatch/KafkaHeader.swift; do
     grep -v -E '^import (GoDuration|GoTemplate|LineProtocol|KafkaDispatch|CRdKafka|Logging|Locking)$' "$f" \
       > "$work/src-lambda/$(basename "$(dirname "$f")")-$(basename "$f")"
   done
