@@ -38,7 +38,7 @@ public final class RelayProcess: @unchecked Sendable {
     public init(directory: URL, configPath: String, shell: String? = nil, environment: [String: String] = [:], watchConfig: Bool = false) throws {
         self.directory = directory
         logFile = directory.appendingPathComponent("relay.log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         var environment = environment
         environment["ALERTRELAY_RELAY_WATCH_CONFIG"] = environment["ALERTRELAY_RELAY_WATCH_CONFIG"] ?? (watchConfig ? "true" : "false")
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
