@@ -21,13 +21,12 @@ struct SystemdService: Service {
         if let interval = notifier.watchdogInterval {
             let notifier = self.notifier, pipeline = self.pipeline, logger = self.logger
             await cancelWhenGracefulShutdown {
-                var last = pipeline.liveness.state.turns
+                var verdict = EngineWatchdog(pipeline.liveness)
                 var withheld = false
                 while !Task.isCancelled {
                     pipeline.wake()
                     do { try await Task.sleep(for: interval / 2) } catch { break }
-                    let now = pipeline.liveness.state
-                    if now.turns != last || now.waitingForRoom {
+                    if verdict.engineAlive() {
                         notifier.watchdog()
                         if withheld { logger.warning("the rule engine turns again; systemd watchdog keep-alives resumed") }
                         withheld = false
@@ -36,7 +35,6 @@ struct SystemdService: Service {
                                      metadata: ["interval": .stringConvertible(interval)])
                         withheld = true
                     }
-                    last = now.turns
                 }
             }
         } else {
