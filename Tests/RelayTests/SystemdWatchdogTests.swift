@@ -9,7 +9,7 @@ import Testing
 @Suite struct SystemdWatchdogTests {
     static func pipeline() -> RelayPipeline {
         let quiet = PipelineTests.quiet
-        return RelayPipeline(rules: RuleSet(rules: []), outputs: .init(dispatcher: nil, sendTimeouts: [:]), capacity: 10,
+        return RelayPipeline(rules: RuleSet(rules: []), outputs: .init(dispatcher: nil), capacity: 10,
                              hostname: "test", logger: quiet, stateWriter: StateFileWriter(logger: quiet))
     }
 
