@@ -84,7 +84,7 @@ public final class TLSBroker: @unchecked Sendable {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/stunnel4")
         p.arguments = [confPath.path]
         let log = directory.appendingPathComponent("stunnel.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         p.standardOutput = handle
         p.standardError = handle

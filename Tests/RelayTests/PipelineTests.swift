@@ -131,13 +131,15 @@ import Testing
     // MARK: The source acknowledgement
 
     /// A Kafka pipeline as the relay builds one (no spool): dispatcher, tracker, outcomes.
-    static func kafkaOutputs(brokers: [String], messageTimeout: GoDuration, deadLetters: DeadLetters) throws -> RelayPipeline.Outputs {
+    static func kafkaOutputs(brokers: [String], messageTimeout: GoDuration, deadLetters: DeadLetters,
+                             librdkafka: [String: String] = [:]) throws -> RelayPipeline.Outputs {
         var cluster = KafkaClusterConfig()
         cluster.enabled = true
         cluster.id = "c"
         cluster.brokers = brokers
         cluster.batchTimeout = GoDuration(nanoseconds: 5_000_000)
         cluster.messageTimeout = messageTimeout
+        cluster.librdkafka = librdkafka
         let tracker = LatencyTracker(keepMessages: true)
         let outcomes = DeliveryOutcomes(tracker: tracker, metrics: RelayMetrics(), deadLetters: deadLetters, spool: nil, retry: nil)
         let dispatcher = try KafkaDispatcher(clusters: [cluster], extraProperties: [RdKafkaProperty("log_level", "0")],
@@ -150,48 +152,55 @@ import Testing
     static let kafkaRule = "id: cpu\nmeasurement: cpu\ngroupBy: [host]\ncrit: '\"v\" > 90'\nkafka: {cluster: c, topic: cpu}\n"
 
     /// Without a spool, a batch is safe only when the broker has its alerts: evaluated is not
-    /// enough. A broker that never answers: held once the message is given up (dead letter).
-    @Test func anAcknowledgementWaitsForItsAlertsToLeaveTheRelay() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ack-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let deadLetters = DeadLetters(path: dir + "/dead.jsonl", logger: Self.quiet)
-        // Port 9 (discard) on loopback: nothing listens, so librdkafka never delivers.
-        let outputs = try Self.kafkaOutputs(brokers: ["127.0.0.1:9"], messageTimeout: GoDuration(nanoseconds: 10_000_000_000), deadLetters: deadLetters)
+    /// enough. The broker is down while the batch is evaluated, then comes back.
+    @Test func anAcknowledgementWaitsForTheBrokerToHaveItsAlerts() async throws {
+        let broker = try TestBroker(topics: ["cpu:1"])
+        defer { broker.stop() }
+        let deadLetters = DeadLetters(path: "", logger: Self.quiet)
+        let outputs = try Self.kafkaOutputs(brokers: [broker.bootstrap], messageTimeout: GoDuration(nanoseconds: 300_000_000_000),
+                                            deadLetters: deadLetters)
         let pipeline = RelayPipeline(rules: try Self.rules(Self.kafkaRule, clusters: ["c"]), outputs: outputs, capacity: 1000, hostname: "test",
                                      logger: Self.quiet, stateWriter: StateFileWriter(logger: Self.quiet))
         pipeline.start()
+        broker.takeDown()
         let quiet = PointsAcknowledgement {}
         var calm = Self.batch(3, value: 1)
         calm.acknowledgement = quiet
         let raised = PointsAcknowledgement {}
-        var hot = Self.batch(2, at: 10, value: 95)
+        var hot = Self.batch(4, at: 10, value: 95)
         hot.acknowledgement = raised
         #expect(pipeline.offer(calm) && pipeline.offer(hot))
-        #expect(await eventually(timeout: .seconds(5)) { pipeline.snapshot.pointsProcessed == 5 })
-        #expect(await eventually(timeout: .seconds(1)) { quiet.isHeld }, "no alerts: safe once evaluated")
-        #expect(!raised.isHeld, "two alerts still in librdkafka")
-        #expect(await eventually(timeout: .seconds(40)) { raised.isHeld }, "held once message-timeout (10 s) gave them up")
-        #expect(deadLetters.count == 2)
+        #expect(await eventually(timeout: .seconds(30)) { pipeline.snapshot.pointsProcessed == 7 })
+        #expect(await eventually(timeout: .seconds(10)) { quiet.isHeld }, "no alerts: safe once evaluated")
+        #expect(!raised.isHeld, "four alerts wait in librdkafka for the broker")
+        broker.bringUp()
+        #expect(await eventually(timeout: .seconds(60)) { raised.isHeld })
+        #expect(try Kcat.consume(bootstrap: broker.bootstrap, topic: "cpu").count == 4, "held means the broker has all four")
+        #expect(deadLetters.count == 0)
         #expect(pipeline.drain(timeout: .seconds(5)))
         outputs.dispatcher?.close(timeout: .seconds(1))
     }
 
-    @Test func anAcknowledgementIsHeldWhenTheBrokerHasTheAlerts() async throws {
+    /// A message that can never be delivered is held once it is written as a dead letter.
+    @Test func aDeadLetteredAlertReleasesItsBatch() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ack-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let broker = try TestBroker(topics: ["cpu:1"])
         defer { broker.stop() }
-        let deadLetters = DeadLetters(path: "", logger: Self.quiet)
-        let outputs = try Self.kafkaOutputs(brokers: [broker.bootstrap], messageTimeout: GoDuration(nanoseconds: 30_000_000_000), deadLetters: deadLetters)
+        let deadLetters = DeadLetters(path: dir + "/dead.jsonl", logger: Self.quiet)
+        // librdkafka refuses a message larger than message.max.bytes at once (MSG_SIZE_TOO_LARGE).
+        let outputs = try Self.kafkaOutputs(brokers: [broker.bootstrap], messageTimeout: GoDuration(nanoseconds: 300_000_000_000),
+                                            deadLetters: deadLetters, librdkafka: ["message.max.bytes": "1000"])
         let pipeline = RelayPipeline(rules: try Self.rules(Self.kafkaRule, clusters: ["c"]), outputs: outputs, capacity: 1000, hostname: "test",
                                      logger: Self.quiet, stateWriter: StateFileWriter(logger: Self.quiet))
         pipeline.start()
         let ack = PointsAcknowledgement {}
-        var hot = Self.batch(4, value: 95)
-        hot.acknowledgement = ack
-        #expect(pipeline.offer(hot))
-        #expect(await eventually(timeout: .seconds(15)) { ack.isHeld })
-        #expect(try Kcat.consume(bootstrap: broker.bootstrap, topic: "cpu").count == 4, "held means the broker has all four")
-        #expect(deadLetters.count == 0)
+        let big = Point(measurement: "cpu", tags: [Tag(key: "host", value: String(repeating: "h", count: 2000))],
+                        fields: [Field(key: "v", value: .float(95))], time: 1)
+        #expect(pipeline.offer(PointBatch(points: [big], source: "test", acknowledgement: ack)))
+        #expect(await eventually(timeout: .seconds(30)) { ack.isHeld })
+        #expect(deadLetters.count == 1)
         #expect(pipeline.drain(timeout: .seconds(5)))
         outputs.dispatcher?.close(timeout: .seconds(1))
     }
