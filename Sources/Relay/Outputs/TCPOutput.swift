@@ -9,7 +9,7 @@ import NIOPosix
 /// connect or write closes the connection and tries again with back-off, and the record is
 /// reported failed (to be re-sent from the spool, or dead-lettered) once it has waited
 /// ``sendTimeout``.
-final class TCPOutput: AlertOutput {
+final class TCPOutput: QueuedOutput {
     struct Settings: Sendable {
         var host: String
         var port: Int
@@ -23,11 +23,11 @@ final class TCPOutput: AlertOutput {
     let id: String
     let settings: Settings
     var sendTimeout: Duration { settings.sendTimeout }
-    private let queue: OutputQueue
+    let queue: OutputQueue
     private let group: EventLoopGroup
-    private let report: @Sendable (String, OutputReport) -> Void
+    let report: @Sendable (String, OutputReport) -> Void
     private let logger: Logger
-    private let worker = WorkerTask()
+    let worker = WorkerTask()
 
     init(id: String, settings: Settings, group: EventLoopGroup, logger: Logger, report: @escaping @Sendable (String, OutputReport) -> Void) {
         self.id = id
@@ -37,33 +37,6 @@ final class TCPOutput: AlertOutput {
         self.logger = logger
         queue = OutputQueue(capacity: settings.capacity)
         worker.start { [self] in await run() }
-    }
-
-    func send(_ record: OutputRecord) throws(OutputSendError) -> UInt64 { try queue.push(record) }
-
-    func sendBlocking(_ record: OutputRecord, waitingUpTo timeout: Duration) throws(OutputSendError) -> UInt64 {
-        try queue.pushBlocking(record, waitingUpTo: timeout)
-    }
-
-    func purgeQueued() {
-        for item in queue.purge() { finish(item, OutputFailure("taken back from the queue for a re-send", permanent: false), countDone: false) }
-    }
-
-    var outstanding: Int { queue.outstanding }
-    var statistics: OutputStatistics { queue.statistics }
-    func flush(timeout: Duration) -> Bool { queue.waitEmpty(timeout: timeout) }
-
-    func close(timeout: Duration) {
-        _ = queue.waitEmpty(timeout: timeout)
-        queue.close()
-        worker.cancel()
-        for item in queue.purge() { finish(item, OutputFailure("the output was closed", permanent: false), countDone: false) }
-    }
-
-    private func finish(_ item: OutputQueue.Item, _ error: OutputFailure?, countDone: Bool = true) {
-        if countDone { queue.done(delivered: error == nil) }
-        let d = (ContinuousClock.now - item.queuedAt).components
-        report(id, OutputReport(sequence: item.sequence, latencyMicroseconds: d.seconds * 1_000_000 + d.attoseconds / 1_000_000_000_000, error: error, destination: item.record.destination))
     }
 
     private func run() async {
