@@ -112,36 +112,27 @@ public final class AlertRouter {
             json = j
             return j
         }
+        /// The handler's template rendered over the alert data, or the alert JSON without one;
+        /// nil (the failure reported) when the template fails.
+        func body(_ template: Template?) -> String? {
+            guard let template else { return recordJSON() }
+            do throws(TemplateExecutionError) {
+                return try template.render(record.templateValue())
+            } catch {
+                failed("failed to execute alert template: \(error)")
+                return nil
+            }
+        }
         switch h.action {
         case .kafka(let k):
-            var body: String
-            if let t = k.template {
-                do throws(TemplateExecutionError) {
-                    body = try t.render(record.templateValue())
-                } catch {
-                    failed("failed to execute alert template: \(error)")
-                    return
-                }
-            } else {
-                body = recordJSON()
-            }
+            guard let body = body(k.template) else { return }
             out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
                                      output: .kafka(cluster: k.cluster, topic: k.topic, key: event.id, body: body, partitioning: k.partitioning)))
         case .log(let l):
             out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
                                      output: .log(path: l.path, mode: l.mode, line: recordJSON())))
         case .post(let p):
-            var body: String
-            if let t = p.endpoint?.alertTemplate {
-                do throws(TemplateExecutionError) {
-                    body = try t.render(record.templateValue())
-                } catch {
-                    failed("failed to execute alert template: \(error)")
-                    return
-                }
-            } else {
-                body = recordJSON()
-            }
+            guard let body = body(p.endpoint?.alertTemplate) else { return }
             out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
                                      output: .post(output: p.outputID, url: p.effectiveURL, headers: p.headers, body: body,
                                                    json: p.endpoint?.alertTemplate == nil)))
