@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -65,6 +66,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -108,7 +111,8 @@ let package = Package(
         .testTarget(name: "AlertRulesTests", dependencies: ["AlertRules", "LineProtocol", "GoTemplate", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch", "Ingest", "LineProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "RelayTests", dependencies: ["Relay", "KafkaDispatch", "Ingest", "Locking", "GoDuration", "AlertRules", "LineProtocol", "AlertRelayTestSupport",
-                                                .product(name: "Logging", package: "swift-log")]),
+                                                .product(name: "Logging", package: "swift-log"),
+                                                .product(name: "NIOPosix", package: "swift-nio")]),
     ],
     swiftLanguageModes: [.v6]
 )

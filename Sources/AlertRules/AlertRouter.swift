@@ -11,8 +11,9 @@ public struct AlertDelivery: Sendable {
         /// Append `line` to the file at `path` (created with `mode`).
         case log(path: String, mode: Int, line: String)
         /// POST `body` to `url` through the output `output` (`post:<endpoint or url>`), with the
-        /// handler's `headers`; `json` says the body is the alert JSON (Content-Type application/json).
-        case post(output: String, url: String, headers: [(name: String, value: String)], body: String, json: Bool)
+        /// handler's `headers`; `json` says the body is the alert JSON (Content-Type application/json);
+        /// `request`: the handler's timeout, TLS verification and response capture.
+        case post(output: String, url: String, headers: [(name: String, value: String)], body: String, json: Bool, request: PostRequestOptions)
         /// Write `body` (the alert JSON and a newline) to the TCP output `output` at `address`.
         case tcp(output: String, address: String, body: String)
         /// The body could not be made (template error): counted and logged, nothing sent.
@@ -133,9 +134,23 @@ public final class AlertRouter {
                                      output: .log(path: l.path, mode: l.mode, line: recordJSON())))
         case .post(let p):
             guard let body = body(p.endpoint?.alertTemplate) else { return }
+            var url = p.effectiveURL
+            if let t = p.effectiveURLTemplate {
+                // Kapacitor executes the URL template over the same alert data as the body.
+                do throws(TemplateExecutionError) {
+                    url = try t.render(record.templateValue())
+                } catch {
+                    failed("failed to execute url template: \(error)")
+                    return
+                }
+                guard PostURL(url) != nil else {
+                    failed("failed to create POST request: url template \"\(p.effectiveURL)\" gave \"\(url)\", not an http:// or https:// URL with a host")
+                    return
+                }
+            }
             out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
-                                     output: .post(output: p.outputID, url: p.effectiveURL, headers: p.headers, body: body,
-                                                   json: p.endpoint?.alertTemplate == nil)))
+                                     output: .post(output: p.outputID, url: url, headers: p.headers, body: body,
+                                                   json: p.endpoint?.alertTemplate == nil, request: p.request)))
         case .tcp(let t):
             // Kapacitor's tcp handler writes the encoder's line and one more newline.
             out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,

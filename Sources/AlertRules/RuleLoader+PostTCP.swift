@@ -1,7 +1,10 @@
+import GoTemplate
+
 /// The `post` and `tcp` handlers' options, inline on a rule (`post:`, `tcp:`) and in handler
 /// files (`kind: post`, `kind: tcp`), as Kapacitor's `httppost.HandlerConfig` and `TCPHandlerConfig`.
 extension RuleLoader {
-    static let postKeys = ["url", "endpoint", "headers", "captureResponse", "capture-response"]
+    static let postKeys = ["url", "endpoint", "headers", "captureResponse", "capture-response", "timeout",
+                           "skipSSLVerification", "skip-ssl-verification"]
     static let tcpKeys = ["address"]
 
     func postOptions(_ m: YAMLMap, what: String) throws(RuleLoadError) -> HandlerAction {
@@ -19,9 +22,10 @@ extension RuleLoader {
                 throw e.error("\(what): unknown [[httppost]] endpoint \"\(name)\" and no url (endpoints: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
             }
         }
+        var urlTemplate: Template?
         if endpoint == nil {
             guard let u = m["url"] else { throw m.value.error("\(what): url is required when no [[httppost]] endpoint is named") }
-            try Self.checkURL(url, at: u, what: what)
+            urlTemplate = try Self.checkURL(url, at: u, what: what)
         }
         var headers: [(name: String, value: String)] = []
         if let h = m["headers"] {
@@ -36,8 +40,18 @@ extension RuleLoader {
             }
             headers.sort { $0.name < $1.name }
         }
-        let capture = try (m["captureResponse"] ?? m["capture-response"]).map { (x) throws(RuleLoadError) in try x.bool("captureResponse") } ?? false
-        return .post(PostHandlerOptions(endpoint: endpoint, url: endpoint == nil ? url : "", headers: headers, captureResponse: capture))
+        var request = PostRequestOptions()
+        request.captureResponse = try (m["captureResponse"] ?? m["capture-response"]).map { (x) throws(RuleLoadError) in try x.bool("captureResponse") } ?? false
+        request.skipSSLVerification = try (m["skipSSLVerification"] ?? m["skip-ssl-verification"]).map { (x) throws(RuleLoadError) in
+            try x.bool("\(what): skipSSLVerification")
+        } ?? false
+        if let t = m["timeout"] {
+            let ns = try t.duration("\(what): timeout")
+            guard ns >= 0 else { throw t.error("\(what): timeout must not be negative") }
+            // 0 is Kapacitor's "no timeout of the handler's own": the relay's default applies.
+            if ns > 0 { request.timeout = .nanoseconds(ns) }
+        }
+        return .post(PostHandlerOptions(endpoint: endpoint, url: endpoint == nil ? url : "", urlTemplate: urlTemplate, headers: headers, request: request))
     }
 
     func tcpOptions(_ m: YAMLMap, what: String) throws(RuleLoadError) -> HandlerAction {
@@ -50,17 +64,20 @@ extension RuleLoader {
         return .tcp(TCPHandlerOptions(address: address))
     }
 
-    /// `http://host[:port]/path`: what the relay's HTTP client can post to (no TLS here).
-    static func checkURL(_ url: String, at v: YAMLValue, what: String) throws(RuleLoadError) {
-        if url.hasPrefix("https://") {
-            throw v.error("\(what): url \"\(url)\": https is not supported by alertrelay's post handler (use http, or a TLS-terminating proxy)")
+    /// `http(s)://host[:port]/path`, or a template over the alert data (Kapacitor's URL
+    /// templates): compiled, and checked as a URL once rendered, for each alert. Returns the
+    /// template (nil for a fixed URL).
+    static func checkURL(_ url: String, at v: YAMLValue, what: String) throws(RuleLoadError) -> Template? {
+        let template: Template?
+        do throws(TemplateParseError) {
+            template = try PostEndpoint.urlTemplate(url)
+        } catch {
+            throw v.error("\(what): url \"\(url)\": invalid URL template syntax: \(error)")
         }
-        if url.contains("{{") {
-            throw v.error("\(what): url \"\(url)\": URL templates are not supported; give a fixed URL")
+        if template == nil, PostURL(url) == nil {
+            throw v.error("\(what): url \"\(url)\" is not an http:// or https:// URL with a host (example: http://127.0.0.1:8080/alerts)")
         }
-        guard url.hasPrefix("http://"), PostURL(url) != nil else {
-            throw v.error("\(what): url \"\(url)\" is not an http:// URL with a host (example: http://127.0.0.1:8080/alerts)")
-        }
+        return template
     }
 
     /// RFC 9110's token characters.
@@ -80,17 +97,24 @@ extension RuleLoader {
     }
 }
 
-/// An `http://` URL split into what a request needs: host, port (80 by default) and the
-/// request target (path and query, `/` when empty).
+/// An `http://` or `https://` URL split into what a request needs: whether it is TLS, host, port
+/// (80 or 443 by default) and the request target (path and query, `/` when empty).
 public struct PostURL: Sendable, Equatable {
+    public var tls: Bool
     public var host: String
     public var port: Int
     public var target: String
 
-    /// Nil when `url` is not `http://host[:port][/path]`.
+    /// Nil when `url` is not `http(s)://host[:port][/path]`.
     public init?(_ url: String) {
-        guard url.hasPrefix("http://") else { return nil }
-        let rest = url.dropFirst(7)
+        if url.hasPrefix("http://") {
+            tls = false
+        } else if url.hasPrefix("https://") {
+            tls = true
+        } else {
+            return nil
+        }
+        let rest = url.dropFirst(tls ? 8 : 7)
         let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
         let authority = String(rest[..<slash])
         var t = String(rest[slash...])
@@ -98,7 +122,7 @@ public struct PostURL: Sendable, Equatable {
         guard !authority.isEmpty, !authority.contains("@"), !t.contains(" ") else { return nil }
         if authority.hasSuffix("]") || !authority.contains(":") {
             host = authority
-            port = 80
+            port = tls ? 443 : 80
         } else {
             guard let hp = RuleLoader.splitHostPort(authority) else { return nil }
             host = hp.host
@@ -109,9 +133,15 @@ public struct PostURL: Sendable, Equatable {
         target = t
     }
 
-    /// The `Host` header's value.
+    /// The `Host` header's value (the port left out when it is the scheme's default, as Go does).
     public var hostHeader: String {
         let h = host.contains(":") ? "[\(host)]" : host
-        return port == 80 ? h : "\(h):\(port)"
+        return port == (tls ? 443 : 80) ? h : "\(h):\(port)"
+    }
+
+    /// `http://host:port` / `https://host:port`: where a connection goes (logs, reasons).
+    public var origin: String {
+        let h = host.contains(":") ? "[\(host)]" : host
+        return "\(tls ? "https" : "http")://\(h):\(port)"
     }
 }

@@ -22,7 +22,7 @@ public enum RelayLoader {
     /// The `[[httppost]]` endpoints as the rules see them (templates were checked by the decoder).
     static func postEndpoints(_ c: RelayConfiguration) -> [PostEndpoint] {
         c.httppost.map { e in
-            PostEndpoint(name: e.endpoint, url: e.url,
+            PostEndpoint(name: e.endpoint, url: e.url, urlTemplate: try? PostEndpoint.urlTemplate(e.url),
                          alertTemplate: e.alertTemplate.isEmpty ? nil : try? Template(name: "body", text: e.alertTemplate))
         }
     }

@@ -66,9 +66,10 @@ struct ConfigDecoder {
         }
         config.udp = decodeArray(root, "udp") { d, t, i in d.decodeUDP(t, index: i) }
         config.tcp = decodeArray(root, "tcp") { d, t, i in d.decodeTCP(t, index: i) }
-        let (posts, postProblems) = HTTPPostConfig.decode(root["httppost"], file: file, locator: locator)
+        let (posts, postProblems, postWarnings) = HTTPPostConfig.decode(root["httppost"], file: file, locator: locator)
         config.httppost = posts
         problems += postProblems
+        warnings += postWarnings
         if let value = root["http"] {
             if let table = value.table, value.type == .table {
                 config.http = decodeHTTP(table)

@@ -9,7 +9,7 @@ import TOMLKit
 /// ```toml
 /// [[httppost]]
 ///   endpoint = "alerts"
-///   url = "http://127.0.0.1:8080/alerts"
+///   url = "https://alerts.example.com/hook"
 ///   headers = { X-Team = "infra" }
 ///   basic-auth = { username = "relay", password = "secret" }
 ///   alert-template = "{{ .Message }}"
@@ -17,7 +17,8 @@ import TOMLKit
 public struct HTTPPostConfig: Sendable, Equatable {
     /// `endpoint`: the name handlers use (required, unique).
     public var endpoint = ""
-    /// `url`: where requests go (required; `http://host[:port]/path`).
+    /// `url`: where requests go (required; `http(s)://host[:port]/path`, or a template over the
+    /// alert data such as `https://hooks.example.com/{{ .ID }}`).
     public var url = ""
     /// `headers`, sorted by name.
     public var headers: [HTTPHeaderOption] = []
@@ -35,12 +36,14 @@ public struct HTTPPostConfig: Sendable, Equatable {
     static let keys = ["endpoint", "url", "headers", "basic-auth", "alert-template", "alert-template-file", "row-template", "row-template-file"]
 
     /// Every `[[httppost]]` section of `root`, with the problems found (file and line each).
-    static func decode(_ value: TOMLValueConvertible?, file: String, locator: TOMLLocator) -> ([HTTPPostConfig], [ConfigProblem]) {
-        guard let value else { return ([], []) }
+    /// Also the warnings (options Kapacitor has that alert handlers do not use).
+    static func decode(_ value: TOMLValueConvertible?, file: String, locator: TOMLLocator) -> ([HTTPPostConfig], [ConfigProblem], warnings: [ConfigProblem]) {
+        guard let value else { return ([], [], []) }
         var problems: [ConfigProblem] = []
+        var warnings: [ConfigProblem] = []
         guard let array = value.array else {
             return ([], [ConfigProblem(file: file, line: locator.line(table: "httppost"),
-                                       message: "httppost must be written as [[httppost]] sections (an array of tables), not [httppost]")])
+                                       message: "httppost must be written as [[httppost]] sections (an array of tables), not [httppost]")], [])
         }
         var out: [HTTPPostConfig] = []
         for (i, element) in array.enumerated() {
@@ -66,12 +69,16 @@ public struct HTTPPostConfig: Sendable, Equatable {
             if c.endpoint.isEmpty { problem(nil, "endpoint is required (the name post handlers use)") }
             if c.url.isEmpty {
                 problem(nil, "url is required")
-            } else if c.url.hasPrefix("https://") {
-                problem("url", "https is not supported by alertrelay's post handler (use http, or a TLS-terminating proxy)")
-            } else if !c.url.hasPrefix("http://") || c.url.count <= 7 || c.url.contains(" ") {
-                problem("url", "\"\(c.url)\" is not an http:// URL with a host (example: http://127.0.0.1:8080/alerts)")
             } else if c.url.contains("{{") {
-                problem("url", "URL templates are not supported; give a fixed URL")
+                // A URL template over the alert data, as Kapacitor's: its syntax is checked here
+                // (with Kapacitor's `json` function known); each rendered URL is checked per alert.
+                do throws(TemplateParseError) {
+                    _ = try Template(name: "body", text: c.url, functions: ["json": Self.parseOnlyJSON])
+                } catch {
+                    problem("url", "invalid URL template syntax \"\(c.url)\": \(error)")
+                }
+            } else if !Self.isHTTPURL(c.url) {
+                problem("url", "\"\(c.url)\" is not an http:// or https:// URL with a host (example: https://alerts.example.com/hook)")
             }
             if let h = t["headers"] {
                 if let ht = h.table {
@@ -99,7 +106,10 @@ public struct HTTPPostConfig: Sendable, Equatable {
                 }
             }
             for k in ["row-template", "row-template-file"] where t[k] != nil {
-                problem(k, "row templates are for httpPost nodes, which alertrelay does not run")
+                // Kapacitor's alert handlers do not use it either: the endpoint works for them.
+                let place = locator.position(table: "httppost", index: i, key: k)
+                warnings.append(ConfigProblem(file: file, line: place?.line, column: place?.column,
+                                              message: "[[httppost]] #\(i + 1) (endpoint \"\(name)\"): \(k): not used — row templates are for TICKscript httpPost() nodes, which alertrelay does not run (a task with one is refused at load); alert post handlers through this endpoint post the alert body as in Kapacitor"))
             }
             let inline = string("alert-template")
             c.alertTemplateFile = string("alert-template-file")
@@ -128,8 +138,19 @@ public struct HTTPPostConfig: Sendable, Equatable {
             }
             out.append(c)
         }
-        return (out, problems)
+        return (out, problems, warnings)
     }
+
+    /// `http(s)://host…` with no space: what the post output can send to.
+    static func isHTTPURL(_ url: String) -> Bool {
+        let rest = url.hasPrefix("https://") ? url.dropFirst(8) : url.hasPrefix("http://") ? url.dropFirst(7) : nil
+        guard let rest, !url.contains(" "), let first = rest.first else { return false }
+        return first != "/" && first != "?" && first != ":"
+    }
+
+    /// Stands for Kapacitor's `json` while a URL template's syntax is checked (never executed
+    /// here: the rules compile the URL with the real function).
+    static let parseOnlyJSON = TemplateFunction(arity: 1) { _ in .string("") }
 }
 
 /// One configured HTTP header.

@@ -112,7 +112,7 @@ struct TestCommand: ParsableCommand {
                             out += "kafka cluster=\(cluster) topic=\(topic) key=\(key) handler=\(d.handlerID) body=\(body.hasSuffix("\n") ? String(body.dropLast()) : body)\n"
                         case .log(let path, _, let json):
                             out += "log path=\(path) handler=\(d.handlerID) line=\(json.dropLast())\n"
-                        case .post(_, let url, _, let body, _):
+                        case .post(_, let url, _, let body, _, _):
                             out += "post url=\(url) handler=\(d.handlerID) body=\(Self.oneLine(body))\n"
                         case .tcp(_, let address, let body):
                             out += "tcp address=\(address) handler=\(d.handlerID) body=\(Self.oneLine(body))\n"

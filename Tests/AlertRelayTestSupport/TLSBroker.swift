@@ -153,7 +153,9 @@ public struct TestCertificates: Sendable {
     public let selfSigned: (cert: String, key: String)
     public let client: (cert: String, key: String)
 
-    init(in dir: URL) throws {
+    /// Makes them all in `dir` with openssl (a CA, a server certificate it signed for
+    /// `localhost`/127.0.0.1, one for another host, a self-signed one, a client's).
+    public init(in dir: URL) throws {
         func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
         let newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         func makeSelfSigned(_ name: String, subject: String, san: String?) throws {

@@ -38,7 +38,7 @@ import Testing
             guard case .point(let p, _) = record else { return }
             engine.process(p) { event in
                 for d in router.route(event) {
-                    guard case .post(_, let url, _, let body, let json) = d.output else { continue }
+                    guard case .post(_, let url, _, let body, let json, _) = d.output else { continue }
                     #expect(url == "http://127.0.0.1:9/" && json)
                     if let r = try? JSONDecoder().decode(Record.self, from: Data(body.utf8)) { posted.append(r) }
                 }

@@ -193,8 +193,10 @@ import Testing
 
     @Test(arguments: [
         ("id: r\ncrit: 'TRUE'\npost: {endpoint: nope}\n", "r.yaml:3:18: rule \"r\" post: unknown [[httppost]] endpoint \"nope\" and no url (endpoints: ep)"),
-        ("id: r\ncrit: 'TRUE'\npost: {url: 'ftp://h/'}\n", "r.yaml:3:13: rule \"r\" post: url \"ftp://h/\" is not an http:// URL with a host (example: http://127.0.0.1:8080/alerts)"),
-        ("id: r\ncrit: 'TRUE'\npost: {url: 'http://h/{{ .ID }}'}\n", "r.yaml:3:13: rule \"r\" post: url \"http://h/{{ .ID }}\": URL templates are not supported; give a fixed URL"),
+        ("id: r\ncrit: 'TRUE'\npost: {url: 'ftp://h/'}\n", "r.yaml:3:13: rule \"r\" post: url \"ftp://h/\" is not an http:// or https:// URL with a host (example: http://127.0.0.1:8080/alerts)"),
+        ("id: r\ncrit: 'TRUE'\npost: {url: 'http://h/{{ .ID '}\n", "r.yaml:3:13: rule \"r\" post: url \"http://h/{{ .ID \": invalid URL template syntax: "),
+        ("id: r\ncrit: 'TRUE'\npost: {url: 'http://h/', timeout: soon}\n", "r.yaml:3:35: rule \"r\" post: timeout: invalid duration \"soon\""),
+        ("id: r\ncrit: 'TRUE'\npost: {url: 'http://h/', skipSSLVerification: maybe}\n", "r.yaml:3:47: rule \"r\" post: skipSSLVerification must be true or false, not \"maybe\""),
         ("id: r\ncrit: 'TRUE'\ntcp: {address: 'h'}\n", "r.yaml:3:16: rule \"r\" tcp: address \"h\" must be host:port with a port from 1 to 65535"),
     ])
     func badHandlersAreRefusedAtTheirPlace(_ yaml: String, _ message: String) {
@@ -210,6 +212,20 @@ import Testing
         let yaml = try RuleLoader.convert(tick: "stream|from()|alert().crit(lambda: TRUE)\n  .post('http://h/').header('A', 'b').captureResponse()\n  .post().endpoint('ep')\n  .tcp('h:1')\n", file: "t.tick")
         #expect(yaml.contains("post:\n  - {url: 'http://h/', captureResponse: true, headers: {'A': 'b'}}\n  - {endpoint: 'ep'}\n"), "\(yaml)")
         #expect(yaml.contains("tcp:\n  - {address: 'h:1'}\n"), "\(yaml)")
-        #expect(throws: RuleLoadErrors.self) { try loader.rules(tick: "stream|from()|alert().crit(lambda: TRUE).post('http://h/').timeout(5s)\n", file: "t.tick") }
+        let tls = try RuleLoader.convert(tick: "stream|from()|alert().crit(lambda: TRUE)\n  .post('https://h/{{ .ID }}').timeout(5s).skipSSLVerification()\n", file: "t.tick")
+        #expect(tls.contains("post:\n  - {url: 'https://h/{{ .ID }}', timeout: 5s, skipSSLVerification: true}\n"), "\(tls)")
+        let rules = try loader.rules(tick: "stream|from()|alert().crit(lambda: TRUE)\n  .post('https://h/{{ .ID }}').timeout(5s).skipSSLVerification()\n", file: "t.tick")
+        guard case .post(let p) = try #require(rules.first?.handlers.first).action else {
+            Issue.record("not a post handler")
+            return
+        }
+        #expect(p.request == PostRequestOptions(timeout: .seconds(5), skipSSLVerification: true, captureResponse: false))
+        #expect(p.urlTemplate != nil && p.outputID == "post:https://h/{{ .ID }}")
+        do {
+            _ = try loader.rules(tick: "stream|from()|httpPost('http://h/')\n", file: "t.tick")
+            Issue.record("httpPost accepted")
+        } catch {
+            #expect(error.description.hasPrefix("t.tick:1:15: TICKscript: node httpPost() is not supported: it posts each point synchronously inside the task"), "\(error.description)")
+        }
     }
 }

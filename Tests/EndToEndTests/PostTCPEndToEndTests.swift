@@ -143,7 +143,7 @@ extension EndToEndTests {
         #expect(http.requests.count == 3, "one attempt each")
         for line in lines {
             #expect(line.contains("\"output\":\"post:ep\",\"url\":\"http://127.0.0.1:\(http.port)/alerts\""), "\(line)")
-            #expect(line.contains("returned 400 Bad Request: refused"), "\(line)")
+            #expect(line.contains("returned 400 Bad Request: unknown error, use .captureResponse() to capture the HTTP response"), "\(line)")
             #expect(line.contains("\"value\":\"{\\\"id\\\":\\\"cpu:host="), "\(line)")
         }
         #expect(metrics.contains("alertrelay_handler_messages_dead_lettered_total{output=\"post:ep\"} 3"), "\(metrics)")

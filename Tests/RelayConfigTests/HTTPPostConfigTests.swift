@@ -22,8 +22,12 @@ import Testing
 
     @Test(arguments: [
         ("[[httppost]]\nurl = \"http://h/\"\n", "p.conf:1:1: [[httppost]] #1 (endpoint \"\"): endpoint is required (the name post handlers use)"),
-        ("[[httppost]]\nendpoint = \"e\"\nurl = \"https://h/\"\n",
-         "p.conf:3:1: [[httppost]] #1 (endpoint \"e\"): url: https is not supported by alertrelay's post handler (use http, or a TLS-terminating proxy)"),
+        ("[[httppost]]\nendpoint = \"e\"\nurl = \"ftp://h/\"\n",
+         "p.conf:3:1: [[httppost]] #1 (endpoint \"e\"): url: \"ftp://h/\" is not an http:// or https:// URL with a host"),
+        ("[[httppost]]\nendpoint = \"e\"\nurl = \"https:///x\"\n",
+         "p.conf:3:1: [[httppost]] #1 (endpoint \"e\"): url: \"https:///x\" is not an http:// or https:// URL with a host"),
+        ("[[httppost]]\nendpoint = \"e\"\nurl = \"https://h/{{ .ID \"\n",
+         "p.conf:3:1: [[httppost]] #1 (endpoint \"e\"): url: invalid URL template syntax \"https://h/{{ .ID \": "),
         ("[[httppost]]\nendpoint = \"e\"\nurl = \"http://h/\"\nbasic-auth = { username = \"u\" }\n",
          "p.conf:4:1: [[httppost]] #1 (endpoint \"e\"): basic-auth: basic-auth must set both \"username\" and \"password\" parameters"),
         ("[[httppost]]\nendpoint = \"e\"\nurl = \"http://h/\"\nalert-template = \"x\"\nalert-template-file = \"/t\"\n",
@@ -40,5 +44,22 @@ import Testing
         } catch {
             #expect(error.description.hasPrefix(message), "\(error.description)")
         }
+    }
+
+    /// `https://` and URL templates (with Kapacitor's `json`) load; a row template is a warning,
+    /// not an error: alert handlers do not use it, in Kapacitor either.
+    @Test func httpsURLTemplatesAndRowTemplatesLoad() throws {
+        let c = try RelayConfiguration.parse("""
+            [[httppost]]
+              endpoint = "tls"
+              url = "https://alerts.example.com/hook"
+            [[httppost]]
+              endpoint = "templated"
+              url = "https://alerts.example.com/{{ .ID }}?j={{ json .Level }}"
+              row-template = "{{ .Name }}"
+            """, file: "p.conf")
+        #expect(c.httppost.map(\.url) == ["https://alerts.example.com/hook", "https://alerts.example.com/{{ .ID }}?j={{ json .Level }}"])
+        #expect(c.warnings.map(\.description) == [
+            "p.conf:7:3: [[httppost]] #2 (endpoint \"templated\"): row-template: not used — row templates are for TICKscript httpPost() nodes, which alertrelay does not run (a task with one is refused at load); alert post handlers through this endpoint post the alert body as in Kapacitor"])
     }
 }

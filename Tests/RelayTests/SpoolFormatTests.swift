@@ -1,3 +1,4 @@
+import AlertRules
 import Foundation
 import KafkaDispatch
 import Logging
@@ -51,11 +52,18 @@ import Testing
         #expect(recovered[1].kafkaMessage == KafkaMessage(topic: "t", key: nil as [UInt8]?, value: Array("v".utf8), partitioning: .random))
     }
 
-    /// Post and tcp records (and Kafka ones) read back as written.
+    /// Post and tcp records (and Kafka ones) read back as written, a post handler's request
+    /// options included.
     @Test(arguments: [
         OutputRecord(output: "post:ep", target: .post(url: "http://127.0.0.1:8080/a?b=c", headers: [HTTPHeaderOption(name: "X-A", value: "1")], json: true),
                      body: Array("{\"id\":\"x\"}\n".utf8)),
         OutputRecord(output: "post:http://h/", target: .post(url: "http://h/", headers: [], json: false), body: []),
+        OutputRecord(output: "post:https://h/{{ .ID }}",
+                     target: .post(url: "https://h/x", headers: [], json: true,
+                                   request: PostRequestOptions(timeout: .milliseconds(1500), skipSSLVerification: true, captureResponse: true)),
+                     body: Array("{}".utf8)),
+        OutputRecord(output: "post:ep", target: .post(url: "https://h/", headers: [], json: false, request: PostRequestOptions(captureResponse: true)),
+                     body: Array("b".utf8)),
         OutputRecord(output: "tcp:127.0.0.1:9000", target: .tcp(address: "127.0.0.1:9000"), body: Array("{}\n\n".utf8)),
         OutputRecord(cluster: "c", message: KafkaMessage(topic: "ü", key: [0, 255], value: Array(repeating: 7, count: 70_000), partitioning: .byKey(.fnv1a))),
     ])

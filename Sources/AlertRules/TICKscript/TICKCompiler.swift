@@ -162,6 +162,11 @@ struct TICKCompiler {
                 steps.append(("httpOut: \(Self.quote(try httpOutName(n)))", n.position))
             case "groupBy":
                 throw TICKError(at: n.position, "groupBy after other nodes is not supported: group in from() or right after it")
+            case "httpPost":
+                // Kapacitor's node POSTs every point and waits for the answer before the point
+                // goes on (codeField puts the status in it): an HTTP round trip inside the
+                // pipeline, which the relay's engine never waits on.
+                throw TICKError(at: n.position, "node httpPost() is not supported: it posts each point synchronously inside the task; alert().post() (with .endpoint(), .header(), .timeout(), .skipSSLVerification(), .captureResponse()) posts alerts asynchronously (supported: \(Self.supportedNodes))")
             default:
                 throw TICKError(at: n.position, "node \(n.name)() is not supported (supported: \(Self.supportedNodes))")
             }
@@ -303,8 +308,8 @@ struct TICKCompiler {
                     postHeaders.append("\(Self.quote(try string(p, 0))): \(Self.quote(try string(p, 1)))")
                     handled = true
                 case ("post", "captureResponse"): current?.parts.append("captureResponse: true"); handled = true
-                case ("post", "timeout"), ("post", "skipSSLVerification"):
-                    throw TICKError(at: p.position, "post().\(p.name) is not supported (post properties: endpoint, header, captureResponse)")
+                case ("post", "timeout"): current?.parts.append("timeout: \(try duration(p, 0))"); handled = true
+                case ("post", "skipSSLVerification"): current?.parts.append("skipSSLVerification: true"); handled = true
                 default: handled = false
                 }
                 if handled { continue }

@@ -198,6 +198,9 @@ struct KapacitorAlertsAPI {
             if let e = p.endpoint { options.append(("endpoint", .string(e.name))) } else { options.append(("url", .string(p.url))) }
             if !p.headers.isEmpty { options.append(("headers", .object(p.headers.map { ($0.name, .string($0.value)) }))) }
             if p.captureResponse { options.append(("capture-response", .bool(true))) }
+            // Kapacitor's HandlerConfig carries the timeout as a time.Duration: nanoseconds in JSON.
+            if let t = p.request.timeout { options.append(("timeout", .int(Int64(t.components.seconds) * 1_000_000_000 + t.components.attoseconds / 1_000_000_000))) }
+            if p.request.skipSSLVerification { options.append(("skip-ssl-verification", .bool(true))) }
         case .tcp(let t):
             kind = "tcp"
             options = [("address", .string(t.address))]

@@ -5,11 +5,13 @@ import NIOHTTP1
 struct HTTPExchange: Sendable {
     var head: HTTPRequestHead
     var body: ByteBuffer
+    /// Keep the answer's body (its first ``HTTPClientHandler/maxBody`` bytes): `captureResponse`.
+    var captureBody: Bool
     var promise: EventLoopPromise<HTTPAnswer>
 }
 
 /// A response: status, whether the server keeps the connection, and the first bytes of the body
-/// (bounded: the body only serves as a failure's reason).
+/// when they were asked for (bounded: the body only serves as a failure's reason).
 struct HTTPAnswer: Sendable {
     var status: HTTPResponseStatus
     var keepAlive: Bool
@@ -36,12 +38,14 @@ final class HTTPClientHandler: ChannelDuplexHandler {
     private var pending: EventLoopPromise<HTTPAnswer>?
     private var head: HTTPResponseHead?
     private var body = ""
+    private var captureBody = false
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let exchange = unwrapOutboundIn(data)
         pending = exchange.promise
         head = nil
         body = ""
+        captureBody = exchange.captureBody
         context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(exchange.body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
@@ -51,7 +55,8 @@ final class HTTPClientHandler: ChannelDuplexHandler {
         switch unwrapInboundIn(data) {
         case .head(let h): head = h
         case .body(var b):
-            let room = Self.maxBody - body.utf8.count
+            // The rest of a longer body is read and passed over: the connection stays usable.
+            let room = captureBody ? Self.maxBody - body.utf8.count : 0
             if room > 0, let s = b.readString(length: min(room, b.readableBytes)) { body += s }
         case .end:
             guard let h = head, let p = pending else { return }

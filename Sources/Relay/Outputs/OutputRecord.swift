@@ -1,3 +1,4 @@
+import AlertRules
 import KafkaDispatch
 import RelayConfig
 
@@ -9,8 +10,10 @@ public struct OutputRecord: Sendable, Equatable {
     /// Where and how the body goes.
     public enum Target: Sendable, Equatable {
         case kafka(topic: String, key: [UInt8]?, partitioning: KafkaPartitioning)
-        /// `json`: the body is the alert JSON (sent with Content-Type application/json, as Kapacitor).
-        case post(url: String, headers: [HTTPHeaderOption], json: Bool)
+        /// `url`: where this record goes (a URL template already rendered); `json`: the body is the
+        /// alert JSON (sent with Content-Type application/json, as Kapacitor); `request`: the
+        /// handler's timeout, TLS verification and response capture.
+        case post(url: String, headers: [HTTPHeaderOption], json: Bool, request: PostRequestOptions = PostRequestOptions())
         case tcp(address: String)
     }
     /// The output's identity: `kafka:<cluster>`, `post:<endpoint or url>`, `tcp:<address>`.
@@ -42,7 +45,7 @@ public struct OutputRecord: Sendable, Equatable {
     public var destination: String {
         switch target {
         case .kafka(let topic, _, _): return topic
-        case .post(let url, _, _): return url
+        case .post(let url, _, _, _): return url
         case .tcp(let address): return address
         }
     }

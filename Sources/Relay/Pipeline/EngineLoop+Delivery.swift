@@ -17,8 +17,9 @@ extension EngineLoop {
             record = OutputRecord(output: OutputID.kafka(cluster),
                                   target: .kafka(topic: topic, key: Array(key.utf8), partitioning: KafkaPartitioning(partitioning)),
                                   body: Array(body.utf8))
-        case .post(let output, let url, let headers, let body, let json):
-            record = OutputRecord(output: output, target: .post(url: url, headers: headers.map { HTTPHeaderOption(name: $0.name, value: $0.value) }, json: json),
+        case .post(let output, let url, let headers, let body, let json, let request):
+            record = OutputRecord(output: output, target: .post(url: url, headers: headers.map { HTTPHeaderOption(name: $0.name, value: $0.value) },
+                                                                json: json, request: request),
                                   body: Array(body.utf8))
         case .tcp(let output, let address, let body):
             record = OutputRecord(output: output, target: .tcp(address: address), body: Array(body.utf8))

@@ -29,16 +29,19 @@ struct OutputPlan {
         }
         for r in spooled where r.cluster == nil {
             switch r.target {
-            case .post(let url, _, _) where r.output == "post:" + url: addPost(id: r.output, url: url, endpoint: nil)
+            // An inline URL's output (a URL template's too: its records carry rendered URLs).
+            case .post(let url, _, _, _) where r.output == "post:" + url || r.output.contains("{{"): addPost(id: r.output, url: url, endpoint: nil)
             case .tcp(let address) where r.output == "tcp:" + address: addTCP(address)
             default: continue
             }
         }
     }
 
+    /// Each record carries the URL it goes to; `text` (the URL as configured, a template
+    /// perhaps) only tells a changed endpoint from an unchanged one.
     private mutating func addPost(id: String, url text: String, endpoint e: HTTPPostConfig?) {
-        guard entries[id] == nil, let url = PostURL(text) else { return }
-        var settings = HTTPPostOutput.Settings(url: url)
+        guard entries[id] == nil else { return }
+        var settings = HTTPPostOutput.Settings()
         if let e {
             settings.headers = e.headers.map { ($0.name, $0.value) }
             if !e.basicAuthUsername.isEmpty {
@@ -46,7 +49,7 @@ struct OutputPlan {
                 settings.headers.append(("Authorization", "Basic " + token))
             }
         }
-        let fingerprint = "\(url)|" + settings.headers.map { "\($0.name)=\($0.value)" }.joined(separator: "\n")
+        let fingerprint = "\(text)|" + settings.headers.map { "\($0.name)=\($0.value)" }.joined(separator: "\n")
         entries[id] = Entry(fingerprint: fingerprint) { group, logger, report in
             HTTPPostOutput(id: id, settings: settings, group: group, logger: logger, report: report)
         }

@@ -1,3 +1,4 @@
+import AlertRules
 import Foundation
 import KafkaDispatch
 import RelayConfig
@@ -7,7 +8,9 @@ import RelayConfig
 /// Version 2 (written now): byte 2, the output identity, a kind byte (`k` Kafka, `p` post, `t`
 /// tcp), the kind's fields, the body. Strings and byte fields are a big-endian UInt32 length and
 /// the bytes (length 0xFFFFFFFF: none). Kafka: topic, partitioning, key. Post: URL, a UInt32 count
-/// of headers and each name and value, a byte 1 when the body is the alert JSON. Tcp: address.
+/// of headers and each name and value, a flags byte (1: the body is the alert JSON; 2: the
+/// handler's request options follow — a big-endian UInt64 timeout in nanoseconds, all ones for
+/// none, and a byte: 1 skip TLS verification, 2 capture the response). Tcp: address.
 ///
 /// Still read, so a spool written by an earlier release replays after an upgrade: version 1
 /// (byte 1, then cluster, topic, partitioning, key and value: a Kafka message) and version 0
@@ -30,7 +33,7 @@ enum SpoolRecordCoding {
             put(topic.utf8)
             put(partitioningName(partitioning).utf8)
             if let key { put(key) } else { appendBigEndian(UInt32.max, to: &out) }
-        case .post(let url, let headers, let json):
+        case .post(let url, let headers, let json, let request):
             out.append(UInt8(ascii: "p"))
             put(url.utf8)
             appendBigEndian(UInt32(headers.count), to: &out)
@@ -38,7 +41,14 @@ enum SpoolRecordCoding {
                 put(h.name.utf8)
                 put(h.value.utf8)
             }
-            out.append(json ? 1 : 0)
+            let hasRequest = request != PostRequestOptions()
+            out.append((json ? 1 : 0) | (hasRequest ? 2 : 0))
+            if hasRequest {
+                let ns = request.timeout.map { UInt64(clamping: $0.components.seconds) &* 1_000_000_000 &+ UInt64(clamping: $0.components.attoseconds / 1_000_000_000) }
+                appendBigEndian(UInt32(truncatingIfNeeded: (ns ?? UInt64.max) >> 32), to: &out)
+                appendBigEndian(UInt32(truncatingIfNeeded: ns ?? UInt64.max), to: &out)
+                out.append((request.skipSSLVerification ? 1 : 0) | (request.captureResponse ? 2 : 0))
+            }
         case .tcp(let address):
             out.append(UInt8(ascii: "t"))
             put(address.utf8)
@@ -75,8 +85,16 @@ enum SpoolRecordCoding {
                 guard let name = r.string(), let value = r.string() else { return nil }
                 headers.append(HTTPHeaderOption(name: name, value: value))
             }
-            guard let json = r.byte() else { return nil }
-            target = .post(url: url, headers: headers, json: json == 1)
+            guard let flags = r.byte(), flags & ~3 == 0 else { return nil }
+            var request = PostRequestOptions()
+            if flags & 2 != 0 {
+                guard let high = r.uint32(), let low = r.uint32(), let bits = r.byte(), bits & ~3 == 0 else { return nil }
+                let ns = UInt64(high) << 32 | UInt64(low)
+                if ns != UInt64.max { request.timeout = .nanoseconds(Int64(clamping: ns)) }
+                request.skipSSLVerification = bits & 1 != 0
+                request.captureResponse = bits & 2 != 0
+            }
+            target = .post(url: url, headers: headers, json: flags & 1 != 0, request: request)
         case UInt8(ascii: "t"):
             guard let address = r.string() else { return nil }
             target = .tcp(address: address)

@@ -1,0 +1,43 @@
+import NIOCore
+import NIOSSL
+import NIOTLS
+
+/// Completes `done` when the TLS handshake on its channel has finished, or fails it with the
+/// handshake's error (a certificate that does not verify, a server that does not speak TLS) or
+/// when the connection closes first. The post output waits on it before it writes a request, so
+/// a refused certificate is reported as such at once, not as a request that got no answer.
+/// Lives on the channel's event loop only; removes itself once the handshake is through.
+final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    let done: EventLoopPromise<Void>
+
+    init(done: EventLoopPromise<Void>) { self.done = done }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let e = event as? TLSUserEvent, case .handshakeCompleted = e {
+            done.succeed(())
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        done.fail(error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        done.fail(HTTPExchangeError(description: "the server closed the connection during the TLS handshake"))
+        context.fireChannelInactive()
+    }
+
+    /// Whether `error`, from a handshake, is one trying again cannot fix: the server's certificate
+    /// did not verify (chain or host name), or TLS itself failed (no common protocol, not a TLS
+    /// server). A closed or reset connection is not.
+    static func isPermanent(_ error: Error) -> Bool {
+        if error is NIOSSLExtraError { return true }
+        if let e = error as? NIOSSLError, case .handshakeFailed = e { return true }
+        return false
+    }
+}
