@@ -252,13 +252,14 @@ import Testing
         #expect(r.stdout.contains("dur=integer(1000000000) time=1970-01-01T00:00:02Z\n"))
     }
 
-    /// Every handler kind prints one line per message: post with its URL (an endpoint's, with
-    /// the endpoint's template as body), tcp with its address, each with the exact body.
+    /// Every handler kind prints one line per message: post with its URL (an endpoint's URL
+    /// template rendered, with the endpoint's template as body), tcp with its address, each with
+    /// the exact body.
     @Test func testPrintsPostAndTCPMessages() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posttcp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try "[load]\n  dir = \".\"\n[[httppost]]\n  endpoint = \"ep\"\n  url = \"http://127.0.0.1:8080/alerts\"\n  alert-template = \"{{ .Message }}\"\n"
+        try "[load]\n  dir = \".\"\n[[httppost]]\n  endpoint = \"ep\"\n  url = \"https://127.0.0.1:8080/alerts/{{ .Level }}\"\n  alert-template = \"{{ .Message }}\"\n"
             .write(to: dir.appendingPathComponent("a.conf"), atomically: true, encoding: .utf8)
         try "stream|from().measurement('cpu').groupBy('host')|alert().crit(lambda: \"v\" > 90)\n  .post('http://127.0.0.1:9000/x').header('A', 'b')\n  .post().endpoint('ep')\n  .tcp('127.0.0.1:9001')\n"
             .write(to: dir.appendingPathComponent("rules/r.tick"), atomically: true, encoding: .utf8)
@@ -266,7 +267,7 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let json = #"{"id":"cpu:host=a","message":"cpu:host=a is CRITICAL","details":"{\u0026#34;Name\u0026#34;:\u0026#34;cpu\u0026#34;"#
         #expect(r.stdout.contains("post url=http://127.0.0.1:9000/x handler=r:post:0 body=" + json), "\(r.stdout)")
-        #expect(r.stdout.contains("post url=http://127.0.0.1:8080/alerts handler=r:post:1 body=cpu:host=a is CRITICAL\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("post url=https://127.0.0.1:8080/alerts/CRITICAL handler=r:post:1 body=cpu:host=a is CRITICAL\n"), "\(r.stdout)")
         #expect(r.stdout.contains("tcp address=127.0.0.1:9001 handler=r:tcp:0 body=" + json), "\(r.stdout)")
     }
 
