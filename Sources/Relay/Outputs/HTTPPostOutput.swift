@@ -210,7 +210,7 @@ final class HTTPPostOutput: QueuedOutput {
         } catch {
             timer.cancel()
             channel.close(promise: nil)
-            let why = "TLS handshake with \(url.origin) failed: \(error)"
+            let why = "TLS handshake with \(url.origin) failed: \(TLSHandshakeWaiter.describe(error))"
             return .failure(ConnectFailure(TLSHandshakeWaiter.isPermanent(error) ? .permanent(why) : .again(why)))
         }
     }

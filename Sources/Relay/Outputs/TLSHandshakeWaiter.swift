@@ -32,6 +32,17 @@ final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    /// What a failed handshake's error means, for the dead letter and the log: a certificate
+    /// that does not verify says what to do about it (BoringSSL's own text, with its source
+    /// path, says only CERTIFICATE_VERIFY_FAILED).
+    static func describe(_ error: Error) -> String {
+        let text = "\(error)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || error is NIOSSLExtraError {
+            return "the server's certificate does not verify (its chain against the system trust store plus SSL_CERT_FILE/SSL_CERT_DIR, its names against the URL's host): trust its CA with SSL_CERT_FILE, or set skipSSLVerification on the handler (CERTIFICATE_VERIFY_FAILED)"
+        }
+        return text
+    }
+
     /// Whether `error`, from a handshake, is one trying again cannot fix: the server's certificate
     /// did not verify (chain or host name), or TLS itself failed (no common protocol, not a TLS
     /// server). A closed or reset connection is not.
