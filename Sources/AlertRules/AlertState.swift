@@ -53,6 +53,12 @@ public final class AlertState {
     public let functions: LambdaState?
     /// The group's row in the rule's `httpOut` after the alert (made at its first event).
     var httpOutSlot: HTTPOutTable.Slot?
+    /// Group mode: the engine's index of the input partition that owns the group (the one its
+    /// first point came from; see ``StateOwner``), -1 for none (sidecar mode).
+    @exclusivity(unchecked) var owner: Int32 = -1
+    /// Group mode: changed since the owner's changelog last got the group (it is in the engine's
+    /// dirty list once).
+    @exclusivity(unchecked) var dirty = false
 
     deinit { unretainedSteps?.release() }
 

@@ -107,6 +107,20 @@ extension AlertState {
                                  lastSeen: lastSeen == .min ? nil : lastSeen)
     }
 
+    /// The whole group as a snapshot keeps it: its alert state, and its tags and steps' state
+    /// when it has steps or holds inhibitors.
+    var record: AlertStateSnapshot.Group {
+        var g = snapshot
+        if let chain = steps {
+            g.groupTags = groupTags.map { [$0.key, $0.value] }
+            g.steps = chain.records
+        } else if inhibiting {
+            // The tag sets its inhibitors hold, for the restart.
+            g.groupTags = groupTags.map { [$0.key, $0.value] }
+        }
+        return g
+    }
+
     /// A state restored from a snapshot taken with the same history size and function slots.
     convenience init?(snapshot s: AlertStateSnapshot.Group, history: Int, functionSlots: Int, group: String) {
         guard s.levels.count == max(history, 2), s.index >= 0, s.index < s.levels.count,
@@ -142,6 +156,12 @@ extension RuleEngine {
     /// slots; returns how many groups were restored.
     @discardableResult
     public func restore(_ snapshot: AlertStateSnapshot) -> Int {
+        restore(snapshot, owner: -1, bounded: false)
+    }
+
+    /// ``restore(_:)`` for the groups of one owner (group mode); `bounded`: within the group
+    /// limits (a group beyond them is counted as refused, not restored).
+    func restore(_ snapshot: AlertStateSnapshot, owner: Int32, bounded: Bool) -> Int {
         var restored = 0
         for rt in runtimes {
             guard let saved = snapshot.rules[rt.rule.id], saved.history == rt.rule.history,
@@ -149,7 +169,14 @@ extension RuleEngine {
                   saved.functionSlots == rt.rule.functionSlots else { continue }
             let sameSteps = !rt.rule.steps.isEmpty && saved.steps == rt.rule.steps.map(\.description)
             for (key, g) in saved.groups {
+                if bounded && rt.groups.state(forKey: key) == nil
+                    && (rt.groups.count >= rt.maxGroups || totalGroups + restored >= limits.maxGroups) {
+                    rt.stats.groupsRefused += 1
+                    continue
+                }
                 if let state = AlertState(snapshot: g, history: rt.rule.history, functionSlots: rt.rule.functionSlots, group: key) {
+                    state.owner = owner
+                    rt.groups.state(forKey: key)?.dirty = false  // replaced: its pending change is moot
                     if let tags = g.groupTags, tags.allSatisfy({ $0.count == 2 }) {
                         state.groupTags = tags.map { Tag(key: $0[0], value: $0[1]) }
                         if sameSteps, let records = g.steps, records.count == rt.rule.steps.count {

@@ -33,15 +33,7 @@ public struct AlertStateSnapshotCursor {
     public var remaining: Int { pending.reduce(0) { $0 + $1.left + ($1.nilGroup == nil ? 0 : 1) } }
 
     private mutating func copy(_ state: AlertState, of rule: String) {
-        var g = state.snapshot
-        if let chain = state.steps {
-            g.groupTags = state.groupTags.map { [$0.key, $0.value] }
-            g.steps = chain.records
-        } else if state.inhibiting {
-            // The tag sets its inhibitors hold, for the restart.
-            g.groupTags = state.groupTags.map { [$0.key, $0.value] }
-        }
-        copied[rule]?.append((state.group, g))
+        copied[rule]?.append((state.group, state.record))
     }
 
     /// Copies groups for about `budget` (checked every 256 groups); true once all are copied.

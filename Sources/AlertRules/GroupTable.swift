@@ -90,12 +90,17 @@ struct GroupTable {
     mutating func removeNilGroup() { nilGroup = nil }
 
     /// Drops the groups that are OK, not flapping, and last saw a point before `cutoff`; returns
-    /// how many.
-    mutating func removeIdle(before cutoff: Int64) -> Int {
+    /// how many. `removed` sees each dropped group (the changelog's tombstones).
+    mutating func removeIdle(before cutoff: Int64, removed: ((AlertState) -> Void)? = nil) -> Int {
         // A group holding inhibitors stays until a trigger releases them.
-        func idle(_ s: AlertState) -> Bool { s.currentLevel == .ok && !s.flapping && !s.inhibiting && s.lastSeen < cutoff }
+        removeAll(removed: removed) { $0.currentLevel == .ok && !$0.flapping && !$0.inhibiting && $0.lastSeen < cutoff }
+    }
+
+    /// Drops the groups `drop` selects; returns how many. `removed` sees each.
+    mutating func removeAll(removed: ((AlertState) -> Void)? = nil, where drop: (AlertState) -> Bool) -> Int {
+        // `ordered` holds every group of `slots` and `collided`: `removed` hears of each there once.
         let before = count
-        let kept = slots.filter { $0.state.map { !idle($0) } ?? false }
+        let kept = slots.filter { $0.state.map { !drop($0) } ?? false }
         var size = 16
         while (kept.count + 1) * 4 > size * 3 { size <<= 1 }
         slots = kept.isEmpty && slots.isEmpty ? [] : Array(repeating: Slot(hash: 0, state: nil), count: size)
@@ -104,9 +109,16 @@ struct GroupTable {
             slots[probe(s.hash)] = s
             used += 1
         }
-        collided = collided.filter { !idle($0.value) }
-        ordered.removeAll(where: idle)
-        if let n = nilGroup, idle(n) { nilGroup = nil }
+        collided = collided.filter { !drop($0.value) }
+        ordered.removeAll { s in
+            guard drop(s) else { return false }
+            removed?(s)
+            return true
+        }
+        if let n = nilGroup, drop(n) {
+            removed?(n)
+            nilGroup = nil
+        }
         return before - count
     }
 

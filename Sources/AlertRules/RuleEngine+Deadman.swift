@@ -54,6 +54,7 @@ extension RuleEngine {
             let point = Point(measurement: "stats", tags: state.groupTags, fields: [Field(key: "emitted", value: .float(rate))], time: time)
             state.lastSeen = max(state.lastSeen, time)
             withUnsafePointer(to: point) { alert(rt, state, $0, explain: nil, emit: emit) }
+            if tracksChanges { noteChange(rt, state, adopting: false) }
         }
     }
 }

@@ -74,6 +74,15 @@ public final class RuleEngine {
     /// their `skipsBatch` flags were last set for.
     private let destinationRules: [RuleRuntime]
     private var selectedDestination: PointDestination?
+    /// Group mode (``RuleEngine+Changelog``): whether changes are tracked per owning partition,
+    /// the owner of the batch being evaluated (-1: none), the owners seen, the groups changed and
+    /// dropped since the last ``takeChanges()``.
+    @exclusivity(unchecked) var tracksChanges = false
+    @exclusivity(unchecked) var currentOwner: Int32 = -1
+    var owners: [StateOwner] = []
+    var ownerIndex: [StateOwner: Int32] = [:]
+    var dirtyGroups: [(rule: RuleRuntime, state: AlertState)] = []
+    var tombstones: [(owner: Int32, rule: String, group: String)] = []
 
     /// An engine for `rules`, keeping at most the groups `limits` allows.
     public init(rules: [AlertRule], hostname: String = "", limits: GroupLimits = .unlimited) {
@@ -144,6 +153,7 @@ public final class RuleEngine {
         recountGroups()
         rebuildInhibitions()
         latestTime = other.latestTime
+        adoptChanges(from: other)
     }
 
     /// Registers again the inhibitors of every group that holds them (after groups were moved in
@@ -293,6 +303,7 @@ public final class RuleEngine {
             sweep(rt)
         }
         state.lastSeen = max(state.lastSeen, time)
+        if tracksChanges { noteChange(rt, state, adopting: true) }
         explain?.pointee.group = state.group
         if rule.deadman != nil && state.deadmanEmitted == 0 && state.deadmanLastTick == nil {
             state.groupTags = Self.groupTags(rule.groupBy, p.pointee)
@@ -500,7 +511,8 @@ public final class RuleEngine {
     private func sweep(_ rt: RuleRuntime) {
         rt.sinceSweep = 0
         rt.lastSweep = latestTime
-        let removed = rt.groups.removeIdle(before: latestTime &- limits.expiry)
+        let removed = rt.groups.removeIdle(before: latestTime &- limits.expiry,
+                                           removed: tracksChanges ? { [unowned self] in noteRemoval(rt, $0) } : nil)
         totalGroups -= removed
         rt.stats.groupsExpired += UInt64(removed)
     }
