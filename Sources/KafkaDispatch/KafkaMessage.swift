@@ -10,6 +10,12 @@ public struct KafkaMessage: Sendable, Equatable {
     public var headers: [KafkaHeader]
     /// How the partition is chosen (default: crc32 of the key, as Kapacitor).
     public var partitioning: KafkaPartitioning
+    /// A partition chosen by the caller (the state changelog: the input partition's number);
+    /// nil: `partitioning` picks one.
+    public var partition: Int32? = nil
+    /// Sends a null value, whatever `value` holds: a tombstone, which a compacted topic reads as
+    /// "this key is gone".
+    public var isTombstone = false
 
     /// A message for `topic`.
     public init(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [],

@@ -251,7 +251,7 @@ public final class KafkaProducer: Sendable {
         }
         let error: OpaquePointer? = message.value.withUnsafeBytes { value in
             withOptionalBytes(message.key) { key in
-                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6) { vus in
+                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
                 var n = 0
                 func append(_ vu: rd_kafka_vu_t) {
                     vus[n] = vu
@@ -259,8 +259,15 @@ public final class KafkaProducer: Sendable {
                 }
                 append(rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_RKT, u: .init(rkt: topic)))
                 append(rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_MSGFLAGS, u: .init(i: RD_KAFKA_MSG_F_COPY)))
-                append(rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_VALUE,
+                if message.isTombstone {
+                    append(rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_VALUE, u: .init(mem: .init(ptr: nil, size: 0))))
+                } else {
+                    append(rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_VALUE,
                                          u: .init(mem: .init(ptr: UnsafeMutableRawPointer(mutating: value.baseAddress), size: value.count))))
+                }
+                if let partition = message.partition {
+                    append(rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_PARTITION, u: .init(i32: partition)))
+                }
                 if let key {
                     // A present but empty key must stay "present": give librdkafka a non-null pointer.
                     let base = key.baseAddress ?? UnsafeRawPointer(bitPattern: 1)
@@ -448,7 +455,7 @@ final class ProducerCore: Sendable {
     }
 }
 
-private func kafkaError(_ code: rd_kafka_resp_err_t, reason: String? = nil) -> KafkaError {
+func kafkaError(_ code: rd_kafka_resp_err_t, reason: String? = nil) -> KafkaError {
     KafkaError(code: code.rawValue, name: String(cString: rd_kafka_err2name(code)),
                reason: reason ?? String(cString: rd_kafka_err2str(code)))
 }
