@@ -65,7 +65,6 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
         var parser: BatchParser
         var pending: [TopicPartition: Pending] = [:]
         var order: [TopicPartition] = []
-        var errors: [RejectedLine] = []
     }
 
     /// The batch a sequence number of a partition's assignment stands for.
@@ -129,17 +128,16 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
                 r.pending[message.partition] = Pending()
                 r.order.append(message.partition)
             }
-            var errors = r.errors
-            defer { r.errors = errors }
-            return Self.append(message, now: now, to: &r.pending[message.partition]!, parser: &r.parser, errors: &errors)
+            return Self.append(message, now: now, to: &r.pending[message.partition]!, parser: &r.parser)
         }
         if full { handOn(only: message.partition) }
     }
 
-    /// Parses `message` into `pending`; true when the batch is full.
-    private static func append(_ message: KafkaConsumedMessage, now: Int64, to pending: inout Pending, parser: inout BatchParser,
-                               errors: inout [RejectedLine]) -> Bool {
-        _ = parser.parse(message.payload, now: now, into: &pending.points, errors: &errors)
+    /// Parses `message` into `pending` (rejected lines are counted and logged, not kept); true
+    /// when the batch is full.
+    private static func append(_ message: KafkaConsumedMessage, now: Int64, to pending: inout Pending, parser: inout BatchParser) -> Bool {
+        var unkept: [RejectedLine] = []
+        _ = parser.parse(message.payload, now: now, into: &pending.points, errors: &unkept)
         pending.end = message.offset + 1
         return pending.points.count >= batchPoints
     }
