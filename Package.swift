@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "LineProtocol", "CZlib", "Locking",
+                "LineProtocol", "CZlib", "Locking", "KafkaDispatch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: [
-                "Ingest", "LineProtocol", "AlertRelayTestSupport",
+                "Ingest", "LineProtocol", "AlertRelayTestSupport", "KafkaDispatch", "Locking",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

@@ -17,3 +17,21 @@ relay_conf() {
   level = "warning"
 CONF
 }
+
+# relay_rules COUNT CLUSTER TOPIC — COUNT threshold rules (as Benchmarks/Sources/RuleBenchmark's) over
+# 100 measurements m0..m99, grouped by host, warn above 80, crit above 90, stateChangesOnly, each
+# sending its alerts to TOPIC on CLUSTER: one YAML file on stdout.
+relay_rules() {
+  local i
+  for ((i = 0; i < $1; i++)); do
+    cat <<RULE
+- id: rule-$i
+  measurement: m$((i % 100))
+  groupBy: [host]
+  warn: '"value" > 80'
+  crit: '"value" > 90'
+  stateChangesOnly: true
+  kafka: {cluster: $2, topic: $3}
+RULE
+  done
+}

@@ -36,22 +36,29 @@ struct BatchParser {
     mutating func parse(_ buffer: ByteBuffer, now: Int64, keepErrors: Int = 0) -> (points: [Point], errors: [RejectedLine], rejected: Int) {
         var points: [Point] = []
         var errors: [RejectedLine] = []
+        let rejected = buffer.withUnsafeReadableBytes { raw in parse(raw, now: now, into: &points, errors: &errors, keepErrors: keepErrors) }
+        return (points, errors, rejected)
+    }
+
+    /// Parses `raw`, appending the accepted points to `points` (and the first `keepErrors`
+    /// rejected lines to `errors`); returns how many lines were rejected.
+    mutating func parse(_ raw: UnsafeRawBufferPointer, now: Int64, into points: inout [Point], errors: inout [RejectedLine],
+                        keepErrors: Int = 0) -> Int {
         var rejected = 0
-        buffer.withUnsafeReadableBytes { raw in
-            parser.parse(raw, defaultTime: now) { record in
-                switch record {
-                case .point(let p, _):
-                    points.append(p)
-                case .error(let e):
-                    rejected += 1
-                    if errors.count < keepErrors { errors.append(RejectedLine(error: e, text: Self.text(raw, e.span))) }
-                    logRejected(e, raw, now: now)
-                }
+        let before = points.count
+        parser.parse(raw, defaultTime: now) { record in
+            switch record {
+            case .point(let p, _):
+                points.append(p)
+            case .error(let e):
+                rejected += 1
+                if errors.count < keepErrors { errors.append(RejectedLine(error: e, text: Self.text(raw, e.span))) }
+                logRejected(e, raw, now: now)
             }
         }
-        statistics.accepted.add(UInt64(points.count), ordering: .relaxed)
+        statistics.accepted.add(UInt64(points.count - before), ordering: .relaxed)
         if rejected > 0 { statistics.rejected.add(UInt64(rejected), ordering: .relaxed) }
-        return (points, errors, rejected)
+        return rejected
     }
 
     private mutating func logRejected(_ e: LineProtocolError, _ raw: UnsafeRawBufferPointer, now: Int64) {

@@ -1,7 +1,8 @@
 import Dispatch
+import KafkaDispatch
 import LineProtocol
 
-/// A batch of points from one datagram, TCP read or HTTP request.
+/// A batch of points from one datagram, TCP read, HTTP request or run of Kafka messages.
 public struct PointBatch: Sendable {
     /// The accepted points, in arrival order.
     public var points: [Point]
@@ -15,14 +16,19 @@ public struct PointBatch: Sendable {
     /// Told when the batch's points are evaluated and their alerts durably held (nil: the source
     /// does not need to know).
     public var acknowledgement: PointsAcknowledgement?
+    /// The Kafka partition the points were read from (a `[[kafka-consumer]]`); nil for UDP, TCP
+    /// and HTTP. In group mode the partition owns the alert groups its points feed.
+    public var sourcePartition: TopicPartition?
 
     /// A batch of `points` from `source`, written to `destination`, received now.
     public init(points: [Point], source: String, destination: PointDestination = PointDestination(),
-                receivedAt: UInt64 = DispatchTime.now().uptimeNanoseconds, acknowledgement: PointsAcknowledgement? = nil) {
+                receivedAt: UInt64 = DispatchTime.now().uptimeNanoseconds, acknowledgement: PointsAcknowledgement? = nil,
+                sourcePartition: TopicPartition? = nil) {
         self.points = points
         self.source = source
         self.destination = destination
         self.receivedAt = receivedAt
         self.acknowledgement = acknowledgement
+        self.sourcePartition = sourcePartition
     }
 }

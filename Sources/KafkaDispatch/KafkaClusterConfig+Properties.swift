@@ -29,8 +29,32 @@ extension KafkaClusterConfig {
             .init("socket.timeout.ms", String(max(10, effectiveTimeout.milliseconds))),
             .init("batch.num.messages", String(effectiveBatchSize)),
             .init("linger.ms", Self.milliseconds(effectiveBatchTimeout)),
-            .init("security.protocol", securityProtocol),
         ]
+        p += securityProperties()
+        p.append(.init("compression.codec", compression.rawValue))
+        p.append(.init("acks", acks.librdkafkaValue))
+        p.append(.init("enable.idempotence", idempotent ? "true" : "false"))
+        p.append(.init("message.timeout.ms", String(effectiveMessageTimeout.milliseconds)))
+        for name in librdkafka.keys.sorted() {
+            if let value = librdkafka[name] { p.append(.init(name, value)) }
+        }
+        return p
+    }
+
+    /// What a consumer of this cluster shares with its producer: the brokers, the client id, the
+    /// network timeout, TLS and SASL — none of the producer's batching, acks or raw properties
+    /// (librdkafka warns about every producer property set on a consumer).
+    public func connectionProperties() -> [RdKafkaProperty] {
+        [
+            .init("bootstrap.servers", brokers.joined(separator: ",")),
+            .init("client.id", id),
+            .init("socket.timeout.ms", String(max(10, effectiveTimeout.milliseconds))),
+        ] + securityProperties()
+    }
+
+    /// `security.protocol` and the TLS and SASL settings it needs.
+    private func securityProperties() -> [RdKafkaProperty] {
+        var p: [RdKafkaProperty] = [.init("security.protocol", securityProtocol)]
         if useSSL {
             if !sslCA.isEmpty { p.append(.init("ssl.ca.location", sslCA)) }
             if !sslCert.isEmpty { p.append(.init("ssl.certificate.location", sslCert)) }
@@ -44,13 +68,6 @@ extension KafkaClusterConfig {
             p.append(.init("sasl.mechanisms", saslMechanism.rawValue))
             p.append(.init("sasl.username", saslUsername))
             p.append(.init("sasl.password", saslPassword))
-        }
-        p.append(.init("compression.codec", compression.rawValue))
-        p.append(.init("acks", acks.librdkafkaValue))
-        p.append(.init("enable.idempotence", idempotent ? "true" : "false"))
-        p.append(.init("message.timeout.ms", String(effectiveMessageTimeout.milliseconds)))
-        for name in librdkafka.keys.sorted() {
-            if let value = librdkafka[name] { p.append(.init(name, value)) }
         }
         return p
     }

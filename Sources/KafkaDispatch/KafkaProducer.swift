@@ -23,36 +23,17 @@ public final class KafkaProducer: Sendable {
     public let clusterID: String
     private let handle: RdKafkaHandle
     private let core: ProducerCore
-    /// Calls using `rd_kafka_t` right now; ``close(timeout:)`` waits for them to leave.
-    private let users = Atomic<Int>(0)
-    private let closed = Atomic<Bool>(false)
-    /// Signalled by the last call to leave once the producer is closed (see ``enter()``).
-    private let usersGone = DispatchSemaphore(value: 0)
+    /// Calls using `rd_kafka_t` right now; ``close(timeout:)`` waits for them to leave (see
+    /// ``HandleGuard`` for why the handle may be freed then).
+    private let users = HandleGuard()
     private let pollStop = StopFlag()
     private let pollDone = DispatchSemaphore(value: 0)
     private let sequence = Atomic<UInt64>(0)
 
     /// Enters a call that uses the librdkafka handle; false once the producer is closed.
-    ///
-    /// Why ``close(timeout:)`` can free the handle after its wait: every access is sequentially
-    /// consistent, so a call that saw `closed == false` had raised `users` before `close` stored
-    /// `closed`, and `close` then reads `users >= 1` and waits; the count can only reach 0 once
-    /// every such call left (later callers raise and lower it around a `closed == true` they see,
-    /// with no call inside), and the call that brings it to 0 after `closed` signals `usersGone`.
-    private func enter() -> Bool {
-        users.add(1, ordering: .sequentiallyConsistent)
-        if closed.load(ordering: .sequentiallyConsistent) {
-            leave()
-            return false
-        }
-        return true
-    }
+    private func enter() -> Bool { users.enter() }
 
-    private func leave() {
-        if users.subtract(1, ordering: .sequentiallyConsistent).newValue == 0, closed.load(ordering: .sequentiallyConsistent) {
-            usersGone.signal()
-        }
-    }
+    private func leave() { users.leave() }
 
     /// Creates the producer and starts its poll thread.
     ///
@@ -213,8 +194,7 @@ public final class KafkaProducer: Sendable {
     /// Flushes for at most `timeout`, then reports every message still queued as failed
     /// (`_PURGE_QUEUE`), stops the poll thread and frees librdkafka. Safe to call twice.
     public func close(timeout: Duration) {
-        guard !closed.exchange(true, ordering: .sequentiallyConsistent) else { return }
-        if users.load(ordering: .sequentiallyConsistent) > 0 { usersGone.wait() }
+        guard users.close() else { return }
         let rk = handle.pointer
         if timeout > .zero { _ = rd_kafka_flush(rk, Self.milliseconds(timeout)) }
         let purgeFlags = Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)

@@ -20,6 +20,9 @@ public final class RelayMetrics: Sendable {
                                            500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10000, 15000, 30000, 60000]
     /// The process CPU seconds last exported (`process_cpu_seconds_total` moves by the difference).
     let processCPUSeconds = Locked<Double>(0)
+    /// The Kafka consumers' per-partition gauges exported at the last scrape, by series, as
+    /// `[(name, help), label...]` (see ``consumers(_:)``).
+    let consumerPartitionSeries = Locked<[String: [(String, String)]]>([:])
 
     public init() {
         let buckets = Self.latencyBuckets.map { Duration.microseconds(Int64($0 * 1000)) }

@@ -14,14 +14,16 @@ struct ConfigDecoder {
     /// Accepted but without effect here: each says why; one per option name or section.
     private(set) var warnings: [ConfigProblem] = []
     private var warned: Set<String> = []
+    /// `[[kafka-consumer]]` sections whose `topics` could not be read (not judged again as empty).
+    var unreadableConsumerTopics: Set<Int> = []
 
     init(file: String, locator: TOMLLocator) {
         self.file = file
         self.locator = locator
     }
 
-    static let topLevelKeys = ["kafka", "udp", "tcp", "http", "admin", "load", "logging", "relay", "spool", "httppost"]
-    static let knownSections = "[[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool], [[httppost]]"
+    static let topLevelKeys = ["kafka", "kafka-consumer", "udp", "tcp", "http", "admin", "load", "logging", "relay", "spool", "httppost"]
+    static let knownSections = "[[kafka]], [[kafka-consumer]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool], [[httppost]]"
     /// Kapacitor's top-level options that apply here.
     static let topLevelOptions = ["hostname", "default-retention-policy"]
 
@@ -66,6 +68,7 @@ struct ConfigDecoder {
         }
         config.udp = decodeArray(root, "udp") { d, t, i in d.decodeUDP(t, index: i) }
         config.tcp = decodeArray(root, "tcp") { d, t, i in d.decodeTCP(t, index: i) }
+        config.kafkaConsumers = decodeArray(root, "kafka-consumer") { d, t, i in d.decodeKafkaConsumer(t, index: i) }
         let (posts, postProblems, postWarnings) = HTTPPostConfig.decode(root["httppost"], file: file, locator: locator)
         config.httppost = posts
         problems += postProblems
@@ -105,6 +108,9 @@ struct ConfigDecoder {
         for i in config.tcp.indices where config.tcp[i].destination.retentionPolicy.isEmpty {
             config.tcp[i].destination.retentionPolicy = defaultRetentionPolicy
         }
+        for i in config.kafkaConsumers.indices where config.kafkaConsumers[i].destination.retentionPolicy.isEmpty {
+            config.kafkaConsumers[i].destination.retentionPolicy = defaultRetentionPolicy
+        }
         config.http?.defaultRetentionPolicy = defaultRetentionPolicy
         checkAddresses(config)
         warnListenersOnBrokers(config)
@@ -113,6 +119,7 @@ struct ConfigDecoder {
         for (index, problem) in KafkaClusterConfig.validate(config.kafka) where !unreadable.contains(index) {
             reportKafka(index: index, id: config.kafka[index].id, key: problem.key, problem.reason)
         }
+        checkKafkaConsumers(config)
         config.warnings = warnings
         return config
     }
@@ -237,12 +244,12 @@ struct ConfigDecoder {
     }
 
     /// `database` and `retention-policy`, Kapacitor's names for what the points are written to.
-    private mutating func destination(_ t: TOMLTable, _ section: String, _ index: Int?) -> PointDestination {
+    mutating func destination(_ t: TOMLTable, _ section: String, _ index: Int?) -> PointDestination {
         PointDestination(database: string(t, "database", section, index) ?? "",
                          retentionPolicy: string(t, "retention-policy", section, index) ?? "")
     }
 
-    private mutating func precision(_ t: TOMLTable, _ section: String, _ index: Int?) -> Precision? {
+    mutating func precision(_ t: TOMLTable, _ section: String, _ index: Int?) -> Precision? {
         guard let p = string(t, "precision", section, index) else { return nil }
         guard let precision = Precision(name: p) else {
             listenerProblem(section, index, key: "precision", "\"\(p)\" is not one of ns, us, ms, s, m, h")
@@ -507,23 +514,33 @@ struct ConfigDecoder {
         bool("idempotent", &c.idempotent)
         duration("message-timeout", &c.messageTimeout)
         if let v = t["librdkafka"] {
-            if let table = v.table {
-                for key in table.keys {
-                    guard let value = table[key] else { continue }
-                    switch value.type {
-                    case .string: c.librdkafka[key] = value.string
-                    case .int: c.librdkafka[key] = value.int.map(String.init)
-                    case .bool: c.librdkafka[key] = value.bool.map { $0 ? "true" : "false" }
-                    case .double: c.librdkafka[key] = value.double.map { String($0) }
-                    default:
-                        reportKafka(index: i, id: id, key: "librdkafka.\(key)", "expected a string, number or boolean, got \(describe(value, key: key))")
-                    }
-                }
-            } else {
-                reportKafka(index: i, id: id, key: "librdkafka", "expected a table of librdkafka properties, got \(describe(v, key: "librdkafka"))")
-            }
+            let (properties, problems) = rawLibrdkafka(v)
+            c.librdkafka = properties
+            for p in problems { reportKafka(index: i, id: id, key: p.key, p.message) }
         }
         return c
+    }
+
+    /// A `[….librdkafka]` table of raw properties (strings, numbers and booleans, as text), with
+    /// a problem for each value of another type (or for a value that is not a table).
+    func rawLibrdkafka(_ v: TOMLValueConvertible) -> (properties: [String: String], problems: [(key: String, message: String)]) {
+        guard let table = v.table else {
+            return ([:], [("librdkafka", "expected a table of librdkafka properties, got \(describe(v, key: "librdkafka"))")])
+        }
+        var properties: [String: String] = [:]
+        var problems: [(key: String, message: String)] = []
+        for key in table.keys {
+            guard let value = table[key] else { continue }
+            switch value.type {
+            case .string: properties[key] = value.string
+            case .int: properties[key] = value.int.map(String.init)
+            case .bool: properties[key] = value.bool.map { $0 ? "true" : "false" }
+            case .double: properties[key] = value.double.map { String($0) }
+            default:
+                problems.append(("librdkafka.\(key)", "expected a string, number or boolean, got \(describe(value, key: key))"))
+            }
+        }
+        return (properties, problems)
     }
 
     private mutating func reportKafka(index: Int, id: String, key: String?, _ message: String) {

@@ -19,6 +19,8 @@ public struct RelayConfiguration: Sendable, Equatable {
     public var udp: [UDPListenerConfig] = []
     /// Every `[[tcp]]` listener.
     public var tcp: [TCPListenerConfig] = []
+    /// Every `[[kafka-consumer]]` source (disabled ones included).
+    public var kafkaConsumers: [KafkaConsumerConfig] = []
     /// The `[http]` listener, if configured.
     public var http: HTTPListenerConfig?
     /// `[admin]`: where `/health`, `/ready` and `/metrics` are served.
@@ -60,6 +62,12 @@ public struct RelayConfiguration: Sendable, Equatable {
 
     /// The enabled Kafka clusters.
     public var enabledKafkaClusters: [KafkaClusterConfig] { kafka.filter(\.enabled) }
+
+    /// The `[[kafka]]` section a `[[kafka-consumer]]` names: the enabled one with that id, else
+    /// the first with it (a consumer may read from a cluster that gets no producer).
+    public func kafkaCluster(id: String) -> KafkaClusterConfig? {
+        kafka.first { $0.enabled && $0.id == id } ?? kafka.first { $0.id == id }
+    }
 
     /// Reads and validates the file at `path`, with `ALERTRELAY_…` overrides from `environment`.
     /// - Throws: ``ConfigError`` listing every problem with file and line.

@@ -46,6 +46,9 @@ struct CheckCommand: ParsableCommand {
         for t in loaded.tcp {
             print("  tcp \(t.bindAddress)\(t.enabled ? "" : " (disabled)"): max-line-length=\(t.maxLineLength) precision=\(t.precision.rawValue)\(Self.describe(t.destination))")
         }
+        for k in loaded.kafkaConsumers {
+            print("  kafka-consumer \"\(k.settings.groupID)\"\(k.enabled ? "" : " (disabled)"): cluster=\(k.cluster) topics=\(k.settings.topics.joined(separator: ",")) start=\(k.settings.start.rawValue) precision=\(k.precision.rawValue)\(Self.describe(k.destination))")
+        }
         if let h = loaded.http {
             print("  http \(h.bindAddress): max-body-size=\(h.maxBodySize) auth-token=\(h.authToken.isEmpty ? "none" : "set")")
         }

@@ -140,6 +140,43 @@ public enum Kcat {
     }
 }
 
+extension Kcat {
+    /// Produces `messages` (each may hold several lines) to `topic` with kcat, each keyed when a
+    /// key is given (the default partitioner then picks the partition by key), else to `partition`
+    /// (nil: kcat's default, random).
+    public static func produce(bootstrap: String, topic: String, messages: [(key: String?, value: String)], partition: Int? = nil) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kcat-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let keyed = messages.contains { $0.key != nil }
+        // Record separator between messages, unit separator between key and value: lines stay whole.
+        var data = Data()
+        for m in messages {
+            if keyed { data.append(Data((m.key ?? "").utf8) + [0x1f]) }
+            data.append(Data(m.value.utf8) + [0x1e])
+        }
+        try data.write(to: file)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
+        var args = ["-P", "-b", bootstrap, "-t", topic, "-D", "\\x1e", "-l", file.path]
+        if keyed { args += ["-K", "\\x1f"] }
+        if let partition { args += ["-p", String(partition)] }
+        process.arguments = args
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestSupportError("kcat -P exited \(process.terminationStatus): \(String(decoding: errors, as: UTF8.self))")
+        }
+    }
+
+    /// Produces each value as one unkeyed message to `partition` of `topic`.
+    public static func produce(bootstrap: String, topic: String, values: [String], partition: Int = 0) throws {
+        try produce(bootstrap: bootstrap, topic: topic, messages: values.map { (nil, $0) }, partition: partition)
+    }
+}
+
 /// A test harness failure.
 public struct TestSupportError: Error, CustomStringConvertible {
     public var description: String

@@ -111,7 +111,7 @@ import Testing
         ("[[udp]]\n  bind-adress = \":8089\"\n",
          "t.conf:2:3: [[udp]] #1: bind-adress: unknown option (did you mean \"bind-address\"? known: enabled, bind-address, database, retention-policy, read-buffer, precision)"),
         ("[[udpp]]\n  bind-address = \":8089\"\n",
-         "t.conf:1:1: unknown section or key \"udpp\" (did you mean \"udp\"?) (known: [[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool], [[httppost]])"),
+         "t.conf:1:1: unknown section or key \"udpp\" (did you mean \"udp\"?) (known: [[kafka]], [[kafka-consumer]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool], [[httppost]])"),
         ("[http]\n  https-enabled = true\n",
          "t.conf:2:3: [http]: https-enabled: alertrelay's HTTP listener has no TLS: terminate TLS in front of it (a proxy or an ingress), or set false"),
         ("[http]\n  auth-enabled = true\n",

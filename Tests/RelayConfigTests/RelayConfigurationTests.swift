@@ -82,7 +82,7 @@ import Testing
         ("[kafka]\nenabled = true\n",
          "c.conf:1:1: kafka must be written as [[kafka]] sections (an array of tables), not [kafka]"),
         ("[kafak]\nenabled = true\n",
-         "c.conf:1:1: unknown section or key \"kafak\" (did you mean \"kafka\"?) (known: [[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool], [[httppost]])"),
+         "c.conf:1:1: unknown section or key \"kafak\" (did you mean \"kafka\"?) (known: [[kafka]], [[kafka-consumer]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool], [[httppost]])"),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"\n",
          "c.conf:3:18: TOML syntax: Error while parsing array: encountered end-of-file"),
     ])
@@ -159,7 +159,7 @@ import Testing
         ("[[http]]\nbind-address = \":1\"\n", "l.conf:1:1: http must be written as one [http] section"),
         ("[[udp]]\nbind-address = \":1\"\n[[udp]]\nbind-address = \":1\"\n", "l.conf:4:1: [[udp]] #2: bind-address: \":1\" is also used by [[udp]] #1"),
         ("[[tcp]]\nbind-address = \":1\"\n[http]\nbind-address = \":1\"\n", "l.conf:4:1: [http]: bind-address: \":1\" is also used by [[tcp]] #1"),
-        ("[lsiteners]\n", "l.conf:1:1: unknown section or key \"lsiteners\" (known: [[kafka]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool], [[httppost]])"),
+        ("[lsiteners]\n", "l.conf:1:1: unknown section or key \"lsiteners\" (known: [[kafka]], [[kafka-consumer]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool], [[httppost]])"),
         ("[spool]\ndir = \"/s\"\nmax-age = \"a day\"\n", "l.conf:3:1: [spool]: max-age: time: invalid duration \"a day\""),
         ("[spool]\nmax-age = \"-1h\"\n", "l.conf:2:1: [spool]: max-age: must be positive (leave it out to keep messages until delivered), got \"-1h\""),
         ("[spool]\nmax-age = 3600\n", "l.conf:2:1: [spool]: max-age: expected a string, got integer 3600"),

@@ -44,6 +44,8 @@ enum StatusPage {
     <table id="events"><thead><tr><th>Time</th><th>Level</th><th>Previous</th><th>ID</th><th>Rule</th><th>Message</th></tr></thead><tbody></tbody></table>
     <h2>Kafka</h2>
     <table id="kafka"><thead><tr><th>Cluster</th><th>Brokers</th><th>State</th><th>Outstanding</th></tr></thead><tbody></tbody></table>
+    <h2>Kafka consumers</h2>
+    <table id="consumers"><thead><tr><th>Consumer</th><th>Topics</th><th>Partition</th><th>Position</th><th>Committed</th><th>Lag</th><th>In flight</th></tr></thead><tbody></tbody></table>
     <h2>Spool</h2>
     <div id="spool" class="muted"></div>
     <script>
@@ -117,6 +119,19 @@ enum StatusPage {
         fill("kafka", status.kafka, (tr, k) => {
           cell(tr, k.cluster); cell(tr, k.brokers.join(", ")); cell(tr, k.state); cell(tr, k.outstanding);
         }, "no [[kafka]] cluster enabled");
+        const parts = [];
+        for (const c of status.consumers) {
+          if (c.partitions.length === 0) parts.push({ c: c, p: null });
+          for (const p of c.partitions) parts.push({ c: c, p: p });
+        }
+        fill("consumers", parts, (tr, x) => {
+          const show = (v) => v === null ? "–" : v;
+          cell(tr, x.c.name); cell(tr, x.c.topics.join(", "));
+          if (x.p === null) { cell(tr, "no partition assigned"); return; }
+          cell(tr, x.p.topic + "[" + x.p.partition + "]"); cell(tr, show(x.p.position)); cell(tr, show(x.p.committed));
+          cell(tr, show(x.p.lag)); cell(tr, x.p["in-flight-batches"]);
+        }, "no [[kafka-consumer]] enabled");
+        if (status.ready.length > 0) document.getElementById("error").textContent = "not ready: " + status.ready.join("; ");
         const s = status.spool;
         document.getElementById("spool").textContent = s === null ? "no spool ([spool] dir is not set)" :
           s.dir + ": " + s.bytes + " bytes unacknowledged, " + s["waiting-resend"] + " waiting to be sent again, " +

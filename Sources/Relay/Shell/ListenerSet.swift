@@ -1,21 +1,28 @@
 import Ingest
+import KafkaDispatch
 import Logging
 import NIOCore
 import RelayConfig
 
-/// One configured listener: a `[[udp]]`, `[[tcp]]` or `[http]` section, or the admin endpoints'
-/// own address (`[admin]`).
+/// One configured listener: a `[[udp]]`, `[[tcp]]`, `[http]` or `[[kafka-consumer]]` section, or
+/// the admin endpoints' own address (`[admin]`).
 enum ListenerSpec: Equatable, Sendable {
     case udp(UDPListenerConfig)
     case tcp(TCPListenerConfig)
     /// `[http]`; `admin`: it serves `/health`, `/ready` and `/metrics` too.
     case http(HTTPListenerConfig, admin: Bool)
     case admin(HTTPListenerConfig)
+    /// `[[kafka-consumer]]`, with the `[[kafka]]` section it names.
+    case kafkaConsumer(KafkaConsumerConfig, cluster: KafkaClusterConfig)
 
     /// The listeners a configuration asks for (`enabled = false` sections start none).
     static func all(in c: RelayConfiguration) -> [ListenerSpec] {
-        c.udp.filter(\.enabled).map { .udp($0) } + c.tcp.filter(\.enabled).map { .tcp($0) } + (c.http.map { [.http($0, admin: c.httpServesAdmin)] } ?? [])
-            + (c.adminListener.map { [.admin($0)] } ?? [])
+        var all: [ListenerSpec] = c.udp.filter(\.enabled).map { .udp($0) } + c.tcp.filter(\.enabled).map { .tcp($0) }
+        all += (c.http.map { [.http($0, admin: c.httpServesAdmin)] } ?? []) + (c.adminListener.map { [.admin($0)] } ?? [])
+        for k in c.kafkaConsumers where k.enabled {
+            if let cluster = c.kafkaCluster(id: k.cluster) { all.append(.kafkaConsumer(k, cluster: cluster)) }
+        }
+        return all
     }
 
     /// The listener's kind as its name shows it: `udp`, `tcp`, `http` or `admin`.
@@ -25,20 +32,25 @@ enum ListenerSpec: Equatable, Sendable {
         case .tcp: return "tcp"
         case .http: return "http"
         case .admin: return "admin"
+        case .kafkaConsumer: return "kafka-consumer"
         }
     }
 
     /// TCP and HTTP listeners (each holds connections, hence descriptors).
     var isStream: Bool {
-        if case .udp = self { return false }
-        return true
+        switch self {
+        case .udp, .kafkaConsumer: return false
+        case .tcp, .http, .admin: return true
+        }
     }
 
-    var bindAddress: BindAddress {
+    /// The socket address it binds (a Kafka consumer binds none).
+    var bindAddress: BindAddress? {
         switch self {
         case .udp(let u): return u.bindAddress
         case .tcp(let t): return t.bindAddress
         case .http(let h, _), .admin(let h): return h.bindAddress
+        case .kafkaConsumer: return nil
         }
     }
 
@@ -46,10 +58,17 @@ enum ListenerSpec: Equatable, Sendable {
     /// close before the new one binds). Port 0 (any free port) never collides.
     func collides(with other: ListenerSpec) -> Bool {
         let isUDP: (ListenerSpec) -> Bool = { if case .udp = $0 { return true } else { return false } }
-        guard isUDP(self) == isUDP(other) else { return false }
-        guard bindAddress.port != 0 else { return false }
-        return bindAddress.port == other.bindAddress.port
+        guard isUDP(self) == isUDP(other), let mine = bindAddress, let theirs = other.bindAddress else { return false }
+        guard mine.port != 0 else { return false }
+        return mine.port == theirs.port
     }
+}
+
+/// What the shell gives a Kafka consumer source: the observer of its partition assignments (group
+/// mode's state restore; none by default) and the gate `/ready` reads.
+struct ConsumerHooks: Sendable {
+    var observer: (any PartitionAssignmentObserver)?
+    var readiness: ReadinessGate?
 }
 
 /// A running listener with the section it was started from.
@@ -62,10 +81,14 @@ struct RunningListener: Sendable {
     /// `udp:127.0.0.1:8089` with the real port.
     var describe: String { "\(spec.kind):\(source.address)" }
 
-    /// `connectionShare` caps a stream listener's `max-connections` (see ``DescriptorBudget``).
+    /// `connectionShare` caps a stream listener's `max-connections` (see ``DescriptorBudget``);
+    /// `consumers` are what a Kafka consumer reports its assignments and readiness to.
     static func start(_ spec: ListenerSpec, sink: PointSink, group: EventLoopGroup, logger: Logger,
-                      routes: @escaping HTTPRoutes, connectionShare: Int = .max) async throws -> RunningListener {
+                      routes: @escaping HTTPRoutes, connectionShare: Int = .max, consumers: ConsumerHooks = ConsumerHooks()) async throws -> RunningListener {
         switch spec {
+        case .kafkaConsumer(let k, let cluster):
+            return RunningListener(spec: spec, source: try KafkaConsumerSource.start(k, cluster: cluster, sink: sink, observer: consumers.observer,
+                                                                                      readiness: consumers.readiness, logger: logger))
         case .udp(let u): return RunningListener(spec: spec, source: try await UDPListener.start(u, sink: sink, group: group, logger: logger))
         case .tcp(var t):
             t.maxConnections = min(t.maxConnections, connectionShare)
@@ -126,7 +149,7 @@ struct ListenerSwitch {
             var restored: [RunningListener] = []
             var lost: [String] = []
             for r in closedEarly {
-                if let again = try? await start(r.spec) { restored.append(again) } else { lost.append("\(r.spec.bindAddress)") }
+                if let again = try? await start(r.spec) { restored.append(again) } else { lost.append(r.spec.bindAddress.map { "\($0)" } ?? r.describe) }
             }
             let running = kept + remaining + restored
             return (running, lost.isEmpty ? .bindFailed(cause: "\(error)") : .rollbackIncomplete(cause: "\(error)", lost: lost))

@@ -23,6 +23,7 @@ extension RelayController {
                                       [("listener", r.statistics.name)], value)
                     }
                 }
+                metrics.consumers(generation.listeners.compactMap { $0.source as? KafkaConsumerSource })
                 let reachability = readiness.withLock { $0 }
                 for (id, state) in reachability {
                     metrics.gauge("kafka_cluster_reachable", "1 when the cluster answered the last metadata request (every 5 s), else 0.",
@@ -100,6 +101,8 @@ extension RelayController {
             let why = reason.map { ",\"reason\":" + RelayLogHandler.quote($0) } ?? ""
             return HTTPRouteResponse(status: status, contentType: "application/json", body: "{\"status\":\"\(result)\"\(why),\"kafka\":\(kafka)}\n")
         }
+        let held = readinessGate.reasons
+        if !held.isEmpty { return answer(503, held.joined(separator: "; ")) }
         if let spool {
             if let failure = spool.lastWriteFailure { return answer(503, "the spool cannot be written: " + failure) }
             return answer(200, nil)

@@ -65,7 +65,31 @@ extension RelayController {
             ("active", .object(AlertLevel.allCases.filter { $0 != .ok }.map { ($0.description, .int(Int64(active[$0.rawValue]))) })),
             ("dead-letters", .uint(deadLetters.count)),
             ("kafka", .array(clusters)),
+            ("consumers", .array(g.listeners.compactMap { ($0.source as? KafkaConsumerSource).map(Self.consumerJSON) })),
+            ("ready", .array(readinessGate.reasons.map(APIJSON.string))),
             ("spool", spoolJSON),
+        ])
+    }
+
+    /// One `[[kafka-consumer]]`: its group, topics and assigned partitions with their offsets and lag.
+    static func consumerJSON(_ source: KafkaConsumerSource) -> APIJSON {
+        let counts = source.statistics.snapshot
+        func offset(_ o: Int64?) -> APIJSON { o.map { .int($0) } ?? .null }
+        return .object([
+            ("name", .string(source.statistics.name)),
+            ("cluster", .string(source.config.cluster)),
+            ("group-id", .string(source.config.settings.groupID)),
+            ("topics", .array(source.config.settings.topics.map(APIJSON.string))),
+            ("messages", .uint(counts.messages)),
+            ("points", .uint(counts.pointsAccepted)),
+            ("lines-rejected", .uint(counts.linesRejected)),
+            ("partitions", .array(source.partitionStatus.map { p in
+                .object([
+                    ("topic", .string(p.partition.topic)), ("partition", .int(Int64(p.partition.partition))),
+                    ("position", offset(p.position)), ("high-watermark", offset(p.highWatermark)), ("committed", offset(p.committed)),
+                    ("lag", offset(p.lag)), ("in-flight-batches", .int(Int64(p.inFlightBatches))),
+                ])
+            })),
         ])
     }
 }

@@ -32,6 +32,12 @@ final class RelayController: Sendable {
     let counters = CumulativeCounters()
     /// Per cluster: nil when reachable at the last check, else why not (empty until the first check).
     let readiness = Locked<[String: String?]>([:])
+    /// What else holds `/ready` false: a Kafka consumer until its first assignment was taken (and
+    /// restored by the assignment observer).
+    let readinessGate = ReadinessGate()
+    /// Told of every Kafka consumer's partition assignments and revocations, before they take
+    /// effect: the hook for state that follows its partition (none in sidecar mode).
+    let assignmentObserver: (any PartitionAssignmentObserver)?
     private let applied: Locked<RelayGeneration>
 
     /// What the relay runs now.
@@ -92,7 +98,9 @@ final class RelayController: Sendable {
 
     private init(configPath: String, logger: Logger, metrics: RelayMetrics, pipeline: RelayPipeline, stateWriter: StateFileWriter,
                  eventLoops: EventLoopGroup,
-                 spool: Spool?, retry: SpoolRetry?, deadLetters: DeadLetters, logSettings: RelayLogSettings?, first: RelayGeneration) {
+                 spool: Spool?, retry: SpoolRetry?, deadLetters: DeadLetters, logSettings: RelayLogSettings?, first: RelayGeneration,
+                 assignmentObserver: (any PartitionAssignmentObserver)? = nil) {
+        self.assignmentObserver = assignmentObserver
         self.configPath = configPath
         self.logger = logger
         self.metrics = metrics
@@ -197,7 +205,8 @@ final class RelayController: Sendable {
     func startListener(_ spec: ListenerSpec, of c: RelayConfiguration) async throws -> RunningListener {
         let streams = ListenerSpec.all(in: c).filter(\.isStream).count
         return try await RunningListener.start(spec, sink: pipeline, group: eventLoops, logger: logger, routes: adminRoutes(),
-                                               connectionShare: DescriptorBudget.connectionShare(streamListeners: streams))
+                                               connectionShare: DescriptorBudget.connectionShare(streamListeners: streams),
+                                               consumers: ConsumerHooks(observer: assignmentObserver, readiness: readinessGate))
     }
 
     /// SIGHUP: load config, rules and handlers again; switch only if everything loads, the new

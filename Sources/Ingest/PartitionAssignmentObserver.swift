@@ -1,0 +1,25 @@
+import KafkaDispatch
+
+/// Told when a `[[kafka-consumer]]` gains or loses input partitions: the hook for state that
+/// follows its partition (group mode restores a partition's alert state from its changelog before
+/// its points are evaluated, and flushes it when the partition moves away).
+///
+/// ```swift
+/// struct Restorer: PartitionAssignmentObserver {
+///     func assigned(_ partitions: [TopicPartition]) async { /* read the changelog */ }
+///     func revoked(_ partitions: [TopicPartition]) async { /* flush state */ }
+/// }
+/// ```
+///
+/// Both are awaited on the consumer's poll thread: while one runs, no message of any partition is
+/// handed on.
+public protocol PartitionAssignmentObserver: Sendable {
+    /// `partitions` are now this relay's. Awaited before any message of them is handed to the
+    /// engine (and before the first assignment makes `/ready` pass).
+    func assigned(_ partitions: [TopicPartition]) async
+    /// `partitions` are taken away. Awaited after the batches of them already handed on were held
+    /// and their offsets committed (or the wait for that gave up, see
+    /// ``KafkaConsumerSource/revokeTimeout``), and before the revocation completes; `lost`
+    /// partitions (the relay was thrown out of the group) are reported here too, uncommitted.
+    func revoked(_ partitions: [TopicPartition]) async
+}

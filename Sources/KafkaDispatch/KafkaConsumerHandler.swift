@@ -1,0 +1,25 @@
+/// A message as the consumer's poll thread hands it over: the payload is librdkafka's own buffer,
+/// valid only during the call (parse it there, or copy it).
+public struct KafkaConsumedMessage {
+    /// Where it was read.
+    public var partition: TopicPartition
+    /// Its offset within the partition.
+    public var offset: Int64
+    /// Its value (empty for a tombstone).
+    public var payload: UnsafeRawBufferPointer
+}
+
+/// What a ``KafkaConsumer`` tells its owner, always on its poll thread, one call at a time. Each
+/// call may block the poll thread (waiting for room in a pipeline, for batches to be held, for a
+/// restore): librdkafka fetches ahead meanwhile, within its own queue limits.
+public protocol KafkaConsumerHandler: AnyObject, Sendable {
+    /// A message of an assigned partition, in offset order per partition.
+    func consumed(_ message: KafkaConsumedMessage)
+    /// The poll found no more messages for now (or a round reached its size): hand on what was gathered.
+    func roundEnded()
+    /// The group gave this consumer `partitions`; no message of them arrives before this returns.
+    func assigned(_ partitions: [TopicPartition])
+    /// `partitions` are taken away; the revocation completes when this returns. `lost`: the
+    /// consumer was thrown out of the group (session timed out), so committing is pointless.
+    func revoked(_ partitions: [TopicPartition], lost: Bool)
+}
