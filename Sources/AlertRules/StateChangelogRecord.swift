@@ -27,6 +27,13 @@ public struct StateChangelogRecord: Sendable, Equatable {
         return k
     }
 
+    /// The record saying that the state of the changelog partition's groups of input `topic`
+    /// (those before it in the partition) includes every input message before `offset`: the
+    /// next owner resumes there. Key: the topic with an empty rule id and group key.
+    public static func resumeMarker(topic: String, offset: Int64) -> StateChangelogRecord {
+        StateChangelogRecord(key: key(topic: topic, rule: "", group: ""), value: Array(String(offset).utf8))
+    }
+
     /// The key's topic, rule id and group key; nil when the key is not one this relay writes.
     public static func parse(key: [UInt8]) -> (topic: String, rule: String, group: String)? {
         guard let first = key.firstIndex(of: 0), let second = key[(first + 1)...].firstIndex(of: 0) else { return nil }
@@ -53,6 +60,10 @@ public struct StateChangelogRecord: Sendable, Equatable {
         result.otherTopics = foreign
         for (key, value) in last {
             guard let value, let k = parse(key: key) else { continue }  // a tombstone: the group is gone
+            if k.rule.isEmpty && k.group.isEmpty {
+                result.resumeOffset = Int64(String(decoding: value, as: UTF8.self))
+                continue
+            }
             guard let header = rules[k.rule] else {
                 result.skipped += 1
                 continue
@@ -91,6 +102,9 @@ public struct RestoredState: Sendable {
     public var undecodable = 0
     /// Records of the same changelog partition owned by another input topic's partition.
     public var otherTopics = 0
+    /// Where the input partition resumes: the state includes every message before this offset
+    /// (nil: no marker, resume at the committed offset).
+    public var resumeOffset: Int64?
 
     public init() {}
 }

@@ -144,8 +144,9 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
 
     public func roundEnded() { handOn() }
 
-    public func assigned(_ partitions: [TopicPartition]) {
-        if let observer, !partitions.isEmpty { waitFor { await observer.assigned(partitions) } }
+    public func assigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        var starts: [TopicPartition: Int64] = [:]
+        if let observer, !partitions.isEmpty { starts = waitFor { await observer.assigned(partitions) } }
         let token = book.withLock { b -> ReadinessGate.Token? in
             for p in partitions {
                 b.epoch += 1
@@ -159,6 +160,7 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
             "consumer": .string(config.name), "partitions": .string(Self.describe(partitions)),
             "assigned": .stringConvertible(assignedPartitions.count),
         ])
+        return starts
     }
 
     public func revoked(_ partitions: [TopicPartition], lost: Bool) {
@@ -187,7 +189,7 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
             logger.warning("final offset commit failed; the new owner reads the uncommitted messages again",
                            metadata: ["consumer": .string(config.name), "error": .string(error.description)])
         }
-        if let observer, !partitions.isEmpty { waitFor { await observer.revoked(partitions) } }
+        if let observer, !partitions.isEmpty { waitFor { await observer.revoked(partitions, lost: lost) } }
         book.withLock { b in for p in partitions { b.partitions[p] = nil } }
         logger.info("kafka partitions revoked", metadata: [
             "consumer": .string(config.name), "partitions": .string(Self.describe(partitions)), "lost": .stringConvertible(lost),
@@ -224,7 +226,8 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
         // Messages without a good line have nothing to evaluate, but their offsets still move on in turn.
         guard !pending.points.isEmpty else { return held(ticket) }
         let batch = PointBatch(points: pending.points, source: statistics.name, destination: config.destination,
-                               acknowledgement: PointsAcknowledgement { [self] in held(ticket) }, sourcePartition: partition)
+                               acknowledgement: PointsAcknowledgement { [self] in held(ticket) }, sourcePartition: partition,
+                               sourceEnd: pending.end)
         if !offer(batch) {
             book.withLock { b in b.partitions[partition]?.abandoned = true }
             book.broadcast()
@@ -261,13 +264,16 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
 
     /// Runs `body` to its end from the poll thread (not a task of the cooperative pool, so the
     /// block costs no pool thread).
-    private func waitFor(_ body: @escaping @Sendable () async -> Void) {
+    private func waitFor<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
         let done = DispatchSemaphore(value: 0)
+        let result = Locked<T?>(nil)
         Task {
-            await body()
+            let value = await body()
+            result.withLock { $0 = value }
             done.signal()
         }
         done.wait()
+        return result.withLock { $0! }
     }
 
     static func describe(_ partitions: [TopicPartition]) -> String {

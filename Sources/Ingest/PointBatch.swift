@@ -19,16 +19,21 @@ public struct PointBatch: Sendable {
     /// The Kafka partition the points were read from (a `[[kafka-consumer]]`); nil for UDP, TCP
     /// and HTTP. In group mode the partition owns the alert groups its points feed.
     public var sourcePartition: TopicPartition?
+    /// With `sourcePartition`: the offset after the batch's last message (what committing the
+    /// batch commits). Group mode's changelog records it, so that the partition's next owner
+    /// resumes exactly where the restored state ends.
+    public var sourceEnd: Int64?
 
     /// A batch of `points` from `source`, written to `destination`, received now.
     public init(points: [Point], source: String, destination: PointDestination = PointDestination(),
                 receivedAt: UInt64 = DispatchTime.now().uptimeNanoseconds, acknowledgement: PointsAcknowledgement? = nil,
-                sourcePartition: TopicPartition? = nil) {
+                sourcePartition: TopicPartition? = nil, sourceEnd: Int64? = nil) {
         self.points = points
         self.source = source
         self.destination = destination
         self.receivedAt = receivedAt
         self.acknowledgement = acknowledgement
         self.sourcePartition = sourcePartition
+        self.sourceEnd = sourceEnd
     }
 }

@@ -213,6 +213,16 @@ final class TopicPartitionList {
         }
         return out
     }
+
+    /// Sets the start offset of the list's partitions that `offsets` names (an assignment that
+    /// resumes where restored state ends instead of at the committed offset).
+    static func setOffsets(_ offsets: [TopicPartition: Int64], in list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        for i in 0..<Int(list.pointee.cnt) {
+            let e = list.pointee.elems[i]
+            let p = TopicPartition(topic: e.topic.map { String(cString: $0) } ?? "", partition: e.partition)
+            if let offset = offsets[p] { list.pointee.elems[i].offset = offset }
+        }
+    }
 }
 
 /// The state librdkafka's C callbacks reach through the configuration's opaque pointer, and the
@@ -307,7 +317,8 @@ final class ConsumerCore: Sendable {
         var failure: OpaquePointer?
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            handler.assigned(partitions)
+            let starts = handler.assigned(partitions)
+            if let list, !starts.isEmpty { TopicPartitionList.setOffsets(starts, in: list) }
             if cooperative {
                 failure = rd_kafka_incremental_assign(rk, list)
             } else if let e = error(rd_kafka_assign(rk, list)) {

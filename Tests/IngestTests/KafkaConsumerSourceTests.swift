@@ -171,14 +171,15 @@ final class RecordingObserver: PartitionAssignmentObserver {
     init(sink: CountingSink) { self.sink = sink }
     var events: [Event] { log.withLock { $0 } }
 
-    func assigned(_ partitions: [TopicPartition]) async {
+    func assigned(_ partitions: [TopicPartition]) async -> [TopicPartition: Int64] {
         // A restore takes a while: no message may be handed on meanwhile.
         try? await Task.sleep(for: .milliseconds(300))
         let before = sink.pointCount
         log.withLock { $0.append(.assigned(partitions.sorted().map(\.description), pointsBefore: before)) }
+        return [:]
     }
 
-    func revoked(_ partitions: [TopicPartition]) async {
+    func revoked(_ partitions: [TopicPartition], lost: Bool) async {
         log.withLock { $0.append(.revoked(partitions.sorted().map(\.description))) }
     }
 }

@@ -23,10 +23,10 @@ import Testing
     @Test func aFlushWaitsForItsBatchesAlertsThenReleasesOnAcknowledgement() {
         let commits = Commits()
         var o = ChangelogOrdering()
-        o.began(Self.p, seq: 1, acknowledgement: commits.ack(1))
-        o.began(Self.p, seq: 2, acknowledgement: commits.ack(2))
+        o.began(Self.p, seq: 1, end: nil, acknowledgement: commits.ack(1))
+        o.began(Self.p, seq: 2, end: nil, acknowledgement: commits.ack(2))
         o.flush(Self.p, records: [Self.record("a"), Self.record("b")])
-        o.began(Self.p, seq: 3, acknowledgement: commits.ack(3))
+        o.began(Self.p, seq: 3, end: nil, acknowledgement: commits.ack(3))
         o.alertsHeld(Self.p, seq: 2)
         #expect(o.takeDue().isEmpty, "batch 1's alerts are not held yet")
         o.alertsHeld(Self.p, seq: 1)
@@ -50,13 +50,13 @@ import Testing
     @Test func flushesCompleteInOrderAndPartitionsAreIndependent() {
         let commits = Commits()
         var o = ChangelogOrdering()
-        o.began(Self.p, seq: 1, acknowledgement: commits.ack(1))
+        o.began(Self.p, seq: 1, end: nil, acknowledgement: commits.ack(1))
         o.alertsHeld(Self.p, seq: 1)
         o.flush(Self.p, records: [Self.record("a")])
-        o.began(Self.p, seq: 2, acknowledgement: commits.ack(2))
+        o.began(Self.p, seq: 2, end: nil, acknowledgement: commits.ack(2))
         o.alertsHeld(Self.p, seq: 2)
         o.flush(Self.p, records: [Self.record("a")])
-        o.began(Self.q, seq: 3, acknowledgement: commits.ack(3))
+        o.began(Self.q, seq: 3, end: nil, acknowledgement: commits.ack(3))
         o.alertsHeld(Self.q, seq: 3)
         o.flush(Self.q, records: [Self.record("z")])
         let due = o.takeDue()
@@ -69,6 +69,22 @@ import Testing
         #expect(commits.all == [3])
         for r in o.delivered(Self.p, flush: p1) { r.release() }
         #expect(commits.all == [3, 1, 2])
+    }
+
+    @Test func aFlushEndsWithTheResumeMarkerOfItsLastBatch() {
+        var o = ChangelogOrdering()
+        o.began(Self.p, seq: 1, end: 10, acknowledgement: nil)
+        o.began(Self.p, seq: 2, end: 25, acknowledgement: nil)
+        o.alertsHeld(Self.p, seq: 1)
+        o.alertsHeld(Self.p, seq: 2)
+        o.flush(Self.p, records: [Self.record("a")])
+        o.flush(Self.p, records: [Self.record("a")])
+        let due = o.takeDue()
+        #expect(due.map(\.records.count) == [2, 1], "the second flush covers no new batch: no marker")
+        let marker = due[0].records[1]
+        #expect(marker == StateChangelogRecord.resumeMarker(topic: "t", offset: 25))
+        let restored = StateChangelogRecord.restored([marker], topic: "t", rules: [:])
+        #expect(restored.resumeOffset == 25 && restored.groups == 0)
     }
 
     @Test func nothingIsQueuedWithoutBatchesOrRecords() {

@@ -74,7 +74,7 @@ import Testing
             for (i, owner) in owners.enumerated() {
                 let n = round * 2 + i
                 let source = PointsAcknowledgement { committed.withLock { $0.append(n) } }
-                let inner = writer.began(owner, acknowledgement: source)
+                let inner = writer.began(owner, end: Int64(n * 100 + 100), acknowledgement: source)
                 let t = Int64(round * 5)
                 _ = Self.alerts(engine, owner, Self.points(host: i * 2, t...(t + 4)) + Self.points(host: i * 2 + 1, t...(t + 4)))
                 inner.evaluated()
@@ -92,14 +92,15 @@ import Testing
         #expect(written)
         // The source's acknowledgements ran just before `whenWritten`'s callback, on the same thread.
         #expect(committed.withLock { $0.sorted() } == Array(0..<8))
-        #expect(writer.recordsWritten == 32, "4 flushes × 2 partitions × 2 hosts × 2 rules")
+        #expect(writer.recordsWritten == 40, "4 flushes × 2 partitions × (2 hosts × 2 rules + a resume marker)")
 
         let records = try reader.readToEnd(topic: "grp-state", partition: 5, timeout: .seconds(10))
-        #expect(records.count == 16 && records.map(\.offset) == Array(0..<16))
+        #expect(records.count == 20 && records.map(\.offset) == Array(0..<20))
         #expect(try reader.readToEnd(topic: "grp-state", partition: 0, timeout: .seconds(10)).isEmpty)
         let restored = StateChangelogRecord.restored(records.map { StateChangelogRecord(key: $0.key ?? [], value: $0.value) },
                                                      topic: "metrics", rules: engine.changelogHeaders)
         #expect(restored.groups == 4)
+        #expect(restored.resumeOffset == 700, "the end of partition 5's last batch (round 3, n = 6)")
         let successor = RuleEngine(rules: loaded)
         #expect(successor.restore(restored, owner: owners[0]) == 4)
         let next = Self.points(host: 0, 20...50) + Self.points(host: 1, 20...50)
@@ -114,7 +115,7 @@ import Testing
         let writer = try StateChangelogWriter(cluster: cluster, topic: "g-state", extraProperties: Self.quiet, logger: Logger(label: "test"))
         let owner = StateOwner(topic: "m", partition: 1)
         let source = PointsAcknowledgement {}
-        let inner = writer.began(owner, acknowledgement: source)
+        let inner = writer.began(owner, end: nil, acknowledgement: source)
         inner.evaluated()
         source.evaluated()
         let engine = RuleEngine(rules: try RuleLoader(clusters: []).rules(text: Self.rules, file: "r.yaml"),

@@ -31,6 +31,8 @@ struct ChangelogOrdering {
         var batches: [Batch] = []
         var flushes: [Flush] = []
         var lastSeq: UInt64 = 0
+        /// The input offset after the last batch begun (nil: batches without offsets).
+        var lastEnd: Int64?
         var isIdle: Bool { batches.isEmpty && flushes.isEmpty }
     }
     /// A flush ready to be produced.
@@ -43,10 +45,12 @@ struct ChangelogOrdering {
     private(set) var partitions: [StateOwner: Partition] = [:]
     private var nextFlush: UInt64 = 0
 
-    /// Batch `seq` (increasing over all partitions) of `owner` was handed to the engine.
-    mutating func began(_ owner: StateOwner, seq: UInt64, acknowledgement: PointsAcknowledgement?) {
+    /// Batch `seq` (increasing over all partitions) of `owner`, ending before input offset `end`,
+    /// was handed to the engine.
+    mutating func began(_ owner: StateOwner, seq: UInt64, end: Int64?, acknowledgement: PointsAcknowledgement?) {
         partitions[owner, default: Partition()].batches.append(Batch(seq: seq, acknowledgement: acknowledgement))
         partitions[owner]?.lastSeq = seq
+        if let end { partitions[owner]?.lastEnd = end }
     }
 
     /// The alerts of batch `seq` of `owner` are held.
@@ -55,12 +59,16 @@ struct ChangelogOrdering {
         partitions[owner]?.batches[i].alertsHeld = true
     }
 
-    /// A flush of `owner`: `records` (may be empty) for the state after every batch begun so far.
-    /// Nothing is queued when there is neither a record nor an uncovered batch.
+    /// A flush of `owner`: `records` (may be empty) for the state after every batch begun so far,
+    /// followed by the partition's resume marker when it covers new batches with offsets. Nothing
+    /// is queued when there is neither a record nor an uncovered batch.
     mutating func flush(_ owner: StateOwner, records: [StateChangelogRecord]) {
         let p = partitions[owner] ?? Partition()
         let covered = p.flushes.last?.covers ?? 0
-        guard !records.isEmpty || p.batches.contains(where: { $0.seq > covered }) else { return }
+        let coversNew = p.batches.contains { $0.seq > covered }
+        guard !records.isEmpty || coversNew else { return }
+        var records = records
+        if coversNew, let end = p.lastEnd { records.append(StateChangelogRecord.resumeMarker(topic: owner.topic, offset: end)) }
         nextFlush += 1
         partitions[owner, default: Partition()].flushes.append(Flush(id: nextFlush, covers: p.lastSeq, records: records))
     }

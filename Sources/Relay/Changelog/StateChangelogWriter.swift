@@ -20,7 +20,7 @@ import Synchronization
 /// assignment.
 public final class StateChangelogWriter: Sendable {
     enum Event: Sendable {
-        case began(StateOwner, seq: UInt64, PointsAcknowledgement?)
+        case began(StateOwner, seq: UInt64, end: Int64?, PointsAcknowledgement?)
         case held(StateOwner, seq: UInt64)
         case flush([StateOwner], StateChanges)
         case delivered(UInt64, KafkaError?)
@@ -70,18 +70,18 @@ public final class StateChangelogWriter: Sendable {
         queue.broadcast()
     }
 
-    /// A batch of `owner` is about to be evaluated (engine thread): `acknowledgement` (the
-    /// source's) is held until the changelog has the state after the batch; the returned one
-    /// stands in for it while the batch's alerts are sent.
-    func began(_ owner: StateOwner, acknowledgement: PointsAcknowledgement?) -> PointsAcknowledgement {
+    /// A batch of `owner` ending before input offset `end` is about to be evaluated (engine
+    /// thread): `acknowledgement` (the source's) is held until the changelog has the state after
+    /// the batch; the returned one stands in for it while the batch's alerts are sent.
+    func began(_ owner: StateOwner, end: Int64?, acknowledgement: PointsAcknowledgement?) -> PointsAcknowledgement {
         let n = seq.add(1, ordering: .relaxed).newValue
         acknowledgement?.hold()
-        post(.began(owner, seq: n, acknowledgement))
+        post(.began(owner, seq: n, end: end, acknowledgement))
         return PointsAcknowledgement { [weak self] in self?.post(.held(owner, seq: n)) }
     }
 
-    /// The engine's changes since the last flush, for `owners` (every partition with batches or
-    /// changes since then).
+    /// The engine's changes since the last flush, for `owners` (this writer's partitions with
+    /// batches or changes since then; the changes of other partitions are left to their writers).
     func flush(_ changes: StateChanges, owners: [StateOwner]) {
         post(.flush(owners, changes))
     }
@@ -120,10 +120,10 @@ public final class StateChangelogWriter: Sendable {
             var release: [PointsAcknowledgement] = []
             for e in events {
                 switch e {
-                case .began(let owner, let n, let ack): ordering.began(owner, seq: n, acknowledgement: ack)
+                case .began(let owner, let n, let end, let ack): ordering.began(owner, seq: n, end: end, acknowledgement: ack)
                 case .held(let owner, let n): ordering.alertsHeld(owner, seq: n)
                 case .flush(let owners, let changes):
-                    for owner in Set(owners + changes.owners) { ordering.flush(owner, records: changes.records(for: owner)) }
+                    for owner in Set(owners) { ordering.flush(owner, records: changes.records(for: owner)) }
                 case .delivered(let n, let error):
                     guard let (owner, flush) = inFlight.removeValue(forKey: n) else { break }
                     if let error {

@@ -26,6 +26,8 @@ final class EngineLoop {
         var alerts: AlertBoard
         /// Turns and waits, for the systemd watchdog.
         var liveness: EngineLiveness
+        /// Group mode: the state changelog of the Kafka consumers' partitions.
+        var changelog: EngineChangelog?
     }
 
     /// How long one slice of a state snapshot may hold the engine thread.
@@ -50,6 +52,8 @@ final class EngineLoop {
     private let stateWriter: StateFileWriter
     /// The snapshot being taken, a slice between batches.
     private var cursor: AlertStateSnapshotCursor?
+    /// Group mode: the changelog writers and what waits for the next flush.
+    var changelog: EngineChangelog?
     /// When each rule last logged refused groups.
     private var lastRefusalLog: [String: ContinuousClock.Instant] = [:]
     /// The receipt time of the batch being evaluated (the start of its alerts' latency).
@@ -76,6 +80,8 @@ final class EngineLoop {
         engine = RuleEngine(rules: setup.rules.rules, hostname: setup.hostname, limits: setup.limits)
         router = AlertRouter(rules: setup.rules.rules, handlers: setup.rules.handlers, maxLevelsPerTopic: setup.limits.maxGroups)
         counters.capacity = setup.capacity
+        changelog = setup.changelog
+        if changelog != nil { engine.trackChanges() }
         configureEngine()
         restoreState()
         attachRetry()
@@ -145,8 +151,10 @@ final class EngineLoop {
                 publish(force: false)
                 startSaveIfDue()
             }
+            flushChangelog()
             continueSave()
             if work.stop {
+                flushChangelog(force: true)
                 outputs.spool?.sync()
                 finishSave()
                 publish(force: true)
@@ -175,6 +183,7 @@ final class EngineLoop {
             let untilDue = Duration.nanoseconds(max(0, due - unixNanosecondsNow()))
             wait = wait.map { min($0, untilDue) } ?? untilDue
         }
+        if let untilFlush = changelogWait { wait = wait.map { min($0, untilFlush) } ?? untilFlush }
         return wait.map { .atMost($0) } ?? .untilWork
     }
 
@@ -185,10 +194,15 @@ final class EngineLoop {
 
     private func process(_ batch: PointBatch) {
         currentReceivedAt = batch.receivedAt
-        currentAcknowledgement = batch.acknowledgement
         defer { currentAcknowledgement = nil }
         counters.pointsProcessed += UInt64(batch.points.count)
         engine.select(destination: batch.destination)
+        let owned = processOwned(batch) { acknowledgement in
+            currentAcknowledgement = acknowledgement
+            engine.process(batch.points) { event in handle(event) }
+        }
+        if owned { return }
+        currentAcknowledgement = batch.acknowledgement
         engine.process(batch.points) { event in handle(event) }
         batch.acknowledgement?.evaluated()
     }

@@ -86,13 +86,14 @@ public final class RelayPipeline: PointSink, Sendable {
     /// A pipeline for `rules`, sending through `outputs`; the engine thread starts with ``start()``.
     public init(rules: RuleSet, outputs: Outputs, capacity: Int, hostname: String, logger: Logger,
                 limits: GroupLimits = .unlimited, persistence: StatePersistence? = nil, stateWriter: StateFileWriter,
-                onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
+                changelog: EngineChangelog? = nil, onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
         queue = PipelineQueue(capacity: capacity)
         alerts = AlertBoard(maxFiring: limits.maxGroups)
         let liveness = EngineLiveness()
         self.liveness = liveness
         setup = EngineLoop.Setup(rules: rules, outputs: outputs, capacity: capacity, hostname: hostname, logger: logger, limits: limits,
-                                 persistence: persistence, stateWriter: stateWriter, onEvent: onEvent, alerts: alerts, liveness: liveness)
+                                 persistence: persistence, stateWriter: stateWriter, onEvent: onEvent, alerts: alerts, liveness: liveness,
+                                 changelog: changelog)
     }
 
     /// Starts the engine thread: it makes the ``EngineLoop`` (restoring the saved state) and runs it.
@@ -128,6 +129,9 @@ public final class RelayPipeline: PointSink, Sendable {
     func wake() {
         queue.post { _ in }
     }
+
+    /// Runs `control` on the engine thread between two batches.
+    func post(_ control: @escaping @Sendable (EngineLoop) -> Void) { queue.post(control) }
 
     /// Counts a refused reload.
     public func reloadFailed() {

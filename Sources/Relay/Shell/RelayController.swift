@@ -34,7 +34,9 @@ final class RelayController: Sendable {
     let readiness = Locked<[String: String?]>([:])
     /// What else holds `/ready` false: a Kafka consumer until its first assignment was taken (and
     /// restored by the assignment observer).
-    let readinessGate = ReadinessGate()
+    let readinessGate: ReadinessGate
+    /// Group mode: the state changelog writers (closed after the engine stopped).
+    let changelogWriters: [StateChangelogWriter]
     /// Told of every Kafka consumer's partition assignments and revocations, before they take
     /// effect: the hook for state that follows its partition (none in sidecar mode).
     let assignmentObserver: (any PartitionAssignmentObserver)?
@@ -72,12 +74,22 @@ final class RelayController: Sendable {
             throw RelayStartError(what: "cannot start the Kafka producers", reason: "\(error)")
         }
         let stateWriter = StateFileWriter(logger: logger)
+        let changelog: GroupModeChangelog?
+        do {
+            changelog = try GroupModeChangelog.make(c, logger: logger)
+        } catch {
+            outputs.dispatcher?.close(timeout: .zero)
+            throw RelayStartError(what: "cannot start the state changelog producer", reason: "\(error)")
+        }
         let pipeline = RelayPipeline(rules: loaded.rules, outputs: outputs, capacity: c.relay.queueSize, hostname: hostname(c),
                                      logger: logger, limits: c.relay.groupLimits, persistence: persistence(c), stateWriter: stateWriter,
-                                     onEvent: onEvent)
+                                     changelog: changelog?.engine, onEvent: onEvent)
+        let gate = ReadinessGate()
         let controller = RelayController(configPath: configPath, logger: logger, metrics: metrics, pipeline: pipeline, stateWriter: stateWriter,
                                          eventLoops: eventLoops, spool: spool, retry: retry, deadLetters: deadLetters,
-                                         logSettings: logSettings, first: RelayGeneration(loaded: loaded, outputs: outputs, listeners: []))
+                                         logSettings: logSettings, first: RelayGeneration(loaded: loaded, outputs: outputs, listeners: []),
+                                         assignmentObserver: changelog.map { $0.restorer(pipeline: pipeline, readiness: gate, logger: logger) },
+                                         readinessGate: gate, changelogWriters: changelog?.engine.allWriters ?? [])
         controller.counters.track(outputs.dispatcher)
         controller.counters.track(outputs.asynchronous)
         pipeline.replay(pending)
@@ -99,8 +111,11 @@ final class RelayController: Sendable {
     private init(configPath: String, logger: Logger, metrics: RelayMetrics, pipeline: RelayPipeline, stateWriter: StateFileWriter,
                  eventLoops: EventLoopGroup,
                  spool: Spool?, retry: SpoolRetry?, deadLetters: DeadLetters, logSettings: RelayLogSettings?, first: RelayGeneration,
-                 assignmentObserver: (any PartitionAssignmentObserver)? = nil) {
+                 assignmentObserver: (any PartitionAssignmentObserver)? = nil, readinessGate: ReadinessGate = ReadinessGate(),
+                 changelogWriters: [StateChangelogWriter] = []) {
         self.assignmentObserver = assignmentObserver
+        self.readinessGate = readinessGate
+        self.changelogWriters = changelogWriters
         self.configPath = configPath
         self.logger = logger
         self.metrics = metrics

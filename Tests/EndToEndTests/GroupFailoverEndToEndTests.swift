@@ -1,0 +1,174 @@
+import AlertRelayTestSupport
+import Foundation
+import Testing
+
+/// Group mode's failover (issue 19, "Show"): a 12-partition input topic keyed by series, three
+/// `alertrelay run` processes in one consumer group, one SIGKILLed mid-stream and started again
+/// later. Beside them a fourth relay, alone in its own group, consumes the same topic: the
+/// single relay whose alerts the three must raise — every one, in the same sequence per alert
+/// ID (no missed recovery, no re-fired stateChangesOnly), duplicates only from the uncommitted
+/// tail, counted.
+@Suite(.serialized) struct GroupFailoverEndToEndTests {
+    static let hosts = 48
+    /// Seconds of points per phase; every host has a point each second.
+    static let phases: [Range<Int>] = [0..<60, 60..<120, 120..<180, 180..<240]
+
+    static func config(_ broker: TestBroker, group: String) -> String {
+        """
+        [[kafka]]
+          enabled = true
+          id = "k"
+          brokers = ["\(broker.bootstrap)"]
+          batch-timeout = "5ms"
+          [kafka.librdkafka]
+            "reconnect.backoff.max.ms" = "500"
+        [[kafka-consumer]]
+          cluster = "k"
+          topics = ["metrics"]
+          group-id = "\(group)"
+          start = "earliest"
+          precision = "s"
+          [kafka-consumer.librdkafka]
+            "session.timeout.ms" = "6000"
+            "heartbeat.interval.ms" = "500"
+            "fetch.wait.max.ms" = "20"
+        [http]
+          bind-address = "127.0.0.1:0"
+        [relay]
+          hostname = "relay-test"
+          shutdown-timeout = "10s"
+        """
+    }
+
+    /// stateChangesOnly levels (warning and critical, with recoveries) and a window's mean.
+    static func rules(topic: String) -> [String: String] {
+        let out = "kafka: {topic: \(topic), template: '{{.ID}} {{.Level}} {{.Time.Unix}}'}\n"
+        return [
+            "level.yaml": """
+                id: level
+                measurement: cpu
+                groupBy: [host]
+                alertId: 'level:{{ .Group }}'
+                stateChangesOnly: true
+                warn: '"v" > 60'
+                crit: '"v" > 85'
+                \(out)
+                """,
+            "mean.yaml": """
+                id: mean
+                measurement: cpu
+                groupBy: [host]
+                alertId: 'mean:{{ .Group }}'
+                window: {period: 10s, every: 5s}
+                mean: v
+                crit: '"mean" > 70'
+                \(out)
+                """,
+        ]
+    }
+
+    /// Host `h`'s value at second `t`: a wave per host, crossing both levels about every 30 s.
+    static func value(_ h: Int, _ t: Int) -> Int { 50 + Int((45 * sin(Double(t + h * 7) / 5)).rounded()) }
+
+    /// Produces the phase's points, one message per point keyed by its host (kcat partitions by
+    /// the key's crc32, so a host's points share a partition).
+    static func produce(_ broker: TestBroker, _ seconds: Range<Int>) throws {
+        var messages: [(key: String?, value: String)] = []
+        for t in seconds {
+            for h in 0..<hosts { messages.append(("h\(h)", "cpu,host=h\(h) v=\(value(h, t)) \(1_000_000 + t)")) }
+        }
+        try Kcat.produce(bootstrap: broker.bootstrap, topic: "metrics", messages: messages)
+    }
+
+    /// Alert lines per alert ID, in topic order (messages are keyed by ID: one ID, one partition).
+    static func alerts(_ broker: TestBroker, _ topic: String) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for m in (try? Kcat.consume(bootstrap: broker.bootstrap, topic: topic)) ?? [] {
+            let parts = m.value.split(separator: " ")
+            guard parts.count == 3 else { continue }
+            out[String(parts[0]), default: []].append("\(parts[2]) \(parts[1])")
+        }
+        return out
+    }
+
+    static func count(_ a: [String: [String]]) -> Int { a.values.reduce(0) { $0 + $1.count } }
+
+    /// Each ID's alerts with repeats removed (a replayed tail raises what was raised before).
+    static func deduplicated(_ a: [String: [String]]) -> [String: [String]] {
+        a.mapValues { list in
+            var seen = Set<String>()
+            return list.filter { seen.insert($0).inserted }
+        }
+    }
+
+    /// Waits until the relay logged its `n`th assignment.
+    static func assigned(_ relay: RelayProcess, atLeast n: Int = 1, timeout: Duration = .seconds(20)) async -> Bool {
+        await eventually(timeout: timeout) { relay.log.components(separatedBy: "partitions assigned").count - 1 >= n }
+    }
+
+    /// Waits until the alert counts stop growing and `done` holds.
+    static func settle(_ broker: TestBroker, _ topic: String, timeout: Duration = .seconds(30),
+                       until done: ([String: [String]]) -> Bool = { _ in true }) async -> [String: [String]] {
+        var last = -1
+        var seen: [String: [String]] = [:]
+        var stable = 0
+        _ = await eventually(timeout: timeout) {
+            seen = alerts(broker, topic)
+            let n = count(seen)
+            stable = n == last ? stable + 1 : 0
+            last = n
+            return stable >= 3 && done(seen)
+        }
+        return seen
+    }
+
+    @Test func aSigkilledRelaysPartitionsFailOverWithTheirAlertState() async throws {
+        let started = ContinuousClock.now
+        let broker = try TestBroker(topics: ["metrics:12", "g-state:12", "alerts:4", "ref-state:12", "ref-alerts:4"])
+        defer { broker.stop() }
+        let reference = try RelayProcess(config: Self.config(broker, group: "ref"), rules: Self.rules(topic: "ref-alerts"))
+        defer { reference.stop() }
+        var relays = try (0..<3).map { _ in try RelayProcess(config: Self.config(broker, group: "g"), rules: Self.rules(topic: "alerts")) }
+        defer { for r in relays { r.stop() } }
+        for r in relays + [reference] { #expect(await Self.assigned(r)) }
+
+        try Self.produce(broker, Self.phases[0])
+        let firstPhase = await Self.settle(broker, "ref-alerts")
+        _ = await Self.settle(broker, "alerts") { Self.count(Self.deduplicated($0)) >= Self.count(firstPhase) }
+        // Mid-stream: the second phase is being evaluated when relay 1 dies.
+        try Self.produce(broker, Self.phases[1])
+        kill(relays[1].process.processIdentifier, SIGKILL)
+        relays[1].process.waitUntilExit()
+        // Its partitions move to the other two once the group notices (session timeout 6 s).
+        let survivors = [relays[0], relays[2]]
+        #expect(await eventually(timeout: .seconds(20)) {
+            survivors.contains { $0.log.components(separatedBy: "alert state of the assigned partitions restored").count - 1 >= 2 }
+        })
+        try Self.produce(broker, Self.phases[2])
+        let killed = relays[1]
+        let restarted = try RelayProcess(config: Self.config(broker, group: "g"), rules: Self.rules(topic: "alerts"))
+        relays[1] = restarted
+        #expect(await Self.assigned(restarted))
+        try Self.produce(broker, Self.phases[3])
+
+        let expected = await Self.settle(broker, "ref-alerts")
+        let got = await Self.settle(broker, "alerts", timeout: .seconds(40)) { Self.deduplicated($0) == expected }
+        let unique = Self.deduplicated(got)
+        let duplicates = Self.count(got) - Self.count(unique)
+        let missing = expected.keys.filter { unique[$0] != expected[$0] }.sorted()
+        print("group failover: \(Self.count(expected)) alerts expected over \(expected.count) alert IDs; received \(Self.count(got)),"
+              + " \(duplicates) duplicates; \(missing.count) IDs differ; \(ContinuousClock.now - started)")
+        #expect(Self.count(expected) > 500, "the input raises many alerts of both rules")
+        #expect(expected.keys.contains { $0.hasPrefix("mean:") } && expected.values.joined().contains { $0.hasSuffix(" OK") })
+        #expect(Set(unique.keys) == Set(expected.keys))
+        for id in missing.prefix(5) {
+            Issue.record("\(id): expected \(expected[id] ?? []) got \(got[id] ?? [])")
+        }
+        #expect(missing.isEmpty)
+        if !missing.isEmpty, let dir = ProcessInfo.processInfo.environment["GROUP_FAILOVER_LOGS"] {
+            for (i, r) in (relays + [killed, reference]).enumerated() { try? r.log.write(toFile: "\(dir)/relay-\(i).log", atomically: true, encoding: .utf8) }
+        }
+        // Duplicates come only from the uncommitted tail of the killed relay's partitions.
+        #expect(duplicates < Self.count(expected) / 4)
+    }
+}
