@@ -102,6 +102,7 @@ final class RelayController: Sendable {
             _ = await onOwnThread("drain") { pipeline.drain(timeout: .seconds(1)) }
             outputs.dispatcher?.close(timeout: .zero)
             for o in outputs.asynchronous { o.close(timeout: .zero) }
+            for w in controller.changelogWriters { w.close(timeout: .zero) }
             throw RelayStartError(what: "cannot start a listener", reason: "\(error)")
         }
         controller.applied.withLock { $0.listeners = started }
