@@ -108,6 +108,11 @@ public final class RelayMetrics: Sendable {
         }
         total("topic_levels_refused", "total", "Alert events whose level a topic could not keep (its firing alert IDs at max-groups).", [], pipeline.levelsRefused)
         total("state_save_errors", "total", "Alert-state saves to [relay] state-file that failed (the log says why).", [], pipeline.stateSaveErrors)
+        if let records = pipeline.changelogRecords {
+            let help = "Group mode: alert-state changelog records the broker acknowledged, or refused for good (the partition's offsets then stay uncommitted)."
+            total("state_changelog_records", "total", help, [("result", "written")], records.written)
+            total("state_changelog_records", "total", help, [("result", "failed")], records.failed)
+        }
         let reloadHelp = "SIGHUP reloads: ok, or error (refused; the running set was kept)."
         total("config_reloads", "total", reloadHelp, [("result", "ok")], pipeline.reloads.ok)
         total("config_reloads", "total", reloadHelp, [("result", "error")], pipeline.reloads.failed)

@@ -168,7 +168,10 @@ import Testing
         if !missing.isEmpty, let dir = ProcessInfo.processInfo.environment["GROUP_FAILOVER_LOGS"] {
             for (i, r) in (relays + [killed, reference]).enumerated() { try? r.log.write(toFile: "\(dir)/relay-\(i).log", atomically: true, encoding: .utf8) }
         }
-        // Duplicates come only from the uncommitted tail of the killed relay's partitions.
+        let metrics = (try? LoopbackClient.http(port: relays[0].httpPort, method: "GET", path: "/metrics").1) ?? ""
+        #expect(metrics.contains("alertrelay_state_changelog_records_total{result=\"failed\"} 0"), "\(metrics)")
+        #expect(!metrics.contains("alertrelay_state_changelog_records_total{result=\"written\"} 0\n"))
+        // Duplicates come only from the tail after the killed relay's last acknowledged flush.
         #expect(duplicates < Self.count(expected) / 4)
     }
 }

@@ -300,6 +300,9 @@ final class EngineLoop {
         counters.rules = engine.statistics
         var c = counters
         c.stateSaveErrors = stateWriter.failed
+        if let writers = changelog?.allWriters {
+            c.changelogRecords = (writers.reduce(0) { $0 + $1.recordsWritten }, writers.reduce(0) { $0 + $1.recordsFailed })
+        }
         c.levelsRefused += router.levelsRefused
         published.set(c)
     }

@@ -31,6 +31,9 @@ public final class RelayPipeline: PointSink, Sendable {
         public var stateSaveErrors: UInt64 = 0
         /// Events whose level a topic could not keep (its firing alert IDs at max-groups).
         public var levelsRefused: UInt64 = 0
+        /// Group mode: state changelog records the broker acknowledged, and refused for good
+        /// (nil in sidecar mode).
+        public var changelogRecords: (written: UInt64, failed: UInt64)?
     }
 
     /// What the engine thread works with; replaced as a whole on reload.
