@@ -17,6 +17,9 @@ public final class RuleEngine {
         @exclusivity(unchecked) var sinceSweep = 0
         /// Point time of the last sweep.
         @exclusivity(unchecked) var lastSweep = Int64.min
+        /// The latest point time this rule has evaluated: idleness is measured on the rule's own
+        /// clock, so a source sending old timestamps cannot expire another source's groups.
+        @exclusivity(unchecked) var latestTime = Int64.min
         /// The current batch was written where the rule does not read (``DestinationFilter``).
         @exclusivity(unchecked) var skipsBatch = false
         /// A deadman rule's next check (engine clock).
@@ -63,8 +66,6 @@ public final class RuleEngine {
     // One thread owns the engine: no dynamic exclusivity checks on the counters read per point.
     /// Groups of all rules.
     @exclusivity(unchecked) public internal(set) var totalGroups = 0
-    /// The newest point time seen: the clock group expiry is measured on.
-    @exclusivity(unchecked) private var latestTime = Int64.min
     /// Refusals at the global limit since the last sweep of every rule (amortises those sweeps).
     @exclusivity(unchecked) private var refusedSinceGlobalSweep = 0
     /// The inhibitors the rules' non-OK groups hold (`inhibit`), and whether any rule has one.
@@ -140,6 +141,7 @@ public final class RuleEngine {
                old.rule.groupBy == rt.rule.groupBy {
                 rt.groups = old.groups
                 rt.stats = old.stats
+                rt.latestTime = old.latestTime
                 // Step states (window buffers) belong to the steps that made them: changed steps start afresh.
                 if old.rule.steps.map(\.description) != rt.rule.steps.map(\.description) {
                     for g in rt.groups.all { g.steps = nil }
@@ -152,7 +154,6 @@ public final class RuleEngine {
         }
         recountGroups()
         rebuildInhibitions()
-        latestTime = other.latestTime
         adoptChanges(from: other)
     }
 
@@ -276,7 +277,7 @@ public final class RuleEngine {
             }
         }
         let time = p.pointee.time
-        if time > latestTime { latestTime = time }
+        if time > rt.latestTime { rt.latestTime = time }
         rt.sinceSweep &+= 1
         guard let found = group(rt, p) else {
             rt.stats.groupsRefused += 1
@@ -298,11 +299,12 @@ public final class RuleEngine {
         let time = p.pointee.time
         var keepAlive: AlertState?
         defer { withExtendedLifetime(keepAlive) {} }
-        if limits.expiry > 0 && rt.sinceSweep >= rt.groups.count && latestTime &- rt.lastSweep >= limits.expiry / 2 {
+        // Seen before the sweep: a group made for this very point must not look idle to it.
+        state.lastSeen = max(state.lastSeen, time)
+        if limits.expiry > 0 && rt.sinceSweep >= rt.groups.count && (rt.lastSweep == .min || rt.latestTime &- rt.lastSweep >= limits.expiry / 2) {
             keepAlive = state
             sweep(rt)
         }
-        state.lastSeen = max(state.lastSeen, time)
         if tracksChanges { noteChange(rt, state, adopting: true) }
         explain?.pointee.group = state.group
         if rule.deadman != nil && state.deadmanEmitted == 0 && state.deadmanLastTick == nil {
@@ -510,8 +512,8 @@ public final class RuleEngine {
     /// Drops the rule's groups that are OK and have seen no point for the expiry.
     private func sweep(_ rt: RuleRuntime) {
         rt.sinceSweep = 0
-        rt.lastSweep = latestTime
-        let removed = rt.groups.removeIdle(before: latestTime &- limits.expiry,
+        rt.lastSweep = rt.latestTime
+        let removed = rt.groups.removeIdle(before: rt.latestTime &- limits.expiry,
                                            removed: tracksChanges ? { [unowned self] in noteRemoval(rt, $0) } : nil)
         totalGroups -= removed
         rt.stats.groupsExpired += UInt64(removed)

@@ -64,6 +64,19 @@ import Glibc
         #expect(events == ["cpu:host=firing", "cpu:host=firing", "cpu:host=new", "cpu:host=firing OK"])
     }
 
+    /// Without any limit reached, the amortised sweep still drops OK groups idle past the expiry
+    /// (the first sweep is due at once, not after a wrapped time difference).
+    @Test func idleGroupsExpireWithoutALimitBeingReached() throws {
+        let engine = RuleEngine(rules: try Self.rules(Self.rule),
+                                limits: GroupLimits(maxGroups: 100, maxGroupsPerRule: 100, expiry: 60_000_000_000))
+        for (host, at) in [("a", 0), ("b", 0), ("c", 100), ("c", 101)] {
+            engine.process(Self.point(host, 1, at: Int64(at))) { _ in }
+        }
+        let s = engine.statistics["r"]!
+        #expect(s.groupsExpired == 2 && s.groups == 1 && s.groupsRefused == 0)
+        #expect(engine.state(rule: "r", group: "host=a") == nil)
+    }
+
     /// Millions of new groups (a tag with a new value on every point): memory stays bounded and
     /// every point is counted, kept or refused.
     @Test func millionsOfNewGroupsStayBounded() throws {
