@@ -76,43 +76,57 @@ public enum GoJSON {
     public static func appendString(_ s: String, to out: inout String, escapeHTML: Bool = true) {
         out += "\""
         // Byte by byte: unescaped runs are appended whole (escapes are ASCII or U+2028/9's 3 bytes).
-        let u = s.utf8
-        var run = u.startIndex
-        var i = u.startIndex
-        while i != u.endIndex {
-            let b = u[i]
-            var escape: String?
-            var length = 1
-            switch b {
-            case 0x22: escape = "\\\""
-            case 0x5C: escape = "\\\\"
-            case 0x0A: escape = "\\n"
-            case 0x0D: escape = "\\r"
-            case 0x09: escape = "\\t"
-            case 0x3C where escapeHTML, 0x3E where escapeHTML, 0x26 where escapeHTML: escape = unicodeEscape(b)
-            case 0x00..<0x20: escape = unicodeEscape(b)
-            case 0xE2:
-                let j = u.index(after: i)
-                if j != u.endIndex, u[j] == 0x80 {
-                    let k = u.index(after: j)
-                    if k != u.endIndex, u[k] == 0xA8 || u[k] == 0xA9 {
-                        escape = u[k] == 0xA8 ? "\\u2028" : "\\u2029"
-                        length = 3
-                    }
+        var source = s
+        let utf8 = s.utf8
+        // Runs start and end at ASCII escapes or U+2028/9: scalar boundaries, O(1) to index.
+        func piece(_ a: Int, _ b: Int) -> Substring {
+            Substring(utf8[utf8.index(utf8.startIndex, offsetBy: a)..<utf8.index(utf8.startIndex, offsetBy: b)])
+        }
+        source.withUTF8 { u in
+            var run = 0
+            var i = 0
+            while i < u.count {
+                let b = u[i]
+                var escape: String?
+                var length = 1
+                if b < 0x20 || b == 0x22 || b == 0x5C {
+                    escape = escapes[Int(b)]
+                } else if b == 0x3C || b == 0x3E || b == 0x26 {
+                    if escapeHTML { escape = escapes[Int(b)] }
+                } else if b == 0xE2, i + 2 < u.count, u[i + 1] == 0x80, u[i + 2] == 0xA8 || u[i + 2] == 0xA9 {
+                    escape = u[i + 2] == 0xA8 ? "\\u2028" : "\\u2029"
+                    length = 3
                 }
-            default: break
+                if let escape {
+                    if i > run { out += piece(run, i) }
+                    out += escape
+                    i += length
+                    run = i
+                } else {
+                    i += 1
+                }
             }
-            if let escape {
-                out += Substring(u[run..<i])
-                out += escape
-                i = u.index(i, offsetBy: length)
-                run = i
-            } else {
-                i = u.index(after: i)
+            if run == 0 {
+                out += s
+            } else if run < u.count {
+                out += piece(run, u.count)
             }
         }
-        out += Substring(u[run..<u.endIndex])
         out += "\""
+    }
+
+    /// The escape of each ASCII byte encoding/json escapes (control characters, `"`, `\\`, and the
+    /// HTML-safe `<`, `>`, `&`), made once; "" for the others.
+    static let escapes: [String] = (0..<128).map { (b: Int) -> String in
+        switch b {
+        case 0x22: return "\\\""
+        case 0x5C: return "\\\\"
+        case 0x0A: return "\\n"
+        case 0x0D: return "\\r"
+        case 0x09: return "\\t"
+        case 0..<0x20, 0x3C, 0x3E, 0x26: return unicodeEscape(UInt8(b))
+        default: return ""
+        }
     }
 
     @inline(__always)
