@@ -75,31 +75,30 @@ public enum GoJSON {
     /// A JSON string literal as encoding/json writes it, appended to `out`.
     public static func appendString(_ s: String, to out: inout String, escapeHTML: Bool = true) {
         out += "\""
-        // Byte by byte: unescaped runs are appended whole (escapes are ASCII or U+2028/9's 3 bytes).
+        // Byte by byte: a string with nothing to escape is appended as it is; otherwise the escaped
+        // bytes are gathered in one buffer and appended once (a string of many escapes, like the
+        // HTML-escaped details, would otherwise cost a String append per piece).
         var source = s
-        let utf8 = s.utf8
-        // Runs start and end at ASCII escapes or U+2028/9: scalar boundaries, O(1) to index.
-        func piece(_ a: Int, _ b: Int) -> Substring {
-            Substring(utf8[utf8.index(utf8.startIndex, offsetBy: a)..<utf8.index(utf8.startIndex, offsetBy: b)])
-        }
         source.withUTF8 { u in
+            var bytes: [UInt8] = []
             var run = 0
             var i = 0
             while i < u.count {
                 let b = u[i]
-                var escape: String?
+                var escape: [UInt8]?
                 var length = 1
                 if b < 0x20 || b == 0x22 || b == 0x5C {
-                    escape = escapes[Int(b)]
+                    escape = escapeBytes[Int(b)]
                 } else if b == 0x3C || b == 0x3E || b == 0x26 {
-                    if escapeHTML { escape = escapes[Int(b)] }
+                    if escapeHTML { escape = escapeBytes[Int(b)] }
                 } else if b == 0xE2, i + 2 < u.count, u[i + 1] == 0x80, u[i + 2] == 0xA8 || u[i + 2] == 0xA9 {
-                    escape = u[i + 2] == 0xA8 ? "\\u2028" : "\\u2029"
+                    escape = u[i + 2] == 0xA8 ? Array("\\u2028".utf8) : Array("\\u2029".utf8)
                     length = 3
                 }
                 if let escape {
-                    if i > run { out += piece(run, i) }
-                    out += escape
+                    if bytes.isEmpty { bytes.reserveCapacity(u.count + u.count / 2 + 16) }
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i]))
+                    bytes.append(contentsOf: escape)
                     i += length
                     run = i
                 } else {
@@ -108,12 +107,16 @@ public enum GoJSON {
             }
             if run == 0 {
                 out += s
-            } else if run < u.count {
-                out += piece(run, u.count)
+            } else {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count]))
+                out += String(decoding: bytes, as: UTF8.self)
             }
         }
         out += "\""
     }
+
+    /// ``escapes`` as bytes.
+    static let escapeBytes: [[UInt8]] = escapes.map { Array($0.utf8) }
 
     /// The escape of each ASCII byte encoding/json escapes (control characters, `"`, `\\`, and the
     /// HTML-safe `<`, `>`, `&`), made once; "" for the others.
