@@ -192,6 +192,38 @@ fig.tight_layout()
 fig.savefig(f"{plots}/e2e.png", dpi=110)
 md.append("\n![end to end](Benchmarks/plots/e2e.png)\n")
 
+sp, sa, si = by["sidecar_points"], by["sidecar_alerts"], by["sidecar_idle"]
+if sp or sa or si:
+    md.append("## Sidecar cost (issue 20)\n")
+    md.append("`Benchmarks/sidecar.sh`: CPU is utime+stime of `/proc/PID/stat` (all threads) over each load window, RSS at its end. "
+              "Points: 25 per datagram from `UDPLoad`, alertrelay with one warn/crit rule grouped by host that never fires (spool on), "
+              "InfluxDB 1.6.7 with its UDP service writing them. Alerts: one point per datagram, each an alert message with the default "
+              "message and details, spool on, into kafka-test-broker.\n")
+    if sp:
+        md.append("| points/s | alertrelay CPU s per 1M points | alertrelay RSS | InfluxDB CPU s per 1M points | InfluxDB RSS | goal |")
+        md.append("| --- | --- | --- | --- | --- | --- |")
+        for rate in sorted({r["rate"] for r in sp}):
+            rs = [r for r in sp if r["rate"] == rate]
+            o = med([r["ours_cpu_s"] / r["ours_points"] * 1e6 for r in rs])
+            i = med([r["peer_cpu_s"] / r["peer_points"] * 1e6 for r in rs if r["peer_points"] > 1] or [0])
+            md.append(f"| {rate:,} | {o:.2f} | {med([r['ours_rss_kib'] for r in rs]) / 1024:.1f} MiB | "
+                      f"{i:.2f} | {med([r['peer_rss_kib'] for r in rs]) / 1024:.1f} MiB | {'≤ 2.0 (goal 1)' if rate == 10000 else ''} |")
+    if sa:
+        md.append("\n| alerts/s | alertrelay µs CPU per alert message | delivered | RSS | goal |")
+        md.append("| --- | --- | --- | --- | --- |")
+        for rate in sorted({r["rate"] for r in sa}):
+            rs = [r for r in sa if r["rate"] == rate]
+            md.append(f"| {rate:,} | {med([r['cpu_s'] / max(r['delivered'], 1) * 1e6 for r in rs]):.0f} | "
+                      f"{med([r['delivered'] for r in rs]):.0f} of {med([r['sent'] for r in rs]):.0f} | "
+                      f"{med([r['rss_kib'] for r in rs]) / 1024:.1f} MiB | {'≤ 15 (goal 2)' if rate == 1000 else ''} |")
+    if si:
+        md.append(f"\nIdle: alertrelay {med([r['ours_rss_kib'] for r in si]) / 1024:.1f} MiB RSS, {med([r['ours_threads'] for r in si]):.0f} threads, "
+                  f"{med([r['ours_cpu_ms_per_s'] for r in si]):.2f} ms CPU per second; InfluxDB 1.6.7 {med([r['peer_rss_kib'] for r in si]) / 1024:.1f} MiB, "
+                  f"{med([r['peer_threads'] for r in si]):.0f} threads, {med([r['peer_cpu_ms_per_s'] for r in si]):.2f} ms CPU per second.")
+    for r in by["sidecar_image"][:1]:
+        md.append(f"\nImage (Deploy/verify-image.sh): {r['line']}")
+    md.append("")
+
 md.append("## Where a goal is not met\n")
 notes = []
 if not (po >= 3 * pp and po >= 1e6):

@@ -173,6 +173,11 @@ PY
 done
 
 fi
+if want sidecar; then
+echo "== sidecar cost (issue 20)"
+for r in $(seq "$rounds"); do SIDECAR_ROUND=$r "$here/sidecar.sh" "$bin" "$bench" "$results"; done
+
+fi
 echo "== writing BENCHMARKS.md"
 mkdir -p "$plots"
 cp "$results" "$here/results.jsonl"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release binaries and runs the benchmarks, each next to its peer in the same run.
-# usage: Benchmarks/run.sh [kafka|parse|udp|template|rules|windows|state|e2e|consumer|spool|all] [extra args for the kafka benchmark]
+# usage: Benchmarks/run.sh [kafka|parse|udp|template|rules|windows|state|e2e|consumer|spool|sidecar|all] [extra args for the kafka benchmark]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -284,6 +284,18 @@ state() {
   "$here/.build/release/StateSaveBenchmark" "${STATE_GROUPS:-1000000}"
 }
 
+sidecar() {
+  # The sidecar's cost beside InfluxDB 1.6.7's UDP service: CPU per point and per alert, RSS,
+  # threads (Benchmarks/sidecar.sh; IMAGE_REPORT=<saved Deploy/verify-image.sh output> adds the image).
+  if ! command -v influxd >/dev/null; then
+    sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q influxdb
+  fi
+  (cd "$root" && swift build -c release --product alertrelay && swift build -c release --product kafka-test-broker)
+  (cd "$here" && swift build -c release --product UDPLoad)
+  "$here/sidecar.sh" "$(cd "$root" && swift build -c release --show-bin-path)" "$here/.build/release"
+}
+
 case "$what" in
   spool) spool ;;
   state) state ;;
@@ -295,6 +307,7 @@ case "$what" in
   windows) windows ;;
   e2e) e2e ;;
   consumer) consumer ;;
+  sidecar) sidecar ;;
   all) parse; template; rules; e2e; consumer; udp; kafka "$@" ;;
-  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, rules, windows, state, e2e, consumer, spool, all)" >&2; exit 64 ;;
+  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, rules, windows, state, e2e, consumer, spool, sidecar, all)" >&2; exit 64 ;;
 esac

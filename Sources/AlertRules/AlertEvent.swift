@@ -68,6 +68,9 @@ public struct AlertRecord: Sendable {
     public func json() -> String {
         let e = event
         var out = "{\"id\":"
+        // Room for the escaped details (their quotes grow fivefold as \u0026#34;) and the rest, so
+        // the string is not regrown as it is written.
+        out.reserveCapacity(384 + e.message.utf8.count + 2 * e.details.utf8.count)
         GoJSON.appendString(e.id, to: &out)
         out += ",\"message\":"
         GoJSON.appendString(e.message, to: &out)

@@ -7,6 +7,7 @@ enum DefaultDetails {
     static func render(point: Point, taskName: String, group: String, id: String, level: AlertLevel,
                        duration: Int64, message: String, hostname: String) -> String {
         var j = "{\"Name\":"
+        j.reserveCapacity(512 + message.utf8.count)  // written once, not regrown
         GoJSON.appendString(point.measurement, to: &j)
         j += ",\"TaskName\":"
         GoJSON.appendString(taskName, to: &j)

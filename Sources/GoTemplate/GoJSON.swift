@@ -75,44 +75,61 @@ public enum GoJSON {
     /// A JSON string literal as encoding/json writes it, appended to `out`.
     public static func appendString(_ s: String, to out: inout String, escapeHTML: Bool = true) {
         out += "\""
-        // Byte by byte: unescaped runs are appended whole (escapes are ASCII or U+2028/9's 3 bytes).
-        let u = s.utf8
-        var run = u.startIndex
-        var i = u.startIndex
-        while i != u.endIndex {
-            let b = u[i]
-            var escape: String?
-            var length = 1
-            switch b {
-            case 0x22: escape = "\\\""
-            case 0x5C: escape = "\\\\"
-            case 0x0A: escape = "\\n"
-            case 0x0D: escape = "\\r"
-            case 0x09: escape = "\\t"
-            case 0x3C where escapeHTML, 0x3E where escapeHTML, 0x26 where escapeHTML: escape = unicodeEscape(b)
-            case 0x00..<0x20: escape = unicodeEscape(b)
-            case 0xE2:
-                let j = u.index(after: i)
-                if j != u.endIndex, u[j] == 0x80 {
-                    let k = u.index(after: j)
-                    if k != u.endIndex, u[k] == 0xA8 || u[k] == 0xA9 {
-                        escape = u[k] == 0xA8 ? "\\u2028" : "\\u2029"
-                        length = 3
-                    }
+        // Byte by byte: a string with nothing to escape is appended as it is; otherwise the escaped
+        // bytes are gathered in one buffer and appended once (a string of many escapes, like the
+        // HTML-escaped details, would otherwise cost a String append per piece).
+        var source = s
+        source.withUTF8 { u in
+            var bytes: [UInt8] = []
+            var run = 0
+            var i = 0
+            while i < u.count {
+                let b = u[i]
+                var escape: [UInt8]?
+                var length = 1
+                if b < 0x20 || b == 0x22 || b == 0x5C {
+                    escape = escapeBytes[Int(b)]
+                } else if b == 0x3C || b == 0x3E || b == 0x26 {
+                    if escapeHTML { escape = escapeBytes[Int(b)] }
+                } else if b == 0xE2, i + 2 < u.count, u[i + 1] == 0x80, u[i + 2] == 0xA8 || u[i + 2] == 0xA9 {
+                    escape = u[i + 2] == 0xA8 ? Array("\\u2028".utf8) : Array("\\u2029".utf8)
+                    length = 3
                 }
-            default: break
+                if let escape {
+                    if bytes.isEmpty { bytes.reserveCapacity(u.count + u.count / 2 + 16) }
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i]))
+                    bytes.append(contentsOf: escape)
+                    i += length
+                    run = i
+                } else {
+                    i += 1
+                }
             }
-            if let escape {
-                out += Substring(u[run..<i])
-                out += escape
-                i = u.index(i, offsetBy: length)
-                run = i
+            if run == 0 {
+                out += s
             } else {
-                i = u.index(after: i)
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count]))
+                out += String(decoding: bytes, as: UTF8.self)
             }
         }
-        out += Substring(u[run..<u.endIndex])
         out += "\""
+    }
+
+    /// ``escapes`` as bytes.
+    static let escapeBytes: [[UInt8]] = escapes.map { Array($0.utf8) }
+
+    /// The escape of each ASCII byte encoding/json escapes (control characters, `"`, `\\`, and the
+    /// HTML-safe `<`, `>`, `&`), made once; "" for the others.
+    static let escapes: [String] = (0..<128).map { (b: Int) -> String in
+        switch b {
+        case 0x22: return "\\\""
+        case 0x5C: return "\\\\"
+        case 0x0A: return "\\n"
+        case 0x0D: return "\\r"
+        case 0x09: return "\\t"
+        case 0..<0x20, 0x3C, 0x3E, 0x26: return unicodeEscape(UInt8(b))
+        default: return ""
+        }
     }
 
     @inline(__always)

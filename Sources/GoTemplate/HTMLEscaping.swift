@@ -81,19 +81,50 @@ public enum HTMLEscaping {
                                                0x3E: "&gt;", 0x60: "&#96;"], 0x61)
 
     /// Go's `htmlReplacer`; without `badRunes`, Unicode non-characters become `&#x…;`.
+    ///
+    /// Byte by byte over the UTF-8 (every table key is ASCII, and the non-characters are three-byte
+    /// sequences), copying unreplaced runs whole: alert details pass through here once per event,
+    /// and a dictionary lookup and scalar append per character was most of their cost.
     static func htmlReplace(_ s: String, _ table: Table, badRunes: Bool) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count + 16)
-        for r in s.unicodeScalars {
-            if r.value < table.count {
-                if let repl = table.entries[r.value] { out += repl } else { out.unicodeScalars.append(r) }
-            } else if !badRunes && ((0xFDD0...0xFDEF).contains(r.value) || (0xFFF0...0xFFFF).contains(r.value)) {
-                out += "&#x" + String(r.value, radix: 16) + ";"
-            } else {
-                out.unicodeScalars.append(r)
-            }
+        // Which ASCII bytes the table replaces, as a 128-bit set.
+        var low: UInt64 = 0, high: UInt64 = 0
+        for key in table.entries.keys where key < min(table.count, 0x80) {
+            if key < 64 { low |= 1 << UInt64(key) } else { high |= 1 << UInt64(key - 64) }
         }
-        return out
+        func replaced(_ b: UInt8) -> Bool { b < 64 ? low & (1 << UInt64(b)) != 0 : b < 128 && high & (1 << UInt64(b - 64)) != 0 }
+        var source = s
+        return source.withUTF8 { u -> String in
+            var out: [UInt8] = []
+            var run = 0, i = 0
+            while i < u.count {
+                let b = u[i]
+                var replacement: String?
+                var length = 1
+                if b < 0x80 {
+                    if replaced(b) { replacement = table.entries[UInt32(b)] }
+                } else if !badRunes, b == 0xEF, i + 2 < u.count {
+                    // U+FDD0...U+FDEF is EF B7 90...EF B7 AF; U+FFF0...U+FFFF is EF BF B0...EF BF BF.
+                    let b1 = u[i + 1], b2 = u[i + 2]
+                    if (b1 == 0xB7 && (0x90...0xAF).contains(b2)) || (b1 == 0xBF && b2 >= 0xB0) {
+                        let value = (UInt32(b & 0x0F) << 12) | (UInt32(b1 & 0x3F) << 6) | UInt32(b2 & 0x3F)
+                        replacement = "&#x" + String(value, radix: 16) + ";"
+                        length = 3
+                    }
+                }
+                if let replacement {
+                    if out.isEmpty { out.reserveCapacity(u.count + 64) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i]))
+                    out.append(contentsOf: replacement.utf8)
+                    i += length
+                    run = i
+                } else {
+                    i += 1
+                }
+            }
+            if run == 0 { return s }  // nothing replaced
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count]))
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     /// html/template's HTML text escaping (text/template's `html` builtin is the same without `+`).

@@ -147,8 +147,7 @@ final class EngineLoop {
             if let batch = work.batch {
                 process(batch)
                 queue.evaluated(batch.points.count)
-                dirty = true
-                publish(force: false)
+                dirty = !publish(force: false)
                 startSaveIfDue()
             }
             flushChangelog()
@@ -162,23 +161,23 @@ final class EngineLoop {
                 return
             }
             if work.isEmpty {
-                // Idle (or a timer): publish the last counters, start a save that is due.
-                if dirty {
-                    publish(force: true)
-                    dirty = false
-                }
+                // Idle (or a timer): publish the last counters once due, start a save that is due.
+                if dirty, publish(force: false) { dirty = false }
                 startSaveIfDue()
             }
         }
     }
 
     /// How long the loop may sleep with nothing queued: not at all while a snapshot is being
-    /// taken or counters wait to be published; else until the next clock deadline (deadman
-    /// checks) or the next save check, or until work arrives.
+    /// taken; else until counters that wait to be published are due (at most every
+    /// ``publishInterval``: publishing copies every rule's statistics, too much to do per
+    /// datagram at a few hundred datagrams a second), the next clock deadline (deadman checks)
+    /// or the next save check, or until work arrives.
     private func nextWait() -> PipelineQueue.Wait {
-        if cursor != nil || dirty { return .no }
+        if cursor != nil { return .no }
         var wait: Duration?
-        if persistence != nil { wait = .seconds(1) }
+        if dirty { wait = max(.zero, Self.publishInterval - (ContinuousClock.now - lastPublish)) }
+        if persistence != nil { wait = wait.map { min($0, .seconds(1)) } ?? .seconds(1) }
         if engine.hasClockedRules, let due = engine.nextClockDeadline {
             let untilDue = Duration.nanoseconds(max(0, due - unixNanosecondsNow()))
             wait = wait.map { min($0, untilDue) } ?? untilDue
@@ -293,9 +292,14 @@ final class EngineLoop {
 
     // MARK: Counters
 
-    private func publish(force: Bool) {
+    /// How stale the published counters may be while points arrive.
+    static let publishInterval: Duration = .milliseconds(250)
+
+    /// Publishes the counters when `force`d or due; true if it did.
+    @discardableResult
+    private func publish(force: Bool) -> Bool {
         let now = ContinuousClock.now
-        guard force || now - lastPublish > .milliseconds(250) else { return }
+        guard force || now - lastPublish >= Self.publishInterval else { return false }
         lastPublish = now
         counters.rules = engine.statistics
         var c = counters
@@ -305,5 +309,6 @@ final class EngineLoop {
         }
         c.levelsRefused += router.levelsRefused
         published.set(c)
+        return true
     }
 }

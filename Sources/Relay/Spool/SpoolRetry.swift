@@ -79,6 +79,21 @@ public final class SpoolRetry: Sendable {
             return nil
         }
 
+        /// Counts `p` in flight since `now` (true), or keeps it for the re-send when held (false);
+        /// the duration is the timer to arm, when none is.
+        mutating func admit(_ p: Pending, at now: UInt64, timeout: Duration) -> (Bool, Duration?) {
+            if held {
+                waiting.append(p)
+                return (false, nil)
+            }
+            flight[p.order] = now
+            flightOrder.append(p.order)
+            self.timeout = timeout
+            guard !timerArmed else { return (true, nil) }
+            timerArmed = true
+            return (true, timeout)
+        }
+
         /// Forgets message `order` (reported); the send-order list is trimmed as its head completes,
         /// so it stays as long as what is in flight, not as long as what was ever sent.
         mutating func landed(_ order: UInt64) {
@@ -133,19 +148,11 @@ public final class SpoolRetry: Sendable {
     /// Before the engine sends `p` to `cluster`: true to send it now (counted in flight, timed
     /// against `timeout`); false when the cluster is held (`p` waits here for the re-send).
     func admit(_ p: Pending, output: String, timeout: Duration) -> Bool {
-        let (admitted, arm): (Bool, Duration?) = state.withLock { s in
-            var c = s.clusters[output, default: ClusterState()]
-            defer { s.clusters[output] = c }
-            if c.held {
-                c.waiting.append(p)
-                return (false, nil)
-            }
-            c.flight[p.order] = DispatchTime.now().uptimeNanoseconds
-            c.flightOrder.append(p.order)
-            c.timeout = timeout
-            guard !c.timerArmed else { return (true, nil) }
-            c.timerArmed = true
-            return (true, timeout)
+        let now = DispatchTime.now().uptimeNanoseconds
+        // Changed in place: a copy of the cluster's state would copy its in-flight tables, once
+        // per message sent.
+        let (admitted, arm) = state.withLock { s in
+            s.clusters[output, default: ClusterState()].admit(p, at: now, timeout: timeout)
         }
         if let arm { armTimer(output, after: arm) }
         return admitted
