@@ -34,6 +34,8 @@ fi
 chroot "$rootfs" id -u 10001 >/dev/null 2>&1 || \
   chroot "$rootfs" useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin alertrelay
 install -m 0755 "$binary" "$rootfs/usr/local/bin/alertrelay"
+# The Dockerfile strips the binary it copies into the runtime stage (no symbols, no debug info).
+if grep -q '&& strip /alertrelay' "$dockerfile"; then strip "$rootfs/usr/local/bin/alertrelay"; fi
 rm -rf "$rootfs/etc/alertrelay" && cp -r "$root/Config" "$rootfs/etc/alertrelay"
 
 # A container has /proc, /dev and /sys; so must the root (the Swift runtime reads its arguments
@@ -87,4 +89,4 @@ status=0; wait "$relay_pid" || status=$?; relay_pid=""
 echo "$found" | head -3
 [ -n "$found" ] || { echo "FAIL: no alert from the image's relay"; cat "$work/relay.log"; exit 1; }
 [ "$status" -eq 0 ] || { echo "FAIL: SIGTERM exit status $status"; exit 1; }
-echo "image verified: $(du -sh "$rootfs/usr/local/bin/alertrelay" | cut -f1) binary, runtime packages: $packages"
+echo "image verified: $(du -sh "$rootfs/usr/local/bin/alertrelay" | cut -f1) binary, root filesystem $(du -sxh "$rootfs" | cut -f1) (the bind mounts left out), runtime packages: $packages"

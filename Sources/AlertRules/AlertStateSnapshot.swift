@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LineProtocol
 
 /// The alert state of every rule and group, and each topic's last level per alert ID: what a
@@ -57,7 +66,7 @@ public struct AlertStateSnapshot: Codable, Sendable, Equatable {
         var written = 0
         let failed: StateFileError? = data.withUnsafeBytes { raw in
             while written < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
+                let n = systemWrite(fd, raw.baseAddress! + written, raw.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
                     return failure("write", temporary)
@@ -211,3 +220,6 @@ extension AlertRouter {
         }
     }
 }
+
+/// The C library's `write(2)`, named apart from the snapshot's own `write` methods.
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A snapshot of the engine's alert state taken a slice at a time, so that saving a million
 /// groups never holds the engine's thread for long: ``RuleEngine/beginSnapshot()`` notes every

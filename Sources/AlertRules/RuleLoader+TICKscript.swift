@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// TICKscript tasks (`*.tick` in the rules directory) as rules: the task's name is its file's
 /// name without `.tick`, as `kapacitor define NAME -tick FILE`. Each task is compiled to the
@@ -31,7 +40,8 @@ extension RuleLoader {
     }
 
     static func taskName(_ file: String) -> String {
-        var name = (file as NSString).lastPathComponent
+        // NSString's lastPathComponent for a file path (no trailing slash): what follows the last "/".
+        var name = file.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? file
         if name.hasSuffix(".tick") { name.removeLast(5) }
         return name
     }

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GoTemplate
 import LineProtocol
 
@@ -46,9 +55,9 @@ public struct RuleLoader {
 
     /// The YAML files (`.yaml`, `.yml`) of a directory, sorted by name; none if it does not exist.
     public static func yamlFiles(in directory: String) throws(RuleLoadErrors) -> [String] {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) else { return [] }
-        guard isDir.boolValue else {
+        var st = stat()
+        guard stat(directory, &st) == 0 else { return [] }  // follows links, as FileManager.fileExists did
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
             throw RuleLoadErrors(errors: [RuleLoadError(SourceLocation(file: directory, line: 1, column: 1), "not a directory")])
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
@@ -360,9 +369,9 @@ public struct RuleLoader {
             } else if s.style == .plain, ["true", "false"].contains(s.string.lowercased()) {
                 literal = s.string.lowercased() == "true" ? "TRUE" : "FALSE"
             } else {
-                literal = "'" + s.string.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+                literal = "'" + s.string.replacing("\\", with: "\\\\").replacing("'", with: "\\'") + "'"
             }
-            text = "\"" + field.replacingOccurrences(of: "\"", with: "\\\"") + "\" \(op) " + literal
+            text = "\"" + field.replacing("\"", with: "\\\"") + "\" \(op) " + literal
             structured = true
         } else {
             text = try v.string(key)

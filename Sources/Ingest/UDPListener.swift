@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import LineProtocol
 import NIOCore
@@ -73,7 +82,8 @@ public final class UDPListener: Sendable {
     /// happens before the relay sees a datagram. nil where /proc is not readable.
     public var kernelDrops: UInt64? {
         guard let port = localAddress.port else { return nil }
-        let suffix = ":" + String(format: "%04X", port)
+        let hex = String(port, radix: 16, uppercase: true)
+        let suffix = ":" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         var total: UInt64?
         for file in ["/proc/net/udp", "/proc/net/udp6"] {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }

@@ -1,6 +1,15 @@
 import CRdKafka
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import Synchronization
 import Locking
@@ -77,14 +86,12 @@ public final class KafkaProducer: Sendable {
         let handle = self.handle
         let stop = pollStop
         let done = pollDone
-        let thread = Thread {
+        DetachedThread.start("kafka-poll-\(config.id)") {
             // Blocks until reports arrive (librdkafka wakes it); `close` stops it within 100 ms.
             // Under load the sending thread serves most reports itself (see `send`).
             while !stop.isSet { rd_kafka_poll(handle.pointer, 100) }
             done.signal()
         }
-        thread.name = "kafka-poll-\(config.id)"
-        thread.start()
     }
 
     deinit {

@@ -1,6 +1,15 @@
 import AlertRules
 import GoTemplate
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RelayConfig
 
 /// Everything `alertrelay run`, `check` and `test` load: the config file, then the rule and handler

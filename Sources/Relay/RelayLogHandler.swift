@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GoDuration
 import GoTemplate
 import Logging
@@ -69,7 +78,7 @@ public struct RelayLogHandler: LogHandler {
             for k in all.keys.sorted() { line += " \(k)=\(Self.logfmt(Self.text(all[k]!)))" }
             line += "\n"
         }
-        FileHandle.standardError.write(Data(line.utf8))
+        FileDescriptorReading.writeAll(line, to: 2)
     }
 
     static func name(_ l: Logger.Level) -> String {
@@ -90,8 +99,9 @@ public struct RelayLogHandler: LogHandler {
         var t = time_t(ts.tv_sec)
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec, Int(ts.tv_nsec / 1000))
+        return zeroPadded(Int(parts.tm_year) + 1900, 4) + "-" + zeroPadded(Int(parts.tm_mon) + 1, 2) + "-" + zeroPadded(Int(parts.tm_mday), 2)
+            + "T" + zeroPadded(Int(parts.tm_hour), 2) + ":" + zeroPadded(Int(parts.tm_min), 2) + ":" + zeroPadded(Int(parts.tm_sec), 2)
+            + "." + zeroPadded(Int(ts.tv_nsec / 1000), 6) + "Z"
     }
 
     /// A logfmt value as go-logfmt writes one: bare unless it is empty or holds a space, a control

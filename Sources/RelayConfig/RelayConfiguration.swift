@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GoDuration
 import Ingest
 import KafkaDispatch
@@ -110,8 +119,8 @@ public struct RelayConfiguration: Sendable, Equatable {
             let reason = String(cString: strerror(errno))
             return Inspection(configuration: nil, problems: [ConfigProblem(file: path, line: nil, message: "cannot read the file: \(reason)")])
         }
-        let data = FileHandle(fileDescriptor: fd, closeOnDealloc: true).readDataToEndOfFile()
-        guard let text = String(data: data, encoding: .utf8) else {
+        defer { close(fd) }
+        guard let bytes = FileDescriptorReading.readAll(fd), let text = String(validating: bytes, as: UTF8.self) else {
             return Inspection(configuration: nil, problems: [ConfigProblem(file: path, line: nil, message: "the file is not UTF-8 text")])
         }
         return inspect(text, file: path, environment: environment, checkPaths: checkPaths)
@@ -170,7 +179,7 @@ public struct LoadConfig: Sendable, Equatable {
         // Not NSString.deletingLastPathComponent: Foundation traps on some names ("a").
         let base = file.contains("/") ? WritablePaths.parentDirectory(of: file) : ""
         let joined = base.isEmpty ? dir : base + "/" + dir
-        return (joined as NSString).standardizingPath
+        return PathNames.standardized(joined)
     }
 }
 

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where `--config` points when it is not given: `ALERTRELAY_CONFIG_PATH`, else the packaged
 /// location, so `alertrelay run` in the image or under systemd needs no arguments.

@@ -1,6 +1,15 @@
 import AlertRules
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `alertrelay convert FILE.tick`: the YAML rule a TICKscript task stands for.
 struct ConvertCommand: ParsableCommand {

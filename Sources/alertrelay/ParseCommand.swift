@@ -1,5 +1,15 @@
 import ArgumentParser
+import RelayConfig
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LineProtocol
 
 /// `alertrelay parse`: line protocol in, one JSON line per record out, for debugging a feed.
@@ -27,7 +37,7 @@ struct ParseCommand: ParsableCommand {
         }
         let data: Data
         if file == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
+            data = Data(FileDescriptorReading.readAll(0) ?? [])
         } else {
             guard let d = FileManager.default.contents(atPath: file) else {
                 printError("\(file): cannot read the file")
@@ -43,11 +53,11 @@ struct ParseCommand: ParsableCommand {
             output += record.jsonLine
             output += "\n"
             if output.utf8.count > 1 << 16 {
-                FileHandle.standardOutput.write(Data(output.utf8))
+                FileDescriptorReading.writeAll(output, to: 1)
                 output = ""
             }
         }
-        FileHandle.standardOutput.write(Data(output.utf8))
+        FileDescriptorReading.writeAll(output, to: 1)
         if rejected { throw ExitCode(1) }
     }
 }

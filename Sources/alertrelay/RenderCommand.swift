@@ -1,5 +1,15 @@
 import ArgumentParser
+import RelayConfig
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GoTemplate
 import AlertRules
 
@@ -80,12 +90,12 @@ struct RenderCommand: ParsableCommand {
         do {
             let t = try Self.template(text, name: "render", kind: kind, options: options)
             try t.execute(value, into: &out)
-            FileHandle.standardOutput.write(Data(out.utf8))
+            FileDescriptorReading.writeAll(out, to: 1)
         } catch let e as TemplateParseError {
             printError(e.description)
             throw ExitCode(1)
         } catch let e as TemplateExecutionError {
-            FileHandle.standardOutput.write(Data(out.utf8))
+            FileDescriptorReading.writeAll(out, to: 1)
             printError(e.description)
             throw ExitCode(1)
         }
@@ -93,21 +103,21 @@ struct RenderCommand: ParsableCommand {
 
     private func runCases(_ text: String) throws {
         var output = ""
-        for (n, line) in text.split(separator: "\n").enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+        for (n, line) in text.split(separator: "\n").enumerated() where !line.allSatisfy({ $0 == " " || $0 == "\t" }) {
+            guard let meta = try? JSONDecoder().decode(CaseLine.self, from: Data(line.utf8)) else {
                 printError("\(cases ?? ""):\(n + 1): not a JSON object")
                 throw ExitCode(2)
             }
-            let kind = object["kind"] as? String ?? "generic"
-            let name = object["name"] as? String ?? "render"
-            let templateText = object["template"] as? String ?? ""
-            let caseOptions = object["options"] as? [String] ?? []
+            let kind = meta.kind ?? "generic"
+            let name = meta.name ?? "render"
+            let templateText = meta.template ?? ""
+            let caseOptions = meta.options ?? []
             var out = ""
             var err: String?
             do {
                 let t = try Self.template(templateText, name: name, kind: kind, options: caseOptions)
                 // The data is read from the line's own text with the data rule (as --data is), not
-                // from JSONSerialization's numbers, which lose 3.0's point and 64-bit integers.
+                // from JSONDecoder's numbers, which lose 3.0's point and 64-bit integers.
                 guard case .map(let members) = try TemplateValue(json: String(line)) else { throw TemplateDataError(description: "not a JSON object") }
                 try t.execute(try Self.data(members["data"] ?? .null, kind: kind), into: &out)
             } catch let e as TemplateParseError {
@@ -117,12 +127,42 @@ struct RenderCommand: ParsableCommand {
             } catch {
                 err = "data: \(error)"
             }
-            var result: [String: Any] = ["out": out]
-            if let id = object["id"] { result["id"] = id }
-            if let err { result["err"] = err }
-            let encoded = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .withoutEscapingSlashes])
-            output += String(decoding: encoded, as: UTF8.self) + "\n"
+            var result: [String: TemplateValue] = ["out": .string(out)]
+            if let id = meta.id { result["id"] = id }
+            if let err { result["err"] = .string(err) }
+            // Keys sorted, as Go encodes a map; `<`, `>` and `&` as they are.
+            output += GoJSON.encode(.map(result), escapeHTML: false) + "\n"
         }
-        FileHandle.standardOutput.write(Data(output.utf8))
+        FileDescriptorReading.writeAll(output, to: 1)
+    }
+}
+
+/// The members of a `render --cases` line that say what to run (the data is read apart, with the
+/// data rule); a member of another type than expected counts as absent.
+private struct CaseLine: Decodable {
+    var kind: String?
+    var name: String?
+    var template: String?
+    var options: [String]?
+    /// Echoed back in the result: a string, a number or a boolean (other ids are left out).
+    var id: TemplateValue?
+
+    enum CodingKeys: String, CodingKey { case kind, name, template, options, id }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try? c.decode(String.self, forKey: .kind)
+        name = try? c.decode(String.self, forKey: .name)
+        template = try? c.decode(String.self, forKey: .template)
+        options = try? c.decode([String].self, forKey: .options)
+        if let s = try? c.decode(String.self, forKey: .id) {
+            id = .string(s)
+        } else if let i = try? c.decode(Int64.self, forKey: .id) {
+            id = .int64(i)
+        } else if let d = try? c.decode(Double.self, forKey: .id) {
+            id = .float64(d)
+        } else if let b = try? c.decode(Bool.self, forKey: .id) {
+            id = .bool(b)
+        }
     }
 }

@@ -1,6 +1,15 @@
 import AlertRules
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GoTemplate
 import LineProtocol
 import Relay
@@ -63,7 +72,7 @@ struct TestCommand: ParsableCommand {
         let loaded = try loadEverything(config: config, rules: rules, handlers: handlers, checkPaths: false)
         let data: Data
         if points == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
+            data = Data(FileDescriptorReading.readAll(0) ?? [])
         } else {
             guard let d = FileManager.default.contents(atPath: points) else {
                 printError("\(points): cannot read the file")
@@ -87,7 +96,7 @@ struct TestCommand: ParsableCommand {
         var out = ""
         var pointCount = 0, rejected = 0, events = 0, messages = 0
         func flush() {
-            FileHandle.standardOutput.write(Data(out.utf8))
+            FileDescriptorReading.writeAll(out, to: 1)
             out = ""
         }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import KafkaDispatch
 
 /// A real Kafka-protocol endpoint on 127.0.0.1 for tests and the quick start: librdkafka's mock
@@ -58,12 +62,12 @@ struct KafkaTestBroker: ParsableCommand {
                 switch sig {
                 case SIGUSR1:
                     cluster.setBrokersUp(false)
-                    FileHandle.standardError.write(Data("kafka-test-broker: brokers down\n".utf8))
+                    printError("kafka-test-broker: brokers down\n")
                 case SIGUSR2:
                     cluster.setBrokersUp(true)
-                    FileHandle.standardError.write(Data("kafka-test-broker: brokers up\n".utf8))
+                    printError("kafka-test-broker: brokers up\n")
                 default:
-                    Foundation.exit(0)
+                    terminate()
                 }
             }
             source.resume()
@@ -76,4 +80,15 @@ struct KafkaTestBroker: ParsableCommand {
             while true { sleep(3600) }
         }
     }
+}
+
+/// The C library's `exit`, named apart from `ParsableCommand.exit(withError:)`, which an
+/// unqualified `exit` inside the command would find first.
+private func terminate() -> Never { exit(0) }
+
+/// Writes `text` to standard error (file descriptor 2: C's `stderr` is a global Swift 6 cannot
+/// prove safe to share).
+private func printError(_ text: String) {
+    var text = text
+    text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GoTemplate
 
 /// A stateless function of Kapacitor's `tick/stateful/functions.go`.
@@ -125,7 +134,7 @@ enum LambdaFunctions {
             case .int(let i): return .float(Double(i))
             case .float(let f): return .float(f)
             case .string(let s):
-                guard let f = Double(s.trimmingCharacters(in: [])), !s.isEmpty, !s.hasPrefix(" ") else {
+                guard let f = Double(s), !s.isEmpty, !s.hasPrefix(" ") else {
                     throw LambdaError("strconv.ParseFloat: parsing \(goQuote(s)): invalid syntax")
                 }
                 return .float(f)
@@ -231,7 +240,7 @@ enum LambdaFunctions {
         add(str1("strLength", { .int(Int64($0.utf8.count)) }, .int))
         add(str1("strToLower", { .string($0.lowercased()) }, .string))
         add(str1("strToUpper", { .string($0.uppercased()) }, .string))
-        add(str1("strTrimSpace", { .string($0.trimmingCharacters(in: .whitespacesAndNewlines)) }, .string))
+        add(str1("strTrimSpace", { .string(trimmingSpace($0)) }, .string))
         add(str2("strTrim", .string) { s, cut in
             .string(String(String.UnicodeScalarView(s.unicodeScalars.drop { cut.unicodeScalars.contains($0) }.reversed().drop { cut.unicodeScalars.contains($0) }.reversed())))
         })
@@ -312,7 +321,23 @@ enum LambdaFunctions {
         let e = (log(Double(s)) / log(1000.0)).rounded(.down)
         let suffix = sizes[min(Int(e), sizes.count - 1)]
         let val = (Double(s) / pow(1000, e) * 10 + 0.5).rounded(.down) / 10
-        return String(format: val < 10 ? "%.1f %@" : "%.0f %@", val, suffix)
+        return cFormat(val < 10 ? "%.1f" : "%.0f", val) + " " + suffix
+    }
+
+    /// Go's `strings.TrimSpace`: leading and trailing Unicode white space (White_Space, the set
+    /// Foundation's `whitespacesAndNewlines` is) removed.
+    static func trimmingSpace(_ s: String) -> String {
+        let scalars = s.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[first...last])
+    }
+
+    /// C's printf formatting of one double (`%.1f`, `%.0f`): the same rounding Go's `%f` does.
+    static func cFormat(_ format: String, _ value: Double) -> String {
+        var buffer = [CChar](repeating: 0, count: 400)  // %.1f of the largest double is 311 bytes
+        let n = withVaList([value]) { vsnprintf(&buffer, buffer.count, format, $0) }
+        return String(decoding: buffer[..<Int(max(0, min(n, Int32(buffer.count - 1))))].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Go's `strings.Replace(s, old, new, n)` on bytes.

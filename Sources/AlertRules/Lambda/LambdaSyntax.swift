@@ -59,11 +59,11 @@ public indirect enum LambdaNode: Sendable, CustomStringConvertible {
         switch self {
         case .int(let i, _): return String(i)
         case .float(let f, _): return String(f)
-        case .string(let s, _): return "'" + s.replacingOccurrences(of: "'", with: "\\'") + "'"
+        case .string(let s, _): return "'" + s.replacing("'", with: "\\'") + "'"
         case .bool(let b, _): return b ? "TRUE" : "FALSE"
         case .duration(let d, _): return LambdaDuration.format(d)
         case .regex(let r, _): return r.description
-        case .reference(let r, _): return "\"" + r.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .reference(let r, _): return "\"" + r.replacing("\"", with: "\\\"") + "\""
         case .identifier(let i, _): return i
         case .unary(let op, let n, _): return op.rawValue + n.description
         case .binary(let op, let l, let r, _): return "\(l) \(op.rawValue) \(r)"

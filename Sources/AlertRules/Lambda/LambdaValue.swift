@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The type of a lambda value, named as Kapacitor names it in error messages (`ast.ValueType`).
 public enum LambdaType: String, Sendable, Hashable, CustomStringConvertible {
@@ -49,64 +58,66 @@ public enum LambdaValue: Sendable, Equatable {
     }
 }
 
-/// A compiled `/regex/` literal: Go's RE2 syntax, run by ICU (`NSRegularExpression`).
+/// A compiled `/regex/` literal: Go's RE2 syntax, run by the standard library's `Regex` (no ICU:
+/// the relay links FoundationEssentials only).
 ///
-/// RE2 and ICU agree on the syntax alert rules use (classes, anchors, groups, `(?i)`, repetition);
-/// `(?P<name>…)` is translated to ICU's `(?<name>…)`.
+/// RE2 and Swift's regex syntax agree on what alert rules use (classes, anchors, groups, `(?i)`,
+/// repetition); `(?P<name>…)` is translated to `(?<name>…)`. Matching is by Unicode scalar, as
+/// RE2 and ICU match, not by grapheme cluster (Swift's default).
 public final class LambdaRegex: Sendable, Equatable, CustomStringConvertible {
     /// The pattern as written between the slashes (with `\/` unescaped).
     public let pattern: String
-    let regex: NSRegularExpression
+    // `Regex` is immutable once compiled and matching does not change it; the standard library
+    // does not mark it Sendable (its output type may not be), this one's output is strings.
+    nonisolated(unsafe) let regex: Regex<AnyRegexOutput>
     /// Names of the capture groups, in order, for `${name}` in replacements.
     let groupNames: [String]
 
     /// Compiles `pattern`; throws the compiler's reason.
     public init(_ pattern: String) throws(LambdaError) {
         self.pattern = pattern
-        let icu = pattern.replacingOccurrences(of: "(?P<", with: "(?<")
+        let translated = pattern.replacing("(?P<", with: "(?<")
         do {
-            regex = try NSRegularExpression(pattern: icu, options: [])
+            regex = try Regex(translated).matchingSemantics(.unicodeScalar)
         } catch {
             throw LambdaError("error parsing regexp: invalid regular expression `\(pattern)`")
         }
-        groupNames = LambdaRegex.captureNames(icu)
+        groupNames = LambdaRegex.captureNames(translated)
     }
 
     /// Whether the pattern matches anywhere in `s` (Go's `MatchString`).
     public func matches(_ s: String) -> Bool {
-        let ns = s as NSString
-        return regex.firstMatch(in: s, options: [], range: NSRange(location: 0, length: ns.length)) != nil
+        // Only custom regex components throw; a compiled pattern has none.
+        (try? regex.firstMatch(in: s)) != nil
     }
 
     /// Go's `ReplaceAllString`: `$1`, `${1}`, `$name`, `${name}`, `$$` expand in `template`.
     public func replaceAll(in src: String, with template: String) -> String {
-        let ns = src as NSString
-        let matches = regex.matches(in: src, options: [], range: NSRange(location: 0, length: ns.length))
+        let matches = src.matches(of: regex)
         if matches.isEmpty { return src }
         var out = ""
-        var last = 0
+        var last = src.startIndex
         for m in matches {
-            out += ns.substring(with: NSRange(location: last, length: m.range.location - last))
-            out += expand(template, match: m, in: ns)
-            last = m.range.location + m.range.length
+            out += String(src.unicodeScalars[last..<m.range.lowerBound])
+            out += expand(template, match: m, in: src)
+            last = m.range.upperBound
         }
-        out += ns.substring(from: last)
+        out += String(src.unicodeScalars[last...])
         return out
     }
 
-    private func group(_ name: String, match: NSTextCheckingResult, in ns: NSString) -> String {
+    private func group(_ name: String, match: Regex<AnyRegexOutput>.Match, in src: String) -> String {
         var index: Int?
         if let n = Int(name), n >= 0 { index = n } else if let i = groupNames.firstIndex(of: name) { index = i + 1 }
-        guard let i = index, i < match.numberOfRanges else { return "" }
-        let r = match.range(at: i)
-        return r.location == NSNotFound ? "" : ns.substring(with: r)
+        guard let i = index, i < match.output.count, let r = match.output[i].range else { return "" }
+        return String(src.unicodeScalars[r])
     }
 
-    private func expand(_ template: String, match: NSTextCheckingResult, in ns: NSString) -> String {
+    private func expand(_ template: String, match: Regex<AnyRegexOutput>.Match, in src: String) -> String {
         var out = ""
         var chars = Array(template.unicodeScalars)[...]
         func isNameChar(_ c: Unicode.Scalar) -> Bool {
-            c == "_" || CharacterSet.alphanumerics.contains(c) && c.isASCII
+            c == "_" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
         }
         while let c = chars.first {
             chars = chars.dropFirst()
@@ -117,7 +128,7 @@ public final class LambdaRegex: Sendable, Equatable, CustomStringConvertible {
                 if let close = chars.firstIndex(of: "}") {
                     let name = String(String.UnicodeScalarView(chars[chars.index(after: chars.startIndex)..<close]))
                     if !name.isEmpty, name.unicodeScalars.allSatisfy(isNameChar) {
-                        out += group(name, match: match, in: ns)
+                        out += group(name, match: match, in: src)
                         chars = chars[chars.index(after: close)...]
                         continue
                     }
@@ -128,7 +139,7 @@ public final class LambdaRegex: Sendable, Equatable, CustomStringConvertible {
             var name = ""
             while let n = chars.first, isNameChar(n) { name.unicodeScalars.append(n); chars = chars.dropFirst() }
             if name.isEmpty { out += "$"; continue }
-            out += group(name, match: match, in: ns)
+            out += group(name, match: match, in: src)
         }
         return out
     }

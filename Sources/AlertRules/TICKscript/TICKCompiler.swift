@@ -436,5 +436,5 @@ struct TICKCompiler {
     }
 
     /// A YAML single-quoted scalar.
-    static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+    static func quote(_ s: String) -> String { "'" + s.replacing("'", with: "''") + "'" }
 }

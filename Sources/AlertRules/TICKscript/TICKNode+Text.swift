@@ -21,9 +21,9 @@ extension TICKNode {
             }
             return text
         case .regex(let pattern, let literal):
-            return "/" + (literal.isEmpty ? pattern.replacingOccurrences(of: "/", with: "\\/") : literal) + "/"
+            return "/" + (literal.isEmpty ? pattern.replacing("/", with: "\\/") : literal) + "/"
         case .reference(let r):
-            return "\"" + r.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            return "\"" + r.replacing("\"", with: "\\\"") + "\""
         case .identifier(let name):
             return name
         case .unary(let op, let operand):
@@ -76,10 +76,10 @@ extension TICKNode {
 
     /// A string as a TICKscript literal that reads back as the same string.
     static func stringLiteral(_ s: String) -> String {
-        if !s.contains("\\") { return "'" + s.replacingOccurrences(of: "'", with: "\\'") + "'" }
+        if !s.contains("\\") { return "'" + s.replacing("'", with: "\\'") + "'" }
         // Backslashes stay as they are only in triple quotes.
         if !s.contains("'''") && !s.hasSuffix("'") { return "'''" + s + "'''" }
-        return "'" + s.replacingOccurrences(of: "'", with: "\\'") + "'"
+        return "'" + s.replacing("'", with: "\\'") + "'"
     }
 
     /// A duration as a TICKscript literal (`5m`, `90s`, `1d`), nil below the microsecond.

@@ -1,6 +1,15 @@
 import AlertRules
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Ingest
 import KafkaDispatch
 import LineProtocol
@@ -102,9 +111,7 @@ public final class RelayPipeline: PointSink, Sendable {
     /// Starts the engine thread: it makes the ``EngineLoop`` (restoring the saved state) and runs it.
     public func start() {
         let setup = self.setup, queue = self.queue, published = self.published
-        let thread = Thread { EngineLoop(setup, queue: queue, published: published).run() }
-        thread.name = "rule-engine"
-        thread.start()
+        DetachedThread.start("rule-engine") { EngineLoop(setup, queue: queue, published: published).run() }
     }
 
     /// Points the queue holds at most (a reload may change it).

@@ -1,4 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RelayConfig
 import ServiceLifecycle
 
 /// `[relay] watch-config`: reloads, through ``ReloadService`` as SIGHUP does, when the config
@@ -47,19 +57,19 @@ struct ConfigWatchService: Service {
     static func directories(_ controller: RelayController) -> [WatchedDirectory] {
         let c = controller.generation.loaded.configuration
         guard c.relay.watchConfig else { return [] }
-        let configPath = (controller.configPath as NSString).standardizingPath
-        let configDir = (configPath as NSString).deletingLastPathComponent
-        let configName = (configPath as NSString).lastPathComponent
+        let configPath = PathNames.standardized(controller.configPath)
+        let configDir = PathNames.deletingLastComponent(configPath)
+        let configName = PathNames.lastComponent(configPath)
         var dirs: [WatchedDirectory] = []
         var namesInConfigDir: Set<String> = [configName]
         if c.load.enabled {
             for dir in [c.load.rulesDirectory, c.load.handlersDirectory] {
-                let d = (dir as NSString).standardizingPath
+                let d = PathNames.standardized(dir)
                 dirs.append(WatchedDirectory(path: d) { name in
                     name.hasPrefix("..") || name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".tick")
                 })
-                let parent = (d as NSString).deletingLastPathComponent
-                let name = (d as NSString).lastPathComponent
+                let parent = PathNames.deletingLastComponent(d)
+                let name = PathNames.lastComponent(d)
                 if parent == configDir {
                     namesInConfigDir.insert(name)
                 } else {

@@ -1,5 +1,14 @@
 import AlertRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Ingest
 import KafkaDispatch
 import Logging
@@ -284,13 +293,13 @@ final class RelayController: Sendable {
             // The engine no longer sends to the replaced outputs: they deliver what they hold, then go
             // (a post or tcp output reports what it could not deliver in time, for the re-send).
             if !retiredAsync.isEmpty {
-                Thread.detachNewThread {
+                DetachedThread.start("close-outputs") {
                     for o in retiredAsync { o.close(timeout: timeout) }
                     counters.retire(retiredAsync)
                 }
             }
             guard kafkaChanged, let retired = replaced.dispatcher else { return }
-            Thread.detachNewThread {
+            DetachedThread.start("close-kafka") {
                 retired.close(timeout: timeout)
                 counters.retire(retired)
                 logger.info("previous Kafka producers closed")

@@ -1,5 +1,14 @@
 import CZlib
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Locking
 import KafkaDispatch
 import Logging
@@ -137,7 +146,7 @@ public final class Spool: Sendable {
         return result
     }
 
-    private func segmentPath(_ n: Int) -> String { dir + "/segment-\(String(format: "%010d", n)).log" }
+    private func segmentPath(_ n: Int) -> String { dir + "/segment-\(zeroPadded(n, 10)).log" }
 
     /// Reads every segment; returns unacknowledged records (with their ids) and starts a new segment.
     public func recover() throws -> [(SpoolID, Record)] {

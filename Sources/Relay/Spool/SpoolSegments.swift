@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 
 /// The spool's files and bookkeeping: the segment being written, the unacknowledged offsets and
@@ -53,8 +62,8 @@ struct SpoolSegments: Sendable {
         segmentBytes = Spool.segmentBytes(maxBytes: maxBytes)
     }
 
-    func segmentPath(_ n: Int) -> String { dir + "/segment-\(String(format: "%010d", n)).log" }
-    func ackPath(_ n: Int) -> String { dir + "/segment-\(String(format: "%010d", n)).acked" }
+    func segmentPath(_ n: Int) -> String { dir + "/segment-\(zeroPadded(n, 10)).log" }
+    func ackPath(_ n: Int) -> String { dir + "/segment-\(zeroPadded(n, 10)).acked" }
 
     /// Reads every segment; returns unacknowledged records (with their ids) and starts a new segment.
     mutating func recover() throws -> [(SpoolID, Spool.Record)] {
