@@ -78,7 +78,7 @@ public struct HTTPPostConfig: Sendable, Equatable {
             if c.endpoint.isEmpty { problem(nil, "endpoint is required (the name post handlers use)") }
             if c.url.isEmpty {
                 problem(nil, "url is required")
-            } else if c.url.contains("{{") {
+            } else if c.url.firstRange(of: "{{") != nil {
                 // A URL template over the alert data, as Kapacitor's: its syntax is checked here
                 // (with Kapacitor's `json` function known); each rendered URL is checked per alert.
                 do throws(TemplateParseError) {
@@ -92,7 +92,7 @@ public struct HTTPPostConfig: Sendable, Equatable {
             if let h = t["headers"] {
                 if let ht = h.table {
                     for k in ht.keys.sorted() {
-                        guard let v = ht[k]?.string, !v.contains("\r"), !v.contains("\n") else {
+                        guard let v = ht[k]?.string, !v.utf8.contains(13), !v.utf8.contains(10) else {
                             problem("headers", "header \"\(k)\" must be a string on one line")
                             continue
                         }
@@ -153,7 +153,7 @@ public struct HTTPPostConfig: Sendable, Equatable {
     /// `http(s)://host…` with no space: what the post output can send to.
     static func isHTTPURL(_ url: String) -> Bool {
         let rest = url.hasPrefix("https://") ? url.dropFirst(8) : url.hasPrefix("http://") ? url.dropFirst(7) : nil
-        guard let rest, !url.contains(" "), let first = rest.first else { return false }
+        guard let rest, !url.contains(" " as Character), let first = rest.first else { return false }
         return first != "/" && first != "?" && first != ":"
     }
 

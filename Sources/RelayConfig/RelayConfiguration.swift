@@ -177,7 +177,7 @@ public struct LoadConfig: Sendable, Equatable {
     static func resolve(_ dir: String, relativeTo file: String) -> String {
         if dir.hasPrefix("/") { return dir }
         // Not NSString.deletingLastPathComponent: Foundation traps on some names ("a").
-        let base = file.contains("/") ? WritablePaths.parentDirectory(of: file) : ""
+        let base = file.contains("/" as Character) ? WritablePaths.parentDirectory(of: file) : ""
         let joined = base.isEmpty ? dir : base + "/" + dir
         return PathNames.standardized(joined)
     }

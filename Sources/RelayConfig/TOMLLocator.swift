@@ -37,7 +37,7 @@ struct TOMLLocator {
                 let name = Self.headerName(line.dropFirst())
                 // A sub-table of an array element ([kafka.librdkafka]) belongs to the latest element.
                 let parent = name.split(separator: ".").first.map(String.init) ?? name
-                let index = name.contains(".") ? max(0, arrayCounts[parent, default: 1] - 1) : 0
+                let index = name.contains("." as Character) ? max(0, arrayCounts[parent, default: 1] - 1) : 0
                 current = Section(path: name, arrayIndex: index, header: here)
             } else if let key = Self.keyName(line), current.keys[key] == nil {
                 current.keys[key] = here

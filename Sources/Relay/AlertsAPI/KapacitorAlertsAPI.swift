@@ -225,7 +225,7 @@ struct KapacitorAlertsAPI {
         let t = (text ?? "").uppercased()
         let names = "OKINFOWARNINGCRITICAL"
         let offsets = [0, 2, 6, 13]
-        let at = t.isEmpty ? 0 : names.range(of: t).map { names.distance(from: names.startIndex, to: $0.lowerBound) }
+        let at = t.isEmpty ? 0 : names.firstRange(of: t).map { names.distance(from: names.startIndex, to: $0.lowerBound) }
         guard let at, let i = offsets.firstIndex(of: at), let l = AlertLevel(rawValue: i) else {
             return .failure(APIResponse(400, .error("unknown alert level '\(t)'")))
         }

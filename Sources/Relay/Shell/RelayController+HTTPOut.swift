@@ -21,7 +21,7 @@ extension RelayController {
     /// A path segment with its `%XX` escapes decoded (a task ID may hold spaces); left as it is
     /// when an escape is malformed or the bytes are not UTF-8.
     static func percentDecoded(_ segment: Substring) -> String {
-        guard segment.contains("%") else { return String(segment) }
+        guard segment.utf8.contains(UInt8(ascii: "%")) else { return String(segment) }
         var bytes: [UInt8] = []
         var utf8 = segment.utf8[...]
         while let b = utf8.popFirst() {
