@@ -10,7 +10,7 @@ extension RuleEngine {
     func determineLevel(_ rt: RuleRuntime, _ c: LambdaInput, current: AlertLevel,
                                 explain: UnsafeMutablePointer<RuleExplanation>?) -> AlertLevel {
         if let l = firstMatch(rt, c, from: .critical, above: current, explain: explain) { return l }
-        if let reset = rt.rule.resets[current.rawValue] {
+        if rt.hasResets, let reset = rt.rule.resets[current.rawValue] {
             do throws(LambdaError) {
                 let pass = try LambdaExpression.bool(try reset.eval(c))
                 explain?.pointee.evaluations.append(.init(level: current, reset: true, expression: reset.description, result: .success(pass)))
@@ -31,6 +31,12 @@ extension RuleEngine {
         let lowest = inclusive ? stop.rawValue + 1 : max(stop.rawValue, 1)
         var l = start.rawValue
         while l >= lowest {
+            defer { l -= 1 }
+            guard rt.levelMask & (1 << UInt8(l)) != 0 else { continue }
+            if explain == nil, let p = c.point, let pass = threshold(rt, l)?.evaluate(p) {
+                if pass { return AlertLevel(rawValue: l) }
+                continue
+            }
             if let e = rt.rule.levels[l] {
                 do throws(LambdaError) {
                     let pass = try LambdaExpression.bool(try e.eval(c))
@@ -42,9 +48,18 @@ extension RuleEngine {
                     fail(rt, "\(AlertLevel(rawValue: l)!.ruleKey): \(error.message)")
                 }
             }
-            l -= 1
         }
         return nil
+    }
+
+    @inline(__always)
+    private func threshold(_ rt: RuleRuntime, _ l: Int) -> LevelThreshold? {
+        switch l {
+        case 3: return rt.criticalThreshold
+        case 2: return rt.warningThreshold
+        case 1: return rt.infoThreshold
+        default: return nil
+        }
     }
 
     func makeEvent(_ rule: AlertRule, _ point: Point, group: String, level: AlertLevel, duration: Int64) throws(TemplateExecutionError) -> AlertEvent {

@@ -31,9 +31,38 @@ public final class RuleEngine {
         let stepOutputs: UnsafeMutablePointer<StepOutput>
         /// The rule's `groupBy`, ready to hash and compare points' keys.
         let keyer: GroupKeyer
+        // What every evaluation reads, kept here rather than read from `rule` (another object, a
+        // cache miss per evaluation once there are many rules).
+        /// Bit `l` set: the rule has a level `l` expression.
+        let levelMask: UInt8
+        /// The info, warning and critical expressions that are thresholds (``LevelThreshold``).
+        let infoThreshold: LevelThreshold?, warningThreshold: LevelThreshold?, criticalThreshold: LevelThreshold?
+        let hasFilter: Bool
+        let hasResets: Bool
+        let hasDeadman: Bool
+        let hasSteps: Bool
+        let flapping: (low: Double, high: Double)?
+        let stateChangesOnly: Bool
+        let stateChangesOnlyResend: Int64
         init(rule: AlertRule, maxGroups: Int) {
             self.rule = rule
             self.maxGroups = maxGroups
+            var mask: UInt8 = 0
+            for (l, e) in rule.levels.enumerated() where e != nil { mask |= 1 << UInt8(l) }
+            levelMask = mask
+            func threshold(_ l: AlertLevel) -> LevelThreshold? {
+                l.rawValue < rule.levels.count ? rule.levels[l.rawValue].flatMap { LevelThreshold($0.node) } : nil
+            }
+            infoThreshold = threshold(.info)
+            warningThreshold = threshold(.warning)
+            criticalThreshold = threshold(.critical)
+            hasFilter = rule.filter != nil
+            hasResets = rule.resets.contains { $0 != nil }
+            hasDeadman = rule.deadman != nil
+            hasSteps = !rule.steps.isEmpty
+            flapping = rule.flapping
+            stateChangesOnly = rule.stateChangesOnly
+            stateChangesOnlyResend = rule.stateChangesOnlyResend
             keyer = GroupKeyer(rule.groupBy)
             filterState = LambdaState.forSlots(rule.filterSlots)
             stepOutputs = .allocate(capacity: rule.steps.count)
@@ -264,7 +293,7 @@ public final class RuleEngine {
         if rt.skipsBatch { return }
         let rule = rt.rule
         rt.stats.evaluations += 1
-        if let filter = rule.filter {
+        if rt.hasFilter, let filter = rule.filter {
             do throws(LambdaError) {
                 let pass = try filter.evaluateBool(point: p, state: rt.filterState)
                 explain?.pointee.filter = .success(pass)
@@ -307,10 +336,10 @@ public final class RuleEngine {
         }
         if tracksChanges { noteChange(rt, state, adopting: true) }
         explain?.pointee.group = state.group
-        if rule.deadman != nil && state.deadmanEmitted == 0 && state.deadmanLastTick == nil {
+        if rt.hasDeadman && state.deadmanEmitted == 0 && state.deadmanLastTick == nil {
             state.groupTags = Self.groupTags(rule.groupBy, p.pointee)
         }
-        if rule.steps.isEmpty {
+        if !rt.hasSteps {
             alertStage(rt, state, p, explain: explain, emit: emit)
             return
         }
@@ -415,7 +444,7 @@ public final class RuleEngine {
     @inline(__always)
     private func alertStage(_ rt: RuleRuntime, _ state: AlertState, _ p: UnsafePointer<Point>,
                             explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
-        if rt.rule.deadman != nil {
+        if rt.hasDeadman {
             state.deadmanEmitted += 1
             explain?.pointee.suppressed = "deadman: counted (\(state.deadmanEmitted) points so far); checked every interval"
             return
@@ -436,12 +465,12 @@ public final class RuleEngine {
         let context = LambdaInput(point: p, event: nil, state: state.functions)
         let level = determineLevel(rt, context, current: state.currentLevel, explain: explain)
         explain?.pointee.level = level
-        state.addEvent(time, level, flapping: rule.flapping, stateChangesOnly: rule.stateChangesOnlyResend)
-        if rule.flapping != nil && state.flapping {
+        state.addEvent(time, level, flapping: rt.flapping, stateChangesOnly: rt.stateChangesOnlyResend)
+        if rt.flapping != nil && state.flapping {
             explain?.pointee.suppressed = "flapping (\(GoJSON.plainFloat(state.percentChange() * 100))% changes)"
             return
         }
-        if rule.stateChangesOnly && !state.changed && !state.expired {
+        if rt.stateChangesOnly && !state.changed && !state.expired {
             explain?.pointee.suppressed = "stateChangesOnly: level unchanged (\(level))"
             return
         }
