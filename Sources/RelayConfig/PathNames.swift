@@ -28,15 +28,15 @@ public enum PathNames {
         return String(p[p.index(after: slash)...])
     }
 
-    /// `NSString.deletingLastPathComponent`: "/a/b" → "/a", "/a" → "/", "a" → "", "/" → "/".
+    /// `NSString.deletingLastPathComponent`: "/a/b" → "/a", "/a" → "/", "a" → "", "/" → "/",
+    /// "//a//b" → "/a" (repeated slashes collapse).
     public static func deletingLastComponent(_ path: String) -> String {
-        var p = Substring(path)
-        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
-        guard let slash = p.lastIndex(of: "/") else { return "" }
-        if slash == p.startIndex { return "/" }
-        var head = p[..<slash]
-        while head.count > 1 && head.hasSuffix("/") { head.removeLast() }
-        return String(head)
+        var parts = components(path)
+        if parts.count > 1 && parts.last == "/" { parts.removeLast() }
+        guard parts.count > 1 else { return parts.first == "/" ? "/" : "" }
+        parts.removeLast()
+        if parts.first == "/" { return "/" + parts.dropFirst().joined(separator: "/") }
+        return parts.joined(separator: "/")
     }
 
     /// `NSString.appendingPathComponent`: joined with one slash, slashes collapsed, no trailing one.
@@ -50,8 +50,9 @@ public enum PathNames {
 
     /// `NSString.standardizingPath` (swift-corelibs-foundation): a leading `~` expanded to the home
     /// directory, then component by component "" and "." dropped, ".." removing the previous
-    /// component in an absolute path, and each component that is a symbolic link replaced by its
-    /// destination (followed to the end of a chain; a relative one taken from the link's directory).
+    /// component in an absolute path, and each component that is a symbolic link to an absolute
+    /// path replaced by its destination (links to relative paths are kept as written, as
+    /// Foundation keeps them: PathNamesTests compares the two).
     public static func standardized(_ path: String) -> String {
         let expanded = expandingTilde(path)
         var components = components(expanded)
@@ -73,16 +74,19 @@ public enum PathNames {
         return resolved
     }
 
-    /// The path a chain of symbolic links at `path` ends at, or nil when `path` is not one.
+    /// Where the symbolic link at `path` leads, followed while each link names an absolute path;
+    /// nil when `path` is not a link or names a relative one (Foundation leaves those as written).
     private static func symlinkDestination(_ path: String) -> String? {
-        var current = path
+        var current: String?
+        var next = path
         var followed = 0
         // A loop of links ends where readlink would fail with ELOOP (the kernel's limit is 40).
-        while followed < 40, let target = readLink(current) {
-            current = target.hasPrefix("/") ? target : appending(deletingLastComponent(current), target)
+        while followed < 40, let target = readLink(next), target.hasPrefix("/") {
+            current = target
+            next = target
             followed += 1
         }
-        return followed == 0 ? nil : current
+        return current
     }
 
     private static func readLink(_ path: String) -> String? {
