@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One record of the alert-state changelog (group mode): the key names the group — input topic,
 /// rule id and group key, separated by NUL bytes (none of the three can hold one: topic names and

@@ -1,6 +1,16 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import KafkaDispatch
 import LineProtocol
+import Dispatch
 import Locking
 import Logging
 
@@ -316,12 +326,10 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
         guard let consumer else { return }
         // librdkafka's close blocks (revocation, leaving the group): a thread of its own.
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let thread = Thread {
+            DetachedThread.start("kafka-consumer-close") {
                 consumer.close()
                 done.resume()
             }
-            thread.name = "kafka-consumer-close"
-            thread.start()
         }
         book.withLock { $0.consumer = nil }
         logger.info("kafka consumer stopped", metadata: ["consumer": .string(config.name)])

@@ -1,6 +1,15 @@
 import CRdKafka
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Locking
 import Logging
 
@@ -97,12 +106,10 @@ public final class KafkaConsumer: Sendable {
             return true
         }) else { return }
         let handle = self.handle, core = self.core, stop = pollStop, done = pollDone, clusterID = self.clusterID
-        let thread = Thread {
+        DetachedThread.start("kafka-consumer-\(clusterID)") {
             core.pollLoop(handle.pointer, stop: stop)
             done.signal()
         }
-        thread.name = "kafka-consumer-\(clusterID)"
-        thread.start()
     }
 
     /// Commits `offsets` (each the next offset to read, as Kafka stores it) for the group.

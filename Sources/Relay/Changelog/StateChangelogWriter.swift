@@ -1,5 +1,14 @@
 import AlertRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Ingest
 import KafkaDispatch
 import Locking
@@ -55,9 +64,7 @@ public final class StateChangelogWriter: Sendable {
             queue.withLock { $0.events.append(.delivered(report.sequence, report.error)) }
             queue.broadcast()
         }
-        let thread = Thread { [self] in run() }
-        thread.name = "state-changelog"
-        thread.start()
+        DetachedThread.start("state-changelog") { [self] in run() }
     }
 
     /// Records the broker acknowledged.
