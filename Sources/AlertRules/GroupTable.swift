@@ -24,6 +24,8 @@ struct GroupTable {
     var nilState: AlertState? { nilGroup }
 
     var count: Int { used + collided.count + (nilGroup == nil ? 0 : 1) }
+    /// Slots allocated in the open-addressing table: what the table's memory grows with.
+    var capacity: Int { slots.count + collided.count }
 
     var all: [AlertState] { ordered + (nilGroup.map { [$0] } ?? []) }
 
