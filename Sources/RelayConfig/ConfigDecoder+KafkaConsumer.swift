@@ -59,7 +59,7 @@ extension ConfigDecoder {
                 readable = false
             } else if c.settings.topics.isEmpty {
                 problem("topics", "at least one topic is needed")
-            } else if let bad = c.settings.topics.first(where: { $0.isEmpty || $0.contains(" ") }) {
+            } else if let bad = c.settings.topics.first(where: { $0.isEmpty || $0.contains(" " as Character) }) {
                 problem("topics", "\"\(bad)\" is not a topic name")
             }
             if c.settings.groupID.isEmpty { problem("group-id", "a consumer group id is needed (relays with the same group split the partitions)") }

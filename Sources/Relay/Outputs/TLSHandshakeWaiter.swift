@@ -37,7 +37,7 @@ final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
     /// path, says only CERTIFICATE_VERIFY_FAILED).
     static func describe(_ error: Error) -> String {
         let text = "\(error)"
-        if text.contains("CERTIFICATE_VERIFY_FAILED") || error is NIOSSLExtraError {
+        if text.firstRange(of: "CERTIFICATE_VERIFY_FAILED") != nil || error is NIOSSLExtraError {
             return "the server's certificate does not verify (its chain against the system trust store plus SSL_CERT_FILE/SSL_CERT_DIR, its names against the URL's host): trust its CA with SSL_CERT_FILE, or set skipSSLVerification on the handler (CERTIFICATE_VERIFY_FAILED)"
         }
         return text

@@ -39,7 +39,7 @@ struct OutputPlan {
         for r in spooled where r.cluster == nil {
             switch r.target {
             // An inline URL's output (a URL template's too: its records carry rendered URLs).
-            case .post(let url, _, _, _) where r.output == "post:" + url || r.output.contains("{{"): addPost(id: r.output, url: url, endpoint: nil)
+            case .post(let url, _, _, _) where r.output == "post:" + url || r.output.firstRange(of: "{{") != nil: addPost(id: r.output, url: url, endpoint: nil)
             case .tcp(let address) where r.output == "tcp:" + address: addTCP(address)
             default: continue
             }
