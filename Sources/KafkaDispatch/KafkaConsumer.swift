@@ -76,11 +76,12 @@ public final class KafkaConsumer: Sendable {
         rd_kafka_conf_set_offset_commit_cb(conf, offsetCommitCallback)
         rd_kafka_conf_set_error_cb(conf, consumerErrorCallback)
         rd_kafka_conf_set_log_cb(conf, consumerLogCallback)
-        var errstr = [CChar](repeating: 0, count: 512)
-        guard let rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errstr, errstr.count) else {
-            rd_kafka_conf_destroy(conf)
+        let rk: OpaquePointer
+        switch RdKafkaConfiguration.client(RD_KAFKA_CONSUMER, conf: conf) {
+        case .success(let client): rk = client
+        case .failure(let failure):
             unmanaged.release()
-            throw .creation(reason: errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+            throw .creation(reason: failure.reason)
         }
         // Error and log events go to the consumer's queue, which the poll thread serves.
         _ = rd_kafka_poll_set_consumer(rk)

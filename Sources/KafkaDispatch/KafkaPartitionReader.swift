@@ -47,11 +47,12 @@ public final class KafkaPartitionReader {
         rd_kafka_conf_set_opaque(conf, unmanaged.toOpaque())
         rd_kafka_conf_set_error_cb(conf, readerErrorCallback)
         rd_kafka_conf_set_log_cb(conf, readerLogCallback)
-        var errstr = [CChar](repeating: 0, count: 512)
-        guard let rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errstr, errstr.count) else {
-            rd_kafka_conf_destroy(conf)
+        let rk: OpaquePointer
+        switch RdKafkaConfiguration.client(RD_KAFKA_CONSUMER, conf: conf) {
+        case .success(let client): rk = client
+        case .failure(let failure):
             unmanaged.release()
-            throw .creation(reason: errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+            throw .creation(reason: failure.reason)
         }
         self.rk = rk
         self.core = core

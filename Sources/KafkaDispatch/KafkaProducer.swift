@@ -75,11 +75,12 @@ public final class KafkaProducer: Sendable {
         rd_kafka_conf_set_error_cb(conf, errorCallback)
         rd_kafka_conf_set_log_cb(conf, logCallback)
         rd_kafka_conf_set_stats_cb(conf, statisticsCallback)
-        var errstr = [CChar](repeating: 0, count: 512)
-        guard let rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errstr, errstr.count) else {
-            rd_kafka_conf_destroy(conf)
+        let rk: OpaquePointer
+        switch RdKafkaConfiguration.client(RD_KAFKA_PRODUCER, conf: conf) {
+        case .success(let client): rk = client
+        case .failure(let failure):
             unmanaged.release()
-            throw .creation(reason: errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+            throw .creation(reason: failure.reason)
         }
         self.handle = RdKafkaHandle(pointer: rk)
         self.core = core

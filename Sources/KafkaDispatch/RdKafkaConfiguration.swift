@@ -26,6 +26,22 @@ enum RdKafkaConfiguration {
         return .success(conf)
     }
 
+    /// `rd_kafka_new` refused the configuration, with librdkafka's reason.
+    struct ClientFailure: Error, Equatable {
+        var reason: String
+    }
+
+    /// A new client of `type` on `conf`, which it takes over; on failure `conf` is destroyed and
+    /// librdkafka's reason is returned.
+    static func client(_ type: rd_kafka_type_t, conf: OpaquePointer) -> Result<OpaquePointer, ClientFailure> {
+        var errstr = [CChar](repeating: 0, count: 512)
+        guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+            rd_kafka_conf_destroy(conf)
+            return .failure(ClientFailure(reason: errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }))
+        }
+        return .success(rk)
+    }
+
     /// The first property librdkafka refuses, or nil when all are accepted.
     static func firstRejection(of properties: [RdKafkaProperty]) -> Rejection? {
         switch make(properties) {
