@@ -38,10 +38,11 @@ let package = Package(
         .target(name: "GoTemplate", dependencies: ["GoDuration"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .target(name: "CDatagram"),
         .target(
             name: "Ingest",
             dependencies: [
-                "LineProtocol", "CZlib", "Locking", "KafkaDispatch",
+                "LineProtocol", "CZlib", "CDatagram", "Locking", "KafkaDispatch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -10,56 +10,40 @@ import Darwin
 #endif
 import Logging
 import LineProtocol
+import Locking
 import NIOCore
-import NIOPosix
 
-/// The UDP listener: each datagram is parsed on its own (bad lines counted, good ones kept) and
-/// handed to the sink; when the sink is full the datagram's points are dropped and counted.
-///
-/// Reads use recvmmsg (NIO's vector reads) so bursts are drained in few system calls.
+/// The UDP listener: each datagram is parsed on its own (bad lines counted, good ones kept) on
+/// the thread of the ``DatagramHost`` it is attached to — the engine thread when the sink is the
+/// relay's pipeline, which evaluates the points where it read them (no queue, no second thread;
+/// a datagram the engine has no time for waits in the kernel buffer, and the kernel counts what
+/// it drops), else a reader thread of its own that offers them to the sink (a full sink drops
+/// them, counted).
 public final class UDPListener: Sendable {
-    /// Datagrams read per recvmmsg call. Every call sets up this many 64 KiB slots, also the one
-    /// per wake-up that finds the socket empty, so a sidecar's few datagrams per wake-up pay for
-    /// each slot; 8 per call (up to 64 calls per wake-up) still drains a burst in few calls.
-    static let vectorReadCount = 8
-
     /// Counters.
     public let statistics: ListenerStatistics
-    /// The bound address (the real port when configured with port 0).
-    public let localAddress: SocketAddress
-    /// SO_RCVBUF as the kernel granted it.
-    public let grantedReadBuffer: Int
-    private let channel: Channel
+    /// The bound socket (owned by the host from the start until it closes it).
+    public let socket: UDPSocket
+    /// The timestamps' unit.
+    public let precision: Precision
+    /// What the points are tagged with (`database`, `retention-policy`).
+    public let destination: PointDestination
+    /// Where rejected lines are logged.
+    let logger: Logger
+    private let host: any DatagramHost
 
-    /// Binds and starts reading.
-    public static func start(_ config: UDPListenerConfig, sink: PointSink, group: EventLoopGroup,
-                             logger: Logger) async throws -> UDPListener {
-        let address = config.bindAddress
-        let statistics = ListenerStatistics(name: "udp:\(config.bindAddress)")
-        var bootstrap = DatagramBootstrap(group: group)
-            // With vector reads NIO splits one receive buffer into equal slots, one per datagram:
-            // every slot must hold the largest datagram (64 KiB), or it arrives truncated.
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536 * vectorReadCount))
-            .channelOption(.datagramVectorReadMessageCount, value: Self.vectorReadCount)
-            .channelOption(.maxMessagesPerRead, value: 64)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        UDPLineProtocolHandler(precision: config.precision, destination: config.destination, sink: sink, statistics: statistics, logger: logger))
-                }
-            }
-        if config.readBuffer > 0 {
-            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(config.readBuffer))
-        }
-        let channel: Channel
-        do {
-            channel = try await bootstrap.bind(host: address.bindHost, port: address.port).get()
-        } catch {
-            throw ListenerError.bindFailed("\(config.bindAddress)", reason: "\(error)")
-        }
-        let granted = Int((try? await channel.getOption(.socketOption(.so_rcvbuf)).get()) ?? 0)
+    /// The bound address (the real port when configured with port 0).
+    public var localAddress: SocketAddress { socket.localAddress }
+    /// SO_RCVBUF as the kernel granted it.
+    public var grantedReadBuffer: Int { socket.grantedReadBuffer }
+
+    /// Binds and starts reading: on `sink`'s own thread when it is a ``DatagramHost``, else on a
+    /// reader thread of the listener's own.
+    public static func start(_ config: UDPListenerConfig, sink: PointSink, logger: Logger) async throws -> UDPListener {
+        let socket = try UDPSocket(binding: config.bindAddress, readBuffer: config.readBuffer)
+        let granted = socket.grantedReadBuffer
         logger.info("udp listener started", metadata: [
-            "address": .string(channel.localAddress?.hostAndPort ?? "\(config.bindAddress)"),
+            "address": .string(socket.localAddress.hostAndPort),
             "read-buffer-requested": .stringConvertible(config.readBuffer),
             "read-buffer-granted": .stringConvertible(granted),
         ])
@@ -67,14 +51,19 @@ public final class UDPListener: Sendable {
             logger.warning("the kernel granted a smaller UDP read buffer than read-buffer; raise net.core.rmem_max",
                            metadata: ["requested": .stringConvertible(config.readBuffer), "granted": .stringConvertible(granted)])
         }
-        return UDPListener(statistics: statistics, localAddress: channel.localAddress!, grantedReadBuffer: granted, channel: channel)
+        let host = (sink as? any DatagramHost) ?? UDPReaderThread(sink: sink)
+        let listener = UDPListener(config, socket: socket, host: host, logger: logger)
+        host.attach(listener)
+        return listener
     }
 
-    private init(statistics: ListenerStatistics, localAddress: SocketAddress, grantedReadBuffer: Int, channel: Channel) {
-        self.statistics = statistics
-        self.localAddress = localAddress
-        self.grantedReadBuffer = grantedReadBuffer
-        self.channel = channel
+    private init(_ config: UDPListenerConfig, socket: UDPSocket, host: any DatagramHost, logger: Logger) {
+        statistics = ListenerStatistics(name: "udp:\(config.bindAddress)")
+        self.socket = socket
+        precision = config.precision
+        destination = config.destination
+        self.host = host
+        self.logger = logger
     }
 
     /// Datagrams the kernel dropped on this socket because its receive buffer was full (the
@@ -96,43 +85,26 @@ public final class UDPListener: Sendable {
         return total
     }
 
-    /// Reads what the socket already holds — until no datagram has arrived for 100 ms, at most
-    /// `grace` or 500 ms (a sender that never pauses does not hold the shutdown) — then closes it,
-    /// so datagrams in the kernel buffer at SIGTERM are not lost.
+    /// How long the host reads a stopping socket at most before it closes it.
+    public static let drainLimit: Duration = .milliseconds(500)
+
+    /// Stops reading: the host's thread reads what the socket holds until it is empty (at most
+    /// 500 ms or `grace`, so that a sender that never pauses does not hold the shutdown), then
+    /// closes it — so datagrams in the kernel buffer at SIGTERM or a reload are not lost. Waits
+    /// for that at most `grace` (a busy engine thread gets to it before it finishes anyway).
     public func stop(grace: Duration = .seconds(2)) async {
-        await readUntilQuiet(limit: min(grace, .milliseconds(500)), quiet: .milliseconds(100),
-                             progress: { statistics.datagrams.load(ordering: .relaxed) })
-        try? await channel.close()
-    }
-}
-
-final class UDPLineProtocolHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-
-    private var parser: BatchParser
-    private let sink: PointSink
-    private let statistics: ListenerStatistics
-    private let destination: PointDestination
-
-    init(precision: Precision, destination: PointDestination, sink: PointSink, statistics: ListenerStatistics, logger: Logger) {
-        self.destination = destination
-        self.parser = BatchParser(precision: precision, statistics: statistics, logger: logger)
-        self.sink = sink
-        self.statistics = statistics
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
-        statistics.datagrams.add(1, ordering: .relaxed)
-        statistics.bytes.add(UInt64(envelope.data.readableBytes), ordering: .relaxed)
-        let points = parser.parse(envelope.data, now: unixNanosecondsNow()).points
-        guard !points.isEmpty else { return }
-        if !sink.offer(PointBatch(points: points, source: statistics.name, destination: destination)) {
-            statistics.dropped.add(UInt64(points.count), ordering: .relaxed)
+        let finished = ConditionLocked(false)
+        host.detach(self, drainFor: min(grace, Self.drainLimit)) {
+            finished.withLock { $0 = true }
+            finished.broadcast()
         }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        // A datagram read error (e.g. ICMP port unreachable echoes) must not close the socket.
+        let done = await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            DetachedThread.start("udp-stop") { c.resume(returning: finished.wait(timeout: grace, until: { !$0 }) { v, _ in v }) }
+        }
+        if !done {
+            // The stop stays queued on the host's thread: it still reads the socket empty and closes it.
+            logger.warning("udp listener still being read at the end of the stop's grace period; its reader closes it when it gets to it",
+                           metadata: ["listener": .string(statistics.name)])
+        }
     }
 }

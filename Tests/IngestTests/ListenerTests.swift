@@ -26,7 +26,7 @@ func port(_ address: SocketAddress) -> Int { address.port ?? 0 }
         config.bindAddress = "127.0.0.1:0"
         config.readBuffer = 4 << 20
         config.precision = precision
-        return try await UDPListener.start(config, sink: sink, group: group, logger: quiet)
+        return try await UDPListener.start(config, sink: sink, logger: quiet)
     }
 
     @Test func manyLinesPerDatagramAndOneBadLineKeepsTheGoodOnes() async throws {
@@ -96,9 +96,20 @@ func port(_ address: SocketAddress) -> Int { address.port ?? 0 }
         #expect(bound == -1 && errno == EADDRINUSE, "a second socket bound the relay's UDP port")
         var config = UDPListenerConfig()
         config.bindAddress = BindAddress(host: "127.0.0.1", port: port(udp.localAddress))
-        await #expect(throws: ListenerError.self) { try await UDPListener.start(config, sink: sink, group: group, logger: quiet) }
+        await #expect(throws: ListenerError.self) { try await UDPListener.start(config, sink: sink, logger: quiet) }
         try LoopbackClient.sendUDP([Array("a v=1".utf8)], port: port(udp.localAddress))
         #expect(await eventually { sink.pointCount == 1 })
+    }
+
+    /// Stopping reads what the kernel buffer already holds (until the socket is empty), then closes it.
+    @Test func stopReadsWhatTheSocketHoldsThenCloses() async throws {
+        let sink = CountingSink()
+        let udp = try await start(sink)
+        try LoopbackClient.sendUDP(Array(repeating: Array("a v=1\na v=2".utf8), count: 100), port: port(udp.localAddress))
+        await udp.stop()
+        #expect(sink.pointCount == 200)
+        #expect(udp.statistics.snapshot.messages == 100)
+        #expect(udp.socket.isClosed)
     }
 
     @Test func fullPipelineDropsAndCounts() async throws {

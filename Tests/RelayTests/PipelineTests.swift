@@ -26,13 +26,14 @@ import Testing
 
     @Test func aFullQueueRefusesAndResumesReadersAtItsLowWatermark() {
         let q = PipelineQueue(capacity: 100)
+        let p = DatagramPoller(wake: q.wake, slots: 1)
         #expect(q.offer(Self.batch(60)))
         #expect(q.offer(Self.batch(40)))
         #expect(!q.offer(Self.batch(10)), "full")
         let resumed = Atomic<Int>(0)
         q.whenRoom(for: 10) { resumed.add(1, ordering: .relaxed) }
         #expect(resumed.load(ordering: .relaxed) == 0)
-        let first = q.take(.no)
+        let first = q.take(.no, poller: p)
         #expect(first.batch?.points.count == 60)
         q.evaluated(60)
         #expect(resumed.load(ordering: .relaxed) == 1, "40 queued: at the low watermark, a batch of 10 fits")
@@ -42,14 +43,15 @@ import Testing
 
     @Test func aBatchLargerThanHalfTheQueueResumesOnlyWhenItFits() {
         let q = PipelineQueue(capacity: 100)
+        let p = DatagramPoller(wake: q.wake, slots: 1)
         #expect(q.offer(Self.batch(30)))
         #expect(q.offer(Self.batch(30)))
         let resumed = Atomic<Int>(0)
         q.whenRoom(for: 80) { resumed.add(1, ordering: .relaxed) }
-        _ = q.take(.no)
+        _ = q.take(.no, poller: p)
         q.evaluated(30)
         #expect(resumed.load(ordering: .relaxed) == 0, "30 + 80 > 100")
-        _ = q.take(.no)
+        _ = q.take(.no, poller: p)
         q.evaluated(30)
         #expect(resumed.load(ordering: .relaxed) == 1)
         #expect(q.offer(Self.batch(150)), "an empty queue takes any batch")
@@ -57,18 +59,19 @@ import Testing
 
     @Test func controlsComeBeforeTheNextBatchAndAStopWaitsForTheQueue() async {
         let q = PipelineQueue(capacity: 100)
+        let p = DatagramPoller(wake: q.wake, slots: 1)
         #expect(q.offer(Self.batch(5)))
         q.post { _ in }
-        let w = q.take(.no)
+        let w = q.take(.no, poller: p)
         #expect(w.controls.count == 1 && w.batch?.points.count == 5 && !w.stop)
-        #expect(q.take(.no).isEmpty)
+        #expect(q.take(.no, poller: p).isEmpty)
         #expect(q.offer(Self.batch(5)))
         let drained = Atomic<Bool>(false)
         let drainer = Thread { drained.store(q.drain(timeout: .seconds(10)), ordering: .relaxed) }
         drainer.start()
         var stopped = false
         while !stopped {
-            let w = q.take(.atMost(.seconds(1)))
+            let w = q.take(.atMost(.seconds(1)), poller: p)
             if w.batch != nil { q.evaluated(5) }
             stopped = w.stop
         }
@@ -82,8 +85,28 @@ import Testing
 
     @Test func anIdleTakeSleepsAtMostWhatItWasAllowed() {
         let q = PipelineQueue(capacity: 10)
-        let elapsed = ContinuousClock().measure { #expect(q.take(.atMost(.milliseconds(50))).isEmpty) }
+        let p = DatagramPoller(wake: q.wake, slots: 1)
+        let elapsed = ContinuousClock().measure { #expect(q.take(.atMost(.milliseconds(50)), poller: p).isEmpty) }
         #expect(elapsed >= .milliseconds(45) && elapsed < .seconds(2))
+    }
+
+    /// The engine sleeps in poll, not on the condition: work queued from another thread (a
+    /// control, a batch, the stop) ends the sleep at once.
+    @Test func workQueuedWhileTheEngineSleepsWakesItsPoll() {
+        let q = PipelineQueue(capacity: 10)
+        let p = DatagramPoller(wake: q.wake, slots: 1)
+        DetachedThread.start("test-post") {
+            usleep(50_000)  // lets the take reach poll first (if it has not, the test is only weaker)
+            q.post { _ in }
+        }
+        var w = PipelineQueue.Work()
+        let elapsed = ContinuousClock().measure { w = q.take(.untilWork, poller: p) }
+        #expect(w.controls.count == 1, "the control that woke it")
+        #expect(elapsed < .seconds(5))
+        // Busy again: a second post while awake needs no wake-up, and the next take finds it at once.
+        q.post { _ in }
+        #expect(q.take(.untilWork, poller: p).controls.count == 1)
+        #expect(q.take(.atMost(.milliseconds(20)), poller: p).isEmpty, "no stale signal left to wake an idle take")
     }
 
     // MARK: The engine thread

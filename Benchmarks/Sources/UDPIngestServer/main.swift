@@ -1,5 +1,6 @@
-// alertrelay's UDP ingest path for the ingest benchmark: the UDP listener (recvmmsg, 50 MiB
-// read buffer), the line-protocol parser and a sink that takes everything. Runs until SIGTERM, then prints the
+// alertrelay's UDP ingest path for the ingest benchmark: the UDP listener (recvmmsg on its own
+// reader thread, as for any sink that is not the relay's engine; 50 MiB read buffer), the
+// line-protocol parser and a sink that takes everything. Runs until SIGTERM, then prints the
 // number of points it accepted.
 //
 // usage: UDPIngestServer PORT
@@ -7,10 +8,8 @@ import Dispatch
 import Glibc
 import Ingest
 import Logging
-import NIOPosix
 
 let port = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "8089"
-let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 /// Takes every batch (the benchmark measures the listener and the parser, not a pipeline).
 final class TakeAll: PointSink {
     func offer(_ batch: PointBatch) -> Bool { true }
@@ -22,7 +21,7 @@ config.bindAddress = BindAddress(host: "127.0.0.1", port: Int(port) ?? 8089)
 config.readBuffer = 50 << 20
 var logger = Logger(label: "bench")
 logger.logLevel = .error
-let listener = try await UDPListener.start(config, sink: sink, group: group, logger: logger)
+let listener = try await UDPListener.start(config, sink: sink, logger: logger)
 print("READY granted-read-buffer=\(listener.grantedReadBuffer)")
 fflush(nil)
 signal(SIGTERM, SIG_IGN)

@@ -1,4 +1,5 @@
 import AlertRules
+import Dispatch
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -17,9 +18,10 @@ import Locking
 
 /// The rule engine's thread and everything only it touches: the engine (all rule and group
 /// state), the topic router, the outputs it sends through, the log files, the counters it
-/// publishes, the state snapshot in progress. Made on that thread and never shared, so none of
-/// this needs a lock; the rest of the relay reaches it through ``PipelineQueue`` (batches and
-/// controls, which run here with the loop as their argument).
+/// publishes, the state snapshot in progress, and the UDP listeners' sockets, which it reads
+/// itself (``DatagramPoller``). Made on that thread and never shared, so none of this needs a
+/// lock; the rest of the relay reaches it through ``PipelineQueue`` (batches and controls,
+/// which run here with the loop as their argument).
 final class EngineLoop {
     /// What the loop is made from (crosses to the engine thread).
     struct Setup: Sendable {
@@ -41,8 +43,17 @@ final class EngineLoop {
 
     /// How long one slice of a state snapshot may hold the engine thread.
     static let snapshotSlice: Duration = .milliseconds(5)
+    /// Datagrams one turn reads at most before the queue's work runs again (~1,600 points of 25
+    /// per datagram, a millisecond or two), so that controls, TCP and HTTP never wait long
+    /// behind a UDP flood.
+    static let datagramsPerTurn = 64
+    /// Datagrams per recvmmsg call: 16 slots of 64 KiB, mapped once (resident: the pages
+    /// datagrams were written to).
+    static let datagramSlots = 16
 
     let queue: PipelineQueue
+    /// The UDP sockets this thread reads, and its sleep (``PipelineQueue/take(_:poller:)``).
+    let datagrams: DatagramPoller
     let logger: Logger
     let liveness: EngineLiveness
     private let published: PublishedCounters
@@ -78,6 +89,7 @@ final class EngineLoop {
 
     init(_ setup: Setup, queue: PipelineQueue, published: PublishedCounters) {
         self.queue = queue
+        datagrams = DatagramPoller(wake: queue.wake, slots: Self.datagramSlots)
         liveness = setup.liveness
         self.published = published
         logger = setup.logger
@@ -148,28 +160,38 @@ final class EngineLoop {
     /// Runs until the queue is drained after a stop request.
     func run() {
         while true {
-            let work = queue.take(nextWait())
+            let work = queue.take(nextWait(), poller: datagrams)
             liveness.turned()
             for c in work.controls { c(self) }
             if engine.hasClockedRules { advanceClock() }
             if !work.retry.isEmpty { runRetryWork(work.retry) }
+            var evaluated = false
             if let batch = work.batch {
                 process(batch)
                 queue.evaluated(batch.points.count)
+                evaluated = true
+            }
+            if datagrams.hasReadable, datagrams.read(budget: Self.datagramsPerTurn, { evaluate($0, from: $1) }) > 0 {
+                evaluated = true
+            }
+            if evaluated {
                 dirty = !publish(force: false)
                 startSaveIfDue()
             }
             flushChangelog()
             continueSave()
             if work.stop {
+                // Listeners stop before the engine; a socket still attached is read empty now.
+                datagrams.drainAll(for: UDPListener.drainLimit) { evaluate($0, from: $1) }
                 flushChangelog(force: true)
                 outputs.spool?.sync()
                 finishSave()
                 publish(force: true)
-                queue.markFinished()
+                // Controls posted after the last turn (a listener's stop): they close its socket.
+                for c in queue.markFinished() { c(self) }
                 return
             }
-            if work.isEmpty {
+            if work.isEmpty && !evaluated {
                 // Idle (or a timer): publish the last counters once due, start a save that is due.
                 if dirty, publish(force: false) { dirty = false }
                 startSaveIfDue()
@@ -183,7 +205,7 @@ final class EngineLoop {
     /// datagram at a few hundred datagrams a second), the next clock deadline (deadman checks)
     /// or the next save check, or until work arrives.
     private func nextWait() -> PipelineQueue.Wait {
-        if cursor != nil { return .no }
+        if cursor != nil || datagrams.hasReadable { return .no }
         var wait: Duration?
         if dirty { wait = max(.zero, Self.publishInterval - (ContinuousClock.now - lastPublish)) }
         if persistence != nil { wait = wait.map { min($0, .seconds(1)) } ?? .seconds(1) }
@@ -213,6 +235,23 @@ final class EngineLoop {
         currentAcknowledgement = batch.acknowledgement
         engine.process(batch.points) { event in handle(event) }
         batch.acknowledgement?.evaluated()
+    }
+
+    /// Evaluates one datagram's points where they were read (no batch, no queue).
+    private func evaluate(_ points: [Point], from listener: UDPListener) {
+        currentReceivedAt = DispatchTime.now().uptimeNanoseconds
+        counters.pointsProcessed += UInt64(points.count)
+        engine.select(destination: listener.destination)
+        engine.process(points) { event in handle(event) }
+    }
+
+    /// Starts reading `listener`'s socket (a control: the listener started).
+    func attach(_ listener: UDPListener) { datagrams.add(listener) }
+
+    /// Reads `listener`'s socket empty (at most `limit`) and closes it (a control: it stops).
+    func detach(_ listener: UDPListener, drainFor limit: Duration) {
+        datagrams.remove(listener, drainFor: limit) { evaluate($0, from: $1) }
+        if !dirty { dirty = !publish(force: false) }
     }
 
     private func handle(_ event: AlertEvent) {

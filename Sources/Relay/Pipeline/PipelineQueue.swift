@@ -2,11 +2,15 @@ import Ingest
 import Locking
 
 /// What listeners and the shell hand the engine thread, and the only state they share with it:
-/// point batches (bounded by `capacity`, in arrival order), control work (reloads, replays), the
-/// spool's retry work, the listeners paused on a full queue, and the stop request. Everything is
-/// behind one lock; the engine thread sleeps on its condition until work arrives or a timer it
-/// asked for passes. (Only the engine and a draining shell wait on the condition; every change
-/// broadcasts, so neither can take the other's wake-up.)
+/// point batches (bounded by `capacity`, in arrival order), control work (reloads, replays, UDP
+/// sockets to read or to stop reading), the spool's retry work, the listeners paused on a full
+/// queue, and the stop request. Everything is behind one lock.
+///
+/// The engine thread sleeps in `poll` on its UDP sockets and ``wake`` (``take(_:poller:)``),
+/// not on the condition: it reads datagrams itself, so a datagram costs one wake-up. Whoever
+/// queues work writes ``wake`` only when the engine is asleep (or about to be) and no one has
+/// written it since — one write per idle-to-busy change, not one per batch. The condition is
+/// for a draining shell waiting until the engine finished.
 final class PipelineQueue: Sendable {
     struct State: Sendable {
         var capacity: Int
@@ -21,8 +25,17 @@ final class PipelineQueue: Sendable {
         var roomWaiters: [(points: Int, resume: @Sendable () -> Void)] = []
         var stopping = false
         var finished = false
+        /// The engine found nothing to do and sleeps (or is about to) in `poll`.
+        var sleeping = false
+        /// ``wake`` was written since the engine went to sleep.
+        var signaled = false
 
-        var hasWork: Bool { head < batches.count || !controls.isEmpty || !retryWork.isEmpty || stopping }
+        /// Whether the caller, having just queued work, must write ``wake`` (after unlocking).
+        mutating func needsWake() -> Bool {
+            guard sleeping && !signaled else { return false }
+            signaled = true
+            return true
+        }
 
         /// Whether a paused listener's batch of `points` should be offered again: at the low
         /// watermark, so that a full queue resumes its readers once per half-queue drained, not
@@ -62,6 +75,8 @@ final class PipelineQueue: Sendable {
     }
 
     private let state: ConditionLocked<State>
+    /// What the engine polls beside its sockets, written when work arrives while it sleeps.
+    let wake = WakeSignal()
 
     init(capacity: Int) { state = ConditionLocked(State(capacity: capacity)) }
 
@@ -73,14 +88,14 @@ final class PipelineQueue: Sendable {
     /// Takes `batch` if there is room (listeners' threads).
     func offer(_ batch: PointBatch) -> Bool {
         let n = batch.points.count
-        let taken = state.withLock { s -> Bool in
-            if s.stopping { return false }
-            if s.queued > 0 && s.queued + n > s.capacity { return false }
+        let (taken, wakes) = state.withLock { s -> (Bool, Bool) in
+            if s.stopping { return (false, false) }
+            if s.queued > 0 && s.queued + n > s.capacity { return (false, false) }
             s.batches.append(batch)
             s.queued += n
-            return true
+            return (true, s.needsWake())
         }
-        if taken { state.broadcast() }
+        if wakes { wake.signal() }
         return taken
     }
 
@@ -104,16 +119,26 @@ final class PipelineQueue: Sendable {
         for r in resumable { r() }
     }
 
-    /// Runs `control` on the engine thread between two batches.
-    func post(_ control: @escaping @Sendable (EngineLoop) -> Void) {
-        state.withLock { $0.controls.append(control) }
-        state.broadcast()
+    /// Runs `control` on the engine thread between two batches; false (and `control` never
+    /// runs) once the engine's loop has ended.
+    @discardableResult
+    func post(_ control: @escaping @Sendable (EngineLoop) -> Void) -> Bool {
+        let (queued, wakes) = state.withLock { s -> (Bool, Bool) in
+            if s.finished { return (false, false) }
+            s.controls.append(control)
+            return (true, s.needsWake())
+        }
+        if wakes { wake.signal() }
+        return queued
     }
 
     /// Queues retry work (once) and wakes the engine.
     func schedule(_ work: SpoolRetry.Work) {
-        state.withLock { s in if !s.retryWork.contains(work) { s.retryWork.append(work) } }
-        state.broadcast()
+        let wakes = state.withLock { s -> Bool in
+            if !s.retryWork.contains(work) { s.retryWork.append(work) }
+            return s.needsWake()
+        }
+        if wakes { wake.signal() }
     }
 
     /// The retry work queued now (the engine, while it waits for room in a full spool).
@@ -124,36 +149,55 @@ final class PipelineQueue: Sendable {
         }
     }
 
-    /// The engine's next turn: every control and retry work queued, and the next batch; sleeps
-    /// first while nothing is queued, as `wait` allows.
-    func take(_ wait: Wait) -> Work {
-        let blocked: (State) -> Bool
+    /// The engine's next turn: every control and retry work queued, and the next batch. While
+    /// nothing is queued it first sleeps in `poller`'s `poll` as `wait` allows — until work is
+    /// queued (``wake``), a UDP socket is readable or the timeout passes — and returns what is
+    /// queued then (perhaps nothing: the turn reads the sockets or runs its timers). With work
+    /// queued it only looks whether a socket became readable, so that neither a flood of queued
+    /// batches hides the UDP sockets nor the reverse.
+    func take(_ wait: Wait, poller: DatagramPoller) -> Work {
         var timeout: Duration?
+        var sleeps = true
         switch wait {
-        case .no: blocked = { _ in false }
-        case .atMost(let d):
-            blocked = { !$0.hasWork }
-            timeout = d
-        case .untilWork: blocked = { !$0.hasWork }
+        case .no: sleeps = false
+        case .atMost(let d): timeout = d
+        case .untilWork: break
         }
-        return state.wait(timeout: timeout, until: blocked) { s, _ in
-            var w = Work()
-            w.controls = s.controls
-            s.controls.removeAll()
-            w.retry = s.retryWork
-            s.retryWork.removeAll()
-            if s.head < s.batches.count {
-                w.batch = s.batches[s.head]
-                s.head += 1
-                if s.head > 1024 && s.head * 2 > s.batches.count {
-                    s.batches.removeFirst(s.head)
-                    s.head = 0
-                }
-            } else if w.controls.isEmpty && w.retry.isEmpty && s.stopping {
-                w.stop = true
-            }
+        let work = state.withLock { s -> Work in
+            let w = Self.next(&s)
+            if w.isEmpty && sleeps { s.sleeping = true }
             return w
         }
+        guard work.isEmpty && sleeps else {
+            if !poller.isEmpty { poller.wait(timeout: .zero) }
+            return work
+        }
+        poller.wait(timeout: timeout)
+        return state.withLock { s in
+            s.sleeping = false
+            s.signaled = false
+            return Self.next(&s)
+        }
+    }
+
+    /// Takes a turn's work out of `s`.
+    private static func next(_ s: inout State) -> Work {
+        var w = Work()
+        w.controls = s.controls
+        s.controls.removeAll()
+        w.retry = s.retryWork
+        s.retryWork.removeAll()
+        if s.head < s.batches.count {
+            w.batch = s.batches[s.head]
+            s.head += 1
+            if s.head > 1024 && s.head * 2 > s.batches.count {
+                s.batches.removeFirst(s.head)
+                s.head = 0
+            }
+        } else if w.controls.isEmpty && w.retry.isEmpty && s.stopping {
+            w.stop = true
+        }
+        return w
     }
 
     /// The engine evaluated a batch of `points`: room for more; listeners that now fit resume.
@@ -165,20 +209,28 @@ final class PipelineQueue: Sendable {
         for r in resumable { r() }
     }
 
-    /// The engine's loop ended (after its last save).
-    func markFinished() {
-        state.withLock { $0.finished = true }
+    /// The engine's loop ended (after its last save). Returns the controls posted since its
+    /// last turn took them, for the engine to run (a UDP listener's stop, which closes its socket).
+    @discardableResult
+    func markFinished() -> [@Sendable (EngineLoop) -> Void] {
+        let late = state.withLock { s in
+            s.finished = true
+            defer { s.controls.removeAll() }
+            return s.controls
+        }
         state.broadcast()
+        return late
     }
 
     /// Stops taking points; waits until the engine evaluated what is queued and finished, at most
     /// `timeout`; true if it finished.
     func drain(timeout: Duration) -> Bool {
-        state.withLock { s in
+        let wakes = state.withLock { s -> Bool in
             s.stopping = true
             s.roomWaiters.removeAll()  // paused listeners stay paused: nothing more is taken
+            return s.needsWake()
         }
-        state.broadcast()
+        if wakes { wake.signal() }
         return state.wait(timeout: timeout, until: { !$0.finished }) { s, _ in s.finished }
     }
 }

@@ -22,10 +22,13 @@ import Locking
 /// arrival order, routes each event to its handlers and hands the records to the outputs (Kafka,
 /// post, tcp) or to log files.
 ///
-/// Full queue: `offer` refuses (UDP drops and counts; TCP and HTTP wait). Full librdkafka queue:
-/// the engine thread waits (up to the cluster's message-timeout) rather than dropping an alert,
-/// which in turn fills the point queue — backpressure all the way to the sockets.
-public final class RelayPipeline: PointSink, Sendable {
+/// UDP listeners are read by the engine thread itself (``DatagramHost``): their points are
+/// evaluated where they were read, never queued. Full queue: `offer` refuses (TCP and HTTP
+/// wait). Full librdkafka queue: the engine thread waits (up to the cluster's message-timeout)
+/// rather than dropping an alert, which in turn fills the point queue — backpressure all the way
+/// to the sockets; datagrams wait in the kernel's socket buffer meanwhile (the kernel counts
+/// what it drops when that is full).
+public final class RelayPipeline: PointSink, DatagramHost, Sendable {
     /// Counters and sizes, safe to read from any thread.
     public struct Snapshot: Sendable {
         public var queuedPoints = 0
@@ -120,6 +123,26 @@ public final class RelayPipeline: PointSink, Sendable {
     public func offer(_ batch: PointBatch) -> Bool { queue.offer(batch) }
 
     public func whenRoom(for points: Int, _ resume: @escaping @Sendable () -> Void) { queue.whenRoom(for: points, resume) }
+
+    /// The engine thread reads `listener`'s socket from its next turn (a reload's new listener
+    /// as much as a start's).
+    public func attach(_ listener: UDPListener) {
+        // An ended engine reads nothing more: the socket waits for the listener's stop.
+        queue.post { $0.attach(listener) }
+    }
+
+    /// The engine thread reads `listener`'s socket empty, closes it, then calls `done`; at once
+    /// when the engine's loop has ended.
+    public func detach(_ listener: UDPListener, drainFor limit: Duration, done: @escaping @Sendable () -> Void) {
+        let queued = queue.post { loop in
+            loop.detach(listener, drainFor: limit)
+            done()
+        }
+        if !queued {
+            listener.socket.close()
+            done()
+        }
+    }
 
     /// Replaces rules, handlers and outputs between two batches; alert state of rules kept by id.
     /// The queue's capacity changes at once; a new state file is written at the switch.

@@ -89,7 +89,7 @@ struct RunningListener: Sendable {
         case .kafkaConsumer(let k, let cluster):
             return RunningListener(spec: spec, source: try KafkaConsumerSource.start(k, cluster: cluster, sink: sink, observer: consumers.observer,
                                                                                       readiness: consumers.readiness, logger: logger))
-        case .udp(let u): return RunningListener(spec: spec, source: try await UDPListener.start(u, sink: sink, group: group, logger: logger))
+        case .udp(let u): return RunningListener(spec: spec, source: try await UDPListener.start(u, sink: sink, logger: logger))
         case .tcp(var t):
             t.maxConnections = min(t.maxConnections, connectionShare)
             return RunningListener(spec: spec, source: try await TCPListener.start(t, sink: sink, group: group, logger: logger))

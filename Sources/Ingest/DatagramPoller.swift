@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LineProtocol
+
+/// The UDP sockets one thread reads, and that thread's sleep: `poll(2)` on the sockets and a
+/// ``WakeSignal`` (through which other threads hand it work), so one wake-up serves a datagram,
+/// a burst of them, or queued work. Reads go through one ``DatagramReceiver`` (receive slots
+/// mapped once for all sockets). Not Sendable: made and used on its thread only (the engine's,
+/// or a ``UDPReaderThread``).
+public final class DatagramPoller {
+    /// What a read hands over: one datagram's accepted points and the listener it came to.
+    public typealias Deliver = ([Point], UDPListener) -> Void
+
+    /// What wakes the thread besides its sockets.
+    public let wake: WakeSignal
+    private let receiver: DatagramReceiver
+    private var readers: [UDPReader] = []
+    /// `wake` first, then one entry per reader, in the same order.
+    private var descriptors: [pollfd]
+    /// Where the next ``read(budget:_:)`` starts, so that no socket is always read last.
+    private var nextReader = 0
+
+    /// A poller woken through `wake`, reading `slots` datagrams per system call.
+    public init(wake: WakeSignal, slots: Int) {
+        self.wake = wake
+        receiver = DatagramReceiver(slots: slots)
+        descriptors = [pollfd(fd: wake.descriptor, events: Int16(POLLIN), revents: 0)]
+    }
+
+    /// No socket is attached.
+    public var isEmpty: Bool { readers.isEmpty }
+
+    /// A socket was reported readable and has not been read empty since (the next turn should
+    /// read again before sleeping).
+    public var hasReadable: Bool { readers.contains { $0.readable } }
+
+    /// Starts polling `listener`'s socket; what it already holds is read at the next turn.
+    public func add(_ listener: UDPListener) {
+        guard !readers.contains(where: { $0.listener === listener }), !listener.socket.isClosed else { return }
+        let reader = UDPReader(listener)
+        reader.readable = true
+        readers.append(reader)
+        descriptors.append(pollfd(fd: listener.socket.descriptor, events: Int16(POLLIN), revents: 0))
+    }
+
+    /// Stops polling `listener`'s socket: reads it until it is empty (at most `limit`), then
+    /// closes it.
+    public func remove(_ listener: UDPListener, drainFor limit: Duration, _ deliver: Deliver) {
+        guard let i = readers.firstIndex(where: { $0.listener === listener }) else {
+            listener.socket.close()
+            return
+        }
+        let reader = readers.remove(at: i)
+        descriptors.remove(at: i + 1)
+        nextReader = 0
+        drain(reader, deadline: ContinuousClock.now + limit, deliver)
+        listener.socket.close()
+    }
+
+    /// Reads every socket until it is empty, at most `limit` in all (the engine's last turn).
+    public func drainAll(for limit: Duration, _ deliver: Deliver) {
+        let deadline = ContinuousClock.now + limit
+        for r in readers { drain(r, deadline: deadline, deliver) }
+    }
+
+    private func drain(_ reader: UDPReader, deadline: ContinuousClock.Instant, _ deliver: Deliver) {
+        repeat {
+            reader.readable = true
+            _ = reader.read(receiver, budget: receiver.slots * 4, deliver)
+        } while reader.readable && ContinuousClock.now < deadline
+    }
+
+    /// Sleeps until a socket is readable, ``wake`` is signalled or `timeout` passes (nil: no
+    /// limit; zero: only looks), marking the readable sockets and clearing the signal.
+    public func wait(timeout: Duration?) {
+        var ms: Int32 = -1
+        if let timeout {
+            // Rounded up, so a timer due in 0.3 ms is not polled for in a loop of 0 ms waits.
+            let (s, atto) = max(timeout, .zero).components
+            let total = s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000
+            ms = Int32(clamping: total)
+        }
+        let n = descriptors.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), ms) }
+        guard n > 0 else { return }
+        if descriptors[0].revents != 0 { wake.consume() }
+        for i in readers.indices where descriptors[i + 1].revents != 0 { readers[i].readable = true }
+    }
+
+    /// Reads at most about `budget` datagrams from the readable sockets, taking turns; returns
+    /// how many it read.
+    @discardableResult
+    public func read(budget: Int, _ deliver: Deliver) -> Int {
+        guard !readers.isEmpty else { return 0 }
+        var total = 0
+        var looked = 0
+        var i = nextReader % readers.count
+        while looked < readers.count && total < budget {
+            if readers[i].readable { total += readers[i].read(receiver, budget: budget - total, deliver) }
+            looked += 1
+            i = (i + 1) % readers.count
+        }
+        nextReader = i
+        return total
+    }
+}
