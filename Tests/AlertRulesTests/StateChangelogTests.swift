@@ -217,11 +217,13 @@ import Testing
             original.process(Point(measurement: "cpu", tags: [Tag(key: "host", value: "x")], fields: [Field(key: "v", value: .float(1))], time: t * s),
                              emit: emit)
         }
-        // Host x falls silent at 15 s; the check at 20 s still sees points since the one at 10 s.
+        var log = original.takeChanges().records(for: Self.a)
+        // Host x falls silent at 15 s; the check at 20 s still sees points since the one at 10 s
+        // (and changes the group: its last check's counts).
         original.advanceClock(to: 20 * s, emit: emit)
         #expect(events.isEmpty)
-        let restored = StateChangelogRecord.restored(original.takeChanges().records(for: Self.a), topic: Self.a.topic,
-                                                     rules: original.changelogHeaders)
+        log += original.takeChanges().records(for: Self.a)
+        let restored = StateChangelogRecord.restored(log, topic: Self.a.topic, rules: original.changelogHeaders)
         let successor = RuleEngine(rules: rules)
         successor.trackChanges()
         #expect(successor.restore(restored, owner: Self.a) == 1)
