@@ -54,8 +54,9 @@ enum ListenerSpec: Equatable, Sendable {
         }
     }
 
-    /// True when both would bind the same port of the same transport (so the old socket must
-    /// close before the new one binds). Port 0 (any free port) never collides.
+    /// True when the old one must stop before the new one starts: both would bind the same port
+    /// of the same transport (port 0, any free port, never collides), or both are Kafka
+    /// consumers of the same group or of a shared topic.
     func collides(with other: ListenerSpec) -> Bool {
         if case .kafkaConsumer(let mine, _) = self, case .kafkaConsumer(let theirs, _) = other {
             // One relay joins a group once, and a topic's partitions have one changelog writer:
@@ -72,6 +73,7 @@ enum ListenerSpec: Equatable, Sendable {
 /// What the shell gives a Kafka consumer: the pipeline whose engine keeps its partitions' state
 /// (each consumer brings its changelog, ``GroupModeConsumer``) and the gate `/ready` reads.
 struct ConsumerHooks: Sendable {
+    /// nil: a consumer without alert state that follows its partitions (the shell always gives one).
     var pipeline: RelayPipeline?
     var readiness: ReadinessGate?
 }
