@@ -71,7 +71,7 @@ enum EnvironmentOverrides {
         let table: TOMLTable
         if isArray {
             guard let first = parts.first, let index = Int(first) else {
-                return "expected ALERTRELAY_\(section.uppercased().replacing("-", with: "_"))_<index>_<OPTION>"
+                return "expected ALERTRELAY_\(String(section.uppercased().map { $0 == "-" ? "_" : $0 }))_<index>_<OPTION>"
             }
             parts.removeFirst()
             guard let array = root[section]?.array, index >= 0, index < array.count, let t = array[index].table else {

@@ -120,8 +120,16 @@ struct RunningListener: Sendable {
         }
     }
 
-    /// Stops the listener; UDP and TCP first read what clients already sent (at most `grace`).
-    func stop(grace: Duration = .seconds(2)) async { await source.stop(grace: grace) }
+    /// Stops the listener; UDP and TCP first read what clients already sent (at most `grace`,
+    /// 2 s by default), a Kafka consumer releases its partitions (by default within its
+    /// `revoke-timeout`, as a rebalance would).
+    func stop(grace: Duration? = nil) async {
+        if case .kafkaConsumer(let k, _) = spec {
+            await source.stop(grace: grace ?? k.revokeTimeout)
+        } else {
+            await source.stop(grace: grace ?? .seconds(2))
+        }
+    }
 }
 
 /// Moves a set of running listeners to the set a reloaded configuration asks for, all or nothing:
