@@ -76,6 +76,43 @@ public final class AlertRouter {
         return out
     }
 
+    /// The topic keys an event of `ruleID` updates: its inline handlers' (`rule:<id>`), its named
+    /// topic's (`topic:<name>`).
+    private func keys(of ruleID: String) -> [String] {
+        var out: [String] = []
+        if let hs = inline[ruleID], !hs.isEmpty { out.append("rule:" + ruleID) }
+        if let t = topics[ruleID], let topic = t { out.append("topic:" + topic) }
+        return out
+    }
+
+    /// A reload: takes over `old`'s last levels of the topics this router still has (a rule's
+    /// inline handlers, a named topic), so `previousLevel` and `changed()` go on across it.
+    public func adoptLevels(from old: AlertRouter) {
+        var keys = Set<String>()
+        for (rule, hs) in inline where !hs.isEmpty { keys.insert("rule:" + rule) }
+        for case let topic? in topics.values { keys.insert("topic:" + topic) }
+        for (key, levels) in old.lastLevel where keys.contains(key) { lastLevel[key] = levels }
+    }
+
+    /// Group mode: alert `id` of `ruleID` fires at `level` as of its group's last event (the
+    /// group came from the changelog): its topics' previous level is that, as if the event had
+    /// been routed here. Kept within ``maxLevelsPerTopic`` (beyond it, counted as refused).
+    public func restoreLevel(rule ruleID: String, id: String, level: AlertLevel) {
+        guard level != .ok else { return }
+        for key in keys(of: ruleID) {
+            if lastLevel[key]?[id] == nil, (lastLevel[key]?.count ?? 0) >= maxLevelsPerTopic {
+                levelsRefused += 1
+                continue
+            }
+            lastLevel[key, default: [:]][id] = level
+        }
+    }
+
+    /// Group mode: forgets alert `id` of `ruleID` on its topics (its group moved to another relay).
+    public func forget(rule ruleID: String, id: String) {
+        for key in keys(of: ruleID) { lastLevel[key]?.removeValue(forKey: id) }
+    }
+
     /// Kapacitor's `Topic.updateEvent`: the previous level of this ID on the topic (OK if none).
     private func update(_ key: String, _ event: AlertEvent) -> AlertLevel {
         if event.level == .ok {

@@ -59,6 +59,9 @@ public final class AlertState {
     /// Group mode: changed since the owner's changelog last got the group (it is in the engine's
     /// dirty list once).
     @exclusivity(unchecked) var dirty = false
+    /// Group mode: the last event it raised while firing (nil once it recovered), for the topic
+    /// levels and the firing list that follow the group to the partition's next owner.
+    var lastEvent: LastAlertEvent?
 
     deinit { unretainedSteps?.release() }
 

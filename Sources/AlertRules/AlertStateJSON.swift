@@ -69,6 +69,27 @@ struct AlertStateJSON {
     private mutating func group(_ g: AlertStateSnapshot.Group) {
         raw("{\"changed\":")
         bool(g.changed)
+        if let d = g.deadman {
+            raw(",\"deadman\":")
+            array(d) { $0.int($1) }
+        }
+        if let e = g.event {
+            raw(",\"event\":{\"details\":")
+            string(e.details)
+            raw(",\"duration\":")
+            int(e.duration)
+            raw(",\"id\":")
+            string(e.id)
+            raw(",\"level\":")
+            int(Int64(e.level))
+            raw(",\"message\":")
+            string(e.message)
+            raw(",\"point\":")
+            savedPoint(e.point)
+            raw(",\"time\":")
+            int(e.time)
+            raw("}")
+        }
         raw(",\"expired\":")
         bool(g.expired)
         raw(",\"firstTriggered\":")

@@ -29,6 +29,21 @@ public struct AlertStateSnapshot: Codable, Sendable, Equatable {
         /// The group's tags and its steps' state (windows, running transforms), for rules with steps.
         public var groupTags: [[String]]?
         public var steps: [StepStateRecord]?
+        /// Group mode's changelog only (version 2): a deadman's count of points so far, then the
+        /// count and time at its last check when it had one.
+        public var deadman: [Int64]?
+        /// Group mode's changelog only (version 2): the last event while firing (``LastAlertEvent``).
+        public var event: Event?
+    }
+    /// The last event of a firing group, as the changelog keeps it.
+    public struct Event: Codable, Sendable, Equatable {
+        public var id: String
+        public var level: Int
+        public var message: String
+        public var details: String
+        public var time: Int64
+        public var duration: Int64
+        public var point: StepStateRecord.SavedPoint
     }
     /// One rule's groups, by group key.
     public struct Rule: Codable, Sendable, Equatable {
@@ -130,6 +145,29 @@ extension AlertState {
         return g
     }
 
+    /// ``record`` with what group mode's changelog adds: a deadman's counts and the last event
+    /// while firing, which the state file leaves out (after a restart the points of the downtime
+    /// were never counted, and the state file's topic levels stand for the events).
+    var changelogRecord: AlertStateSnapshot.Group {
+        var g = record
+        if deadmanEmitted != 0 || deadmanLastTick != nil {
+            g.deadman = deadmanLastTick.map { [deadmanEmitted, $0.emitted, $0.time] } ?? [deadmanEmitted]
+            // The stats points a deadman makes carry the group's tags.
+            if g.groupTags == nil { g.groupTags = groupTags.map { [$0.key, $0.value] } }
+        }
+        g.event = lastEvent?.record
+        return g
+    }
+
+    /// Puts back what ``changelogRecord`` adds (a group restored from the changelog).
+    func restoreChangelogExtras(_ s: AlertStateSnapshot.Group) {
+        if let d = s.deadman, d.count == 1 || d.count == 3 {
+            deadmanEmitted = d[0]
+            deadmanLastTick = d.count == 3 ? (d[1], d[2]) : nil
+        }
+        lastEvent = s.event.flatMap(LastAlertEvent.init(record:))
+    }
+
     /// A state restored from a snapshot taken with the same history size and function slots.
     convenience init?(snapshot s: AlertStateSnapshot.Group, history: Int, functionSlots: Int, group: String) {
         guard s.levels.count == max(history, 2), s.index >= 0, s.index < s.levels.count,
@@ -185,6 +223,7 @@ extension RuleEngine {
                 }
                 if let state = AlertState(snapshot: g, history: rt.rule.history, functionSlots: rt.rule.functionSlots, group: key) {
                     state.owner = owner
+                    if owner >= 0 { state.restoreChangelogExtras(g) }
                     rt.groups.state(forKey: key)?.dirty = false  // replaced: its pending change is moot
                     if let tags = g.groupTags, tags.allSatisfy({ $0.count == 2 }) {
                         state.groupTags = tags.map { Tag(key: $0[0], value: $0[1]) }

@@ -68,21 +68,54 @@ extension RuleEngine {
     }
 
     /// The groups changed and dropped since the last call, copied per owner; the dirty list
-    /// starts empty again.
-    public func takeChanges() -> StateChanges {
+    /// starts empty again. `wanted`, when given, takes only the changes of the owners it accepts
+    /// (one changelog's partitions, flushed at that changelog's interval); the others stay.
+    public func takeChanges(of wanted: ((StateOwner) -> Bool)? = nil) -> StateChanges {
         var changes = StateChanges()
         guard !dirtyGroups.isEmpty || !tombstones.isEmpty else { return changes }
         changes.headers = changelogHeaders
+        var accepted: [Bool] = []
+        if let wanted { accepted = owners.map(wanted) }
+        func takes(_ owner: Int32) -> Bool { accepted.isEmpty || accepted[Int(owner)] }
+        var keptTombstones: [(owner: Int32, rule: String, group: String)] = []
         for t in tombstones {
+            guard takes(t.owner) else {
+                keptTombstones.append(t)
+                continue
+            }
             changes.byOwner[owners[Int(t.owner)], default: []].append(.init(rule: t.rule, group: t.group, state: nil))
         }
+        var keptDirty: [(rule: RuleRuntime, state: AlertState)] = []
         for (rt, state) in dirtyGroups where state.dirty {
+            guard takes(state.owner) else {
+                keptDirty.append((rt, state))
+                continue
+            }
             state.dirty = false
-            changes.byOwner[owners[Int(state.owner)], default: []].append(.init(rule: rt.rule.id, group: state.group, state: state.record))
+            changes.byOwner[owners[Int(state.owner)], default: []].append(.init(rule: rt.rule.id, group: state.group, state: state.changelogRecord))
         }
-        dirtyGroups.removeAll(keepingCapacity: dirtyGroups.count < 4096)
-        tombstones.removeAll(keepingCapacity: tombstones.count < 4096)
+        if wanted == nil {
+            dirtyGroups.removeAll(keepingCapacity: dirtyGroups.count < 4096)
+            tombstones.removeAll(keepingCapacity: tombstones.count < 4096)
+        } else {
+            dirtyGroups = keptDirty
+            tombstones = keptTombstones
+        }
+        if changes.byOwner.isEmpty { changes.headers = [:] }
         return changes
+    }
+
+    /// The last events of `owner`'s groups that are firing (``LastAlertEvent``): what the topic
+    /// levels and the firing list hold for them.
+    public func lastEvents(of owner: StateOwner) -> [(rule: String, group: String, event: LastAlertEvent)] {
+        guard let i = ownerIndex[owner] else { return [] }
+        var out: [(rule: String, group: String, event: LastAlertEvent)] = []
+        for rt in runtimes {
+            for g in rt.groups.all where g.owner == i {
+                if let e = g.lastEvent { out.append((rt.rule.id, g.group, e)) }
+            }
+        }
+        return out
     }
 
     /// Restores the groups of `owner`'s changelog (after ``StateChangelogRecord/restored(_:topic:rules:)``),

@@ -46,7 +46,11 @@ extension RuleEngine {
             states.removeAll { $0.group == "nil" }
         }
         for state in states.sorted(by: { $0.group < $1.group }) {
-            defer { state.deadmanLastTick = (state.deadmanEmitted, time) }
+            // Every check moves the group's last-check counts: the changelog carries them (group mode).
+            defer {
+                state.deadmanLastTick = (state.deadmanEmitted, time)
+                if tracksChanges { noteChange(rt, state, adopting: false) }
+            }
             guard let last = state.deadmanLastTick, time > last.time else { continue }
             let diff = Double(state.deadmanEmitted &- last.emitted)
             guard diff >= 0 else { continue }
@@ -54,7 +58,6 @@ extension RuleEngine {
             let point = Point(measurement: "stats", tags: state.groupTags, fields: [Field(key: "emitted", value: .float(rate))], time: time)
             state.lastSeen = max(state.lastSeen, time)
             withUnsafePointer(to: point) { alert(rt, state, $0, explain: nil, emit: emit) }
-            if tracksChanges { noteChange(rt, state, adopting: false) }
         }
     }
 }

@@ -433,6 +433,7 @@ public final class RuleEngine {
             if inhibited(rt, event, explain: explain) { return }
             rt.stats.events[level.rawValue] += 1
             explain?.pointee.event = true
+            if tracksChanges { state.lastEvent = LastAlertEvent(event) }
             emit(event)
         } catch {
             rt.stats.templateErrors += 1
@@ -492,6 +493,7 @@ public final class RuleEngine {
             if inhibited(rt, event, explain: explain) { return }
             rt.stats.events[level.rawValue] += 1
             explain?.pointee.event = true
+            if tracksChanges { state.lastEvent = LastAlertEvent(event) }
             emit(event)
         } catch {
             rt.stats.templateErrors += 1

@@ -15,6 +15,13 @@ import Darwin
 /// that group's state in the state file's encoding (a snapshot of one rule with one group), or
 /// nil, a tombstone, when the group was dropped. A compacted topic keeps the last record per key.
 public struct StateChangelogRecord: Sendable, Equatable {
+    /// The version of the values this relay writes: 2 adds a deadman's counts and a firing
+    /// group's last event (``AlertStateSnapshot/Group/deadman``, ``AlertStateSnapshot/Group/event``)
+    /// to version 1's state-file encoding. Older values are read as they are (without those, a
+    /// restored deadman waits one check and the firing list learns the alert at its next event);
+    /// newer ones are counted as undecodable rather than half read.
+    public static let version = 2
+
     public var key: [UInt8]
     /// The group's state; nil: the group is gone (a tombstone).
     public var value: [UInt8]?
@@ -81,6 +88,10 @@ public struct StateChangelogRecord: Sendable, Equatable {
             do {
                 one = try AlertStateSnapshot.decoded(Data(value))
             } catch {
+                result.undecodable += 1
+                continue
+            }
+            guard one.version <= Self.version else {
                 result.undecodable += 1
                 continue
             }

@@ -28,6 +28,7 @@ public struct StateChanges: Sendable {
             guard let state = c.state, var header = headers[c.rule] else { return StateChangelogRecord(key: key, value: nil) }
             header.groups = [:]
             var one = AlertStateSnapshot()
+            one.version = StateChangelogRecord.version
             one.rules[c.rule] = header
             return StateChangelogRecord(key: key, value: AlertStateJSON.encode(one, groups: [c.rule: [(c.group, state)]]))
         }

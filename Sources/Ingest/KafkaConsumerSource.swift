@@ -29,9 +29,6 @@ import Logging
 public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
     /// Points in one batch at most: a partition's batch is handed on early past it.
     static let batchPoints = 5_000
-    /// How long a revocation waits for the batches of its partitions to be held before it gives
-    /// up on committing them (their new owner reads them again).
-    public static let revokeTimeout = Duration.seconds(30)
 
     /// Counters: messages, bytes, points, rejected lines.
     public let statistics: ListenerStatistics
@@ -62,7 +59,10 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
         var stopping = false
         /// Bumped by the sink's room call back.
         var roomGeneration: UInt64 = 0
-        var revokeWait = KafkaConsumerSource.revokeTimeout
+        /// How long a revocation waits for the batches of its partitions to be held before it
+        /// gives up on committing them (their new owner reads them again): `revoke-timeout`,
+        /// `grace` once stopping.
+        var revokeWait: Duration
         var firstAssignment: ReadinessGate.Token?
     }
 
@@ -120,7 +120,7 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
         self.logger = logger
         let statistics = ListenerStatistics(name: config.name)
         self.statistics = statistics
-        book = ConditionLocked(Book())
+        book = ConditionLocked(Book(revokeWait: config.revokeTimeout))
         round = Locked(Round(parser: BatchParser(precision: config.precision, statistics: statistics, logger: logger)))
     }
 

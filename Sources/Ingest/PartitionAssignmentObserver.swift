@@ -21,7 +21,7 @@ public protocol PartitionAssignmentObserver: Sendable {
     func assigned(_ partitions: [TopicPartition]) async -> [TopicPartition: Int64]
     /// `partitions` are taken away. Awaited after the batches of them already handed on were held
     /// and their offsets committed (or the wait for that gave up, see
-    /// ``KafkaConsumerSource/revokeTimeout``), and before the revocation completes; `lost`
+    /// ``KafkaConsumerConfig/revokeTimeout``), and before the revocation completes; `lost`
     /// partitions (the relay was thrown out of the group) are reported here too, uncommitted.
     func revoked(_ partitions: [TopicPartition], lost: Bool) async
 }

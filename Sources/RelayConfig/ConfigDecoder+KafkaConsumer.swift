@@ -1,10 +1,12 @@
+import GoDuration
 import Ingest
 import KafkaDispatch
 import TOMLKit
 
 /// `[[kafka-consumer]]` sections: line protocol read from Kafka in a consumer group.
 extension ConfigDecoder {
-    static let kafkaConsumerKeys = ["enabled", "cluster", "topics", "group-id", "precision", "database", "retention-policy", "start", "librdkafka"]
+    static let kafkaConsumerKeys = ["enabled", "cluster", "topics", "group-id", "precision", "database", "retention-policy", "start",
+                                   "changelog-flush-interval", "revoke-timeout", "librdkafka"]
 
     mutating func decodeKafkaConsumer(_ t: TOMLTable, index i: Int) -> KafkaConsumerConfig {
         let section = "kafka-consumer"
@@ -31,6 +33,10 @@ extension ConfigDecoder {
                 listenerProblem(section, i, key: "start", "\"\(s)\" is not earliest or latest (where a new group starts reading)")
             }
         }
+        if let d = consumerDuration(t, "changelog-flush-interval", index: i, in: Limits.changelogFlushInterval) {
+            c.changelogFlushInterval = d.swiftDuration
+        }
+        if let d = consumerDuration(t, "revoke-timeout", index: i, in: Limits.revokeTimeout) { c.revokeTimeout = d.swiftDuration }
         if let v = t["librdkafka"] {
             let (properties, problems) = rawLibrdkafka(v)
             c.settings.librdkafka = properties
@@ -39,11 +45,27 @@ extension ConfigDecoder {
         return c
     }
 
+    /// A Go duration option of the section within `range`; nil (after reporting) when absent or bad.
+    private mutating func consumerDuration(_ t: TOMLTable, _ key: String, index i: Int, in range: ClosedRange<GoDuration>) -> GoDuration? {
+        guard let s = string(t, key, "kafka-consumer", i) else { return nil }
+        let d: GoDuration
+        do { d = try GoDuration(parsing: s) } catch {
+            listenerProblem("kafka-consumer", i, key: key, "\(error)")
+            return nil
+        }
+        guard range.contains(d) else {
+            listenerProblem("kafka-consumer", i, key: key, "must be from \(range.lowerBound) to \(range.upperBound), got \(d)")
+            return nil
+        }
+        return d
+    }
+
     /// What needs the whole file: the cluster each section names, required options, and
     /// librdkafka's verdict on the consumer's properties.
     mutating func checkKafkaConsumers(_ config: RelayConfiguration) {
         let section = "kafka-consumer"
         var groups: [String: Int] = [:]
+        var topics: [String: Int] = [:]
         for (i, c) in config.kafkaConsumers.enumerated() {
             var readable = true
             func problem(_ key: String?, _ message: String) {
@@ -69,6 +91,17 @@ extension ConfigDecoder {
                     problem("group-id", "\"\(c.settings.groupID)\" on cluster \"\(c.cluster)\" is also used by [[kafka-consumer]] #\(first + 1): one relay joins a group once")
                 } else {
                     groups[key] = i
+                }
+            }
+            if c.enabled {
+                // The engine keys a partition's alert state by topic and partition number: one
+                // section per topic, or two groups would write one state.
+                for topic in Set(c.settings.topics).sorted() {
+                    if let first = topics[topic] {
+                        problem("topics", "\"\(topic)\" is also read by [[kafka-consumer]] #\(first + 1): a topic's partitions (and their alert state) have one consumer per relay")
+                    } else {
+                        topics[topic] = i
+                    }
                 }
             }
             guard readable, let cluster, let rejected = c.settings.librdkafkaProblem(cluster: cluster) else { continue }

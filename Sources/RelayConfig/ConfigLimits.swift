@@ -27,4 +27,9 @@ enum Limits {
     static let connectionTimeout = GoDuration.zero...GoDuration(nanoseconds: 24 * GoDuration.hour.nanoseconds)
     /// `[relay] shutdown-timeout`: 1s to 1h (the time SIGTERM gives queued points and deliveries).
     static let shutdownTimeout = GoDuration.second...GoDuration.hour
+    /// `[[kafka-consumer]] changelog-flush-interval`: 10ms (each flush writes every changed group
+    /// of the partition) to 1m (offset commits wait for the flush).
+    static let changelogFlushInterval = GoDuration(nanoseconds: 10_000_000)...GoDuration(nanoseconds: 60 * GoDuration.second.nanoseconds)
+    /// `[[kafka-consumer]] revoke-timeout`: 1s to 10m (the consumer's poll thread waits meanwhile).
+    static let revokeTimeout = GoDuration.second...GoDuration(nanoseconds: 600 * GoDuration.second.nanoseconds)
 }

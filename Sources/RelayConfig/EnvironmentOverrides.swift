@@ -2,8 +2,9 @@ import TOMLKit
 
 /// Container-friendly overrides, as Kapacitor's `KAPACITOR_…` variables work:
 /// `ALERTRELAY_KAFKA_0_BROKERS=a:9092,b:9092` sets `brokers` of the first `[[kafka]]` section,
-/// `ALERTRELAY_HTTP_BIND_ADDRESS=:8086` sets `bind-address` of `[http]`. Option names are upper case
-/// with `-` written `_`; lists are comma-separated.
+/// `ALERTRELAY_HTTP_BIND_ADDRESS=:8086` sets `bind-address` of `[http]`,
+/// `ALERTRELAY_KAFKA_CONSUMER_0_GROUP_ID=relays` `group-id` of the first `[[kafka-consumer]]`.
+/// Section and option names are upper case with `-` written `_`; lists are comma-separated.
 enum EnvironmentOverrides {
     enum Kind { case string, bool, int, list }
 
@@ -19,6 +20,10 @@ enum EnvironmentOverrides {
             "insecure-skip-verify": .bool, "sasl-mechanism": .string, "sasl-username": .string,
             "sasl-password": .string, "compression": .string, "acks": .string, "idempotent": .bool,
             "message-timeout": .string,
+        ]),
+        "kafka-consumer": (true, [
+            "enabled": .bool, "cluster": .string, "topics": .list, "group-id": .string, "precision": .string, "database": .string,
+            "retention-policy": .string, "start": .string, "changelog-flush-interval": .string, "revoke-timeout": .string,
         ]),
         "udp": (true, ["enabled": .bool, "bind-address": .string, "read-buffer": .int, "precision": .string, "database": .string,
                        "retention-policy": .string]),
@@ -51,14 +56,22 @@ enum EnvironmentOverrides {
     private static func applyOne(_ name: String, _ value: String, to root: TOMLTable) -> String? {
         var parts = name.dropFirst(prefix.count).split(separator: "_", omittingEmptySubsequences: false).map(String.init)
         guard !parts.isEmpty else { return "no section named" }
-        let section = parts.removeFirst().lowercased()
+        // A section name with `-` is written with `_` too (`KAFKA_CONSUMER`): the longest known
+        // section the name starts with, so `KAFKA_CONSUMER_0_…` is not `[[kafka]]`'s option.
+        var words = 1
+        for known in schema.keys {
+            let n = known.split(separator: "-").count
+            if n > words, parts.count > n, parts[..<n].joined(separator: "-").lowercased() == known { words = n }
+        }
+        let section = parts[..<words].joined(separator: "-").lowercased()
+        parts.removeFirst(words)
         guard let (isArray, keys) = schema[section] else {
             return "unknown section \"\(section)\" (known: \(schema.keys.sorted().joined(separator: ", ")))"
         }
         let table: TOMLTable
         if isArray {
             guard let first = parts.first, let index = Int(first) else {
-                return "expected ALERTRELAY_\(section.uppercased())_<index>_<OPTION>"
+                return "expected ALERTRELAY_\(String(section.uppercased().map { $0 == "-" ? "_" : $0 }))_<index>_<OPTION>"
             }
             parts.removeFirst()
             guard let array = root[section]?.array, index >= 0, index < array.count, let t = array[index].table else {

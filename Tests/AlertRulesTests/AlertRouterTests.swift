@@ -81,6 +81,43 @@ import Testing
         }
     }
 
+    /// Group mode and reloads: the topics' previous level per alert ID is put back (a group from
+    /// the changelog), forgotten (a group moved away) and carried over a reload.
+    @Test func previousLevelsAreRestoredForgottenAndKeptOverAReload() throws {
+        let loader = RuleLoader(clusters: ["infra-monitoring"])
+        let rules = try loader.rules(text: Self.rulesYAML, file: "r.yaml")
+        let handlers = try loader.handlers(text: Self.handlersYAML, file: "h.yaml")
+        let engine = RuleEngine(rules: rules)
+        func changes(_ router: AlertRouter, _ v: Double, at t: Int64) -> [String] {
+            var out: [String] = []
+            let p = Point(measurement: "cpu", tags: [], fields: [Field(key: "usage_idle", value: .float(v))], time: t * 10_000_000_000)
+            engine.process(p) { e in
+                for d in router.route(e) where d.handlerID == "changes-only" {
+                    if case .kafka(_, _, _, let body, _) = d.output { out.append(body) }
+                }
+            }
+            return out
+        }
+        let router = AlertRouter(rules: rules, handlers: handlers)
+        #expect(changes(router, 5, at: 0) == ["cpu:nil OK->CRITICAL"])
+        // A reload keeps the level: the next critical is no change.
+        let reloaded = AlertRouter(rules: rules, handlers: handlers)
+        reloaded.adoptLevels(from: router)
+        #expect(changes(reloaded, 5, at: 1) == [])
+        // A fresh router (a partition's next owner) learns it from the changelog.
+        let successor = AlertRouter(rules: rules, handlers: handlers)
+        successor.restoreLevel(rule: "published", id: "cpu:nil", level: .critical)
+        #expect(successor.topicLevels == ["topic:cpu": ["cpu:nil": 3]])
+        #expect(changes(successor, 5, at: 2) == [])
+        successor.forget(rule: "published", id: "cpu:nil")
+        #expect(changes(successor, 5, at: 3) == ["cpu:nil OK->CRITICAL"])
+        // Bounded as routed levels are.
+        let small = AlertRouter(rules: rules, handlers: handlers, maxLevelsPerTopic: 1)
+        small.restoreLevel(rule: "direct", id: "a", level: .warning)
+        small.restoreLevel(rule: "direct", id: "b", level: .warning)
+        #expect(small.topicLevels == ["rule:direct": ["a": 2]] && small.levelsRefused == 1)
+    }
+
     @Test func kafkaBodyIsTheAlertJSONKeyedByAlertID() throws {
         let d = try run([5])
         guard case .kafka(_, _, let key, let body, let partitioning)? = d.first(where: { $0.handlerID == "direct:kafka:0" })?.output else {

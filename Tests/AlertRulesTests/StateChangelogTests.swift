@@ -199,4 +199,110 @@ import Testing
         _ = Self.run(onlyLevel, Self.b, Self.points(hosts: 0...0, 4...4))
         #expect(onlyLevel.takeChanges().owners == [Self.a], "h0 stays a's after the reload")
     }
+
+    /// A deadman's counts are in the record: a partition's next owner judges a silent group at
+    /// its first check instead of counting from scratch for one interval.
+    @Test func aRestoredDeadmanJudgesAtItsNextCheck() throws {
+        let s: Int64 = 1_000_000_000
+        let rules = try RuleLoader(clusters: []).rules(text: "id: dead\nmeasurement: cpu\ngroupBy: [host]\ndeadman: {threshold: 0, interval: 10s}\n",
+                                                         file: "d.yaml")
+        let original = RuleEngine(rules: rules)
+        original.trackChanges()
+        original.select(owner: Self.a)
+        var events: [String] = []
+        let emit: (AlertEvent) -> Void = { events.append("\($0.time / s) \($0.level)") }
+        original.advanceClock(to: 0, emit: emit)
+        for t in Int64(0)..<15 {
+            original.advanceClock(to: t * s, emit: emit)
+            original.process(Point(measurement: "cpu", tags: [Tag(key: "host", value: "x")], fields: [Field(key: "v", value: .float(1))], time: t * s),
+                             emit: emit)
+        }
+        var log = original.takeChanges().records(for: Self.a)
+        // Host x falls silent at 15 s; the check at 20 s still sees points since the one at 10 s
+        // (and changes the group: its last check's counts).
+        original.advanceClock(to: 20 * s, emit: emit)
+        #expect(events.isEmpty)
+        log += original.takeChanges().records(for: Self.a)
+        let restored = StateChangelogRecord.restored(log, topic: Self.a.topic, rules: original.changelogHeaders)
+        let successor = RuleEngine(rules: rules)
+        successor.trackChanges()
+        #expect(successor.restore(restored, owner: Self.a) == 1)
+        var next: [String] = []
+        successor.advanceClock(to: 21 * s) { _ in }  // its clock starts, aligned: first check at 30 s
+        successor.advanceClock(to: 30 * s) { next.append("\($0.time / s) \($0.level)") }
+        #expect(next == ["30 CRITICAL"], "dead at the first check, as the original would be")
+        // Without the counts the first check only starts counting.
+        let fresh = RuleEngine(rules: rules)
+        var old = restored
+        old.snapshot.rules["dead"]?.groups["host=x"]?.deadman = nil
+        #expect(fresh.restore(old, owner: Self.a) == 1)
+        var late: [String] = []
+        fresh.advanceClock(to: 21 * s) { _ in }
+        fresh.advanceClock(to: 30 * s) { late.append("\($0.time / s) \($0.level)") }
+        #expect(late.isEmpty)
+    }
+
+    /// A firing group's last event rides in its record (the topic levels and the firing list
+    /// follow it); a recovery clears it.
+    @Test func aFiringGroupsLastEventFollowsIt() throws {
+        let rules = try Self.rules()
+        let e = RuleEngine(rules: rules)
+        e.trackChanges()
+        e.select(owner: Self.a)
+        let hot = Point(measurement: "cpu", tags: [Tag(key: "host", value: "h1")], fields: [Field(key: "v", value: .float(95))], time: 5_000_000_000)
+        e.process([hot]) { _ in }
+        let firing = e.lastEvents(of: Self.a)
+        #expect(firing.map(\.rule) == ["level"] && firing.first?.event.level == .critical && firing.first?.event.id == "cpu:host=h1")
+        #expect(firing.first?.event.point == hot)
+        let records = e.takeChanges().records(for: Self.a)
+        let restored = StateChangelogRecord.restored(records, topic: Self.a.topic, rules: e.changelogHeaders)
+        let successor = RuleEngine(rules: rules)
+        successor.trackChanges()
+        #expect(successor.restore(restored, owner: Self.a) == 2)
+        let moved = successor.lastEvents(of: Self.a)
+        #expect(moved.count == 1 && moved.first?.event == firing.first?.event && moved.first?.group == "host=h1")
+        let cool = Point(measurement: "cpu", tags: [Tag(key: "host", value: "h1")], fields: [Field(key: "v", value: .float(1))], time: 6_000_000_000)
+        var recovered: [AlertLevel] = []
+        successor.process([cool]) { recovered.append($0.level) }
+        #expect(recovered == [.ok])
+        #expect(successor.lastEvents(of: Self.a).isEmpty)
+        // Sidecar mode keeps nothing of the kind.
+        let sidecar = RuleEngine(rules: rules)
+        sidecar.process([hot]) { _ in }
+        #expect(sidecar.state(rule: "level", group: "host=h1")?.lastEvent == nil)
+    }
+
+    /// Records carry a version: version 1 (before the deadman counts and last events) still
+    /// restores, a newer one is left out rather than half read.
+    @Test func recordsOfOtherVersions() throws {
+        let e = RuleEngine(rules: try Self.rules())
+        e.trackChanges()
+        _ = Self.run(e, Self.a, Self.points(hosts: 0...0, 0...3))
+        let records = e.takeChanges().records(for: Self.a)
+        let text = records.map { String(decoding: $0.value ?? [], as: UTF8.self) }
+        #expect(text.allSatisfy { $0.hasSuffix("\"version\":2}") }, "\(text)")
+        func with(version: String) -> [StateChangelogRecord] {
+            records.map { StateChangelogRecord(key: $0.key, value: $0.value.map { Array(String(decoding: $0, as: UTF8.self)
+                .replacingOccurrences(of: "\"version\":2}", with: "\"version\":\(version)}").utf8) }) }
+        }
+        let v1 = StateChangelogRecord.restored(with(version: "1"), topic: Self.a.topic, rules: e.changelogHeaders)
+        #expect(v1.groups == 2 && v1.undecodable == 0)
+        let v3 = StateChangelogRecord.restored(with(version: "3"), topic: Self.a.topic, rules: e.changelogHeaders)
+        #expect(v3.groups == 0 && v3.undecodable == 2)
+    }
+
+    /// Each changelog takes its own partitions' changes at its own interval; the others stay.
+    @Test func changesAreTakenPerChangelog() throws {
+        let other = StateOwner(topic: "apps", partition: 0)
+        let e = RuleEngine(rules: try Self.rules())
+        e.trackChanges()
+        _ = Self.run(e, Self.a, Self.points(hosts: 0...1, 0...3))
+        _ = Self.run(e, other, Self.points(hosts: 2...2, 0...3))
+        let metrics = e.takeChanges { $0.topic == "metrics" }
+        #expect(metrics.owners == [Self.a] && metrics.count == 4)
+        #expect(e.pendingChanges == 2)
+        let apps = e.takeChanges { $0.topic == "apps" }
+        #expect(apps.owners == [other] && apps.count == 2)
+        #expect(e.pendingChanges == 0 && e.takeChanges().isEmpty)
+    }
 }

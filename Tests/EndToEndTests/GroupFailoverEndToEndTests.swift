@@ -40,7 +40,9 @@ import Testing
         """
     }
 
-    /// stateChangesOnly levels (warning and critical, with recoveries) and a window's mean.
+    /// stateChangesOnly levels (warning and critical, with recoveries), a window's mean, and
+    /// levels published to a named topic whose handler sends only changes (`changed()`, the
+    /// topic's previous level per alert ID).
     static func rules(topic: String) -> [String: String] {
         let out = "kafka: {topic: \(topic), template: '{{.ID}} {{.Level}} {{.Time.Unix}}'}\n"
         return [
@@ -64,7 +66,42 @@ import Testing
                 crit: '"mean" > 70'
                 \(out)
                 """,
+            "changes.yaml": """
+                id: changes
+                measurement: cpu
+                groupBy: [host]
+                alertId: 'changes:{{ .Group }}'
+                warn: '"v" > 60'
+                crit: '"v" > 85'
+                topic: cpu
+                """,
         ]
+    }
+
+    /// The named topic's handler: only events whose level differs from the topic's previous one.
+    static func handlers(topic: String) -> [String: String] {
+        ["changes.yaml": """
+            id: changes-only
+            topic: cpu
+            kind: kafka
+            match: changed()
+            options:
+              cluster: k
+              topic: \(topic)
+              template: '{{.ID}} {{.Level}} {{.Time.Unix}}'
+            """]
+    }
+
+    /// The alerts API's firing list (`/alertrelay/v1/alerts`), one line per alert: rule, ID,
+    /// level, since, time, message and the last value.
+    static func firing(_ relay: RelayProcess) -> [String] {
+        guard let body = try? LoopbackClient.http(port: relay.httpPort, method: "GET", path: "/alertrelay/v1/alerts?limit=10000").1,
+              let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+              let alerts = json["alerts"] as? [[String: Any]] else { return ["unreadable"] }
+        return alerts.map { a in
+            ["rule", "id", "group", "level", "since", "time", "message"].map { "\(a[$0] ?? "-")" }.joined(separator: " ")
+                + " \((a["fields"] as? [String: Any])?["v"] ?? "-")"
+        }
     }
 
     /// Host `h`'s value at second `t`: a wave per host, crossing both levels about every 30 s.
@@ -126,9 +163,12 @@ import Testing
         let started = ContinuousClock.now
         let broker = try TestBroker(topics: ["metrics:12", "g-state:12", "alerts:4", "ref-state:12", "ref-alerts:4"])
         defer { broker.stop() }
-        let reference = try RelayProcess(config: Self.config(broker, group: "ref"), rules: Self.rules(topic: "ref-alerts"))
+        let reference = try RelayProcess(config: Self.config(broker, group: "ref"), rules: Self.rules(topic: "ref-alerts"),
+                                         handlers: Self.handlers(topic: "ref-alerts"))
         defer { reference.stop() }
-        var relays = try (0..<3).map { _ in try RelayProcess(config: Self.config(broker, group: "g"), rules: Self.rules(topic: "alerts")) }
+        var relays = try (0..<3).map { _ in
+            try RelayProcess(config: Self.config(broker, group: "g"), rules: Self.rules(topic: "alerts"), handlers: Self.handlers(topic: "alerts"))
+        }
         defer { for r in relays { r.stop() } }
         for r in relays + [reference] { #expect(await Self.assigned(r)) }
 
@@ -146,7 +186,8 @@ import Testing
         })
         try Self.produce(broker, Self.phases[2])
         let killed = relays[1]
-        let restarted = try RelayProcess(config: Self.config(broker, group: "g"), rules: Self.rules(topic: "alerts"))
+        let restarted = try RelayProcess(config: Self.config(broker, group: "g"), rules: Self.rules(topic: "alerts"),
+                                         handlers: Self.handlers(topic: "alerts"))
         relays[1] = restarted
         #expect(await Self.assigned(restarted))
         try Self.produce(broker, Self.phases[3])
@@ -160,6 +201,7 @@ import Testing
               + " \(duplicates) duplicates; \(missing.count) IDs differ; \(ContinuousClock.now - started)")
         #expect(Self.count(expected) > 500, "the input raises many alerts of both rules")
         #expect(expected.keys.contains { $0.hasPrefix("mean:") } && expected.values.joined().contains { $0.hasSuffix(" OK") })
+        #expect(expected.keys.contains { $0.hasPrefix("changes:") })
         #expect(Set(unique.keys) == Set(expected.keys))
         for id in missing.prefix(5) {
             Issue.record("\(id): expected \(expected[id] ?? []) got \(got[id] ?? [])")
@@ -173,5 +215,78 @@ import Testing
         #expect(!metrics.contains("alertrelay_state_changelog_records_total{result=\"written\"} 0\n"))
         // Duplicates come only from the tail after the killed relay's last acknowledged flush.
         #expect(duplicates < Self.count(expected) / 4)
+        // What fires, as the alerts API lists it: each alert on exactly one relay of the group
+        // (its partition's owner, which restored it; those that let a partition go forgot it),
+        // with the single relay's message, times and last value.
+        let single = Self.firing(reference)
+        let union = relays.flatMap { Self.firing($0) }
+        print("group failover: \(single.count) alerts firing at the end, \(union.count) listed by the group's relays")
+        #expect(single.count > 10)
+        #expect(union.sorted() == single.sorted())
+    }
+
+    /// A deadman's counts follow its partition: twelve hosts (one per partition) send one burst
+    /// and fall silent; the relay owning half of them is SIGKILLed after the check that saw the
+    /// burst. Its successor judges those hosts at its first check after restoring them — the
+    /// check at which a relay that never died would judge them too, had it checked then — not one
+    /// interval later (a deadman counting from scratch).
+    @Test func aDeadmanFiresOnTheNewOwnerAtItsFirstCheck() async throws {
+        let interval = 5
+        let broker = try TestBroker(topics: ["beats:12", "d-state:12", "d-alerts:4"])
+        defer { broker.stop() }
+        let rule = """
+            id: dead
+            measurement: beat
+            groupBy: [host]
+            alertId: 'dead:{{ .Group }}'
+            stateChangesOnly: true
+            deadman: {threshold: 0, interval: \(interval)s}
+            kafka: {topic: d-alerts, template: '{{.ID}} {{.Level}} {{.Time.Unix}}'}
+            """
+        let config = Self.config(broker, group: "d").replacingOccurrences(of: "topics = [\"metrics\"]", with: "topics = [\"beats\"]")
+        let relays = try (0..<2).map { _ in try RelayProcess(config: config, rules: ["dead.yaml": rule]) }
+        defer { for r in relays { r.stop() } }
+        for r in relays { #expect(await Self.assigned(r)) }
+        // The group settled: six partitions each.
+        #expect(await eventually(timeout: .seconds(30)) {
+            relays.allSatisfy { r in
+                let metrics = (try? LoopbackClient.http(port: r.httpPort, method: "GET", path: "/metrics").1) ?? ""
+                return metrics.split(separator: "\n").contains { $0.hasPrefix("alertrelay_kafka_consumer_assigned_partitions{") && Double($0.split(separator: " ").last ?? "") == 6 }
+            }
+        })
+        // Just after a check (every relay's checks are aligned to the interval on the wall clock).
+        func now() -> Double { Date().timeIntervalSince1970 }
+        func nextCheck(after t: Double) -> Int { (Int(t) / interval + 1) * interval }
+        while now() - Double(Int(now()) / interval * interval) > 0.5 { try await Task.sleep(for: .milliseconds(50)) }
+        let burst = Int(now())
+        for h in 0..<12 { try Kcat.produce(bootstrap: broker.bootstrap, topic: "beats", messages: [("h\(h)", "beat,host=h\(h) n=1i")], partition: h) }
+        // The next check sees the burst (alive); the one after would find each host dead. Relay 1
+        // dies between the two, its last check's counts in the changelog.
+        let seen = nextCheck(after: Double(burst))
+        while now() < Double(seen) + 1.5 { try await Task.sleep(for: .milliseconds(50)) }
+        kill(relays[1].process.processIdentifier, SIGKILL)
+        relays[1].process.waitUntilExit()
+        let restoredLine = "alert state of the assigned partitions restored"
+        #expect(await eventually(timeout: .seconds(30)) { relays[0].log.components(separatedBy: restoredLine).count - 1 >= 2 })
+        let line = relays[0].log.split(separator: "\n").filter { $0.contains(restoredLine) }.last ?? ""
+        let stamp = line.split(separator: " ").first { $0.hasPrefix("ts=") }.map { String($0.dropFirst(3)) } ?? ""
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let restoredAt = try #require(parser.date(from: stamp), "\(line)").timeIntervalSince1970
+        let firstCheck = nextCheck(after: restoredAt)
+        var dead: [String: [String]] = [:]
+        _ = await eventually(timeout: .seconds(Double(firstCheck - Int(now()) + 3 * interval))) {
+            dead = Self.alerts(broker, "d-alerts").filter { $0.key != "dead:nil" }
+            return dead.count == 12 && Int(now()) > firstCheck + interval
+        }
+        let times = dead.mapValues { $0.map { Int($0.split(separator: " ")[0]) ?? 0 } }
+        let moved = times.filter { $0.value.first ?? 0 > seen + interval }
+        print("deadman failover: burst at \(burst), checks at \(seen) and \(seen + interval); restored at \(restoredAt), first check then \(firstCheck);"
+              + " \(moved.count) hosts moved: \(times.sorted { $0.key < $1.key })")
+        #expect(dead.count == 12, "every silent host is found dead: \(dead)")
+        #expect(dead.values.allSatisfy { $0.count == 1 && $0[0].hasSuffix(" CRITICAL") }, "once each (stateChangesOnly): \(dead)")
+        #expect(!moved.isEmpty, "the killed relay's hosts are judged by the survivor")
+        for (id, t) in moved { #expect(t == [firstCheck], "\(id) dead at the first check after the restore (\(firstCheck)), not later: \(t)") }
+        for (id, t) in times where moved[id] == nil { #expect(t == [seen + interval], "\(id) judged by its owner at the second check") }
     }
 }

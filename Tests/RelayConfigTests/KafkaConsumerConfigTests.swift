@@ -68,6 +68,16 @@ import Testing
          "c.conf:13:3: [[kafka-consumer]] #1: precision: \"days\" is not one of ns, us, ms, s, m, h"),
         ("[[kafka-consumer]]\n  cluster = \"infra\"\n  topics = [\"t\"]\n  group-id = \"g\"\n[[kafka-consumer]]\n  cluster = \"infra\"\n  topics = [\"u\"]\n  group-id = \"g\"\n",
          "c.conf:16:3: [[kafka-consumer]] #2: group-id: \"g\" on cluster \"infra\" is also used by [[kafka-consumer]] #1: one relay joins a group once"),
+        ("[[kafka-consumer]]\n  cluster = \"infra\"\n  topics = [\"t\"]\n  group-id = \"g\"\n  changelog-flush-interval = \"1ms\"\n",
+         "c.conf:13:3: [[kafka-consumer]] #1: changelog-flush-interval: must be from 10ms to 1m0s, got 1ms"),
+        ("[[kafka-consumer]]\n  cluster = \"infra\"\n  topics = [\"t\"]\n  group-id = \"g\"\n  changelog-flush-interval = \"soon\"\n",
+         "c.conf:13:3: [[kafka-consumer]] #1: changelog-flush-interval: "),
+        ("[[kafka-consumer]]\n  cluster = \"infra\"\n  topics = [\"t\"]\n  group-id = \"g\"\n  revoke-timeout = \"2h\"\n",
+         "c.conf:13:3: [[kafka-consumer]] #1: revoke-timeout: must be from 1s to 10m0s, got 2h0m0s"),
+        ("[[kafka-consumer]]\n  cluster = \"infra\"\n  topics = [\"t\"]\n  group-id = \"g\"\n  revoke-timeout = 30\n",
+         "c.conf:13:3: [[kafka-consumer]] #1: revoke-timeout: expected a string, got"),
+        ("[[kafka-consumer]]\n  cluster = \"infra\"\n  topics = [\"t\"]\n  group-id = \"g\"\n[[kafka-consumer]]\n  cluster = \"infra\"\n  topics = [\"u\", \"t\"]\n  group-id = \"h\"\n",
+         "c.conf:15:3: [[kafka-consumer]] #2: topics: \"t\" is also read by [[kafka-consumer]] #1: a topic's partitions (and their alert state) have one consumer per relay"),
     ])
     func brokenSections(text: String, message: String) {
         do {
@@ -76,6 +86,48 @@ import Testing
         } catch {
             #expect(error.problems.count == 1, "\(error)")
             #expect(error.description.hasPrefix(message), "\(error)")
+        }
+    }
+
+    @Test func timingsAreOptionsOfTheSection() throws {
+        let base = Self.cluster + "[[kafka-consumer]]\n  cluster = \"infra\"\n  topics = [\"t\"]\n  group-id = \"g\"\n"
+        let defaults = try #require(try RelayConfiguration.parse(base, file: "c.conf").kafkaConsumers.first)
+        #expect(defaults.changelogFlushInterval == .milliseconds(100) && defaults.revokeTimeout == .seconds(30))
+        let set = try #require(try RelayConfiguration.parse(base + "  changelog-flush-interval = \"250ms\"\n  revoke-timeout = \"1m30s\"\n",
+                                                            file: "c.conf").kafkaConsumers.first)
+        #expect(set.changelogFlushInterval == .milliseconds(250) && set.revokeTimeout == .seconds(90))
+    }
+
+    @Test func environmentOverridesReachTheSection() throws {
+        let text = Self.cluster + "[[kafka-consumer]]\n  cluster = \"infra\"\n  topics = [\"t\"]\n  group-id = \"g\"\n"
+        let c = try RelayConfiguration.parse(text, file: "c.conf", environment: [
+            "ALERTRELAY_KAFKA_CONSUMER_0_GROUP_ID": "relays", "ALERTRELAY_KAFKA_CONSUMER_0_TOPICS": "a, b",
+            "ALERTRELAY_KAFKA_CONSUMER_0_START": "earliest", "ALERTRELAY_KAFKA_CONSUMER_0_ENABLED": "true",
+            "ALERTRELAY_KAFKA_CONSUMER_0_CHANGELOG_FLUSH_INTERVAL": "50ms", "ALERTRELAY_KAFKA_CONSUMER_0_REVOKE_TIMEOUT": "5s",
+            "ALERTRELAY_KAFKA_CONSUMER_0_RETENTION_POLICY": "week",
+            // [[kafka]]'s own overrides still mean [[kafka]].
+            "ALERTRELAY_KAFKA_0_BROKERS": "10.0.0.1:9092",
+        ])
+        let k = try #require(c.kafkaConsumers.first)
+        #expect(k.settings.groupID == "relays" && k.settings.topics == ["a", "b"] && k.settings.start == .earliest && k.enabled)
+        #expect(k.changelogFlushInterval == .milliseconds(50) && k.revokeTimeout == .seconds(5))
+        #expect(k.destination.retentionPolicy == "week")
+        #expect(c.kafka.first?.brokers == ["10.0.0.1:9092"])
+        // A bad override is checked like the file's value, at the variable's name.
+        #expect(throws: ConfigError.self) {
+            try RelayConfiguration.parse(text, file: "c.conf", environment: ["ALERTRELAY_KAFKA_CONSUMER_0_REVOKE_TIMEOUT": "forever"])
+        }
+        for (name, message) in [
+            ("ALERTRELAY_KAFKA_CONSUMER_1_GROUP_ID", "there is no [[kafka-consumer]] #2 in the file to override"),
+            ("ALERTRELAY_KAFKA_CONSUMER_X_GROUP_ID", "expected ALERTRELAY_KAFKA_CONSUMER_<index>_<OPTION>"),
+            ("ALERTRELAY_KAFKA_CONSUMER_0_GROUPID", "unknown option \"groupid\" of [kafka-consumer]"),
+        ] {
+            do {
+                _ = try RelayConfiguration.parse(text, file: "c.conf", environment: [name: "x"])
+                Issue.record("accepted \(name)")
+            } catch {
+                #expect(error.description.contains("environment: \(name): \(message)"), "\(error)")
+            }
         }
     }
 

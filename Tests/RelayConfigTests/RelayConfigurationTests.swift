@@ -195,7 +195,7 @@ import Testing
         ("ALERTRELAY_KAFKA_0_ENABLED", "yes", "environment: ALERTRELAY_KAFKA_0_ENABLED: expected true or false (the value is not shown)"),
         ("ALERTRELAY_KAFKA_BROKERS", "x:1", "environment: ALERTRELAY_KAFKA_BROKERS: expected ALERTRELAY_KAFKA_<index>_<OPTION>"),
         ("ALERTRELAY_KAFKA_0_BROKER", "x:1", "environment: ALERTRELAY_KAFKA_0_BROKER: unknown option \"broker\" of [kafka] (known: acks, batch-size, batch-timeout, brokers, compression, enabled, id, idempotent, insecure-skip-verify, message-timeout, sasl-mechanism, sasl-password, sasl-username, ssl-ca, ssl-cert, ssl-key, timeout, use-ssl)"),
-        ("ALERTRELAY_GRAPHITE_0_X", "1", "environment: ALERTRELAY_GRAPHITE_0_X: unknown section \"graphite\" (known: admin, http, kafka, load, logging, relay, spool, tcp, udp)"),
+        ("ALERTRELAY_GRAPHITE_0_X", "1", "environment: ALERTRELAY_GRAPHITE_0_X: unknown section \"graphite\" (known: admin, http, kafka, kafka-consumer, load, logging, relay, spool, tcp, udp)"),
     ])
     func badOverrides(name: String, value: String, message: String) {
         do {

@@ -104,6 +104,24 @@ import Testing
         #expect(s.firing == 1)
     }
 
+    /// Group mode: a partition's firing alerts are put back with their last event (not counted as
+    /// events) and forgotten when the partition moves away.
+    @Test func boardPutsBackAndForgetsAPartitionsFiringAlerts() {
+        var s = AlertBoardState(maxFiring: 2)
+        Self.record(&s, id: "a", .warning)
+        let point = Point(measurement: "m", tags: [Tag(key: "host", value: "x")], fields: [Field(key: "v", value: .float(97))], time: 9)
+        s.put(rule: "r", id: "b", group: "host=x", level: .critical, message: "b is CRITICAL", details: "{}", time: 9, duration: 4, point: point)
+        s.put(rule: "r", id: "a", group: "host=y", level: .critical, message: "a is CRITICAL", details: "", time: 8, duration: 0, point: point)
+        #expect(s.entry(rule: "r", id: "b")?.message == "b is CRITICAL" && s.entry(rule: "r", id: "b")?.point == point)
+        #expect(s.entry(rule: "r", id: "b")?.since == 5)
+        #expect(s.levels["r"] == [0, 0, 0, 2] && s.firing == 2 && s.collected["r"] == 1 && s.recent.count == 1)
+        s.put(rule: "r", id: "c", group: "", level: .critical, message: "", details: "", time: 0, duration: 0, point: point)
+        #expect(s.entry(rule: "r", id: "c") == nil && s.refused == 1, "within max-groups")
+        s.forget(rule: "r", id: "b")
+        s.forget(rule: "r", id: "never")
+        #expect(s.entry(rule: "r", id: "b") == nil && s.levels["r"] == [0, 0, 0, 1] && s.firing == 1)
+    }
+
     @Test func boardForgetsTheOldestRecoveriesFirst() {
         var s = AlertBoardState(maxFiring: .max)
         let n = AlertBoardState.recoveredKept + 10

@@ -59,6 +59,24 @@ public final class AlertBoard: Sendable {
         }
     }
 
+    /// Group mode: puts back the firing alerts of groups restored from the changelog, with their
+    /// last event's message, details and point (not events: nothing is collected).
+    public func restore(_ events: [(rule: String, group: String, event: LastAlertEvent)]) {
+        guard !events.isEmpty else { return }
+        state.withLock { s in
+            for (rule, group, e) in events {
+                s.put(rule: rule, id: e.id, group: group, level: e.level, message: e.message, details: e.details, time: e.time,
+                      duration: e.duration, point: e.point)
+            }
+        }
+    }
+
+    /// Group mode: forgets these alerts (their groups moved to another relay, which lists them).
+    public func forget(_ alerts: [(rule: String, id: String)]) {
+        guard !alerts.isEmpty else { return }
+        state.withLock { s in for a in alerts { s.forget(rule: a.rule, id: a.id) } }
+    }
+
     /// After a reload: forgets the rules that are gone and applies the new limit.
     public func configure(rules: [AlertRule], maxFiring: Int) {
         let kept = Set(rules.map(\.id))

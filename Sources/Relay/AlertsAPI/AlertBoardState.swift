@@ -80,6 +80,33 @@ struct AlertBoardState: Sendable {
                                          point: Point(measurement: measurement, fields: [], time: time), sequence: sequence)
     }
 
+    /// Puts back a firing alert with its last event (group mode's changelog), replacing what the
+    /// ID held. Not an event: nothing is collected, nothing joins the recent events.
+    mutating func put(rule: String, id: String, group: String, level: AlertLevel, message: String, details: String, time: Int64,
+                      duration: Int64, point: Point) {
+        let key = AlertBoardKey(rule: rule, id: id)
+        let s = Self.shard(of: key)
+        let old = shards[s][key]
+        let wasFiring = old.map { $0.level != .ok } ?? false
+        guard level != .ok, wasFiring || firing < maxFiring else {
+            refused += 1
+            return
+        }
+        if let old { count(old.rule, old.level, -1) }
+        sequence &+= 1
+        count(rule, level, 1)
+        shards[s][key] = AlertBoardEntry(rule: rule, id: id, group: group, level: level, message: message, details: details, time: time,
+                                         duration: duration, point: point, sequence: sequence)
+    }
+
+    /// Forgets alert `id` of `rule` (its group moved to another relay).
+    mutating func forget(rule: String, id: String) {
+        let key = AlertBoardKey(rule: rule, id: id)
+        let s = Self.shard(of: key)
+        guard let old = shards[s].removeValue(forKey: key) else { return }
+        count(old.rule, old.level, -1)
+    }
+
     private mutating func count(_ rule: String, _ level: AlertLevel, _ delta: Int) {
         levels[rule, default: [0, 0, 0, 0]][level.rawValue] += delta
         if level != .ok { firing += delta }

@@ -25,18 +25,26 @@ import Logging
 /// librdkafka's mock cluster) leaves it to the broker's auto-creation, which must then be
 /// configured compacted by hand.
 final class ChangelogRestorer: PartitionAssignmentObserver {
+    /// Where an input topic's partitions keep their state.
+    struct Route: Sendable {
+        var cluster: KafkaClusterConfig
+        var topic: String
+    }
     let pipeline: RelayPipeline
     /// Each input topic's changelog.
-    let routes: [String: GroupModeChangelog.Route]
+    let routes: [String: Route]
     let readiness: ReadinessGate?
     let logger: Logger
     /// How long one partition's read may take.
     let timeout: Duration
+    /// How long a revocation waits for the changelog to acknowledge the partitions' last state.
+    let releaseTimeout: Duration
     /// Changelog topics checked (and created if missing) already.
     private let ensured = Locked<Set<String>>([])
 
-    init(pipeline: RelayPipeline, routes: [String: GroupModeChangelog.Route], readiness: ReadinessGate?, logger: Logger,
+    init(pipeline: RelayPipeline, routes: [String: Route], readiness: ReadinessGate?, logger: Logger, releaseTimeout: Duration,
          timeout: Duration = .seconds(120)) {
+        self.releaseTimeout = releaseTimeout
         self.pipeline = pipeline
         self.routes = routes
         self.readiness = readiness
@@ -107,7 +115,7 @@ final class ChangelogRestorer: PartitionAssignmentObserver {
         if lost {
             await pipeline.dropOwned(owners)
         } else {
-            await pipeline.releaseOwned(owners)
+            await pipeline.releaseOwned(owners, timeout: releaseTimeout)
         }
     }
 

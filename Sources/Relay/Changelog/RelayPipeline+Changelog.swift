@@ -9,6 +9,26 @@ extension RelayPipeline {
         await withCheckedContinuation { c in post { loop in c.resume(returning: loop.engine.changelogHeaders) } }
     }
 
+    /// `writer` takes the partitions of `topics` (a consumer about to start).
+    func registerChangelog(_ writer: StateChangelogWriter, topics: [String]) async {
+        await withCheckedContinuation { c in
+            post { loop in
+                loop.registerChangelog(writer, topics: topics)
+                c.resume()
+            }
+        }
+    }
+
+    /// Retires `writer` (its consumer stopped; its partitions were revoked).
+    func unregisterChangelog(_ writer: StateChangelogWriter) async {
+        await withCheckedContinuation { c in
+            post { loop in
+                loop.unregisterChangelog(writer)
+                c.resume()
+            }
+        }
+    }
+
     /// Restores a partition's groups; returns how many.
     func restoreOwned(_ restored: RestoredState, owner: StateOwner) async -> Int {
         await withCheckedContinuation { c in post { loop in c.resume(returning: loop.restoreOwned(restored, owner: owner)) } }
@@ -28,7 +48,7 @@ extension RelayPipeline {
     /// drops their groups. After the timeout (the broker unreachable) the groups are dropped
     /// anyway: their batches were not released, so their offsets are not committed, and the next
     /// owner replays them from the state the changelog does have.
-    func releaseOwned(_ owners: [StateOwner], timeout: Duration = .seconds(10)) async {
+    func releaseOwned(_ owners: [StateOwner], timeout: Duration) async {
         let settled = Locked(false)
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             @Sendable func settle(_ drop: Bool) {

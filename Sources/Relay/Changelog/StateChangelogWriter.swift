@@ -44,6 +44,8 @@ public final class StateChangelogWriter: Sendable {
 
     /// The changelog topic.
     public let topic: String
+    /// At most this long between a batch and the flush that covers it (`changelog-flush-interval`).
+    public let flushInterval: Duration
     private let producer: KafkaProducer
     private let queue = ConditionLocked(Queue())
     private let seq = Atomic<UInt64>(0)
@@ -51,10 +53,13 @@ public final class StateChangelogWriter: Sendable {
     private let written = Atomic<UInt64>(0)
     private let failures = Atomic<UInt64>(0)
 
-    /// A writer producing to `topic` of `cluster`; its thread starts at once.
+    /// A writer producing to `topic` of `cluster`, flushed by the engine every `flushInterval`;
+    /// its thread starts at once.
     /// - Throws: ``KafkaProducerError`` when librdkafka refuses the configuration.
-    public init(cluster: KafkaClusterConfig, topic: String, extraProperties: [RdKafkaProperty] = [], logger: Logger) throws(KafkaProducerError) {
+    public init(cluster: KafkaClusterConfig, topic: String, flushInterval: Duration = KafkaConsumerConfig.defaultChangelogFlushInterval,
+                extraProperties: [RdKafkaProperty] = [], logger: Logger) throws(KafkaProducerError) {
         self.topic = topic
+        self.flushInterval = flushInterval
         self.logger = logger
         let queue = self.queue
         // Idempotent: in order, no duplicates from retries; no timeout: retried until taken.

@@ -37,8 +37,6 @@ final class EngineLoop {
         var alerts: AlertBoard
         /// Turns and waits, for the systemd watchdog.
         var liveness: EngineLiveness
-        /// Group mode: the state changelog of the Kafka consumers' partitions.
-        var changelog: EngineChangelog?
     }
 
     /// How long one slice of a state snapshot may hold the engine thread.
@@ -66,14 +64,14 @@ final class EngineLoop {
     private var dirty = false
     private let onEvent: (@Sendable (AlertEvent) -> Void)?
     /// Where every event is published for the alerts API.
-    private let alerts: AlertBoard
+    let alerts: AlertBoard
     private var persistence: RelayPipeline.StatePersistence?
     private var lastSave = ContinuousClock.now
     private let stateWriter: StateFileWriter
     /// The snapshot being taken, a slice between batches.
     private var cursor: AlertStateSnapshotCursor?
-    /// Group mode: the changelog writers and what waits for the next flush.
-    var changelog: EngineChangelog?
+    /// Group mode: the changelog writers of the running consumers and what waits for their flushes.
+    var changelog = EngineChangelog()
     /// When each rule last logged refused groups.
     private var lastRefusalLog: [String: ContinuousClock.Instant] = [:]
     /// The receipt time of the batch being evaluated (the start of its alerts' latency).
@@ -101,8 +99,6 @@ final class EngineLoop {
         engine = RuleEngine(rules: setup.rules.rules, hostname: setup.hostname, limits: setup.limits)
         router = AlertRouter(rules: setup.rules.rules, handlers: setup.rules.handlers, maxLevelsPerTopic: setup.limits.maxGroups)
         counters.capacity = setup.capacity
-        changelog = setup.changelog
-        if changelog != nil { engine.trackChanges() }
         configureEngine()
         restoreState()
         attachRetry()
@@ -290,7 +286,9 @@ final class EngineLoop {
         engine = next
         configureEngine()
         counters.levelsRefused += router.levelsRefused
+        let previousRouter = router
         router = AlertRouter(rules: rules.rules, handlers: rules.handlers, maxLevelsPerTopic: limits.maxGroups)
+        router.adoptLevels(from: previousRouter)
         alerts.configure(rules: rules.rules, maxFiring: limits.maxGroups)
         let old = outputs
         outputs = newOutputs
@@ -352,9 +350,7 @@ final class EngineLoop {
         counters.rules = engine.statistics
         var c = counters
         c.stateSaveErrors = stateWriter.failed
-        if let writers = changelog?.allWriters {
-            c.changelogRecords = (writers.reduce(0) { $0 + $1.recordsWritten }, writers.reduce(0) { $0 + $1.recordsFailed })
-        }
+        if engine.isTrackingChanges { c.changelogRecords = changelog.records }
         c.levelsRefused += router.levelsRefused
         published.set(c)
         return true

@@ -101,14 +101,13 @@ public final class RelayPipeline: PointSink, DatagramHost, Sendable {
     /// A pipeline for `rules`, sending through `outputs`; the engine thread starts with ``start()``.
     public init(rules: RuleSet, outputs: Outputs, capacity: Int, hostname: String, logger: Logger,
                 limits: GroupLimits = .unlimited, persistence: StatePersistence? = nil, stateWriter: StateFileWriter,
-                changelog: EngineChangelog? = nil, onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
+                onEvent: (@Sendable (AlertEvent) -> Void)? = nil) {
         queue = PipelineQueue(capacity: capacity)
         alerts = AlertBoard(maxFiring: limits.maxGroups)
         let liveness = EngineLiveness()
         self.liveness = liveness
         setup = EngineLoop.Setup(rules: rules, outputs: outputs, capacity: capacity, hostname: hostname, logger: logger, limits: limits,
-                                 persistence: persistence, stateWriter: stateWriter, onEvent: onEvent, alerts: alerts, liveness: liveness,
-                                 changelog: changelog)
+                                 persistence: persistence, stateWriter: stateWriter, onEvent: onEvent, alerts: alerts, liveness: liveness)
     }
 
     /// Starts the engine thread: it makes the ``EngineLoop`` (restoring the saved state) and runs it.

@@ -54,9 +54,15 @@ enum ListenerSpec: Equatable, Sendable {
         }
     }
 
-    /// True when both would bind the same port of the same transport (so the old socket must
-    /// close before the new one binds). Port 0 (any free port) never collides.
+    /// True when the old one must stop before the new one starts: both would bind the same port
+    /// of the same transport (port 0, any free port, never collides), or both are Kafka
+    /// consumers of the same group or of a shared topic.
     func collides(with other: ListenerSpec) -> Bool {
+        if case .kafkaConsumer(let mine, _) = self, case .kafkaConsumer(let theirs, _) = other {
+            // One relay joins a group once, and a topic's partitions have one changelog writer:
+            // the old consumer leaves (flushing its partitions' state) before the new one joins.
+            return mine.settings.groupID == theirs.settings.groupID || !Set(mine.settings.topics).isDisjoint(with: theirs.settings.topics)
+        }
         let isUDP: (ListenerSpec) -> Bool = { if case .udp = $0 { return true } else { return false } }
         guard isUDP(self) == isUDP(other), let mine = bindAddress, let theirs = other.bindAddress else { return false }
         guard mine.port != 0 else { return false }
@@ -64,10 +70,11 @@ enum ListenerSpec: Equatable, Sendable {
     }
 }
 
-/// What the shell gives a Kafka consumer source: the observer of its partition assignments (group
-/// mode's state restore; none by default) and the gate `/ready` reads.
+/// What the shell gives a Kafka consumer: the pipeline whose engine keeps its partitions' state
+/// (each consumer brings its changelog, ``GroupModeConsumer``) and the gate `/ready` reads.
 struct ConsumerHooks: Sendable {
-    var observer: (any PartitionAssignmentObserver)?
+    /// nil: a consumer without alert state that follows its partitions (the shell always gives one).
+    var pipeline: RelayPipeline?
     var readiness: ReadinessGate?
 }
 
@@ -78,6 +85,11 @@ struct RunningListener: Sendable {
 
     var statistics: ListenerStatistics { source.statistics }
 
+    /// The Kafka consumer, when it is one (for its partitions' status).
+    var kafkaConsumer: KafkaConsumerSource? {
+        (source as? GroupModeConsumer)?.source ?? source as? KafkaConsumerSource
+    }
+
     /// `udp:127.0.0.1:8089` with the real port.
     var describe: String { "\(spec.kind):\(source.address)" }
 
@@ -87,8 +99,12 @@ struct RunningListener: Sendable {
                       routes: @escaping HTTPRoutes, connectionShare: Int = .max, consumers: ConsumerHooks = ConsumerHooks()) async throws -> RunningListener {
         switch spec {
         case .kafkaConsumer(let k, let cluster):
-            return RunningListener(spec: spec, source: try KafkaConsumerSource.start(k, cluster: cluster, sink: sink, observer: consumers.observer,
-                                                                                      readiness: consumers.readiness, logger: logger))
+            guard let pipeline = consumers.pipeline else {
+                return RunningListener(spec: spec, source: try KafkaConsumerSource.start(k, cluster: cluster, sink: sink,
+                                                                                          readiness: consumers.readiness, logger: logger))
+            }
+            return RunningListener(spec: spec, source: try await GroupModeConsumer.start(k, cluster: cluster, pipeline: pipeline,
+                                                                                          readiness: consumers.readiness, logger: logger))
         case .udp(let u): return RunningListener(spec: spec, source: try await UDPListener.start(u, sink: sink, logger: logger))
         case .tcp(var t):
             t.maxConnections = min(t.maxConnections, connectionShare)
@@ -104,8 +120,16 @@ struct RunningListener: Sendable {
         }
     }
 
-    /// Stops the listener; UDP and TCP first read what clients already sent (at most `grace`).
-    func stop(grace: Duration = .seconds(2)) async { await source.stop(grace: grace) }
+    /// Stops the listener; UDP and TCP first read what clients already sent (at most `grace`,
+    /// 2 s by default), a Kafka consumer releases its partitions (by default within its
+    /// `revoke-timeout`, as a rebalance would).
+    func stop(grace: Duration? = nil) async {
+        if case .kafkaConsumer(let k, _) = spec {
+            await source.stop(grace: grace ?? k.revokeTimeout)
+        } else {
+            await source.stop(grace: grace ?? .seconds(2))
+        }
+    }
 }
 
 /// Moves a set of running listeners to the set a reloaded configuration asks for, all or nothing:

@@ -23,7 +23,7 @@ extension RelayController {
                                       [("listener", r.statistics.name)], value)
                     }
                 }
-                metrics.consumers(generation.listeners.compactMap { $0.source as? KafkaConsumerSource })
+                metrics.consumers(generation.listeners.compactMap(\.kafkaConsumer))
                 let reachability = readiness.withLock { $0 }
                 for (id, state) in reachability {
                     metrics.gauge("kafka_cluster_reachable", "1 when the cluster answered the last metadata request (every 5 s), else 0.",

@@ -65,7 +65,7 @@ extension RelayController {
             ("active", .object(AlertLevel.allCases.filter { $0 != .ok }.map { ($0.description, .int(Int64(active[$0.rawValue]))) })),
             ("dead-letters", .uint(deadLetters.count)),
             ("kafka", .array(clusters)),
-            ("consumers", .array(g.listeners.compactMap { ($0.source as? KafkaConsumerSource).map(Self.consumerJSON) })),
+            ("consumers", .array(g.listeners.compactMap { $0.kafkaConsumer.map(Self.consumerJSON) })),
             ("ready", .array(readinessGate.reasons.map(APIJSON.string))),
             ("spool", spoolJSON),
         ])

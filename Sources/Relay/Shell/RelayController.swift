@@ -44,11 +44,6 @@ final class RelayController: Sendable {
     /// What else holds `/ready` false: a Kafka consumer until its first assignment was taken (and
     /// restored by the assignment observer).
     let readinessGate: ReadinessGate
-    /// Group mode: the state changelog writers (closed after the engine stopped).
-    let changelogWriters: [StateChangelogWriter]
-    /// Told of every Kafka consumer's partition assignments and revocations, before they take
-    /// effect: the hook for state that follows its partition (none in sidecar mode).
-    let assignmentObserver: (any PartitionAssignmentObserver)?
     private let applied: Locked<RelayGeneration>
 
     /// What the relay runs now.
@@ -83,22 +78,14 @@ final class RelayController: Sendable {
             throw RelayStartError(what: "cannot start the Kafka producers", reason: "\(error)")
         }
         let stateWriter = StateFileWriter(logger: logger)
-        let changelog: GroupModeChangelog?
-        do {
-            changelog = try GroupModeChangelog.make(c, logger: logger)
-        } catch {
-            outputs.dispatcher?.close(timeout: .zero)
-            throw RelayStartError(what: "cannot start the state changelog producer", reason: "\(error)")
-        }
         let pipeline = RelayPipeline(rules: loaded.rules, outputs: outputs, capacity: c.relay.queueSize, hostname: hostname(c),
                                      logger: logger, limits: c.relay.groupLimits, persistence: persistence(c), stateWriter: stateWriter,
-                                     changelog: changelog?.engine, onEvent: onEvent)
+                                     onEvent: onEvent)
         let gate = ReadinessGate()
         let controller = RelayController(configPath: configPath, logger: logger, metrics: metrics, pipeline: pipeline, stateWriter: stateWriter,
                                          eventLoops: eventLoops, spool: spool, retry: retry, deadLetters: deadLetters,
                                          logSettings: logSettings, first: RelayGeneration(loaded: loaded, outputs: outputs, listeners: []),
-                                         assignmentObserver: changelog.map { $0.restorer(pipeline: pipeline, readiness: gate, logger: logger) },
-                                         readinessGate: gate, changelogWriters: changelog?.engine.allWriters ?? [])
+                                         readinessGate: gate)
         controller.counters.track(outputs.dispatcher)
         controller.counters.track(outputs.asynchronous)
         pipeline.replay(pending)
@@ -111,7 +98,6 @@ final class RelayController: Sendable {
             _ = await onOwnThread("drain") { pipeline.drain(timeout: .seconds(1)) }
             outputs.dispatcher?.close(timeout: .zero)
             for o in outputs.asynchronous { o.close(timeout: .zero) }
-            for w in controller.changelogWriters { w.close(timeout: .zero) }
             throw RelayStartError(what: "cannot start a listener", reason: "\(error)")
         }
         controller.applied.withLock { $0.listeners = started }
@@ -121,11 +107,8 @@ final class RelayController: Sendable {
     private init(configPath: String, logger: Logger, metrics: RelayMetrics, pipeline: RelayPipeline, stateWriter: StateFileWriter,
                  eventLoops: EventLoopGroup,
                  spool: Spool?, retry: SpoolRetry?, deadLetters: DeadLetters, logSettings: RelayLogSettings?, first: RelayGeneration,
-                 assignmentObserver: (any PartitionAssignmentObserver)? = nil, readinessGate: ReadinessGate = ReadinessGate(),
-                 changelogWriters: [StateChangelogWriter] = []) {
-        self.assignmentObserver = assignmentObserver
+                 readinessGate: ReadinessGate = ReadinessGate()) {
         self.readinessGate = readinessGate
-        self.changelogWriters = changelogWriters
         self.configPath = configPath
         self.logger = logger
         self.metrics = metrics
@@ -231,7 +214,7 @@ final class RelayController: Sendable {
         let streams = ListenerSpec.all(in: c).filter(\.isStream).count
         return try await RunningListener.start(spec, sink: pipeline, group: eventLoops, logger: logger, routes: adminRoutes(),
                                                connectionShare: DescriptorBudget.connectionShare(streamListeners: streams),
-                                               consumers: ConsumerHooks(observer: assignmentObserver, readiness: readinessGate))
+                                               consumers: ConsumerHooks(pipeline: pipeline, readiness: readinessGate))
     }
 
     /// SIGHUP: load config, rules and handlers again; switch only if everything loads, the new

@@ -70,11 +70,11 @@ public final class RelayService: Sendable {
         let reloads = ReloadService(controller: controller, notifier: notifier)
         let signals = await SignalService(controller: controller, reloads: reloads)
         // Shut down in reverse order: systemd (STOPPING=1), signals, the file watch, reloads (the
-        // one in progress ends first), readiness, listeners, engine, the state file, the state
-        // changelog, then Kafka.
+        // one in progress ends first), readiness, listeners (a Kafka consumer leaves its group,
+        // its partitions' state flushed to its changelog, which it then closes), engine, the
+        // state file, then Kafka.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: KafkaOutputsService(controller: controller, timeout: timeout), serviceName: "kafka-outputs"),
-            .init(service: StateChangelogService(writers: controller.changelogWriters, timeout: timeout), serviceName: "state-changelog"),
             .init(service: controller.stateWriter, serviceName: "state-file"),
             .init(service: EngineService(pipeline: controller.pipeline, timeout: timeout, logger: logger), serviceName: "engine"),
             .init(service: ListenersService(controller: controller, grace: timeout), serviceName: "listeners"),
