@@ -79,11 +79,11 @@ public final class KafkaProducer: Sendable {
         let unmanaged = Unmanaged.passRetained(core)
         rd_kafka_conf_set_opaque(conf, unmanaged.toOpaque())
         // Delivery reports as events: one wake-up and one call of the handlers per produce
-        // response and partition, instead of a callback per message.
-        rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR))
-        rd_kafka_conf_set_error_cb(conf, errorCallback)
+        // response and partition, instead of a callback per message. Errors and statistics come
+        // through the same queue as events (a queue served as events returns them as events,
+        // whatever callbacks are set), so they are enabled and served here too.
+        rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR | RD_KAFKA_EVENT_STATS))
         rd_kafka_conf_set_log_cb(conf, logCallback)
-        rd_kafka_conf_set_stats_cb(conf, statisticsCallback)
         let rk: OpaquePointer
         switch RdKafkaConfiguration.client(RD_KAFKA_PRODUCER, conf: conf) {
         case .success(let client): rk = client
@@ -99,8 +99,7 @@ public final class KafkaProducer: Sendable {
         let done = pollDone
         DetachedThread.start("kafka-poll-\(config.id)") {
             // Blocks until an event arrives (librdkafka wakes it); `close` stops it within 100 ms.
-            // Error and statistics callbacks are served inside the same wait. Under load the
-            // sending thread serves most reports itself (see `send`).
+            // Under load the sending thread serves most reports itself (see `send`).
             while !stop.isSet {
                 if let event = rd_kafka_queue_poll(reports.pointer, 100) { core.serve(event) }
             }
@@ -473,7 +472,24 @@ final class ProducerCore: Sendable {
     /// produce response for one partition: counted per topic once, handed to `onDeliveries` at
     /// once, one wake-up of waiting senders.
     func serve(_ event: OpaquePointer) {
-        guard rd_kafka_event_type(event) == Int32(RD_KAFKA_EVENT_DR) else {
+        switch rd_kafka_event_type(event) {
+        case Int32(RD_KAFKA_EVENT_DR):
+            break
+        case Int32(RD_KAFKA_EVENT_ERROR):
+            let code = rd_kafka_event_error(event)
+            clientError(kafkaError(code, reason: rd_kafka_event_error_string(event).map { String(cString: $0) }))
+            rd_kafka_event_destroy(event)
+            return
+        case Int32(RD_KAFKA_EVENT_STATS):
+            if let json = rd_kafka_event_stats(event) {
+                let length = strlen(json)
+                if length > 0, let parsed = KafkaClientStatistics(json: Array(UnsafeRawBufferPointer(start: json, count: length))) {
+                    clientStatistics.withLock { $0 = parsed }
+                }
+            }
+            rd_kafka_event_destroy(event)
+            return
+        default:
             rd_kafka_event_destroy(event)
             return
         }
@@ -554,24 +570,6 @@ final class ProducerCore: Sendable {
 func kafkaError(_ code: rd_kafka_resp_err_t, reason: String? = nil) -> KafkaError {
     KafkaError(code: code.rawValue, name: String(cString: rd_kafka_err2name(code)),
                reason: reason ?? String(cString: rd_kafka_err2str(code)))
-}
-
-/// librdkafka's statistics callback (on the poll thread): keeps the parsed report; returning 0
-/// lets librdkafka free the JSON.
-private let statisticsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = {
-    _, json, length, opaque in
-    guard let json, let opaque, length > 0 else { return 0 }
-    let bytes = Array(UnsafeRawBufferPointer(start: json, count: length))
-    guard let parsed = KafkaClientStatistics(json: bytes) else { return 0 }
-    Unmanaged<ProducerCore>.fromOpaque(opaque)._withUnsafeGuaranteedRef { core in core.clientStatistics.withLock { $0 = parsed } }
-    return 0
-}
-
-private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = { _, code, reason, opaque in
-    guard let opaque else { return }
-    let core = Unmanaged<ProducerCore>.fromOpaque(opaque).takeUnretainedValue()
-    let err = rd_kafka_resp_err_t(rawValue: code)
-    core.clientError(kafkaError(err, reason: reason.map { String(cString: $0) }))
 }
 
 private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = { rk, level, facility, text in
