@@ -245,6 +245,7 @@ final class EngineLoop {
         counters.pointsProcessed += UInt64(points.count)
         engine.select(destination: listener.destination)
         engine.process(points) { event in handle(event) }
+        sendTurn()
     }
 
     /// Starts reading `listener`'s socket (a control: the listener started).
