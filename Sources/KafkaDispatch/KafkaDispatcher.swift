@@ -10,11 +10,15 @@ public final class KafkaDispatcher: Sendable {
     private let producers: [String: KafkaProducer]
 
     /// Creates a producer for every enabled cluster.
-    /// - Parameter onDelivery: called with the cluster id and the report of each message.
+    /// - Parameters:
+    ///   - onDelivery: called with the cluster id and the report of each message.
+    ///   - onDeliveries: called with the cluster id and the reports of one delivery event (one
+    ///     produce response for one partition), for bookkeeping done once per batch.
     public init(clusters: [KafkaClusterConfig],
                 extraProperties: [RdKafkaProperty] = [],
                 logger: Logger = Logger(label: "alertrelay.kafka"),
-                onDelivery: (@Sendable (String, KafkaDeliveryReport) -> Void)? = nil) throws(KafkaProducerError) {
+                onDelivery: (@Sendable (String, KafkaDeliveryReport) -> Void)? = nil,
+                onDeliveries: (@Sendable (String, [KafkaDeliveryReport]) -> Void)? = nil) throws(KafkaProducerError) {
         var producers: [String: KafkaProducer] = [:]
         for cluster in clusters where cluster.enabled {
             let id = cluster.id
@@ -22,9 +26,13 @@ public final class KafkaDispatcher: Sendable {
             if let onDelivery {
                 perCluster = { report in onDelivery(id, report) }
             }
+            var batchPerCluster: (@Sendable ([KafkaDeliveryReport]) -> Void)?
+            if let onDeliveries {
+                batchPerCluster = { reports in onDeliveries(id, reports) }
+            }
             do throws(KafkaProducerError) {
                 producers[id] = try KafkaProducer(config: cluster, extraProperties: extraProperties, logger: logger,
-                                                  onDelivery: perCluster)
+                                                  onDelivery: perCluster, onDeliveries: batchPerCluster)
             } catch {
                 for p in producers.values { p.close(timeout: .zero) }
                 throw error

@@ -25,12 +25,16 @@ import Locking
 /// producer.close(timeout: .seconds(10))
 /// ```
 ///
-/// The delivery handler runs on librdkafka's poll thread (or the thread calling ``flush(timeout:)``);
-/// keep it short.
+/// The delivery handlers run on the producer's poll thread or on a sending thread (which serves
+/// waiting reports now and then, see ``send(_:)``); keep them short. librdkafka hands reports over
+/// as events, one per produce response and partition: ``init(config:extraProperties:logger:onDelivery:onDeliveries:)``'s
+/// `onDeliveries` gets each event's reports at once, so that their bookkeeping is done per batch.
 public final class KafkaProducer: Sendable {
     /// The cluster id this producer serves.
     public let clusterID: String
     private let handle: RdKafkaHandle
+    /// librdkafka's main queue, where delivery reports arrive as events (`RD_KAFKA_EVENT_DR`).
+    private let reports: RdKafkaQueue
     private let core: ProducerCore
     /// Calls using `rd_kafka_t` right now; ``close(timeout:)`` waits for them to leave (see
     /// ``HandleGuard`` for why the handle may be freed then).
@@ -51,18 +55,21 @@ public final class KafkaProducer: Sendable {
     ///   - extraProperties: librdkafka properties applied after the config's own (tests, benchmarks).
     ///   - logger: where librdkafka's errors and logs go.
     ///   - onDelivery: called once per message with its outcome.
+    ///   - onDeliveries: called once per delivery event with the outcomes of its messages (one
+    ///     produce response's worth for one partition), after `onDelivery` saw each of them.
     /// - Throws: ``KafkaProducerError`` when librdkafka refuses the configuration.
     public init(config: KafkaClusterConfig,
                 extraProperties: [RdKafkaProperty] = [],
                 logger: Logger = Logger(label: "alertrelay.kafka"),
-                onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)? = nil) throws(KafkaProducerError) {
+                onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)? = nil,
+                onDeliveries: (@Sendable ([KafkaDeliveryReport]) -> Void)? = nil) throws(KafkaProducerError) {
         self.clusterID = config.id
         var logger = logger
         logger[metadataKey: "cluster"] = .string(config.id)
         if config.useSSL && config.insecureSkipVerify {
             logger.warning("insecure-skip-verify is set: the brokers' TLS certificates and hostnames are not checked")
         }
-        let core = ProducerCore(clusterID: config.id, logger: logger, onDelivery: onDelivery)
+        let core = ProducerCore(clusterID: config.id, logger: logger, onDelivery: onDelivery, onDeliveries: onDeliveries)
         let conf: OpaquePointer
         // Statistics first, so that the cluster's own properties and `extraProperties` may change the interval.
         switch RdKafkaConfiguration.make([Self.statisticsInterval] + config.librdkafkaProperties() + extraProperties) {
@@ -71,10 +78,12 @@ public final class KafkaProducer: Sendable {
         }
         let unmanaged = Unmanaged.passRetained(core)
         rd_kafka_conf_set_opaque(conf, unmanaged.toOpaque())
-        rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
-        rd_kafka_conf_set_error_cb(conf, errorCallback)
+        // Delivery reports as events: one wake-up and one call of the handlers per produce
+        // response and partition, instead of a callback per message. Errors and statistics come
+        // through the same queue as events (a queue served as events returns them as events,
+        // whatever callbacks are set), so they are enabled and served here too.
+        rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR | RD_KAFKA_EVENT_STATS))
         rd_kafka_conf_set_log_cb(conf, logCallback)
-        rd_kafka_conf_set_stats_cb(conf, statisticsCallback)
         let rk: OpaquePointer
         switch RdKafkaConfiguration.client(RD_KAFKA_PRODUCER, conf: conf) {
         case .success(let client): rk = client
@@ -83,14 +92,17 @@ public final class KafkaProducer: Sendable {
             throw .creation(reason: failure.reason)
         }
         self.handle = RdKafkaHandle(pointer: rk)
+        self.reports = RdKafkaQueue(pointer: rd_kafka_queue_get_main(rk))
         self.core = core
-        let handle = self.handle
+        let reports = self.reports
         let stop = pollStop
         let done = pollDone
         DetachedThread.start("kafka-poll-\(config.id)") {
-            // Blocks until reports arrive (librdkafka wakes it); `close` stops it within 100 ms.
+            // Blocks until an event arrives (librdkafka wakes it); `close` stops it within 100 ms.
             // Under load the sending thread serves most reports itself (see `send`).
-            while !stop.isSet { rd_kafka_poll(handle.pointer, 100) }
+            while !stop.isSet {
+                if let event = rd_kafka_queue_poll(reports.pointer, 100) { core.serve(event) }
+            }
             done.signal()
         }
     }
@@ -118,8 +130,35 @@ public final class KafkaProducer: Sendable {
         // Serving delivery reports from the sending thread now and then keeps librdkafka's report
         // queue short, frees messages on the thread that allocated them, and avoids waking the poll
         // thread per batch: 0.65 -> ~0.9-1.0 of kcat's rate when measured (Benchmarks/run.sh kafka).
-        if seq & 1 == 0 { rd_kafka_poll(handle.pointer, 0) }
+        if seq & 1 == 0 { serveReady(limit: 1) }
         return seq
+    }
+
+    /// Serves up to `limit` delivery events that are waiting, without blocking (a sending thread).
+    func serveReady(limit: Int) {
+        for _ in 0..<limit {
+            guard let event = rd_kafka_queue_poll(reports.pointer, 0) else { return }
+            core.serve(event)
+        }
+    }
+
+    /// The topic state for `name` and its handle (a sending thread inside ``enter()``).
+    func topicHandle(_ name: String) throws(KafkaSendError) -> (TopicState, OpaquePointer) {
+        let topic = try core.topic(named: name, producer: handle.pointer)
+        guard let rkt = topic.handle else { throw .invalidTopic(name, reason: "topic handle missing") }
+        return (topic, rkt)
+    }
+
+    /// Takes `count` sequence numbers at once; returns the first.
+    func takeSequences(_ count: Int) -> UInt64 {
+        sequence.add(UInt64(count), ordering: .relaxed).newValue - UInt64(count) + 1
+    }
+
+    /// Runs `body` with the handle if the producer is open (the batch send); nil once closed.
+    func withOpenHandle<T>(_ body: (OpaquePointer) -> T) -> T? {
+        guard enter() else { return nil }
+        defer { leave() }
+        return body(handle.pointer)
     }
 
     /// Queues a message, waiting while librdkafka's local queue is full (each delivery report that
@@ -209,7 +248,9 @@ public final class KafkaProducer: Sendable {
         _ = rd_kafka_purge(rk, purgeFlags)
         pollStop.set()
         pollDone.wait()
-        _ = rd_kafka_poll(rk, 0)  // delivers the purge reports on this thread
+        // Delivers the purge reports on this thread.
+        while let event = rd_kafka_queue_poll(reports.pointer, 0) { core.serve(event) }
+        rd_kafka_queue_destroy(reports.pointer)
         core.destroyTopics()
         rd_kafka_destroy(rk)
         Unmanaged.passUnretained(core).release()
@@ -221,7 +262,7 @@ public final class KafkaProducer: Sendable {
         return Int32(clamping: max(0, ms))
     }
 
-    private static func produce(_ rk: OpaquePointer, topic: OpaquePointer, message: KafkaMessage,
+    static func produce(_ rk: OpaquePointer, topic: OpaquePointer, message: KafkaMessage,
                                 opaque: UnsafeMutableRawPointer?) -> KafkaSendError? {
         var headers: OpaquePointer?
         if !message.headers.isEmpty {
@@ -275,15 +316,20 @@ public final class KafkaProducer: Sendable {
         let code = rd_kafka_error_code(error)
         let reason = String(cString: rd_kafka_error_string(error))
         rd_kafka_error_destroy(error)
+        return sendError(code, reason: reason, bytes: message.value.count)
+    }
+
+    /// A refused message's error in the senders' terms.
+    static func sendError(_ code: rd_kafka_resp_err_t, reason: String? = nil, bytes: Int) -> KafkaSendError {
         switch code {
         case RD_KAFKA_RESP_ERR__QUEUE_FULL: return .queueFull
-        case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE: return .messageTooLarge(bytes: message.value.count)
-        default: return .refused(KafkaError(code: code.rawValue, name: String(cString: rd_kafka_err2name(code)), reason: reason))
+        case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE: return .messageTooLarge(bytes: bytes)
+        default: return .refused(kafkaError(code, reason: reason))
         }
     }
 }
 
-private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
     guard let bytes else { return body(nil) }
     return bytes.withUnsafeBytes { body($0) }
 }
@@ -312,6 +358,16 @@ public enum KafkaProducerError: Error, Sendable, Equatable, CustomStringConverti
 /// documents every `rd_kafka_t` API the producer calls (produce, poll, flush, purge, metadata) as
 /// thread-safe; destruction waits until no call uses it (``KafkaProducer/close(timeout:)``).
 struct RdKafkaHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// An `rd_kafka_queue_t` pointer (the producer's main queue) that may cross threads.
+///
+/// `@unchecked Sendable` is safe for the same reasons as ``RdKafkaHandle``: the pointer never
+/// changes, librdkafka's queue calls (`rd_kafka_queue_poll`) are thread-safe, and the queue is
+/// destroyed by ``KafkaProducer/close(timeout:)`` only after the poll thread stopped and every
+/// other call left.
+struct RdKafkaQueue: @unchecked Sendable {
     let pointer: OpaquePointer
 }
 
@@ -374,16 +430,19 @@ final class ProducerCore: Sendable {
     let clusterID: String
     let logger: Logger
     let onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)?
+    let onDeliveries: (@Sendable ([KafkaDeliveryReport]) -> Void)?
     /// Wakes senders waiting for room in the local queue.
     let room = QueueRoom()
     /// The last statistics report, parsed (written by the poll thread).
     let clientStatistics = Locked<KafkaClientStatistics?>(nil)
     private let state = Locked(State())
 
-    init(clusterID: String, logger: Logger, onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)?) {
+    init(clusterID: String, logger: Logger, onDelivery: (@Sendable (KafkaDeliveryReport) -> Void)?,
+         onDeliveries: (@Sendable ([KafkaDeliveryReport]) -> Void)?) {
         self.clusterID = clusterID
         self.logger = logger
         self.onDelivery = onDelivery
+        self.onDeliveries = onDeliveries
     }
 
     /// The topic for `name`, created on first use with Kapacitor's partitioners installed.
@@ -408,16 +467,81 @@ final class ProducerCore: Sendable {
         return try result.get()
     }
 
-    func delivered(topic: TopicState, sequence: UInt64, partition: Int32, offset: Int64, latency: Int64, error: KafkaError?) {
-        if let error {
-            topic.failed.add(1, ordering: .relaxed)
-            topic.lastError.withLock { $0 = error }
-            logger.debug("delivery failed", metadata: ["topic": .string(topic.name), "error": .string(error.description)])
-        } else {
-            topic.delivered.add(1, ordering: .relaxed)
+    /// Serves one event from the main queue and destroys it (which frees its messages, and only
+    /// then their place in librdkafka's queue). A delivery event carries the reports of one
+    /// produce response for one partition: counted per topic once, handed to `onDeliveries` at
+    /// once, one wake-up of waiting senders.
+    func serve(_ event: OpaquePointer) {
+        switch rd_kafka_event_type(event) {
+        case Int32(RD_KAFKA_EVENT_DR):
+            break
+        case Int32(RD_KAFKA_EVENT_ERROR):
+            let code = rd_kafka_event_error(event)
+            clientError(kafkaError(code, reason: rd_kafka_event_error_string(event).map { String(cString: $0) }))
+            rd_kafka_event_destroy(event)
+            return
+        case Int32(RD_KAFKA_EVENT_STATS):
+            if let json = rd_kafka_event_stats(event) {
+                let length = strlen(json)
+                if length > 0, let parsed = KafkaClientStatistics(json: Array(UnsafeRawBufferPointer(start: json, count: length))) {
+                    clientStatistics.withLock { $0 = parsed }
+                }
+            }
+            rd_kafka_event_destroy(event)
+            return
+        default:
+            rd_kafka_event_destroy(event)
+            return
         }
-        onDelivery?(KafkaDeliveryReport(sequence: sequence, topic: topic.name, partition: partition, offset: offset,
-                                        latencyMicroseconds: latency, error: error))
+        var reports: [KafkaDeliveryReport] = []
+        reports.reserveCapacity(rd_kafka_event_message_count(event))
+        withUnsafeTemporaryAllocation(of: UnsafePointer<rd_kafka_message_t>?.self, capacity: 64) { slots in
+            // Counters are added once per run of reports for the same topic (an event has one).
+            var current: TopicState?
+            var delivered: UInt64 = 0, failed: UInt64 = 0
+            func count() {
+                if let current {
+                    if delivered > 0 { current.delivered.add(delivered, ordering: .relaxed) }
+                    if failed > 0 { current.failed.add(failed, ordering: .relaxed) }
+                }
+                delivered = 0
+                failed = 0
+            }
+            while true {
+                let n = rd_kafka_event_message_array(event, slots.baseAddress, slots.count)
+                if n == 0 { break }
+                for i in 0..<n {
+                    guard let message = slots[i], let topicOpaque = rd_kafka_topic_opaque(message.pointee.rkt) else { continue }
+                    let m = message.pointee
+                    // Topic states outlive every report: the producer owns them until it is destroyed.
+                    let topic = Unmanaged<TopicState>.fromOpaque(topicOpaque).takeUnretainedValue()
+                    if current !== topic {
+                        count()
+                        current = topic
+                    }
+                    let tag = UInt64(UInt(bitPattern: m._private))
+                    var error: KafkaError?
+                    if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                        delivered += 1
+                    } else {
+                        let e = kafkaError(m.err)
+                        failed += 1
+                        topic.lastError.withLock { $0 = e }
+                        logger.debug("delivery failed", metadata: ["topic": .string(topic.name), "error": .string(e.description)])
+                        error = e
+                    }
+                    let report = KafkaDeliveryReport(sequence: tag >> 3, topic: topic.name, partition: m.partition, offset: m.offset,
+                                                     latencyMicroseconds: rd_kafka_message_latency(message), error: error)
+                    onDelivery?(report)
+                    reports.append(report)
+                }
+            }
+            count()
+        }
+        if !reports.isEmpty { onDeliveries?(reports) }
+        // Destroyed before waiting senders are woken: the messages' places in librdkafka's
+        // queue are free only once they are, and a sender woken earlier could find it still full.
+        rd_kafka_event_destroy(event)
         room.freed()
     }
 
@@ -446,40 +570,6 @@ final class ProducerCore: Sendable {
 func kafkaError(_ code: rd_kafka_resp_err_t, reason: String? = nil) -> KafkaError {
     KafkaError(code: code.rawValue, name: String(cString: rd_kafka_err2name(code)),
                reason: reason ?? String(cString: rd_kafka_err2str(code)))
-}
-
-private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = { _, message, opaque in
-    guard let message, let opaque else { return }
-    let m = message.pointee
-    guard let topicOpaque = rd_kafka_topic_opaque(m.rkt) else { return }
-    let tag = UInt64(UInt(bitPattern: m._private))
-    let error: KafkaError? = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : kafkaError(m.err)
-    let latency = rd_kafka_message_latency(message)
-    // Both objects outlive every callback (the producer owns them): no retain/release per report.
-    Unmanaged<ProducerCore>.fromOpaque(opaque)._withUnsafeGuaranteedRef { core in
-        Unmanaged<TopicState>.fromOpaque(topicOpaque)._withUnsafeGuaranteedRef { topic in
-            core.delivered(topic: topic, sequence: tag >> 3, partition: m.partition, offset: m.offset,
-                           latency: latency, error: error)
-        }
-    }
-}
-
-/// librdkafka's statistics callback (on the poll thread): keeps the parsed report; returning 0
-/// lets librdkafka free the JSON.
-private let statisticsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = {
-    _, json, length, opaque in
-    guard let json, let opaque, length > 0 else { return 0 }
-    let bytes = Array(UnsafeRawBufferPointer(start: json, count: length))
-    guard let parsed = KafkaClientStatistics(json: bytes) else { return 0 }
-    Unmanaged<ProducerCore>.fromOpaque(opaque)._withUnsafeGuaranteedRef { core in core.clientStatistics.withLock { $0 = parsed } }
-    return 0
-}
-
-private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = { _, code, reason, opaque in
-    guard let opaque else { return }
-    let core = Unmanaged<ProducerCore>.fromOpaque(opaque).takeUnretainedValue()
-    let err = rd_kafka_resp_err_t(rawValue: code)
-    core.clientError(kafkaError(err, reason: reason.map { String(cString: $0) }))
 }
 
 private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = { rk, level, facility, text in

@@ -29,6 +29,30 @@ public final class DeliveryOutcomes: Sendable {
         finish(output: output, report, entry)
     }
 
+    /// The reports of one delivery event from output `output`: the tracker, the spool's
+    /// acknowledgements and the retry state are each visited once for the lot.
+    func report(output: String, _ reports: [OutputReport]) {
+        let found = tracker.delivered(output: output, reports: reports)
+        guard !found.isEmpty else { return }
+        var acks: [SpoolID] = []
+        var orders: [UInt64] = []
+        let now = DispatchTime.now().uptimeNanoseconds
+        let isKafka = OutputID.cluster(of: output) != nil
+        for (report, entry) in found {
+            guard report.error == nil else {
+                finish(output: output, report, entry)
+                continue
+            }
+            metrics.endToEndLatency.recordNanoseconds(Int64(now &- entry.receivedAt))
+            if !isKafka { metrics.handlerLatency(output).recordNanoseconds(report.latencyMicroseconds * 1000) }
+            if let id = entry.spoolID { acks.append(id) }
+            orders.append(entry.order)
+            entry.acknowledgement?.release()
+        }
+        if !acks.isEmpty { spool?.ack(acks) }
+        if !orders.isEmpty { retry?.delivered(output: output, orders: orders) }
+    }
+
     /// Acts on `report` for the record `entry` describes.
     func finish(output: String, _ report: OutputReport, _ entry: LatencyTracker.Entry) {
         guard let error = report.error else {

@@ -73,6 +73,43 @@ struct ErrnoClobberingLogHandler: LogHandler {
         #expect(dead.count == 1)
     }
 
+    /// One delivery event's reports, finished together (one tracker lock, one spool write): the
+    /// delivered ones acknowledged in the spool, a permanent failure dead-lettered (and
+    /// acknowledged, the dead letter holds it), one that beat its `sent` finished by the engine's
+    /// bookkeeping; a restart would send none of them again.
+    @Test func aDeliveryEventsReportsAreFinishedTogether() throws {
+        let dir = Self.directory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let logger = Logger(label: "t")
+        let spool = try Spool(dir: dir + "/spool", maxBytes: 1 << 20, fsyncEach: false, logger: logger)
+        _ = try spool.recover()
+        let dead = DeadLetters(path: dir + "/dead.jsonl", logger: logger)
+        let tracker = LatencyTracker(keepMessages: true)
+        let retry = SpoolRetry(maxAge: nil)
+        let outcomes = DeliveryOutcomes(tracker: tracker, metrics: RelayMetrics(), deadLetters: dead, spool: spool, retry: retry)
+        let records = (0..<5).map { OutputRecord(cluster: "c", message: KafkaMessage(topic: "t", key: "k\($0)", value: "v\($0)")) }
+        var sent: [LatencyTracker.Sent] = []
+        for (i, r) in records.enumerated() {
+            let pending = SpoolRetry.Pending(order: UInt64(i + 1), id: try spool.append(r), record: nil, receivedAt: 0)
+            #expect(retry.admit(pending, output: "kafka:c", timeout: .seconds(60)))
+            sent.append(LatencyTracker.Sent(sequence: UInt64(100 + i), record: r, pending: pending))
+        }
+        func report(_ i: Int, error: Int32? = nil) -> OutputReport {
+            OutputReport(KafkaDeliveryReport(sequence: UInt64(100 + i), topic: "t", partition: 0, offset: Int64(i), latencyMicroseconds: 1,
+                                             error: error.map { KafkaError(rdKafkaCode: $0) }))
+        }
+        outcomes.report(output: "kafka:c", [report(4)])  // before `sent`: kept as early
+        let early = tracker.sent(output: "kafka:c", sent)
+        #expect(early.map(\.0.sequence) == [104])
+        for (r, e) in early { outcomes.finish(output: "kafka:c", r, e) }
+        outcomes.report(output: "kafka:c", [report(0), report(1), report(2, error: 10), report(3)])  // 10: MSG_SIZE_TOO_LARGE
+        #expect(dead.count == 1)
+        #expect(retry.waiting["kafka:c", default: 0] == 0)
+        let again = try Spool(dir: dir + "/spool", maxBytes: 1 << 20, fsyncEach: false, logger: logger).recover()
+        #expect(again.isEmpty, "every record acknowledged: \(again.count) left")
+    }
+
     /// The hold: the first retriable failure asks for a purge; while held, new messages wait;
     /// once nothing is in flight the re-send comes (after the back-off) with everything in first-send order.
     @Test func aRetriableFailureHoldsTheClusterAndResendsInOrder() async throws {

@@ -1,7 +1,11 @@
 // Kafka sending: alertrelay's KafkaProducer vs kcat, the same keyed messages into the same kind of
 // broker (a fresh kafka-test-broker process per run) with the same librdkafka settings.
 //
-// usage: KafkaSendBenchmark BROKER_BIN [--messages N] [--size BYTES] [--runs R]
+// usage: KafkaSendBenchmark BROKER_BIN [--messages N] [--size BYTES] [--runs R] [--batch N]
+//
+// --batch N (default 100): ours hands N messages at a time to `KafkaProducer.sendBatch`
+// (`rd_kafka_produce_batch`), as the engine hands over one turn's records; --batch 1 sends each
+// with `send` (`rd_kafka_produceva`), the path before batch production.
 import Foundation
 import KafkaDispatch
 import Synchronization
@@ -12,6 +16,7 @@ struct Options {
     var size = 300
     var runs = 3
     var keys = 10_000
+    var batch = 100
 
     init(_ args: [String]) {
         var i = 0
@@ -23,6 +28,7 @@ struct Options {
             case "--size": size = Int(next) ?? size; i += 1
             case "--runs": runs = Int(next) ?? runs; i += 1
             case "--keys": keys = Int(next) ?? keys; i += 1
+            case "--batch": batch = max(1, Int(next) ?? batch); i += 1
             default: brokerBinary = a
             }
             i += 1
@@ -89,9 +95,29 @@ func runOurs(_ o: Options, value: [UInt8]) throws -> Double {
     let keyBytes = (0..<o.keys).map { Array(key($0, o.keys).utf8) }
     let cpuBefore = cpuSeconds(RUSAGE_SELF.rawValue)
     let start = ContinuousClock.now
-    for i in 0..<o.messages {
-        let message = KafkaMessage(topic: "bench", key: keyBytes[i % o.keys], value: value)
-        try producer.sendBlocking(message, waitingUpTo: .seconds(60))
+    if o.batch == 1 {
+        for i in 0..<o.messages {
+            let message = KafkaMessage(topic: "bench", key: keyBytes[i % o.keys], value: value)
+            try producer.sendBlocking(message, waitingUpTo: .seconds(60))
+        }
+    } else {
+        var batch: [KafkaMessage] = []
+        batch.reserveCapacity(o.batch)
+        var i = 0
+        while i < o.messages {
+            let end = min(o.messages, i + o.batch)
+            batch.removeAll(keepingCapacity: true)
+            for j in i..<end { batch.append(KafkaMessage(topic: "bench", key: keyBytes[j % o.keys], value: value)) }
+            // As the engine does: those refused for a full queue go one by one, waiting for room, in order.
+            for (k, result) in producer.sendBatch(batch).enumerated() {
+                switch result {
+                case .success: continue
+                case .failure(.queueFull): try producer.sendBlocking(batch[k], waitingUpTo: .seconds(60))
+                case .failure(let error): throw error
+                }
+            }
+            i = end
+        }
     }
     let queuedAt = ContinuousClock.now - start
     _ = producer.flush(timeout: .seconds(120))
@@ -152,6 +178,7 @@ if ProcessInfo.processInfo.environment["BENCH_ONLY_OURS"] == nil {
 defer { try? FileManager.default.removeItem(atPath: file) }
 
 print("Kafka send: \(options.messages) keyed \(options.size)-byte messages, \(options.keys) keys, into kafka-test-broker (librdkafka \(librdkafkaVersion) mock, 4 partitions)")
+print("ours sends \(options.batch == 1 ? "one message per call (rd_kafka_produceva)" : "\(options.batch) messages per sendBatch call (rd_kafka_produce_batch)")")
 print("settings for both: \(shared.map { "\($0.0)=\($0.1)" }.joined(separator: " "))")
 print("cores: \(ProcessInfo.processInfo.activeProcessorCount), load: \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?")")
 var ours: [Double] = []

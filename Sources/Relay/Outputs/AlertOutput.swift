@@ -14,6 +14,11 @@ public protocol AlertOutput: AnyObject, Sendable {
     var sendTimeout: Duration { get }
     /// Queues `record`; returns the sequence number its report will carry.
     func send(_ record: OutputRecord) throws(OutputSendError) -> UInt64
+    /// Queues `records` in order (the records of one engine turn for this output); each one's
+    /// sequence number or why it was not taken, in the same order. After a
+    /// ``OutputSendError/queueFull`` every later record is refused the same way (the engine sends
+    /// them one by one, waiting for room, so that their order is kept).
+    func send(batch records: [OutputRecord]) -> [Result<UInt64, OutputSendError>]
     /// As ``send(_:)``, waiting up to `timeout` for room.
     func sendBlocking(_ record: OutputRecord, waitingUpTo timeout: Duration) throws(OutputSendError) -> UInt64
     /// Takes back what is queued but not yet being transmitted: each is reported failed with an
@@ -27,6 +32,23 @@ public protocol AlertOutput: AnyObject, Sendable {
     func close(timeout: Duration)
     /// Counters since the output was made.
     var statistics: OutputStatistics { get }
+}
+
+extension AlertOutput {
+    /// One ``send(_:)`` per record, stopping at the first full queue: for outputs that have no
+    /// cheaper way to take many records at once.
+    public func send(batch records: [OutputRecord]) -> [Result<UInt64, OutputSendError>] {
+        var results: [Result<UInt64, OutputSendError>] = []
+        results.reserveCapacity(records.count)
+        for record in records {
+            if case .failure(.queueFull)? = results.last {
+                results.append(.failure(.queueFull))
+                continue
+            }
+            do throws(OutputSendError) { results.append(.success(try send(record))) } catch { results.append(.failure(error)) }
+        }
+        return results
+    }
 }
 
 /// Why an output did not take a record.

@@ -17,7 +17,8 @@ import RelayConfig
 
 /// Delivery, on the engine thread: an event's records to their outputs (spooled first, in send
 /// order, waiting for room rather than dropping) or to log files; re-sends the spool's retry state
-/// asks for; what the spool held from before a restart.
+/// asks for; what the spool held from before a restart. The records a turn raises are spooled at
+/// once and handed to their outputs together at the turn's end (``sendTurn()``).
 extension EngineLoop {
     func deliver(_ d: AlertDelivery) {
         let record: OutputRecord
@@ -47,7 +48,43 @@ extension EngineLoop {
         // A spooled record is held already; any other holds its batch until it is delivered.
         let acknowledgement = spoolID == nil ? currentAcknowledgement : nil
         acknowledgement?.hold()
-        send(record, spoolID: spoolID, receivedAt: currentReceivedAt, order: nextOrder(), handler: d, acknowledgement: acknowledgement)
+        turnSends.append(TurnSends.Entry(record: record, spoolID: spoolID, receivedAt: currentReceivedAt, order: nextOrder(),
+                                         handler: d, acknowledgement: acknowledgement))
+    }
+
+    /// Hands the records this turn raised to their outputs, each output's at once and in send
+    /// order (engine thread; at the end of a batch or clock tick, and before anything else sends).
+    func sendTurn() {
+        guard !turnSends.isEmpty else { return }
+        for (id, entries) in turnSends.take() {
+            let output = outputs.all[id]
+            var admitted: [(entry: TurnSends.Entry, pending: SpoolRetry.Pending)] = []
+            admitted.reserveCapacity(entries.count)
+            for e in entries {
+                guard let pending = admit(e.record, spoolID: e.spoolID, receivedAt: e.receivedAt, order: e.order,
+                                          acknowledgement: e.acknowledgement, to: output) else { continue }
+                admitted.append((e, pending))
+            }
+            guard !admitted.isEmpty else { continue }
+            guard let output else {
+                for a in admitted { notConfigured(a.entry.record, a.pending, handler: a.entry.handler) }
+                continue
+            }
+            let results = output.send(batch: admitted.map(\.entry.record))
+            var taken: [LatencyTracker.Sent] = []
+            taken.reserveCapacity(admitted.count)
+            for (i, a) in admitted.enumerated() {
+                if case .success(let sequence) = results[i] {
+                    taken.append(LatencyTracker.Sent(sequence: sequence, record: a.entry.record, pending: a.pending))
+                    continue
+                }
+                // Those taken so far are tracked before waiting for room (their reports may come meanwhile).
+                track(taken, output: id)
+                taken.removeAll(keepingCapacity: true)
+                handOver(a.entry.record, a.pending, to: output, handler: a.entry.handler, first: results[i])
+            }
+            track(taken, output: id)
+        }
     }
 
     /// The next send order number (engine thread): the order re-sends keep.
@@ -68,45 +105,85 @@ extension EngineLoop {
     /// delivered or dead-lettered).
     func send(_ record: OutputRecord, spoolID: SpoolID?, receivedAt: UInt64, order: UInt64, handler d: AlertDelivery?,
               acknowledgement: PointsAcknowledgement? = nil) {
-        let id = record.output
-        let output = outputs.all[id]
-        let pending = SpoolRetry.Pending(order: order, id: spoolID, record: spoolID == nil ? record : nil, receivedAt: receivedAt,
-                                         acknowledgement: acknowledgement)
-        if let retry = outputs.retry, !retry.admit(pending, output: id, timeout: output?.sendTimeout ?? .seconds(300)) { return }
+        sendTurn()  // what this turn raised goes first: it was given its send order earlier
+        let output = outputs.all[record.output]
+        guard let pending = admit(record, spoolID: spoolID, receivedAt: receivedAt, order: order, acknowledgement: acknowledgement,
+                                  to: output) else { return }
         guard let output else {
-            let reason = record.cluster.map { "cluster \"\($0)\" is no longer configured" } ?? "output \(id) is no longer configured"
-            if let d { fail(d, reason) }
-            outputs.deadLetters?.record(output: id, record: record, destination: nil, reason: reason)
-            if let spoolID { outputs.spool?.ack(spoolID) }
-            outputs.retry?.abandoned(output: id, order: order)
-            acknowledgement?.release()
+            notConfigured(record, pending, handler: d)
             return
         }
+        let first: Result<UInt64, OutputSendError>
+        do throws(OutputSendError) { first = .success(try output.send(record)) } catch { first = .failure(error) }
+        if case .success(let sequence) = first {
+            track([LatencyTracker.Sent(sequence: sequence, record: record, pending: pending)], output: record.output)
+        } else {
+            handOver(record, pending, to: output, handler: d, first: first)
+        }
+    }
+
+    /// The retry state's admission (nil: the output is held for a re-send and keeps the record).
+    private func admit(_ record: OutputRecord, spoolID: SpoolID?, receivedAt: UInt64, order: UInt64,
+                       acknowledgement: PointsAcknowledgement?, to output: (any AlertOutput)?) -> SpoolRetry.Pending? {
+        let pending = SpoolRetry.Pending(order: order, id: spoolID, record: spoolID == nil ? record : nil, receivedAt: receivedAt,
+                                         acknowledgement: acknowledgement)
+        if let retry = outputs.retry, !retry.admit(pending, output: record.output, timeout: output?.sendTimeout ?? .seconds(300)) {
+            return nil
+        }
+        return pending
+    }
+
+    /// A record for an output a reload removed: a failure and a dead letter.
+    private func notConfigured(_ record: OutputRecord, _ pending: SpoolRetry.Pending, handler d: AlertDelivery?) {
+        let id = record.output
+        let reason = record.cluster.map { "cluster \"\($0)\" is no longer configured" } ?? "output \(id) is no longer configured"
+        if let d { fail(d, reason) }
+        outputs.deadLetters?.record(output: id, record: record, destination: nil, reason: reason)
+        if let spoolID = pending.id { outputs.spool?.ack(spoolID) }
+        outputs.retry?.abandoned(output: id, order: pending.order)
+        pending.acknowledgement?.release()
+    }
+
+    /// Records what the outputs took, for their reports (one lock for the lot); finishes those
+    /// whose reports came first.
+    private func track(_ taken: [LatencyTracker.Sent], output id: String) {
+        guard !taken.isEmpty else { return }
+        counters.messagesSent += UInt64(taken.count)
+        guard let latency = outputs.latency else {
+            // Nothing will report these records back: handed to their output is as far as they are tracked.
+            for t in taken { t.pending.acknowledgement?.release() }
+            return
+        }
+        for (early, entry) in latency.sent(output: id, taken) {
+            // The report beat us here: finish it now, with the record.
+            if let outcomes = outputs.outcomes {
+                outcomes.finish(output: id, early, entry)
+            } else {
+                if let spoolID = entry.spoolID { outputs.spool?.ack(spoolID) }
+                entry.acknowledgement?.release()
+            }
+        }
+    }
+
+    /// A record the output did not take at once: waits for room when its queue was full, else
+    /// (or when room did not come) goes to the re-send or the dead letters as the error says.
+    private func handOver(_ record: OutputRecord, _ pending: SpoolRetry.Pending, to output: any AlertOutput, handler d: AlertDelivery?,
+                          first: Result<UInt64, OutputSendError>) {
+        let id = record.output
         do throws(OutputSendError) {
-            var sequence: UInt64
-            do throws(OutputSendError) {
-                sequence = try output.send(record)
-            } catch .queueFull {
+            let sequence: UInt64
+            switch first {
+            case .success(let s):
+                sequence = s
+            case .failure(.queueFull):
                 // Wait for room rather than drop the alert; the point queue fills meanwhile.
                 logger.debug("output queue full; waiting", metadata: ["output": .string(id)])
                 let timeout = output.sendTimeout
                 sequence = try liveness.waitingForRoom { () throws(OutputSendError) in try output.sendBlocking(record, waitingUpTo: timeout) }
+            case .failure(let error):
+                throw error
             }
-            if let (early, entry) = outputs.latency?.sent(output: id, sequence: sequence, receivedAt: receivedAt,
-                                                         record: record, spoolID: spoolID, order: order,
-                                                         acknowledgement: acknowledgement) {
-                // The report beat us here: finish it now, with the record.
-                if let outcomes = outputs.outcomes {
-                    outcomes.finish(output: id, early, entry)
-                } else {
-                    if let spoolID { outputs.spool?.ack(spoolID) }
-                    acknowledgement?.release()
-                }
-            } else if outputs.latency == nil {
-                // Nothing will report this record back: handed to its output is as far as it is tracked.
-                acknowledgement?.release()
-            }
-            counters.messagesSent += 1
+            track([LatencyTracker.Sent(sequence: sequence, record: record, pending: pending)], output: id)
         } catch {
             if let retry = outputs.retry, error == .queueFull || error == .closed {
                 // Still no room after message-timeout (or a reload closed the output): like a
@@ -118,9 +195,9 @@ extension EngineLoop {
             }
             if let d { fail(d, "\(Self.describe(record)): \(error)") }
             outputs.deadLetters?.record(output: id, record: record, destination: nil, reason: "\(error)")
-            if let spoolID { outputs.spool?.ack(spoolID) }
-            outputs.retry?.abandoned(output: id, order: order)
-            acknowledgement?.release()
+            if let spoolID = pending.id { outputs.spool?.ack(spoolID) }
+            outputs.retry?.abandoned(output: id, order: pending.order)
+            pending.acknowledgement?.release()
         }
     }
 

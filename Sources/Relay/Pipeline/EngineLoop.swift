@@ -80,6 +80,8 @@ final class EngineLoop {
     var currentAcknowledgement: PointsAcknowledgement?
     /// The last send order number given (the order re-sends keep).
     var sendOrder: UInt64 = 0
+    /// The records this turn raised, handed to their outputs at its end (``sendTurn()``).
+    var turnSends = TurnSends()
     var spoolFullLogged = false
     /// Messages sent unspooled since the last log line about it, and when that line was written.
     var unspooledSinceLog = 0
@@ -216,11 +218,15 @@ final class EngineLoop {
     /// Runs the time-driven checks due by now.
     private func advanceClock() {
         engine.advanceClock(to: unixNanosecondsNow()) { event in handle(event) }
+        sendTurn()
     }
 
     private func process(_ batch: PointBatch) {
         currentReceivedAt = batch.receivedAt
-        defer { currentAcknowledgement = nil }
+        defer {
+            currentAcknowledgement = nil
+            sendTurn()
+        }
         counters.pointsProcessed += UInt64(batch.points.count)
         engine.select(destination: batch.destination)
         let owned = processOwned(batch) { acknowledgement in
@@ -239,6 +245,7 @@ final class EngineLoop {
         counters.pointsProcessed += UInt64(points.count)
         engine.select(destination: listener.destination)
         engine.process(points) { event in handle(event) }
+        sendTurn()
     }
 
     /// Starts reading `listener`'s socket (a control: the listener started).
@@ -263,6 +270,7 @@ final class EngineLoop {
 
     /// Runs retry work (purges and re-sends).
     func runRetryWork(_ work: [SpoolRetry.Work]) {
+        sendTurn()  // a re-send or purge acts on what this turn raised too
         for w in work {
             switch w {
             case .purge(let output): outputs.all[output]?.purgeQueued()

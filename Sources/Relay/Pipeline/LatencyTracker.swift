@@ -45,6 +45,50 @@ public final class LatencyTracker: Sendable {
         }
     }
 
+    /// A record an output took: its sequence number and what its send knew.
+    struct Sent {
+        var sequence: UInt64
+        var record: OutputRecord
+        var pending: SpoolRetry.Pending
+    }
+
+    /// Records what an output took in one turn, under one lock; returns those whose reports came
+    /// already, with their entries (the caller finishes them).
+    func sent(output: String, _ batch: [Sent]) -> [(OutputReport, Entry)] {
+        let keep = keepMessages
+        return state.withLock { s in
+            var early: [(OutputReport, Entry)] = []
+            let anyEarly = !(s.early[output]?.isEmpty ?? true)
+            for t in batch {
+                let entry = Entry(receivedAt: t.pending.receivedAt, record: keep ? t.record : nil, spoolID: t.pending.id,
+                                  order: t.pending.order, acknowledgement: t.pending.acknowledgement)
+                if anyEarly, let report = s.early[output]?.removeValue(forKey: t.sequence) {
+                    early.append((report, entry))
+                } else {
+                    s.pending[output, default: [:]][t.sequence] = entry
+                }
+            }
+            return early
+        }
+    }
+
+    /// ``delivered(output:report:)`` for one delivery event's reports, under one lock: the
+    /// entries found, with their reports, in report order.
+    func delivered(output: String, reports: [OutputReport]) -> [(OutputReport, Entry)] {
+        state.withLock { s in
+            var found: [(OutputReport, Entry)] = []
+            found.reserveCapacity(reports.count)
+            for report in reports {
+                if let e = s.pending[output]?.removeValue(forKey: report.sequence) {
+                    found.append((report, e))
+                } else {
+                    s.early[output, default: [:]][report.sequence] = report
+                }
+            }
+            return found
+        }
+    }
+
     /// What was recorded for the reported record, forgotten once asked; nil when `sent` has not
     /// recorded it yet (the report is kept for `sent`).
     func delivered(output: String, report: OutputReport) -> Entry? {

@@ -173,10 +173,11 @@ final class RelayController: Sendable {
             if built.outputs.dispatcher == nil && !clusters.isEmpty {
                 // With a spool, SpoolRetry keeps message-timeout (so that a re-send keeps per-key order).
                 let dispatcher = try KafkaDispatcher(clusters: clusters, extraProperties: spool == nil ? [] : SpoolRetry.librdkafkaProperties,
-                                                     logger: logger) { cluster, report in
-                    if report.isDelivered { metrics.deliveryLatency.recordNanoseconds(report.latencyMicroseconds * 1000) }
-                    outcomes.report(output: OutputID.kafka(cluster), OutputReport(report))
-                }
+                                                     logger: logger, onDeliveries: { cluster, reports in
+                    // One delivery event's reports at once: the bookkeeping takes its locks once per event.
+                    for r in reports where r.isDelivered { metrics.deliveryLatency.recordNanoseconds(r.latencyMicroseconds * 1000) }
+                    outcomes.report(output: OutputID.kafka(cluster), reports.map(OutputReport.init))
+                })
                 built.outputs.dispatcher = dispatcher
                 for k in clusters {
                     guard let producer = dispatcher.producer(for: k.id) else { continue }

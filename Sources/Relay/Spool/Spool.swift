@@ -257,6 +257,12 @@ public final class Spool: Sendable {
         changing { $0.ack(id) }
     }
 
+    /// Acknowledges records delivered together (one delivery event): one lock, and one write
+    /// per segment they are in.
+    public func ack(_ ids: [SpoolID]) {
+        changing { $0.ack(ids) }
+    }
+
     /// CRC-32 (IEEE, zlib's implementation) of a record's payload.
     static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         bytes.withUnsafeBytes { UInt32(truncatingIfNeeded: crc32(0, $0.bindMemory(to: Bytef.self).baseAddress, uInt($0.count))) }

@@ -167,6 +167,16 @@ public final class SpoolRetry: Sendable {
         }
     }
 
+    /// Admitted messages were acknowledged (one delivery event's worth), under one lock.
+    func delivered(output: String, orders: [UInt64]) {
+        state.withLock { s in
+            guard s.clusters[output] != nil else { return }
+            for order in orders { s.clusters[output]?.landed(order) }
+            s.clusters[output]?.attempt = 0
+            settle(&s, output)
+        }
+    }
+
     /// An admitted message will not be sent again (a permanent failure, handed to the dead letters).
     func abandoned(output: String, order: UInt64) {
         state.withLock { s in

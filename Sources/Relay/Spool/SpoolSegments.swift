@@ -185,6 +185,20 @@ struct SpoolSegments: Sendable {
         if unwrittenAcks.count == 1 { writeAcks(id.segment) } else { retryAcks() }
     }
 
+    /// ``ack(_:)`` for many records: each segment's new lines go out in one write (with any
+    /// that failed before).
+    mutating func ack(_ ids: [SpoolID]) {
+        for id in ids {
+            guard outstanding[id.segment]?.remove(id.offset) != nil else { continue }
+            if outstanding[id.segment]?.isEmpty == true && id.segment != current {
+                removeSegment(id.segment)  // its queued lines go with it
+                continue
+            }
+            unwrittenAcks[id.segment, default: []].append(id.offset)
+        }
+        retryAcks()  // every segment with lines queued, these and any whose write failed before
+    }
+
     /// Appends the segment's unwritten acknowledgements to its `.acked` file in one write; on a
     /// failure they stay queued (counted) and the file is cut back to its last whole line.
     mutating func writeAcks(_ segment: Int) {
