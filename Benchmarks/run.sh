@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release binaries and runs the benchmarks, each next to its peer in the same run.
-# usage: Benchmarks/run.sh [kafka|parse|udp|template|rules|windows|state|e2e|consumer|spool|sidecar|all] [extra args for the kafka benchmark]
+# usage: Benchmarks/run.sh [kafka|parse|udp|template|rules|windows|state|e2e|rules-e2e|consumer|spool|sidecar|all] [extra args for the kafka benchmark]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -203,11 +203,19 @@ consumer() {
   # (the mock broker keeps about 2 MB of such messages per partition: 64 partitions of ~1.6 MB); each round reads it
   # from the start with a fresh group. Relay rate: points evaluated / time from the first point
   # evaluated to the last (its group join left out); kcat: messages / its wall time (connecting included).
-  (cd "$root" && swift build -c release --product alertrelay && swift build -c release --product kafka-test-broker)
-  local bin; bin=$(cd "$root" && swift build -c release --show-bin-path)
+  # RELAY_BIN_DIR=<dir with alertrelay and kafka-test-broker>: run those (e.g. a before/after pair) instead of building.
+  local bin=${RELAY_BIN_DIR:-}
+  if [ -z "$bin" ]; then
+    (cd "$root" && swift build -c release --product alertrelay && swift build -c release --product kafka-test-broker)
+    bin=$(cd "$root" && swift build -c release --show-bin-path)
+  fi
   local partitions=${CONSUMER_PARTITIONS:-64} lines=${CONSUMER_LINES:-100} messages=${CONSUMER_MESSAGES:-14000}
   work=$(mktemp -d)
-  "$bin/kafka-test-broker" --topic "lp:$partitions" --topic "bench-alerts:4" > "$work/broker.out" 2>/dev/null &
+  # Each round's group writes its state changelog (<group-id>-state), one partition per input
+  # partition: made here, since a topic the mock broker creates on first use has only 4.
+  local rounds=${CONSUMER_ROUNDS:-3} changelogs=() r
+  for r in $(seq "$rounds"); do changelogs+=(--topic "bench-$r-$$-state:$partitions"); done
+  "$bin/kafka-test-broker" --topic "lp:$partitions" --topic "bench-alerts:4" "${changelogs[@]}" > "$work/broker.out" 2>/dev/null &
   local bpid=$!
   for _ in $(seq 50); do grep -q BOOTSTRAP= "$work/broker.out" && break; sleep 0.1; done
   local bootstrap; bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")
@@ -235,7 +243,7 @@ PY
   local points=$((kept * lines))
   echo "Kafka consumer: $kept messages x $lines lines ($points points, $(($(wc -c < "$work/lp.txt") / messages)) bytes/message) in $partitions partitions, 100 rules"
   machine
-  for round in 1 2 3; do
+  for round in $(seq "$rounds"); do
     # Ports of its own (18389, 19392), so that an e2e run beside it cannot be the one answering.
     relay_conf "$bootstrap" 0 | sed 's/127.0.0.1:18189/127.0.0.1:18389/; s/127.0.0.1:19192/127.0.0.1:19392/' > "$work/alertrelay.conf"
     cat >> "$work/alertrelay.conf" <<CONF
@@ -249,14 +257,30 @@ PY
 CONF
     "$bin/alertrelay" run --config "$work/alertrelay.conf" 2> "$work/relay.log" &
     local rpid=$!
+    local perfpid=""
     local first="" first_n=0 last="" n=0
     for _ in $(seq 1200); do
       n=$( (curl -s http://127.0.0.1:19392/metrics || true) | awk '/^alertrelay_points_evaluated_total / {print $2}')
       n=${n:-0}
-      if [ -z "$first" ] && [ "${n%.*}" -gt 0 ]; then first=$(date +%s.%N); first_n=${n%.*}; fi
+      if [ -z "$first" ] && [ "${n%.*}" -gt 0 ]; then
+        first=$(date +%s.%N); first_n=${n%.*}
+        # CONSUMER_PERF=<file prefix>: a cpu-clock profile of every thread of the relay (all exist by
+        # now) for CONSUMER_PERF_SECONDS, one file per round.
+        if [ -n "${CONSUMER_PERF:-}" ]; then
+          perf record -e cpu-clock -g --call-graph dwarf,16384 -F 250 -p $rpid -o "$CONSUMER_PERF.$round" -- sleep "${CONSUMER_PERF_SECONDS:-8}" 2>/dev/null &
+          perfpid=$!
+        fi
+      fi
       if [ "${n%.*}" -ge "$points" ]; then last=$(date +%s.%N); break; fi
       sleep 0.05
     done
+    # Per thread CPU (utime+stime ticks) of the run, for the cost per point of each.
+    if [ -n "${CONSUMER_THREADS:-}" ]; then
+      for t in /proc/$rpid/task/*; do
+        awk -v p="$points" '{ name = $2; gsub(/[()]/, "", name); printf "  thread %-18s %6.2f s CPU (%.2f us/point)\n", name, ($14 + $15) / 100, ($14 + $15) / 100 / p * 1e6 }' "$t/stat"
+      done | sort -k3 -n -r | head -6
+    fi
+    [ -n "$perfpid" ] && { wait $perfpid || true; }
     kill -TERM $rpid; wait $rpid || true
     local t0 t1
     t0=$(date +%s.%N)
@@ -300,7 +324,52 @@ sidecar() {
   "$here/sidecar.sh" "$(cd "$root" && swift build -c release --show-bin-path)" "$here/.build/release"
 }
 
+rulese2e() {
+  # Issue 20 goal 5: `alertrelay run` with E2E_RULES threshold rules (report.sh's e2e setup: 100
+  # measurements, grouped by host, none firing; queue-size 1,000,000; 25 points per datagram from
+  # UDPLoad, 5 s per rate): per rate the share of points evaluated and the relay's peak RSS so far.
+  # RELAY_BIN_DIR / UDPLOAD_BIN: prebuilt binaries instead of building.
+  local bin=${RELAY_BIN_DIR:-} load=${UDPLOAD_BIN:-}
+  if [ -z "$bin" ]; then
+    (cd "$root" && swift build -c release --product alertrelay && swift build -c release --product kafka-test-broker)
+    bin=$(cd "$root" && swift build -c release --show-bin-path)
+  fi
+  if [ -z "$load" ]; then (cd "$here" && swift build -c release --product UDPLoad); load="$here/.build/release/UDPLoad"; fi
+  local n=${E2E_RULES:-1000} rates=${E2E_RATES:-"200000 400000 600000 800000 1000000"}
+  work=$(mktemp -d)
+  "$bin/kafka-test-broker" --topic e2e:4 > "$work/broker.out" 2>/dev/null &
+  local bpid=$!
+  for _ in $(seq 50); do grep -q BOOTSTRAP= "$work/broker.out" && break; sleep 0.1; done
+  local bootstrap; bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")
+  mkdir -p "$work/rules"
+  local i
+  for ((i = 0; i < n; i++)); do
+    echo "- {id: r$i, measurement: m$((i % 100)), groupBy: [host], warn: '\"usage_idle\" < -1', crit: '\"usage_idle\" < -2', kafka: {topic: e2e}}"
+  done > "$work/rules/r.yaml"
+  { relay_conf "$bootstrap" 33554432; printf '[relay]\n  queue-size = 1000000\n'; } > "$work/alertrelay.conf"
+  "$bin/alertrelay" run --config "$work/alertrelay.conf" > "$work/relay.out" 2> "$work/relay.log" &
+  local rpid=$!
+  for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:19192/health && break; sleep 0.1; done
+  echo "End to end with $n rules: UDP, 25 points per datagram, 5 s per rate"
+  machine
+  metric() { curl -s http://127.0.0.1:19192/metrics | awk -v m="$1" '$1 == m {print $2}'; }
+  local rate before after sent
+  for rate in $rates; do
+    before=$(metric alertrelay_points_evaluated_total)
+    local cpu0; cpu0=$(awk '{print $14 + $15}' /proc/$rpid/stat)
+    sent=$("$load" 18189 "$rate" 5 25 100); sleep 2
+    after=$(metric alertrelay_points_evaluated_total)
+    awk -v r="$rate" -v b="${before:-0}" -v a="${after:-0}" -v s="$sent" -v c0="$cpu0" -v c1="$(awk '{print $14 + $15}' /proc/$rpid/stat)" \
+        -v rss="$(awk '/VmHWM/ {print $2}' /proc/$rpid/status)" 'BEGIN {
+      printf "rate %8d: evaluated %8d of %8d (%.1f%%), %.2f us CPU per point, peak RSS %.1f MiB\n", r, a - b, s, (a - b) * 100 / s, (c1 - c0) / 100 / (a - b) * 1e6, rss / 1024 }'
+  done
+  kill -TERM $rpid; wait $rpid || true
+  kill -TERM $bpid; wait $bpid || true
+  rm -rf "$work"
+}
+
 case "$what" in
+  rules-e2e) rulese2e ;;
   spool) spool ;;
   state) state ;;
   kafka) kafka "$@" ;;
@@ -313,5 +382,5 @@ case "$what" in
   consumer) consumer ;;
   sidecar) sidecar ;;
   all) parse; template; rules; e2e; consumer; udp; kafka "$@" ;;
-  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, rules, windows, state, e2e, consumer, spool, sidecar, all)" >&2; exit 64 ;;
+  *) echo "unknown benchmark: $what (known: kafka, parse, udp, template, rules, windows, state, e2e, rules-e2e, consumer, spool, sidecar, all)" >&2; exit 64 ;;
 esac

@@ -100,6 +100,27 @@ public final class AlertState {
         expired = !changed && resend != 0 && t &- lastTriggered >= resend
     }
 
+    /// What a point can change of the state that a restore needs when the rule has no flapping
+    /// check, steps, deadman or stateful functions (``RuleEngine``'s group mode): the last two
+    /// levels (the level, and whether the next trigger starts a duration), `changed`, the trigger
+    /// times and the inhibitors. A point that leaves it as it was (the same level again, no event)
+    /// changes only the older history, read by nothing but the flapping check, and `lastSeen`.
+    var changeMark: ChangeMark {
+        let previous = history[index == 0 ? history.count - 1 : index - 1]
+        return ChangeMark(level: history[index], previous: previous, changed: changed, inhibiting: inhibiting,
+                          firstTriggered: firstTriggered, lastTriggered: lastTriggered)
+    }
+
+    /// See ``changeMark``.
+    struct ChangeMark: Equatable {
+        var level: AlertLevel
+        var previous: AlertLevel
+        var changed: Bool
+        var inhibiting: Bool
+        var firstTriggered: Int64
+        var lastTriggered: Int64
+    }
+
     /// `alertState.triggered`.
     func triggered(_ t: Int64) {
         lastTriggered = t

@@ -126,8 +126,10 @@ struct GroupTable {
 
     /// The point's group; a new one only when `allowNew` (then `created` is set), else nil.
     /// Unretained: the table keeps the group until it is removed (by ``removeIdle(before:)``).
+    /// `h` is `keyer.hash(p)` (unused without groupBy); `matchedKey`, if known, the point's group
+    /// key (a group under it needs no check against the point's tags).
     @inline(__always)
-    mutating func state(for p: UnsafePointer<Point>, keyer: GroupKeyer, history: Int, functionSlots: Int,
+    mutating func state(for p: UnsafePointer<Point>, keyer: GroupKeyer, hash h: UInt64, matchedKey: String?, history: Int, functionSlots: Int,
                         allowNew: Bool, created: inout Bool) -> Unmanaged<AlertState>? {
         if case .none = keyer.groupBy {
             if let n = nilGroup { return .passUnretained(n) }
@@ -137,11 +139,10 @@ struct GroupTable {
             created = true
             return .passUnretained(n)
         }
-        let h = keyer.hash(p)
         if !slots.isEmpty {
             let i = probe(h)
             if let found = slots.withUnsafeBufferPointer({ s in s[i].state.map(Unmanaged.passUnretained) }) {
-                if found._withUnsafeGuaranteedRef({ keyer.matches($0.group, p) }) { return found }
+                if found._withUnsafeGuaranteedRef({ g in matchedKey.map { $0 == g.group } ?? false || keyer.matches(g.group, p) }) { return found }
                 // Another key holds this hash.
                 let key = RuleEngine.groupKey(keyer.groupBy, p.pointee)
                 if let c = collided[key] { return .passUnretained(c) }

@@ -34,9 +34,22 @@ struct LevelThreshold {
     /// nil when the compiled expression must decide (or fail).
     @inline(__always)
     func evaluate(_ p: UnsafePointer<Point>) -> Bool? {
-        // The reference's reading (``LambdaCompiler/reference(_:dialect:)``): the last field of
-        // the name; a tag of the same name makes it a string or an error.
+        guard let value = Self.value(field, p) else { return nil }
+        return decide(value)
+    }
+
+    /// What a threshold on `field` compares in `p`: the reference's reading
+    /// (``LambdaCompiler/reference(_:dialect:)``), the last field of the name; nil when a tag of
+    /// the same name makes it a string or an error, or there is no such field.
+    @inline(__always)
+    static func value(_ field: String, _ p: UnsafePointer<Point>) -> FieldValue? {
         guard let value = p.pointee.field(field), p.pointee.tagIndex(field) == nil else { return nil }
+        return value
+    }
+
+    /// Whether `value` (read by ``value(_:_:)``) passes; nil when the compiled expression must decide.
+    @inline(__always)
+    func decide(_ value: FieldValue) -> Bool? {
         switch (value, constant) {
         case (.float(let x), .float(let k)): return LambdaBinary.compare(op, x, k)
         case (.float(let x), .int(let k)): return LambdaBinary.compare(op, x, Double(k))

@@ -33,7 +33,7 @@ extension RuleEngine {
         while l >= lowest {
             defer { l -= 1 }
             guard rt.levelMask & (1 << UInt8(l)) != 0 else { continue }
-            if explain == nil, let p = c.point, let pass = threshold(rt, l)?.evaluate(p) {
+            if explain == nil, let p = c.point, let pass = thresholdPasses(rt, l, p) {
                 if pass { return AlertLevel(rawValue: l) }
                 continue
             }
@@ -50,6 +50,16 @@ extension RuleEngine {
             }
         }
         return nil
+    }
+
+    /// Level `l`'s threshold on `p`, if it is one and decides: the field read once per point
+    /// for all of the point's rules (``PointShare``) when `p` is the point the engine was given.
+    @inline(__always)
+    private func thresholdPasses(_ rt: RuleRuntime, _ l: Int, _ p: UnsafePointer<Point>) -> Bool? {
+        guard let t = threshold(rt, l) else { return nil }
+        guard share.matches(p) else { return t.evaluate(p) }
+        guard let value = share.thresholdValue(t.field, p) else { return nil }
+        return t.decide(value)
     }
 
     @inline(__always)

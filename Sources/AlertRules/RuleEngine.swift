@@ -31,6 +31,9 @@ public final class RuleEngine {
         let stepOutputs: UnsafeMutablePointer<StepOutput>
         /// The rule's `groupBy`, ready to hash and compare points' keys.
         let keyer: GroupKeyer
+        /// The same for rules with the same `groupBy` (one engine): the point's key hash is shared
+        /// between them (``PointShare``).
+        let keyerID: Int32
         // What every evaluation reads, kept here rather than read from `rule` (another object, a
         // cache miss per evaluation once there are many rules).
         /// Bit `l` set: the rule has a level `l` expression.
@@ -44,9 +47,15 @@ public final class RuleEngine {
         let flapping: (low: Double, high: Double)?
         let stateChangesOnly: Bool
         let stateChangesOnlyResend: Int64
-        init(rule: AlertRule, maxGroups: Int) {
+        /// Group mode: whether what a restore needs of a group is its ``AlertState/changeMark``
+        /// (no flapping, whose check reads the whole history; no steps, deadman or stateful
+        /// functions, which change with every point): a point that leaves the mark as it was does
+        /// not put the group in the changelog again.
+        let changelogWatchesMark: Bool
+        init(rule: AlertRule, maxGroups: Int, keyerID: Int32) {
             self.rule = rule
             self.maxGroups = maxGroups
+            self.keyerID = keyerID
             var mask: UInt8 = 0
             for (l, e) in rule.levels.enumerated() where e != nil { mask |= 1 << UInt8(l) }
             levelMask = mask
@@ -63,6 +72,7 @@ public final class RuleEngine {
             flapping = rule.flapping
             stateChangesOnly = rule.stateChangesOnly
             stateChangesOnlyResend = rule.stateChangesOnlyResend
+            changelogWatchesMark = rule.flapping == nil && rule.steps.isEmpty && rule.deadman == nil && rule.functionSlots == 0
             keyer = GroupKeyer(rule.groupBy)
             filterState = LambdaState.forSlots(rule.filterSlots)
             stepOutputs = .allocate(capacity: rule.steps.count)
@@ -113,6 +123,8 @@ public final class RuleEngine {
     var ownerIndex: [StateOwner: Int32] = [:]
     var dirtyGroups: [(rule: RuleRuntime, state: AlertState)] = []
     var tombstones: [(owner: Int32, rule: String, group: String)] = []
+    /// What the rules of the point being evaluated share (its key hash, its threshold field).
+    @exclusivity(unchecked) var share = PointShare()
 
     /// An engine for `rules`, keeping at most the groups `limits` allows.
     public init(rules: [AlertRule], hostname: String = "", limits: GroupLimits = .unlimited) {
@@ -120,8 +132,11 @@ public final class RuleEngine {
         self.limits = limits
         serverInfo = KapacitorContext.serverInfo(hostname: hostname)
         var byMeasurement: [String: [RuleRuntime]] = [:], everyMeasurement: [RuleRuntime] = []
+        var groupBys: [GroupBy] = []
         for r in rules {
-            let rt = RuleRuntime(rule: r, maxGroups: r.maxGroups ?? limits.maxGroupsPerRule)
+            let keyerID = groupBys.firstIndex(of: r.groupBy) ?? groupBys.count
+            if keyerID == groupBys.count { groupBys.append(r.groupBy) }
+            let rt = RuleRuntime(rule: r, maxGroups: r.maxGroups ?? limits.maxGroupsPerRule, keyerID: Int32(keyerID))
             runtimes.append(rt)
             if let m = r.measurement { byMeasurement[m, default: []].append(rt) } else { everyMeasurement.append(rt) }
         }
@@ -235,6 +250,8 @@ public final class RuleEngine {
 
     @inline(__always)
     private func process(at p: UnsafePointer<Point>, emit: (AlertEvent) -> Void) {
+        share.begin(p)
+        defer { share.end() }
         // The runtimes are the engine's for its life: borrowed, not counted, per point.
         index.withRules(for: p) { entry in
             for rt in entry.pointee.rules { rt._withUnsafeGuaranteedRef { evaluate($0, p, explain: nil, emit: emit) } }
@@ -334,13 +351,22 @@ public final class RuleEngine {
             keepAlive = state
             sweep(rt)
         }
-        if tracksChanges { noteChange(rt, state, adopting: true) }
+        // Group mode: the group goes to the changelog when the point changes it. A new group (no
+        // owner yet) always does; one whose mark is all a restore needs only if the mark moves.
+        let watchMark = tracksChanges && rt.changelogWatchesMark && state.owner >= 0 && !state.dirty
+        if tracksChanges && !watchMark { noteChange(rt, state, adopting: true) }
         explain?.pointee.group = state.group
         if rt.hasDeadman && state.deadmanEmitted == 0 && state.deadmanLastTick == nil {
             state.groupTags = Self.groupTags(rule.groupBy, p.pointee)
         }
         if !rt.hasSteps {
-            alertStage(rt, state, p, explain: explain, emit: emit)
+            if watchMark {
+                let before = state.changeMark
+                alertStage(rt, state, p, explain: explain, emit: emit)
+                if state.changeMark != before { noteChange(rt, state, adopting: true) }
+            } else {
+                alertStage(rt, state, p, explain: explain, emit: emit)
+            }
             return
         }
         if state.steps == nil {
@@ -519,9 +545,27 @@ public final class RuleEngine {
     private func group(_ rt: RuleRuntime, _ p: UnsafePointer<Point>) -> Unmanaged<AlertState>? {
         let rule = rt.rule
         var created = false
-        if let s = rt.groups.state(for: p, keyer: rt.keyer, history: rule.history, functionSlots: rule.functionSlots,
+        // The key hash once per point and `groupBy`, shared by the point's rules; so is the key
+        // a group was found under (``PointShare``).
+        let shared = share.matches(p)
+        var h: UInt64 = 0
+        var known: String?
+        if case .none = rt.keyer.groupBy {
+        } else if shared && share.keyerID == rt.keyerID {
+            h = share.hash
+            known = share.matchedKey
+        } else {
+            h = rt.keyer.hash(p)
+            if shared {
+                share.keyerID = rt.keyerID
+                share.hash = h
+                share.matchedKey = nil
+            }
+        }
+        if let s = rt.groups.state(for: p, keyer: rt.keyer, hash: h, matchedKey: known, history: rule.history, functionSlots: rule.functionSlots,
                                    allowNew: rt.groups.count < rt.maxGroups && totalGroups < limits.maxGroups, created: &created) {
             if created { totalGroups += 1 }
+            if shared && known == nil && share.keyerID == rt.keyerID { share.matchedKey = s._withUnsafeGuaranteedRef { $0.group } }
             return s
         }
         guard limits.expiry > 0 else { return nil }
@@ -534,7 +578,7 @@ public final class RuleEngine {
             refusedSinceGlobalSweep = 0
             for other in runtimes { sweep(other) }
         }
-        let s = rt.groups.state(for: p, keyer: rt.keyer, history: rule.history, functionSlots: rule.functionSlots,
+        let s = rt.groups.state(for: p, keyer: rt.keyer, hash: h, matchedKey: known, history: rule.history, functionSlots: rule.functionSlots,
                                 allowNew: rt.groups.count < rt.maxGroups && totalGroups < limits.maxGroups, created: &created)
         if created { totalGroups += 1 }
         return s

@@ -73,11 +73,42 @@ import Testing
         #expect(changes.records(for: Self.b).count == 4)
         #expect(changes.records(for: Self.a).allSatisfy { $0.value != nil })
         #expect(e.takeChanges().isEmpty, "nothing changed since")
-        // A later point of h3 from another partition changes h3's groups, which stay b's.
-        _ = Self.run(e, Self.a, Self.points(hosts: 3...3, 4...4))
+        // A later point of h3 from another partition changes h3's groups, which stay b's (at
+        // second 8 h3 turns critical: its level group changes too, not only the window).
+        _ = Self.run(e, Self.a, Self.points(hosts: 3...3, 8...8))
         let again = e.takeChanges()
         #expect(again.owners == [Self.b])
         #expect(again.records(for: Self.b).map { StateChangelogRecord.parse(key: $0.key)!.group } == ["host=h3", "host=h3"])
+    }
+
+    /// A point that leaves what a restore needs as it was (the same level again, no event) does
+    /// not write its group again; one that moves the level does. With flapping (which reads the
+    /// whole history) every point does.
+    @Test func pointsThatLeaveTheLevelAsItWasAreNotWrittenAgain() throws {
+        func ok(_ host: String, _ t: Int64, _ v: Double = 10) -> Point {
+            Point(measurement: "cpu", tags: [Tag(key: "host", value: host)], fields: [Field(key: "v", value: .float(v))], time: t * 1_000_000_000)
+        }
+        let e = RuleEngine(rules: try RuleLoader(clusters: []).rules(text: Self.stateChanges, file: "l.yaml"))
+        e.trackChanges()
+        _ = Self.run(e, Self.a, [ok("h0", 0), ok("h1", 0)])
+        #expect(e.takeChanges().records(for: Self.a).count == 2, "new groups are written")
+        _ = Self.run(e, Self.a, (1...30).map { ok("h0", $0) } + [ok("h1", 1)])
+        #expect(e.pendingChanges == 0, "OK again and again: nothing a restore needs changed")
+        #expect(Self.run(e, Self.a, [ok("h0", 31, 60)]) == ["level cpu:host=h0 31 WARNING"])
+        #expect(e.takeChanges().records(for: Self.a).map { StateChangelogRecord.parse(key: $0.key)!.group } == ["host=h0"])
+        // The point after the warning is one too (the previous level moved), then it is quiet again.
+        _ = Self.run(e, Self.a, [ok("h0", 32, 60)])
+        #expect(e.pendingChanges == 1)
+        _ = e.takeChanges()
+        _ = Self.run(e, Self.a, [ok("h0", 33, 60), ok("h0", 34, 60)])
+        #expect(e.pendingChanges == 0)
+
+        let flapping = RuleEngine(rules: try RuleLoader(clusters: []).rules(text: Self.stateChanges + "flapping: {low: 0.25, high: 0.5}\n", file: "f.yaml"))
+        flapping.trackChanges()
+        _ = Self.run(flapping, Self.a, [ok("h0", 0)])
+        _ = flapping.takeChanges()
+        _ = Self.run(flapping, Self.a, [ok("h0", 1)])
+        #expect(flapping.pendingChanges == 1, "flapping reads the whole history: every point is written")
     }
 
     @Test func sidecarBatchesTrackNothing() throws {

@@ -88,6 +88,49 @@ if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--one",
     exit(0)
 }
 
+// `RuleBenchmark --changelog RULES SHARE`: group mode's cost per point — the same rules and points
+// as `--one`, 64 hosts (the consumer benchmark's), every 100,000 points (the relay's 100 ms flush at
+// 1M points/s) the changes taken as the engine thread takes them, then encoded as the changelog
+// writer's thread encodes them. Prints "plain_evals/s tracked_evals/s records_per_1M_points
+// encode_ns_per_record": without and with `trackChanges()` (take included, encoding not).
+if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--changelog",
+   let n = Int(CommandLine.arguments[2]), let share = Double(CommandLine.arguments[3]) {
+    let data = points(1_000_000, alertShare: share).enumerated().map { i, p -> Point in
+        Point(measurement: p.measurement, tags: [Tag(key: "host", value: "host-\(i / 100 % 64)"), Tag(key: "region", value: "eu")],
+              fields: Array(p.fields), time: p.time)
+    }
+    let owner = StateOwner(topic: "lp", partition: 0)
+    func run(tracking: Bool) -> (evaluations: Double, records: Int, encodeSeconds: Double) {
+        let engine = RuleEngine(rules: try! rules(n))
+        if tracking { engine.trackChanges() }
+        engine.select(owner: owner)
+        engine.process(Array(data.prefix(100_000))) { _ in }
+        _ = engine.takeChanges()
+        var taken: [StateChanges] = []
+        let before = engine.statistics.values.reduce(0) { $0 + $1.evaluations }
+        var passes = 0
+        let start = now()
+        repeat {
+            var i = 0
+            while i < data.count {
+                engine.process(Array(data[i..<min(i + 100_000, data.count)])) { _ in }
+                if tracking { taken.append(engine.takeChanges()) }
+                i += 100_000
+            }
+            passes += 1
+        } while now() - start < 1.0
+        let seconds = now() - start
+        let evaluations = engine.statistics.values.reduce(0) { $0 + $1.evaluations } - before
+        let encodeStart = now()
+        let records = taken.reduce(0) { $0 + $1.records(for: owner).count }
+        let encodeSeconds = now() - encodeStart
+        return (Double(evaluations) / seconds, records / passes, encodeSeconds / Double(max(records, 1)))
+    }
+    let plain = run(tracking: false), tracked = run(tracking: true)
+    print(String(format: "%.0f %.0f %d %.0f", plain.evaluations, tracked.evaluations, tracked.records, tracked.encodeSeconds * 1e9))
+    exit(0)
+}
+
 /// Memory per active group: one rule, many hosts.
 func memoryPerGroup() throws {
     let groups = 200_000

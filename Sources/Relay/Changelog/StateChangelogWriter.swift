@@ -124,6 +124,7 @@ public final class StateChangelogWriter: Sendable {
         var ordering = ChangelogOrdering()
         var inFlight: [UInt64: (StateOwner, UInt64)] = [:]
         var waiters: [([StateOwner], @Sendable () -> Void)] = []
+        var failureLog = ChangelogFailureLog()
         while true {
             let (events, stopping) = queue.wait(timeout: nil, until: { $0.events.isEmpty && !$0.stopping }) { q, _ in
                 defer { q.events.removeAll(keepingCapacity: true) }
@@ -140,9 +141,9 @@ public final class StateChangelogWriter: Sendable {
                     guard let (owner, flush) = inFlight.removeValue(forKey: n) else { break }
                     if let error {
                         failures.add(1, ordering: .relaxed)
-                        logger.error("the broker refused a state changelog record: the partition's offsets stay uncommitted", metadata: [
+                        failureLog.error("the broker refused a state changelog record: the partition's offsets stay uncommitted", [
                             "topic": .string(topic), "partition": .stringConvertible(owner.partition), "error": .string("\(error)"),
-                        ])
+                        ], to: logger)
                         break
                     }
                     written.add(1, ordering: .relaxed)
@@ -162,9 +163,9 @@ public final class StateChangelogWriter: Sendable {
                         inFlight[n] = (due.owner, due.flush)
                     } catch {
                         failures.add(1, ordering: .relaxed)
-                        logger.error("cannot queue a state changelog record: the partition's offsets stay uncommitted", metadata: [
+                        failureLog.error("cannot queue a state changelog record: the partition's offsets stay uncommitted", [
                             "topic": .string(topic), "partition": .stringConvertible(due.owner.partition), "error": .string("\(error)"),
-                        ])
+                        ], to: logger)
                     }
                 }
                 release += ordering.complete(due.owner)
