@@ -70,6 +70,9 @@ import Testing
         defer { writer.close(timeout: .seconds(5)) }
         let owners = [StateOwner(topic: "metrics", partition: 5), StateOwner(topic: "metrics", partition: 2)]
         let committed = Locked<[Int]>([])
+        // Records per changelog partition: each flush's changed groups of it and a resume marker
+        // (a group whose level and triggers a batch left as they were is not rewritten).
+        var flushed: [Int32: Int] = [:]
         for round in 0..<4 {
             for (i, owner) in owners.enumerated() {
                 let n = round * 2 + i
@@ -81,7 +84,9 @@ import Testing
                 source.evaluated()
                 #expect(!source.isHeld, "held until the changelog has the batch's state")
             }
-            writer.flush(engine.takeChanges(), owners: owners)
+            let changes = engine.takeChanges()
+            for o in owners { flushed[o.partition, default: 0] += changes.records(for: o).count + 1 }
+            writer.flush(changes, owners: owners)
         }
         let done = ConditionLocked(false)
         writer.whenWritten(owners) {
@@ -92,10 +97,11 @@ import Testing
         #expect(written)
         // The source's acknowledgements ran just before `whenWritten`'s callback, on the same thread.
         #expect(committed.withLock { $0.sorted() } == Array(0..<8))
-        #expect(writer.recordsWritten == 40, "4 flushes × 2 partitions × (2 hosts × 2 rules + a resume marker)")
+        #expect(writer.recordsWritten == UInt64(flushed.values.reduce(0, +)))
+        #expect(flushed.values.reduce(0, +) > 30, "4 flushes × 2 partitions × (at most 2 hosts × 2 rules + a resume marker)")
 
         let records = try reader.readToEnd(topic: "grp-state", partition: 5, timeout: .seconds(10))
-        #expect(records.count == 20 && records.map(\.offset) == Array(0..<20))
+        #expect(records.count == flushed[5] && records.map(\.offset) == Array(Int64(0)..<Int64(flushed[5] ?? 0)))
         #expect(try reader.readToEnd(topic: "grp-state", partition: 0, timeout: .seconds(10)).isEmpty)
         let restored = StateChangelogRecord.restored(records.map { StateChangelogRecord(key: $0.key ?? [], value: $0.value) },
                                                      topic: "metrics", rules: engine.changelogHeaders)
