@@ -7,6 +7,7 @@
 # usage: Benchmarks/idle-memory.sh ALERTRELAY KAFKA_TEST_BROKER [ROUNDS]
 #   IDLE_PORT_OFFSET (default 0) moves its ports (UDP 18289, HTTP 19292) to run beside others;
 #   IDLE_ENV (e.g. "MALLOC_ARENA_MAX=2") is put in the relay's environment.
+#   IDLE_WAIT (default 5) is how many seconds after start it measures.
 set -euo pipefail
 relay=$1 broker=$2 rounds=${3:-1}
 offset=${IDLE_PORT_OFFSET:-0}
@@ -50,7 +51,7 @@ for round in $(seq "$rounds"); do
   env ${IDLE_ENV:-} "$relay" run --config "$work/alertrelay.conf" 2> "$work/relay.log" &
   rpid=$!
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$http_port/health" && break; sleep 0.1; done
-  sleep 5
+  sleep "${IDLE_WAIT:-5}"
   kill -0 "$rpid" 2>/dev/null || { echo "the relay exited:"; cat "$work/relay.log"; exit 1; }
   rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$rpid/status")
   threads=$(awk '$1 == "Threads:" { print $2 }' "/proc/$rpid/status")
