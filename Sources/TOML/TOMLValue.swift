@@ -9,8 +9,10 @@
 ///
 /// Two values are equal when their contents are: positions are where a value was read, not part of it.
 public struct TOMLValue: Sendable, Equatable {
+    // indirect: without it Swift 6.3.1's optimizer (CopyPropagation's ownership verifier) crashes on
+    // RelayConfig's decoders in release builds.
     /// What a value holds.
-    public enum Content: Sendable, Equatable {
+    public indirect enum Content: Sendable, Equatable {
         case string(String)
         case integer(Int64)
         case float(Double)
