@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "kafka-test-broker", targets: ["kafka-test-broker"]),
         .library(name: "KafkaDispatch", targets: ["KafkaDispatch"]),
         .library(name: "RelayConfig", targets: ["RelayConfig"]),
+        .library(name: "TOML", targets: ["TOML"]),
         .library(name: "GoDuration", targets: ["GoDuration"]),
         .library(name: "LineProtocol", targets: ["LineProtocol"]),
         .library(name: "GoTemplate", targets: ["GoTemplate"]),
@@ -19,7 +20,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
@@ -34,6 +34,7 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
         .target(name: "GoDuration"),
+        .target(name: "TOML"),
         .target(name: "LineProtocol"),
         .target(name: "GoTemplate", dependencies: ["GoDuration"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -57,7 +58,7 @@ let package = Package(
         .target(name: "KafkaDispatch", dependencies: ["CRdKafka", "GoDuration", "Locking", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "RelayConfig",
-            dependencies: ["KafkaDispatch", "GoDuration", "GoTemplate", "Ingest", "LineProtocol", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["KafkaDispatch", "GoDuration", "GoTemplate", "Ingest", "LineProtocol", "TOML"]
         ),
         .target(
             name: "Relay",
@@ -89,6 +90,7 @@ let package = Package(
             dependencies: ["KafkaDispatch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "GoDurationTests", dependencies: ["GoDuration"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML", "AlertRelayTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "IngestTests",
             dependencies: [

@@ -27,6 +27,8 @@ build_log=$(mktemp)
 eval "$build_cmd" >"$build_log" 2>&1 || { cat "$build_log"; echo "FAIL: the Dockerfile's build command failed" >&2; exit 1; }
 tail -1 "$build_log"; rm -f "$build_log"
 binary="$(swift build -c release --show-bin-path)/alertrelay"
+# Before it is stripped: no Foundation or ICU symbol may be in what the image ships.
+"$root/scripts/check-no-foundation.sh" "$binary" || { echo "FAIL: the image's binary links Foundation or ICU" >&2; exit 1; }
 
 if [ ! -x "$rootfs/usr/bin/apt-get" ]; then
   debootstrap --variant=minbase --include="$packages" bookworm "$rootfs" http://deb.debian.org/debian >/dev/null
@@ -90,3 +92,10 @@ echo "$found" | head -3
 [ -n "$found" ] || { echo "FAIL: no alert from the image's relay"; cat "$work/relay.log"; exit 1; }
 [ "$status" -eq 0 ] || { echo "FAIL: SIGTERM exit status $status"; exit 1; }
 echo "image verified: $(du -sh "$rootfs/usr/local/bin/alertrelay" | cut -f1) binary, root filesystem $(du -sxh "$rootfs" | cut -f1) (the bind mounts left out), runtime packages: $packages"
+# Issue 20 goal 4 counts the binary plus what the runtime packages add over Debian minbase.
+binary_bytes=$(stat -c %s "$rootfs/usr/local/bin/alertrelay")
+read -r runtime_kib runtime_list < <("$root/Deploy/runtime-size.py" "$rootfs" "$packages")
+awk -v b="$binary_bytes" -v k="$runtime_kib" -v r="$(du -sxk "$rootfs" | cut -f1)" -v list="$runtime_list" 'BEGIN {
+  t = b + k * 1024
+  printf "image size: binary %d bytes (%.2f MB, %.2f MiB) + runtime packages over minbase %d KiB (%.2f MB, %.2f MiB: %s) = %.2f MB, %.2f MiB; root filesystem %.1f MiB\n",
+         b, b / 1e6, b / 1048576, k, k * 1024 / 1e6, k / 1024, list, t / 1e6, t / 1048576, r / 1024 }'

@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests
+# Foundation (with ICU) must not come back into the relay: the image's size depends on it.
+./scripts/check-no-foundation.sh "$(swift build --show-bin-path)/alertrelay"
 swift test --skip-build

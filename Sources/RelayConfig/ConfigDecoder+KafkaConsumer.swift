@@ -1,7 +1,7 @@
 import GoDuration
 import Ingest
 import KafkaDispatch
-import TOMLKit
+import TOML
 
 /// `[[kafka-consumer]]` sections: line protocol read from Kafka in a consumer group.
 extension ConfigDecoder {

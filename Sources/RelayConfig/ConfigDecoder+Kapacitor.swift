@@ -1,6 +1,6 @@
 import Ingest
 import KafkaDispatch
-import TOMLKit
+import TOML
 
 /// What a kapacitor.conf holds that alertrelay reads differently or not at all: it loads as it
 /// is, each section and option without effect here named once in a warning that says why, while a

@@ -2,7 +2,7 @@ import GoDuration
 import Ingest
 import KafkaDispatch
 import LineProtocol
-import TOMLKit
+import TOML
 
 /// Turns a parsed TOML table into ``RelayConfiguration``, collecting every problem with its
 /// line and column, and a warning for each Kapacitor option or section it accepts but does not use
@@ -523,7 +523,7 @@ struct ConfigDecoder {
 
     /// A `[….librdkafka]` table of raw properties (strings, numbers and booleans, as text), with
     /// a problem for each value of another type (or for a value that is not a table).
-    func rawLibrdkafka(_ v: TOMLValueConvertible) -> (properties: [String: String], problems: [(key: String, message: String)]) {
+    func rawLibrdkafka(_ v: TOMLValue) -> (properties: [String: String], problems: [(key: String, message: String)]) {
         guard let table = v.table else {
             return ([:], [("librdkafka", "expected a table of librdkafka properties, got \(describe(v, key: "librdkafka"))")])
         }
@@ -571,7 +571,7 @@ struct ConfigDecoder {
     }
 
     /// The value's type and, unless `key` names a secret, the value itself, for messages.
-    func describe(_ v: TOMLValueConvertible, key: String) -> String {
+    func describe(_ v: TOMLValue, key: String) -> String {
         if Self.isSecret(key) {
             switch v.type {
             case .string: return "a string"

@@ -1,4 +1,4 @@
-import TOMLKit
+import TOML
 
 /// Container-friendly overrides, as Kapacitor's `KAPACITOR_…` variables work:
 /// `ALERTRELAY_KAFKA_0_BROKERS=a:9092,b:9092` sets `brokers` of the first `[[kafka]]` section,
@@ -40,11 +40,11 @@ enum EnvironmentOverrides {
     ]
 
     /// Applies every `ALERTRELAY_…` variable to `root`; returns the problems (one per bad variable).
-    static func apply(to root: TOMLTable, environment: [String: String]) -> [ConfigProblem] {
+    static func apply(to root: inout TOMLTable, environment: [String: String]) -> [ConfigProblem] {
         var problems: [ConfigProblem] = []
         for name in environment.keys.sorted() where name.hasPrefix(prefix) && !notOptions.contains(name) {
             let value = environment[name] ?? ""
-            if let message = applyOne(name, value, to: root) {
+            if let message = applyOne(name, value, to: &root) {
                 // Values never appear in messages, only the variable's name: a secret set in the wrong
                 // variable is still a secret.
                 problems.append(ConfigProblem(file: "environment", line: nil, message: "\(name): \(message)"))
@@ -53,7 +53,7 @@ enum EnvironmentOverrides {
         return problems
     }
 
-    private static func applyOne(_ name: String, _ value: String, to root: TOMLTable) -> String? {
+    private static func applyOne(_ name: String, _ value: String, to root: inout TOMLTable) -> String? {
         var parts = name.dropFirst(prefix.count).split(separator: "_", omittingEmptySubsequences: false).map(String.init)
         guard !parts.isEmpty else { return "no section named" }
         // A section name with `-` is written with `_` too (`KAFKA_CONSUMER`): the longest known
@@ -68,38 +68,59 @@ enum EnvironmentOverrides {
         guard let (isArray, keys) = schema[section] else {
             return "unknown section \"\(section)\" (known: \(schema.keys.sorted().joined(separator: ", ")))"
         }
-        let table: TOMLTable
+        var index = 0
         if isArray {
-            guard let first = parts.first, let index = Int(first) else {
+            guard let first = parts.first, let n = Int(first) else {
                 return "expected ALERTRELAY_\(String(section.uppercased().map { $0 == "-" ? "_" : $0 }))_<index>_<OPTION>"
             }
             parts.removeFirst()
-            guard let array = root[section]?.array, index >= 0, index < array.count, let t = array[index].table else {
-                return "there is no [[\(section)]] #\(index + 1) in the file to override"
+            guard let array = root[section]?.array, n >= 0, n < array.count, array[n].table != nil else {
+                return "there is no [[\(section)]] #\(n + 1) in the file to override"
             }
-            table = t
+            index = n
         } else {
-            if root[section] == nil { root[section] = TOMLTable() }
-            guard let t = root[section]?.table else { return "[\(section)] is not a table" }
-            table = t
+            if root[section] == nil { root[section] = TOMLValue(TOMLTable()) }
+            guard root[section]?.table != nil else { return "[\(section)] is not a table" }
         }
         let key = parts.joined(separator: "-").lowercased()
         guard let kind = keys[key] else {
             return "unknown option \"\(key)\" of [\(section)] (known: \(keys.keys.sorted().joined(separator: ", ")))"
         }
+        let content: TOMLValue.Content
         switch kind {
         case .string:
-            table[key] = value
+            content = .string(value)
         case .bool:
             guard value == "true" || value == "false" else { return "expected true or false (the value is not shown)" }
-            table[key] = value == "true"
+            content = .boolean(value == "true")
         case .int:
-            guard let n = Int(value) else { return "expected an integer (the value is not shown)" }
-            table[key] = n
+            guard let n = Int64(value) else { return "expected an integer (the value is not shown)" }
+            content = .integer(n)
         case .list:
             let items = value.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
-            table[key] = TOMLArray(items)
+            content = .array(items.map { TOMLValue(.string($0)) })
         }
+        // The tables are values: change the section's copy, then put it back where it was (a
+        // replaced key keeps its place in the file, for messages about the new value).
+        guard var holder = root[section] else { return nil }
+        if isArray, var elements = holder.array, var table = elements[index].table {
+            table[key] = TOMLValue(content)
+            elements[index].content = .table(table)
+            holder.content = .array(elements)
+        } else if var table = holder.table {
+            table[key] = TOMLValue(content)
+            holder.content = .table(table)
+        }
+        root[section] = holder
         return nil
+    }
+}
+
+extension StringProtocol {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
+        return String(s)
     }
 }

@@ -9,7 +9,7 @@ import Glibc
 import Darwin
 #endif
 import GoTemplate
-import TOMLKit
+import TOML
 
 /// A `[[httppost]]` endpoint, as Kapacitor's `httppost.Config`: a name `post` handlers refer to
 /// (`.post().endpoint('name')`, `endpoint:`), the URL, headers and basic auth every request
@@ -46,7 +46,7 @@ public struct HTTPPostConfig: Sendable, Equatable {
 
     /// Every `[[httppost]]` section of `root`, with the problems found (file and line each).
     /// Also the warnings (options Kapacitor has that alert handlers do not use).
-    static func decode(_ value: TOMLValueConvertible?, file: String, locator: TOMLLocator) -> ([HTTPPostConfig], [ConfigProblem], warnings: [ConfigProblem]) {
+    static func decode(_ value: TOMLValue?, file: String, locator: TOMLLocator) -> ([HTTPPostConfig], [ConfigProblem], warnings: [ConfigProblem]) {
         guard let value else { return ([], [], []) }
         var problems: [ConfigProblem] = []
         var warnings: [ConfigProblem] = []

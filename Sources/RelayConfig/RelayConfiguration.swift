@@ -11,7 +11,7 @@ import Darwin
 import GoDuration
 import Ingest
 import KafkaDispatch
-import TOMLKit
+import TOML
 
 /// The relay's configuration file (TOML, in the shape of kapacitor.conf).
 ///
@@ -129,18 +129,16 @@ public struct RelayConfiguration: Sendable, Equatable {
     /// Parses TOML `text` as ``parse(_:file:environment:checkPaths:)`` does, keeping what it could read.
     public static func inspect(_ text: String, file: String, environment: [String: String] = [:],
                                checkPaths: Bool = false) -> Inspection {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            return Inspection(configuration: nil, problems: [ConfigProblem(file: file, line: error.source.begin.line,
-                                                                           column: error.source.begin.column,
-                                                                           message: "TOML syntax: \(error.description)")])
+        var table: TOMLTable
+        do throws(TOMLError) {
+            // A byte order mark (editors on Windows write one) is not TOML, but not a mistake either.
+            table = try TOMLTable(parsing: text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text)
         } catch {
-            return Inspection(configuration: nil, problems: [ConfigProblem(file: file, line: nil, message: "TOML syntax: \(error)")])
+            return Inspection(configuration: nil, problems: [ConfigProblem(file: file, line: error.position.line, column: error.position.column,
+                                                                           message: "TOML syntax: \(error.reason)")])
         }
-        let overrideProblems = EnvironmentOverrides.apply(to: table, environment: environment)
-        var decoder = ConfigDecoder(file: file, locator: TOMLLocator(source: text))
+        let overrideProblems = EnvironmentOverrides.apply(to: &table, environment: environment)
+        var decoder = ConfigDecoder(file: file, locator: TOMLLocator(root: table))
         let config = decoder.decode(table)
         var resolved = config
         resolved.warnings.sort(by: ConfigProblem.inFileOrder)

@@ -1,111 +1,70 @@
-/// Finds the line and column of a table header or key in TOML source text, so validation errors
-/// found after parsing (TOMLKit keeps no positions on values) can still name a place.
+import TOML
+
+/// Finds where a section or option of the configuration was defined, for problems found after
+/// parsing: every key, value and table of the parsed document carries its line and column, and
+/// this looks them up by the names the decoders use (`kafka`, index 2, `librdkafka.linger.ms`).
 struct TOMLLocator {
     /// A 1-based line and column.
-    struct Position: Equatable {
-        var line: Int
-        var column: Int
+    typealias Position = TOMLPosition
+
+    let root: TOMLTable
+
+    /// Looks up positions in `root` (environment overrides applied: a key they replaced keeps
+    /// its place in the file; one they added has none, and its table's place is used).
+    init(root: TOMLTable) {
+        self.root = root
     }
 
-    private struct Section {
-        var path: String      // "kafka", "kafka.librdkafka", "http"
-        var arrayIndex: Int   // which [[path]] element (0 for plain tables)
-        var header: Position
-        var keys: [String: Position] = [:]
-    }
-
-    private var sections: [Section] = []
-
-    /// Indexes `source` once.
-    init(source: String) {
-        var arrayCounts: [String: Int] = [:]
-        var current = Section(path: "", arrayIndex: 0, header: Position(line: 1, column: 1))
-        var lineNumber = 0
-        for rawLine in source.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            let line = rawLine.drop(while: { $0 == " " || $0 == "\t" })
-            let column = rawLine.distance(from: rawLine.startIndex, to: line.startIndex) + 1
-            let here = Position(line: lineNumber, column: column)
-            if line.hasPrefix("[[") {
-                sections.append(current)
-                let name = Self.headerName(line.dropFirst(2))
-                let index = arrayCounts[name, default: 0]
-                arrayCounts[name] = index + 1
-                current = Section(path: name, arrayIndex: index, header: here)
-            } else if line.hasPrefix("[") {
-                sections.append(current)
-                let name = Self.headerName(line.dropFirst())
-                // A sub-table of an array element ([kafka.librdkafka]) belongs to the latest element.
-                let parent = name.split(separator: ".").first.map(String.init) ?? name
-                let index = name.contains("." as Character) ? max(0, arrayCounts[parent, default: 1] - 1) : 0
-                current = Section(path: name, arrayIndex: index, header: here)
-            } else if let key = Self.keyName(line), current.keys[key] == nil {
-                current.keys[key] = here
-            }
-        }
-        sections.append(current)
-    }
-
-    /// The line of `key` in the `index`-th `[[table]]` (or `[table]`), else the header's line.
+    /// The line of `key` in the `index`-th `[[table]]` (or `[table]`), else the table's line.
     func line(table: String, index: Int = 0, key: String? = nil) -> Int? {
         position(table: table, index: index, key: key)?.line
     }
 
-    /// Where `key` is in the `index`-th `[[table]]` (or `[table]`), else where its header is.
+    /// Where `key` is in the `index`-th `[[table]]` (or `[table]`; "" is the top level), else where
+    /// the table is (its header, or where it was first named), else where its name is defined.
+    /// `table` may be dotted (`kafka.librdkafka`: the sub-table of the `index`-th `[[kafka]]`),
+    /// and so may `key` (`librdkafka.linger.ms`: the option `linger.ms` of that sub-table).
     func position(table: String, index: Int = 0, key: String? = nil) -> Position? {
-        let candidates = sections.filter { $0.path == table && $0.arrayIndex == index }
-        if let key {
-            for section in candidates {
-                if let p = section.keys[key] { return p }
-            }
-            // `librdkafka.foo` lives in the [table.librdkafka] sub-table.
-            if let dot = key.firstIndex(of: ".") {
-                let sub = table + "." + key[..<dot]
-                let rest = String(key[key.index(after: dot)...])
-                if let p = position(table: sub, index: index, key: rest) { return p }
-            }
-        }
-        return candidates.first?.header
+        guard let (t, place) = resolve(table, index) else { return nil }
+        if let key, let p = Self.keyPosition(key, in: t) { return p }
+        return t.position ?? place
     }
 
-    /// Where the first sub-table of `table` is (`[static.labels]` for `static`), for a table
-    /// that has no header of its own.
+    /// Where the first sub-table of `table` is (`[static.labels]` for `static`).
     func position(subTablesOf table: String) -> Position? {
-        sections.first { $0.path.hasPrefix(table + ".") }?.header
+        guard let (t, _) = resolve(table, 0) else { return nil }
+        return t.entries.compactMap { $0.value.type == .table ? $0.value.position : nil }.min()
     }
 
-    /// How many `[[table]]` / `[table]` headers name `table` (its sub-tables not counted).
-    func headerCount(_ table: String) -> Int {
-        sections.filter { $0.path == table }.count
-    }
-
-    private static func headerName(_ s: Substring) -> String {
-        let end = s.firstIndex(of: "]") ?? s.endIndex
-        return s[..<end].split(separator: ".").map { $0.trimmingSpaces().trimmingQuotes() }.joined(separator: ".")
-    }
-
-    private static func keyName(_ line: Substring) -> String? {
-        guard let first = line.first, first != "#", let eq = line.firstIndex(of: "=") else { return nil }
-        let key = line[..<eq].trimmingSpaces()
-        guard !key.isEmpty else { return nil }
-        if key.first == "\"" || key.first == "'" { return key.trimmingQuotes() }
-        guard key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else { return nil }
-        return key
-    }
-}
-
-extension StringProtocol {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
-        return String(s)
-    }
-
-    func trimmingQuotes() -> String {
-        if count >= 2, let f = first, let l = last, f == l, f == "\"" || f == "'" {
-            return String(dropFirst().dropLast())
+    /// The table a dotted section path names, and where its name is defined (for a value that is
+    /// not a table: `http = 1` has no table, but a place).
+    private func resolve(_ path: String, _ index: Int) -> (TOMLTable, Position?)? {
+        if path.isEmpty { return (root, nil) }
+        var table = root
+        var place: Position?
+        for (i, name) in path.split(separator: ".").enumerated() {
+            let name = String(name)
+            guard let value = table[name] else { return nil }
+            place = table.keyPosition(name) ?? value.position
+            if let t = value.table {
+                table = t
+            } else if let elements = value.array, !elements.isEmpty {
+                // The `index`-th `[[section]]`; a sub-table of an array element is in the same element.
+                let element = i == 0 ? min(max(index, 0), elements.count - 1) : elements.count - 1
+                guard let t = elements[element].table else { return (TOMLTable(position: place), place) }
+                table = t
+                place = elements[element].position ?? place
+            } else {
+                return (TOMLTable(position: place), place)
+            }
         }
-        return String(self)
+        return (table, place)
+    }
+
+    /// `key` in `table`, or (when dotted and not a key itself) in its sub-tables.
+    private static func keyPosition(_ key: String, in table: TOMLTable) -> Position? {
+        if let p = table.keyPosition(key) { return p }
+        guard let dot = key.firstIndex(of: "."), let sub = table[String(key[..<dot])]?.table else { return nil }
+        return keyPosition(String(key[key.index(after: dot)...]), in: sub)
     }
 }

@@ -84,7 +84,7 @@ import Testing
         ("[kafak]\nenabled = true\n",
          "c.conf:1:1: unknown section or key \"kafak\" (did you mean \"kafka\"?) (known: [[kafka]], [[kafka-consumer]], [[udp]], [[tcp]], [http], [admin], [load], [logging], [relay], [spool], [[httppost]])"),
         ("[[kafka]]\nenabled = true\nbrokers = [\"a:1\"\n",
-         "c.conf:3:18: TOML syntax: Error while parsing array: encountered end-of-file"),
+         "c.conf:3:11: TOML syntax: the array opened here is not closed: expected ',' or ']' before the end of the file"),
     ])
     func brokenSections(text: String, message: String) {
         do {

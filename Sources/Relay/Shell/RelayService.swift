@@ -96,6 +96,8 @@ public final class RelayService: Sendable {
         ])
         notifier?.ready(status: "serving: \(loaded.rules.rules.count) rules, \(loaded.rules.handlers.count) handlers, listeners "
                         + controller.generation.listeners.map(\.describe).joined(separator: ","))
+        // Start-up is over: its code need not stay resident (see StartupPages).
+        StartupPages.release()
         do {
             try await group.run()
         } catch {
