@@ -126,7 +126,7 @@ struct ConfigDecoder {
 
     // MARK: Listeners
 
-    private mutating func decodeArray<T>(_ root: TOMLTable, _ name: String, _ decode: (inout Self, TOMLTable, Int) -> T) -> [T] {
+    mutating func decodeArray<T>(_ root: TOMLTable, _ name: String, _ decode: (inout Self, TOMLTable, Int) -> T) -> [T] {
         guard let value = root[name] else { return [] }
         guard let array = value.array else {
             report(at: locator.position(table: name), "\(name) must be written as [[\(name)]] sections (an array of tables), not [\(name)]")
@@ -152,115 +152,9 @@ struct ConfigDecoder {
         index.map { "[[\(section)]] #\($0 + 1)" } ?? "[\(section)]"
     }
 
-    /// Reports each key that is neither `known` nor one of `ignored` (Kapacitor's options without
-    /// effect here, warned about once each, with why).
-    private mutating func checkKeys(_ t: TOMLTable, _ known: [String], _ section: String, _ index: Int?,
-                                    ignored: [String: String] = [:]) {
-        for key in t.keys.sorted() where !known.contains(key) {
-            if let why = ignored[key] {
-                warn(once: "\(section).\(key)", locator.position(table: section, index: index ?? 0, key: key),
-                     "\(Self.title(section, index)): \(key): a Kapacitor option without effect here, ignored: \(why)")
-                continue
-            }
-            let hint = Self.closest(key, in: known).map { "did you mean \"\($0)\"? " } ?? ""
-            listenerProblem(section, index, key: key, "unknown option (\(hint)known: \(known.joined(separator: ", ")))")
-        }
-    }
-
-    /// The known name `key` is most likely a typo of, if any is close.
-    static func closest(_ key: String, in known: [String]) -> String? {
-        let scored = known.map { ($0, editDistance($0.lowercased(), key.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, key.count / 3) else { return nil }
-        return best.0
-    }
-
-    /// Levenshtein distance over Unicode scalars.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
-        if x.isEmpty { return y.count }
-        if y.isEmpty { return x.count }
-        var previous = Array(0...y.count)
-        for i in 1...x.count {
-            var current = [i] + Array(repeating: 0, count: y.count)
-            for j in 1...y.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[y.count]
-    }
-
-    mutating func bool(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?) -> Bool? {
-        guard let v = t[key] else { return nil }
-        if v.type == .bool, let b = v.bool { return b }
-        listenerProblem(section, index, key: key, "expected true or false, got \(describe(v, key: key))")
-        return nil
-    }
-
-    mutating func string(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?) -> String? {
-        guard let v = t[key] else { return nil }
-        if let s = v.string { return s }
-        listenerProblem(section, index, key: key, "expected a string, got \(describe(v, key: key))")
-        return nil
-    }
-
-    private mutating func int(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?, in range: ClosedRange<Int>) -> Int? {
-        guard let v = t[key] else { return nil }
-        guard v.type == .int, let n = v.int else {
-            listenerProblem(section, index, key: key, "expected an integer, got \(describe(v, key: key))")
-            return nil
-        }
-        if !range.contains(n) {
-            listenerProblem(section, index, key: key, "must be from \(range.lowerBound) to \(range.upperBound), got \(n)")
-            return nil
-        }
-        return n
-    }
-
-    /// A Go duration string within `range`; nil (after reporting) when absent or out of range.
-    private mutating func duration(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?,
-                                   in range: ClosedRange<GoDuration>) -> GoDuration? {
-        guard let s = string(t, key, section, index) else { return nil }
-        let d: GoDuration
-        do { d = try GoDuration(parsing: s) } catch {
-            listenerProblem(section, index, key: key, "\(error)")
-            return nil
-        }
-        if !range.contains(d) {
-            listenerProblem(section, index, key: key, "must be from \(range.lowerBound) to \(range.upperBound), got \(d)")
-            return nil
-        }
-        return d
-    }
-
-    /// `bind-address`, parsed once here: `host:port` or `:port` (all interfaces); port 0 asks the
-    /// kernel for a free port.
-    private mutating func address(_ t: TOMLTable, _ section: String, _ index: Int?) -> BindAddress? {
-        guard let a = string(t, "bind-address", section, index) else { return nil }
-        do throws(ListenerError) { return try BindAddress(parsing: a) } catch {
-            listenerProblem(section, index, key: "bind-address", "\"\(a)\" is not host:port (for example \"127.0.0.1:8089\" or \":8089\")")
-            return nil
-        }
-    }
-
-    /// `database` and `retention-policy`, Kapacitor's names for what the points are written to.
-    mutating func destination(_ t: TOMLTable, _ section: String, _ index: Int?) -> PointDestination {
-        PointDestination(database: string(t, "database", section, index) ?? "",
-                         retentionPolicy: string(t, "retention-policy", section, index) ?? "")
-    }
-
-    mutating func precision(_ t: TOMLTable, _ section: String, _ index: Int?) -> Precision? {
-        guard let p = string(t, "precision", section, index) else { return nil }
-        guard let precision = Precision(name: p) else {
-            listenerProblem(section, index, key: "precision", "\"\(p)\" is not one of ns, us, ms, s, m, h")
-            return nil
-        }
-        return precision
-    }
-
     static let udpKeys = ["enabled", "bind-address", "database", "retention-policy", "read-buffer", "precision"]
 
-    private mutating func decodeUDP(_ t: TOMLTable, index: Int) -> UDPListenerConfig {
+    mutating func decodeUDP(_ t: TOMLTable, index: Int) -> UDPListenerConfig {
         var c = UDPListenerConfig()
         checkKeys(t, Self.udpKeys, "udp", index, ignored: Self.kapacitorUDPOptions)
         if let b = bool(t, "enabled", "udp", index) { c.enabled = b }
@@ -274,7 +168,7 @@ struct ConfigDecoder {
     static let tcpKeys = ["enabled", "bind-address", "database", "retention-policy", "max-line-length", "precision",
                           "max-connections", "idle-timeout"]
 
-    private mutating func decodeTCP(_ t: TOMLTable, index: Int) -> TCPListenerConfig {
+    mutating func decodeTCP(_ t: TOMLTable, index: Int) -> TCPListenerConfig {
         var c = TCPListenerConfig()
         checkKeys(t, Self.tcpKeys, "tcp", index)
         if let b = bool(t, "enabled", "tcp", index) { c.enabled = b }
@@ -289,7 +183,7 @@ struct ConfigDecoder {
 
     static let loggingKeys = ["level", "format"]
 
-    private mutating func decodeLogging(_ t: TOMLTable) -> LoggingConfig {
+    mutating func decodeLogging(_ t: TOMLTable) -> LoggingConfig {
         var c = LoggingConfig()
         checkKeys(t, Self.loggingKeys, "logging", nil, ignored: Self.kapacitorLoggingOptions)
         if let l = string(t, "level", "logging", nil) {
@@ -309,7 +203,7 @@ struct ConfigDecoder {
     static let relayKeys = ["queue-size", "shutdown-timeout", "hostname", "state-file", "state-interval", "dead-letter-file",
                             "max-groups", "max-groups-per-rule", "group-expiry", "watch-config"]
 
-    private mutating func decodeRelay(_ t: TOMLTable) -> RelaySettings {
+    mutating func decodeRelay(_ t: TOMLTable) -> RelaySettings {
         var c = RelaySettings()
         checkKeys(t, Self.relayKeys, "relay", nil)
         if let n = int(t, "queue-size", "relay", nil, in: Limits.queueSize) { c.queueSize = n }
@@ -329,7 +223,7 @@ struct ConfigDecoder {
 
     static let spoolKeys = ["dir", "max-size", "fsync", "when-full", "max-age"]
 
-    private mutating func decodeSpool(_ t: TOMLTable) -> SpoolConfig {
+    mutating func decodeSpool(_ t: TOMLTable) -> SpoolConfig {
         var c = SpoolConfig()
         checkKeys(t, Self.spoolKeys, "spool", nil)
         if let d = string(t, "dir", "spool", nil) { c.dir = d }
@@ -357,7 +251,7 @@ struct ConfigDecoder {
 
     static let loadKeys = ["enabled", "dir"]
 
-    private mutating func decodeLoad(_ t: TOMLTable) -> LoadConfig {
+    mutating func decodeLoad(_ t: TOMLTable) -> LoadConfig {
         var c = LoadConfig()
         checkKeys(t, Self.loadKeys, "load", nil)
         if let v = t["enabled"] {
@@ -371,7 +265,7 @@ struct ConfigDecoder {
                            "idle-timeout", "https-enabled", "https-certificate", "https-private-key", "log-enabled",
                            "write-tracing", "pprof-enabled"]
 
-    private mutating func decodeHTTP(_ t: TOMLTable) -> HTTPListenerConfig {
+    mutating func decodeHTTP(_ t: TOMLTable) -> HTTPListenerConfig {
         var c = HTTPListenerConfig()
         checkKeys(t, Self.httpKeys, "http", nil, ignored: Self.kapacitorHTTPOptions)
         if let a = address(t, "http", nil) { c.bindAddress = a }
@@ -386,7 +280,7 @@ struct ConfigDecoder {
 
     static let adminKeys = ["enabled", "bind-address", "auth-token"]
 
-    private mutating func decodeAdmin(_ t: TOMLTable) -> AdminConfig {
+    mutating func decodeAdmin(_ t: TOMLTable) -> AdminConfig {
         var c = AdminConfig()
         checkKeys(t, Self.adminKeys, "admin", nil)
         if let v = t["enabled"] {
@@ -438,121 +332,12 @@ struct ConfigDecoder {
         return out
     }
 
-    // MARK: [[kafka]]
-
-    static let kafkaKeys = [
-        "enabled", "id", "brokers", "timeout", "batch-size", "batch-timeout", "use-ssl", "ssl-ca", "ssl-cert",
-        "ssl-key", "insecure-skip-verify", "sasl-mechanism", "sasl-username", "sasl-password", "compression",
-        "acks", "idempotent", "message-timeout", "librdkafka",
-    ]
-
-    private mutating func decodeKafka(_ t: TOMLTable, index i: Int) -> KafkaClusterConfig {
-        var c = KafkaClusterConfig()
-        let id = t["id"]?.string ?? c.id
-        for key in t.keys.sorted() where !Self.kafkaKeys.contains(key) {
-            let hint = Self.closest(key, in: Self.kafkaKeys).map { "did you mean \"\($0)\"? " } ?? ""
-            reportKafka(index: i, id: id, key: key, "unknown option (\(hint)known: \(Self.kafkaKeys.joined(separator: ", ")))")
-        }
-        func string(_ key: String, _ target: inout String) {
-            guard let v = t[key] else { return }
-            if let s = v.string { target = s } else { reportKafka(index: i, id: id, key: key, "expected a string, got \(describe(v, key: key))") }
-        }
-        func bool(_ key: String, _ target: inout Bool) {
-            guard let v = t[key] else { return }
-            if v.type == .bool, let b = v.bool { target = b } else { reportKafka(index: i, id: id, key: key, "expected true or false, got \(describe(v, key: key))") }
-        }
-        func duration(_ key: String, _ target: inout GoDuration) {
-            guard let v = t[key] else { return }
-            guard let s = v.string else {
-                reportKafka(index: i, id: id, key: key, "expected a duration string such as \"10s\" or \"500ms\", got \(describe(v, key: key))")
-                return
-            }
-            if s.isEmpty { return }  // Kapacitor's toml.Duration ignores an empty string.
-            do { target = try GoDuration(parsing: s) } catch { reportKafka(index: i, id: id, key: key, error.description) }
-        }
-        bool("enabled", &c.enabled)
-        string("id", &c.id)
-        if let v = t["brokers"] {
-            if let array = v.array, array.allSatisfy({ $0.type == .string }) {
-                c.brokers = array.compactMap { $0.string }
-            } else {
-                reportKafka(index: i, id: id, key: "brokers", "expected an array of \"host:port\" strings, got \(describe(v, key: "brokers"))")
-            }
-        }
-        duration("timeout", &c.timeout)
-        if let v = t["batch-size"] {
-            if v.type == .int, let n = v.int { c.batchSize = n } else { reportKafka(index: i, id: id, key: "batch-size", "expected an integer, got \(describe(v, key: "batch-size"))") }
-        }
-        duration("batch-timeout", &c.batchTimeout)
-        bool("use-ssl", &c.useSSL)
-        string("ssl-ca", &c.sslCA)
-        string("ssl-cert", &c.sslCert)
-        string("ssl-key", &c.sslKey)
-        bool("insecure-skip-verify", &c.insecureSkipVerify)
-        if let v = t["sasl-mechanism"] {
-            if let s = v.string {
-                if s.isEmpty { c.saslMechanism = nil } else if let m = KafkaSASLMechanism(rawValue: s) { c.saslMechanism = m } else {
-                    reportKafka(index: i, id: id, key: "sasl-mechanism", "\"\(s)\" is not one of \(KafkaSASLMechanism.accepted)")
-                }
-            } else { reportKafka(index: i, id: id, key: "sasl-mechanism", "expected a string, got \(describe(v, key: "sasl-mechanism"))") }
-        }
-        string("sasl-username", &c.saslUsername)
-        string("sasl-password", &c.saslPassword)
-        if let v = t["compression"] {
-            if let s = v.string {
-                if let codec = KafkaCompression(rawValue: s) { c.compression = codec } else {
-                    reportKafka(index: i, id: id, key: "compression", "\"\(s)\" is not one of \(KafkaCompression.accepted)")
-                }
-            } else { reportKafka(index: i, id: id, key: "compression", "expected a string, got \(describe(v, key: "compression"))") }
-        }
-        if let v = t["acks"] {
-            let text = v.string ?? (v.type == .int ? v.int.map(String.init) : nil)
-            if let text, let acks = KafkaAcks(option: text) { c.acks = acks } else {
-                reportKafka(index: i, id: id, key: "acks", "expected \(KafkaAcks.accepted), got \(describe(v, key: "acks"))")
-            }
-        }
-        bool("idempotent", &c.idempotent)
-        duration("message-timeout", &c.messageTimeout)
-        if let v = t["librdkafka"] {
-            let (properties, problems) = rawLibrdkafka(v)
-            c.librdkafka = properties
-            for p in problems { reportKafka(index: i, id: id, key: p.key, p.message) }
-        }
-        return c
-    }
-
-    /// A `[….librdkafka]` table of raw properties (strings, numbers and booleans, as text), with
-    /// a problem for each value of another type (or for a value that is not a table).
-    func rawLibrdkafka(_ v: TOMLValue) -> (properties: [String: String], problems: [(key: String, message: String)]) {
-        guard let table = v.table else {
-            return ([:], [("librdkafka", "expected a table of librdkafka properties, got \(describe(v, key: "librdkafka"))")])
-        }
-        var properties: [String: String] = [:]
-        var problems: [(key: String, message: String)] = []
-        for key in table.keys {
-            guard let value = table[key] else { continue }
-            switch value.type {
-            case .string: properties[key] = value.string
-            case .int: properties[key] = value.int.map(String.init)
-            case .bool: properties[key] = value.bool.map { $0 ? "true" : "false" }
-            case .double: properties[key] = value.double.map { String($0) }
-            default:
-                problems.append(("librdkafka.\(key)", "expected a string, number or boolean, got \(describe(value, key: key))"))
-            }
-        }
-        return (properties, problems)
-    }
-
-    private mutating func reportKafka(index: Int, id: String, key: String?, _ message: String) {
-        let place = locator.position(table: "kafka", index: index, key: key)
-        let subject = key.map { "\($0): " } ?? ""
-        problems.append(ConfigProblem(file: file, line: place?.line, column: place?.column,
-                                      message: "[[kafka]] #\(index + 1) (id \"\(id)\"): \(subject)\(message)"))
-        problems[problems.count - 1].kafkaSection = index
-    }
-
     mutating func report(at place: TOMLLocator.Position?, _ message: String) {
         problems.append(ConfigProblem(file: file, line: place?.line, column: place?.column, message: message))
+    }
+
+    mutating func report(_ problem: ConfigProblem) {
+        problems.append(problem)
     }
 
     /// A warning, unless one was already given for `key`.
@@ -562,35 +347,4 @@ struct ConfigDecoder {
     }
 
     /// Options whose values are never printed, whatever their type: a password typed as a number
-    /// is still a password.
-    static let secretKeys: Set<String> = ["auth-token", "sasl-password"]
-
-    /// Whether `key` (an option, or a raw librdkafka property) holds a secret.
-    static func isSecret(_ key: String) -> Bool {
-        secretKeys.contains(key) || RdKafkaProperty(key, "").isSecret
-    }
-
-    /// The value's type and, unless `key` names a secret, the value itself, for messages.
-    func describe(_ v: TOMLValue, key: String) -> String {
-        if Self.isSecret(key) {
-            switch v.type {
-            case .string: return "a string"
-            case .int: return "an integer"
-            case .double: return "a number"
-            case .bool: return "a boolean"
-            case .array: return "an array"
-            case .table: return "a table"
-            default: return v.type.description
-            }
-        }
-        switch v.type {
-        case .string: return "string \"\(v.string ?? "")\""
-        case .int: return "integer \(v.int ?? 0)"
-        case .double: return "number \(v.double ?? 0)"
-        case .bool: return "boolean \(v.bool ?? false)"
-        case .array: return "an array"
-        case .table: return "a table"
-        default: return v.type.description
-        }
-    }
 }
