@@ -52,13 +52,14 @@ let package = Package(
         ),
         .target(
             name: "AlertRules",
-            dependencies: ["LineProtocol", "GoTemplate", "GoDuration", "Locking", "CYAML"]
+            dependencies: ["LineProtocol", "GoTemplate", "GoDuration", "Locking", "CYAML", "NameSuggestion"]
         ),
         .target(name: "Locking"),
+        .target(name: "NameSuggestion"),
         .target(name: "KafkaDispatch", dependencies: ["CRdKafka", "GoDuration", "Locking", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "RelayConfig",
-            dependencies: ["KafkaDispatch", "GoDuration", "GoTemplate", "Ingest", "LineProtocol", "TOML"]
+            dependencies: ["KafkaDispatch", "GoDuration", "GoTemplate", "Ingest", "LineProtocol", "NameSuggestion", "TOML"]
         ),
         .target(
             name: "Relay",

@@ -1,4 +1,5 @@
 import GoDuration
+import NameSuggestion
 
 /// One problem in a rule or handler file: where and what.
 public struct RuleLoadError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -112,30 +113,17 @@ struct YAMLMap {
 
     /// Throws for the first key not in `known`, suggesting the closest known one.
     func checkKeys(_ known: [String], what: String) throws(RuleLoadError) {
-        for e in entries where !known.contains(e.key) {
-            var hint = ""
-            if let close = known.min(by: { editDistance($0.lowercased(), e.key.lowercased()) < editDistance($1.lowercased(), e.key.lowercased()) }),
-               editDistance(close.lowercased(), e.key.lowercased()) <= max(2, e.key.count / 3) {
-                hint = " (did you mean \"\(close)\"?)"
-            }
-            throw e.keyNode.error("\(what): unknown key \"\(e.key)\"\(hint); known keys: \(known.joined(separator: ", "))")
-        }
+        if let first = unknownKeyErrors(known, what: what).first { throw first }
     }
-}
 
-func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
-    if x.isEmpty { return y.count }
-    if y.isEmpty { return x.count }
-    var prev = Array(0...y.count)
-    for i in 1...x.count {
-        var cur = [i] + Array(repeating: 0, count: y.count)
-        for j in 1...y.count {
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+    /// Every key not in `known`, each suggesting the closest known one (a loader that goes on
+    /// after them lists them all in one run).
+    func unknownKeyErrors(_ known: [String], what: String) -> [RuleLoadError] {
+        entries.filter { !known.contains($0.key) }.map { e in
+            let hint = NameSuggestion.closest(to: e.key, in: known).map { " (did you mean \"\($0)\"?)" } ?? ""
+            return e.keyNode.error("\(what): unknown key \"\(e.key)\"\(hint); known keys: \(known.joined(separator: ", "))")
         }
-        prev = cur
     }
-    return prev[y.count]
 }
 
 /// Parses a YAML file into its documents' root nodes, turning libyaml's errors into file:line:column.

@@ -1,5 +1,6 @@
 import GoDuration
 import KafkaDispatch
+import NameSuggestion
 import TOML
 
 /// `[[kafka]]` sections: Kapacitor's Kafka handler options, plus raw librdkafka properties.
@@ -14,7 +15,7 @@ extension ConfigDecoder {
         var c = KafkaClusterConfig()
         let id = t["id"]?.string ?? c.id
         for key in t.keys.sorted() where !Self.kafkaKeys.contains(key) {
-            let hint = Self.closest(key, in: Self.kafkaKeys).map { "did you mean \"\($0)\"? " } ?? ""
+            let hint = NameSuggestion.closest(to: key, in: Self.kafkaKeys).map { "did you mean \"\($0)\"? " } ?? ""
             reportKafka(index: i, id: id, key: key, "unknown option (\(hint)known: \(Self.kafkaKeys.joined(separator: ", ")))")
         }
         func string(_ key: String, _ target: inout String) {

@@ -1,6 +1,7 @@
 import GoDuration
 import Ingest
 import KafkaDispatch
+import NameSuggestion
 import TOML
 
 /// `[[kafka-consumer]]` sections: line protocol read from Kafka in a consumer group.
@@ -12,7 +13,7 @@ extension ConfigDecoder {
         let section = "kafka-consumer"
         var c = KafkaConsumerConfig()
         for key in t.keys.sorted() where !Self.kafkaConsumerKeys.contains(key) {
-            let hint = Self.closest(key, in: Self.kafkaConsumerKeys).map { "did you mean \"\($0)\"? " } ?? ""
+            let hint = NameSuggestion.closest(to: key, in: Self.kafkaConsumerKeys).map { "did you mean \"\($0)\"? " } ?? ""
             listenerProblem(section, i, key: key, "unknown option (\(hint)known: \(Self.kafkaConsumerKeys.joined(separator: ", ")))")
         }
         if let b = bool(t, "enabled", section, i) { c.enabled = b }

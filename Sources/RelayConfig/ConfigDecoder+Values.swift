@@ -2,6 +2,7 @@ import GoDuration
 import Ingest
 import KafkaDispatch
 import LineProtocol
+import NameSuggestion
 import TOML
 
 /// Typed readers of one option each: a value of the wrong type or out of range is reported at its
@@ -17,32 +18,9 @@ extension ConfigDecoder {
                      "\(Self.title(section, index)): \(key): a Kapacitor option without effect here, ignored: \(why)")
                 continue
             }
-            let hint = Self.closest(key, in: known).map { "did you mean \"\($0)\"? " } ?? ""
+            let hint = NameSuggestion.closest(to: key, in: known).map { "did you mean \"\($0)\"? " } ?? ""
             listenerProblem(section, index, key: key, "unknown option (\(hint)known: \(known.joined(separator: ", ")))")
         }
-    }
-
-    /// The known name `key` is most likely a typo of, if any is close.
-    static func closest(_ key: String, in known: [String]) -> String? {
-        let scored = known.map { ($0, editDistance($0.lowercased(), key.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, key.count / 3) else { return nil }
-        return best.0
-    }
-
-    /// Levenshtein distance over Unicode scalars.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
-        if x.isEmpty { return y.count }
-        if y.isEmpty { return x.count }
-        var previous = Array(0...y.count)
-        for i in 1...x.count {
-            var current = [i] + Array(repeating: 0, count: y.count)
-            for j in 1...y.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[y.count]
     }
 
     mutating func bool(_ t: TOMLTable, _ key: String, _ section: String, _ index: Int?) -> Bool? {

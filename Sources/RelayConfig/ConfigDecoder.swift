@@ -1,6 +1,7 @@
 import GoDuration
 import Ingest
 import KafkaDispatch
+import NameSuggestion
 import LineProtocol
 import TOML
 
@@ -36,7 +37,7 @@ struct ConfigDecoder {
             } else if let why = Self.kapacitorTopLevel[key] {
                 warn(once: "option \(key)", place, "\(key): a Kapacitor option without effect here, ignored: \(why)")
             } else {
-                let hint = Self.closest(key, in: Self.topLevelKeys + Self.topLevelOptions).map { " (did you mean \"\($0)\"?)" } ?? ""
+                let hint = NameSuggestion.closest(to: key, in: Self.topLevelKeys + Self.topLevelOptions).map { " (did you mean \"\($0)\"?)" } ?? ""
                 report(at: place, "unknown section or key \"\(key)\"\(hint) (known: \(Self.knownSections))")
             }
         }
