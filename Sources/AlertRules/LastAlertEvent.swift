@@ -1,10 +1,11 @@
 import LineProtocol
 
-/// Group mode: the last non-OK event a group raised, as far as the state beside the engine needs
-/// it — the topics' last level per alert ID (``AlertRouter``'s `previousLevel`) and the alerts
-/// API's firing list — so that both follow the group to the partition's next owner
-/// (``RuleEngine/lastEvents(of:)``). A recovery clears it: an OK alert holds no topic level and
-/// is not firing.
+/// The latest event of one alert ID, as the state beside the engine keeps it: the alerts API's
+/// board holds one per rule and alert ID (any level), and in group mode a group's last non-OK
+/// event (``init(_:)``) rides in its changelog record, so that the topics' last level per alert ID
+/// (``AlertRouter``'s `previousLevel`) and the firing list follow the group to the partition's
+/// next owner (``RuleEngine/lastEvents(of:)``). A recovery clears the group-mode one: an OK alert
+/// holds no topic level and is not firing.
 public struct LastAlertEvent: Sendable, Equatable {
     /// The alert ID.
     public var id: String

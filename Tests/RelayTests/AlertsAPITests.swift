@@ -72,8 +72,9 @@ import Testing
     }
 
     static func record(_ s: inout AlertBoardState, rule: String = "r", id: String, _ level: AlertLevel, time: Int64 = 0) {
-        s.record(rule: rule, id: id, group: "nil", level: level, message: "\(id) is \(level)", details: "", time: time, duration: 0,
-                 point: Point(measurement: "m", fields: [Field(key: "v", value: .float(1))], time: time))
+        s.record(rule: rule, group: "nil",
+                 event: LastAlertEvent(id: id, level: level, message: "\(id) is \(level)", details: "", time: time, duration: 0,
+                                       point: Point(measurement: "m", fields: [Field(key: "v", value: .float(1))], time: time)))
     }
 
     @Test func boardCountsLevelsAndKeepsTheLatestEventPerID() {
@@ -84,7 +85,7 @@ import Testing
         Self.record(&s, rule: "q", id: "a", .critical)
         #expect(s.levels["r"] == [0, 1, 0, 1])
         #expect(s.levels["q"] == [0, 0, 0, 1])
-        #expect(s.entry(rule: "r", id: "a")?.level == .critical)
+        #expect(s.entry(rule: "r", id: "a")?.event.level == .critical)
         #expect(s.collected["r"] == 3)
         // A fourth firing ID is over maxFiring: counted, not kept; a known one still updates.
         Self.record(&s, id: "c", .critical)
@@ -92,9 +93,9 @@ import Testing
         #expect(s.refused == 1)
         Self.record(&s, id: "a", .ok, time: 2)
         #expect(s.levels["r"] == [1, 1, 0, 0])
-        #expect(s.entry(rule: "r", id: "a")?.level == .ok, "recoveries are kept, as Kapacitor keeps OK events")
+        #expect(s.entry(rule: "r", id: "a")?.event.level == .ok, "recoveries are kept, as Kapacitor keeps OK events")
         Self.record(&s, id: "c", .critical)
-        #expect(s.entry(rule: "r", id: "c")?.level == .critical, "room again after a recovery")
+        #expect(s.entry(rule: "r", id: "c")?.event.level == .critical, "room again after a recovery")
         #expect(s.recent.map(\.id) == ["c", "a", "c", "a", "b", "a", "a"], "newest first, refused events included")
         #expect(s.recent[1].previousLevel == .critical)
         s.retain(rules: ["q"])
@@ -110,12 +111,12 @@ import Testing
         var s = AlertBoardState(maxFiring: 2)
         Self.record(&s, id: "a", .warning)
         let point = Point(measurement: "m", tags: [Tag(key: "host", value: "x")], fields: [Field(key: "v", value: .float(97))], time: 9)
-        s.put(rule: "r", id: "b", group: "host=x", level: .critical, message: "b is CRITICAL", details: "{}", time: 9, duration: 4, point: point)
-        s.put(rule: "r", id: "a", group: "host=y", level: .critical, message: "a is CRITICAL", details: "", time: 8, duration: 0, point: point)
-        #expect(s.entry(rule: "r", id: "b")?.message == "b is CRITICAL" && s.entry(rule: "r", id: "b")?.point == point)
+        s.put(rule: "r", group: "host=x", event: LastAlertEvent(id: "b", level: .critical, message: "b is CRITICAL", details: "{}", time: 9, duration: 4, point: point))
+        s.put(rule: "r", group: "host=y", event: LastAlertEvent(id: "a", level: .critical, message: "a is CRITICAL", details: "", time: 8, duration: 0, point: point))
+        #expect(s.entry(rule: "r", id: "b")?.event.message == "b is CRITICAL" && s.entry(rule: "r", id: "b")?.event.point == point)
         #expect(s.entry(rule: "r", id: "b")?.since == 5)
         #expect(s.levels["r"] == [0, 0, 0, 2] && s.firing == 2 && s.collected["r"] == 1 && s.recent.count == 1)
-        s.put(rule: "r", id: "c", group: "", level: .critical, message: "", details: "", time: 0, duration: 0, point: point)
+        s.put(rule: "r", group: "", event: LastAlertEvent(id: "c", level: .critical, message: "", details: "", time: 0, duration: 0, point: point))
         #expect(s.entry(rule: "r", id: "c") == nil && s.refused == 1, "within max-groups")
         s.forget(rule: "r", id: "b")
         s.forget(rule: "r", id: "never")
@@ -132,11 +133,11 @@ import Testing
         #expect(s.levels["r"]?[0] == AlertBoardState.recoveredKept)
         #expect(s.entry(rule: "r", id: "id0") == nil)
         #expect(s.entry(rule: "r", id: "id9") == nil)
-        #expect(s.entry(rule: "r", id: "id10")?.level == .ok)
+        #expect(s.entry(rule: "r", id: "id10")?.event.level == .ok)
         // Firing again takes an entry out of the recoveries; its old ring slot no longer removes it.
         Self.record(&s, id: "id10", .warning)
         for i in 0..<AlertBoardState.recoveredKept { Self.record(&s, id: "x\(i)", .critical); Self.record(&s, id: "x\(i)", .ok) }
-        #expect(s.entry(rule: "r", id: "id10")?.level == .warning)
+        #expect(s.entry(rule: "r", id: "id10")?.event.level == .warning)
         #expect(s.recent.count == AlertBoardState.recentKept)
     }
 
@@ -149,7 +150,7 @@ import Testing
         let point = Point(measurement: "m", fields: [Field(key: "v", value: .float(1))], time: 0)
         let clock = ContinuousClock()
         func write(_ id: String, _ level: AlertLevel) {
-            board.record(rule: "r", id: id, group: "nil", level: level, message: "", details: "", time: 0, duration: 0, point: point)
+            board.record(rule: "r", group: "nil", event: LastAlertEvent(id: id, level: level, message: "", details: "", time: 0, duration: 0, point: point))
         }
         for i in 0..<100_000 { write("host=h\(i)", .critical) }
         var snapshots: [Duration] = [], firstWrites: [Duration] = [], laterWrites: [Duration] = []
@@ -204,9 +205,9 @@ import Testing
         board.restore(topicLevels: ["rule:a": ["cpu:nil": 3], "topic:solo": ["cpu:host=x": 2, "cpu:host=y": 0], "topic:shared": ["cpu:z": 3]],
                       rules: rules, savedAt: 1_764_288_000_000_000_000)
         let s = board.snapshot()
-        #expect(s.entry(rule: "a", id: "cpu:nil")?.level == .critical)
-        #expect(s.entry(rule: "a", id: "cpu:nil")?.time == 1_764_288_000_000_000_000)
-        #expect(s.entry(rule: "b", id: "cpu:host=x")?.level == .warning)
+        #expect(s.entry(rule: "a", id: "cpu:nil")?.event.level == .critical)
+        #expect(s.entry(rule: "a", id: "cpu:nil")?.event.time == 1_764_288_000_000_000_000)
+        #expect(s.entry(rule: "b", id: "cpu:host=x")?.event.level == .warning)
         #expect(s.entry(rule: "b", id: "cpu:host=y") == nil, "OK is not firing")
         #expect(s.levels["c"] == nil && s.levels["d"] == nil, "a topic fed by two rules does not say which")
         #expect(s.collected.isEmpty && s.recent.isEmpty, "not events")

@@ -24,13 +24,9 @@ public final class AlertBoard: Sendable {
         state.withLock { $0.record(event) }
     }
 
-    /// Records an event given by its parts (what ``record(_:)`` takes from an event).
-    func record(rule: String, id: String, group: String, level: AlertLevel, message: String, details: String, time: Int64,
-                duration: Int64, point: Point) {
-        state.withLock {
-            $0.record(rule: rule, id: id, group: group, level: level, message: message, details: details, time: time, duration: duration,
-                      point: point)
-        }
+    /// Records `event` of `rule`'s `group` as the latest of its alert ID.
+    func record(rule: String, group: String, event: LastAlertEvent) {
+        state.withLock { $0.record(rule: rule, group: group, event: event) }
     }
 
     /// After a restart: the alerts the state file holds as firing, from the per-topic levels it
@@ -64,10 +60,7 @@ public final class AlertBoard: Sendable {
     public func restore(_ events: [(rule: String, group: String, event: LastAlertEvent)]) {
         guard !events.isEmpty else { return }
         state.withLock { s in
-            for (rule, group, e) in events {
-                s.put(rule: rule, id: e.id, group: group, level: e.level, message: e.message, details: e.details, time: e.time,
-                      duration: e.duration, point: e.point)
-            }
+            for (rule, group, e) in events { s.put(rule: rule, group: group, event: e) }
         }
     }
 

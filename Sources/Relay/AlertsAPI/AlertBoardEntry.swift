@@ -6,23 +6,15 @@ import LineProtocol
 /// tags and fields).
 public struct AlertBoardEntry: Sendable {
     public var rule: String
-    public var id: String
     /// The group (`host=a`, or `nil`).
     public var group: String
-    public var level: AlertLevel
-    public var message: String
-    public var details: String
-    /// Point time of the latest event, ns since the epoch.
-    public var time: Int64
-    /// ns from the first trigger after OK to the latest event.
-    public var duration: Int64
-    /// The point of the latest event (its tags and fields: the last value).
-    public var point: Point
+    /// The latest event: its alert ID, level, message, details, point time, duration and point.
+    public var event: LastAlertEvent
     /// Order of recording, to tell a newer entry for the same ID from the one an eviction saw.
     var sequence: UInt64
 
     /// When the alert left OK (point time, ns).
-    public var since: Int64 { time &- duration }
+    public var since: Int64 { event.time &- event.duration }
 }
 
 /// One event in the board's ring of recent events.

@@ -45,26 +45,27 @@ struct AlertBoardState: Sendable {
 
     /// Records `event` as its ID's latest.
     mutating func record(_ event: AlertEvent) {
-        record(rule: event.ruleID, id: event.id, group: event.group, level: event.level, message: event.message, details: event.details,
-               time: event.time, duration: event.duration, point: event.point)
+        record(rule: event.ruleID, group: event.group,
+               event: LastAlertEvent(id: event.id, level: event.level, message: event.message, details: event.details, time: event.time,
+                                     duration: event.duration, point: event.point))
     }
 
-    mutating func record(rule: String, id: String, group: String, level: AlertLevel, message: String, details: String, time: Int64,
-                         duration: Int64, point: Point) {
+    mutating func record(rule: String, group: String, event: LastAlertEvent) {
+        let (id, level) = (event.id, event.level)
         let key = AlertBoardKey(rule: rule, id: id)
         let s = Self.shard(of: key)
         sequence &+= 1
         collected[rule, default: 0] += 1
         let old = shards[s][key]
-        addRecent(AlertBoardEvent(rule: rule, id: id, level: level, previousLevel: old?.level ?? .ok, message: message, time: time))
-        if old == nil || old?.level == .ok, level != .ok, firing >= maxFiring {
+        addRecent(AlertBoardEvent(rule: rule, id: id, level: level, previousLevel: old?.event.level ?? .ok, message: event.message,
+                                  time: event.time))
+        if old == nil || old?.event.level == .ok, level != .ok, firing >= maxFiring {
             refused += 1
             return
         }
-        if let old { count(old.rule, old.level, -1) }
+        if let old { count(old.rule, old.event.level, -1) }
         count(rule, level, 1)
-        shards[s][key] = AlertBoardEntry(rule: rule, id: id, group: group, level: level, message: message, details: details, time: time,
-                                         duration: duration, point: point, sequence: sequence)
+        shards[s][key] = AlertBoardEntry(rule: rule, group: group, event: event, sequence: sequence)
         if level == .ok { remember(key, sequence) }
     }
 
@@ -76,27 +77,26 @@ struct AlertBoardState: Sendable {
         guard level != .ok, shards[s][key] == nil, firing < maxFiring else { return }
         sequence &+= 1
         count(rule, level, 1)
-        shards[s][key] = AlertBoardEntry(rule: rule, id: id, group: "", level: level, message: "", details: "", time: time, duration: 0,
-                                         point: Point(measurement: measurement, fields: [], time: time), sequence: sequence)
+        let event = LastAlertEvent(id: id, level: level, message: "", details: "", time: time, duration: 0,
+                                   point: Point(measurement: measurement, fields: [], time: time))
+        shards[s][key] = AlertBoardEntry(rule: rule, group: "", event: event, sequence: sequence)
     }
 
     /// Puts back a firing alert with its last event (group mode's changelog), replacing what the
     /// ID held. Not an event: nothing is collected, nothing joins the recent events.
-    mutating func put(rule: String, id: String, group: String, level: AlertLevel, message: String, details: String, time: Int64,
-                      duration: Int64, point: Point) {
-        let key = AlertBoardKey(rule: rule, id: id)
+    mutating func put(rule: String, group: String, event: LastAlertEvent) {
+        let key = AlertBoardKey(rule: rule, id: event.id)
         let s = Self.shard(of: key)
         let old = shards[s][key]
-        let wasFiring = old.map { $0.level != .ok } ?? false
-        guard level != .ok, wasFiring || firing < maxFiring else {
+        let wasFiring = old.map { $0.event.level != .ok } ?? false
+        guard event.level != .ok, wasFiring || firing < maxFiring else {
             refused += 1
             return
         }
-        if let old { count(old.rule, old.level, -1) }
+        if let old { count(old.rule, old.event.level, -1) }
         sequence &+= 1
-        count(rule, level, 1)
-        shards[s][key] = AlertBoardEntry(rule: rule, id: id, group: group, level: level, message: message, details: details, time: time,
-                                         duration: duration, point: point, sequence: sequence)
+        count(rule, event.level, 1)
+        shards[s][key] = AlertBoardEntry(rule: rule, group: group, event: event, sequence: sequence)
     }
 
     /// Forgets alert `id` of `rule` (its group moved to another relay).
@@ -104,7 +104,7 @@ struct AlertBoardState: Sendable {
         let key = AlertBoardKey(rule: rule, id: id)
         let s = Self.shard(of: key)
         guard let old = shards[s].removeValue(forKey: key) else { return }
-        count(old.rule, old.level, -1)
+        count(old.rule, old.event.level, -1)
     }
 
     private mutating func count(_ rule: String, _ level: AlertLevel, _ delta: Int) {
@@ -127,7 +127,7 @@ struct AlertBoardState: Sendable {
             let s = Self.shard(of: oldKey)
             if let e = shards[s][oldKey], e.sequence == oldSequence {
                 shards[s][oldKey] = nil
-                count(e.rule, e.level, -1)
+                count(e.rule, e.event.level, -1)
             }
         }
         recovered[recoveredNext] = (key, sequence)

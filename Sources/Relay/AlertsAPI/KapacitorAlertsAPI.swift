@@ -100,7 +100,7 @@ struct KapacitorAlertsAPI {
         case .success(let n): limit = n
         case .failure(let e): return e
         }
-        let all = events(of: t).filter { $0.level >= minLevel }.sorted(by: Self.kapacitorOrder)
+        let all = events(of: t).filter { $0.event.level >= minLevel }.sorted(by: Self.kapacitorOrder)
         var members: [(String, APIJSON)] = [
             ("link", .link("self", Self.topicPath(topicID) + "/events")),
             ("topic", .string(topicID)),
@@ -127,29 +127,29 @@ struct KapacitorAlertsAPI {
         if rules.count == 1 { return board.entries.filter { rules.contains($0.rule) } }
         var byID: [String: AlertBoardEntry] = [:]
         for e in board.entries where rules.contains(e.rule) {
-            if let have = byID[e.id], !Self.older(have, e) { continue }
-            byID[e.id] = e
+            if let have = byID[e.event.id], !Self.older(have, e) { continue }
+            byID[e.event.id] = e
         }
         return Array(byID.values)
     }
 
-    static func older(_ a: AlertBoardEntry, _ b: AlertBoardEntry) -> Bool { (a.time, a.sequence) < (b.time, b.sequence) }
+    static func older(_ a: AlertBoardEntry, _ b: AlertBoardEntry) -> Bool { (a.event.time, a.sequence) < (b.event.time, b.sequence) }
 
     /// Kapacitor's `sortedStates`: highest level first, then by ID.
     static func kapacitorOrder(_ a: AlertBoardEntry, _ b: AlertBoardEntry) -> Bool {
-        a.level != b.level ? a.level > b.level : a.id < b.id
+        a.event.level != b.event.level ? a.event.level > b.event.level : a.event.id < b.event.id
     }
 
     private func eventJSON(_ topicID: String, _ e: AlertBoardEntry) -> APIJSON {
         .object([
-            ("link", .link("self", Self.topicPath(topicID) + "/events/" + APIResponse.pathEscaped(e.id))),
-            ("id", .string(e.id)),
+            ("link", .link("self", Self.topicPath(topicID) + "/events/" + APIResponse.pathEscaped(e.event.id))),
+            ("id", .string(e.event.id)),
             ("state", .object([
-                ("message", .string(e.message)),
-                ("details", .string(e.details)),
-                ("time", .string(GoTime(unixNano: e.time).rfc3339Nano)),
-                ("duration", .string(GoDuration(nanoseconds: e.duration).description)),
-                ("level", .string(e.level.description)),
+                ("message", .string(e.event.message)),
+                ("details", .string(e.event.details)),
+                ("time", .string(GoTime(unixNano: e.event.time).rfc3339Nano)),
+                ("duration", .string(GoDuration(nanoseconds: e.event.duration).description)),
+                ("level", .string(e.event.level.description)),
             ])),
         ])
     }

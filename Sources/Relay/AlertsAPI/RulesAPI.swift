@@ -75,8 +75,8 @@ struct RulesAPI {
         case .success(let n): limit = n
         case .failure(let e): return e
         }
-        let all = board.entries.filter { (rule == nil || $0.rule == rule?.id) && $0.level >= minLevel }
-            .sorted { $0.level != $1.level ? $0.level > $1.level : ($0.since, $0.id) < ($1.since, $1.id) }
+        let all = board.entries.filter { (rule == nil || $0.rule == rule?.id) && $0.event.level >= minLevel }
+            .sorted { $0.event.level != $1.event.level ? $0.event.level > $1.event.level : ($0.since, $0.event.id) < ($1.since, $1.event.id) }
         var members: [(String, APIJSON)] = [
             ("link", .link("self", request.uri)),
             ("rule", rule.map { .string($0.id) } ?? .null),
@@ -88,18 +88,18 @@ struct RulesAPI {
 
     static func alertJSON(_ e: AlertBoardEntry) -> APIJSON {
         var tags: [(String, APIJSON)] = []
-        for t in e.point.tags where tags.last?.0 != t.key { tags.append((t.key, .string(t.value))) }
+        for t in e.event.point.tags where tags.last?.0 != t.key { tags.append((t.key, .string(t.value))) }
         var fields: [String: APIJSON] = [:]
-        for f in e.point.fields { fields[f.key] = value(f.value) }
+        for f in e.event.point.fields { fields[f.key] = value(f.value) }
         return .object([
             ("rule", .string(e.rule)),
-            ("id", .string(e.id)),
+            ("id", .string(e.event.id)),
             ("group", .string(e.group)),
-            ("level", .string(e.level.description)),
+            ("level", .string(e.event.level.description)),
             ("since", .string(GoTime(unixNano: e.since).rfc3339Nano)),
-            ("duration", .string(GoDuration(nanoseconds: e.duration).description)),
-            ("time", .string(GoTime(unixNano: e.time).rfc3339Nano)),
-            ("message", .string(e.message)),
+            ("duration", .string(GoDuration(nanoseconds: e.event.duration).description)),
+            ("time", .string(GoTime(unixNano: e.event.time).rfc3339Nano)),
+            ("message", .string(e.event.message)),
             ("tags", .object(tags)),
             ("fields", .object(fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })),
         ])
