@@ -32,42 +32,6 @@ extension TOMLParser {
         }
     }
 
-    /// `"""…"""`: a newline right after the opening quotes is dropped, `\r\n` reads as `\n`, a
-    /// backslash at the end of a line joins it to the next non-blank text, and up to two quotes may
-    /// stand right before the closing three.
-    mutating func multilineBasicString() throws(TOMLError) -> String {
-        let open = cursor.position
-        cursor.advance(3)
-        if cursor.atNewline { cursor.skipNewline() }
-        var out: [UInt8] = []
-        var run = cursor.offset
-        while true {
-            guard let b = cursor.peek else {
-                throw TOMLError(position: open, reason: "the multi-line string opened here is not closed: expected '\"\"\"' before the end of the file")
-            }
-            if b == UInt8(ascii: "\""), cursor.hasPrefix("\"\"\"") {
-                out += cursor.bytes[run..<cursor.offset]
-                cursor.advance(3)
-                closingQuotes(UInt8(ascii: "\""), into: &out)
-                return String(decoding: out, as: UTF8.self)
-            }
-            if b == UInt8(ascii: "\\") {
-                out += cursor.bytes[run..<cursor.offset]
-                try escape(into: &out, multiline: true)
-                run = cursor.offset
-            } else if b == UInt8(ascii: "\r"), cursor.atNewline {
-                out += cursor.bytes[run..<cursor.offset]
-                out.append(UInt8(ascii: "\n"))
-                cursor.skipNewline()
-                run = cursor.offset
-            } else if Self.isControl(b, allowingNewline: true) {
-                throw error("control character \(Self.describe(byte: b)) in a string: write it as \\u\(Self.hex(Int(b), digits: 4))")
-            } else {
-                cursor.advance()
-            }
-        }
-    }
-
     /// `'…'`: as written, no newline, no control character other than tab.
     mutating func literalString() throws(TOMLError) -> String {
         let open = cursor.position
@@ -92,8 +56,13 @@ extension TOMLParser {
         }
     }
 
-    /// `'''…'''`: as written over several lines (the first newline dropped, `\r\n` read as `\n`).
-    mutating func multilineLiteralString() throws(TOMLError) -> String {
+    /// `"""…"""` (`basic`: with escapes) and `'''…'''` (as written): a newline right after the
+    /// opening quotes is dropped, `\r\n` reads as `\n`, and up to two quotes may stand right before
+    /// the closing three; in the basic form a backslash at the end of a line joins it to the next
+    /// non-blank text.
+    mutating func multilineString(basic: Bool) throws(TOMLError) -> String {
+        let quote = basic ? UInt8(ascii: "\"") : UInt8(ascii: "'")
+        let delimiter: StaticString = basic ? "\"\"\"" : "'''"
         let open = cursor.position
         cursor.advance(3)
         if cursor.atNewline { cursor.skipNewline() }
@@ -101,21 +70,28 @@ extension TOMLParser {
         var run = cursor.offset
         while true {
             guard let b = cursor.peek else {
-                throw TOMLError(position: open, reason: "the multi-line string opened here is not closed: expected \"'''\" before the end of the file")
+                let closing = basic ? "'\"\"\"'" : "\"'''\""
+                throw TOMLError(position: open, reason: "the multi-line string opened here is not closed: expected \(closing) before the end of the file")
             }
-            if b == UInt8(ascii: "'"), cursor.hasPrefix("'''") {
+            if b == quote, cursor.hasPrefix(delimiter) {
                 out += cursor.bytes[run..<cursor.offset]
                 cursor.advance(3)
-                closingQuotes(UInt8(ascii: "'"), into: &out)
+                closingQuotes(quote, into: &out)
                 return String(decoding: out, as: UTF8.self)
             }
-            if b == UInt8(ascii: "\r"), cursor.atNewline {
+            if basic, b == UInt8(ascii: "\\") {
+                out += cursor.bytes[run..<cursor.offset]
+                try escape(into: &out, multiline: true)
+                run = cursor.offset
+            } else if b == UInt8(ascii: "\r"), cursor.atNewline {
                 out += cursor.bytes[run..<cursor.offset]
                 out.append(UInt8(ascii: "\n"))
                 cursor.skipNewline()
                 run = cursor.offset
             } else if Self.isControl(b, allowingNewline: true) {
-                throw error("control character \(Self.describe(byte: b)) in a literal string (literal strings cannot escape it: use a \"\"\"…\"\"\" string with \\u\(Self.hex(Int(b), digits: 4)))")
+                let u = "\\u\(Self.hex(Int(b), digits: 4))"
+                throw error(basic ? "control character \(Self.describe(byte: b)) in a string: write it as \(u)"
+                                  : "control character \(Self.describe(byte: b)) in a literal string (literal strings cannot escape it: use a \"\"\"…\"\"\" string with \(u))")
             } else {
                 cursor.advance()
             }

@@ -9,10 +9,10 @@ extension TOMLParser {
         }
         switch c {
         case UInt8(ascii: "\""):
-            let s = cursor.hasPrefix("\"\"\"") ? try multilineBasicString() : try basicString()
+            let s = cursor.hasPrefix("\"\"\"") ? try multilineString(basic: true) : try basicString()
             return TOMLValue(.string(s), position: position)
         case UInt8(ascii: "'"):
-            let s = cursor.hasPrefix("'''") ? try multilineLiteralString() : try literalString()
+            let s = cursor.hasPrefix("'''") ? try multilineString(basic: false) : try literalString()
             return TOMLValue(.string(s), position: position)
         case UInt8(ascii: "["):
             return try array(depth: depth)
