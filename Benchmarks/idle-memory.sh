@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idle memory of one alertrelay binary (issue 20 goal 3), and what it is made of: `alertrelay run`
 # with one warn/crit rule and a spool (sidecar.sh's idle setup), 5 s after start, then
-#   RSS and threads (/proc/PID/status), Rss by kind (/proc/PID/smaps_rollup), and Rss per mapping
+#   RSS (/proc/PID/smaps_rollup) and threads, Rss by kind (smaps_rollup), and Rss per mapping
 #   group (/proc/PID/smaps): the binary's code, its other mappings, each shared library, heap,
 #   anonymous, stacks.
 # usage: Benchmarks/idle-memory.sh ALERTRELAY KAFKA_TEST_BROKER [ROUNDS]
@@ -53,10 +53,14 @@ for round in $(seq "$rounds"); do
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$http_port/health" && break; sleep 0.1; done
   sleep "${IDLE_WAIT:-5}"
   kill -0 "$rpid" 2>/dev/null || { echo "the relay exited:"; cat "$work/relay.log"; exit 1; }
-  rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$rpid/status")
+  # RSS is smaps_rollup's Rss, counted from the page tables; /proc/PID/status's VmRSS is read from
+  # per-CPU counters on this kernel (6.2 and later) and can be off by megabytes just after many
+  # pages were dropped or faulted in (StartupPages), so it is only shown beside it.
+  rss=$(awk '$1 == "Rss:" { print $2 }' "/proc/$rpid/smaps_rollup")
+  vmrss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$rpid/status")
   threads=$(awk '$1 == "Threads:" { print $2 }' "/proc/$rpid/status")
-  rollup=$(awk '$1 ~ /^(Rss|Shared_Clean|Private_Clean|Private_Dirty|Anonymous):$/ { printf "%s %.1f  ", $1, $2 / 1024 }' "/proc/$rpid/smaps_rollup")
-  echo "round $round: RSS $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') MiB ($rss KiB), $threads threads; MiB: $rollup"
+  rollup=$(awk '$1 ~ /^(Shared_Clean|Private_Clean|Private_Dirty|Anonymous):$/ { printf "%s %.1f  ", $1, $2 / 1024 }' "/proc/$rpid/smaps_rollup")
+  echo "round $round: RSS $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') MiB ($rss KiB; VmRSS $vmrss KiB), $threads threads; MiB: $rollup"
   # Rss per mapping group: header lines name the mapping (address perms offset dev inode path).
   awk -v bin="$(readlink -f "$relay")" '
     /^[0-9a-f]+-[0-9a-f]+ / { perms = $2; path = $6; if (path == "") path = "[anon]"

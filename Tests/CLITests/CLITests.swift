@@ -351,6 +351,10 @@ import Testing
         // The image's listeners are reachable from outside the container: every interface, the exposed ports.
         #expect(docker.contains("EXPOSE 8089/udp 8086/tcp"))
         #expect(docker.contains("ENV ALERTRELAY_UDP_0_BIND_ADDRESS=:8089 ALERTRELAY_HTTP_BIND_ADDRESS=:8086"))
+        // TLS trust without the ca-certificates package: the bundle where swift-nio-ssl looks, and
+        // SSL_CERT_FILE naming it for librdkafka (OpenSSL's default verify paths read that variable).
+        #expect(docker.contains("COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt"))
+        #expect(docker.contains("ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"))
         let image = try Self.alertrelay(["check"], environment: [
             "ALERTRELAY_CONFIG_PATH": Self.repo + "/Config/alertrelay.conf",
             "ALERTRELAY_UDP_0_BIND_ADDRESS": ":8089", "ALERTRELAY_HTTP_BIND_ADDRESS": ":8086",

@@ -29,4 +29,36 @@ import Testing
         #expect(b.outbufMessages == 2 && b.inFlightMessages == 1)
         #expect(KafkaClientStatistics(json: Array("not json".utf8)) == nil)
     }
+
+    /// The reader takes exactly one JSON object (RFC 8259), nested at most 64 deep.
+    @Test func whatIsNotOneJSONObjectReadsAsNil() {
+        let refused = ["", " ", "[]", "3", "\"s\"", "{", "{\"a\":1,}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":-}", "{\"a\":1e}",
+                       "{\"a\":1} x", "{\"a\":1}{}", "{\"a\":\"\u{01}\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}",
+                       "{\"a\":tru}", "{\"a\":[1,]}", "{\"a\":[1 2]}", "{a:1}", "{\"a\" 1}", "{\"a\":\"open}"]
+        for text in refused {
+            #expect(KafkaClientStatistics(json: Array(text.utf8)) == nil, "\(text)")
+        }
+        let nested = { (depth: Int) in String(repeating: "{\"a\":", count: depth - 1) + "{}" + String(repeating: "}", count: depth - 1) }
+        #expect(KafkaClientStatistics(json: Array(nested(64).utf8)) != nil)
+        #expect(KafkaClientStatistics(json: Array(nested(65).utf8)) == nil)
+        let arrays = "{\"a\":" + String(repeating: "[", count: 70) + String(repeating: "]", count: 70) + "}"
+        #expect(KafkaClientStatistics(json: Array(arrays.utf8)) == nil)
+    }
+
+    /// A member of another type than the relay reads is absent (0, ""); escapes are decoded; the
+    /// objects and arrays it does not read are passed over whatever they hold.
+    @Test func membersOfOtherTypesReadAsAbsent() throws {
+        let json = """
+            {"msg_cnt":"3","msg_size":true,"msg_max":null,"msg_size_max":[1,{"x":[]}],"topics":{"t":{"partitions":{"0":{"msgq_cnt":5}}}},
+             "brokers":{"b":{"name":"b\\u002F1 \\ud83d\\ude00 \\\"q\\\" \\ud800","nodeid":2,"state":"UP","txretries":-4,"connects":2.9,
+                             "rtt":{"avg":1.5e3,"p99":-2E+3}}}}
+            """
+        let s = try #require(KafkaClientStatistics(json: Array(json.utf8)))
+        #expect(s.queueMessages == 0 && s.queueBytes == 0 && s.queueMaxMessages == 0 && s.queueMaxBytes == 0)
+        let b = try #require(s.brokers.first)
+        #expect(b.name == "b/1 \u{1F600} \"q\" \u{FFFD}")
+        #expect(b.retries == 0, "a negative count reads as 0")
+        #expect(b.connects == 2, "truncated toward zero")
+        #expect(b.rttAverage == 0.0015 && b.rttP99 == -0.002)
+    }
 }

@@ -82,6 +82,8 @@ public final class RelayService: Sendable {
             .init(service: reloads, serviceName: "reloads"),
             .init(service: ConfigWatchService(controller: controller, reloads: reloads), serviceName: "config-watch"),
             .init(service: signals, serviceName: "signals"),
+            // Done after its last drop: its return stops nothing.
+            .init(service: StartupPagesService(), successTerminationBehavior: .ignore, serviceName: "startup-pages"),
         ]
         if let notifier {
             services.append(.init(service: SystemdService(notifier: notifier, pipeline: controller.pipeline, logger: logger), serviceName: "systemd"))

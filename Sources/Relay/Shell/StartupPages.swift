@@ -2,36 +2,68 @@
 import Glibc
 
 /// Start-up runs code that an idle relay never runs again (argument parsing, the TOML and YAML
-/// readers, rule compilation, librdkafka and listener set-up), and the kernel maps the program's
-/// code in large chunks around every page that runs: most of the executable's 17 MiB of code and
-/// read-only data stays resident although little of it is used again. Once the relay serves, those
-/// mappings are dropped; what runs again comes back as minor faults from the page cache, which
-/// still holds the file.
+/// readers, rule compilation, librdkafka and listener set-up), and the kernel maps file pages in
+/// large chunks (fault-around) around every page that runs: most of the executable's code and
+/// read-only data, and much of the libraries', stays resident although little of it is used again.
+/// `release()` drops those mappings' pages; what runs again comes back as minor faults from the
+/// page cache, which still holds the files.
 enum StartupPages {
-    /// `madvise(MADV_DONTNEED)` on every executable mapping of the program's own file; returns the
-    /// bytes of mappings advised. Those pages are never written (code and read-only data of a
-    /// private file mapping), so dropping them loses nothing: the file is their copy.
+    /// `madvise(MADV_DONTNEED)` on the code and read-only data of the program and its libraries:
+    /// every mapping of a file that is also mapped executable (an object the loader mapped, which
+    /// stays mapped as long as the process runs), that cannot be written and has no private copy
+    /// of a page (`Anonymous: 0 kB` in /proc/self/smaps). Dropping such pages loses nothing — the
+    /// file is their only content. A mapping with anonymous pages (RELRO, relocated when the
+    /// program was loaded, then made read-only) is left alone, as are writable ones, the kernel's
+    /// ([vdso], [vvar]: no file path) and other files' (the relay's own files may be unmapped and
+    /// their addresses reused while this runs). Returns the bytes of mappings advised.
     @discardableResult
     static func release() -> Int {
-        guard let exe = linkTarget("/proc/self/exe"), let maps = readFile("/proc/self/maps") else { return 0 }
+        guard let smaps = readFile("/proc/self/smaps") else { return 0 }
+        let lines = smaps.split(separator: "\n")
+        var objects: Set<Substring> = []
+        for line in lines {
+            if let mapping = Mapping(header: line), mapping.executable { objects.insert(mapping.path) }
+        }
+        var candidate: (start: UInt, length: Int)?
         var released = 0
-        for line in maps.split(separator: "\n") {
-            // address perms offset dev inode path
-            let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
-            guard fields.count == 6, fields[1].contains("x" as Character), fields[5].trimmingPrefixSpaces() == exe else { continue }
-            let range = fields[0].split(separator: "-")
-            guard range.count == 2, let lo = UInt(range[0], radix: 16), let hi = UInt(range[1], radix: 16), hi > lo,
-                  let start = UnsafeMutableRawPointer(bitPattern: lo) else { continue }
-            if madvise(start, Int(hi - lo), MADV_DONTNEED) == 0 { released += Int(hi - lo) }
+        for line in lines {
+            if let mapping = Mapping(header: line) {
+                candidate = mapping.droppable && objects.contains(mapping.path) ? (mapping.start, mapping.length) : nil
+            } else if line.hasPrefix("Anonymous:"), let c = candidate {
+                candidate = nil
+                // "Anonymous:   0 kB": only a mapping without private copies.
+                guard line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first == "0",
+                      let start = UnsafeMutableRawPointer(bitPattern: c.start) else { continue }
+                if madvise(start, c.length, MADV_DONTNEED) == 0 { released += c.length }
+            }
         }
         return released
     }
 
-    private static func linkTarget(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink(path, &buffer, buffer.count - 1)
-        guard n > 0 else { return nil }
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    /// A mapping's header line in /proc/self/smaps: `start-end perms offset dev inode path`.
+    private struct Mapping {
+        var start: UInt
+        var length: Int
+        var path: Substring
+        var executable: Bool
+        /// A file's mapping that cannot be written.
+        var droppable: Bool
+
+        init?(header line: Substring) {
+            let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+            // Field lines ("Rss:      12 kB") have no '-' range in their first field.
+            guard fields.count >= 5, fields[1].utf8.count == 4, let dash = fields[0].firstIndex(of: "-"),
+                  let lo = UInt(fields[0][..<dash], radix: 16), let hi = UInt(fields[0][fields[0].index(after: dash)...], radix: 16),
+                  hi > lo else { return nil }
+            let flags = Array(fields[1].utf8)
+            let path = fields.count == 6 ? fields[5].drop(while: { $0 == " " }) : ""
+            start = lo
+            length = Int(hi - lo)
+            self.path = path
+            let file = path.hasPrefix("/") && !path.hasSuffix(" (deleted)")
+            executable = file && flags[2] == UInt8(ascii: "x")
+            droppable = file && flags[1] != UInt8(ascii: "w")
+        }
     }
 
     private static func readFile(_ path: String) -> String? {
@@ -44,15 +76,12 @@ enum StartupPages {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n <= 0 { break }
             bytes += chunk[0..<n]
-            // /proc/self/maps of this process is far below this; stop rather than read without end.
+            // /proc/self/smaps of this process is far below this (about 100 mappings of 1.5 kB);
+            // stop rather than read without end.
             if bytes.count > 16 << 20 { break }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
-}
-
-private extension Substring {
-    func trimmingPrefixSpaces() -> Substring { drop(while: { $0 == " " }) }
 }
 #else
 /// Elsewhere there is nothing to release.
