@@ -98,8 +98,9 @@ public final class RelayService: Sendable {
         ])
         notifier?.ready(status: "serving: \(loaded.rules.rules.count) rules, \(loaded.rules.handlers.count) handlers, listeners "
                         + controller.generation.listeners.map(\.describe).joined(separator: ","))
-        // Start-up is over: its code need not stay resident (see StartupPages).
-        StartupPages.release()
+        // Start-up's pages are dropped by StartupPagesService once the services run: not here,
+        // where reading /proc/self/smaps would delay the services' start (the config watch's
+        // first inotify watches among them).
         do {
             try await group.run()
         } catch {
