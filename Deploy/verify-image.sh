@@ -67,7 +67,10 @@ unmount_all() { for fs in proc dev sys; do umount -l "$rootfs/$fs" 2>/dev/null |
 trap unmount_all EXIT
 
 echo "--- shared libraries inside the runtime root"
-if chroot "$rootfs" ldd /usr/local/bin/alertrelay | tee /dev/stderr | grep -q "not found"; then
+# (Not `tee /dev/stderr`: with stderr redirected to a file, tee would reopen and truncate it.)
+libs=$(chroot "$rootfs" ldd /usr/local/bin/alertrelay)
+echo "$libs"
+if grep -q "not found" <<<"$libs"; then
   echo "FAIL: a shared library the binary needs is not in the runtime stage" >&2; exit 1
 fi
 echo "--- alertrelay check (as user 10001)"
