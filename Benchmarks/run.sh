@@ -210,6 +210,10 @@ consumer() {
     bin=$(cd "$root" && swift build -c release --show-bin-path)
   fi
   local partitions=${CONSUMER_PARTITIONS:-64} lines=${CONSUMER_LINES:-100} messages=${CONSUMER_MESSAGES:-14000}
+  # CONSUMER_LIBRDKAFKA="name=value ...": librdkafka properties given to both consumers (the relay's
+  # [kafka-consumer.librdkafka], kcat's -X), e.g. "fetch.wait.max.ms=10 queued.min.messages=1000000".
+  local props=() kcatx=() prop
+  for prop in ${CONSUMER_LIBRDKAFKA:-}; do props+=("    \"${prop%%=*}\" = \"${prop#*=}\""); kcatx+=(-X "$prop"); done
   work=$(mktemp -d)
   # Each round's group writes its state changelog (<group-id>-state), one partition per input
   # partition: made here, since a topic the mock broker creates on first use has only 4.
@@ -252,6 +256,8 @@ PY
   topics = ["lp"]
   group-id = "bench-$round-$$"
   start = "earliest"
+  [kafka-consumer.librdkafka]
+$(printf '%s\n' "${props[@]}")
 [relay]
   queue-size = 200000
 CONF
@@ -274,19 +280,33 @@ CONF
       if [ "${n%.*}" -ge "$points" ]; then last=$(date +%s.%N); break; fi
       sleep 0.05
     done
-    # Per thread CPU (utime+stime ticks) of the run, for the cost per point of each.
-    if [ -n "${CONSUMER_THREADS:-}" ]; then
-      for t in /proc/$rpid/task/*; do
-        awk -v p="$points" '{ name = $2; gsub(/[()]/, "", name); printf "  thread %-18s %6.2f s CPU (%.2f us/point)\n", name, ($14 + $15) / 100, ($14 + $15) / 100 / p * 1e6 }' "$t/stat"
-      done | sort -k3 -n -r | head -6
-    fi
+    # Per thread CPU (utime+stime ticks) of the run, for the cost per point of each: on a loaded
+    # machine the steadier figure. The share is the relay's CPU over the evaluation's wall time
+    # (1.00 = one core): a run far below the threads' sum of 1/(us/point) was waiting for a core.
+    for t in /proc/$rpid/task/*; do
+      awk -v p="$points" '{ name = $2; gsub(/[()]/, "", name); printf "  thread %-18s %6.2f s CPU (%.2f us/point)\n", name, ($14 + $15) / 100, ($14 + $15) / 100 / p * 1e6 }' "$t/stat"
+    done | sort -k3 -n -r | head -6
+    awk -v p="$points" -v f="${first:-0}" -v l="${last:-0}" '{ cpu = ($14 + $15) / 100 } END {
+      if (l > f) printf "  relay CPU %.2f s in all (%.2f us/point), %.2f cores during the evaluation (load %s)\n", cpu, cpu / p * 1e6, cpu / (l - f), "'"$(cut -d' ' -f1 /proc/loadavg)"'" }' /proc/$rpid/stat
     [ -n "$perfpid" ] && { wait $perfpid || true; }
     kill -TERM $rpid; wait $rpid || true
     local t0 t1
     t0=$(date +%s.%N)
     # kcat as a plain consumer of every partition (-C -e): `-G` would spend its first seconds joining.
-    local got; got=$(kcat -C -b "$bootstrap" -t lp -o beginning -e -q -f '.' 2>/dev/null | wc -c)
+    local got; got=$(kcat -C -b "$bootstrap" -t lp -o beginning -e -q -f '.' "${kcatx[@]}" 2>/dev/null | wc -c)
     t1=$(date +%s.%N)
+    # And kcat as the relay reads: in a group of its own, cooperative-sticky, first to last message
+    # (its join left out, as the relay's is).
+    kcat -b "$bootstrap" -G "kcat-$round-$$" -X auto.offset.reset=earliest -X partition.assignment.strategy=cooperative-sticky \
+      "${kcatx[@]}" -e -q -f '%o\n' lp 2>/dev/null | python3 -c '
+import sys, time
+first = None; n = 0
+for _ in sys.stdin.buffer:
+    n += 1
+    if first is None: first = time.time()
+last = time.time()
+print("  kcat -G (group, cooperative-sticky) %d messages/s first to last (%d messages)" % (n / max(last - first, 1e-9), n) if first else "  kcat -G read nothing")'
+
     awk -v r="$round" -v p="$points" -v f="$first" -v fn="$first_n" -v l="$last" -v n="$n" -v g="$got" -v t0="$t0" -v t1="$t1" -v lines="$lines" 'BEGIN {
       if (l == "") { printf "round %d: alertrelay evaluated %d of %d points within 60 s\n", r, n, p; exit }
       ours = (p - fn) / (l - f); kcat = g / (t1 - t0)

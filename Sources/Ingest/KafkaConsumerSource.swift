@@ -29,6 +29,12 @@ import Logging
 public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
     /// Points in one batch at most: a partition's batch is handed on early past it.
     static let batchPoints = 5_000
+    /// The least time a revocation's final commit and its changelog release each get, even when
+    /// the wait for held batches used up the revocation's time.
+    public static let minimumStep = Duration.seconds(1)
+    /// What the consumer's close may take beyond the revocation's `grace`: the final commit and
+    /// the changelog release (``minimumStep`` each) and leaving the group.
+    public static let closeMargin = Duration.seconds(3)
 
     /// Counters: messages, bytes, points, rejected lines.
     public let statistics: ListenerStatistics
@@ -154,11 +160,14 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
 
     public func roundEnded() { handOn() }
 
-    public func assigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
-        var starts: [TopicPartition: Int64] = [:]
-        if let observer, !partitions.isEmpty { starts = waitFor { await observer.assigned(partitions) } }
+    public func assigned(_ partitions: [TopicPartition]) -> KafkaAssignmentPlan {
+        var restore = PartitionRestore()
+        if let observer, !partitions.isEmpty { restore = waitFor { await observer.assigned(partitions) } }
+        let refused = Set(restore.refused)
         let token = book.withLock { b -> ReadinessGate.Token? in
-            for p in partitions {
+            // A refused partition has no book: anything of it that still arrives is neither
+            // handed on nor committed.
+            for p in partitions where !refused.contains(p) {
                 b.epoch += 1
                 b.partitions[p] = PartitionBook(epoch: b.epoch)
             }
@@ -168,17 +177,23 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
         if let token { readiness?.release(token) }
         logger.info("kafka partitions assigned", metadata: [
             "consumer": .string(config.name), "partitions": .string(Self.describe(partitions)),
-            "assigned": .stringConvertible(assignedPartitions.count),
+            "assigned": .stringConvertible(assignedPartitions.count), "refused": .string(Self.describe(restore.refused)),
         ])
-        return starts
+        return KafkaAssignmentPlan(starts: restore.starts, paused: restore.refused)
     }
 
     public func revoked(_ partitions: [TopicPartition], lost: Bool) {
+        // One deadline for the whole revocation (`revoke-timeout`, `shutdown-timeout` once
+        // stopping): the wait for held batches, the final commit and the changelog's release each
+        // get what is left, the last two at least `minimumStep` (so a slow first step cannot leave
+        // the state unflushed with a broker that answers).
+        let deadline = ContinuousClock.now + book.withLock { $0.revokeWait }
+        func left() -> Duration { max(Self.minimumStep, deadline - ContinuousClock.now) }
         handOn()
         var final: [(TopicPartition, Int64)] = []
         var waiting: [TopicPartition] = []
         if !lost {
-            let wait = book.withLock { $0.revokeWait }
+            let wait = deadline - ContinuousClock.now
             let revoked = Set(partitions)
             func outstanding(_ b: Book) -> [TopicPartition] {
                 revoked.filter { p in b.partitions[p].map { !$0.abandoned && $0.queue.outstanding > 0 } ?? false }.sorted()
@@ -195,11 +210,14 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
         }
         // The asynchronous commits were sent already; this one makes sure they landed before the
         // partitions move (the new owner starts from what is committed).
-        if let consumer = book.withLock({ $0.consumer }), let error = consumer.commit(final, synchronously: true) {
+        if let consumer = book.withLock({ $0.consumer }), let error = consumer.commit(final, waitingUpTo: left()) {
             logger.warning("final offset commit failed; the new owner reads the uncommitted messages again",
                            metadata: ["consumer": .string(config.name), "error": .string(error.description)])
         }
-        if let observer, !partitions.isEmpty { waitFor { await observer.revoked(partitions, lost: lost) } }
+        if let observer, !partitions.isEmpty {
+            let timeout = left()
+            waitFor { await observer.revoked(partitions, lost: lost, timeout: timeout) }
+        }
         book.withLock { b in for p in partitions { b.partitions[p] = nil } }
         logger.info("kafka partitions revoked", metadata: [
             "consumer": .string(config.name), "partitions": .string(Self.describe(partitions)), "lost": .stringConvertible(lost),
@@ -313,7 +331,8 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
     }
 
     /// Stops reading: hands on what can still be taken, waits (at most `grace`) for the batches
-    /// in flight to be held and commits them, leaves the group.
+    /// in flight to be held and commits them, leaves the group. Returns within `grace` +
+    /// ``closeMargin`` (3 s), brokers reachable or not.
     public func stop(grace: Duration) async {
         let (consumer, token) = book.withLock { b -> (KafkaConsumer?, ReadinessGate.Token?) in
             b.stopping = true
@@ -324,10 +343,11 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
         book.broadcast()
         if let token { readiness?.release(token) }
         guard let consumer else { return }
-        // librdkafka's close blocks (revocation, leaving the group): a thread of its own.
+        // librdkafka's close blocks (revocation, leaving the group): a thread of its own. Bounded:
+        // with the brokers gone it would wait for the group coordinator forever.
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             DetachedThread.start("kafka-consumer-close") {
-                consumer.close()
+                consumer.close(timeout: grace + Self.closeMargin)
                 done.resume()
             }
         }

@@ -6,8 +6,8 @@ import KafkaDispatch
 ///
 /// ```swift
 /// struct Restorer: PartitionAssignmentObserver {
-///     func assigned(_ partitions: [TopicPartition]) async -> [TopicPartition: Int64] { /* read the changelog */ [:] }
-///     func revoked(_ partitions: [TopicPartition], lost: Bool) async { /* flush state */ }
+///     func assigned(_ partitions: [TopicPartition]) async -> PartitionRestore { /* read the changelog */ PartitionRestore() }
+///     func revoked(_ partitions: [TopicPartition], lost: Bool, timeout: Duration) async { /* flush state */ }
 /// }
 /// ```
 ///
@@ -16,12 +16,14 @@ import KafkaDispatch
 public protocol PartitionAssignmentObserver: Sendable {
     /// `partitions` are now this relay's. Awaited before any message of them is handed to the
     /// engine (and before the first assignment makes `/ready` pass). Returns where to start
-    /// partitions instead of their committed offsets: the offset the restored state ends at (the
-    /// state already includes the messages before it); partitions left out start as committed.
-    func assigned(_ partitions: [TopicPartition]) async -> [TopicPartition: Int64]
+    /// partitions instead of their committed offsets (the offset the restored state ends at: the
+    /// state already includes the messages before it; partitions left out start as committed),
+    /// and the partitions it refuses (kept paused: nothing of them is read, evaluated or committed).
+    func assigned(_ partitions: [TopicPartition]) async -> PartitionRestore
     /// `partitions` are taken away. Awaited after the batches of them already handed on were held
     /// and their offsets committed (or the wait for that gave up, see
     /// ``KafkaConsumerConfig/revokeTimeout``), and before the revocation completes; `lost`
     /// partitions (the relay was thrown out of the group) are reported here too, uncommitted.
-    func revoked(_ partitions: [TopicPartition], lost: Bool) async
+    /// `timeout`: what is left of the revocation's time; the observer returns within it.
+    func revoked(_ partitions: [TopicPartition], lost: Bool, timeout: Duration) async
 }

@@ -21,7 +21,7 @@ import Logging
 /// let consumer = try KafkaConsumer(cluster: cluster, settings: settings, handler: source)
 /// consumer.start()
 /// consumer.commit([(TopicPartition(topic: "telegraf", partition: 3), 1200)])
-/// consumer.close()   // revokes (handler.revoked), leaves the group, frees librdkafka
+/// consumer.close(timeout: .seconds(10))   // revokes (handler.revoked), leaves the group, frees librdkafka
 /// ```
 ///
 /// The poll thread blocks in `rd_kafka_consumer_poll`, which sleeps on librdkafka's queue until
@@ -44,6 +44,8 @@ public final class KafkaConsumer: Sendable {
     private let users = HandleGuard()
     private let pollStop = StopFlag()
     private let pollDone = DispatchSemaphore(value: 0)
+    /// How long the poll thread's close may take, set by ``close(timeout:)`` before it stops the loop.
+    private let closeTimeout = Locked(Duration.seconds(30))
     private let phase = Locked(Phase.created)
     private let topics: [String]
 
@@ -107,8 +109,10 @@ public final class KafkaConsumer: Sendable {
             return true
         }) else { return }
         let handle = self.handle, core = self.core, stop = pollStop, done = pollDone, clusterID = self.clusterID
+        let closeTimeout = self.closeTimeout
         DetachedThread.start("kafka-consumer-\(clusterID)") {
             core.pollLoop(handle.pointer, stop: stop)
+            core.close(handle.pointer, within: closeTimeout.withLock { $0 })
             done.signal()
         }
     }
@@ -118,13 +122,41 @@ public final class KafkaConsumer: Sendable {
     /// broker's answer. Safe from any thread; does nothing once closed.
     /// - Returns: the error of a synchronous commit, if any.
     @discardableResult
-    public func commit(_ offsets: [(TopicPartition, Int64)], synchronously: Bool = false) -> KafkaError? {
+    public func commit(_ offsets: [(TopicPartition, Int64)]) -> KafkaError? {
         guard !offsets.isEmpty else { return nil }
         return users.using { () -> KafkaError? in
-            let list = TopicPartitionList(offsets.map(\.0))
-            for (i, (_, offset)) in offsets.enumerated() { list.pointer.pointee.elems[i].offset = offset }
-            let err = rd_kafka_commit(handle.pointer, list.pointer, synchronously ? 0 : 1)
+            let list = TopicPartitionList(offsets)
+            let err = withExtendedLifetime(list) { rd_kafka_commit(handle.pointer, list.pointer, 1) }
             return err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : kafkaConsumerError(err)
+        } ?? nil
+    }
+
+    /// Commits `offsets` and waits for the broker's answer, at most `timeout`. librdkafka's own
+    /// synchronous commit waits without end while the group has no coordinator (every broker
+    /// gone: the commit waits in librdkafka for one to come back), which hung a shutdown; this one
+    /// sends the same commit with its result posted to a queue of its own and gives up on the
+    /// wait (not on the commit, which librdkafka may still send) after `timeout`.
+    /// - Returns: the broker's error, `_TIMED_OUT` when no answer came in time, nil on success.
+    public func commit(_ offsets: [(TopicPartition, Int64)], waitingUpTo timeout: Duration) -> KafkaError? {
+        guard !offsets.isEmpty else { return nil }
+        return users.using { () -> KafkaError? in
+            let list = TopicPartitionList(offsets)
+            guard let results = rd_kafka_queue_new(handle.pointer) else { return kafkaConsumerError(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE) }
+            defer { rd_kafka_queue_destroy(results) }
+            let err = withExtendedLifetime(list) { rd_kafka_commit_queue(handle.pointer, list.pointer, results, nil, nil) }
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return kafkaConsumerError(err) }
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                let left = deadline - ContinuousClock.now
+                guard left > .zero, let event = rd_kafka_queue_poll(results, KafkaProducer.milliseconds(left)) else {
+                    return kafkaConsumerError(RD_KAFKA_RESP_ERR__TIMED_OUT,
+                                              reason: "no answer to the offset commit within \(timeout) (is the group coordinator reachable?)")
+                }
+                defer { rd_kafka_event_destroy(event) }
+                guard rd_kafka_event_type(event) == RD_KAFKA_EVENT_OFFSET_COMMIT else { continue }
+                let code = rd_kafka_event_error(event)
+                return code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR__NO_OFFSET ? nil : kafkaConsumerError(code)
+            }
         } ?? nil
     }
 
@@ -156,8 +188,13 @@ public final class KafkaConsumer: Sendable {
 
     /// Stops the poll thread, which then closes the consumer: its partitions are revoked through
     /// the handler (which may commit there), it leaves the group, and librdkafka is freed. Blocks
-    /// until done; a second call returns at once.
-    public func close() {
+    /// until done, at most about `timeout` plus the handler's own revocation time beyond it; a
+    /// second call returns at once.
+    ///
+    /// With every broker gone librdkafka's close would wait for the group coordinator without
+    /// end; past `timeout` it is given up: the group then notices the member's absence by its
+    /// session timeout, and nothing is committed that was not held.
+    public func close(timeout: Duration = .seconds(30)) {
         let before = phase.withLock { p -> Phase in
             defer { p = .closed }
             return p
@@ -165,15 +202,18 @@ public final class KafkaConsumer: Sendable {
         switch before {
         case .closed: return
         case .running:
+            closeTimeout.withLock { $0 = timeout }
             pollStop.set()
             rd_kafka_queue_yield(queue.pointer)
             pollDone.wait()
         case .created:
+            // Never polled: the group was not joined, so nothing waits for a coordinator.
             _ = rd_kafka_consumer_close(handle.pointer)
         }
         _ = users.close()
         rd_kafka_queue_destroy(queue.pointer)
-        rd_kafka_destroy(handle.pointer)
+        // Closed above (or given up on): librdkafka's destroy must not try again, unbounded.
+        rd_kafka_destroy_flags(handle.pointer, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
         Unmanaged.passUnretained(core).release()
     }
 
@@ -207,6 +247,12 @@ final class TopicPartitionList {
     init(_ partitions: [TopicPartition]) {
         pointer = rd_kafka_topic_partition_list_new(Int32(max(1, partitions.count)))
         for p in partitions { _ = rd_kafka_topic_partition_list_add(pointer, p.topic, p.partition) }
+    }
+
+    /// A list with an offset per partition.
+    convenience init(_ offsets: [(TopicPartition, Int64)]) {
+        self.init(offsets.map(\.0))
+        for (i, (_, offset)) in offsets.enumerated() { pointer.pointee.elems[i].offset = offset }
     }
 
     deinit { rd_kafka_topic_partition_list_destroy(pointer) }
@@ -245,6 +291,9 @@ final class ConsumerCore: Sendable {
     let logger: Logger
     let handler: any KafkaConsumerHandler
     private let state = Locked(State())
+    /// The assigned partitions the handler refused (kept paused); the poll thread's only, locked
+    /// for `Sendable` (uncontended).
+    private let refused = Locked<Set<TopicPartition>>([])
 
     init(logger: Logger, handler: any KafkaConsumerHandler) {
         self.logger = logger
@@ -281,6 +330,7 @@ final class ConsumerCore: Sendable {
             topicNames[rkt] = n
             return n
         }
+        var repause = false
         while !stop.isSet {
             var messages = 0
             var bytes = 0
@@ -289,7 +339,11 @@ final class ConsumerCore: Sendable {
                   let m = rd_kafka_consumer_poll(rk, timeout) {
                 timeout = 0
                 let message = m.pointee
-                if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                if message.err == RD_KAFKA_RESP_ERR_NO_ERROR, hasRefusals, isRefused(name(message.rkt), message.partition) {
+                    // A refused partition's message (fetched before it was paused): dropped, never
+                    // handed on nor committed; the partition is paused once it is destroyed.
+                    repause = true
+                } else if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
                     messages += 1
                     bytes += message.len
                     let payload = UnsafeRawBufferPointer(start: message.payload, count: message.payload == nil ? 0 : message.len)
@@ -309,12 +363,69 @@ final class ConsumerCore: Sendable {
                     }
                 }
                 rd_kafka_message_destroy(m)
+                if repause {
+                    repause = false
+                    pauseRefused(rk)
+                }
             }
             if messages > 0 { handler.roundEnded() }
         }
-        let err = rd_kafka_consumer_close(rk)
+    }
+
+    /// Closes the consumer on the poll thread (its partitions revoked through the handler, the
+    /// group left), serving the close's events itself so that it can stop waiting at `timeout`:
+    /// `rd_kafka_consumer_close` blocks until the coordinator answers, which with the brokers gone
+    /// is never. Returns whether the close completed.
+    @discardableResult
+    func close(_ rk: OpaquePointer, within timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        guard let events = rd_kafka_queue_new(rk) else { return false }
+        defer { rd_kafka_queue_destroy(events) }
+        if let failure = rd_kafka_consumer_close_queue(rk, events) {
+            logger.warning("kafka consumer did not close cleanly", metadata: ["error": .string(String(cString: rd_kafka_error_string(failure)))])
+            rd_kafka_error_destroy(failure)
+            return false
+        }
+        while rd_kafka_consumer_closed(rk) == 0 {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else {
+                logger.warning("kafka consumer did not finish leaving its group in time (brokers unreachable?); the group drops it at its session timeout",
+                               metadata: ["timeout": .string("\(timeout)")])
+                return false
+            }
+            // Wakes at each event (the close's end among them); at most 100 ms, since
+            // `rd_kafka_consumer_closed` is a state with no event of its own promised for it.
+            guard let event = rd_kafka_queue_poll(events, min(100, KafkaProducer.milliseconds(left))) else { continue }
+            defer { rd_kafka_event_destroy(event) }
+            switch rd_kafka_event_type(event) {
+            case RD_KAFKA_EVENT_REBALANCE:
+                rebalance(rk, rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event))
+            case RD_KAFKA_EVENT_ERROR:
+                clientError(kafkaConsumerError(rd_kafka_event_error(event), reason: rd_kafka_event_error_string(event).map { String(cString: $0) }))
+            default:
+                break
+            }
+        }
+        return true
+    }
+
+    /// Whether some assigned partition is refused (read on the poll thread per message: cheap).
+    private var hasRefusals: Bool { refused.withLock { !$0.isEmpty } }
+
+    /// True when `partition` of `topic` is refused.
+    private func isRefused(_ topic: String, _ partition: Int32) -> Bool {
+        refused.withLock { $0.contains(TopicPartition(topic: topic, partition: partition)) }
+    }
+
+    /// Pauses the refused partitions: once assigned, and again when a message of one still
+    /// arrives (a pause in the assignment's callback may not hold: the fetcher starts after it).
+    private func pauseRefused(_ rk: OpaquePointer) {
+        let partitions = refused.withLock { Array($0) }
+        guard !partitions.isEmpty else { return }
+        let list = TopicPartitionList(partitions)
+        let err = withExtendedLifetime(list) { rd_kafka_pause_partitions(rk, list.pointer) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            logger.warning("kafka consumer did not close cleanly", metadata: ["error": .string(kafkaConsumerError(err).description)])
+            logger.error("cannot pause refused partitions", metadata: ["error": .string(kafkaConsumerError(err).description)])
         }
     }
 
@@ -325,14 +436,19 @@ final class ConsumerCore: Sendable {
         var failure: OpaquePointer?
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            let starts = handler.assigned(partitions)
-            if let list, !starts.isEmpty { TopicPartitionList.setOffsets(starts, in: list) }
+            let plan = handler.assigned(partitions)
+            if let list, !plan.starts.isEmpty { TopicPartitionList.setOffsets(plan.starts, in: list) }
             if cooperative {
                 failure = rd_kafka_incremental_assign(rk, list)
             } else if let e = error(rd_kafka_assign(rk, list)) {
                 logger.error("cannot take the assignment", metadata: ["error": .string(e.description)])
             }
+            if !plan.paused.isEmpty {
+                refused.withLock { $0.formUnion(plan.paused) }
+                pauseRefused(rk)
+            }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            refused.withLock { $0.subtract(partitions) }
             handler.revoked(partitions, lost: rd_kafka_assignment_lost(rk) != 0)
             if cooperative {
                 failure = rd_kafka_incremental_unassign(rk, list)
@@ -341,6 +457,7 @@ final class ConsumerCore: Sendable {
             }
         default:
             logger.error("rebalance failed; dropping the assignment", metadata: ["error": .string(kafkaConsumerError(err).description)])
+            refused.withLock { $0.removeAll() }
             handler.revoked(partitions, lost: true)
             _ = rd_kafka_assign(rk, nil)
         }

@@ -18,8 +18,9 @@ public protocol KafkaConsumerHandler: AnyObject, Sendable {
     /// The poll found no more messages for now (or a round reached its size): hand on what was gathered.
     func roundEnded()
     /// The group gave this consumer `partitions`; no message of them arrives before this returns.
-    /// Returns start offsets for some of them, used instead of the committed ones.
-    func assigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64]
+    /// Returns start offsets for some of them, used instead of the committed ones, and the ones to
+    /// hold paused (taken, as the group's protocol requires, but never fetched).
+    func assigned(_ partitions: [TopicPartition]) -> KafkaAssignmentPlan
     /// `partitions` are taken away; the revocation completes when this returns. `lost`: the
     /// consumer was thrown out of the group (session timed out), so committing is pointless.
     func revoked(_ partitions: [TopicPartition], lost: Bool)

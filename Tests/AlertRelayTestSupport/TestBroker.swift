@@ -82,6 +82,14 @@ public final class TestBroker: @unchecked Sendable {
         }
     }
 
+    /// Kills the process (SIGKILL: its topics are gone, connections refused) and waits for it.
+    public func killProcess() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     /// Stops the process (SIGTERM) and waits for it.
     public func stop() {
         if process.isRunning {

@@ -171,15 +171,15 @@ final class RecordingObserver: PartitionAssignmentObserver {
     init(sink: CountingSink) { self.sink = sink }
     var events: [Event] { log.withLock { $0 } }
 
-    func assigned(_ partitions: [TopicPartition]) async -> [TopicPartition: Int64] {
+    func assigned(_ partitions: [TopicPartition]) async -> PartitionRestore {
         // A restore takes a while: no message may be handed on meanwhile.
         try? await Task.sleep(for: .milliseconds(300))
         let before = sink.pointCount
         log.withLock { $0.append(.assigned(partitions.sorted().map(\.description), pointsBefore: before)) }
-        return [:]
+        return PartitionRestore()
     }
 
-    func revoked(_ partitions: [TopicPartition], lost: Bool) async {
+    func revoked(_ partitions: [TopicPartition], lost: Bool, timeout: Duration) async {
         log.withLock { $0.append(.revoked(partitions.sorted().map(\.description))) }
     }
 }

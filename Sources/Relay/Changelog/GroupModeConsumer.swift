@@ -14,8 +14,12 @@ final class GroupModeConsumer: IngestSource {
     /// The consumer.
     let source: KafkaConsumerSource
     private let writer: StateChangelogWriter
+    private let restorer: ChangelogRestorer
     private let pipeline: RelayPipeline
     private let logger: Logger
+
+    /// What a stop may take beyond its `grace`: the consumer's close margin and the writer's last second.
+    static let stopMargin = KafkaConsumerSource.closeMargin + .seconds(1)
 
     /// The changelog topic of a consumer group.
     static func changelogTopic(groupID: String) -> String { groupID + "-state" }
@@ -36,7 +40,7 @@ final class GroupModeConsumer: IngestSource {
         do {
             let source = try KafkaConsumerSource.start(config, cluster: cluster, sink: pipeline, observer: restorer, readiness: readiness,
                                                        logger: logger)
-            return GroupModeConsumer(source: source, writer: writer, pipeline: pipeline, logger: log)
+            return GroupModeConsumer(source: source, writer: writer, restorer: restorer, pipeline: pipeline, logger: log)
         } catch {
             await pipeline.unregisterChangelog(writer)
             await onOwnThread("changelog-close") { writer.close(timeout: .zero) }
@@ -44,9 +48,11 @@ final class GroupModeConsumer: IngestSource {
         }
     }
 
-    private init(source: KafkaConsumerSource, writer: StateChangelogWriter, pipeline: RelayPipeline, logger: Logger) {
+    private init(source: KafkaConsumerSource, writer: StateChangelogWriter, restorer: ChangelogRestorer, pipeline: RelayPipeline,
+                 logger: Logger) {
         self.source = source
         self.writer = writer
+        self.restorer = restorer
         self.pipeline = pipeline
         self.logger = logger
     }
@@ -56,12 +62,17 @@ final class GroupModeConsumer: IngestSource {
     var extraTotals: [(name: String, value: UInt64)] { source.extraTotals }
 
     /// Leaves the group (each partition released through the changelog), retires the writer,
-    /// then gives what it still holds `grace` to be acknowledged.
+    /// then gives what it still holds what is left of `grace` (at least 1 s) to be acknowledged.
+    /// Returns within `grace` + ``stopMargin``, brokers reachable or not (what was not
+    /// acknowledged by then was not committed either: the next owner replays it).
     func stop(grace: Duration) async {
+        let deadline = ContinuousClock.now + grace
         await source.stop(grace: grace)
+        restorer.stop()
         await pipeline.unregisterChangelog(writer)
         let writer = self.writer
-        await onOwnThread("changelog-close") { writer.close(timeout: grace) }
+        let left = max(.seconds(1), deadline - ContinuousClock.now)
+        await onOwnThread("changelog-close") { writer.close(timeout: left) }
         logger.info("state changelog closed", metadata: ["written": .stringConvertible(writer.recordsWritten),
                                                          "failed": .stringConvertible(writer.recordsFailed)])
     }

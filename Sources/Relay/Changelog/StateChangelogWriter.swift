@@ -107,8 +107,11 @@ public final class StateChangelogWriter: Sendable {
     /// Forgets a revoked partition (after its flushes are written).
     func forget(_ owner: StateOwner) { post(.forget(owner)) }
 
-    /// Stops the thread (records queued are given `timeout` to be acknowledged) and closes the producer.
+    /// Stops the thread and closes the producer, records queued given what is left of `timeout`
+    /// to be acknowledged: returns within `timeout` (plus librdkafka's destroy), brokers reachable
+    /// or not.
     public func close(timeout: Duration) {
+        let deadline = ContinuousClock.now + timeout
         let first = queue.withLock { q -> Bool in
             defer { q.stopping = true }
             return !q.stopping
@@ -116,7 +119,7 @@ public final class StateChangelogWriter: Sendable {
         queue.broadcast()
         if first {
             queue.wait(timeout: timeout, until: { !$0.stopped }) { _, _ in }
-            producer.close(timeout: timeout)
+            producer.close(timeout: max(.zero, deadline - ContinuousClock.now))
         }
     }
 
