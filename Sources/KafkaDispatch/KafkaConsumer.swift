@@ -88,7 +88,7 @@ public final class KafkaConsumer: Sendable {
         // Error and log events go to the consumer's queue, which the poll thread serves.
         _ = rd_kafka_poll_set_consumer(rk)
         let list = TopicPartitionList(settings.topics.map { TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) })
-        let err = rd_kafka_subscribe(rk, list.pointer)
+        let err = list.withPointer { rd_kafka_subscribe(rk, $0) }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             rd_kafka_destroy(rk)
             unmanaged.release()
@@ -126,7 +126,7 @@ public final class KafkaConsumer: Sendable {
         guard !offsets.isEmpty else { return nil }
         return users.using { () -> KafkaError? in
             let list = TopicPartitionList(offsets)
-            let err = withExtendedLifetime(list) { rd_kafka_commit(handle.pointer, list.pointer, 1) }
+            let err = list.withPointer { rd_kafka_commit(handle.pointer, $0, 1) }
             return err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : kafkaConsumerError(err)
         } ?? nil
     }
@@ -143,7 +143,7 @@ public final class KafkaConsumer: Sendable {
             let list = TopicPartitionList(offsets)
             guard let results = rd_kafka_queue_new(handle.pointer) else { return kafkaConsumerError(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE) }
             defer { rd_kafka_queue_destroy(results) }
-            let err = withExtendedLifetime(list) { rd_kafka_commit_queue(handle.pointer, list.pointer, results, nil, nil) }
+            let err = list.withPointer { rd_kafka_commit_queue(handle.pointer, $0, results, nil, nil) }
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return kafkaConsumerError(err) }
             let deadline = ContinuousClock.now + timeout
             while true {
@@ -166,11 +166,12 @@ public final class KafkaConsumer: Sendable {
     public func offsets(of partitions: [TopicPartition]) -> [TopicPartition: (position: Int64?, high: Int64?)] {
         guard !partitions.isEmpty else { return [:] }
         return users.using { () -> [TopicPartition: (position: Int64?, high: Int64?)] in
-            let list = TopicPartitionList(partitions)
-            _ = rd_kafka_position(handle.pointer, list.pointer)
+            let positions = TopicPartitionList(partitions).withPointer { list in
+                _ = rd_kafka_position(handle.pointer, list)
+                return (0..<partitions.count).map { list.pointee.elems[$0].offset }
+            }
             var out: [TopicPartition: (position: Int64?, high: Int64?)] = [:]
-            for (i, tp) in partitions.enumerated() {
-                let position = list.pointer.pointee.elems[i].offset
+            for (tp, position) in zip(partitions, positions) {
                 var low: Int64 = 0, high: Int64 = 0
                 let err = rd_kafka_get_watermark_offsets(handle.pointer, tp.topic, tp.partition, &low, &high)
                 out[tp] = (position >= 0 ? position : nil, err == RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0 ? high : nil)
@@ -240,9 +241,11 @@ public enum KafkaConsumerError: Error, Sendable, Equatable, CustomStringConverti
     }
 }
 
-/// An `rd_kafka_topic_partition_list_t` owned by Swift (destroyed with it).
+/// An `rd_kafka_topic_partition_list_t` owned by Swift (destroyed with it). Its pointer is only
+/// lent for the length of a closure (``withPointer(_:)``): Swift may release an object right
+/// after the last use of a stored pointer, before the C call that reads it has run.
 final class TopicPartitionList {
-    let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+    private let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
 
     init(_ partitions: [TopicPartition]) {
         pointer = rd_kafka_topic_partition_list_new(Int32(max(1, partitions.count)))
@@ -256,6 +259,11 @@ final class TopicPartitionList {
     }
 
     deinit { rd_kafka_topic_partition_list_destroy(pointer) }
+
+    /// Runs `body` with the list's pointer, the list kept alive until `body` returns.
+    func withPointer<R>(_ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(pointer) }
+    }
 
     /// The partitions of a list librdkafka owns.
     static func partitions(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> [TopicPartition] {
@@ -423,7 +431,7 @@ final class ConsumerCore: Sendable {
         let partitions = refused.withLock { Array($0) }
         guard !partitions.isEmpty else { return }
         let list = TopicPartitionList(partitions)
-        let err = withExtendedLifetime(list) { rd_kafka_pause_partitions(rk, list.pointer) }
+        let err = list.withPointer { rd_kafka_pause_partitions(rk, $0) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.error("cannot pause refused partitions", metadata: ["error": .string(kafkaConsumerError(err).description)])
         }
