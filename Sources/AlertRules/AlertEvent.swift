@@ -64,26 +64,39 @@ public struct AlertRecord: Sendable {
         fields(of: point).sorted { LambdaBinary.goOrder($0.0, $1.0) < 0 }
     }
 
+    /// `json.NewEncoder(w).Encode(alert.Data)`: the text, trailing newline included.
+    public func json() -> String { String(decoding: jsonBytes(), as: UTF8.self) }
+
     /// `json.NewEncoder(w).Encode(alert.Data)`: the bytes, trailing newline included.
-    public func json() -> String {
+    public func jsonBytes() -> [UInt8] {
         let e = event
-        var out = "{\"id\":"
         // Room for the escaped details (their quotes grow fivefold as \u0026#34;) and the rest, so
-        // the string is not regrown as it is written.
-        out.reserveCapacity(384 + e.message.utf8.count + 2 * e.details.utf8.count)
-        GoJSON.appendString(e.id, to: &out)
-        out += ",\"message\":"
-        GoJSON.appendString(e.message, to: &out)
-        out += ",\"details\":"
-        GoJSON.appendString(e.details, to: &out)
-        out += ",\"time\":\""
-        out += GoTime(unixNano: e.time).rfc3339Nano
-        out += "\",\"duration\":"
-        out += String(e.duration)
-        out += ",\"level\":\"\(e.level)\",\"data\":{\"series\":["
-        KapacitorRowJSON.append(head: e.point, rows: e.batch ?? [e.point], to: &out)
-        out += "]},\"previousLevel\":\"\(previousLevel)\",\"recoverable\":\(e.recoverable)}\n"
-        return out
+        // the buffer is not regrown as it is written.
+        var out = GoJSONBytes(capacity: 384 + e.message.utf8.count + 2 * e.details.utf8.count)
+        out.raw("{\"id\":")
+        out.string(e.id)
+        out.raw(",\"message\":")
+        out.string(e.message)
+        out.raw(",\"details\":")
+        out.string(e.details)
+        out.raw(",\"time\":\"")
+        out.rfc3339Nano(GoTime(unixNano: e.time))
+        out.raw("\",\"duration\":")
+        out.int(e.duration)
+        out.raw(",\"level\":\"")
+        out.raw(e.level.description)
+        out.raw("\",\"data\":{\"series\":[")
+        if let batch = e.batch {
+            KapacitorRowJSON.append(head: e.point, rows: batch, to: &out)
+        } else {
+            KapacitorRowJSON.append(head: e.point, rows: [e.point], to: &out)
+        }
+        out.raw("]},\"previousLevel\":\"")
+        out.raw(previousLevel.description)
+        out.raw("\",\"recoverable\":")
+        out.bool(e.recoverable)
+        out.raw("}\n")
+        return out.bytes
     }
 
     /// The union of the rows' field keys, sorted as Go sorts strings (Kapacitor's batch columns).

@@ -6,44 +6,41 @@ import LineProtocol
 enum DefaultDetails {
     static func render(point: Point, taskName: String, group: String, id: String, level: AlertLevel,
                        duration: Int64, message: String, hostname: String) -> String {
-        var j = "{\"Name\":"
-        j.reserveCapacity(512 + message.utf8.count)  // written once, not regrown
-        GoJSON.appendString(point.measurement, to: &j)
-        j += ",\"TaskName\":"
-        GoJSON.appendString(taskName, to: &j)
-        j += ",\"Group\":"
-        GoJSON.appendString(group, to: &j)
-        j += ",\"Tags\":{"
+        // One buffer, sized once for the usual event, then one escaping pass into the string.
+        var j = GoJSONBytes(capacity: 512 + message.utf8.count)
+        j.raw("{\"Name\":")
+        j.string(point.measurement)
+        j.raw(",\"TaskName\":")
+        j.string(taskName)
+        j.raw(",\"Group\":")
+        j.string(group)
+        j.raw(",\"Tags\":{")
         for (i, t) in point.tags.enumerated() {
-            if i > 0 { j += "," }
-            GoJSON.appendString(t.key, to: &j)
-            j += ":"
-            GoJSON.appendString(t.value, to: &j)
+            if i > 0 { j.raw(",") }
+            j.string(t.key)
+            j.raw(":")
+            j.string(t.value)
         }
-        j += "},\"ServerInfo\":{\"Hostname\":"
-        GoJSON.appendString(hostname, to: &j)
-        j += ",\"ClusterID\":\"\",\"ServerID\":\"\"},\"ID\":"
-        GoJSON.appendString(id, to: &j)
-        j += ",\"Fields\":{"
+        j.raw("},\"ServerInfo\":{\"Hostname\":")
+        j.string(hostname)
+        j.raw(",\"ClusterID\":\"\",\"ServerID\":\"\"},\"ID\":")
+        j.string(id)
+        j.raw(",\"Fields\":{")
         for (i, (k, v)) in AlertRecord.sortedFields(of: point).enumerated() {
-            if i > 0 { j += "," }
-            GoJSON.appendString(k, to: &j)
-            j += ":"
-            switch v {
-            case .float(let d): j += GoJSON.float(d)
-            case .integer(let x): j += String(x)
-            case .unsigned(let u): j += String(u)
-            case .string(let s): GoJSON.appendString(s, to: &j)
-            case .boolean(let b): j += b ? "true" : "false"
-            }
+            if i > 0 { j.raw(",") }
+            j.string(k)
+            j.raw(":")
+            KapacitorRowJSON.appendValue(v, to: &j)
         }
-        j += "},\"Level\":\"\(level)\",\"Time\":\""
-        j += GoTime(unixNano: point.time).rfc3339Nano
-        j += "\",\"Duration\":"
-        j += String(duration)
-        j += ",\"Message\":"
-        GoJSON.appendString(message, to: &j)
-        j += "}\n"
-        return KapacitorContext.htmlEscapedText(j)
+        j.raw("},\"Level\":\"")
+        j.raw(level.description)
+        j.raw("\",\"Time\":\"")
+        j.rfc3339Nano(GoTime(unixNano: point.time))
+        j.raw("\",\"Duration\":")
+        j.int(duration)
+        j.raw(",\"Message\":")
+        j.string(message)
+        j.raw("}\n")
+        return GoJSONBytes.htmlEscapedText(j.bytes)
     }
 }

@@ -8,54 +8,83 @@ import LineProtocol
 enum KapacitorRowJSON {
     /// Appends the row of `rows` (one point, or a batch's points) under `head`'s name and tags.
     static func append(head: Point, rows: [Point], to out: inout String) {
-        out += "{"
+        var w = GoJSONBytes(capacity: 256)
+        append(head: head, rows: rows, to: &w)
+        out += String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// Appends the row of `rows` (one point, or a batch's points) under `head`'s name and tags.
+    static func append(head: Point, rows: [Point], to w: inout GoJSONBytes) {
+        w.raw("{")
         var rowFirst = true
         if !head.measurement.isEmpty {
-            out += "\"name\":"
-            GoJSON.appendString(head.measurement, to: &out)
+            w.raw("\"name\":")
+            w.string(head.measurement)
             rowFirst = false
         }
         if !head.tags.isEmpty {
-            out += rowFirst ? "\"tags\":{" : ",\"tags\":{"
+            rowFirst ? w.raw("\"tags\":{") : w.raw(",\"tags\":{")
             rowFirst = false
             // Tags arrive sorted by key (bytewise), as Go's encoder sorts map keys.
             var lastKey: String?
             var first = true
             for t in head.tags where t.key != lastKey {
-                if !first { out += "," }
+                if !first { w.raw(",") }
                 first = false
-                GoJSON.appendString(t.key, to: &out)
-                out += ":"
-                GoJSON.appendString(t.value, to: &out)
+                w.string(t.key)
+                w.raw(":")
+                w.string(t.value)
                 lastKey = t.key
             }
-            out += "}"
+            w.raw("}")
+        }
+        if rows.count == 1 {
+            // One point (every stream alert): its fields, sorted once, are both columns and values.
+            let fields = AlertRecord.sortedFields(of: rows[0])
+            rowFirst ? w.raw("\"columns\":[\"time\"") : w.raw(",\"columns\":[\"time\"")
+            for (k, _) in fields {
+                w.raw(",")
+                w.string(k)
+            }
+            w.raw("],\"values\":[[\"")
+            w.rfc3339Nano(GoTime(unixNano: rows[0].time))
+            w.raw("\"")
+            for (_, v) in fields {
+                w.raw(",")
+                appendValue(v, to: &w)
+            }
+            w.raw("]]}")
+            return
         }
         let columns = AlertRecord.columns(of: rows)
-        out += rowFirst ? "\"columns\":[\"time\"" : ",\"columns\":[\"time\""
+        rowFirst ? w.raw("\"columns\":[\"time\"") : w.raw(",\"columns\":[\"time\"")
         for k in columns {
-            out += ","
-            GoJSON.appendString(k, to: &out)
+            w.raw(",")
+            w.string(k)
         }
-        out += "],\"values\":["
+        w.raw("],\"values\":[")
         for (i, row) in rows.enumerated() {
-            out += i == 0 ? "[\"" : ",[\""
-            out += GoTime(unixNano: row.time).rfc3339Nano
-            out += "\""
+            i == 0 ? w.raw("[\"") : w.raw(",[\"")
+            w.rfc3339Nano(GoTime(unixNano: row.time))
+            w.raw("\"")
             let fields = AlertRecord.fields(of: row)
             for k in columns {
-                out += ","
-                switch fields.first(where: { $0.0 == k })?.1 {
-                case .float(let d)?: out += GoJSON.float(d)
-                case .integer(let i)?: out += String(i)
-                case .unsigned(let u)?: out += String(u)
-                case .string(let s)?: GoJSON.appendString(s, to: &out)
-                case .boolean(let b)?: out += b ? "true" : "false"
-                case nil: out += "null"
-                }
+                w.raw(",")
+                if let v = fields.first(where: { $0.0 == k })?.1 { appendValue(v, to: &w) } else { w.raw("null") }
             }
-            out += "]"
+            w.raw("]")
         }
-        out += "]}"
+        w.raw("]}")
+    }
+
+    /// A field value as encoding/json writes it.
+    static func appendValue(_ v: FieldValue, to w: inout GoJSONBytes) {
+        switch v {
+        case .float(let d): w.float(d)
+        case .integer(let i): w.int(i)
+        case .unsigned(let u): w.uint(u)
+        case .string(let s): w.string(s)
+        case .boolean(let b): w.bool(b)
+        }
     }
 }

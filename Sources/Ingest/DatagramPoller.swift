@@ -89,6 +89,17 @@ public final class DatagramPoller {
         for i in readers.indices where descriptors[i + 1].revents != 0 { readers[i].readable = true }
     }
 
+    /// Sleeps until ``wake`` is signalled or `timeout` passes, leaving the sockets unread — the
+    /// datagrams arriving meanwhile wait in their receive buffers, so the next read takes them
+    /// with one wake-up — then marks the sockets that are readable.
+    public func linger(timeout: Duration) {
+        let (s, atto) = max(timeout, .zero).components
+        let ms = Int32(clamping: s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000)
+        let n = descriptors.withUnsafeMutableBufferPointer { poll($0.baseAddress, 1, ms) }
+        if n > 0, descriptors[0].revents != 0 { wake.consume() }
+        wait(timeout: .zero)
+    }
+
     /// Reads at most about `budget` datagrams from the readable sockets, taking turns; returns
     /// how many it read.
     @discardableResult

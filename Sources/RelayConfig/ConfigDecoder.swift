@@ -202,7 +202,7 @@ struct ConfigDecoder {
     }
 
     static let relayKeys = ["queue-size", "shutdown-timeout", "hostname", "state-file", "state-interval", "dead-letter-file",
-                            "max-groups", "max-groups-per-rule", "group-expiry", "watch-config"]
+                            "max-groups", "max-groups-per-rule", "group-expiry", "watch-config", "udp-linger"]
 
     mutating func decodeRelay(_ t: TOMLTable) -> RelaySettings {
         var c = RelaySettings()
@@ -216,6 +216,7 @@ struct ConfigDecoder {
         if let n = int(t, "max-groups", "relay", nil, in: Limits.maxGroups) { c.maxGroups = n }
         if let n = int(t, "max-groups-per-rule", "relay", nil, in: Limits.maxGroups) { c.maxGroupsPerRule = n }
         if let d = duration(t, "group-expiry", "relay", nil, in: Limits.groupExpiry) { c.groupExpiry = d }
+        if let d = duration(t, "udp-linger", "relay", nil, in: Limits.udpLinger) { c.udpLinger = d }
         if let v = t["watch-config"] {
             if let b = v.bool { c.watchConfig = b } else { listenerProblem("relay", nil, key: "watch-config", "must be true or false") }
         }

@@ -19,6 +19,8 @@ enum Limits {
     static let stateInterval = GoDuration.second...GoDuration(nanoseconds: 24 * GoDuration.hour.nanoseconds)
     /// `[relay] max-groups` and `max-groups-per-rule`: 1 to 100 million groups.
     static let maxGroups = 1...100_000_000
+    /// `[relay] udp-linger`: 0 (off) to 1s (it is added to UDP points' latency).
+    static let udpLinger = GoDuration.zero...GoDuration.second
     /// `[relay] group-expiry`: 0 (never) to 8760h (a year).
     static let groupExpiry = GoDuration.zero...GoDuration(nanoseconds: 8760 * GoDuration.hour.nanoseconds)
     /// `[[tcp]]` and `[http]` `max-connections`: 1 to a million.

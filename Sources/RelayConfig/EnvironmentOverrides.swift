@@ -36,7 +36,7 @@ enum EnvironmentOverrides {
         "spool": (false, ["dir": .string, "max-size": .int, "fsync": .string, "when-full": .string, "max-age": .string]),
         "logging": (false, ["level": .string, "format": .string]),
         "relay": (false, ["queue-size": .int, "shutdown-timeout": .string, "hostname": .string, "state-file": .string, "state-interval": .string, "dead-letter-file": .string,
-                             "max-groups": .int, "max-groups-per-rule": .int, "group-expiry": .string, "watch-config": .bool]),
+                             "max-groups": .int, "max-groups-per-rule": .int, "group-expiry": .string, "watch-config": .bool, "udp-linger": .string]),
     ]
 
     /// Applies every `ALERTRELAY_…` variable to `root`; returns the problems (one per bad variable).

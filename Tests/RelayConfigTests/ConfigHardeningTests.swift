@@ -1,4 +1,5 @@
 import Foundation
+import GoDuration
 import Testing
 @testable import RelayConfig
 
@@ -45,6 +46,7 @@ import Testing
         ("[relay]\nshutdown-timeout = \"-5s\"\n", "h.conf:2:1: [relay]: shutdown-timeout: must be from 1s to 1h0m0s, got -5s"),
         ("[relay]\nstate-interval = \"1ns\"\n", "h.conf:2:1: [relay]: state-interval: must be from 1s to 24h0m0s, got 1ns"),
         ("[relay]\nqueue-size = 0\n", "h.conf:2:1: [relay]: queue-size: must be from 1 to 10000000, got 0"),
+        ("[relay]\nudp-linger = \"2s\"\n", "h.conf:2:1: [relay]: udp-linger: must be from 0s to 1s, got 2s"),
         ("[spool]\nmax-size = 1024\n", "h.conf:2:1: [spool]: max-size: must be from 1048576 to 1099511627776, got 1024"),
         ("[http]\nmax-body-size = 4294967296\n", "h.conf:2:1: [http]: max-body-size: must be from 1 to 1073741824, got 4294967296"),
         ("[[tcp]]\nmax-line-length = 0\n", "h.conf:2:1: [[tcp]] #1: max-line-length: must be from 1 to 67108864, got 0"),
@@ -58,6 +60,9 @@ import Testing
                                              file: "h.conf")
         #expect(c.kafka[0].effectiveMessageTimeout.milliseconds == 596 * 3_600_000)
         #expect(c.relay.shutdownTimeout == .second)
+        #expect(c.relay.udpLinger == .zero, "off unless set")
+        let lingering = try RelayConfiguration.parse("[relay]\nudp-linger = \"20ms\"\n", file: "h.conf")
+        #expect(lingering.relay.udpLinger == GoDuration(nanoseconds: 20_000_000))
     }
 
     /// `check` (and `run`) refuse a spool, state or dead-letter path that cannot be written, at its line.

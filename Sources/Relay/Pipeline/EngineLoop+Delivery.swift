@@ -44,7 +44,10 @@ extension EngineLoop {
             fail(d, record.cluster.map { "cluster \"\($0)\" has no producer" } ?? "output \(record.output) is not running")
             return
         }
-        let spoolID = spoolAppend(record)
+        // Without a batch acknowledgement to hold (UDP, clock ticks), the record is staged: the
+        // turn's records are written together before the turn hands them out. A batch whose
+        // source waits for its acknowledgement writes each record at once, as it is evaluated.
+        let spoolID = spoolAppend(record, staged: currentAcknowledgement == nil)
         // A spooled record is held already; any other holds its batch until it is delivered.
         let acknowledgement = spoolID == nil ? currentAcknowledgement : nil
         acknowledgement?.hold()
@@ -56,6 +59,7 @@ extension EngineLoop {
     /// order (engine thread; at the end of a batch or clock tick, and before anything else sends).
     func sendTurn() {
         guard !turnSends.isEmpty else { return }
+        writeStagedSpool()
         for (id, entries) in turnSends.take() {
             let output = outputs.all[id]
             var admitted: [(entry: TurnSends.Entry, pending: SpoolRetry.Pending)] = []
@@ -201,15 +205,25 @@ extension EngineLoop {
         }
     }
 
-    /// Appends to the spool, waiting while it is full (block policy); nil without a spool or when
-    /// the disk refuses (counted by reason, logged at most every 10 s: the record still goes to
-    /// its output, it is just not kept across a crash).
-    func spoolAppend(_ record: OutputRecord) -> SpoolID? {
+    /// Writes the records this turn staged in the spool, in one `write`, before any output gets
+    /// them; those the disk refused go out unspooled (counted and logged as a refused append).
+    private func writeStagedSpool() {
+        guard let spool = outputs.spool, let refused = spool.writeStaged() else { return }
+        turnSends.unspool(Set(refused.ids))
+        for _ in refused.ids { spool.countUnspooled(refused.failure) }
+        noteUnspooled(refused.failure, messages: refused.ids.count)
+    }
+
+    /// Appends to the spool (`staged`: written with the turn's other records by ``sendTurn()``),
+    /// waiting while it is full (block policy); nil without a spool or when the disk refuses
+    /// (counted by reason, logged at most every 10 s: the record still goes to its output, it is
+    /// just not kept across a crash).
+    func spoolAppend(_ record: OutputRecord, staged: Bool = false) -> SpoolID? {
         guard let spool = outputs.spool else { return nil }
         var waited = false
         while true {
             do throws(Spool.Failure) {
-                return try spool.append(record)
+                return try staged ? spool.stage(record) : spool.append(record)
             } catch {
                 if case .full = error {
                     if !waited { spool.countBlocked() }
@@ -225,17 +239,22 @@ extension EngineLoop {
                     continue
                 }
                 spool.countUnspooled(error)
-                unspooledSinceLog += 1
-                let now = ContinuousClock.now
-                if unspooledLoggedAt.map({ now - $0 >= .seconds(10) }) ?? true {
-                    logger.error("cannot spool alert messages; sending them unspooled (not kept across a crash)", metadata: [
-                        "error": .string(error.description), "reason": .string(error.unspooledReason),
-                        "messages": .stringConvertible(unspooledSinceLog)])
-                    unspooledLoggedAt = now
-                    unspooledSinceLog = 0
-                }
+                noteUnspooled(error, messages: 1)
                 return nil
             }
+        }
+    }
+
+    /// Logs messages sent unspooled because of `error`, at most every 10 s (with how many since).
+    private func noteUnspooled(_ error: Spool.Failure, messages: Int) {
+        unspooledSinceLog += messages
+        let now = ContinuousClock.now
+        if unspooledLoggedAt.map({ now - $0 >= .seconds(10) }) ?? true {
+            logger.error("cannot spool alert messages; sending them unspooled (not kept across a crash)", metadata: [
+                "error": .string(error.description), "reason": .string(error.unspooledReason),
+                "messages": .stringConvertible(unspooledSinceLog)])
+            unspooledLoggedAt = now
+            unspooledSinceLog = 0
         }
     }
 

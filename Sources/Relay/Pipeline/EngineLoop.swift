@@ -86,6 +86,14 @@ final class EngineLoop {
     /// Messages sent unspooled since the last log line about it, and when that line was written.
     var unspooledSinceLog = 0
     var unspooledLoggedAt: ContinuousClock.Instant?
+    /// `[relay] udp-linger`: after a turn that read datagrams arriving more often than one per
+    /// linger, the loop sleeps this long without reading the sockets (queued work still wakes it),
+    /// so that one wake-up and one turn serve the datagrams of that time; zero reads each as it
+    /// comes. Trades up to this much latency for fewer wake-ups at moderate rates.
+    var udpLinger: Duration = .zero
+    /// When a turn last read datagrams, and whether the next sleep lingers.
+    private var lastDatagramsAt: ContinuousClock.Instant?
+    private var lingers = false
 
     init(_ setup: Setup, queue: PipelineQueue, published: PublishedCounters) {
         self.queue = queue
@@ -170,7 +178,12 @@ final class EngineLoop {
                 evaluated = true
             }
             if datagrams.hasReadable, datagrams.read(budget: Self.datagramsPerTurn, { evaluate($0, from: $1) }) > 0 {
+                // The turn's datagrams' records go out together: one spool write and one send.
+                sendTurn()
                 evaluated = true
+                lingers = lingerAfterRead()
+            } else {
+                lingers = false
             }
             if evaluated {
                 dirty = !publish(force: false)
@@ -181,6 +194,7 @@ final class EngineLoop {
             if work.stop {
                 // Listeners stop before the engine; a socket still attached is read empty now.
                 datagrams.drainAll(for: UDPListener.drainLimit) { evaluate($0, from: $1) }
+                sendTurn()
                 flushChangelog(force: true)
                 outputs.spool?.sync()
                 finishSave()
@@ -204,6 +218,27 @@ final class EngineLoop {
     /// or the next save check, or until work arrives.
     private func nextWait() -> PipelineQueue.Wait {
         if cursor != nil || datagrams.hasReadable { return .no }
+        if lingers {
+            // Lingering is bounded by the timers too: a due publish or deadman check is not delayed.
+            if case .atMost(let d) = timedWait() { return .linger(min(d, udpLinger)) }
+            return .linger(udpLinger)
+        }
+        return timedWait()
+    }
+
+    /// Datagrams were read this turn: linger before the next read when the previous read was
+    /// recent (within two lingers: at steady rates, a read every linger keeps lingering), so a
+    /// rate of fewer than one datagram per linger keeps one wake-up per datagram and no more.
+    private func lingerAfterRead() -> Bool {
+        guard udpLinger > .zero else { return false }
+        let now = ContinuousClock.now
+        defer { lastDatagramsAt = now }
+        guard let last = lastDatagramsAt else { return false }
+        return now - last < udpLinger * 2
+    }
+
+    /// ``nextWait()`` without lingering: until the next timer, or until work arrives.
+    private func timedWait() -> PipelineQueue.Wait {
         var wait: Duration?
         if dirty { wait = max(.zero, Self.publishInterval - (ContinuousClock.now - lastPublish)) }
         if persistence != nil { wait = wait.map { min($0, .seconds(1)) } ?? .seconds(1) }
@@ -245,7 +280,6 @@ final class EngineLoop {
         counters.pointsProcessed += UInt64(points.count)
         engine.select(destination: listener.destination)
         engine.process(points) { event in handle(event) }
-        sendTurn()
     }
 
     /// Starts reading `listener`'s socket (a control: the listener started).
@@ -254,6 +288,7 @@ final class EngineLoop {
     /// Reads `listener`'s socket empty (at most `limit`) and closes it (a control: it stops).
     func detach(_ listener: UDPListener, drainFor limit: Duration) {
         datagrams.remove(listener, drainFor: limit) { evaluate($0, from: $1) }
+        sendTurn()
         if !dirty { dirty = !publish(force: false) }
     }
 

@@ -72,6 +72,9 @@ final class PipelineQueue: Sendable {
         case no
         case atMost(Duration)
         case untilWork
+        /// Sleeps this long without reading the UDP sockets (work queued meanwhile still wakes it):
+        /// the datagrams of that time are then read in one turn (``EngineLoop/udpLinger``).
+        case linger(Duration)
     }
 
     private let state: ConditionLocked<State>
@@ -158,10 +161,14 @@ final class PipelineQueue: Sendable {
     func take(_ wait: Wait, poller: DatagramPoller) -> Work {
         var timeout: Duration?
         var sleeps = true
+        var linger = false
         switch wait {
         case .no: sleeps = false
         case .atMost(let d): timeout = d
         case .untilWork: break
+        case .linger(let d):
+            timeout = d
+            linger = true
         }
         let work = state.withLock { s -> Work in
             let w = Self.next(&s)
@@ -172,7 +179,7 @@ final class PipelineQueue: Sendable {
             if !poller.isEmpty { poller.wait(timeout: .zero) }
             return work
         }
-        poller.wait(timeout: timeout)
+        if linger, let timeout { poller.linger(timeout: timeout) } else { poller.wait(timeout: timeout) }
         return state.withLock { s in
             s.sleeping = false
             s.signaled = false

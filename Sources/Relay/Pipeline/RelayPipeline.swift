@@ -156,6 +156,11 @@ public final class RelayPipeline: PointSink, DatagramHost, Sendable {
         }
     }
 
+    /// Sets `[relay] udp-linger` (``EngineLoop/udpLinger``) from the next turn on.
+    public func setUDPLinger(_ linger: Duration) {
+        queue.post { $0.udpLinger = linger }
+    }
+
     /// Wakes the engine thread for one turn that does nothing else (the watchdog's probe: an idle
     /// engine sleeps until work arrives, and a turn is what shows it alive).
     func wake() {

@@ -31,6 +31,16 @@ struct TurnSends {
         }
     }
 
+    /// The records of `refused` (spool ids whose write failed) are no longer spooled: they go out
+    /// as unspooled records do.
+    mutating func unspool(_ refused: Set<SpoolID>) {
+        for g in groups.indices {
+            for e in groups[g].entries.indices {
+                if let id = groups[g].entries[e].spoolID, refused.contains(id) { groups[g].entries[e].spoolID = nil }
+            }
+        }
+    }
+
     /// Everything held, per output; empties the buffer.
     mutating func take() -> [(output: String, entries: [Entry])] {
         defer { groups = [] }

@@ -88,6 +88,7 @@ final class RelayController: Sendable {
                                          readinessGate: gate)
         controller.counters.track(outputs.dispatcher)
         controller.counters.track(outputs.asynchronous)
+        pipeline.setUDPLinger(c.relay.udpLinger.swiftDuration)
         pipeline.replay(pending)
         pipeline.start()
         var started: [RunningListener] = []
@@ -272,6 +273,7 @@ final class RelayController: Sendable {
         let logger = self.logger, counters = self.counters
         let timeout = c.relay.shutdownTimeout.swiftDuration
         let retiredAsync = built.retired
+        pipeline.setUDPLinger(c.relay.udpLinger.swiftDuration)
         pipeline.reload(rules: next.rules, outputs: outputs, hostname: Self.hostname(c), capacity: c.relay.queueSize,
                         limits: c.relay.groupLimits, persistence: Self.persistence(c)) { replaced in
             // The engine no longer sends to the replaced outputs: they deliver what they hold, then go

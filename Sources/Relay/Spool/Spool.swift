@@ -21,7 +21,8 @@ public struct SpoolID: Hashable, Sendable {
 }
 
 /// A durable spool between the rules and the outputs: every record (Kafka message, post, tcp line)
-/// is appended (length, CRC-32, payload) to a segment file before its output gets it, and marked acknowledged (an offset
+/// is appended (length, CRC-32, payload) to a segment file before its output gets it — an engine
+/// turn's records in one `write` (``stage(_:)``, ``writeStaged()``) —, and marked acknowledged (an offset
 /// appended to the segment's `.acked` file) when its delivery report comes. A segment whose
 /// records are all acknowledged is deleted. At start, what was not acknowledged is sent again:
 /// at-least-once across SIGKILL. A crash sends again only messages whose acknowledgement was not
@@ -224,14 +225,36 @@ public final class Spool: Sendable {
         let payload = SpoolRecordCoding.encode(record)
         return try changing { (s) throws(Failure) -> SpoolID in
             do throws(Failure) {
-                let id = try s.append(payload)
-                s.lastWriteFailure = nil
-                return id
+                return try s.append(payload)
             } catch {
                 if case .io = error { s.lastWriteFailure = error.description }
                 throw error
             }
         }
+    }
+
+    /// Gives a record its id and place in the current segment, to be written with the others
+    /// staged before ``writeStaged()`` (one `write` for an engine turn's records instead of one
+    /// per record). Its output must not get it before that write: only what is on disk is kept
+    /// across a crash. Throws as ``append(_:)`` does when the spool is full or a segment cannot
+    /// be opened.
+    public func stage(_ record: OutputRecord) throws(Failure) -> SpoolID {
+        let payload = SpoolRecordCoding.encode(record)
+        return try changing { (s) throws(Failure) -> SpoolID in
+            do throws(Failure) {
+                return try s.stage(payload)
+            } catch {
+                if case .io = error { s.lastWriteFailure = error.description }
+                throw error
+            }
+        }
+    }
+
+    /// Writes every staged record in one `write` (and `fsync`s once with `fsync = "always"`).
+    /// Returns the records the disk refused — no longer spooled: their outputs get them
+    /// unspooled — and why; nil when all were written (or none was staged).
+    public func writeStaged() -> (ids: [SpoolID], failure: Failure)? {
+        changing { $0.writeStaged() }
     }
 
     /// Writes all of `bytes` (again after a short write, whose cause the second attempt reports);
@@ -289,7 +312,11 @@ extension Spool {
 
 /// Appends `n` as four big-endian bytes (spool record lengths, checksums and fields).
 func appendBigEndian(_ n: UInt32, to out: inout [UInt8]) {
-    out += [UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)]
+    // Byte by byte: an array literal here would be an allocation per field of every record.
+    out.append(UInt8(n >> 24))
+    out.append(UInt8(n >> 16 & 0xff))
+    out.append(UInt8(n >> 8 & 0xff))
+    out.append(UInt8(n & 0xff))
 }
 
 /// The big-endian `UInt32` at `i` (the caller checked that four bytes are there).

@@ -30,7 +30,7 @@ struct SpoolSegments: Sendable {
     var currentSize: Int64 = 0
     /// Unacknowledged offsets per segment, and each segment's size.
     var outstanding: [Int: Set<Int64>] = [:]
-    var sizes: [Int: Int64] = [:]
+    var sizes = SpoolSegmentSizes()
     var ackFDs: [Int: Int32] = [:]
     /// Bytes each open `.acked` file holds: a short write is cut back to here, so a partial line
     /// can never name another record's offset.
@@ -45,6 +45,15 @@ struct SpoolSegments: Sendable {
     var roomGeneration: UInt64 = 0
     /// Why the last append could not be written, until one succeeds again (`/ready`).
     var lastWriteFailure: String?
+    /// Records given their ids by ``stage(_:)`` but not yet written (headers and payloads, in
+    /// order, at the end of the current segment): ``writeStaged()`` writes them in one `write`.
+    /// Counted in the segment's size and outstanding offsets already.
+    var staged: [UInt8] = []
+    var stagedOffsets: [Int64] = []
+    /// Staged records a write could not take (not on disk, no longer outstanding), and why,
+    /// until ``writeStaged()`` reports them.
+    var stagedFailures: [SpoolID] = []
+    var stagedFailure: Spool.Failure?
 
     init(dir: String, maxBytes: Int64, fsyncEach: Bool, policy: Spool.FullPolicy, logger: Logger) {
         self.dir = dir
@@ -121,44 +130,96 @@ struct SpoolSegments: Sendable {
     }
 
     /// Bytes held by segments with unacknowledged records.
-    var size: Int64 { sizes.values.reduce(0, +) }
+    var size: Int64 { sizes.total }
 
-    /// Appends a message; returns its id. Throws when the spool is over `maxBytes` (the caller
-    /// waits for acknowledgements) or the disk refuses.
+    /// Appends a message and writes it (with any staged before it); returns its id. Throws when
+    /// the spool is over `maxBytes` (the caller waits for acknowledgements) or the disk refuses.
     mutating func append(_ payload: [UInt8]) throws(Spool.Failure) -> SpoolID {
+        let id = try stage(payload)
+        writeOut()
+        if stagedFailures.last == id, let failure = stagedFailure {
+            stagedFailures.removeLast()
+            if stagedFailures.isEmpty { stagedFailure = nil }
+            throw failure
+        }
+        return id
+    }
+
+    /// Gives a message its id and room at the end of the current segment without writing it
+    /// yet: ``writeStaged()`` writes every staged message in one `write` (an engine turn's). A
+    /// crash before that loses them, and their outputs have not had them: they go out only after it.
+    /// Throws when the spool is over `maxBytes` or a segment cannot be opened.
+    mutating func stage(_ payload: [UInt8]) throws(Spool.Failure) -> SpoolID {
         let needed = Int64(payload.count + 8)
         if needed > maxBytes { throw .tooLarge(bytes: needed, maxBytes: maxBytes) }
-        if sizes.values.reduce(0, +) + needed > maxBytes {
+        if sizes.total + needed > maxBytes {
             guard policy == .dropOldest else { throw .full(maxBytes: maxBytes) }
             try dropOldest(toFit: needed)
         }
         if currentFD < 0 { try openCurrent() }  // an earlier rotation could not open the next segment
         if currentSize >= segmentBytes { try rotate() }
         let crc = Spool.checksum(payload[...])
-        var record: [UInt8] = []
-        record.reserveCapacity(payload.count + 8)
-        appendBigEndian(UInt32(payload.count), to: &record)
-        appendBigEndian(crc, to: &record)
-        record += payload
+        if staged.isEmpty { staged.reserveCapacity(payload.count + 8) }
+        appendBigEndian(UInt32(payload.count), to: &staged)
+        appendBigEndian(crc, to: &staged)
+        staged += payload
         let id = SpoolID(segment: current, offset: currentSize)
-        if let e = Spool.writeAll(currentFD, record) {
-            // A short write (disk full) leaves part of a record behind: cut the segment back to its
-            // last whole record, so later records do not follow garbage, and start a new segment
-            // (if the cut fails, the recovery scan still finds every later record by its checksum).
-            let cut = ftruncate(currentFD, off_t(currentSize)) == 0
-            if currentSize > 0 || !cut {
-                if !cut { currentSize = Int64(lseek(currentFD, 0, SEEK_END)) }
-                sizes[current] = currentSize
-                try? rotate()
-            }
-            throw .io("cannot write the spool segment \(segmentPath(id.segment)): \(String(cString: strerror(e)))", errno: e)
-        }
-        if fsyncEach { fsync(currentFD) }
-        currentSize += Int64(record.count)
+        stagedOffsets.append(id.offset)
+        currentSize += needed
         sizes[current] = currentSize
         outstanding[current, default: []].insert(id.offset)
-        if !unwrittenAcks.isEmpty { retryAcks() }  // the disk took this record: it may take them now
         return id
+    }
+
+    /// Writes the staged messages; returns those the disk refused (no longer held: they are not
+    /// kept across a crash) and why, or nil when all were written.
+    mutating func writeStaged() -> (ids: [SpoolID], failure: Spool.Failure)? {
+        writeOut()
+        guard let failure = stagedFailure else { return nil }
+        defer {
+            stagedFailures = []
+            stagedFailure = nil
+        }
+        return (stagedFailures, failure)
+    }
+
+    /// The staged messages' one write. A short write (disk full) leaves part of a record behind:
+    /// the segment is cut back to its last whole record, so later records do not follow garbage,
+    /// and a new segment started (if the cut fails, the recovery scan still finds every later
+    /// record by its checksum); the refused messages are kept for ``writeStaged()`` to report.
+    private mutating func writeOut() {
+        guard !staged.isEmpty else { return }
+        defer {
+            // A storm's turn may stage megabytes: that much is not kept for the next turn.
+            staged.removeAll(keepingCapacity: staged.capacity <= 256 << 10)
+            stagedOffsets.removeAll(keepingCapacity: true)
+        }
+        let start = currentSize - Int64(staged.count)
+        if let e = Spool.writeAll(currentFD, staged) {
+            let segment = current
+            for o in stagedOffsets {
+                outstanding[segment]?.remove(o)
+                stagedFailures.append(SpoolID(segment: segment, offset: o))
+            }
+            let failure = Spool.Failure.io("cannot write the spool segment \(segmentPath(segment)): \(String(cString: strerror(e)))", errno: e)
+            stagedFailure = failure
+            lastWriteFailure = failure.description
+            currentSize = start
+            sizes[segment] = currentSize
+            let cut = ftruncate(currentFD, off_t(start)) == 0
+            if start > 0 || !cut {
+                if !cut {
+                    currentSize = Int64(lseek(currentFD, 0, SEEK_END))
+                    sizes[segment] = currentSize
+                }
+                staged.removeAll()
+                try? rotate()
+            }
+            return
+        }
+        if fsyncEach { fsync(currentFD) }
+        lastWriteFailure = nil
+        if !unwrittenAcks.isEmpty { retryAcks() }  // the disk took these records: it may take them now
     }
 
     /// Marks a message delivered (or handed to the dead-letter file).
@@ -236,6 +297,7 @@ struct SpoolSegments: Sendable {
     }
 
     mutating func rotate() throws(Spool.Failure) {
+        writeOut()  // the staged records belong to the segment being closed
         if currentFD >= 0 { close(currentFD) }
         currentFD = -1
         if outstanding[current]?.isEmpty ?? true { removeSegment(current) }
@@ -247,8 +309,8 @@ struct SpoolSegments: Sendable {
     /// segment is closed and replaced when it is the last one left). Counted and logged.
     mutating func dropOldest(toFit needed: Int64) throws(Spool.Failure) {
         var droppedNow = 0
-        while sizes.values.reduce(0, +) + needed > maxBytes {
-            guard let oldest = sizes.keys.min() else { break }
+        while sizes.total + needed > maxBytes {
+            guard let oldest = sizes.oldest else { break }
             if oldest == current {
                 guard currentSize > 0 else { break }  // empty: one record bigger than max-size
                 let n = current
@@ -263,7 +325,7 @@ struct SpoolSegments: Sendable {
             logger.warning("spool full: the oldest unacknowledged messages are no longer kept across a crash (when-full = drop-oldest)",
                            metadata: ["dropped": .stringConvertible(droppedNow), "max-size": .stringConvertible(maxBytes)])
         }
-        if sizes.values.reduce(0, +) + needed > maxBytes { throw .full(maxBytes: maxBytes) }
+        if sizes.total + needed > maxBytes { throw .full(maxBytes: maxBytes) }
     }
 
     mutating func removeSegment(_ n: Int) {
@@ -280,6 +342,7 @@ struct SpoolSegments: Sendable {
 
     /// Writes acknowledgements that failed before, and flushes the current segment to disk.
     mutating func sync() {
+        writeOut()
         retryAcks()
         if currentFD >= 0 { fsync(currentFD) }
     }

@@ -1,0 +1,213 @@
+/// encoding/json's output written as UTF-8 bytes into one growing buffer: the alert JSON, the
+/// default details and Kapacitor's rows are written per alert, and appending each piece to a
+/// `String` (a uniqueness check, a slice append and often an allocation per piece) was most of
+/// their cost. Writes the same bytes as ``GoJSON``'s `String` functions.
+public struct GoJSONBytes {
+    /// What was written so far.
+    public var bytes: [UInt8]
+
+    /// An empty buffer with room for `capacity` bytes (sized once, so it is not regrown).
+    public init(capacity: Int) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Appends `s` as it is (JSON syntax, already-encoded text).
+    @inlinable
+    public mutating func raw(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends the UTF-8 of `s` as it is.
+    public mutating func raw(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends an integer in decimal.
+    public mutating func int(_ v: Int64) {
+        if v < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            uint(v.magnitude)
+        } else {
+            uint(UInt64(v))
+        }
+    }
+
+    /// Appends an unsigned integer in decimal.
+    public mutating func uint(_ v: UInt64) {
+        if v < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(v))
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes: room for 20 digits
+        var n = v, count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while n > 0 {
+                d[31 - count] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+                count += 1
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(32 - count)...]))
+        }
+    }
+
+    /// Appends `true` or `false`.
+    public mutating func bool(_ b: Bool) { b ? raw("true") : raw("false") }
+
+    /// Appends a float64 as encoding/json writes it (``GoJSON/float(_:)``).
+    public mutating func float(_ f: Double) { raw(GoJSON.float(f)) }
+
+    /// Appends `t` as RFC 3339 with nanoseconds, trailing zeros trimmed (``GoTime/rfc3339Nano``),
+    /// without quotes.
+    public mutating func rfc3339Nano(_ t: GoTime) {
+        let c = t.civil
+        guard t.offsetSeconds == 0, (0...9999).contains(c.year) else {
+            raw(t.rfc3339Nano)
+            return
+        }
+        digits(c.year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(c.month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(c.day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(c.hour, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(c.minute, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(c.second, 2)
+        if t.nanosecond > 0 {
+            var frac = t.nanosecond, width = 9
+            while frac % 10 == 0 {
+                frac /= 10
+                width -= 1
+            }
+            bytes.append(UInt8(ascii: "."))
+            digits(Int64(frac), width)
+        }
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    /// `v` (non-negative, below 10^width) in exactly `width` digits, zero-padded.
+    private mutating func digits(_ v: Int64, _ width: Int) {
+        var p: Int64 = 1
+        for _ in 1..<width { p *= 10 }
+        var n = v
+        while p > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(n / p))
+            n %= p
+            p /= 10
+        }
+    }
+
+    /// Appends `s` as a JSON string literal, quotes included (``GoJSON/appendString(_:to:escapeHTML:)``).
+    public mutating func string(_ s: String, escapeHTML: Bool = true) {
+        var s = s
+        s.withUTF8 { string(utf8: $0, escapeHTML: escapeHTML) }
+    }
+
+    /// Appends the UTF-8 text `u` as a JSON string literal, quotes included.
+    public mutating func string(utf8 u: UnsafeBufferPointer<UInt8>, escapeHTML: Bool = true) {
+        bytes.append(UInt8(ascii: "\""))
+        let table = escapeHTML ? Self.htmlSafeClass : Self.plainClass
+        var run = 0, i = 0
+        while i < u.count {
+            let kind = table[Int(u[i])]
+            if kind == 0 {
+                i += 1
+                continue
+            }
+            if kind == 2 {
+                // U+2028 and U+2029 (E2 80 A8/A9) break JavaScript string literals: escaped.
+                guard i + 2 < u.count, u[i + 1] == 0x80, u[i + 2] == 0xA8 || u[i + 2] == 0xA9 else {
+                    i += 1
+                    continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i]))
+                bytes.append(contentsOf: u[i + 2] == 0xA8 ? Self.lineSeparator : Self.paragraphSeparator)
+                i += 3
+                run = i
+                continue
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i]))
+            appendEscape(u[i])
+            i += 1
+            run = i
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count]))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The escape of one ASCII byte encoding/json escapes.
+    private mutating func appendEscape(_ b: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
+        switch b {
+        case 0x22: bytes.append(0x22)
+        case 0x5C: bytes.append(0x5C)
+        case 0x0A: bytes.append(UInt8(ascii: "n"))
+        case 0x0D: bytes.append(UInt8(ascii: "r"))
+        case 0x09: bytes.append(UInt8(ascii: "t"))
+        default:
+            bytes.append(UInt8(ascii: "u"))
+            bytes.append(UInt8(ascii: "0"))
+            bytes.append(UInt8(ascii: "0"))
+            bytes.append(GoJSON.hexDigits[Int(b >> 4)])
+            bytes.append(GoJSON.hexDigits[Int(b & 0xF)])
+        }
+    }
+
+    static let lineSeparator = Array("\\u2028".utf8)
+    static let paragraphSeparator = Array("\\u2029".utf8)
+
+    /// Per byte: 0 copied as it is, 1 escaped, 2 the lead byte of a possible U+2028/U+2029.
+    static let plainClass: [UInt8] = (0..<256).map { (b: Int) -> UInt8 in
+        if b < 0x20 || b == 0x22 || b == 0x5C { return 1 }
+        return b == 0xE2 ? 2 : 0
+    }
+    /// ``plainClass`` with `<`, `>` and `&` escaped too (encoding/json's default, HTML-safe).
+    static let htmlSafeClass: [UInt8] = (0..<256).map { (b: Int) -> UInt8 in
+        b == 0x3C || b == 0x3E || b == 0x26 ? 1 : plainClass[b]
+    }
+
+    /// html/template's HTML text escaping (``HTMLEscaping/text(_:escapePlus:)`` with `+` escaped)
+    /// of `u`, as a `String`: one pass over the bytes, one copy into the string.
+    public static func htmlEscapedText(_ u: [UInt8]) -> String {
+        var extra = 0
+        for b in u where htmlClass[Int(b)] != 0 { extra += 4 }
+        return String(unsafeUninitializedCapacity: u.count + extra) { out in
+            var n = 0
+            for b in u {
+                let k = htmlClass[Int(b)]
+                if k == 0 {
+                    out[n] = b
+                    n += 1
+                    continue
+                }
+                let r = htmlReplacements[Int(k)]
+                for x in r {
+                    out[n] = x
+                    n += 1
+                }
+            }
+            return n
+        }
+    }
+
+    /// html/template's HTML text replacements (`htmlReplacementTable` with `+`), by ``htmlClass``.
+    static let htmlReplacements: [[UInt8]] = [[], Array("\u{FFFD}".utf8), Array("&#34;".utf8), Array("&amp;".utf8),
+                                              Array("&#39;".utf8), Array("&#43;".utf8), Array("&lt;".utf8), Array("&gt;".utf8)]
+    /// Per byte: 0 kept, else its index in ``htmlReplacements`` (each at most 4 bytes longer than the byte it replaces).
+    static let htmlClass: [UInt8] = (0..<256).map { (b: Int) -> UInt8 in
+        switch b {
+        case 0: return 1
+        case 0x22: return 2
+        case 0x26: return 3
+        case 0x27: return 4
+        case 0x2B: return 5
+        case 0x3C: return 6
+        case 0x3E: return 7
+        default: return 0
+        }
+    }
+}
