@@ -16,7 +16,8 @@
 #   SIDECAR_SECONDS (default 10) is the load window per rate; SIDECAR_ROUND tags the records;
 #   SIDECAR_PORT_OFFSET (default 0) moves every port (to run beside another benchmark);
 #   SIDECAR_PARTS (default "idle points alerts"), SIDECAR_RATES and SIDECAR_ALERT_RATES pick a
-#   subset, SIDECAR_PEER=0 leaves InfluxDB out (quick before/after comparisons).
+#   subset, SIDECAR_PEER=0 leaves InfluxDB out (quick before/after comparisons);
+#   SIDECAR_CONF_EXTRA is appended to alertrelay.conf (e.g. '[relay]\n  udp-linger = "10ms"').
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/relay-conf.sh"
@@ -49,7 +50,7 @@ relay() {  # relay NAME RULE-YAML → starts `alertrelay run` with a spool, sets
   local d="$work/$1"
   mkdir -p "$d/rules"
   printf '%s\n' "$2" > "$d/rules/r.yaml"
-  { relay_conf "$bootstrap" 8388608; printf '[spool]\n  dir = "%s/spool"\n' "$d"; } | ports > "$d/alertrelay.conf"
+  { relay_conf "$bootstrap" 8388608; printf '[spool]\n  dir = "%s/spool"\n' "$d"; printf '%b\n' "${SIDECAR_CONF_EXTRA:-}"; } | ports > "$d/alertrelay.conf"
   "$bin/alertrelay" run --config "$d/alertrelay.conf" 2> "$d/relay.log" &
   rpid=$!
   pids+=($rpid)
