@@ -177,11 +177,12 @@ final class EngineLoop {
                 queue.evaluated(batch.points.count)
                 evaluated = true
             }
-            if datagrams.hasReadable, datagrams.read(budget: Self.datagramsPerTurn, { evaluate($0, from: $1) }) > 0 {
+            let read = datagrams.hasReadable ? datagrams.read(budget: Self.datagramsPerTurn, { evaluate($0, from: $1) }) : 0
+            if read > 0 {
                 // The turn's datagrams' records go out together: one spool write and one send.
                 sendTurn()
                 evaluated = true
-                lingers = lingerAfterRead()
+                lingers = lingerAfterRead(read)
             } else {
                 lingers = false
             }
@@ -226,15 +227,17 @@ final class EngineLoop {
         return timedWait()
     }
 
-    /// Datagrams were read this turn: linger before the next read when the previous read was
-    /// recent (within two lingers: at steady rates, a read every linger keeps lingering), so a
-    /// rate of fewer than one datagram per linger keeps one wake-up per datagram and no more.
-    private func lingerAfterRead() -> Bool {
+    /// `read` datagrams were read this turn: linger before the next read when they came faster
+    /// than one per linger — several at once (a linger's read keeps lingering while it finds more
+    /// than one), or one soon after the previous read — so a rate of fewer than one datagram per
+    /// linger keeps one wake-up per datagram and no more.
+    private func lingerAfterRead(_ read: Int) -> Bool {
         guard udpLinger > .zero else { return false }
         let now = ContinuousClock.now
         defer { lastDatagramsAt = now }
+        if read > 1 { return true }
         guard let last = lastDatagramsAt else { return false }
-        return now - last < udpLinger * 2
+        return now - last < udpLinger
     }
 
     /// ``nextWait()`` without lingering: until the next timer, or until work arrives.
