@@ -37,7 +37,10 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }      # utime + stime, all threads
-status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }  # VmRSS, VmHWM (KiB), Threads
+status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }  # Threads
+# RSS in KiB from smaps_rollup: this kernel's VmRSS is approximate (per-thread counters folded in
+# lazily; it was 5 MiB off in one round), smaps_rollup walks the page tables.
+rss() { awk '$1 == "Rss:" { print $2 }' "/proc/$1/smaps_rollup"; }
 record() { echo "$1" >> "$jsonl"; }
 part() { [[ " ${SIDECAR_PARTS:-idle points alerts} " == *" $1 "* ]]; }
 peer=${SIDECAR_PEER:-1}
@@ -66,7 +69,7 @@ window() {  # window PID PORT RATE PER_DATAGRAM
   sent=$("$bench/UDPLoad" "$2" "$3" "$seconds" "$4")
   sleep 1
   after=$(cpu_ticks "$1")
-  echo "$sent $(awk -v a="$after" -v b="$before" -v t="$tick" 'BEGIN { printf "%.2f", (a - b) / t }') $(status "$1" VmRSS)"
+  echo "$sent $(awk -v a="$after" -v b="$before" -v t="$tick" 'BEGIN { printf "%.2f", (a - b) / t }') $(rss "$1")"
 }
 
 points_rule="id: load
@@ -98,7 +101,7 @@ if part idle; then
 relay idle "$points_rule"
 sleep 5
 t0=$(cpu_ticks "$rpid"); sleep 10; t1=$(cpu_ticks "$rpid")
-idle_rss=$(status "$rpid" VmRSS) idle_threads=$(status "$rpid" Threads)
+idle_rss=$(rss "$rpid") idle_threads=$(status "$rpid" Threads)
 idle_cpu=$(awk -v a="$t1" -v b="$t0" -v t="$tick" 'BEGIN { printf "%.2f", (a - b) / t / 10 * 1000 }')
 stop "$rpid"
 peer_rss=0 peer_threads=0 peer_cpu=0
@@ -106,7 +109,7 @@ if [ "$peer" = 1 ]; then
 start_influx
 sleep 5
 t0=$(cpu_ticks "$ipid"); sleep 10; t1=$(cpu_ticks "$ipid")
-peer_rss=$(status "$ipid" VmRSS) peer_threads=$(status "$ipid" Threads)
+peer_rss=$(rss "$ipid") peer_threads=$(status "$ipid" Threads)
 peer_cpu=$(awk -v a="$t1" -v b="$t0" -v t="$tick" 'BEGIN { printf "%.2f", (a - b) / t / 10 * 1000 }')
 stop "$ipid"
 fi
