@@ -71,70 +71,24 @@ public enum GoJSON {
 
     static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// encoding/json's string encoding.
-    /// A JSON string literal as encoding/json writes it, appended to `out`.
+    /// A JSON string literal as encoding/json writes it, appended to `out`. The escaping is
+    /// ``GoJSONBytes``'s (one table-driven pass); a string with nothing to escape is appended as it is.
     public static func appendString(_ s: String, to out: inout String, escapeHTML: Bool = true) {
-        out += "\""
-        // Byte by byte: a string with nothing to escape is appended as it is; otherwise the escaped
-        // bytes are gathered in one buffer and appended once (a string of many escapes, like the
-        // HTML-escaped details, would otherwise cost a String append per piece).
         var source = s
-        source.withUTF8 { u in
-            var bytes: [UInt8] = []
-            var run = 0
-            var i = 0
-            while i < u.count {
-                let b = u[i]
-                var escape: [UInt8]?
-                var length = 1
-                if b < 0x20 || b == 0x22 || b == 0x5C {
-                    escape = escapeBytes[Int(b)]
-                } else if b == 0x3C || b == 0x3E || b == 0x26 {
-                    if escapeHTML { escape = escapeBytes[Int(b)] }
-                } else if b == 0xE2, i + 2 < u.count, u[i + 1] == 0x80, u[i + 2] == 0xA8 || u[i + 2] == 0xA9 {
-                    escape = u[i + 2] == 0xA8 ? Array("\\u2028".utf8) : Array("\\u2029".utf8)
-                    length = 3
-                }
-                if let escape {
-                    if bytes.isEmpty { bytes.reserveCapacity(u.count + u.count / 2 + 16) }
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i]))
-                    bytes.append(contentsOf: escape)
-                    i += length
-                    run = i
-                } else {
-                    i += 1
-                }
-            }
-            if run == 0 {
-                out += s
-            } else {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count]))
-                out += String(decoding: bytes, as: UTF8.self)
-            }
+        let escaped: [UInt8]? = source.withUTF8 { u in
+            let table = escapeHTML ? GoJSONBytes.htmlSafeClass : GoJSONBytes.plainClass
+            guard u.contains(where: { table[Int($0)] != 0 }) else { return nil }
+            var writer = GoJSONBytes(capacity: u.count + u.count / 2 + 16)
+            writer.string(utf8: u, escapeHTML: escapeHTML)
+            return writer.bytes
         }
-        out += "\""
-    }
-
-    /// ``escapes`` as bytes.
-    static let escapeBytes: [[UInt8]] = escapes.map { Array($0.utf8) }
-
-    /// The escape of each ASCII byte encoding/json escapes (control characters, `"`, `\\`, and the
-    /// HTML-safe `<`, `>`, `&`), made once; "" for the others.
-    static let escapes: [String] = (0..<128).map { (b: Int) -> String in
-        switch b {
-        case 0x22: return "\\\""
-        case 0x5C: return "\\\\"
-        case 0x0A: return "\\n"
-        case 0x0D: return "\\r"
-        case 0x09: return "\\t"
-        case 0..<0x20, 0x3C, 0x3E, 0x26: return unicodeEscape(UInt8(b))
-        default: return ""
+        if let escaped {
+            out += String(decoding: escaped, as: UTF8.self)
+        } else {
+            out += "\""
+            out += s
+            out += "\""
         }
-    }
-
-    @inline(__always)
-    static func unicodeEscape(_ b: UInt8) -> String {
-        "\\u00" + String(UnicodeScalar(hexDigits[Int(b >> 4)])) + String(UnicodeScalar(hexDigits[Int(b & 0xF)]))
     }
 
     /// encoding/json's float64: shortest digits, `e` notation below 1e-6 or from 1e21, and a

@@ -1,24 +1,40 @@
 import Testing
 @testable import GoTemplate
 
-/// GoJSONBytes writes the bytes GoJSON's `String` functions write (those are pinned to Go's
-/// encoding/json by the oracle tests): strings with every kind of escape, integers at their
-/// limits, times, and html/template's text escaping.
+/// GoJSONBytes writes encoding/json's bytes: strings with every kind of escape (literal
+/// expectations), integers at their limits, times (against GoJSON's `String` functions, which the
+/// oracle tests pin to Go), and html/template's text escaping.
 @Suite struct GoJSONBytesTests {
-    static let strings = [
-        "", "plain", "quote \" backslash \\ slash /", "<b>&amp;</b>", "tab\tnewline\ncr\r", "\u{0}\u{1}\u{1f}\u{7f}",
-        "line\u{2028}para\u{2029}end", "\u{2028}", "é ü 日本 🙂", "\u{e2}\u{80}", "a+b='c'", String(repeating: "x\"", count: 300),
-        "\u{FFFD}", "trailing \\",
+    /// Inputs, and encoding/json's output with HTML escaping and without (`SetEscapeHTML(false)`).
+    static let strings: [(String, html: String, plain: String)] = [
+        ("", #""""#, #""""#),
+        ("plain", #""plain""#, #""plain""#),
+        ("quote \" backslash \\ slash /", #""quote \" backslash \\ slash /""#, #""quote \" backslash \\ slash /""#),
+        ("<b>&amp;</b>", #""\u003cb\u003e\u0026amp;\u003c/b\u003e""#, #""<b>&amp;</b>""#),
+        ("tab\tnewline\ncr\r", #""tab\tnewline\ncr\r""#, #""tab\tnewline\ncr\r""#),
+        ("\u{0}\u{1}\u{1f}\u{7f}", #""\u0000\u0001\u001f"# + "\u{7f}\"", #""\u0000\u0001\u001f"# + "\u{7f}\""),
+        ("line\u{2028}para\u{2029}end", #""line\u2028para\u2029end""#, #""line\u2028para\u2029end""#),
+        ("\u{2028}", #""\u2028""#, #""\u2028""#),
+        ("é ü 日本 🙂", #""é ü 日本 🙂""#, #""é ü 日本 🙂""#),
+        ("\u{e2}\u{80}", "\"\u{e2}\u{80}\"", "\"\u{e2}\u{80}\""),
+        ("a+b='c'", #""a+b='c'""#, #""a+b='c'""#),
+        (String(repeating: "x\"", count: 300), "\"" + String(repeating: #"x\""#, count: 300) + "\"",
+         "\"" + String(repeating: #"x\""#, count: 300) + "\""),
+        ("\u{FFFD}", "\"\u{FFFD}\"", "\"\u{FFFD}\""),
+        ("trailing \\", #""trailing \\""#, #""trailing \\""#),
     ]
 
-    @Test func stringsMatchGoJSON() {
-        for s in Self.strings {
-            for html in [true, false] {
-                var want = ""
-                GoJSON.appendString(s, to: &want, escapeHTML: html)
+    /// Both writers (bytes, and GoJSON's `String` one that shares its escaping) give encoding/json's output.
+    @Test func stringsMatchEncodingJSON() {
+        for (s, html, plain) in Self.strings {
+            for escapeHTML in [true, false] {
+                let want = escapeHTML ? html : plain
                 var w = GoJSONBytes(capacity: 0)
-                w.string(s, escapeHTML: html)
-                #expect(String(decoding: w.bytes, as: UTF8.self) == want, "\(s.debugDescription) escapeHTML \(html)")
+                w.string(s, escapeHTML: escapeHTML)
+                #expect(String(decoding: w.bytes, as: UTF8.self) == want, "\(s.debugDescription) escapeHTML \(escapeHTML)")
+                var out = ""
+                GoJSON.appendString(s, to: &out, escapeHTML: escapeHTML)
+                #expect(out == want, "GoJSON: \(s.debugDescription) escapeHTML \(escapeHTML)")
             }
         }
     }
@@ -59,7 +75,7 @@ import Testing
     }
 
     @Test func htmlTextEscapingMatchesHTMLEscaping() {
-        for s in Self.strings + ["\u{0}x\u{0}", "+&<>\"'", "{\"a\":\"\\u003cb\\u003e\"}\n"] {
+        for s in Self.strings.map(\.0) + ["\u{0}x\u{0}", "+&<>\"'", "{\"a\":\"\\u003cb\\u003e\"}\n"] {
             #expect(GoJSONBytes.htmlEscapedText(Array(s.utf8)) == HTMLEscaping.text(s), "\(s.debugDescription)")
         }
     }
