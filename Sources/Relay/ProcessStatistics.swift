@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import RelayConfig
 #endif
 
 /// The process's own figures as Prometheus' `process_*` metrics name them, read from `/proc`
@@ -51,17 +52,7 @@ struct ProcessStatistics: Sendable, Equatable {
 
     /// A small `/proc` file's text (they report a size of 0, so read until the end).
     private static func read(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { Glibc.close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 1 << 20 {
-            let n = Glibc.read(fd, &chunk, chunk.count)
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        FileDescriptorReading.readFile(path, limit: 1 << 20).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Entries of `/proc/self/fd`, less the one the listing itself holds open.

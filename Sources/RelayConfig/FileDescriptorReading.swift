@@ -7,12 +7,13 @@ import Darwin
 /// Reads an open file descriptor to its end (a config file, standard input) and writes text to
 /// one: what Foundation's `FileHandle` did, without Foundation.
 public enum FileDescriptorReading {
-    /// Every byte up to end of file; nil when a read fails (the caller reports `errno`).
-    public static func readAll(_ fd: Int32) -> [UInt8]? {
+    /// Every byte up to end of file, or the first `limit` bytes of a longer one; nil when a read
+    /// fails (the caller reports `errno`).
+    public static func readAll(_ fd: Int32, limit: Int = .max) -> [UInt8]? {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        while out.count < limit {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, limit - out.count)) }
             if n == 0 { return out }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -20,6 +21,16 @@ public enum FileDescriptorReading {
             }
             out += chunk[..<n]
         }
+        return out
+    }
+
+    /// The file at `path` as ``readAll(_:limit:)`` reads it (for /proc files, whose size `stat`
+    /// does not tell); nil when it cannot be opened or read.
+    public static func readFile(_ path: String, limit: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return readAll(fd, limit: limit)
     }
 
     /// Writes all of `text` to `fd` (standard output or error), retrying short and interrupted

@@ -120,7 +120,11 @@ public struct RelayConfiguration: Sendable, Equatable {
             return Inspection(configuration: nil, problems: [ConfigProblem(file: path, line: nil, message: "cannot read the file: \(reason)")])
         }
         defer { close(fd) }
-        guard let bytes = FileDescriptorReading.readAll(fd), let text = String(validating: bytes, as: UTF8.self) else {
+        guard let bytes = FileDescriptorReading.readAll(fd) else {
+            let reason = String(cString: strerror(errno))
+            return Inspection(configuration: nil, problems: [ConfigProblem(file: path, line: nil, message: "cannot read the file: \(reason)")])
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             return Inspection(configuration: nil, problems: [ConfigProblem(file: path, line: nil, message: "the file is not UTF-8 text")])
         }
         return inspect(text, file: path, environment: environment, checkPaths: checkPaths)

@@ -112,6 +112,13 @@ import Testing
             try RelayConfiguration.load(path: "/nonexistent/alertrelay.conf")
         }
     }
+
+    /// A path that opens but cannot be read (a directory) says so, not "not UTF-8".
+    @Test func unreadableFile() {
+        #expect(throws: ConfigError(problems: [ConfigProblem(file: "/tmp", line: nil, message: "cannot read the file: Is a directory")])) {
+            try RelayConfiguration.load(path: "/tmp")
+        }
+    }
 }
 
 @Suite struct ShippedConfigTests {

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import RelayConfig
 
 /// Start-up runs code that an idle relay never runs again (argument parsing, the TOML and YAML
 /// readers, rule compilation, librdkafka and listener set-up), and the kernel maps file pages in
@@ -18,7 +19,9 @@ enum StartupPages {
     /// their addresses reused while this runs). Returns the bytes of mappings advised.
     @discardableResult
     static func release() -> Int {
-        guard let smaps = readFile("/proc/self/smaps") else { return 0 }
+        // This process's smaps is about 100 mappings of 1.5 kB: the limit only stops a read without end.
+        guard let bytes = FileDescriptorReading.readFile("/proc/self/smaps", limit: 16 << 20) else { return 0 }
+        let smaps = String(decoding: bytes, as: UTF8.self)
         let lines = smaps.split(separator: "\n")
         var objects: Set<Substring> = []
         for line in lines {
@@ -64,23 +67,6 @@ enum StartupPages {
             executable = file && flags[2] == UInt8(ascii: "x")
             droppable = file && flags[1] != UInt8(ascii: "w")
         }
-    }
-
-    private static func readFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-            // /proc/self/smaps of this process is far below this (about 100 mappings of 1.5 kB);
-            // stop rather than read without end.
-            if bytes.count > 16 << 20 { break }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 #else

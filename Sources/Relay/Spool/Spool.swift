@@ -223,14 +223,7 @@ public final class Spool: Sendable {
     /// waits for acknowledgements) or the disk refuses.
     public func append(_ record: OutputRecord) throws(Failure) -> SpoolID {
         let payload = SpoolRecordCoding.encode(record)
-        return try changing { (s) throws(Failure) -> SpoolID in
-            do throws(Failure) {
-                return try s.append(payload)
-            } catch {
-                if case .io = error { s.lastWriteFailure = error.description }
-                throw error
-            }
-        }
+        return try placing { (s) throws(Failure) in try s.append(payload) }
     }
 
     /// Gives a record its id and place in the current segment, to be written with the others
@@ -240,9 +233,15 @@ public final class Spool: Sendable {
     /// be opened.
     public func stage(_ record: OutputRecord) throws(Failure) -> SpoolID {
         let payload = SpoolRecordCoding.encode(record)
-        return try changing { (s) throws(Failure) -> SpoolID in
+        return try placing { (s) throws(Failure) in try s.stage(payload) }
+    }
+
+    /// Runs `place` (an append or a stage) under the lock; a disk error it throws is also kept as
+    /// the last write failure, which the status page and `/ready` report.
+    private func placing(_ place: (inout SpoolSegments) throws(Failure) -> SpoolID) throws(Failure) -> SpoolID {
+        try changing { (s) throws(Failure) -> SpoolID in
             do throws(Failure) {
-                return try s.stage(payload)
+                return try place(&s)
             } catch {
                 if case .io = error { s.lastWriteFailure = error.description }
                 throw error
