@@ -19,16 +19,27 @@ import ServiceLifecycle
 /// kubelet's several steps make one reload. The watches follow the applied configuration: after
 /// each reload they are made again for its directories, and with `watch-config = false` there
 /// are none (so a reload can turn watching on and off).
+///
+/// The first watches are made when the service is made, before the relay says it started: a file
+/// changed right after the start is seen, although the watch thread starts later.
 struct ConfigWatchService: Service {
     let controller: RelayController
     let reloads: ReloadService
     var debounce: Duration = .milliseconds(200)
+    private let watcher: Result<DirectoryWatcher, DirectoryWatcher.StartError>
+
+    init(controller: RelayController, reloads: ReloadService) {
+        self.controller = controller
+        self.reloads = reloads
+        watcher = Result { () throws(DirectoryWatcher.StartError) in try DirectoryWatcher(directories: Self.directories(controller)) }
+    }
 
     func run() async throws {
         let watcher: DirectoryWatcher
-        do throws(DirectoryWatcher.StartError) {
-            watcher = try DirectoryWatcher()
-        } catch {
+        switch self.watcher {
+        case .success(let w):
+            watcher = w
+        case .failure(let error):
             // Not fatal: SIGHUP still reloads.
             controller.logger.error("cannot watch the config files; reload with SIGHUP", metadata: ["error": .string(error.description)])
             try? await gracefulShutdown()

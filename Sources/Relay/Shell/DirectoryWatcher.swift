@@ -33,7 +33,12 @@ final class DirectoryWatcher: Sendable {
         var description: String { "\(call): \(String(cString: strerror(errno)))" }
     }
 
-    init() throws(StartError) {
+    /// The watches made at init, which ``run(directories:debounce:changed:)`` starts from.
+    private let firstWatches: [Int32: WatchedDirectory]
+
+    /// Watches `directories` from now on: a change made after init returns is reported by
+    /// ``run(directories:debounce:changed:)``, even one made before that runs.
+    init(directories: [WatchedDirectory]) throws(StartError) {
         inotify = inotify_init1(Int32(IN_CLOEXEC))
         guard inotify >= 0 else { throw StartError(call: "inotify_init1", errno: errno) }
         var fds: [Int32] = [-1, -1]
@@ -46,6 +51,7 @@ final class DirectoryWatcher: Sendable {
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         wakeRead = fds[0]
         wakeWrite = fds[1]
+        firstWatches = Self.watch(directories, with: inotify, replacing: [:])
     }
 
     deinit {
@@ -69,27 +75,8 @@ final class DirectoryWatcher: Sendable {
     /// passed with no further change (at most ten times `debounce` in all, so a directory that
     /// never settles still reloads), calls `changed`, and makes the watches again.
     func run(directories: @Sendable () -> [WatchedDirectory], debounce: Duration, changed: @Sendable () -> Void) {
-        var watches: [Int32: WatchedDirectory] = [:]
-        func rewatch() {
-            // Adding a watch for a directory already watched returns its descriptor again, so the
-            // watches that stay are never dropped (no window where a change goes unseen).
-            var next: [Int32: WatchedDirectory] = [:]
-            let mask = UInt32(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
-            for d in directories() {
-                let wd = inotify_add_watch(inotify, d.path, mask)
-                // A directory that does not exist (yet) is not watched; its parent's watch sees it appear.
-                guard wd >= 0 else { continue }
-                if let same = next[wd] {
-                    let a = same.matters, b = d.matters
-                    next[wd] = WatchedDirectory(path: d.path, matters: { a($0) || b($0) })
-                } else {
-                    next[wd] = d
-                }
-            }
-            for wd in watches.keys where next[wd] == nil { inotify_rm_watch(inotify, wd) }
-            watches = next
-        }
-        rewatch()
+        var watches = firstWatches
+        func rewatch() { watches = Self.watch(directories(), with: inotify, replacing: watches) }
         let debounceMs = Int32(clamping: debounce.components.seconds * 1000 + debounce.components.attoseconds / 1_000_000_000_000_000)
         var pendingSince: ContinuousClock.Instant?
         var lastChange = ContinuousClock.now
@@ -151,6 +138,29 @@ final class DirectoryWatcher: Sendable {
                 }
             }
         }
+    }
+
+    /// Adds a watch for each of `directories` and removes those of `previous` no longer among
+    /// them; returns the new table. Adding a watch for a directory already watched returns its
+    /// descriptor again, so the watches that stay are never dropped (no window where a change
+    /// goes unseen).
+    private static func watch(_ directories: [WatchedDirectory], with inotify: Int32,
+                              replacing previous: [Int32: WatchedDirectory]) -> [Int32: WatchedDirectory] {
+        var next: [Int32: WatchedDirectory] = [:]
+        let mask = UInt32(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+        for d in directories {
+            let wd = inotify_add_watch(inotify, d.path, mask)
+            // A directory that does not exist (yet) is not watched; its parent's watch sees it appear.
+            guard wd >= 0 else { continue }
+            if let same = next[wd] {
+                let a = same.matters, b = d.matters
+                next[wd] = WatchedDirectory(path: d.path, matters: { a($0) || b($0) })
+            } else {
+                next[wd] = d
+            }
+        }
+        for wd in previous.keys where next[wd] == nil { inotify_rm_watch(inotify, wd) }
+        return next
     }
 
     private static func milliseconds(_ d: Duration) -> Int32 {
