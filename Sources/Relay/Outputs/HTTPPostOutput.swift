@@ -97,13 +97,12 @@ final class HTTPPostOutput: QueuedOutput {
                     finish(item, OutputFailure(reason, permanent: true))
                 case .again(let reason, let logged):
                     failures += 1
-                    if ContinuousClock.now - item.queuedAt >= settings.sendTimeout || queue.isClosed || Task.isCancelled {
+                    if isPastRetry(item) {
                         finish(item, OutputFailure(reason, permanent: false))
                         break
                     }
                     if failures == 1 && !logged { logger.warning("post failed; trying again", metadata: ["output": .string(id), "error": .string(reason)]) }
-                    let delay = min(settings.backoff.max, settings.backoff.first * (1 << min(failures - 1, 16)))
-                    try? await Task.sleep(for: delay)
+                    await backOff(after: failures, settings.backoff)
                     continue
                 }
                 break

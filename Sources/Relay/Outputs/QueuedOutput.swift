@@ -31,6 +31,18 @@ extension QueuedOutput {
         for item in queue.purge() { finish(item, OutputFailure("the output was closed", permanent: false), countDone: false) }
     }
 
+    /// Whether `item` is past trying again: it has waited ``sendTimeout``, or the output is
+    /// closing (its failure is then reported and the spool re-sends it later).
+    func isPastRetry(_ item: OutputQueue.Item) -> Bool {
+        ContinuousClock.now - item.queuedAt >= sendTimeout || queue.isClosed || Task.isCancelled
+    }
+
+    /// Waits before the attempt after the `failures`-th failure in a row: `backoff.first`,
+    /// doubled per failure, at most `backoff.max`.
+    func backOff(after failures: Int, _ backoff: (first: Duration, max: Duration)) async {
+        try? await Task.sleep(for: min(backoff.max, backoff.first * (1 << min(failures - 1, 16))))
+    }
+
     /// Reports `item`'s outcome (nil: delivered); `countDone` false for records taken back
     /// before the worker had them.
     func finish(_ item: OutputQueue.Item, _ error: OutputFailure?, countDone: Bool = true) {

@@ -52,12 +52,12 @@ final class TCPOutput: QueuedOutput {
                 channel?.close(promise: nil)
                 channel = nil
                 failures += 1
-                if ContinuousClock.now - item.queuedAt >= settings.sendTimeout || queue.isClosed || Task.isCancelled {
+                if isPastRetry(item) {
                     finish(item, OutputFailure(reason, permanent: false))
                     break
                 }
                 if failures == 1 { logger.warning("tcp write failed; reconnecting", metadata: ["output": .string(id), "error": .string(reason)]) }
-                try? await Task.sleep(for: min(settings.backoff.max, settings.backoff.first * (1 << min(failures - 1, 16))))
+                await backOff(after: failures, settings.backoff)
             }
         }
         channel?.close(promise: nil)
