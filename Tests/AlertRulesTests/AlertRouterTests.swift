@@ -132,6 +132,42 @@ import Testing
         #expect(body.hasSuffix(",\"level\":\"CRITICAL\",\"data\":{\"series\":[{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"columns\":[\"time\",\"usage_idle\"],\"values\":[[\"1970-01-01T00:00:00Z\",5]]}]},\"previousLevel\":\"OK\",\"recoverable\":true}\n"))
     }
 
+    /// The bodies are the record's JSON bytes as `AlertRecord` writes them (made once for all the
+    /// handlers of a topic): Kafka and post send them as they are, the log handler writes them as
+    /// its line, tcp adds Kapacitor's second newline; a template's body is its text's UTF-8.
+    @Test func everyHandlerGetsTheRecordJSONBytes() throws {
+        let loader = RuleLoader(clusters: ["c"])
+        let rules = try loader.rules(text: """
+            id: r
+            crit: '"v" > 1'
+            kafka: [{cluster: c, topic: t}, {cluster: c, topic: u, template: '{{.ID}} é {{.Level}}'}]
+            post: {url: 'http://127.0.0.1:9/x'}
+            tcp: {address: '127.0.0.1:9'}
+            log: {path: /tmp/x.log}
+            """, file: "r.yaml")
+        let engine = RuleEngine(rules: rules)
+        let router = AlertRouter(rules: rules, handlers: [])
+        var bodies: [String: [UInt8]] = [:]
+        var json: [UInt8] = []
+        let p = Point(measurement: "m", tags: [Tag(key: "h", value: "<a&b>")], fields: [Field(key: "v", value: .float(2.5))], time: 1)
+        engine.process(p) { e in
+            json = AlertRecord(event: e, previousLevel: .ok).jsonBytes()
+            for d in router.route(e) {
+                switch d.output {
+                case .kafka(_, let topic, _, let body, _): bodies["kafka:" + topic] = body
+                case .post(_, _, _, let body, _, _): bodies["post"] = body
+                case .tcp(_, _, let body): bodies["tcp"] = body
+                case .log(_, _, let line): bodies["log"] = line
+                case .failed(let reason): Issue.record("\(reason)")
+                }
+            }
+        }
+        #expect(!json.isEmpty && json.last == UInt8(ascii: "\n"))
+        #expect(bodies["kafka:t"] == json && bodies["post"] == json && bodies["log"] == json)
+        #expect(bodies["tcp"] == json + [UInt8(ascii: "\n")])
+        #expect(bodies["kafka:u"] == Array("m:nil é CRITICAL".utf8))
+    }
+
     @Test func aFailingTemplateIsReportedNotSent() throws {
         let loader = RuleLoader(clusters: ["c"])
         let rules = try loader.rules(text: "id: r\ncrit: '\"v\" > 1'\nkafka: {topic: t, template: '{{.Nope}}'}\n", file: "r")
