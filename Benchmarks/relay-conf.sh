@@ -1,13 +1,14 @@
 # Sourced by run.sh and report.sh: the alertrelay.conf their end-to-end runs start the relay with.
 # relay_conf BOOTSTRAP READ_BUFFER — cluster "bench", UDP on 127.0.0.1:18189, HTTP on 127.0.0.1:19192,
-# warnings only; callers append sections of their own.
+# warnings only; callers append sections of their own. RELAY_BATCH_TIMEOUT (default 10ms) is the
+# producer's batch-timeout (Kapacitor's default is 1s).
 relay_conf() {
   cat <<CONF
 [[kafka]]
   enabled = true
   id = "bench"
   brokers = ["$1"]
-  batch-timeout = "10ms"
+  batch-timeout = "${RELAY_BATCH_TIMEOUT:-10ms}"
 [[udp]]
   bind-address = "127.0.0.1:18189"
   read-buffer = $2

@@ -18,6 +18,7 @@
 #   SIDECAR_PARTS (default "idle points alerts"), SIDECAR_RATES and SIDECAR_ALERT_RATES pick a
 #   subset, SIDECAR_PEER=0 leaves InfluxDB out (quick before/after comparisons);
 #   SIDECAR_CONF_EXTRA is appended to alertrelay.conf (e.g. '[relay]\n  udp-linger = "10ms"').
+#   RELAY_BATCH_TIMEOUT (relay-conf.sh; default 10ms) sets the [[kafka]] batch-timeout (Kapacitor: 1s).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/relay-conf.sh"

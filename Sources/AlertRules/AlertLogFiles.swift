@@ -26,7 +26,7 @@ public final class AlertLogFiles {
     deinit { closeAll() }
 
     /// Appends `line` (which ends with a newline) to `path`.
-    public func append(_ line: String, to path: String, mode: Int) throws(AlertLogError) {
+    public func append(_ line: [UInt8], to path: String, mode: Int) throws(AlertLogError) {
         let fd: Int32
         if let open = descriptors[path] {
             fd = open
@@ -35,10 +35,9 @@ public final class AlertLogFiles {
             guard fd >= 0 else { throw AlertLogError(path: path, reason: String(cString: strerror(errno))) }
             descriptors[path] = fd
         }
-        var bytes = Array(line.utf8)
         var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        while offset < line.count {
+            let n = line.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
                 let reason = String(cString: strerror(errno))
@@ -48,7 +47,6 @@ public final class AlertLogFiles {
             }
             offset += n
         }
-        bytes.removeAll()
     }
 
     /// Closes every file (a reload reopens them on the next event).

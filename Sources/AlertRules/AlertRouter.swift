@@ -7,15 +7,16 @@ public struct AlertDelivery: Sendable {
     /// What to do.
     public enum Output: Sendable {
         /// Send `body` keyed by `key` (the alert ID) to `topic` on the `[[kafka]]` cluster `cluster`.
-        case kafka(cluster: String, topic: String, key: String, body: String, partitioning: HandlerPartitioning)
-        /// Append `line` to the file at `path` (created with `mode`).
-        case log(path: String, mode: Int, line: String)
+        /// Bodies are UTF-8 bytes: the alert JSON is written as bytes and goes to the record as it is.
+        case kafka(cluster: String, topic: String, key: String, body: [UInt8], partitioning: HandlerPartitioning)
+        /// Append `line` (the alert JSON and its newline, UTF-8) to the file at `path` (created with `mode`).
+        case log(path: String, mode: Int, line: [UInt8])
         /// POST `body` to `url` through the output `output` (`post:<endpoint or url>`), with the
         /// handler's `headers`; `json` says the body is the alert JSON (Content-Type application/json);
         /// `request`: the handler's timeout, TLS verification and response capture.
-        case post(output: String, url: String, headers: [(name: String, value: String)], body: String, json: Bool, request: PostRequestOptions)
+        case post(output: String, url: String, headers: [(name: String, value: String)], body: [UInt8], json: Bool, request: PostRequestOptions)
         /// Write `body` (the alert JSON and a newline) to the TCP output `output` at `address`.
-        case tcp(output: String, address: String, body: String)
+        case tcp(output: String, address: String, body: [UInt8])
         /// The body could not be made (template error): counted and logged, nothing sent.
         case failed(reason: String)
     }
@@ -65,12 +66,12 @@ public final class AlertRouter {
         var out: [AlertDelivery] = []
         if let hs = inline[event.ruleID], !hs.isEmpty {
             let record = AlertRecord(event: event, previousLevel: update("rule:" + event.ruleID, event))
-            var json: String?
+            var json: [UInt8]?
             for h in hs { deliver(h, record, topic: nil, json: &json, into: &out) }
         }
         if let t = topics[event.ruleID], let topic = t {
             let record = AlertRecord(event: event, previousLevel: update("topic:" + topic, event))
-            var json: String?
+            var json: [UInt8]?
             for h in subscribers[topic] ?? [] { deliver(h, record, topic: topic, json: &json, into: &out) }
         }
         return out
@@ -129,7 +130,7 @@ public final class AlertRouter {
 
     /// One handler's delivery of `record`; `json` is the record's JSON, made once for all the
     /// handlers of a topic that need it.
-    private func deliver(_ h: AlertHandler, _ record: AlertRecord, topic: String?, json: inout String?, into out: inout [AlertDelivery]) {
+    private func deliver(_ h: AlertHandler, _ record: AlertRecord, topic: String?, json: inout [UInt8]?, into out: inout [AlertDelivery]) {
         let event = record.event
         func failed(_ reason: String) {
             out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level, output: .failed(reason: reason)))
@@ -144,18 +145,18 @@ public final class AlertRouter {
                 return
             }
         }
-        func recordJSON() -> String {
+        func recordJSON() -> [UInt8] {
             if let j = json { return j }
-            let j = record.json()
+            let j = record.jsonBytes()
             json = j
             return j
         }
         /// The handler's template rendered over the alert data, or the alert JSON without one;
         /// nil (the failure reported) when the template fails.
-        func body(_ template: Template?) -> String? {
+        func body(_ template: Template?) -> [UInt8]? {
             guard let template else { return recordJSON() }
             do throws(TemplateExecutionError) {
-                return try template.render(record.templateValue())
+                return Array(try template.render(record.templateValue()).utf8)
             } catch {
                 failed("failed to execute alert template: \(error)")
                 return nil
@@ -191,7 +192,7 @@ public final class AlertRouter {
         case .tcp(let t):
             // Kapacitor's tcp handler writes the encoder's line and one more newline.
             out.append(AlertDelivery(handlerID: h.id, topic: topic, alertID: event.id, level: event.level,
-                                     output: .tcp(output: t.outputID, address: t.address, body: recordJSON() + "\n")))
+                                     output: .tcp(output: t.outputID, address: t.address, body: recordJSON() + [UInt8(ascii: "\n")])))
         }
     }
 }

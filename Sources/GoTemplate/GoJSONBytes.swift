@@ -56,27 +56,45 @@ public struct GoJSONBytes {
     public mutating func bool(_ b: Bool) { b ? raw("true") : raw("false") }
 
     /// Appends a float64 as encoding/json writes it (``GoJSON/float(_:)``).
-    public mutating func float(_ f: Double) { raw(GoJSON.float(f)) }
+    public mutating func float(_ f: Double) {
+        // encoding/json writes [1e-6, 1e21) as strconv's 'f' with the shortest digits. Where
+        // Swift's shortest round-trip text has no exponent it is those digits laid out the same
+        // way, with ".0" on whole numbers: copied as it is (an inline small string, no
+        // allocation), which is what GoJSON.float's digit path would rebuild from it.
+        let a = abs(f)
+        if a >= 1e-6 && a < 1e21 {
+            var d = f.description
+            let done: Bool = d.withUTF8 { u in
+                guard !u.contains(UInt8(ascii: "e")) else { return false }
+                let whole = u.count >= 2 && u[u.count - 2] == UInt8(ascii: ".") && u[u.count - 1] == UInt8(ascii: "0")
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[0..<(whole ? u.count - 2 : u.count)]))
+                return true
+            }
+            if done { return }
+        }
+        raw(GoJSON.float(f))
+    }
 
     /// Appends `t` as RFC 3339 with nanoseconds, trailing zeros trimmed (``GoTime/rfc3339Nano``),
     /// without quotes.
     public mutating func rfc3339Nano(_ t: GoTime) {
-        let c = t.civil
-        guard t.offsetSeconds == 0, (0...9999).contains(c.year) else {
+        // The date and clock alone (not `civil`'s weekday and day of the year, which RFC 3339 lacks).
+        let (year, month, day, hour, minute, second) = GoTime.civil(t.localSeconds)
+        guard t.offsetSeconds == 0, (0...9999).contains(year) else {
             raw(t.rfc3339Nano)
             return
         }
-        digits(c.year, 4)
+        digits(year, 4)
         bytes.append(UInt8(ascii: "-"))
-        digits(c.month, 2)
+        digits(month, 2)
         bytes.append(UInt8(ascii: "-"))
-        digits(c.day, 2)
+        digits(day, 2)
         bytes.append(UInt8(ascii: "T"))
-        digits(c.hour, 2)
+        digits(hour, 2)
         bytes.append(UInt8(ascii: ":"))
-        digits(c.minute, 2)
+        digits(minute, 2)
         bytes.append(UInt8(ascii: ":"))
-        digits(c.second, 2)
+        digits(second, 2)
         if t.nanosecond > 0 {
             var frac = t.nanosecond, width = 9
             while frac % 10 == 0 {

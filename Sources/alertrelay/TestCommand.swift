@@ -116,15 +116,16 @@ struct TestCommand: ParsableCommand {
                     }
                     for d in router.route(event) {
                         switch d.output {
-                        case .kafka(let cluster, let topic, let key, let body, _):
+                        case .kafka(let cluster, let topic, let key, let bytes, _):
                             messages += 1
+                            let body = String(decoding: bytes, as: UTF8.self)
                             out += "kafka cluster=\(cluster) topic=\(topic) key=\(key) handler=\(d.handlerID) body=\(body.hasSuffix("\n") ? String(body.dropLast()) : body)\n"
                         case .log(let path, _, let json):
-                            out += "log path=\(path) handler=\(d.handlerID) line=\(json.dropLast())\n"
+                            out += "log path=\(path) handler=\(d.handlerID) line=\(String(decoding: json.dropLast(), as: UTF8.self))\n"
                         case .post(_, let url, _, let body, _, _):
-                            out += "post url=\(url) handler=\(d.handlerID) body=\(Self.oneLine(body))\n"
+                            out += "post url=\(url) handler=\(d.handlerID) body=\(Self.oneLine(String(decoding: body, as: UTF8.self)))\n"
                         case .tcp(_, let address, let body):
-                            out += "tcp address=\(address) handler=\(d.handlerID) body=\(Self.oneLine(body))\n"
+                            out += "tcp address=\(address) handler=\(d.handlerID) body=\(Self.oneLine(String(decoding: body, as: UTF8.self)))\n"
                         case .failed(let reason):
                             failures += 1
                             out += "failed handler=\(d.handlerID) id=\(event.id) reason=\(reason)\n"

@@ -67,12 +67,13 @@ import Testing
         #expect(kafka.filter { $0.0 == "changes-only" }.count == 2)
         #expect(kafka.allSatisfy { $0.1 == "infra-monitoring" })
         let changes = d.filter { $0.handlerID == "changes-only" }.compactMap { x -> String? in
-            if case .kafka(_, _, _, let body, _) = x.output { return body } else { return nil }
+            if case .kafka(_, _, _, let body, _) = x.output { return String(decoding: body, as: UTF8.self) } else { return nil }
         }
         #expect(changes == ["cpu:nil OK->CRITICAL", "cpu:nil CRITICAL->OK"])
         let logs = d.filter { $0.handlerID == "audit" }
         #expect(logs.count == 1)
-        if case .log(let path, let mode, let line)? = logs.first?.output {
+        if case .log(let path, let mode, let bytes)? = logs.first?.output {
+            let line = String(decoding: bytes, as: UTF8.self)
             #expect(path == "/var/log/alerts.log")
             #expect(mode == 0o600)
             #expect(line.hasSuffix("\"previousLevel\":\"CRITICAL\",\"recoverable\":true}\n"))
@@ -93,7 +94,7 @@ import Testing
             let p = Point(measurement: "cpu", tags: [], fields: [Field(key: "usage_idle", value: .float(v))], time: t * 10_000_000_000)
             engine.process(p) { e in
                 for d in router.route(e) where d.handlerID == "changes-only" {
-                    if case .kafka(_, _, _, let body, _) = d.output { out.append(body) }
+                    if case .kafka(_, _, _, let body, _) = d.output { out.append(String(decoding: body, as: UTF8.self)) }
                 }
             }
             return out
@@ -120,14 +121,51 @@ import Testing
 
     @Test func kafkaBodyIsTheAlertJSONKeyedByAlertID() throws {
         let d = try run([5])
-        guard case .kafka(_, _, let key, let body, let partitioning)? = d.first(where: { $0.handlerID == "direct:kafka:0" })?.output else {
+        guard case .kafka(_, _, let key, let bytes, let partitioning)? = d.first(where: { $0.handlerID == "direct:kafka:0" })?.output else {
             Issue.record("none")
             return
         }
+        let body = String(decoding: bytes, as: UTF8.self)
         #expect(key == "cpu:nil")
         #expect(partitioning == .kapacitorDefault)
         #expect(body.hasPrefix("{\"id\":\"cpu:nil\",\"message\":\"Hey, check your CPU\",\"details\":\"{\\u0026#34;Name"))
         #expect(body.hasSuffix(",\"level\":\"CRITICAL\",\"data\":{\"series\":[{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"columns\":[\"time\",\"usage_idle\"],\"values\":[[\"1970-01-01T00:00:00Z\",5]]}]},\"previousLevel\":\"OK\",\"recoverable\":true}\n"))
+    }
+
+    /// The bodies are the record's JSON bytes as `AlertRecord` writes them (made once for all the
+    /// handlers of a topic): Kafka and post send them as they are, the log handler writes them as
+    /// its line, tcp adds Kapacitor's second newline; a template's body is its text's UTF-8.
+    @Test func everyHandlerGetsTheRecordJSONBytes() throws {
+        let loader = RuleLoader(clusters: ["c"])
+        let rules = try loader.rules(text: """
+            id: r
+            crit: '"v" > 1'
+            kafka: [{cluster: c, topic: t}, {cluster: c, topic: u, template: '{{.ID}} é {{.Level}}'}]
+            post: {url: 'http://127.0.0.1:9/x'}
+            tcp: {address: '127.0.0.1:9'}
+            log: {path: /tmp/x.log}
+            """, file: "r.yaml")
+        let engine = RuleEngine(rules: rules)
+        let router = AlertRouter(rules: rules, handlers: [])
+        var bodies: [String: [UInt8]] = [:]
+        var json: [UInt8] = []
+        let p = Point(measurement: "m", tags: [Tag(key: "h", value: "<a&b>")], fields: [Field(key: "v", value: .float(2.5))], time: 1)
+        engine.process(p) { e in
+            json = AlertRecord(event: e, previousLevel: .ok).jsonBytes()
+            for d in router.route(e) {
+                switch d.output {
+                case .kafka(_, let topic, _, let body, _): bodies["kafka:" + topic] = body
+                case .post(_, _, _, let body, _, _): bodies["post"] = body
+                case .tcp(_, _, let body): bodies["tcp"] = body
+                case .log(_, _, let line): bodies["log"] = line
+                case .failed(let reason): Issue.record("\(reason)")
+                }
+            }
+        }
+        #expect(!json.isEmpty && json.last == UInt8(ascii: "\n"))
+        #expect(bodies["kafka:t"] == json && bodies["post"] == json && bodies["log"] == json)
+        #expect(bodies["tcp"] == json + [UInt8(ascii: "\n")])
+        #expect(bodies["kafka:u"] == Array("m:nil é CRITICAL".utf8))
     }
 
     @Test func aFailingTemplateIsReportedNotSent() throws {
@@ -147,12 +185,12 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("alerts-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let files = AlertLogFiles()
-        try files.append("{\"id\":\"a\"}\n", to: path, mode: 0o640)
-        try files.append("{\"id\":\"b\"}\n", to: path, mode: 0o640)
+        try files.append(Array("{\"id\":\"a\"}\n".utf8), to: path, mode: 0o640)
+        try files.append(Array("{\"id\":\"b\"}\n".utf8), to: path, mode: 0o640)
         files.closeAll()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"id\":\"a\"}\n{\"id\":\"b\"}\n")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int).map { $0 & 0o777 } == 0o640 & ~0o022 & 0o777 || (attributes[.posixPermissions] as? Int).map { $0 & 0o777 } == 0o640)
-        #expect(throws: AlertLogError.self) { try files.append("x\n", to: "/nonexistent-dir/x.log", mode: 0o600) }
+        #expect(throws: AlertLogError.self) { try files.append(Array("x\n".utf8), to: "/nonexistent-dir/x.log", mode: 0o600) }
     }
 }

@@ -159,7 +159,7 @@ import Testing
                 guard case .point(let p, _) = record else { return }
                 engine.process(p) { event in
                     for d in router.route(event) {
-                        if case .log(_, _, let line) = d.output, let r = try? JSONDecoder().decode(Record.self, from: Data(line.utf8)) {
+                        if case .log(_, _, let line) = d.output, let r = try? JSONDecoder().decode(Record.self, from: Data(line)) {
                             got.append(r)
                         }
                     }

@@ -40,7 +40,7 @@ import Testing
                 for d in router.route(event) {
                     guard case .post(_, let url, _, let body, let json, _) = d.output else { continue }
                     #expect(url == "http://127.0.0.1:9/" && json)
-                    if let r = try? JSONDecoder().decode(Record.self, from: Data(body.utf8)) { posted.append(r) }
+                    if let r = try? JSONDecoder().decode(Record.self, from: Data(body)) { posted.append(r) }
                 }
             }
         }

@@ -118,8 +118,8 @@ import Testing
                 out.emitted += event.emitted
                 for d in router.route(event) {
                     guard case .log(_, _, let line) = d.output else { continue }
-                    do { out.records.append(try JSONDecoder().decode(Record.self, from: Data(line.utf8))) } catch {
-                        Issue.record("unreadable alert JSON \(line): \(error)")
+                    do { out.records.append(try JSONDecoder().decode(Record.self, from: Data(line))) } catch {
+                        Issue.record("unreadable alert JSON \(String(decoding: line, as: UTF8.self)): \(error)")
                     }
                 }
             }

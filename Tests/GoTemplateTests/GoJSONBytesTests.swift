@@ -57,6 +57,26 @@ import Testing
         }
     }
 
+    /// The float writer copies Swift's shortest text where it has no exponent and falls back to
+    /// GoJSON's digit path elsewhere: both sides of each switch (Swift's exponent from 2^53 and
+    /// below 1e-4, encoding/json's at 1e21 and 1e-6), whole numbers, negatives, long digit strings.
+    @Test func floatsMatchGoJSONOnBothPaths() {
+        var values: [Double] = [1, -1, 100, 45.5, 0.1 + 0.2, 1.0 / 3.0, -2.0 / 3.0, 99.99, 12.5, 1e15, 1e16, 9_007_199_254_740_992,
+                                (9_007_199_254_740_992 as Double).nextUp, 1.2345678901234567e17, 1e20, 9.999999999999999e20, 1e21, 1.0000000000000001e21,
+                                1e-4, 9.99e-5, 1e-5, 1.5e-6, 1e-6, 9.999999e-7, .leastNonzeroMagnitude, .greatestFiniteMagnitude, .pi, -.pi * 1e10,
+                                Double(Int64.max), 0.000123, 123.456e-3, 70.1, 80.25, .nan, .infinity, -.infinity]
+        var x = 1.0
+        for _ in 0..<60 {
+            values += [x, -x, x + 0.5, 1 / x]
+            x *= 7.3
+        }
+        for f in values {
+            var w = GoJSONBytes(capacity: 0)
+            w.float(f)
+            #expect(String(decoding: w.bytes, as: UTF8.self) == GoJSON.float(f), "\(f)")
+        }
+    }
+
     @Test func timesMatchRFC3339Nano() {
         let instants: [Int64] = [0, 1, 10, 999_999_999, 1_000_000_000, 1_700_000_000_123_456_789, 1_700_000_000_100_000_000,
                                  -1, -1_000_000_001, .max, .min]

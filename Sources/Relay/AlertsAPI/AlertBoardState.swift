@@ -56,16 +56,22 @@ struct AlertBoardState: Sendable {
         let s = Self.shard(of: key)
         sequence &+= 1
         collected[rule, default: 0] += 1
-        let old = shards[s][key]
-        addRecent(AlertBoardEvent(rule: rule, id: id, level: level, previousLevel: old?.event.level ?? .ok, message: event.message,
+        // One lookup for the read and the write; an alert repeating its level (the usual event)
+        // leaves the per-rule counts as they are (the key holds the rule: the old entry's is `rule`).
+        let index = shards[s].index(forKey: key)
+        let oldLevel = index.map { shards[s].values[$0].event.level }
+        addRecent(AlertBoardEvent(rule: rule, id: id, level: level, previousLevel: oldLevel ?? .ok, message: event.message,
                                   time: event.time))
-        if old == nil || old?.event.level == .ok, level != .ok, firing >= maxFiring {
+        if oldLevel == nil || oldLevel == .ok, level != .ok, firing >= maxFiring {
             refused += 1
             return
         }
-        if let old { count(old.rule, old.event.level, -1) }
-        count(rule, level, 1)
-        shards[s][key] = AlertBoardEntry(rule: rule, group: group, event: event, sequence: sequence)
+        if oldLevel != level {
+            if let oldLevel { count(rule, oldLevel, -1) }
+            count(rule, level, 1)
+        }
+        let entry = AlertBoardEntry(rule: rule, group: group, event: event, sequence: sequence)
+        if let index { shards[s].values[index] = entry } else { shards[s][key] = entry }
         if level == .ok { remember(key, sequence) }
     }
 

@@ -26,13 +26,13 @@ extension EngineLoop {
         case .kafka(let cluster, let topic, let key, let body, let partitioning):
             record = OutputRecord(output: OutputID.kafka(cluster),
                                   target: .kafka(topic: topic, key: Array(key.utf8), partitioning: KafkaPartitioning(partitioning)),
-                                  body: Array(body.utf8))
+                                  body: body)
         case .post(let output, let url, let headers, let body, let json, let request):
             record = OutputRecord(output: output, target: .post(url: url, headers: headers.map { HTTPHeaderOption(name: $0.name, value: $0.value) },
                                                                 json: json, request: request),
-                                  body: Array(body.utf8))
+                                  body: body)
         case .tcp(let output, let address, let body):
-            record = OutputRecord(output: output, target: .tcp(address: address), body: Array(body.utf8))
+            record = OutputRecord(output: output, target: .tcp(address: address), body: body)
         case .log(let path, let mode, let line):
             do throws(AlertLogError) { try logFiles.append(line, to: path, mode: mode) } catch { fail(d, error.description) }
             return
