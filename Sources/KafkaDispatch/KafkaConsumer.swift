@@ -312,7 +312,7 @@ final class ConsumerCore: Sendable {
                     pauseRefused(rk)
                 }
             }
-            if messages > 0 { handler.roundEnded() }
+            if messages > 0 { handler.roundEnded() } else { handler.idle() }
         }
     }
 
