@@ -285,6 +285,8 @@ CONF
     done | sort -k3 -n -r | head -6
     awk -v p="$points" -v f="${first:-0}" -v l="${last:-0}" '{ cpu = ($14 + $15) / 100 } END {
       if (l > f) printf "  relay CPU %.2f s in all (%.2f us/point), %.2f cores during the evaluation (load %s)\n", cpu, cpu / p * 1e6, cpu / (l - f), "'"$(cut -d' ' -f1 /proc/loadavg)"'" }' /proc/$rpid/stat
+    # Peak resident memory of the run (the input queue, librdkafka's prefetch, the heap).
+    awk '/^VmHWM/ { printf "  relay peak RSS %.0f MiB\n", $2 / 1024 }' /proc/$rpid/status
     kill -TERM $rpid; wait $rpid || true
     local t0 t1
     t0=$(date +%s.%N)
