@@ -9,8 +9,7 @@ import Testing
 @Suite struct RelayMetricsTests {
     /// The scrape-time series as they were brought up to date before: made through the registry
     /// at each call, the last total kept by a joined string.
-    final class Reference: @unchecked Sendable {
-        // Test-only, used from one thread.
+    final class Reference {
         let registry = PrometheusCollectorRegistry()
         var lastTotals: [String: UInt64] = [:]
 
