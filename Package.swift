@@ -116,7 +116,8 @@ let package = Package(
         .testTarget(name: "RelayConfigTests", dependencies: ["RelayConfig", "KafkaDispatch", "Ingest", "LineProtocol"], exclude: ["Fixtures"]),
         .testTarget(name: "RelayTests", dependencies: ["Relay", "KafkaDispatch", "Ingest", "Locking", "GoDuration", "AlertRules", "LineProtocol", "AlertRelayTestSupport",
                                                 .product(name: "Logging", package: "swift-log"),
-                                                .product(name: "NIOPosix", package: "swift-nio")]),
+                                                .product(name: "NIOPosix", package: "swift-nio"),
+                                                .product(name: "Prometheus", package: "swift-prometheus")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -263,23 +263,20 @@ $(printf '%s\n' "${props[@]}")
 CONF
     "$bin/alertrelay" run --config "$work/alertrelay.conf" 2> "$work/relay.log" &
     local rpid=$!
-    local perfpid=""
-    local first="" first_n=0 last="" n=0
-    for _ in $(seq 1200); do
-      n=$( (curl -s http://127.0.0.1:19392/metrics || true) | awk '/^alertrelay_points_evaluated_total / {print $2}')
-      n=${n:-0}
-      if [ -z "$first" ] && [ "${n%.*}" -gt 0 ]; then
-        first=$(date +%s.%N); first_n=${n%.*}
-        # CONSUMER_PERF=<file prefix>: a cpu-clock profile of every thread of the relay (all exist by
-        # now) for CONSUMER_PERF_SECONDS, one file per round.
-        if [ -n "${CONSUMER_PERF:-}" ]; then
-          perf record -e cpu-clock -g --call-graph dwarf,16384 -F 250 -p $rpid -o "$CONSUMER_PERF.$round" -- sleep "${CONSUMER_PERF_SECONDS:-8}" 2>/dev/null &
-          perfpid=$!
-        fi
-      fi
-      if [ "${n%.*}" -ge "$points" ]; then last=$(date +%s.%N); break; fi
-      sleep 0.05
-    done
+    # Progress from one keep-alive connection every 50 ms (progress.py): a curl and an awk per
+    # read cost the shared machine ~5 ms of CPU each, and the relay rendered its whole /metrics.
+    # CONSUMER_PERF=<file prefix>: a cpu-clock profile of every thread of the relay (all exist by
+    # the first point) for CONSUMER_PERF_SECONDS, one file per round.
+    local onfirst=""
+    if [ -n "${CONSUMER_PERF:-}" ]; then
+      onfirst="perf record -e cpu-clock -g --call-graph dwarf,16384 -F 250 -p $rpid -o $CONSUMER_PERF.$round -- sleep ${CONSUMER_PERF_SECONDS:-8} 2>/dev/null"
+    fi
+    local first first_n last n
+    read -r first first_n last n < <(PROGRESS_ON_FIRST="$onfirst" python3 "$here/progress.py" \
+      http://127.0.0.1:19392/metrics alertrelay_points_evaluated_total "$points" 0.05 60)
+    [ "$first" = - ] && first=""
+    [ "$last" = - ] && last=""
+    [ -n "$onfirst" ] && sleep "${CONSUMER_PERF_SECONDS:-8}"
     # Per thread CPU (utime+stime ticks) of the run, for the cost per point of each: on a loaded
     # machine the steadier figure. The share is the relay's CPU over the evaluation's wall time
     # (1.00 = one core): a run far below the threads' sum of 1/(us/point) was waiting for a core.
@@ -288,7 +285,8 @@ CONF
     done | sort -k3 -n -r | head -6
     awk -v p="$points" -v f="${first:-0}" -v l="${last:-0}" '{ cpu = ($14 + $15) / 100 } END {
       if (l > f) printf "  relay CPU %.2f s in all (%.2f us/point), %.2f cores during the evaluation (load %s)\n", cpu, cpu / p * 1e6, cpu / (l - f), "'"$(cut -d' ' -f1 /proc/loadavg)"'" }' /proc/$rpid/stat
-    [ -n "$perfpid" ] && { wait $perfpid || true; }
+    # Peak resident memory of the run (the input queue, librdkafka's prefetch, the heap).
+    awk '/^VmHWM/ { printf "  relay peak RSS %.0f MiB\n", $2 / 1024 }' /proc/$rpid/status
     kill -TERM $rpid; wait $rpid || true
     local t0 t1
     t0=$(date +%s.%N)

@@ -29,6 +29,11 @@ import Logging
 public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
     /// Points in one batch at most: a partition's batch is handed on early past it.
     static let batchPoints = 5_000
+    /// Evaluated points the engine may give back before the poll thread frees them (~30 MB at
+    /// Telegraf-like points): a round's worth at the engine's rate. Past it the engine frees them.
+    static let returnedPoints = 131_072
+    /// Emptied batch arrays kept for the next batches: one per partition of a 64-partition round.
+    static let spareBatches = 64
     /// The least time a revocation's final commit and its changelog release each get, even when
     /// the wait for held batches used up the revocation's time.
     public static let minimumStep = Duration.seconds(1)
@@ -48,6 +53,9 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
     /// The poll thread's batches of the current round (only the poll thread touches it; the lock
     /// is uncontended).
     private let round: Locked<Round>
+    /// Evaluated batches' points on their way back to the poll thread, which made them and frees
+    /// them (see ``BatchReturn``).
+    let returns = BatchReturn<Point>(limit: KafkaConsumerSource.returnedPoints, spareLimit: KafkaConsumerSource.spareBatches)
 
     /// One assigned partition's commit bookkeeping.
     private struct PartitionBook: Sendable {
@@ -136,12 +144,14 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
     // MARK: The poll thread
 
     public func consumed(_ message: KafkaConsumedMessage) {
+        // Points the engine is done with are freed here, before new ones are made in their place.
+        returns.drain()
         statistics.datagrams.add(1, ordering: .relaxed)
         statistics.bytes.add(UInt64(message.payload.count), ordering: .relaxed)
         let now = unixNanosecondsNow()
         let full = round.withLock { r -> Bool in
             if r.pending[message.partition] == nil {
-                r.pending[message.partition] = Pending()
+                r.pending[message.partition] = Pending(points: returns.spare())
                 r.order.append(message.partition)
             }
             return Self.append(message, now: now, to: &r.pending[message.partition]!, parser: &r.parser)
@@ -158,7 +168,12 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
         return pending.points.count >= batchPoints
     }
 
-    public func roundEnded() { handOn() }
+    public func roundEnded() {
+        handOn()
+        returns.drain()
+    }
+
+    public func idle() { returns.drain() }
 
     public func assigned(_ partitions: [TopicPartition]) -> KafkaAssignmentPlan {
         var restore = PartitionRestore()
@@ -255,7 +270,7 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
         guard !pending.points.isEmpty else { return held(ticket) }
         let batch = PointBatch(points: pending.points, source: statistics.name, destination: config.destination,
                                acknowledgement: PointsAcknowledgement { [self] in held(ticket) }, sourcePartition: partition,
-                               sourceEnd: pending.end)
+                               sourceEnd: pending.end, returnPath: returns)
         if !offer(batch) {
             book.withLock { b in b.partitions[partition]?.abandoned = true }
             book.broadcast()
@@ -274,6 +289,8 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
                 book.broadcast()
             }
             let stopping = book.wait(timeout: nil, until: { $0.roomGeneration == generation && !$0.stopping }) { b, _ in b.stopping }
+            // What the engine evaluated meanwhile (half a queue) came back: freed before the next batch.
+            returns.drain()
             if stopping { return sink.offer(batch) }
         }
     }
@@ -352,6 +369,8 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
             }
         }
         book.withLock { $0.consumer = nil }
+        // The poll thread is gone: what is still given back is freed here, the rest by the engine.
+        returns.close()
         logger.info("kafka consumer stopped", metadata: ["consumer": .string(config.name)])
     }
 }

@@ -23,11 +23,14 @@ public struct PointBatch: Sendable {
     /// batch commits). Group mode's changelog records it, so that the partition's next owner
     /// resumes exactly where the restored state ends.
     public var sourceEnd: Int64?
+    /// Where the engine gives the points back once evaluated, to be freed on the thread that
+    /// made them (a Kafka consumer's poll thread; see ``BatchReturn``); nil: freed where dropped.
+    public var returnPath: BatchReturn<Point>?
 
     /// A batch of `points` from `source`, written to `destination`, received now.
     public init(points: [Point], source: String, destination: PointDestination = PointDestination(),
                 receivedAt: UInt64 = DispatchTime.now().uptimeNanoseconds, acknowledgement: PointsAcknowledgement? = nil,
-                sourcePartition: TopicPartition? = nil, sourceEnd: Int64? = nil) {
+                sourcePartition: TopicPartition? = nil, sourceEnd: Int64? = nil, returnPath: BatchReturn<Point>? = nil) {
         self.points = points
         self.source = source
         self.destination = destination
@@ -35,5 +38,13 @@ public struct PointBatch: Sendable {
         self.acknowledgement = acknowledgement
         self.sourcePartition = sourcePartition
         self.sourceEnd = sourceEnd
+        self.returnPath = returnPath
+    }
+
+    /// Gives the points back to their source (``returnPath``), which frees them on its own
+    /// thread; without one, or when it is full, they stay here and are freed with the batch.
+    /// The engine calls it after the last use of the points, holding the batch's only copy.
+    public mutating func givePointsBack() {
+        returnPath?.give(&points)
     }
 }

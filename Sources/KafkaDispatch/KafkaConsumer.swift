@@ -63,6 +63,8 @@ public final class KafkaConsumer: Sendable {
         clusterID = cluster.id
         groupID = settings.groupID
         topics = settings.topics
+        // Once per process, before the first point is parsed: see KafkaConsumerHeap.
+        _ = KafkaConsumerHeap.tuned
         var logger = logger
         logger[metadataKey: "cluster"] = .string(cluster.id)
         logger[metadataKey: "group"] = .string(settings.groupID)
@@ -312,7 +314,7 @@ final class ConsumerCore: Sendable {
                     pauseRefused(rk)
                 }
             }
-            if messages > 0 { handler.roundEnded() }
+            if messages > 0 { handler.roundEnded() } else { handler.idle() }
         }
     }
 

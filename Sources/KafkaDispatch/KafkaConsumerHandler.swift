@@ -17,6 +17,9 @@ public protocol KafkaConsumerHandler: AnyObject, Sendable {
     func consumed(_ message: KafkaConsumedMessage)
     /// The poll found no more messages for now (or a round reached its size): hand on what was gathered.
     func roundEnded()
+    /// The poll found nothing for a while (its timeout, 1 s, or events that were no messages):
+    /// a chance for housekeeping on the poll thread. Does nothing unless implemented.
+    func idle()
     /// The group gave this consumer `partitions`; no message of them arrives before this returns.
     /// Returns start offsets for some of them, used instead of the committed ones, and the ones to
     /// hold paused (taken, as the group's protocol requires, but never fetched).
@@ -24,4 +27,8 @@ public protocol KafkaConsumerHandler: AnyObject, Sendable {
     /// `partitions` are taken away; the revocation completes when this returns. `lost`: the
     /// consumer was thrown out of the group (session timed out), so committing is pointless.
     func revoked(_ partitions: [TopicPartition], lost: Bool)
+}
+
+extension KafkaConsumerHandler {
+    public func idle() {}
 }

@@ -9,11 +9,11 @@ import Prometheus
 extension RelayMetrics {
     /// Brings the consumers' gauges up to date.
     func consumers(_ sources: [KafkaConsumerSource]) {
-        var exported: [String: [(String, String)]] = [:]
+        var exported: [MetricHandles.Series: String] = [:]
         func partitionGauge(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Int64?) {
             guard let value else { return }
             gauge(name, help, labels, Double(value))
-            exported[name + "|" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",")] = [(name, help)] + labels
+            exported[MetricHandles.Series(name, labels)] = help
         }
         for source in sources {
             let consumer = [("listener", source.statistics.name)]
@@ -35,13 +35,8 @@ extension RelayMetrics {
         // Series of partitions no longer assigned (or of consumers gone) are dropped.
         let stale = consumerPartitionSeries.withLock { last in
             defer { last = exported }
-            return last.filter { exported[$0.key] == nil }.map(\.value)
+            return last.filter { exported[$0.key] == nil }
         }
-        for series in stale {
-            guard let (name, help) = series.first else { continue }
-            let g = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: name, unitName: "", helpText: help),
-                                       labels: Array(series.dropFirst()))
-            registry.unregisterGauge(g)
-        }
+        for (series, help) in stale { removeGauge(series.name, help, series.labels) }
     }
 }

@@ -10,7 +10,8 @@ import Locking
 public final class RelayMetrics: Sendable {
     /// The registry behind `/metrics` (also swift-metrics' backend).
     public let registry = PrometheusCollectorRegistry()
-    private let lastTotals = Locked<[String: UInt64]>([:])
+    /// The scrape-time series made so far (see ``MetricHandles``).
+    private let handles = Locked(MetricHandles())
     let deliveryLatency: DurationHistogram
     let endToEndLatency: DurationHistogram
 
@@ -20,9 +21,9 @@ public final class RelayMetrics: Sendable {
                                            500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10000, 15000, 30000, 60000]
     /// The process CPU seconds last exported (`process_cpu_seconds_total` moves by the difference).
     let processCPUSeconds = Locked<Double>(0)
-    /// The Kafka consumers' per-partition gauges exported at the last scrape, by series, as
-    /// `[(name, help), label...]` (see ``consumers(_:)``).
-    let consumerPartitionSeries = Locked<[String: [(String, String)]]>([:])
+    /// The Kafka consumers' per-partition gauges exported at the last scrape, with their help
+    /// (see ``consumers(_:)``).
+    let consumerPartitionSeries = Locked<[MetricHandles.Series: String]>([:])
 
     public init() {
         let buckets = Self.latencyBuckets.map { Duration.microseconds(Int64($0 * 1000)) }
@@ -38,21 +39,54 @@ public final class RelayMetrics: Sendable {
 
     /// Sets counter `name{labels}` to `total` (counters only move forward: a smaller total, after a
     /// reload resets a source, counts from zero again).
+    ///
+    /// A series' counter is made through the registry once and looked up by name and labels
+    /// after that (``MetricHandles``); `unit` and `help` are read only the first time.
     func total(_ name: String, _ unit: String, _ help: String, _ labels: [(String, String)], _ total: UInt64) {
-        let key = name + "|" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
-        let delta: UInt64 = lastTotals.withLock { last in
-            let previous = last[key] ?? 0
-            last[key] = total
-            return total >= previous ? total - previous : total
+        let series = MetricHandles.Series(name, labels)
+        let known = handles.withLock { h -> (Counter, UInt64)? in
+            guard var t = h.totals[series] else { return nil }
+            let delta = total >= t.last ? total - t.last : total
+            t.last = total
+            h.totals[series] = t
+            return (t.counter, delta)
+        }
+        if let (c, delta) = known {
+            if delta > 0 { c.increment(by: Int64(clamping: delta)) }
+            return
         }
         let c = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: name, unitName: unit, helpText: help),
                                      labels: labels)
+        // Made now (or by another scrape meanwhile, which then counted its total first).
+        let delta = handles.withLock { h -> UInt64 in
+            let previous = h.totals[series]?.last ?? 0
+            h.totals[series] = MetricHandles.Total(counter: c, last: total)
+            return total >= previous ? total - previous : total
+        }
         if delta > 0 { c.increment(by: Int64(clamping: delta)) }
     }
 
+    /// Sets gauge `name{labels}` to `value` (made through the registry once, as ``total(_:_:_:_:_:)``).
     func gauge(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Double) {
-        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: name, unitName: "", helpText: help),
-                           labels: labels).set(value)
+        let series = MetricHandles.Series(name, labels)
+        if let g = handles.withLock({ $0.gauges[series] }) {
+            g.set(value)
+            return
+        }
+        let g = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: name, unitName: "", helpText: help),
+                                   labels: labels)
+        handles.withLock { $0.gauges[series] = g }
+        g.set(value)
+    }
+
+    /// Drops gauge `name{labels}` from the registry (and `/metrics`); a later ``gauge(_:_:_:_:)``
+    /// makes it again.
+    func removeGauge(_ name: String, _ help: String, _ labels: [(String, String)]) {
+        let series = MetricHandles.Series(name, labels)
+        let g = handles.withLock { $0.gauges.removeValue(forKey: series) }
+            ?? registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: name, unitName: "", helpText: help),
+                                  labels: labels)
+        registry.unregisterGauge(g)
     }
 
     /// Brings every counter up to date and renders the exposition text.

@@ -139,6 +139,49 @@ final class HoldingSink: PointSink {
         await source.stop(grace: .seconds(1))
     }
 
+    /// The engine gives evaluated batches' points back; the poll thread, which made them, frees
+    /// them (at its next message or idle poll). Every point is evaluated and committed as before,
+    /// each freed once; once the source stopped, nothing more is taken back (the giver frees).
+    @Test func evaluatedPointsGoBackToThePollThreadAndNoneIsLost() async throws {
+        let broker = try TestBroker(topics: ["back:2"])
+        defer { broker.stop() }
+        let sink = TakingSink()
+        let source = try Self.start(broker, topic: "back", group: "g-back", sink: sink)
+        try Kcat.produce(bootstrap: broker.bootstrap, topic: "back", values: (0..<40).map { i in
+            "m,host=h\(i % 4) v=\(i) \(1_700_000_000 + i)\nm,host=x v=\(i) \(1_700_000_000 + i)"
+        }, partition: 0)
+        try Kcat.produce(bootstrap: broker.bootstrap, topic: "back", values: (40..<60).map { "m v=\($0) \(1_700_000_000 + $0)" }, partition: 1)
+        var evaluated: [Point] = []
+        var batches = 0
+        // As the engine: evaluate (here: look at the points), hold, give the points back.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while evaluated.count < 100 && ContinuousClock.now < deadline {
+            for var batch in sink.take() {
+                evaluated.append(contentsOf: batch.points)
+                batch.acknowledgement?.evaluated()
+                #expect(batch.returnPath === source.returns)
+                batch.givePointsBack()
+                #expect(batch.points.isEmpty, "the engine keeps no reference to what it gave back")
+                batches += 1
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(evaluated.count == 100)
+        #expect(Set(evaluated.compactMap { $0.field("v") }.map { "\($0)" }).count == 60)
+        let points = evaluated.count
+        evaluated = []
+        // The poll thread frees them at its next idle poll (1 s) at the latest.
+        #expect(await eventually(timeout: .seconds(5)) { source.returns.counts.freed == points })
+        #expect(source.returns.counts.returned == batches && source.returns.counts.refused == 0)
+        #expect(await eventually(timeout: .seconds(5)) {
+            source.partitionStatus.sorted { $0.partition < $1.partition }.map(\.committed) == [40, 20]
+        })
+        await source.stop(grace: .seconds(1))
+        var late = [Point(measurement: "late", fields: [Field(key: "v", value: .float(1))], time: 0)]
+        let taken = source.returns.give(&late)
+        #expect(!taken && late.count == 1, "a stopped source takes nothing back: the engine frees it")
+    }
+
     /// The observer hears of an assignment before any of its messages is handed on, and `/ready`
     /// (the gate) holds until it returned.
     @Test func theAssignmentObserverRunsBeforeTheFirstMessage() async throws {
@@ -156,6 +199,23 @@ final class HoldingSink: PointSink {
         let events = observer.events
         #expect(events.first == .assigned(["obs[0]", "obs[1]"], pointsBefore: 0))
         #expect(events.last == .revoked(["obs[0]", "obs[1]"]))
+    }
+}
+
+/// A sink that lets the test take each batch out (the only copy), as the engine takes them.
+final class TakingSink: PointSink {
+    private let batches = Locked<[PointBatch]>([])
+    func offer(_ batch: PointBatch) -> Bool {
+        batches.withLock { $0.append(batch) }
+        return true
+    }
+    func whenRoom(for points: Int, _ resume: @escaping @Sendable () -> Void) { resume() }
+    func take() -> [PointBatch] {
+        batches.withLock { b in
+            var taken: [PointBatch] = []
+            swap(&taken, &b)
+            return taken
+        }
     }
 }
 

@@ -166,15 +166,19 @@ final class EngineLoop {
     /// Runs until the queue is drained after a stop request.
     func run() {
         while true {
-            let work = queue.take(nextWait(), poller: datagrams)
+            var work = queue.take(nextWait(), poller: datagrams)
             liveness.turned()
             for c in work.controls { c(self) }
             if engine.hasClockedRules { advanceClock() }
             if !work.retry.isEmpty { runRetryWork(work.retry) }
             var evaluated = false
-            if let batch = work.batch {
+            if var batch = work.batch {
+                // The turn's only copy of the batch (the queue kept none), so that giving its
+                // points back hands over their last reference.
+                work.batch = nil
                 process(batch)
                 queue.evaluated(batch.points.count)
+                batch.givePointsBack()
                 evaluated = true
             }
             let read = datagrams.hasReadable ? datagrams.read(budget: Self.datagramsPerTurn, { evaluate($0, from: $1) }) : 0
