@@ -1,0 +1,53 @@
+import Testing
+@testable import Ingest
+
+/// `LingerBound`'s decisions: when to linger and for how long, from the measured buffer fill.
+@Suite struct LingerBoundTests {
+    let t0 = ContinuousClock.now
+
+    @Test func offWithoutACap() {
+        var b = LingerBound(cap: .zero)
+        #expect(b.allowed == .zero)
+        let lingers = b.readEnded(datagrams: 10, emptied: true, at: t0)
+        #expect(!lingers)
+    }
+
+    @Test func aLoneDatagramAfterAQuietSpellIsNotFollowedByALinger() {
+        var b = LingerBound(cap: .milliseconds(20))
+        let first = b.readEnded(datagrams: 1, emptied: true, at: t0)
+        #expect(!first, "no previous read")
+        let slow = b.readEnded(datagrams: 1, emptied: true, at: t0 + .milliseconds(25))
+        #expect(!slow, "one per 25 ms: slower than one per linger")
+        let soon = b.readEnded(datagrams: 1, emptied: true, at: t0 + .milliseconds(35))
+        #expect(soon, "one 10 ms after the last")
+        let several = b.readEnded(datagrams: 3, emptied: true, at: t0 + .seconds(5))
+        #expect(several, "several in one read")
+    }
+
+    @Test func aReadThatLeftDatagramsBehindNeverLingers() {
+        var b = LingerBound(cap: .milliseconds(20))
+        let behind = b.readEnded(datagrams: 64, emptied: false, at: t0)
+        #expect(!behind)
+    }
+
+    /// The measured rate sets the linger: an eighth of the buffer at that rate, at most the cap.
+    @Test func theLingerShrinksWithTheRateAndGrowsBackToTheCap() {
+        var b = LingerBound(cap: .milliseconds(20))
+        _ = b.readEnded(datagrams: 5, emptied: true, at: t0)
+        #expect(b.allowed == .milliseconds(20), "no rate measured yet")
+        // A quarter of the buffer in 10 ms: an eighth takes 5 ms.
+        b.readStarts(fill: 0.25, at: t0 + .milliseconds(10))
+        let fast = b.allowed
+        #expect(fast > .microseconds(4_900) && fast < .microseconds(5_100), "\(fast)")
+        _ = b.readEnded(datagrams: 40, emptied: true, at: t0 + .milliseconds(11))
+        // 2% of the buffer in 20 ms: an eighth would take 125 ms, capped at 20.
+        b.readStarts(fill: 0.02, at: t0 + .milliseconds(31))
+        #expect(b.allowed == .milliseconds(20))
+        // A burst: half the buffer in 1 ms allows no linger worth a wake-up.
+        _ = b.readEnded(datagrams: 10, emptied: true, at: t0 + .milliseconds(32))
+        b.readStarts(fill: 0.5, at: t0 + .milliseconds(33))
+        #expect(b.allowed == .zero)
+        let burst = b.readEnded(datagrams: 64, emptied: true, at: t0 + .milliseconds(34))
+        #expect(!burst, "nothing to linger for")
+    }
+}
