@@ -14,8 +14,10 @@
 /// - While lingering the thread looks at the fill every ``DatagramPoller/checkInterval`` and ends
 ///   the linger at ``stopFill``, so a rate that rises within a linger is caught before the buffer
 ///   is full.
-/// - A read that did not empty its sockets (the thread is behind) never lingers: the next turn
-///   reads again.
+/// - Never while behind: a read that did not empty its sockets, found them more than
+///   ``stopFill`` full, or took longer than a quarter of the linger to evaluate what it read (the
+///   thread is busy enough that sleeping would let the buffer fill faster than it reads) is
+///   followed by the next read as datagrams come, not by a linger.
 ///
 /// Not Sendable: owned by the reading thread (the engine's).
 public struct LingerBound {
@@ -35,6 +37,9 @@ public struct LingerBound {
     private var emptiedAt: ContinuousClock.Instant?
     /// When a read last found datagrams.
     private var lastReadAt: ContinuousClock.Instant?
+    /// When the read in progress started, and the fill it found.
+    private var readStartedAt: ContinuousClock.Instant?
+    private var startFill = 0.0
 
     public init(cap: Duration) { self.cap = cap }
 
@@ -51,6 +56,8 @@ public struct LingerBound {
     /// A read starts at `now` and its sockets hold `fill` of their buffer: the rate since they
     /// were last read empty.
     public mutating func readStarts(fill: Double, at now: ContinuousClock.Instant) {
+        readStartedAt = now
+        startFill = fill
         guard let emptiedAt, fill > 0 else { return }
         let elapsed = max((now - emptiedAt).seconds, 1e-6)
         rate = fill / elapsed
@@ -67,7 +74,8 @@ public struct LingerBound {
         lastReadAt = now
         if emptied { emptiedAt = now }
         let allowed = self.allowed
-        guard emptied, allowed > .zero else { return false }
+        guard emptied, allowed > .zero, startFill < Self.stopFill else { return false }
+        if let readStartedAt, (now - readStartedAt) * 4 > allowed { return false }
         if datagrams > 1 { return true }
         guard let previous else { return false }
         return now - previous < allowed

@@ -50,4 +50,20 @@ import Testing
         let burst = b.readEnded(datagrams: 64, emptied: true, at: t0 + .milliseconds(34))
         #expect(!burst, "nothing to linger for")
     }
+
+    /// Busy or full: a read that took longer than a quarter of the linger to evaluate, or found
+    /// the buffer more than a quarter full, is not followed by a linger.
+    @Test func aBusyOrFullReadIsNotFollowedByALinger() {
+        var b = LingerBound(cap: .milliseconds(20))
+        _ = b.readEnded(datagrams: 5, emptied: true, at: t0)
+        b.readStarts(fill: 0.01, at: t0 + .milliseconds(20))
+        let busy = b.readEnded(datagrams: 5, emptied: true, at: t0 + .milliseconds(26))
+        #expect(!busy, "6 ms evaluating against a 20 ms linger")
+        b.readStarts(fill: 0.3, at: t0 + .milliseconds(100))
+        let full = b.readEnded(datagrams: 5, emptied: true, at: t0 + .milliseconds(100) + .microseconds(10))
+        #expect(!full)
+        b.readStarts(fill: 0.001, at: t0 + .seconds(1))
+        let calm = b.readEnded(datagrams: 5, emptied: true, at: t0 + .seconds(1) + .microseconds(100))
+        #expect(calm)
+    }
 }
