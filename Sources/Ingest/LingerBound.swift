@@ -9,8 +9,11 @@
 ///   arrival rate; the next linger is as long as it takes that rate to fill ``targetFill`` of the
 ///   buffer (feedback: a faster rate shortens the next linger, a slower one lengthens it), at
 ///   most the configured cap (`[relay] udp-linger`).
-/// - A linger shorter than ``shortest`` is not worth a wake-up of its own: the reads go on as
-///   datagrams come.
+/// - A linger shorter than ``shortest`` is not taken: the reads go on as datagrams come. Below
+///   that it would gain a few datagrams per wake-up at most, its checks and `poll`'s whole
+///   milliseconds would be a large part of it, and a rate that allows no longer linger fills the
+///   buffer fast enough that sleeping at all is the risk (a small `read-buffer`, or a rate near
+///   what the engine reads).
 /// - While lingering the thread looks at the fill every ``DatagramPoller/checkInterval`` and ends
 ///   the linger at ``stopFill``, so a rate that rises within a linger is caught before the buffer
 ///   is full.
@@ -28,8 +31,8 @@ public struct LingerBound {
     public static let targetFill = 0.125
     /// The fill at which a linger ends early (checked every ``DatagramPoller/checkInterval``).
     public static let stopFill = 0.25
-    /// The shortest linger worth a wake-up.
-    public static let shortest: Duration = .milliseconds(1)
+    /// The shortest linger taken.
+    public static let shortest: Duration = .milliseconds(5)
 
     /// Buffer fill per second (fraction of the receive buffer), as of the last read.
     private var rate = 0.0

@@ -217,8 +217,8 @@ public struct RelaySettings: Sendable, Equatable {
     /// engine waits up to this long before reading the sockets again, so one wake-up serves all the
     /// datagrams of that time (less CPU per point at a few hundred datagrams a second, up to this
     /// much more latency for UDP points); each linger is shortened so that the datagrams arriving
-    /// during it fill at most an eighth of the socket's receive buffer at the measured rate, and
-    /// ends when they fill a quarter. Default 20ms; 0 reads each datagram as it arrives.
+    /// during it fill at most an eighth of the socket's receive buffer at the measured rate (no
+    /// linger when that allows under 5 ms), and ends when they fill a quarter. Default 20ms; 0 reads each datagram as it arrives.
     public var udpLinger = GoDuration(nanoseconds: 20_000_000)
     public init() {}
 }

@@ -35,19 +35,19 @@ import Testing
         var b = LingerBound(cap: .milliseconds(20))
         _ = b.readEnded(datagrams: 5, emptied: true, at: t0)
         #expect(b.allowed == .milliseconds(20), "no rate measured yet")
-        // A quarter of the buffer in 10 ms: an eighth takes 5 ms.
-        b.readStarts(fill: 0.25, at: t0 + .milliseconds(10))
+        // A fifth of the buffer in 20 ms: an eighth takes 12.5 ms.
+        b.readStarts(fill: 0.2, at: t0 + .milliseconds(20))
         let fast = b.allowed
-        #expect(fast > .microseconds(4_900) && fast < .microseconds(5_100), "\(fast)")
-        _ = b.readEnded(datagrams: 40, emptied: true, at: t0 + .milliseconds(11))
+        #expect(fast > .microseconds(12_400) && fast < .microseconds(12_600), "\(fast)")
+        _ = b.readEnded(datagrams: 40, emptied: true, at: t0 + .milliseconds(21))
         // 2% of the buffer in 20 ms: an eighth would take 125 ms, capped at 20.
-        b.readStarts(fill: 0.02, at: t0 + .milliseconds(31))
+        b.readStarts(fill: 0.02, at: t0 + .milliseconds(41))
         #expect(b.allowed == .milliseconds(20))
-        // A burst: half the buffer in 1 ms allows no linger worth a wake-up.
-        _ = b.readEnded(datagrams: 10, emptied: true, at: t0 + .milliseconds(32))
-        b.readStarts(fill: 0.5, at: t0 + .milliseconds(33))
+        // A burst: a fifth of the buffer in 4 ms would allow 2.5 ms: below the shortest, no linger.
+        _ = b.readEnded(datagrams: 10, emptied: true, at: t0 + .milliseconds(42))
+        b.readStarts(fill: 0.2, at: t0 + .milliseconds(46))
         #expect(b.allowed == .zero)
-        let burst = b.readEnded(datagrams: 64, emptied: true, at: t0 + .milliseconds(34))
+        let burst = b.readEnded(datagrams: 64, emptied: true, at: t0 + .milliseconds(47))
         #expect(!burst, "nothing to linger for")
     }
 
