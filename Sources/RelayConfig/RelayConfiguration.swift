@@ -218,7 +218,9 @@ public struct RelaySettings: Sendable, Equatable {
     /// datagrams of that time (less CPU per point at a few hundred datagrams a second, up to this
     /// much more latency for UDP points); each linger is shortened so that the datagrams arriving
     /// during it fill at most an eighth of the socket's receive buffer at the measured rate (no
-    /// linger when that allows under 5 ms), and ends when they fill a quarter. Default 20ms; 0 reads each datagram as it arrives.
-    public var udpLinger = GoDuration(nanoseconds: 20_000_000)
+    /// linger when that allows under 5 ms), and ends when they fill a quarter. 0 (the default) reads each datagram as it arrives: under CPU
+    /// contention a lingering relay lost more of a fast burst than one that did not linger
+    /// (BENCHMARKS.md, "a linger bounded by the receive buffer").
+    public var udpLinger = GoDuration.zero
     public init() {}
 }

@@ -60,9 +60,9 @@ import Testing
                                              file: "h.conf")
         #expect(c.kafka[0].effectiveMessageTimeout.milliseconds == 596 * 3_600_000)
         #expect(c.relay.shutdownTimeout == .second)
-        #expect(c.relay.udpLinger == GoDuration(nanoseconds: 20_000_000), "20ms unless set")
-        let off = try RelayConfiguration.parse("[relay]\nudp-linger = \"0s\"\n", file: "h.conf")
-        #expect(off.relay.udpLinger == .zero)
+        #expect(c.relay.udpLinger == .zero, "off unless set")
+        let lingering = try RelayConfiguration.parse("[relay]\nudp-linger = \"20ms\"\n", file: "h.conf")
+        #expect(lingering.relay.udpLinger == GoDuration(nanoseconds: 20_000_000))
     }
 
     /// `check` (and `run`) refuse a spool, state or dead-letter path that cannot be written, at its line.
