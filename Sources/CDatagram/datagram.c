@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <linux/sock_diag.h>
 #include "CDatagram.h"
 
 int alertrelay_recv_datagrams(int fd, unsigned char *base, size_t slot_size, unsigned int count,
@@ -27,6 +28,18 @@ int alertrelay_recv_datagrams(int fd, unsigned char *base, size_t slot_size, uns
         truncated[i] = (messages[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
     }
     return n;
+}
+
+int alertrelay_socket_memory(int fd, unsigned int *queued, unsigned int *limit, unsigned int *drops) {
+    // Sized beyond SK_MEMINFO_VARS: a newer kernel may report more fields (it truncates to the length).
+    unsigned int info[32];
+    socklen_t length = sizeof(info);
+    memset(info, 0, sizeof(info));
+    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &length) != 0) return -1;
+    *queued = info[SK_MEMINFO_RMEM_ALLOC];
+    *limit = info[SK_MEMINFO_RCVBUF];
+    *drops = length > SK_MEMINFO_DROPS * sizeof(unsigned int) ? info[SK_MEMINFO_DROPS] : 0;
+    return 0;
 }
 
 int alertrelay_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }

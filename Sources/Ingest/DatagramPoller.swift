@@ -76,28 +76,73 @@ public final class DatagramPoller {
     /// Sleeps until a socket is readable, ``wake`` is signalled or `timeout` passes (nil: no
     /// limit; zero: only looks), marking the readable sockets and clearing the signal.
     public func wait(timeout: Duration?) {
-        var ms: Int32 = -1
-        if let timeout {
-            // Rounded up, so a timer due in 0.3 ms is not polled for in a loop of 0 ms waits.
-            let (s, atto) = max(timeout, .zero).components
-            let total = s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000
-            ms = Int32(clamping: total)
-        }
+        let ms = timeout.map { Self.milliseconds($0) } ?? -1
         let n = descriptors.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), ms) }
         guard n > 0 else { return }
         if descriptors[0].revents != 0 { wake.consume() }
         for i in readers.indices where descriptors[i + 1].revents != 0 { readers[i].readable = true }
     }
 
+    /// How often a linger looks at the sockets' fill: 4 ms per 208 KiB (the default
+    /// `net.core.rmem_default`) of the smallest receive buffer, at least 1 ms. A quarter of a
+    /// default buffer per interval is ~13 MB/s of kernel memory (each datagram costs its buffer's
+    /// true size: 832 bytes for a one-line datagram on loopback, 4,352 for one of 2 KB, so
+    /// ~16,000 and ~3,000 datagrams a second); a rate that rises past that within one interval
+    /// can fill the rest of the buffer before the check sees it.
+    public var checkInterval: Duration {
+        var smallest = Int.max
+        for r in readers {
+            guard let m = r.listener.socket.memory else { continue }
+            smallest = min(smallest, m.limit)
+        }
+        guard smallest != Int.max else { return .milliseconds(4) }
+        let scaled = Duration.microseconds(Int64(4_000) * Int64(smallest) / 212_992)
+        return max(scaled, .milliseconds(1))
+    }
+
+    /// The queued kernel memory of the fullest socket, as a fraction of its receive buffer
+    /// (`SO_MEMINFO`; 0 when none is attached or none could be read).
+    public func fill() -> Double {
+        var fullest = 0.0
+        for r in readers {
+            guard let m = r.listener.socket.memory, m.limit > 0 else { continue }
+            fullest = max(fullest, Double(m.queued) / Double(m.limit))
+        }
+        return fullest
+    }
+
     /// Sleeps until ``wake`` is signalled or `timeout` passes, leaving the sockets unread — the
     /// datagrams arriving meanwhile wait in their receive buffers, so the next read takes them
-    /// with one wake-up — then marks the sockets that are readable.
-    public func linger(timeout: Duration) {
-        let (s, atto) = max(timeout, .zero).components
-        let ms = Int32(clamping: s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000)
-        let n = descriptors.withUnsafeMutableBufferPointer { poll($0.baseAddress, 1, ms) }
-        if n > 0, descriptors[0].revents != 0 { wake.consume() }
+    /// with one wake-up — then marks the sockets that are readable. Every ``checkInterval`` it
+    /// looks at the sockets' fill and ends early at `stopFill` (a rate rising during the linger).
+    /// Returns whether the fill ended it.
+    @discardableResult
+    public func linger(timeout: Duration, stopFill: Double) -> Bool {
+        let deadline = ContinuousClock.now + max(timeout, .zero)
+        let interval = checkInterval
+        var filled = false
+        while true {
+            let remaining = deadline - ContinuousClock.now
+            if remaining <= .zero { break }
+            let n = descriptors.withUnsafeMutableBufferPointer { poll($0.baseAddress, 1, Self.milliseconds(min(remaining, interval))) }
+            if n > 0, descriptors[0].revents != 0 {
+                wake.consume()
+                break
+            }
+            if fill() >= stopFill {
+                filled = true
+                break
+            }
+        }
         wait(timeout: .zero)
+        return filled
+    }
+
+    /// `d` in whole milliseconds for `poll`, rounded up, so that a timer due in 0.3 ms is not
+    /// polled for in a loop of 0 ms waits.
+    static func milliseconds(_ d: Duration) -> Int32 {
+        let (s, atto) = max(d, .zero).components
+        return Int32(clamping: s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000)
     }
 
     /// Reads at most about `budget` datagrams from the readable sockets, taking turns; returns

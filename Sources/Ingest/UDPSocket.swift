@@ -1,3 +1,4 @@
+import CDatagram
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -76,6 +77,17 @@ public final class UDPSocket: Sendable {
 
     /// Whether ``close()`` ran.
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
+
+    /// What the kernel holds for this socket now (`SO_MEMINFO`): the true size of the queued
+    /// datagrams' buffers, the receive buffer they are measured against, and the datagrams it
+    /// dropped because they did not fit. nil once closed or where the kernel does not say. Only
+    /// the socket's reading thread asks (it closes it too), so the descriptor is still this one's.
+    public var memory: (queued: Int, limit: Int, drops: UInt64)? {
+        guard !isClosed else { return nil }
+        var queued: UInt32 = 0, limit: UInt32 = 0, drops: UInt32 = 0
+        guard alertrelay_socket_memory(descriptor, &queued, &limit, &drops) == 0 else { return nil }
+        return (Int(queued), Int(limit), UInt64(drops))
+    }
 
     deinit { close() }
 

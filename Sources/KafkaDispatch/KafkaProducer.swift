@@ -48,7 +48,7 @@ public final class KafkaProducer: Sendable {
 
     private func leave() { users.leave() }
 
-    /// Creates the producer and starts its poll thread.
+    /// Creates the producer and starts its poll thread (asleep until librdkafka has an event).
     ///
     /// - Parameters:
     ///   - config: a validated cluster section.
@@ -98,10 +98,13 @@ public final class KafkaProducer: Sendable {
         let stop = pollStop
         let done = pollDone
         DetachedThread.start("kafka-poll-\(config.id)") {
-            // Blocks until an event arrives (librdkafka wakes it); `close` stops it within 100 ms.
-            // Under load the sending thread serves most reports itself (see `send`).
+            // Sleeps until an event arrives: librdkafka signals the queue's condition variable when
+            // it enqueues one, so a report is served at once, and an idle producer's thread does
+            // not wake at all (a timeout here was ten wake-ups a second for nothing but the stop
+            // check; `close` ends the wait with `rd_kafka_queue_yield` instead). Under load the
+            // sending thread serves most reports itself (see `send`).
             while !stop.isSet {
-                if let event = rd_kafka_queue_poll(reports.pointer, 100) { core.serve(event) }
+                if let event = rd_kafka_queue_poll(reports.pointer, -1) { core.serve(event) }
             }
             done.signal()
         }
@@ -247,7 +250,10 @@ public final class KafkaProducer: Sendable {
         let purgeFlags = Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
         _ = rd_kafka_purge(rk, purgeFlags)
         pollStop.set()
-        pollDone.wait()
+        // A yield sets a flag the next empty poll returns on, so one sent while the thread serves an
+        // event is not lost; it is repeated in case a sending thread's non-blocking poll took it.
+        rd_kafka_queue_yield(reports.pointer)
+        while pollDone.wait(timeout: .now() + .milliseconds(100)) == .timedOut { rd_kafka_queue_yield(reports.pointer) }
         // Delivers the purge reports on this thread.
         while let event = rd_kafka_queue_poll(reports.pointer, 0) { core.serve(event) }
         rd_kafka_queue_destroy(reports.pointer)

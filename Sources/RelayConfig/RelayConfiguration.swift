@@ -214,9 +214,13 @@ public struct RelaySettings: Sendable, Equatable {
     /// changes, including a Kubernetes ConfigMap's `..data` symlink swap (default true).
     public var watchConfig = true
     /// `udp-linger`: after reading UDP datagrams that arrive more often than one per linger, the
-    /// engine waits this long before reading the sockets again, so one wake-up serves all the
+    /// engine waits up to this long before reading the sockets again, so one wake-up serves all the
     /// datagrams of that time (less CPU per point at a few hundred datagrams a second, up to this
-    /// much more latency for UDP points); 0 (the default) reads each datagram as it arrives.
+    /// much more latency for UDP points); each linger is shortened so that the datagrams arriving
+    /// during it fill at most an eighth of the socket's receive buffer at the measured rate (no
+    /// linger when that allows under 5 ms), and ends when they fill a quarter. 0 (the default) reads each datagram as it arrives: under CPU
+    /// contention a lingering relay lost more of a fast burst than one that did not linger
+    /// (BENCHMARKS.md, "a linger bounded by the receive buffer").
     public var udpLinger = GoDuration.zero
     public init() {}
 }

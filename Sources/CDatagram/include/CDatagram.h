@@ -14,6 +14,12 @@
 int alertrelay_recv_datagrams(int fd, unsigned char *base, size_t slot_size, unsigned int count,
                               unsigned int *lengths, int *truncated);
 
+/// The kernel memory the datagrams queued on `fd` take (`SO_MEMINFO`'s SK_MEMINFO_RMEM_ALLOC:
+/// their buffers' true size, which is what the kernel compares with the receive buffer before it
+/// drops one) into `queued`, the receive buffer (SK_MEMINFO_RCVBUF) into `limit` and the datagrams
+/// the socket dropped so far (SK_MEMINFO_DROPS) into `drops`. Returns 0, or -1 with errno set.
+int alertrelay_socket_memory(int fd, unsigned int *queued, unsigned int *limit, unsigned int *drops);
+
 /// A non-blocking, close-on-exec eventfd with counter 0, or -1 with errno set.
 int alertrelay_eventfd(void);
 

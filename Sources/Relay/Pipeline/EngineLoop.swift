@@ -86,13 +86,16 @@ final class EngineLoop {
     /// Messages sent unspooled since the last log line about it, and when that line was written.
     var unspooledSinceLog = 0
     var unspooledLoggedAt: ContinuousClock.Instant?
-    /// `[relay] udp-linger`: after a turn that read datagrams arriving more often than one per
-    /// linger, the loop sleeps this long without reading the sockets (queued work still wakes it),
-    /// so that one wake-up and one turn serve the datagrams of that time; zero reads each as it
-    /// comes. Trades up to this much latency for fewer wake-ups at moderate rates.
-    var udpLinger: Duration = .zero
-    /// When a turn last read datagrams, and whether the next sleep lingers.
-    private var lastDatagramsAt: ContinuousClock.Instant?
+    /// `[relay] udp-linger`: the longest linger — a sleep without reading the UDP sockets after a
+    /// turn that read datagrams arriving more often than one per linger (queued work still wakes
+    /// it), so that one wake-up and one turn serve the datagrams of that time — bounded by what the
+    /// sockets' receive buffers hold (``LingerBound``); zero reads each as it comes.
+    var udpLinger: Duration {
+        get { linger.cap }
+        set { linger.cap = newValue }
+    }
+    private var linger = LingerBound(cap: .zero)
+    /// Whether the next sleep lingers.
     private var lingers = false
 
     init(_ setup: Setup, queue: PipelineQueue, published: PublishedCounters) {
@@ -181,14 +184,11 @@ final class EngineLoop {
                 batch.givePointsBack()
                 evaluated = true
             }
-            let read = datagrams.hasReadable ? datagrams.read(budget: Self.datagramsPerTurn, { evaluate($0, from: $1) }) : 0
+            let read = datagrams.hasReadable ? readDatagrams() : 0
             if read > 0 {
                 // The turn's datagrams' records go out together: one spool write and one send.
                 sendTurn()
                 evaluated = true
-                lingers = lingerAfterRead(read)
-            } else {
-                lingers = false
             }
             if evaluated {
                 dirty = !publish(force: false)
@@ -224,24 +224,27 @@ final class EngineLoop {
     private func nextWait() -> PipelineQueue.Wait {
         if cursor != nil || datagrams.hasReadable { return .no }
         if lingers {
+            lingers = false
             // Lingering is bounded by the timers too: a due publish or deadman check is not delayed.
-            if case .atMost(let d) = timedWait() { return .linger(min(d, udpLinger)) }
-            return .linger(udpLinger)
+            let allowed = linger.allowed
+            if case .atMost(let d) = timedWait() { return .linger(min(d, allowed)) }
+            return .linger(allowed)
         }
         return timedWait()
     }
 
-    /// `read` datagrams were read this turn: linger before the next read when they came faster
-    /// than one per linger — several at once (a linger's read keeps lingering while it finds more
-    /// than one), or one soon after the previous read — so a rate of fewer than one datagram per
-    /// linger keeps one wake-up per datagram and no more.
-    private func lingerAfterRead(_ read: Int) -> Bool {
-        guard udpLinger > .zero else { return false }
-        let now = ContinuousClock.now
-        defer { lastDatagramsAt = now }
-        if read > 1 { return true }
-        guard let last = lastDatagramsAt else { return false }
-        return now - last < udpLinger
+    /// Reads up to a turn's datagrams; with a linger configured, measures the sockets' fill
+    /// before and whether they were read empty after (``LingerBound``), which decides whether the
+    /// next sleep lingers.
+    private func readDatagrams() -> Int {
+        guard udpLinger > .zero else {
+            lingers = false
+            return datagrams.read(budget: Self.datagramsPerTurn) { evaluate($0, from: $1) }
+        }
+        linger.readStarts(fill: datagrams.fill(), at: .now)
+        let read = datagrams.read(budget: Self.datagramsPerTurn) { evaluate($0, from: $1) }
+        lingers = linger.readEnded(datagrams: read, emptied: !datagrams.hasReadable, at: .now)
+        return read
     }
 
     /// ``nextWait()`` without lingering: until the next timer, or until work arrives.

@@ -182,7 +182,7 @@ final class PipelineQueue: Sendable {
             if !poller.isEmpty { poller.wait(timeout: .zero) }
             return work
         }
-        if linger, let timeout { poller.linger(timeout: timeout) } else { poller.wait(timeout: timeout) }
+        if linger, let timeout { poller.linger(timeout: timeout, stopFill: LingerBound.stopFill) } else { poller.wait(timeout: timeout) }
         return state.withLock { s in
             s.sleeping = false
             s.signaled = false
