@@ -25,6 +25,9 @@ import Testing
         var settings = HTTPPostOutput.Settings()
         settings.sendTimeout = .seconds(1)
         settings.backoff = (.milliseconds(50), .milliseconds(200))
+        // The last answer must be the server's 503: on a loaded machine the test server may take
+        // longer than the default 10 s to answer, and a timed-out attempt would be the last reason.
+        settings.requestTimeout = .seconds(100)
         let output = HTTPPostOutput(id: "post:ep", settings: settings, group: MultiThreadedEventLoopGroup.singleton,
                                     logger: Logger(label: "t")) { id, report in outcomes.report(output: id, report) }
         let record = OutputRecord(output: "post:ep", target: .post(url: "http://127.0.0.1:\(http.port)/a", headers: [], json: true),
