@@ -138,9 +138,9 @@ public final class DatagramPoller {
         return filled
     }
 
-    /// `d` in whole milliseconds for `poll`, rounded up, so that a timer due in 0.3 ms is not
-    /// polled for in a loop of 0 ms waits.
-    static func milliseconds(_ d: Duration) -> Int32 {
+    /// `d` in whole milliseconds for `poll(2)` (negative as 0), rounded up, so that a timer due
+    /// in 0.3 ms is not polled for in a loop of 0 ms waits. The config watch's `poll` uses it too.
+    public static func milliseconds(_ d: Duration) -> Int32 {
         let (s, atto) = max(d, .zero).components
         return Int32(clamping: s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000)
     }

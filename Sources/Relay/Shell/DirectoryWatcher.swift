@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Ingest
 
 /// One directory to watch and which of its entries matter.
 struct WatchedDirectory: Sendable {
@@ -86,8 +87,8 @@ final class DirectoryWatcher: Sendable {
             var timeout: Int32 = -1
             if let since = pendingSince {
                 let now = ContinuousClock.now
-                let quietLeft = Self.milliseconds(lastChange + debounce - now)
-                let capLeft = Self.milliseconds(since + debounce * 10 - now)
+                let quietLeft = DatagramPoller.milliseconds(lastChange + debounce - now)
+                let capLeft = DatagramPoller.milliseconds(since + debounce * 10 - now)
                 timeout = max(0, min(quietLeft, capLeft, debounceMs * 10))
             }
             var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
@@ -161,10 +162,5 @@ final class DirectoryWatcher: Sendable {
         }
         for wd in previous.keys where next[wd] == nil { inotify_rm_watch(inotify, wd) }
         return next
-    }
-
-    private static func milliseconds(_ d: Duration) -> Int32 {
-        let c = d.components
-        return Int32(clamping: c.seconds * 1000 + (c.attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
     }
 }
