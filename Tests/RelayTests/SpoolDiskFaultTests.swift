@@ -13,6 +13,21 @@ import Testing
         KafkaMessage(topic: "alerts", key: "id-\(i)", value: String(repeating: "x", count: size) + " \(i)")
     }
 
+    /// A spool (recovered, empty, no fsync per record, no size limit that matters) in `spool/` on
+    /// a fresh 2 MiB tmpfs, for the full-disk tests; the caller unmounts the disk.
+    static func spoolOnSmallDisk() throws -> (disk: SmallTmpfs, dir: String, spool: Spool) {
+        let disk = try SmallTmpfs(bytes: 2 << 20)
+        do {
+            let dir = disk.path + "/spool"
+            let spool = try Spool(dir: dir, maxBytes: 1 << 30, fsyncEach: false, logger: logger)
+            _ = try spool.recover()
+            return (disk, dir, spool)
+        } catch {
+            disk.unmount()
+            throw error
+        }
+    }
+
     static func keys(_ recovered: [(SpoolID, Spool.Record)]) -> [String] {
         recovered.map { String(decoding: $0.1.kafkaMessage?.key ?? [], as: UTF8.self) }
     }
@@ -57,11 +72,8 @@ import Testing
     /// directory while the first is still open); the refused ones say the disk is full.
     @Test(.disabled(if: SmallTmpfs.unavailableReason != nil, Comment(rawValue: SmallTmpfs.unavailableReason ?? "")))
     func aShortWriteOnAFullDiskLosesOnlyTheRefusedMessages() throws {
-        let disk = try SmallTmpfs(bytes: 2 << 20)
+        let (disk, dir, spool) = try SpoolDiskFaultTests.spoolOnSmallDisk()
         defer { disk.unmount() }
-        let dir = disk.path + "/spool"
-        let spool = try Spool(dir: dir, maxBytes: 1 << 30, fsyncEach: false, logger: Self.logger)
-        _ = try spool.recover()
         let filler = try disk.fill("filler", leaving: 256 << 10)
         var accepted: [String] = []
         var refused: [Spool.Failure] = []
@@ -90,11 +102,8 @@ import Testing
     /// room, so a crash afterwards does not send those messages again (before: all 100 twice).
     @Test(.disabled(if: SmallTmpfs.unavailableReason != nil, Comment(rawValue: SmallTmpfs.unavailableReason ?? "")))
     func ackWritesThatFailAreRetriedAndCounted() throws {
-        let disk = try SmallTmpfs(bytes: 2 << 20)
+        let (disk, dir, spool) = try SpoolDiskFaultTests.spoolOnSmallDisk()
         defer { disk.unmount() }
-        let dir = disk.path + "/spool"
-        let spool = try Spool(dir: dir, maxBytes: 1 << 30, fsyncEach: false, logger: Self.logger)
-        _ = try spool.recover()
         var ids: [SpoolID] = []
         for i in 0..<101 { ids.append(try spool.append(cluster: "c", message: Self.message(i))) }
         let filler = try disk.fill("filler")

@@ -102,11 +102,8 @@ import Testing
     /// sends them unspooled), none is recovered half-written, and later turns are spooled again.
     @Test(.disabled(if: SmallTmpfs.unavailableReason != nil, Comment(rawValue: SmallTmpfs.unavailableReason ?? "")))
     func aRefusedTurnReportsEveryRecordOfIt() throws {
-        let disk = try SmallTmpfs(bytes: 2 << 20)
+        let (disk, dir, spool) = try SpoolDiskFaultTests.spoolOnSmallDisk()
         defer { disk.unmount() }
-        let dir = disk.path + "/spool"
-        let spool = try Spool(dir: dir, maxBytes: 1 << 30, fsyncEach: false, logger: Self.logger)
-        _ = try spool.recover()
         let filler = try disk.fill("filler", leaving: 256 << 10)
         var accepted: [String] = []
         var refusedTurns = 0
