@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -66,24 +61,10 @@ public final class UDPListener: Sendable {
         self.logger = logger
     }
 
-    /// Datagrams the kernel dropped on this socket because its receive buffer was full (the
-    /// `drops` column of /proc/net/udp and /proc/net/udp6 for the bound port): the loss that
-    /// happens before the relay sees a datagram. nil where /proc is not readable.
-    public var kernelDrops: UInt64? {
-        guard let port = localAddress.port else { return nil }
-        let hex = String(port, radix: 16, uppercase: true)
-        let suffix = ":" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-        var total: UInt64?
-        for file in ["/proc/net/udp", "/proc/net/udp6"] {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
-            for line in text.split(separator: "\n").dropFirst() {
-                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-                guard fields.count >= 13, fields[1].hasSuffix(suffix), let drops = UInt64(fields[fields.count - 1]) else { continue }
-                total = (total ?? 0) + drops
-            }
-        }
-        return total
-    }
+    /// Datagrams the kernel dropped on this socket because its receive buffer was full: the loss
+    /// that happens before the relay sees a datagram. nil once closed or where the kernel does not
+    /// say (`SO_MEMINFO`).
+    public var kernelDrops: UInt64? { socket.memory?.drops }
 
     /// How long the host reads a stopping socket at most before it closes it.
     public static let drainLimit: Duration = .milliseconds(500)

@@ -10,7 +10,9 @@ import Synchronization
 /// A bound, non-blocking UDP socket, read by whichever thread its listener is attached to (the
 /// engine thread, see ``DatagramHost``). It is closed exactly once, by that thread once it stopped
 /// reading (or by the listener when no reader ever will), so no thread polls a descriptor number
-/// the process may already have given to another file.
+/// the process may already have given to another file. Other threads may ask for its kernel
+/// memory (``memory``): the descriptor's closing and those questions hold one lock, so none of
+/// them reaches a number already given to another file.
 public final class UDPSocket: Sendable {
     /// The descriptor (valid until ``close()``).
     public let descriptor: Int32
@@ -18,7 +20,8 @@ public final class UDPSocket: Sendable {
     public let localAddress: SocketAddress
     /// SO_RCVBUF as the kernel granted it (what `getsockopt` reports).
     public let grantedReadBuffer: Int
-    private let closed = Atomic<Bool>(false)
+    /// Whether ``close()`` ran; held while the descriptor is closed or asked about off its thread.
+    private let closed = Mutex<Bool>(false)
 
     /// Binds `address` (resolving a host name once), asking for `readBuffer` bytes of SO_RCVBUF
     /// when it is above 0. No SO_REUSEADDR/SO_REUSEPORT: a second process cannot share the port.
@@ -71,22 +74,28 @@ public final class UDPSocket: Sendable {
 
     /// Closes the descriptor; later calls do nothing.
     public func close() {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        Glibc.close(descriptor)
+        closed.withLock { closed in
+            guard !closed else { return }
+            closed = true
+            Glibc.close(descriptor)
+        }
     }
 
     /// Whether ``close()`` ran.
-    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+    public var isClosed: Bool { closed.withLock { $0 } }
 
     /// What the kernel holds for this socket now (`SO_MEMINFO`): the true size of the queued
     /// datagrams' buffers, the receive buffer they are measured against, and the datagrams it
-    /// dropped because they did not fit. nil once closed or where the kernel does not say. Only
-    /// the socket's reading thread asks (it closes it too), so the descriptor is still this one's.
+    /// dropped because they did not fit (the `drops` column of /proc/net/udp, for this socket
+    /// alone). nil once closed or where the kernel does not say. Any thread may ask: the lock
+    /// ``close()`` takes keeps the descriptor this socket's while it does.
     public var memory: (queued: Int, limit: Int, drops: UInt64)? {
-        guard !isClosed else { return nil }
-        var queued: UInt32 = 0, limit: UInt32 = 0, drops: UInt32 = 0
-        guard alertrelay_socket_memory(descriptor, &queued, &limit, &drops) == 0 else { return nil }
-        return (Int(queued), Int(limit), UInt64(drops))
+        closed.withLock { closed in
+            guard !closed else { return nil }
+            var queued: UInt32 = 0, limit: UInt32 = 0, drops: UInt32 = 0
+            guard alertrelay_socket_memory(descriptor, &queued, &limit, &drops) == 0 else { return nil }
+            return (Int(queued), Int(limit), UInt64(drops))
+        }
     }
 
     deinit { close() }

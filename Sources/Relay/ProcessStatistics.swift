@@ -16,11 +16,11 @@ struct ProcessStatistics: Sendable, Equatable {
     /// Seconds since the epoch.
     var startTime: Double
 
-    /// Reads `/proc/self/stat`, `/proc/self/fd` and `/proc/stat`; nil if `/proc` is not there.
+    /// Reads `/proc/self/stat` and `/proc/self/fd` (`/proc/stat` the first time); nil if `/proc` is not there.
     static func current() -> ProcessStatistics? {
         #if os(Linux)
         guard let stat = read("/proc/self/stat") else { return nil }
-        return parse(stat: stat, bootTime: read("/proc/stat").flatMap(bootTime) ?? 0,
+        return parse(stat: stat, bootTime: bootSeconds,
                      ticksPerSecond: Double(sysconf(Int32(_SC_CLK_TCK))), pageSize: sysconf(Int32(_SC_PAGESIZE)),
                      openDescriptors: countDescriptors(), maxDescriptors: softLimit())
         #else
@@ -43,6 +43,10 @@ struct ProcessStatistics: Sendable, Equatable {
                                  openDescriptors: openDescriptors, maxDescriptors: maxDescriptors, threads: Int(threads),
                                  startTime: bootTime + start / ticksPerSecond)
     }
+
+    /// The boot time, read once: it does not change while the process runs, and `/proc/stat`
+    /// (every CPU's times and every interrupt's count) grows with the host.
+    private static let bootSeconds: Double = read("/proc/stat").flatMap(bootTime) ?? 0
 
     /// `btime` of `/proc/stat`: the boot time, seconds since the epoch.
     static func bootTime(_ stat: String) -> Double? {
