@@ -1,6 +1,7 @@
 import LineProtocol
 
-/// A level expression of the form `"field" <op> number` (the usual warn/crit threshold), decided
+/// A level expression of the form `"field" <op> number` or `"field" <op> -number` (the usual
+/// warn/crit threshold), decided
 /// from the point with no closure calls, no reference counting and no boxing: the compiled
 /// expression's closures and objects are spread over the heap, and with a thousand rules each
 /// touch of them is a cache miss. Gives the same result as the compiled expression wherever it
@@ -24,6 +25,9 @@ struct LevelThreshold {
         switch right {
         case .float(let k, _): constant = .float(k)
         case .int(let k, _): constant = .int(k)
+        // A negative threshold is a literal under a unary minus; the expression negates it the same way.
+        case .unary(.minus, .float(let k, _), _): constant = .float(-k)
+        case .unary(.minus, .int(let k, _), _): constant = .int(0 &- k)
         default: return nil
         }
         field = name

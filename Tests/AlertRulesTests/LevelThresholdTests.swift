@@ -14,12 +14,18 @@ import Testing
               fields: [Field(key: "n", value: .integer(1)), Field(key: "n", value: .integer(9)), Field(key: "v", value: .float(1))], time: 2),
         // No such field.
         Point(measurement: "cpu", tags: [], fields: [Field(key: "other", value: .float(1))], time: 3),
+        // Below zero, on both sides of the negative thresholds.
+        Point(measurement: "cpu", tags: [], fields: [Field(key: "v", value: .float(-6)), Field(key: "n", value: .integer(-7)),
+                                                     Field(key: "u", value: .unsigned(0))], time: 4),
     ]
 
     @Test(arguments: [
         "\"v\" > 5", "\"v\" > 5.5", "\"v\" >= 5.5", "\"v\" < 6", "\"v\" == 5.5", "\"v\" != 5.5", "\"v\" <= 5",
         "\"n\" > 6.5", "\"n\" == 7", "\"n\" == 9", "\"n\" < 8", "\"u\" >= 42", "\"u\" > 41.5",
         "\"huge\" > 1", "\"huge\" > 10000000000000000000.0", "\"s\" > 1", "\"b\" == 1", "\"missing\" > 1",
+        // Negative thresholds: a literal under a unary minus.
+        "\"v\" > -5", "\"v\" < -5.5", "\"v\" >= -0.0", "\"n\" > -8", "\"n\" == -7", "\"u\" > -1", "\"u\" < -1.5", "\"huge\" > -1",
+        "\"s\" < -1", "\"missing\" < -2",
     ])
     func agreesWithTheCompiledExpression(_ text: String) throws {
         let expression = try LambdaExpression(text)
@@ -40,7 +46,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ["\"v\" > 'a'", "\"v\" + 1 > 2", "\"time\" > 1", "\"v\" =~ /a/", "1 < \"v\"", "\"v\" > 1 AND \"n\" > 1"])
+    @Test(arguments: ["\"v\" > 'a'", "\"v\" + 1 > 2", "\"time\" > 1", "\"v\" =~ /a/", "1 < \"v\"", "\"v\" > 1 AND \"n\" > 1",
+                     "\"v\" > -\"n\""])
     func otherExpressionsAreNotThresholds(_ text: String) throws {
         #expect(LevelThreshold(try LambdaExpression(text).node) == nil)
     }
