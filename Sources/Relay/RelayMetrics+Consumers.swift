@@ -9,11 +9,11 @@ import Prometheus
 extension RelayMetrics {
     /// Brings the consumers' gauges up to date.
     func consumers(_ sources: [KafkaConsumerSource]) {
-        var exported: [MetricHandles.Series: String] = [:]
+        var exported: Set<ScrapeSeries.Series> = []
         func partitionGauge(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Int64?) {
             guard let value else { return }
             gauge(name, help, labels, Double(value))
-            exported[MetricHandles.Series(name, labels)] = help
+            exported.insert(ScrapeSeries.Series(name, labels))
         }
         for source in sources {
             let consumer = [("listener", source.statistics.name)]
@@ -35,8 +35,8 @@ extension RelayMetrics {
         // Series of partitions no longer assigned (or of consumers gone) are dropped.
         let stale = consumerPartitionSeries.withLock { last in
             defer { last = exported }
-            return last.filter { exported[$0.key] == nil }
+            return last.subtracting(exported)
         }
-        for (series, help) in stale { removeGauge(series.name, help, series.labels) }
+        for series in stale { removeGauge(series.name, series.labels) }
     }
 }

@@ -10,8 +10,8 @@ import Locking
 public final class RelayMetrics: Sendable {
     /// The registry behind `/metrics` (also swift-metrics' backend).
     public let registry = PrometheusCollectorRegistry()
-    /// The scrape-time series made so far (see ``MetricHandles``).
-    private let handles = Locked(MetricHandles())
+    /// The scrape-time series (see ``ScrapeSeries``).
+    private let series = Locked(ScrapeSeries())
     let deliveryLatency: DurationHistogram
     let endToEndLatency: DurationHistogram
 
@@ -21,9 +21,8 @@ public final class RelayMetrics: Sendable {
                                            500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10000, 15000, 30000, 60000]
     /// The process CPU seconds last exported (`process_cpu_seconds_total` moves by the difference).
     let processCPUSeconds = Locked<Double>(0)
-    /// The Kafka consumers' per-partition gauges exported at the last scrape, with their help
-    /// (see ``consumers(_:)``).
-    let consumerPartitionSeries = Locked<[MetricHandles.Series: String]>([:])
+    /// The Kafka consumers' per-partition gauges exported at the last scrape (see ``consumers(_:)``).
+    let consumerPartitionSeries = Locked<Set<ScrapeSeries.Series>>([])
 
     public init() {
         let buckets = Self.latencyBuckets.map { Duration.microseconds(Int64($0 * 1000)) }
@@ -38,58 +37,23 @@ public final class RelayMetrics: Sendable {
     }
 
     /// Sets counter `name{labels}` to `total` (counters only move forward: a smaller total, after a
-    /// reload resets a source, counts from zero again).
-    ///
-    /// A series' counter is made through the registry once and looked up by name and labels
-    /// after that (``MetricHandles``); `unit` and `help` are read only the first time.
+    /// reload resets a source, counts from zero again); `unit` and `help` are read only the first time.
     func total(_ name: String, _ unit: String, _ help: String, _ labels: [(String, String)], _ total: UInt64) {
-        let series = MetricHandles.Series(name, labels)
-        let known = handles.withLock { h -> (Counter, UInt64)? in
-            guard var t = h.totals[series] else { return nil }
-            let delta = total >= t.last ? total - t.last : total
-            t.last = total
-            h.totals[series] = t
-            return (t.counter, delta)
-        }
-        if let (c, delta) = known {
-            if delta > 0 { c.increment(by: Int64(clamping: delta)) }
-            return
-        }
-        let c = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: name, unitName: unit, helpText: help),
-                                     labels: labels)
-        // Made now (or by another scrape meanwhile, which then counted its total first).
-        let delta = handles.withLock { h -> UInt64 in
-            let previous = h.totals[series]?.last ?? 0
-            h.totals[series] = MetricHandles.Total(counter: c, last: total)
-            return total >= previous ? total - previous : total
-        }
-        if delta > 0 { c.increment(by: Int64(clamping: delta)) }
+        series.withLock { $0.total(name, unit, help, labels, total) }
     }
 
-    /// Sets gauge `name{labels}` to `value` (made through the registry once, as ``total(_:_:_:_:_:)``).
+    /// Sets gauge `name{labels}` to `value`.
     func gauge(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Double) {
-        let series = MetricHandles.Series(name, labels)
-        if let g = handles.withLock({ $0.gauges[series] }) {
-            g.set(value)
-            return
-        }
-        let g = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: name, unitName: "", helpText: help),
-                                   labels: labels)
-        handles.withLock { $0.gauges[series] = g }
-        g.set(value)
+        series.withLock { $0.gauge(name, help, labels, value) }
     }
 
-    /// Drops gauge `name{labels}` from the registry (and `/metrics`); a later ``gauge(_:_:_:_:)``
-    /// makes it again.
-    func removeGauge(_ name: String, _ help: String, _ labels: [(String, String)]) {
-        let series = MetricHandles.Series(name, labels)
-        let g = handles.withLock { $0.gauges.removeValue(forKey: series) }
-            ?? registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "alertrelay", metricName: name, unitName: "", helpText: help),
-                                  labels: labels)
-        registry.unregisterGauge(g)
+    /// Drops gauge `name{labels}` from `/metrics`; a later ``gauge(_:_:_:_:)`` makes it again.
+    func removeGauge(_ name: String, _ labels: [(String, String)]) {
+        series.withLock { $0.removeGauge(name, labels) }
     }
 
-    /// Brings every counter up to date and renders the exposition text.
+    /// Brings every counter up to date and renders the exposition text: the scrape-time series,
+    /// then the registry's (histograms, `process_*`).
     func render(listeners: [(name: String, counts: ListenerStatistics.Snapshot)], pipeline: RelayPipeline.Snapshot,
                 kafka: [String: [String: KafkaTopicStatistics]], outstanding: [String: Int]) -> String {
         for (name, s) in listeners {
@@ -150,6 +114,14 @@ public final class RelayMetrics: Sendable {
         let reloadHelp = "SIGHUP reloads: ok, or error (refused; the running set was kept)."
         total("config_reloads", "total", reloadHelp, [("result", "ok")], pipeline.reloads.ok)
         total("config_reloads", "total", reloadHelp, [("result", "error")], pipeline.reloads.failed)
-        return registry.emitToString()
+        return exposition()
+    }
+
+    /// The exposition text as it stands: the scrape-time series, then the registry's.
+    func exposition() -> String {
+        var text: [UInt8] = []
+        series.withLock { $0.render(into: &text) }
+        text += registry.emitToBuffer()
+        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -4,8 +4,8 @@ import Prometheus
 import Testing
 @testable import Relay
 
-/// `/metrics`' scrape-time series, looked up by series once made (``MetricHandles``), render as
-/// they did when each scrape made them through the registry.
+/// `/metrics`' scrape-time series, kept and rendered by the relay (``ScrapeSeries``), render as
+/// they did when each scrape made them through the Prometheus registry.
 @Suite struct RelayMetricsTests {
     /// The scrape-time series as they were brought up to date before: made through the registry
     /// at each call, the last total kept by a joined string.
@@ -59,19 +59,45 @@ import Testing
             }
             let lag = [("listener", "kafka-consumer:g@c"), ("topic", "lp"), ("partition", "3")]
             if i == 1 {
-                metrics.removeGauge("kafka_consumer_lag_messages", "Lag.", lag)
+                metrics.removeGauge("kafka_consumer_lag_messages", lag)
                 reference.removeGauge("kafka_consumer_lag_messages", "Lag.", lag)
             } else {
                 metrics.gauge("kafka_consumer_lag_messages", "Lag.", lag, Double(10 * i))
                 reference.gauge("kafka_consumer_lag_messages", "Lag.", lag, Double(10 * i))
             }
-            let ours = Self.lines(metrics.registry.emitToString())
+            let ours = Self.lines(metrics.exposition())
             #expect(ours == Self.lines(reference.registry.emitToString()), "scrape \(i)")
             #expect(!ours.isEmpty)
         }
-        let last = Self.lines(metrics.registry.emitToString())
+        let last = Self.lines(metrics.exposition())
         #expect(last.contains(#"alertrelay_rule_evaluations_total{rule="r2"} 11"#), "7; 2 after a reset counts from zero (+2); 4 (+2)")
         #expect(last.contains(#"alertrelay_kafka_consumer_lag_messages{listener="kafka-consumer:g@c",topic="lp",partition="3"} 20.0"#))
+    }
+
+    /// Label values are escaped as the registry escapes them, and gauges that come and go (a
+    /// rebalance moving partitions back and forth) are listed once each, also after the relay's
+    /// lazily compacted lists drop what was removed.
+    @Test func escapedLabelsAndGaugesThatComeAndGoRenderAsTheRegistry() {
+        let metrics = RelayMetrics()
+        let reference = Reference()
+        let odd = [("rule", #"a "quoted" \ back\slash"#), ("level", "line\nfeed")]
+        metrics.total("alerts", "total", "Alert events by rule and level.", odd, 3)
+        reference.total("alerts", "total", "Alert events by rule and level.", odd, 3)
+        for round in 0..<6 {
+            for p in 0..<40 {
+                let labels = [("listener", "kafka-consumer:g@c"), ("topic", "lp"), ("partition", String(p))]
+                // Even rounds hold every partition; odd rounds give up all but a few.
+                if round % 2 == 1 && p >= 3 {
+                    metrics.removeGauge("kafka_consumer_lag_messages", labels)
+                    reference.removeGauge("kafka_consumer_lag_messages", "Lag.", labels)
+                } else {
+                    metrics.gauge("kafka_consumer_lag_messages", "Lag.", labels, Double(round * 100 + p))
+                    reference.gauge("kafka_consumer_lag_messages", "Lag.", labels, Double(round * 100 + p))
+                }
+            }
+            #expect(Self.lines(metrics.exposition()) == Self.lines(reference.registry.emitToString()), "round \(round)")
+        }
+        #expect(Self.lines(metrics.exposition()).contains(#"alertrelay_alerts_total{rule="a \"quoted\" \\ back\\slash",level="line\nfeed"} 3"#))
     }
 
     /// A whole `render` twice with the same state gives the same exposition.
