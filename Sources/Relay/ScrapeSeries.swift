@@ -61,28 +61,30 @@ struct ScrapeSeries: Sendable {
     /// `unit` and `help` are read only when the series is made.
     mutating func total(_ name: String, _ unit: String, _ help: String, _ labels: [(String, String)], _ total: UInt64) {
         let series = Series(name, labels)
-        if values[series] == nil { make(series, unit: unit, help: help, counter: true) }
-        values[series]!.count &+= total >= values[series]!.last ? total - values[series]!.last : total
-        values[series]!.last = total
+        let i = values.index(forKey: series) ?? make(series, unit: unit, help: help, counter: true)
+        let last = values.values[i].last
+        values.values[i].count &+= total >= last ? total - last : total
+        values.values[i].last = total
     }
 
     /// Sets gauge `name{labels}` (`alertrelay_<name>`) to `value`.
     mutating func gauge(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Double) {
         let series = Series(name, labels)
-        if values[series] == nil { make(series, unit: "", help: help, counter: false) }
-        values[series]!.gauge = value
+        let i = values.index(forKey: series) ?? make(series, unit: "", help: help, counter: false)
+        values.values[i].gauge = value
     }
 
     /// Drops gauge `name{labels}` from the exposition; a later ``gauge(_:_:_:_:)`` makes it again.
     mutating func removeGauge(_ name: String, _ labels: [(String, String)]) {
-        let series = Series(name, labels)
-        guard values.removeValue(forKey: series) != nil, var family = families[name] else { return }
-        family.removed += 1
-        if family.removed > 16 && family.removed * 2 > family.members.count {
-            family.members.removeAll { values[$0] == nil }
-            family.removed = 0
+        guard values.removeValue(forKey: Series(name, labels)) != nil, let family = families[name] else { return }
+        // In place: a family copied out of the dictionary would copy its list for every change.
+        if family.removed + 1 > 16 && (family.removed + 1) * 2 > family.members.count {
+            let live = values
+            families[name]!.members.removeAll { live[$0] == nil }
+            families[name]!.removed = 0
+        } else {
+            families[name]!.removed += 1
         }
-        families[name] = family
     }
 
     /// The text exposition of every series, metrics in name order, each with its `# HELP` and
@@ -112,7 +114,8 @@ struct ScrapeSeries: Sendable {
         }
     }
 
-    private mutating func make(_ series: Series, unit: String, help: String, counter: Bool) {
+    /// Makes `series` (its line prefix, its place in its family) and returns where its value is.
+    private mutating func make(_ series: Series, unit: String, help: String, counter: Bool) -> Dictionary<Series, Value>.Index {
         let exposedName = families[series.name]?.exposedName ?? (unit.isEmpty ? "alertrelay_\(series.name)" : "alertrelay_\(series.name)_\(unit)")
         var prefix = Array(exposedName.utf8)
         if !series.labels.isEmpty {
@@ -135,9 +138,11 @@ struct ScrapeSeries: Sendable {
         }
         prefix.append(UInt8(ascii: " "))
         values[series] = Value(prefix: prefix)
-        var family = families[series.name] ?? Family(exposedName: exposedName, help: help, isCounter: counter)
         // A series removed and made again may still be listed (lists are compacted lazily).
-        if family.removed == 0 || !family.members.contains(series) { family.members.append(series) }
-        families[series.name] = family
+        let listed = families[series.name].map { $0.removed > 0 && $0.members.contains(series) } ?? false
+        if !listed {
+            families[series.name, default: Family(exposedName: exposedName, help: help, isCounter: counter)].members.append(series)
+        }
+        return values.index(forKey: series)!
     }
 }
