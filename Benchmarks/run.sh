@@ -40,6 +40,15 @@ parse() {
     awk -v r="$round" -v o="$ours" -v t="$theirs" 'BEGIN { split(o, a, " "); split(t, b, " ");
       printf "round %d: alertrelay %9.0f lines/s %6.1f MB/s   InfluxDB models.ParsePoints %9.0f lines/s %6.1f MB/s   ratio %.2f\n", r, a[1], a[2], b[1], b[2], a[1] / b[1] }'
   done
+  # As the UDP reader parses: 25-line buffers into one reused array, points dropped before the
+  # next buffer; the one-off parser against a LineProtocolSession that reuses their storage.
+  local oneoff session
+  for round in 1 2 3; do
+    oneoff=$(taskset -c 0 "$here/.build/release/ParseBenchmark" "$work/corpus.lp" 5 25 oneoff)
+    session=$(taskset -c 0 "$here/.build/release/ParseBenchmark" "$work/corpus.lp" 5 25 session)
+    awk -v r="$round" -v o="$oneoff" -v s="$session" 'BEGIN { split(o, a, " "); split(s, b, " ");
+      printf "round %d, 25-line buffers: one-off parser %9.0f lines/s   LineProtocolSession %9.0f lines/s   ratio %.2f\n", r, a[1], b[1], b[1] / a[1] }'
+  done
   rm -rf "$work"
 }
 

@@ -41,20 +41,22 @@ struct BatchParser {
     }
 
     /// Parses `raw`, appending the accepted points to `points` (and the first `keepErrors`
-    /// rejected lines to `errors`); returns how many lines were rejected.
+    /// rejected lines to `errors`); returns how many lines were rejected. With a `session` (a
+    /// reading thread's, made from this parser's ``parser``), its scratch buffers and recycled
+    /// point storage are used.
     mutating func parse(_ raw: UnsafeRawBufferPointer, now: Int64, into points: inout [Point], errors: inout [RejectedLine],
-                        keepErrors: Int = 0) -> Int {
+                        keepErrors: Int = 0, session: LineProtocolSession? = nil) -> Int {
         var rejected = 0
         let before = points.count
-        parser.parse(raw, defaultTime: now) { record in
-            switch record {
-            case .point(let p, _):
-                points.append(p)
-            case .error(let e):
-                rejected += 1
-                if errors.count < keepErrors { errors.append(RejectedLine(error: e, text: Self.text(raw, e.span))) }
-                logRejected(e, raw, now: now)
-            }
+        func reject(_ e: LineProtocolError) {
+            rejected += 1
+            if errors.count < keepErrors { errors.append(RejectedLine(error: e, text: Self.text(raw, e.span))) }
+            logRejected(e, raw, now: now)
+        }
+        if let session {
+            session.parse(raw, defaultTime: now, into: &points, rejected: reject)
+        } else {
+            parser.parse(raw, defaultTime: now, into: &points, rejected: reject)
         }
         statistics.accepted.add(UInt64(points.count - before), ordering: .relaxed)
         if rejected > 0 { statistics.rejected.add(UInt64(rejected), ordering: .relaxed) }

@@ -31,7 +31,7 @@ public final class BatchReturn<Element: Sendable>: Sendable {
         public var returned = 0
         /// Batches refused (full or closed): the giver freed them.
         public var refused = 0
-        /// Elements freed by ``drain()`` or ``close()``.
+        /// Elements freed (or handed to `recycle`) by ``drain()`` or ``close()``.
         public var freed = 0
     }
 
@@ -70,7 +70,12 @@ public final class BatchReturn<Element: Sendable>: Sendable {
 
     /// Frees what was given back, on the calling thread (the source's), and keeps up to
     /// ``spareLimit`` of the emptied arrays for ``spare()``. Cheap when nothing was given.
-    public func drain() {
+    public func drain() { drain(recycling: { _ in }) }
+
+    /// ``drain()``, handing each array given back to `recycle` first, on the calling thread: it
+    /// may take the elements (a ``LineProtocolSession`` that reuses the points' storage for the
+    /// next ones), leaving an array in their place; what it leaves there is freed as before.
+    public func drain(recycling recycle: (inout [Element]) -> Void) {
         var taken: [[Element]] = []
         let room = state.withLock { s -> Int in
             guard !s.given.isEmpty else { return 0 }
@@ -83,6 +88,7 @@ public final class BatchReturn<Element: Sendable>: Sendable {
         var emptied: [[Element]] = []
         for i in taken.indices {
             freed += taken[i].count
+            recycle(&taken[i])
             // Frees the elements here and keeps the array's storage.
             taken[i].removeAll(keepingCapacity: true)
             if emptied.count < room { emptied.append(taken[i]) }

@@ -23,9 +23,18 @@ public final class DatagramPoller {
     /// Where the next ``read(budget:_:)`` starts, so that no socket is always read last.
     private var nextReader = 0
 
-    /// A poller woken through `wake`, reading `slots` datagrams per system call.
-    public init(wake: WakeSignal, slots: Int) {
+    /// Whether each datagram's points are given back to their reader's parse session once
+    /// ``Deliver`` returned, for the next datagram's points to reuse their storage (see
+    /// ``UDPReader``): true where `deliver` evaluates the points in place and keeps no copy of the
+    /// array (the engine thread); false where it hands the array on (``UDPReaderThread``), whose
+    /// batch would make every retired point look held.
+    let recyclesPoints: Bool
+
+    /// A poller woken through `wake`, reading `slots` datagrams per system call; see
+    /// ``recyclesPoints``.
+    public init(wake: WakeSignal, slots: Int, recyclesPoints: Bool = true) {
         self.wake = wake
+        self.recyclesPoints = recyclesPoints
         receiver = DatagramReceiver(slots: slots)
         descriptors = [pollfd(fd: wake.descriptor, events: Int16(POLLIN), revents: 0)]
     }
@@ -40,7 +49,7 @@ public final class DatagramPoller {
     /// Starts polling `listener`'s socket; what it already holds is read at the next turn.
     public func add(_ listener: UDPListener) {
         guard !readers.contains(where: { $0.listener === listener }), !listener.socket.isClosed else { return }
-        let reader = UDPReader(listener)
+        let reader = UDPReader(listener, recyclesPoints: recyclesPoints)
         reader.readable = true
         readers.append(reader)
         descriptors.append(pollfd(fd: listener.socket.descriptor, events: Int16(POLLIN), revents: 0))

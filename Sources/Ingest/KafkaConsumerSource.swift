@@ -85,8 +85,18 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
         var end: Int64 = 0
     }
 
+    /// The poll thread's parse session (scratch buffers, and the storage of evaluated points
+    /// reused by the next messages' points). `@unchecked Sendable` is safe because it is only
+    /// ever used inside `round`'s lock (``Round``), so one thread at a time — in practice only
+    /// the poll thread — touches it; the points it takes back are Sendable and came through
+    /// ``BatchReturn``'s lock from the engine, which is done with them.
+    private struct PollSession: @unchecked Sendable {
+        let session: LineProtocolSession
+    }
+
     private struct Round: Sendable {
         var parser: BatchParser
+        let session: PollSession
         var pending: [TopicPartition: Pending] = [:]
         var order: [TopicPartition] = []
     }
@@ -135,7 +145,8 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
         let statistics = ListenerStatistics(name: config.name)
         self.statistics = statistics
         book = ConditionLocked(Book(revokeWait: config.revokeTimeout))
-        round = Locked(Round(parser: BatchParser(precision: config.precision, statistics: statistics, logger: logger)))
+        let parser = BatchParser(precision: config.precision, statistics: statistics, logger: logger)
+        round = Locked(Round(parser: parser, session: PollSession(session: LineProtocolSession(parser.parser))))
     }
 
     /// `topic,topic@cluster`.
@@ -144,8 +155,9 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
     // MARK: The poll thread
 
     public func consumed(_ message: KafkaConsumedMessage) {
-        // Points the engine is done with are freed here, before new ones are made in their place.
-        returns.drain()
+        // Points the engine is done with are freed here, before new ones are made in their place
+        // (the last batch's storage reused by them where nothing else holds it).
+        drainReturns()
         statistics.datagrams.add(1, ordering: .relaxed)
         statistics.bytes.add(UInt64(message.payload.count), ordering: .relaxed)
         let now = unixNanosecondsNow()
@@ -154,26 +166,33 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
                 r.pending[message.partition] = Pending(points: returns.spare())
                 r.order.append(message.partition)
             }
-            return Self.append(message, now: now, to: &r.pending[message.partition]!, parser: &r.parser)
+            return Self.append(message, now: now, to: &r.pending[message.partition]!, parser: &r.parser, session: r.session.session)
         }
         if full { handOn(only: message.partition) }
     }
 
     /// Parses `message` into `pending` (rejected lines are counted and logged, not kept); true
     /// when the batch is full.
-    private static func append(_ message: KafkaConsumedMessage, now: Int64, to pending: inout Pending, parser: inout BatchParser) -> Bool {
+    private static func append(_ message: KafkaConsumedMessage, now: Int64, to pending: inout Pending, parser: inout BatchParser,
+                               session: LineProtocolSession) -> Bool {
         var unkept: [RejectedLine] = []
-        _ = parser.parse(message.payload, now: now, into: &pending.points, errors: &unkept)
+        _ = parser.parse(message.payload, now: now, into: &pending.points, errors: &unkept, session: session)
         pending.end = message.offset + 1
         return pending.points.count >= batchPoints
     }
 
     public func roundEnded() {
         handOn()
-        returns.drain()
+        drainReturns()
     }
 
-    public func idle() { returns.drain() }
+    public func idle() { drainReturns() }
+
+    /// Takes back what the engine gave back (``returns``): the last batch's points go to the
+    /// parse session, whose next points reuse their storage; the others are freed here.
+    private func drainReturns() {
+        round.withLock { r in returns.drain { points in r.session.session.recycle(&points) } }
+    }
 
     public func assigned(_ partitions: [TopicPartition]) -> KafkaAssignmentPlan {
         var restore = PartitionRestore()
@@ -290,7 +309,7 @@ public final class KafkaConsumerSource: IngestSource, KafkaConsumerHandler {
             }
             let stopping = book.wait(timeout: nil, until: { $0.roomGeneration == generation && !$0.stopping }) { b, _ in b.stopping }
             // What the engine evaluated meanwhile (half a queue) came back: freed before the next batch.
-            returns.drain()
+            drainReturns()
             if stopping { return sink.offer(batch) }
         }
     }

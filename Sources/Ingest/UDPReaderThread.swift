@@ -29,7 +29,7 @@ final class UDPReaderThread: DatagramHost {
         guard first else { return }
         let sink = self.sink, wake = self.wake, state = self.state
         DetachedThread.start("udp-reader") {
-            let poller = DatagramPoller(wake: wake, slots: 8)
+            let poller = DatagramPoller(wake: wake, slots: 8, recyclesPoints: false)
             poller.add(listener)
             let offer: DatagramPoller.Deliver = { points, from in
                 if !sink.offer(PointBatch(points: points, source: from.statistics.name, destination: from.destination)) {

@@ -47,8 +47,26 @@ public struct LineProtocolParser: Sendable {
     ///   - firstLine: the number of the buffer's first line (for buffers that continue a stream).
     public func parse(_ bytes: UnsafeRawBufferPointer, defaultTime: Int64, firstLine: Int = 1,
                       _ body: (LineProtocolRecord) throws -> Void) rethrows {
-        let b = bytes.bindMemory(to: UInt8.self)
         var scratch = Scratch()
+        try parse(bytes, defaultTime: defaultTime, firstLine: firstLine, scratch: &scratch,
+                  point: { p, line in try body(.point(p, line: line)) }, error: { e in try body(.error(e)) })
+    }
+
+    /// Parses every line of `bytes`, appending each accepted point to `points` (moved there: no
+    /// record is made and copied) and calling `rejected` with each rejected line's error, in order.
+    public func parse(_ bytes: UnsafeRawBufferPointer, defaultTime: Int64, into points: inout [Point],
+                      rejected: (LineProtocolError) throws -> Void) rethrows {
+        var scratch = Scratch()
+        try parse(bytes, defaultTime: defaultTime, firstLine: 1, scratch: &scratch,
+                  point: { p, _ in points.append(p) }, error: rejected)
+    }
+
+    /// The parse itself, with the caller's scratch buffers (a ``LineProtocolSession`` keeps them
+    /// across buffers): `point` gets each accepted point and the line it starts on, `error` each
+    /// rejected line.
+    func parse(_ bytes: UnsafeRawBufferPointer, defaultTime: Int64, firstLine: Int, scratch: inout Scratch,
+               point: (consuming Point, Int) throws -> Void, error: (LineProtocolError) throws -> Void) rethrows {
+        let b = bytes.bindMemory(to: UInt8.self)
         scratch.fastPaths = fastPaths
         var pos = 0
         var line = firstLine
@@ -102,11 +120,11 @@ public struct LineProtocolParser: Sendable {
             let recordLine = line
             line += inner + (end < n ? 1 : 0)
             pos = end + 1
-            switch result {
+            switch result.take() {
             case nil:
                 continue
-            case .success(let point):
-                try body(.point(point, line: recordLine))
+            case .success(let p):
+                try point(p, recordLine)
             case .failure(let failure):
                 var errorLine = recordLine
                 var lineStart = blockStart
@@ -124,12 +142,17 @@ public struct LineProtocolParser: Sendable {
                 // the record is rejected whole, as InfluxDB rejects it.
                 if inner > 0, let pieces = lineByLine(b, blockStart, end, n: n, firstLine: recordLine,
                                                       defaultTime: truncatedDefault, scratch: &scratch) {
-                    for record in pieces { try body(record) }
+                    for record in pieces {
+                        switch record {
+                        case .point(let p, let line): try point(p, line)
+                        case .error(let e): try error(e)
+                        }
+                    }
                     continue
                 }
-                try body(.error(LineProtocolError(line: recordLine, errorLine: errorLine,
+                try error(LineProtocolError(line: recordLine, errorLine: errorLine,
                                                   column: failure.position - lineStart + 1, reason: failure.reason,
-                                                  span: start..<blockEnd)))
+                                                  span: start..<blockEnd))
             }
         }
     }

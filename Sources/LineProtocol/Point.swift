@@ -7,8 +7,9 @@
 /// `String`s are made when asked for (``measurement``, ``tags``, ``fields``, ``tag(_:)``), and the
 /// `withUTF8` accessors read names in place.
 public struct Point: Sendable, Equatable {
-    /// Keeps the buffer alive; shared by copies of the point, never mutated.
-    @usableFromInline let shared: SharedPointStorage
+    /// Keeps the buffer alive; shared by copies of the point, never mutated while shared (a `var`
+    /// only so that ``PointBuilder`` can ask whether a retired point is its buffer's last holder).
+    @usableFromInline var shared: SharedPointStorage
     /// Reads the buffer (no reference counting).
     @usableFromInline let layout: PointLayout
     /// Nanoseconds since the Unix epoch.

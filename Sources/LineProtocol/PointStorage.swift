@@ -3,17 +3,22 @@
 /// text — the line as received, then unescaped copies of the names and values that had escapes;
 /// every name and value the entries point at is unescaped, valid UTF-8.
 ///
-/// Immutable once made (``PointBuilder/finish()``), which is what makes sharing it between
-/// threads safe (``SharedPointStorage``). Points read it through a ``PointLayout``.
+/// Immutable while any point holds it (``PointBuilder/finish(time:)``), which is what
+/// makes sharing it between threads safe (``SharedPointStorage``). Points read it through a
+/// ``PointLayout``. A ``LineProtocolSession`` writes a storage again only once the point it
+/// retired was the storage's one holder (`isKnownUniquelyReferenced`): nobody can read it then.
 @usableFromInline
 final class PointStorage: ManagedBuffer<Void, UInt8> {}
 
 /// A ``PointStorage`` as points hold it, to keep the buffer alive. ManagedBuffer is not Sendable
 /// because its contents may change; `@unchecked Sendable` is safe because a point's storage is
-/// written only by ``PointBuilder`` before the point exists and never changes afterwards.
+/// written only by ``PointBuilder`` before the point exists and never changes while the point
+/// lives: the builder reuses a storage only when the one reference left is the retired point it
+/// takes it from (checked with `isKnownUniquelyReferenced`, which also orders the other holders'
+/// last releases before the rewrite, as copy-on-write collections rely on across threads).
 @usableFromInline
 struct SharedPointStorage: @unchecked Sendable {
-    @usableFromInline let storage: PointStorage
+    @usableFromInline var storage: PointStorage
     @inlinable init(storage: PointStorage) { self.storage = storage }
 }
 
@@ -177,6 +182,12 @@ struct PointBuilder: ~Copyable {
     private var extrasCapacity = 512
     private var extrasLength = 0
     private var measurement = (0, 0)
+    /// Whether points are given back to be reused (a ``LineProtocolSession``): new storage then
+    /// gets slack, and ``finish(time:)`` first tries the storage of ``retired``'s last point.
+    var recycles = false
+    /// Points given back (``LineProtocolSession/recycle(_:)``) whose storage the next points may
+    /// take over, the last one first.
+    var retired: [Point] = []
 
     init() {
         tagEntries = .allocate(byteCount: tagCapacity * PointLayout.tagEntrySize, alignment: 8)
@@ -364,6 +375,10 @@ struct PointBuilder: ~Copyable {
     /// `String(decoding:as:)` repairs each name and value, so the bytes a reader compares are the
     /// strings' bytes. (A line that is valid UTF-8 splits into valid names: it is cut and
     /// unescaped only at ASCII bytes.)
+    ///
+    /// While ``recycles``, the storage is the last retired point's when that point was its only
+    /// holder and its room fits (``reusedStorage(_:from:)``), and a new one gets some slack, so
+    /// the next lines of similar length fit it again.
     mutating func finish(time: Int64) -> Point {
         if let line, !(Self.isASCII(line, lineLength) && Self.isASCII(extras, extrasLength)) {
             let valid = String(validating: UnsafeBufferPointer(start: line, count: lineLength), as: UTF8.self) != nil
@@ -373,8 +388,10 @@ struct PointBuilder: ~Copyable {
             repairUTF8()
         }
         let entryBytes = tagCount * PointLayout.tagEntrySize + fieldCount * PointLayout.fieldEntrySize
-        let storage = unsafeDowncast(PointStorage.create(minimumCapacity: entryBytes + lineLength + extrasLength) { _ in () },
-                                     to: PointStorage.self)
+        let needed = entryBytes + lineLength + extrasLength
+        let storage = recycles
+            ? Self.reusedStorage(needed, from: &retired) ?? Self.newStorage((needed + Self.slack - 1) & ~(Self.slack - 1))
+            : Self.newStorage(needed)
         let base = storage.withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
         base.copyMemory(from: tagEntries, byteCount: tagCount * PointLayout.tagEntrySize)
         (base + tagCount * PointLayout.tagEntrySize).copyMemory(from: fieldEntries, byteCount: fieldCount * PointLayout.fieldEntrySize)
@@ -384,6 +401,29 @@ struct PointBuilder: ~Copyable {
                                  measurementStart: measurement.0, measurementLength: measurement.1,
                                  measurementPrefix: measurementPrefix(base + entryBytes))
         return Point(shared: SharedPointStorage(storage: storage), layout: layout, time: time)
+    }
+
+    /// New storage is rounded up to this many bytes while recycling: UDPLoad's lines differ by a few
+    /// bytes, and a storage that fits its neighbours is reused instead of freed and made again.
+    static let slack = 64
+
+    /// A storage with room for at least `needed` bytes.
+    @inline(__always)
+    static func newStorage(_ needed: Int) -> PointStorage {
+        unsafeDowncast(PointStorage.create(minimumCapacity: needed) { _ in () }, to: PointStorage.self)
+    }
+
+    /// The storage of `retired`'s last point (which is dropped) when that point was its only
+    /// holder and it has room for `needed` bytes but not much more: at most `2 × needed + 128`, so
+    /// a point kept long after (an event, a group's last point) holds about its own size, not the
+    /// room a long line once needed. Nil otherwise: the point is dropped (its storage lives on
+    /// with its other holders, or is freed) and the caller allocates.
+    @inline(__always)
+    static func reusedStorage(_ needed: Int, from retired: inout [Point]) -> PointStorage? {
+        guard var old = retired.popLast(), isKnownUniquelyReferenced(&old.shared.storage) else { return nil }
+        let capacity = old.shared.storage.capacity
+        guard capacity >= needed && capacity <= 2 * needed + 128 else { return nil }
+        return old.shared.storage
     }
 
     /// ``Point/measurementPrefix`` of the measurement in the text at `text`: one load when eight

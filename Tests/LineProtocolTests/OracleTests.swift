@@ -81,4 +81,32 @@ import Testing
             && zip(points, expectedPoints).allSatisfy { Self.matches($0, $1) }
         #expect(ok, "got \(points.count) points \(errors) errors \(points.prefix(2)) \(records.compactMap { if case .error(let e) = $0 { return e.reason } else { return nil } }); want \(expectedPoints.count) points \(expectedErrors) errors \(expectedPoints.prefix(2).map { ($0.measurement, $0.tags, $0.fields.map { ($0.key, $0.type, $0.value) }, $0.time) })")
     }
+
+    /// Every fixture through one ``LineProtocolSession`` per precision that reuses the storage of
+    /// the fixtures before (all shapes and sizes mixed): the same records as the one-off parser,
+    /// which the test above pins to InfluxDB's.
+    @Test func aRecyclingSessionGivesTheSameRecords() throws {
+        var sessions: [String: LineProtocolSession] = [:]
+        var points: [Point] = []
+        var differing: [String] = []
+        for c in try Self.fixtures() {
+            let precision = try #require(Precision(name: c.precision), "unknown precision \(c.precision)")
+            let parser = LineProtocolParser(precision: precision)
+            let session = sessions[c.precision] ?? LineProtocolSession(parser)
+            sessions[c.precision] = session
+            let input = Array(c.input.utf8)
+            session.recycle(&points)
+            var records: [LineProtocolRecord] = []
+            input.withUnsafeBytes { raw in session.parse(raw, defaultTime: Self.defaultTime) { records.append($0) } }
+            var errors: [LineProtocolError] = []
+            var direct: [Point] = []
+            input.withUnsafeBytes { raw in session.parse(raw, defaultTime: Self.defaultTime, into: &direct) { errors.append($0) } }
+            let expected = parser.records(input, defaultTime: Self.defaultTime)
+            let expectedPoints = expected.compactMap { r -> Point? in if case .point(let p, _) = r { return p } else { return nil } }
+            let expectedErrors = expected.compactMap { r -> LineProtocolError? in if case .error(let e) = r { return e } else { return nil } }
+            if records != expected || direct != expectedPoints || errors != expectedErrors { differing.append(c.name) }
+            points = direct + records.compactMap { r -> Point? in if case .point(let p, _) = r { return p } else { return nil } }
+        }
+        #expect(differing.isEmpty, "differ from the one-off parser: \(differing.prefix(10))")
+    }
 }

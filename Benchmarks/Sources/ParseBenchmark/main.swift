@@ -2,16 +2,23 @@
 // typed fields, time) of every line of FILE. Prints "lines/s MB/s" (median of RUNS) for run.sh,
 // which puts it next to InfluxDB's models.ParsePoints on the same file.
 //
-// usage: ParseBenchmark FILE [RUNS]
+// With CHUNK, the file is parsed as the UDP reader parses datagrams: CHUNK lines per buffer, the
+// points appended to one reused array and dropped before the next buffer — `oneoff` with the
+// plain parser (fresh scratch buffers per buffer, each point's storage freed), `session` with a
+// LineProtocolSession (scratch kept, the dropped points' storage reused by the next buffer's).
+//
+// usage: ParseBenchmark FILE [RUNS [CHUNK oneoff|session]]
 import Foundation
 import LineProtocol
 
 let args = CommandLine.arguments
 guard args.count >= 2, let data = FileManager.default.contents(atPath: args[1]) else {
-    print("usage: ParseBenchmark FILE [RUNS]")
+    print("usage: ParseBenchmark FILE [RUNS [CHUNK oneoff|session]]")
     exit(64)
 }
 let runs = args.count > 2 ? Int(args[2]) ?? 5 : 5
+let chunk = args.count > 3 ? Int(args[3]) ?? 0 : 0
+let useSession = args.count > 4 && args[4] == "session"
 let bytes = Array(data)
 // A loop, not `reduce`: a closure in top-level code is main-actor isolated and Swift 6 checks the
 // executor on each call — 243M calls, about 9 s, that once misled a whole-process profile.
@@ -47,7 +54,62 @@ for _ in 0..<runs {
 }
 return rates
 }
-var rates = measure(bytes, lines: lines, runs: runs)
+
+/// The buffers of CHUNK lines each (byte ranges of `bytes`).
+nonisolated func chunks(_ bytes: [UInt8], every n: Int) -> [Range<Int>] {
+    var out: [Range<Int>] = []
+    var start = 0
+    var seen = 0
+    for i in bytes.indices where bytes[i] == UInt8(ascii: "\n") {
+        seen += 1
+        if seen == n {
+            out.append(start..<(i + 1))
+            start = i + 1
+            seen = 0
+        }
+    }
+    if start < bytes.count { out.append(start..<bytes.count) }
+    return out
+}
+
+/// Lines per second parsing `bytes` buffer by buffer, as the UDP reader does.
+nonisolated func measureChunked(_ bytes: [UInt8], lines: Int, runs: Int, chunk: Int, session useSession: Bool) -> [Double] {
+    let parser = LineProtocolParser()
+    let ranges = chunks(bytes, every: chunk)
+    var rates: [Double] = []
+    for _ in 0..<runs {
+        let session = LineProtocolSession(parser)
+        var points: [Point] = []
+        var count = 0
+        var errors = 0
+        var sink = 0
+        let start = ContinuousClock.now
+        bytes.withUnsafeBytes { all in
+            for r in ranges {
+                let raw = UnsafeRawBufferPointer(rebasing: all[r])
+                if useSession {
+                    session.recycle(&points)
+                    session.parse(raw, defaultTime: 0, into: &points) { _ in errors += 1 }
+                } else {
+                    points.removeAll(keepingCapacity: true)
+                    parser.parse(raw, defaultTime: 0, into: &points) { _ in errors += 1 }
+                }
+                count += points.count
+                for p in points { sink &+= p.fieldCount &+ p.tagCount &+ Int(truncatingIfNeeded: p.time) }
+            }
+        }
+        let d = ContinuousClock.now - start
+        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        precondition(errors == 0 && count == lines, "corpus must be all valid: \(count) points, \(errors) errors")
+        rates.append(Double(lines) / seconds)
+        if sink == 42 { print("") }
+    }
+    return rates
+}
+
+var rates = chunk > 0
+    ? measureChunked(bytes, lines: lines, runs: runs, chunk: chunk, session: useSession)
+    : measure(bytes, lines: lines, runs: runs)
 rates.sort()
 let median = rates[rates.count / 2]
 print(String(format: "%.0f %.1f", median, median * Double(bytes.count) / Double(lines) / 1e6))
