@@ -2,14 +2,39 @@
 /// default details and Kapacitor's rows are written per alert, and appending each piece to a
 /// `String` (a uniqueness check, a slice append and often an allocation per piece) was most of
 /// their cost. Writes the same bytes as ``GoJSON``'s `String` functions.
+///
+/// A writer that is kept and ``reset()`` between uses (the engine's render buffer) allocates
+/// nothing once its buffer has grown to the largest text written, and formats the date and clock
+/// of a time once per second (the events of one second share them).
 public struct GoJSONBytes {
     /// What was written so far.
     public var bytes: [UInt8]
+    /// The Unix second whose "YYYY-MM-DDTHH:MM:SS" ``clockText`` holds (`Int64.min`: none yet).
+    private var clockSecond = Int64.min
+    /// 19 bytes of RFC 3339 date and clock for ``clockSecond`` (24 bytes of room, no allocation).
+    private var clockText: (UInt64, UInt64, UInt64) = (0, 0, 0)
 
     /// An empty buffer with room for `capacity` bytes (sized once, so it is not regrown).
     public init(capacity: Int) {
         bytes = []
         bytes.reserveCapacity(capacity)
+    }
+
+    /// Empties the buffer for the next text, keeping its capacity (and the cached clock text).
+    /// The buffer must not be shared (see ``copiedBytes()``), or the next write copies it.
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// What was written, in an array of its own: the buffer stays this writer's, to be reset and
+    /// reused (`bytes` itself would share its storage, and the next write would copy it).
+    public func copiedBytes() -> [UInt8] {
+        bytes.withUnsafeBufferPointer { [UInt8]($0) }
+    }
+
+    /// The text written, as a `String` (one copy; the buffer stays this writer's).
+    public func copiedString() -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Appends `s` as it is (JSON syntax, already-encoded text).
@@ -78,23 +103,42 @@ public struct GoJSONBytes {
     /// Appends `t` as RFC 3339 with nanoseconds, trailing zeros trimmed (``GoTime/rfc3339Nano``),
     /// without quotes.
     public mutating func rfc3339Nano(_ t: GoTime) {
-        // The date and clock alone (not `civil`'s weekday and day of the year, which RFC 3339 lacks).
-        let (year, month, day, hour, minute, second) = GoTime.civil(t.localSeconds)
-        guard t.offsetSeconds == 0, (0...9999).contains(year) else {
+        guard t.offsetSeconds == 0 else {
             raw(t.rfc3339Nano)
             return
         }
-        digits(year, 4)
-        bytes.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        bytes.append(UInt8(ascii: "-"))
-        digits(day, 2)
-        bytes.append(UInt8(ascii: "T"))
-        digits(hour, 2)
-        bytes.append(UInt8(ascii: ":"))
-        digits(minute, 2)
-        bytes.append(UInt8(ascii: ":"))
-        digits(second, 2)
+        let seconds = t.localSeconds
+        if seconds != clockSecond {
+            // The date and clock alone (not `civil`'s weekday and day of the year, which RFC 3339 lacks).
+            let (year, month, day, hour, minute, second) = GoTime.civil(seconds)
+            guard (0...9999).contains(year) else {
+                raw(t.rfc3339Nano)
+                return
+            }
+            withUnsafeMutableBytes(of: &clockText) { c in
+                func put(_ v: Int64, _ width: Int, at offset: Int) {
+                    var n = v
+                    for k in stride(from: offset + width - 1, through: offset, by: -1) {
+                        c[k] = UInt8(ascii: "0") + UInt8(n % 10)
+                        n /= 10
+                    }
+                }
+                put(year, 4, at: 0)
+                c[4] = UInt8(ascii: "-")
+                put(month, 2, at: 5)
+                c[7] = UInt8(ascii: "-")
+                put(day, 2, at: 8)
+                c[10] = UInt8(ascii: "T")
+                put(hour, 2, at: 11)
+                c[13] = UInt8(ascii: ":")
+                put(minute, 2, at: 14)
+                c[16] = UInt8(ascii: ":")
+                put(second, 2, at: 17)
+            }
+            clockSecond = seconds
+        }
+        let clock = clockText
+        withUnsafeBytes(of: clock) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<19])) }
         if t.nanosecond > 0 {
             var frac = t.nanosecond, width = 9
             while frac % 10 == 0 {
@@ -157,23 +201,36 @@ public struct GoJSONBytes {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// The escape of one ASCII byte encoding/json escapes.
+    /// The escape of one ASCII byte encoding/json escapes, appended at once from ``escapes``
+    /// (a default body's details hold dozens of `&`, each `\u0026`).
     private mutating func appendEscape(_ b: UInt8) {
-        bytes.append(UInt8(ascii: "\\"))
-        switch b {
-        case 0x22: bytes.append(0x22)
-        case 0x5C: bytes.append(0x5C)
-        case 0x0A: bytes.append(UInt8(ascii: "n"))
-        case 0x0D: bytes.append(UInt8(ascii: "r"))
-        case 0x09: bytes.append(UInt8(ascii: "t"))
-        default:
-            bytes.append(UInt8(ascii: "u"))
-            bytes.append(UInt8(ascii: "0"))
-            bytes.append(UInt8(ascii: "0"))
-            bytes.append(GoJSON.hexDigits[Int(b >> 4)])
-            bytes.append(GoJSON.hexDigits[Int(b & 0xF)])
+        let i = Int(b) &* 8
+        Self.escapes.withUnsafeBufferPointer { e in
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: e[(i + 1)..<(i + 1 + Int(e[i]))]))
         }
     }
+
+    /// Per byte, 8 bytes: the length of its escape, then the escape (`\"`, `\n`, `\u0026`, ...);
+    /// filled for the bytes ``plainClass`` and ``htmlSafeClass`` escape.
+    static let escapes: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256 * 8)
+        for b in 0..<128 {
+            let text: String
+            switch b {
+            case 0x22: text = "\\\""
+            case 0x5C: text = "\\\\"
+            case 0x0A: text = "\\n"
+            case 0x0D: text = "\\r"
+            case 0x09: text = "\\t"
+            default:
+                text = "\\u00" + String(decoding: [GoJSON.hexDigits[b >> 4], GoJSON.hexDigits[b & 0xF]], as: UTF8.self)
+            }
+            let u = Array(text.utf8)
+            t[b * 8] = UInt8(u.count)
+            for (k, x) in u.enumerated() { t[b * 8 + 1 + k] = x }
+        }
+        return t
+    }()
 
     static let lineSeparator = Array("\\u2028".utf8)
     static let paragraphSeparator = Array("\\u2029".utf8)
