@@ -12,7 +12,7 @@ enum DefaultDetails {
         buffer.writer.reset()
         write(point: point, taskName: taskName, group: group, id: id, level: level, duration: duration, message: message,
               hostname: hostname, fields: buffer.fields, to: &buffer.writer)
-        return GoJSONBytes.htmlEscapedText(buffer.writer.bytes)
+        return buffer.writer.withBytes { GoJSONBytes.htmlEscapedText($0) }
     }
 
     /// The details of one event, with buffers of their own.

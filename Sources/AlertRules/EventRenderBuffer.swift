@@ -8,7 +8,7 @@ import LineProtocol
 ///
 /// Each use starts afresh (``GoJSONBytes/reset()``, ``sortFields(of:)``), so nothing of one event
 /// reaches the next; what is kept leaves as a copy (``GoJSONBytes/copiedBytes()``, a `String`).
-struct EventRenderBuffer {
+struct EventRenderBuffer: ~Copyable {
     /// The text being written.
     var writer: GoJSONBytes
     /// The point's fields as Kapacitor's map holds them (one value per key, the last one written),

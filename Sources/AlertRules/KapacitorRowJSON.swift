@@ -10,7 +10,7 @@ enum KapacitorRowJSON {
     static func append(head: Point, rows: [Point], to out: inout String) {
         var w = GoJSONBytes(capacity: 256)
         append(head: head, rows: rows, to: &w)
-        out += String(decoding: w.bytes, as: UTF8.self)
+        out += w.copiedString()
     }
 
     /// Appends the row of one point (every stream alert) under its own name and tags; `fields`
