@@ -72,7 +72,28 @@ public struct AlertRecord: Sendable {
         let e = event
         // Room for the escaped details (their quotes grow fivefold as \u0026#34;) and the rest, so
         // the buffer is not regrown as it is written.
-        var out = GoJSONBytes(capacity: 384 + e.message.utf8.count + 2 * e.details.utf8.count)
+        var buffer = EventRenderBuffer(capacity: 384 + e.message.utf8.count + 2 * e.details.utf8.count)
+        write(to: &buffer)
+        return buffer.writer.bytes
+    }
+
+    /// ``jsonBytes()`` written in `buffer` (the router's, reused for every event), returned as a copy.
+    func jsonBytes(using buffer: inout EventRenderBuffer) -> [UInt8] {
+        write(to: &buffer)
+        return buffer.writer.copiedBytes()
+    }
+
+    /// Writes the alert JSON over what `buffer` holds.
+    private func write(to buffer: inout EventRenderBuffer) {
+        let e = event
+        buffer.writer.reset()
+        if e.batch == nil { buffer.sortFields(of: e.point) }
+        writeJSON(sortedFields: buffer.fields, to: &buffer.writer)
+    }
+
+    /// The alert JSON; `fields` are the point's sorted fields (unused for a batch).
+    private func writeJSON(sortedFields fields: [(String, FieldValue)], to out: inout GoJSONBytes) {
+        let e = event
         out.raw("{\"id\":")
         out.string(e.id)
         out.raw(",\"message\":")
@@ -89,14 +110,13 @@ public struct AlertRecord: Sendable {
         if let batch = e.batch {
             KapacitorRowJSON.append(head: e.point, rows: batch, to: &out)
         } else {
-            KapacitorRowJSON.append(head: e.point, rows: [e.point], to: &out)
+            KapacitorRowJSON.append(point: e.point, sortedFields: fields, to: &out)
         }
         out.raw("]},\"previousLevel\":\"")
         out.raw(previousLevel.description)
         out.raw("\",\"recoverable\":")
         out.bool(e.recoverable)
         out.raw("}\n")
-        return out.bytes
     }
 
     /// The union of the rows' field keys, sorted as Go sorts strings (Kapacitor's batch columns).

@@ -45,6 +45,20 @@ public final class AlertRouter {
     public let maxLevelsPerTopic: Int
     /// Events whose level could not be kept because their topic was at ``maxLevelsPerTopic``.
     public private(set) var levelsRefused: UInt64 = 0
+    /// Per rule, what ``route(_:)`` needs, looked up once per event: its inline handlers and their
+    /// topic key, its named topic, key and subscribers.
+    private var routes: [String: Route] = [:]
+    /// The buffer the alert JSON is written in (reused for every event; routing is single-threaded).
+    private var renderBuffer = EventRenderBuffer()
+
+    /// One rule's handlers as ``route(_:)`` meets them.
+    private struct Route {
+        var inline: [AlertHandler]
+        /// `rule:<id>`, the inline handlers' topic key.
+        var inlineKey: String
+        /// The named topic, its key (`topic:<name>`) and its subscribed handlers.
+        var topic: (name: String, key: String, handlers: [AlertHandler])?
+    }
 
     /// A router for `rules` and the handler files' `handlers`.
     public init(rules: [AlertRule], handlers: [AlertHandler], maxLevelsPerTopic: Int = .max) {
@@ -56,6 +70,10 @@ public final class AlertRouter {
         for h in handlers {
             if let t = h.topic { subscribers[t, default: []].append(h) }
         }
+        for r in rules {
+            routes[r.id] = Route(inline: r.handlers, inlineKey: "rule:" + r.id,
+                                 topic: r.topic.map { ($0, "topic:" + $0, subscribers[$0] ?? []) })
+        }
     }
 
     /// The handler files subscribed to `topic`.
@@ -64,15 +82,16 @@ public final class AlertRouter {
     /// Every delivery `event` leads to, in order: inline handlers first, then the topic's.
     public func route(_ event: AlertEvent) -> [AlertDelivery] {
         var out: [AlertDelivery] = []
-        if let hs = inline[event.ruleID], !hs.isEmpty {
-            let record = AlertRecord(event: event, previousLevel: update("rule:" + event.ruleID, event))
+        guard let route = routes[event.ruleID] else { return out }
+        if !route.inline.isEmpty {
+            let record = AlertRecord(event: event, previousLevel: update(route.inlineKey, event))
             var json: [UInt8]?
-            for h in hs { deliver(h, record, topic: nil, json: &json, into: &out) }
+            for h in route.inline { deliver(h, record, topic: nil, json: &json, into: &out) }
         }
-        if let t = topics[event.ruleID], let topic = t {
-            let record = AlertRecord(event: event, previousLevel: update("topic:" + topic, event))
+        if let topic = route.topic {
+            let record = AlertRecord(event: event, previousLevel: update(topic.key, event))
             var json: [UInt8]?
-            for h in subscribers[topic] ?? [] { deliver(h, record, topic: topic, json: &json, into: &out) }
+            for h in topic.handlers { deliver(h, record, topic: topic.name, json: &json, into: &out) }
         }
         return out
     }
@@ -119,13 +138,33 @@ public final class AlertRouter {
         if event.level == .ok {
             return lastLevel[key]?.removeValue(forKey: event.id) ?? .ok
         }
-        let previous = lastLevel[key]?[event.id]
-        if previous == nil, (lastLevel[key]?.count ?? 0) >= maxLevelsPerTopic {
+        guard maxLevelsPerTopic > 0 else {
             levelsRefused += 1
             return .ok
         }
-        lastLevel[key, default: [:]][event.id] = event.level
+        // The topic's table found once, the ID's entry read and written through one index.
+        let (id, level, limit) = (event.id, event.level, maxLevelsPerTopic)
+        var refused = false
+        let previous = Self.exchange(&lastLevel[key, default: [:]], id, level, limit: limit, refused: &refused)
+        if refused { levelsRefused += 1 }
         return previous ?? .ok
+    }
+
+    /// Sets `levels[id]` to `level` and returns what it was, unless `id` is new and `levels`
+    /// holds `limit` IDs (`refused`).
+    private static func exchange(_ levels: inout [String: AlertLevel], _ id: String, _ level: AlertLevel, limit: Int,
+                                 refused: inout Bool) -> AlertLevel? {
+        if let i = levels.index(forKey: id) {
+            let previous = levels.values[i]
+            levels.values[i] = level
+            return previous
+        }
+        if levels.count >= limit {
+            refused = true
+            return nil
+        }
+        levels[id] = level
+        return nil
     }
 
     /// One handler's delivery of `record`; `json` is the record's JSON, made once for all the
@@ -147,7 +186,7 @@ public final class AlertRouter {
         }
         func recordJSON() -> [UInt8] {
             if let j = json { return j }
-            let j = record.jsonBytes()
+            let j = record.jsonBytes(using: &renderBuffer)
             json = j
             return j
         }

@@ -10,36 +10,63 @@ enum KapacitorRowJSON {
     static func append(head: Point, rows: [Point], to out: inout String) {
         var w = GoJSONBytes(capacity: 256)
         append(head: head, rows: rows, to: &w)
-        out += String(decoding: w.bytes, as: UTF8.self)
+        out += w.copiedString()
+    }
+
+    /// Appends the row of one point (every stream alert) under its own name and tags; `fields`
+    /// are its fields as ``AlertRecord/sortedFields(of:)`` gives them, both columns and values.
+    static func append(point: Point, sortedFields fields: [(String, FieldValue)], to w: inout GoJSONBytes) {
+        let rowFirst = appendNameAndTags(point, to: &w)
+        rowFirst ? w.raw("\"columns\":[\"time\"") : w.raw(",\"columns\":[\"time\"")
+        for (k, _) in fields {
+            w.raw(",")
+            w.string(k)
+        }
+        w.raw("],\"values\":[[\"")
+        w.rfc3339Nano(GoTime(unixNano: point.time))
+        w.raw("\"")
+        for (_, v) in fields {
+            w.raw(",")
+            appendValue(v, to: &w)
+        }
+        w.raw("]]}")
+    }
+
+    /// Opens the row and writes `head`'s name and tags, read in place; true when it wrote neither
+    /// (the next key needs no comma).
+    private static func appendNameAndTags(_ head: Point, to w: inout GoJSONBytes) -> Bool {
+        w.raw("{")
+        var rowFirst = true
+        if head.measurementLength > 0 {
+            w.raw("\"name\":")
+            head.withMeasurementUTF8 { w.string(utf8: $0) }
+            rowFirst = false
+        }
+        if head.tagCount > 0 {
+            rowFirst ? w.raw("\"tags\":{") : w.raw(",\"tags\":{")
+            rowFirst = false
+            // Tags arrive sorted by key (bytewise), as Go's encoder sorts map keys; a repeated key
+            // is written once (its first value).
+            for i in 0..<head.tagCount {
+                let repeated = i > 0 && head.withTagUTF8(i - 1, { last, _ in head.withTagUTF8(i) { key, _ in last.elementsEqual(key) } })
+                if repeated { continue }
+                if i > 0 { w.raw(",") }
+                head.withTagUTF8(i) { key, value in
+                    w.string(utf8: key)
+                    w.raw(":")
+                    w.string(utf8: value)
+                }
+            }
+            w.raw("}")
+        }
+        return rowFirst
     }
 
     /// Appends the row of `rows` (one point, or a batch's points) under `head`'s name and tags.
     static func append(head: Point, rows: [Point], to w: inout GoJSONBytes) {
-        w.raw("{")
-        var rowFirst = true
-        if !head.measurement.isEmpty {
-            w.raw("\"name\":")
-            w.string(head.measurement)
-            rowFirst = false
-        }
-        if !head.tags.isEmpty {
-            rowFirst ? w.raw("\"tags\":{") : w.raw(",\"tags\":{")
-            rowFirst = false
-            // Tags arrive sorted by key (bytewise), as Go's encoder sorts map keys.
-            var lastKey: String?
-            var first = true
-            for t in head.tags where t.key != lastKey {
-                if !first { w.raw(",") }
-                first = false
-                w.string(t.key)
-                w.raw(":")
-                w.string(t.value)
-                lastKey = t.key
-            }
-            w.raw("}")
-        }
+        let rowFirst = appendNameAndTags(head, to: &w)
         if rows.count == 1 {
-            // One point (every stream alert): its fields, sorted once, are both columns and values.
+            // One point: its fields, sorted once, are both columns and values.
             let fields = AlertRecord.sortedFields(of: rows[0])
             rowFirst ? w.raw("\"columns\":[\"time\"") : w.raw(",\"columns\":[\"time\"")
             for (k, _) in fields {

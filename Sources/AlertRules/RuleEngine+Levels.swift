@@ -72,6 +72,26 @@ extension RuleEngine {
         }
     }
 
+    /// `head + separator + tail` made in one allocation (the default ID and message: `+` makes
+    /// an intermediate string first).
+    static func joined(_ head: UnsafeBufferPointer<UInt8>, _ separator: StaticString, _ tail: String) -> String {
+        var tail = tail
+        return tail.withUTF8 { t in
+            let count = head.count + separator.utf8CodeUnitCount + t.count
+            return String(unsafeUninitializedCapacity: count) { out in
+                var n = 0
+                func put(_ part: UnsafeBufferPointer<UInt8>) {
+                    _ = UnsafeMutableBufferPointer(rebasing: out[n..<(n + part.count)]).initialize(from: part)
+                    n += part.count
+                }
+                put(head)
+                separator.withUTF8Buffer { put($0) }
+                put(t)
+                return n
+            }
+        }
+    }
+
     func makeEvent(_ rule: AlertRule, _ point: Point, group: String, level: AlertLevel, duration: Int64) throws(TemplateExecutionError) -> AlertEvent {
         // Kapacitor's default templates are written out directly (same bytes, proven by tests
         // against the template path); only custom templates need the template contexts.
@@ -82,7 +102,7 @@ extension RuleEngine {
             for t in point.tags { tags[t.key] = t.value }
             idContext = KapacitorContext.id(name: point.measurement, taskName: rule.id, group: group, tags: tags, serverInfo: serverInfo)
         }
-        let id = defaults.id ? point.measurement + ":" + group : try rule.idTemplate.render(idContext ?? .null)
+        let id = defaults.id ? point.withMeasurementUTF8 { Self.joined($0, ":", group) } : try rule.idTemplate.render(idContext ?? .null)
         var messageContext: TemplateValue?
         if let idContext, !(defaults.message && defaults.details) {
             var fields: [String: TemplateValue] = [:]
@@ -90,10 +110,12 @@ extension RuleEngine {
             messageContext = KapacitorContext.message(id: idContext, alertID: id, fields: fields, level: level.description,
                                                       time: GoTime(unixNano: point.time), duration: GoDuration(nanoseconds: duration))
         }
-        let message = defaults.message ? id + " is " + level.description : try rule.messageTemplate.render(messageContext ?? .null)
+        let message = defaults.message
+            ? id.utf8.withContiguousStorageIfAvailable { Self.joined($0, " is ", level.description) } ?? id + " is " + level.description
+            : try rule.messageTemplate.render(messageContext ?? .null)
         let details = defaults.details
             ? DefaultDetails.render(point: point, taskName: rule.id, group: group, id: id, level: level, duration: duration,
-                                    message: message, hostname: hostname)
+                                    message: message, hostname: hostname, buffer: &renderBuffer)
             : try rule.detailsTemplate.render(KapacitorContext.details(message: messageContext ?? .null, text: message))
         return AlertEvent(ruleID: rule.id, id: id, message: message, details: details, time: point.time, duration: duration,
                           level: level, recoverable: !rule.noRecoveries, name: point.measurement, group: group,

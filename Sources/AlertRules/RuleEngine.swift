@@ -125,6 +125,8 @@ public final class RuleEngine {
     var tombstones: [(owner: Int32, rule: String, group: String)] = []
     /// What the rules of the point being evaluated share (its key hash, its threshold field).
     @exclusivity(unchecked) var share = PointShare()
+    /// The buffer events' default details are written in (engine thread only, reused per event).
+    var renderBuffer = EventRenderBuffer()
 
     /// An engine for `rules`, keeping at most the groups `limits` allows.
     public init(rules: [AlertRule], hostname: String = "", limits: GroupLimits = .unlimited) {

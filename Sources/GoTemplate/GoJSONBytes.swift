@@ -1,33 +1,100 @@
 /// encoding/json's output written as UTF-8 bytes into one growing buffer: the alert JSON, the
 /// default details and Kapacitor's rows are written per alert, and appending each piece to a
-/// `String` (a uniqueness check, a slice append and often an allocation per piece) was most of
-/// their cost. Writes the same bytes as ``GoJSON``'s `String` functions.
-public struct GoJSONBytes {
-    /// What was written so far.
-    public var bytes: [UInt8]
+/// `String` or an `Array` (a uniqueness check, a capacity check and a generic copy per piece) was
+/// most of their cost. Writes the same bytes as ``GoJSON``'s `String` functions.
+///
+/// The buffer is the writer's own memory (so the writer is not copyable): a write checks the room
+/// once and copies with `memcpy` or stores bytes directly. A writer that is kept and ``reset()``
+/// between uses (the engine's render buffer) allocates nothing once its buffer has grown to the
+/// largest text written, and formats the date and clock of a time once per second (the events of
+/// one second share them).
+public struct GoJSONBytes: ~Copyable {
+    /// The buffer: `count` bytes written, room for `capacity`.
+    private var base: UnsafeMutablePointer<UInt8>
+    /// Bytes written so far.
+    public private(set) var count = 0
+    private var capacity: Int
+    /// The Unix second whose "YYYY-MM-DDTHH:MM:SS" ``clockText`` holds (`Int64.min`: none yet).
+    private var clockSecond = Int64.min
+    /// 19 bytes of RFC 3339 date and clock for ``clockSecond`` (24 bytes of room, no allocation).
+    private var clockText: (UInt64, UInt64, UInt64) = (0, 0, 0)
 
     /// An empty buffer with room for `capacity` bytes (sized once, so it is not regrown).
     public init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// What was written so far, as an array of its own (a copy: the buffer stays the writer's).
+    public var bytes: [UInt8] { withBytes { [UInt8]($0) } }
+
+    /// What was written, in an array of its own (``bytes``).
+    public func copiedBytes() -> [UInt8] { bytes }
+
+    /// The text written, as a `String` (one copy; the buffer stays this writer's).
+    public func copiedString() -> String { withBytes { String(decoding: $0, as: UTF8.self) } }
+
+    /// Calls `body` with what was written, in place (valid during the call only).
+    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    /// Empties the buffer for the next text, keeping its capacity (and the cached clock text).
+    public mutating func reset() { count = 0 }
+
+    /// Room for `n` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ n: Int) {
+        if count + n > capacity { grow(count + n) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let newCapacity = max(capacity * 2, needed)
+        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        new.update(from: base, count: count)
+        base.deallocate()
+        base = new
+        capacity = newCapacity
+    }
+
+    /// Appends one byte.
+    @inline(__always)
+    private mutating func append(_ b: UInt8) {
+        reserve(1)
+        base[count] = b
+        count += 1
+    }
+
+    /// Appends `u` as it is.
+    @inline(__always)
+    private mutating func append(_ u: UnsafeBufferPointer<UInt8>) {
+        guard let from = u.baseAddress, u.count > 0 else { return }
+        reserve(u.count)
+        (base + count).update(from: from, count: u.count)
+        count += u.count
     }
 
     /// Appends `s` as it is (JSON syntax, already-encoded text).
-    @inlinable
+    @inline(__always)
     public mutating func raw(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        s.withUTF8Buffer { append($0) }
     }
 
     /// Appends the UTF-8 of `s` as it is.
     public mutating func raw(_ s: String) {
         var s = s
-        s.withUTF8 { bytes.append(contentsOf: $0) }
+        s.withUTF8 { append($0) }
     }
+
+    /// Appends the bytes `u` as they are (already-encoded text).
+    public mutating func raw(utf8 u: UnsafeBufferPointer<UInt8>) { append(u) }
 
     /// Appends an integer in decimal.
     public mutating func int(_ v: Int64) {
         if v < 0 {
-            bytes.append(UInt8(ascii: "-"))
+            append(UInt8(ascii: "-"))
             uint(v.magnitude)
         } else {
             uint(UInt64(v))
@@ -37,19 +104,24 @@ public struct GoJSONBytes {
     /// Appends an unsigned integer in decimal.
     public mutating func uint(_ v: UInt64) {
         if v < 10 {
-            bytes.append(UInt8(ascii: "0") + UInt8(v))
+            append(UInt8(ascii: "0") + UInt8(v))
             return
         }
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes: room for 20 digits
-        var n = v, count = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            while n > 0 {
-                d[31 - count] = UInt8(ascii: "0") + UInt8(n % 10)
-                n /= 10
-                count += 1
-            }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(32 - count)...]))
+        var digits = 0
+        var n = v
+        while n > 0 {
+            digits += 1
+            n /= 10
         }
+        reserve(digits)
+        n = v
+        var at = count + digits - 1
+        while n > 0 {
+            base[at] = UInt8(ascii: "0") + UInt8(n % 10)
+            n /= 10
+            at -= 1
+        }
+        count += digits
     }
 
     /// Appends `true` or `false`.
@@ -67,7 +139,7 @@ public struct GoJSONBytes {
             let done: Bool = d.withUTF8 { u in
                 guard !u.contains(UInt8(ascii: "e")) else { return false }
                 let whole = u.count >= 2 && u[u.count - 2] == UInt8(ascii: ".") && u[u.count - 1] == UInt8(ascii: "0")
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[0..<(whole ? u.count - 2 : u.count)]))
+                append(UnsafeBufferPointer(rebasing: u[0..<(whole ? u.count - 2 : u.count)]))
                 return true
             }
             if done { return }
@@ -78,45 +150,63 @@ public struct GoJSONBytes {
     /// Appends `t` as RFC 3339 with nanoseconds, trailing zeros trimmed (``GoTime/rfc3339Nano``),
     /// without quotes.
     public mutating func rfc3339Nano(_ t: GoTime) {
-        // The date and clock alone (not `civil`'s weekday and day of the year, which RFC 3339 lacks).
-        let (year, month, day, hour, minute, second) = GoTime.civil(t.localSeconds)
-        guard t.offsetSeconds == 0, (0...9999).contains(year) else {
+        guard t.offsetSeconds == 0 else {
             raw(t.rfc3339Nano)
             return
         }
-        digits(year, 4)
-        bytes.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        bytes.append(UInt8(ascii: "-"))
-        digits(day, 2)
-        bytes.append(UInt8(ascii: "T"))
-        digits(hour, 2)
-        bytes.append(UInt8(ascii: ":"))
-        digits(minute, 2)
-        bytes.append(UInt8(ascii: ":"))
-        digits(second, 2)
+        let seconds = t.localSeconds
+        if seconds != clockSecond {
+            // The date and clock alone (not `civil`'s weekday and day of the year, which RFC 3339 lacks).
+            let (year, month, day, hour, minute, second) = GoTime.civil(seconds)
+            guard (0...9999).contains(year) else {
+                raw(t.rfc3339Nano)
+                return
+            }
+            withUnsafeMutableBytes(of: &clockText) { c in
+                func put(_ v: Int64, _ width: Int, at offset: Int) {
+                    var n = v
+                    for k in stride(from: offset + width - 1, through: offset, by: -1) {
+                        c[k] = UInt8(ascii: "0") + UInt8(n % 10)
+                        n /= 10
+                    }
+                }
+                put(year, 4, at: 0)
+                c[4] = UInt8(ascii: "-")
+                put(month, 2, at: 5)
+                c[7] = UInt8(ascii: "-")
+                put(day, 2, at: 8)
+                c[10] = UInt8(ascii: "T")
+                put(hour, 2, at: 11)
+                c[13] = UInt8(ascii: ":")
+                put(minute, 2, at: 14)
+                c[16] = UInt8(ascii: ":")
+                put(second, 2, at: 17)
+            }
+            clockSecond = seconds
+        }
+        let clock = clockText
+        withUnsafeBytes(of: clock) { append(UnsafeBufferPointer(rebasing: $0.bindMemory(to: UInt8.self)[0..<19])) }
         if t.nanosecond > 0 {
             var frac = t.nanosecond, width = 9
             while frac % 10 == 0 {
                 frac /= 10
                 width -= 1
             }
-            bytes.append(UInt8(ascii: "."))
+            append(UInt8(ascii: "."))
             digits(Int64(frac), width)
         }
-        bytes.append(UInt8(ascii: "Z"))
+        append(UInt8(ascii: "Z"))
     }
 
     /// `v` (non-negative, below 10^width) in exactly `width` digits, zero-padded.
     private mutating func digits(_ v: Int64, _ width: Int) {
-        var p: Int64 = 1
-        for _ in 1..<width { p *= 10 }
+        reserve(width)
         var n = v
-        while p > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(n / p))
-            n %= p
-            p /= 10
+        for k in stride(from: count + width - 1, through: count, by: -1) {
+            base[k] = UInt8(ascii: "0") + UInt8(n % 10)
+            n /= 10
         }
+        count += width
     }
 
     /// Appends `s` as a JSON string literal, quotes included (``GoJSON/appendString(_:to:escapeHTML:)``).
@@ -127,56 +217,66 @@ public struct GoJSONBytes {
 
     /// Appends the UTF-8 text `u` as a JSON string literal, quotes included.
     public mutating func string(utf8 u: UnsafeBufferPointer<UInt8>, escapeHTML: Bool = true) {
-        bytes.append(UInt8(ascii: "\""))
-        let table = escapeHTML ? Self.htmlSafeClass : Self.plainClass
-        var run = 0, i = 0
-        while i < u.count {
-            let kind = table[Int(u[i])]
-            if kind == 0 {
-                i += 1
-                continue
-            }
-            if kind == 2 {
-                // U+2028 and U+2029 (E2 80 A8/A9) break JavaScript string literals: escaped.
-                guard i + 2 < u.count, u[i + 1] == 0x80, u[i + 2] == 0xA8 || u[i + 2] == 0xA9 else {
+        // Room for the text and its quotes at once; escapes reserve their own.
+        reserve(u.count + 2)
+        base[count] = UInt8(ascii: "\"")
+        count += 1
+        (escapeHTML ? Self.htmlSafeClass : Self.plainClass).withUnsafeBufferPointer { table in
+            Self.escapes.withUnsafeBufferPointer { escapes in
+                var run = 0, i = 0
+                while i < u.count {
+                    let kind = table[Int(u[i])]
+                    if kind == 0 {
+                        i += 1
+                        continue
+                    }
+                    if kind == 2 {
+                        // U+2028 and U+2029 (E2 80 A8/A9) break JavaScript string literals: escaped.
+                        guard i + 2 < u.count, u[i + 1] == 0x80, u[i + 2] == 0xA8 || u[i + 2] == 0xA9 else {
+                            i += 1
+                            continue
+                        }
+                        append(UnsafeBufferPointer(rebasing: u[run..<i]))
+                        raw(u[i + 2] == 0xA8 ? "\\u2028" : "\\u2029")
+                        i += 3
+                        run = i
+                        continue
+                    }
+                    append(UnsafeBufferPointer(rebasing: u[run..<i]))
+                    // The escape of one ASCII byte, whole from the table (a default body's details
+                    // hold dozens of `&`, each `\u0026`).
+                    let e = Int(u[i]) &* 8
+                    append(UnsafeBufferPointer(rebasing: escapes[(e + 1)..<(e + 1 + Int(escapes[e]))]))
                     i += 1
-                    continue
+                    run = i
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i]))
-                bytes.append(contentsOf: u[i + 2] == 0xA8 ? Self.lineSeparator : Self.paragraphSeparator)
-                i += 3
-                run = i
-                continue
+                append(UnsafeBufferPointer(rebasing: u[run..<u.count]))
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i]))
-            appendEscape(u[i])
-            i += 1
-            run = i
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count]))
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
     }
 
-    /// The escape of one ASCII byte encoding/json escapes.
-    private mutating func appendEscape(_ b: UInt8) {
-        bytes.append(UInt8(ascii: "\\"))
-        switch b {
-        case 0x22: bytes.append(0x22)
-        case 0x5C: bytes.append(0x5C)
-        case 0x0A: bytes.append(UInt8(ascii: "n"))
-        case 0x0D: bytes.append(UInt8(ascii: "r"))
-        case 0x09: bytes.append(UInt8(ascii: "t"))
-        default:
-            bytes.append(UInt8(ascii: "u"))
-            bytes.append(UInt8(ascii: "0"))
-            bytes.append(UInt8(ascii: "0"))
-            bytes.append(GoJSON.hexDigits[Int(b >> 4)])
-            bytes.append(GoJSON.hexDigits[Int(b & 0xF)])
+    /// Per byte, 8 bytes: the length of its escape, then the escape (`\"`, `\n`, `\u0026`, ...);
+    /// filled for the bytes ``plainClass`` and ``htmlSafeClass`` escape.
+    static let escapes: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256 * 8)
+        for b in 0..<128 {
+            let text: String
+            switch b {
+            case 0x22: text = "\\\""
+            case 0x5C: text = "\\\\"
+            case 0x0A: text = "\\n"
+            case 0x0D: text = "\\r"
+            case 0x09: text = "\\t"
+            default:
+                text = "\\u00" + String(decoding: [GoJSON.hexDigits[b >> 4], GoJSON.hexDigits[b & 0xF]], as: UTF8.self)
+            }
+            let u = Array(text.utf8)
+            t[b * 8] = UInt8(u.count)
+            for (k, x) in u.enumerated() { t[b * 8 + 1 + k] = x }
         }
-    }
-
-    static let lineSeparator = Array("\\u2028".utf8)
-    static let paragraphSeparator = Array("\\u2029".utf8)
+        return t
+    }()
 
     /// Per byte: 0 copied as it is, 1 escaped, 2 the lead byte of a possible U+2028/U+2029.
     static let plainClass: [UInt8] = (0..<256).map { (b: Int) -> UInt8 in
@@ -191,30 +291,48 @@ public struct GoJSONBytes {
     /// html/template's HTML text escaping (``HTMLEscaping/text(_:escapePlus:)`` with `+` escaped)
     /// of `u`, as a `String`: one pass over the bytes, one copy into the string.
     public static func htmlEscapedText(_ u: [UInt8]) -> String {
-        var extra = 0
-        for b in u where htmlClass[Int(b)] != 0 { extra += 4 }
-        return String(unsafeUninitializedCapacity: u.count + extra) { out in
-            var n = 0
-            for b in u {
-                let k = htmlClass[Int(b)]
-                if k == 0 {
-                    out[n] = b
-                    n += 1
-                    continue
-                }
-                let r = htmlReplacements[Int(k)]
-                for x in r {
-                    out[n] = x
-                    n += 1
+        u.withUnsafeBufferPointer { htmlEscapedText($0) }
+    }
+
+    /// html/template's HTML text escaping of the bytes `u`, as a `String`.
+    public static func htmlEscapedText(_ u: UnsafeBufferPointer<UInt8>) -> String {
+        htmlClass.withUnsafeBufferPointer { classes in
+            htmlReplacements.withUnsafeBufferPointer { replacements in
+                var extra = 0
+                for b in u where classes[Int(b)] != 0 { extra += 4 }
+                return String(unsafeUninitializedCapacity: u.count + extra) { out in
+                    var n = 0
+                    for b in u {
+                        let k = Int(classes[Int(b)])
+                        if k == 0 {
+                            out[n] = b
+                            n += 1
+                            continue
+                        }
+                        let r = k &* 8
+                        for x in 0..<Int(replacements[r]) {
+                            out[n] = replacements[r + 1 + x]
+                            n += 1
+                        }
+                    }
+                    return n
                 }
             }
-            return n
         }
     }
 
-    /// html/template's HTML text replacements (`htmlReplacementTable` with `+`), by ``htmlClass``.
-    static let htmlReplacements: [[UInt8]] = [[], Array("\u{FFFD}".utf8), Array("&#34;".utf8), Array("&amp;".utf8),
-                                              Array("&#39;".utf8), Array("&#43;".utf8), Array("&lt;".utf8), Array("&gt;".utf8)]
+    /// html/template's HTML text replacements (`htmlReplacementTable` with `+`), by ``htmlClass``:
+    /// per class 8 bytes, the replacement's length and then its bytes.
+    static let htmlReplacements: [UInt8] = {
+        let texts = ["", "\u{FFFD}", "&#34;", "&amp;", "&#39;", "&#43;", "&lt;", "&gt;"]
+        var t = [UInt8](repeating: 0, count: texts.count * 8)
+        for (i, s) in texts.enumerated() {
+            let u = Array(s.utf8)
+            t[i * 8] = UInt8(u.count)
+            for (k, x) in u.enumerated() { t[i * 8 + 1 + k] = x }
+        }
+        return t
+    }()
     /// Per byte: 0 kept, else its index in ``htmlReplacements`` (each at most 4 bytes longer than the byte it replaces).
     static let htmlClass: [UInt8] = (0..<256).map { (b: Int) -> UInt8 in
         switch b {

@@ -99,4 +99,68 @@ import Testing
             #expect(GoJSONBytes.htmlEscapedText(Array(s.utf8)) == HTMLEscaping.text(s), "\(s.debugDescription)")
         }
     }
+
+    /// encoding/json's escape of each ASCII byte, from its rules: `\"`, `\\`, `\n`, `\r`, `\t`,
+    /// other control bytes as `\u00xx` (lowercase hex), and with HTML escaping `<`, `>`, `&` too.
+    @Test func everyASCIIByteIsEscapedAsEncodingJSONDoes() {
+        let hex = Array("0123456789abcdef")
+        for b in 0..<128 {
+            let s = String(decoding: [UInt8(b)], as: UTF8.self)
+            for escapeHTML in [true, false] {
+                let want: String
+                switch b {
+                case 0x22: want = "\\\""
+                case 0x5C: want = "\\\\"
+                case 0x0A: want = "\\n"
+                case 0x0D: want = "\\r"
+                case 0x09: want = "\\t"
+                case 0..<0x20: want = "\\u00" + String(hex[b >> 4]) + String(hex[b & 0xF])
+                case 0x3C where escapeHTML, 0x3E where escapeHTML, 0x26 where escapeHTML: want = "\\u00" + String(hex[b >> 4]) + String(hex[b & 0xF])
+                default: want = s
+                }
+                var w = GoJSONBytes(capacity: 0)
+                w.string("a" + s + "b", escapeHTML: escapeHTML)
+                #expect(String(decoding: w.bytes, as: UTF8.self) == "\"a" + want + "b\"", "byte \(b) escapeHTML \(escapeHTML)")
+            }
+        }
+    }
+
+    /// A writer kept and reset between texts (the engine's render buffer) writes each text as a
+    /// fresh writer does: nothing of the last text stays, and its clock text (cached per second)
+    /// is right when the second changes, goes back, repeats with other nanoseconds, or leaves the
+    /// years it formats itself.
+    @Test func aReusedWriterWritesEveryTextAsAFreshOne() {
+        let instants: [Int64] = [1_700_000_000_123_456_789, 1_700_000_000_000_000_001, 1_700_000_000_999_999_999, 1_700_000_001_000_000_000,
+                                 1_699_999_999_500_000_000, 1_700_000_000_100_000_000, 0, -1, -1_000_000_001, .max, 1_700_000_000_000_000_000,
+                                 .min, 1_764_288_010_000_000_000, 1_764_288_010_000_000_000, 1_764_374_410_250_000_000]
+        let texts = Self.strings.map(\.0).reversed() + Self.strings.map(\.0)
+        var reused = GoJSONBytes(capacity: 16)
+        for (i, n) in instants.enumerated() {
+            let t = GoTime(unixNano: n)
+            func write(_ out: inout GoJSONBytes) {
+                out.rfc3339Nano(t)
+                out.string(texts[i % texts.count])
+                out.int(n)
+                out.rfc3339Nano(t)
+            }
+            var fresh = GoJSONBytes(capacity: 0)
+            write(&fresh)
+            reused.reset()
+            write(&reused)
+            #expect(reused.bytes == fresh.bytes, "\(n)")
+            #expect(reused.copiedString().hasPrefix(t.rfc3339Nano), "\(n)")
+        }
+        var zoned = GoTime(unixNano: 1_700_000_000_000_000_000)
+        zoned.offsetSeconds = 7200
+        zoned.zoneName = ""
+        reused.reset()
+        reused.rfc3339Nano(zoned)
+        #expect(reused.copiedString() == zoned.rfc3339Nano)
+        // A copy taken leaves the buffer the writer's: the next text does not change it.
+        let copy = reused.copiedBytes()
+        reused.reset()
+        reused.raw("x")
+        #expect(String(decoding: copy, as: UTF8.self) == zoned.rfc3339Nano)
+        #expect(reused.bytes == [UInt8(ascii: "x")])
+    }
 }

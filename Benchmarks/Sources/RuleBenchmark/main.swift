@@ -131,6 +131,50 @@ if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--changelog",
     exit(0)
 }
 
+// `RuleBenchmark --events HOSTS`: the engine thread's cost of an alert event — the sidecar
+// benchmark's rule (grouped by host, critical on every point, a Kafka handler with the default
+// body) over the load generator's points (`cpu,host=serverH,cpu=cpuC usage_idle=..,usage_user=..`),
+// HOSTS hosts: every point raises an event, which is made (ID, message, default details) and
+// routed (previous level, the alert JSON). Prints "events/s ns_per_event body_bytes_per_event",
+// per second of the thread's CPU time (at least 2 s of it).
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--events", let hosts = Int(CommandLine.arguments[2]), hosts > 0 {
+    let yaml = "id: load\nmeasurement: cpu\ngroupBy: [host]\ncrit: '\"usage_idle\" >= 0'\nkafka: {cluster: bench, topic: side}\n"
+    let set = try RuleLoader(clusters: ["bench"]).rules(text: yaml, file: "bench")
+    let engine = RuleEngine(rules: set, hostname: "bench-host")
+    let router = AlertRouter(rules: set, handlers: [])
+    var rng = SplitMix(state: 11)
+    let data = (0..<20_000).map { (i: Int) -> Point in
+        let idle: Double = Double(Int.random(in: 0..<100, using: &rng)) + Double(i % 10) / 10
+        let user: Double = Double(i % 50) + 0.5
+        let tags = [Tag(key: "cpu", value: "cpu\(i % 8)"), Tag(key: "host", value: "server\(i % hosts)")]
+        let fields = [Field(key: "usage_idle", value: .float(idle)), Field(key: "usage_user", value: .float(user))]
+        return Point(measurement: "cpu", tags: tags, fields: fields, time: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000)
+    }
+    var bytes = 0, events = 0
+    /// The thread's CPU time: on a shared machine the wall clock counts other processes' turns.
+    func cpu() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+    func run(_ points: ArraySlice<Point>) {
+        // One point per call, as the sidecar evaluates a datagram of one point.
+        for p in points {
+            engine.process([p]) { event in
+                events += 1
+                for d in router.route(event) { if case .kafka(_, _, _, let body, _) = d.output { bytes += body.count } }
+            }
+        }
+    }
+    run(data[...])
+    (bytes, events) = (0, 0)
+    let start = cpu()
+    repeat { run(data[...]) } while cpu() - start < 2.0
+    let seconds = cpu() - start
+    print(String(format: "%.0f %.0f %d", Double(events) / seconds, seconds * 1e9 / Double(events), bytes / max(events, 1)))
+    exit(0)
+}
+
 /// Memory per active group: one rule, many hosts.
 func memoryPerGroup() throws {
     let groups = 200_000

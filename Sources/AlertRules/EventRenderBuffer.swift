@@ -1,0 +1,39 @@
+import GoTemplate
+import LineProtocol
+
+/// What the engine thread writes an event's texts with — the default details, the alert JSON —
+/// kept by their owner (``RuleEngine`` for the details, ``AlertRouter`` for the alert JSON) and
+/// reused for every event: the writer's buffer and the sorted fields grow to the largest event
+/// and are then written over, so making an event's texts allocates only the texts it keeps.
+///
+/// Each use starts afresh (``GoJSONBytes/reset()``, ``sortFields(of:)``), so nothing of one event
+/// reaches the next; what is kept leaves as a copy (``GoJSONBytes/copiedBytes()``, a `String`).
+struct EventRenderBuffer: ~Copyable {
+    /// The text being written.
+    var writer: GoJSONBytes
+    /// The point's fields as Kapacitor's map holds them (one value per key, the last one written),
+    /// sorted as Go sorts strings: filled by ``sortFields(of:)``.
+    private(set) var fields: [(String, FieldValue)] = []
+
+    /// A buffer with room for `capacity` bytes of text (it grows to the largest text written).
+    init(capacity: Int = 2048) {
+        writer = GoJSONBytes(capacity: capacity)
+        fields.reserveCapacity(16)
+    }
+
+    /// Fills ``fields`` with `point`'s fields, deduplicated and sorted (``AlertRecord/sortedFields(of:)``).
+    mutating func sortFields(of point: Point) {
+        fields.removeAll(keepingCapacity: true)
+        var sorted = true
+        for f in point.fields {
+            if let i = fields.firstIndex(where: { $0.0 == f.key }) {
+                fields[i].1 = f.value
+                continue
+            }
+            if let last = fields.last, LambdaBinary.goOrder(last.0, f.key) >= 0 { sorted = false }
+            fields.append((f.key, f.value))
+        }
+        // Points usually arrive with their fields in order (Telegraf sorts them): no sort then.
+        if !sorted { fields.sort { LambdaBinary.goOrder($0.0, $1.0) < 0 } }
+    }
+}
