@@ -24,35 +24,46 @@ let bytes = Array(data)
 // executor on each call — 243M calls, about 9 s, that once misled a whole-process profile.
 var lines = 0
 for byte in bytes where byte == UInt8(ascii: "\n") { lines += 1 }
-/// Outside the main actor: a closure defined in top-level code would check its executor per call.
+/// Lines per second of each of `runs` timed runs of `parseAll`, which parses the whole corpus and
+/// returns the points and rejected lines it saw and a sum over the points (kept, so the optimizer
+/// cannot drop the parse). Outside the main actor: a closure defined in top-level code would check
+/// its executor per call.
+nonisolated func timedRuns(_ runs: Int, lines: Int, _ parseAll: () -> (points: Int, errors: Int, sink: Int)) -> [Double] {
+    var rates: [Double] = []
+    for _ in 0..<runs {
+        let start = ContinuousClock.now
+        let (points, errors, sink) = parseAll()
+        let d = ContinuousClock.now - start
+        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        precondition(errors == 0 && points == lines, "corpus must be all valid: \(points) points, \(errors) errors")
+        rates.append(Double(lines) / seconds)
+        if sink == 42 { print("") }
+    }
+    return rates
+}
+
+/// Lines per second parsing `bytes` in one buffer.
 nonisolated func measure(_ bytes: [UInt8], lines: Int, runs: Int) -> [Double] {
-let parser = LineProtocolParser()
-var rates: [Double] = []
-for _ in 0..<runs {
-    var points = 0
-    var errors = 0
-    var sink = 0
-    let start = ContinuousClock.now
-    bytes.withUnsafeBytes { raw in
-        parser.parse(raw, defaultTime: 0) { record in
-            switch record {
-            case .point(let p, _):
-                points += 1
-                // The point is decoded in full when parsed (names unescaped, numbers typed);
-                // its counts and time are read without making the tag and field views.
-                sink &+= p.fieldCount &+ p.tagCount &+ Int(truncatingIfNeeded: p.time)
-            case .error:
-                errors += 1
+    let parser = LineProtocolParser()
+    return timedRuns(runs, lines: lines) {
+        var points = 0
+        var errors = 0
+        var sink = 0
+        bytes.withUnsafeBytes { raw in
+            parser.parse(raw, defaultTime: 0) { record in
+                switch record {
+                case .point(let p, _):
+                    points += 1
+                    // The point is decoded in full when parsed (names unescaped, numbers typed);
+                    // its counts and time are read without making the tag and field views.
+                    sink &+= p.fieldCount &+ p.tagCount &+ Int(truncatingIfNeeded: p.time)
+                case .error:
+                    errors += 1
+                }
             }
         }
+        return (points, errors, sink)
     }
-    let d = ContinuousClock.now - start
-    let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    precondition(errors == 0 && points == lines, "corpus must be all valid: \(points) points, \(errors) errors")
-    rates.append(Double(lines) / seconds)
-    if sink == 42 { print("") }
-}
-return rates
 }
 
 /// The buffers of CHUNK lines each (byte ranges of `bytes`).
@@ -76,14 +87,12 @@ nonisolated func chunks(_ bytes: [UInt8], every n: Int) -> [Range<Int>] {
 nonisolated func measureChunked(_ bytes: [UInt8], lines: Int, runs: Int, chunk: Int, session useSession: Bool) -> [Double] {
     let parser = LineProtocolParser()
     let ranges = chunks(bytes, every: chunk)
-    var rates: [Double] = []
-    for _ in 0..<runs {
+    return timedRuns(runs, lines: lines) {
         let session = LineProtocolSession(parser)
         var points: [Point] = []
         var count = 0
         var errors = 0
         var sink = 0
-        let start = ContinuousClock.now
         bytes.withUnsafeBytes { all in
             for r in ranges {
                 let raw = UnsafeRawBufferPointer(rebasing: all[r])
@@ -98,13 +107,8 @@ nonisolated func measureChunked(_ bytes: [UInt8], lines: Int, runs: Int, chunk: 
                 for p in points { sink &+= p.fieldCount &+ p.tagCount &+ Int(truncatingIfNeeded: p.time) }
             }
         }
-        let d = ContinuousClock.now - start
-        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        precondition(errors == 0 && count == lines, "corpus must be all valid: \(count) points, \(errors) errors")
-        rates.append(Double(lines) / seconds)
-        if sink == 42 { print("") }
+        return (count, errors, sink)
     }
-    return rates
 }
 
 var rates = chunk > 0
