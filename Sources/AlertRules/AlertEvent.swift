@@ -53,15 +53,33 @@ public struct AlertRecord: Sendable {
     static func fields(of point: Point) -> [(String, FieldValue)] {
         var out: [(String, FieldValue)] = []
         out.reserveCapacity(point.fields.count)
-        for f in point.fields {
-            if let i = out.firstIndex(where: { $0.0 == f.key }) { out[i].1 = f.value } else { out.append((f.key, f.value)) }
-        }
+        fields(of: point, into: &out, sorted: false)
         return out
     }
 
     /// Field keys sorted as Go sorts strings (bytewise).
     static func sortedFields(of point: Point) -> [(String, FieldValue)] {
-        fields(of: point).sorted { LambdaBinary.goOrder($0.0, $1.0) < 0 }
+        var out: [(String, FieldValue)] = []
+        out.reserveCapacity(point.fields.count)
+        fields(of: point, into: &out, sorted: true)
+        return out
+    }
+
+    /// Fills `out` (emptied first, its capacity kept) with ``fields(of:)``, sorted as Go sorts
+    /// strings when `sorted`.
+    static func fields(of point: Point, into out: inout [(String, FieldValue)], sorted: Bool) {
+        out.removeAll(keepingCapacity: true)
+        var inOrder = true
+        for f in point.fields {
+            if let i = out.firstIndex(where: { $0.0 == f.key }) {
+                out[i].1 = f.value
+                continue
+            }
+            if let last = out.last, LambdaBinary.goOrder(last.0, f.key) >= 0 { inOrder = false }
+            out.append((f.key, f.value))
+        }
+        // Points usually arrive with their fields in order (Telegraf sorts them): no sort then.
+        if sorted && !inOrder { out.sort { LambdaBinary.goOrder($0.0, $1.0) < 0 } }
     }
 
     /// `json.NewEncoder(w).Encode(alert.Data)`: the text, trailing newline included.

@@ -23,17 +23,6 @@ struct EventRenderBuffer: ~Copyable {
 
     /// Fills ``fields`` with `point`'s fields, deduplicated and sorted (``AlertRecord/sortedFields(of:)``).
     mutating func sortFields(of point: Point) {
-        fields.removeAll(keepingCapacity: true)
-        var sorted = true
-        for f in point.fields {
-            if let i = fields.firstIndex(where: { $0.0 == f.key }) {
-                fields[i].1 = f.value
-                continue
-            }
-            if let last = fields.last, LambdaBinary.goOrder(last.0, f.key) >= 0 { sorted = false }
-            fields.append((f.key, f.value))
-        }
-        // Points usually arrive with their fields in order (Telegraf sorts them): no sort then.
-        if !sorted { fields.sort { LambdaBinary.goOrder($0.0, $1.0) < 0 } }
+        AlertRecord.fields(of: point, into: &fields, sorted: true)
     }
 }
