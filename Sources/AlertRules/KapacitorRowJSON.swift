@@ -17,13 +17,18 @@ enum KapacitorRowJSON {
     /// are its fields as ``AlertRecord/sortedFields(of:)`` gives them, both columns and values.
     static func append(point: Point, sortedFields fields: [(String, FieldValue)], to w: inout GoJSONBytes) {
         let rowFirst = appendNameAndTags(point, to: &w)
+        appendOneRow(time: point.time, sortedFields: fields, rowFirst: rowFirst, to: &w)
+    }
+
+    /// The columns and values of a row of one point: its sorted fields are both; closes the row.
+    private static func appendOneRow(time: Int64, sortedFields fields: [(String, FieldValue)], rowFirst: Bool, to w: inout GoJSONBytes) {
         rowFirst ? w.raw("\"columns\":[\"time\"") : w.raw(",\"columns\":[\"time\"")
         for (k, _) in fields {
             w.raw(",")
             w.string(k)
         }
         w.raw("],\"values\":[[\"")
-        w.rfc3339Nano(GoTime(unixNano: point.time))
+        w.rfc3339Nano(GoTime(unixNano: time))
         w.raw("\"")
         for (_, v) in fields {
             w.raw(",")
@@ -67,20 +72,7 @@ enum KapacitorRowJSON {
         let rowFirst = appendNameAndTags(head, to: &w)
         if rows.count == 1 {
             // One point: its fields, sorted once, are both columns and values.
-            let fields = AlertRecord.sortedFields(of: rows[0])
-            rowFirst ? w.raw("\"columns\":[\"time\"") : w.raw(",\"columns\":[\"time\"")
-            for (k, _) in fields {
-                w.raw(",")
-                w.string(k)
-            }
-            w.raw("],\"values\":[[\"")
-            w.rfc3339Nano(GoTime(unixNano: rows[0].time))
-            w.raw("\"")
-            for (_, v) in fields {
-                w.raw(",")
-                appendValue(v, to: &w)
-            }
-            w.raw("]]}")
+            appendOneRow(time: rows[0].time, sortedFields: AlertRecord.sortedFields(of: rows[0]), rowFirst: rowFirst, to: &w)
             return
         }
         let columns = AlertRecord.columns(of: rows)
