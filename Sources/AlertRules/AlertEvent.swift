@@ -98,7 +98,7 @@ public struct AlertRecord: Sendable {
     /// ``jsonBytes()`` written in `buffer` (the router's, reused for every event), returned as a copy.
     func jsonBytes(using buffer: inout EventRenderBuffer) -> [UInt8] {
         write(to: &buffer)
-        return buffer.writer.copiedBytes()
+        return buffer.writer.bytes
     }
 
     /// Writes the alert JSON over what `buffer` holds.

@@ -7,7 +7,7 @@ import LineProtocol
 /// and are then written over, so making an event's texts allocates only the texts it keeps.
 ///
 /// Each use starts afresh (``GoJSONBytes/reset()``, ``sortFields(of:)``), so nothing of one event
-/// reaches the next; what is kept leaves as a copy (``GoJSONBytes/copiedBytes()``, a `String`).
+/// reaches the next; what is kept leaves as a copy (``GoJSONBytes/bytes``, a `String`).
 struct EventRenderBuffer: ~Copyable {
     /// The text being written.
     var writer: GoJSONBytes

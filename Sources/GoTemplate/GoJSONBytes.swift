@@ -30,9 +30,6 @@ public struct GoJSONBytes: ~Copyable {
     /// What was written so far, as an array of its own (a copy: the buffer stays the writer's).
     public var bytes: [UInt8] { withBytes { [UInt8]($0) } }
 
-    /// What was written, in an array of its own (``bytes``).
-    public func copiedBytes() -> [UInt8] { bytes }
-
     /// The text written, as a `String` (one copy; the buffer stays this writer's).
     public func copiedString() -> String { withBytes { String(decoding: $0, as: UTF8.self) } }
 

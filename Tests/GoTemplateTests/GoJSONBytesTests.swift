@@ -157,7 +157,7 @@ import Testing
         reused.rfc3339Nano(zoned)
         #expect(reused.copiedString() == zoned.rfc3339Nano)
         // A copy taken leaves the buffer the writer's: the next text does not change it.
-        let copy = reused.copiedBytes()
+        let copy = reused.bytes
         reused.reset()
         reused.raw("x")
         #expect(String(decoding: copy, as: UTF8.self) == zoned.rfc3339Nano)
