@@ -39,11 +39,7 @@ extension RuleEngine {
             // The alert emits downstream whether or not its handlers are inhibited (Kapacitor's
             // handleEvent, then the augmented point).
             if let table = rule.httpOut { serve(event, in: table, state) }
-            if inhibited(rt, event, explain: explain) { return }
-            rt.stats.events[level.rawValue] += 1
-            explain?.pointee.event = true
-            if tracksChanges { state.lastEvent = LastAlertEvent(event) }
-            emit(event)
+            publish(event, rt, state, explain: explain, emit: emit)
         } catch {
             rt.stats.templateErrors += 1
             explain?.pointee.suppressed = "template error: \(error)"
@@ -98,14 +94,22 @@ extension RuleEngine {
         do throws(TemplateExecutionError) {
             var event = try makeEvent(rule, point, group: state.group, level: level, duration: state.duration)
             event.batch = batch.points
-            if inhibited(rt, event, explain: explain) { return }
-            rt.stats.events[level.rawValue] += 1
-            explain?.pointee.event = true
-            if tracksChanges { state.lastEvent = LastAlertEvent(event) }
-            emit(event)
+            publish(event, rt, state, explain: explain, emit: emit)
         } catch {
             rt.stats.templateErrors += 1
             fail(rt, "template: \(error)")
         }
+    }
+
+    /// An event the alert decided to send: dropped if an inhibitor holds it, else counted, kept
+    /// as the group's last event (group mode's changelog) and emitted.
+    @inline(__always)
+    private func publish(_ event: AlertEvent, _ rt: RuleRuntime, _ state: AlertState,
+                         explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
+        if inhibited(rt, event, explain: explain) { return }
+        rt.stats.events[event.level.rawValue] += 1
+        explain?.pointee.event = true
+        if tracksChanges { state.lastEvent = LastAlertEvent(event) }
+        emit(event)
     }
 }
