@@ -21,6 +21,7 @@ extension KafkaProducer {
         var results: [Result<UInt64, KafkaSendError>] = []
         results.reserveCapacity(messages.count)
         let done: Void? = withOpenHandle { rk in
+            startSending()
             var start = messages.startIndex
             while start < messages.endIndex {
                 if case .failure(.queueFull)? = results.last {
@@ -42,10 +43,8 @@ extension KafkaProducer {
                 produceRun(messages[start..<end], producer: rk, into: &results)
                 start = end
             }
-            // Every report waiting, served here rather than by waking the poll thread (see
-            // `send`, which serves one every other message): a batch sender that left them to
-            // the poll thread measured more CPU per message than one sending one at a time.
-            serveReady(limit: Self.batchRunLimit)
+            // Every report waiting, served here rather than by the poll thread (see `ReportWake`).
+            finishSending(limit: Self.batchRunLimit)
         }
         if done == nil { return Array(repeating: .failure(.closed), count: messages.count) }
         return results

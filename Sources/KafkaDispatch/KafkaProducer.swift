@@ -26,7 +26,7 @@ import Locking
 /// ```
 ///
 /// The delivery handlers run on the producer's poll thread or on a sending thread (which serves
-/// waiting reports now and then, see ``send(_:)``); keep them short. librdkafka hands reports over
+/// the reports that arrive while it sends, see ``ReportWake``); keep them short. librdkafka hands reports over
 /// as events, one per produce response and partition: ``init(config:extraProperties:logger:onDelivery:onDeliveries:)``'s
 /// `onDeliveries` gets each event's reports at once, so that their bookkeeping is done per batch.
 public final class KafkaProducer: Sendable {
@@ -41,6 +41,8 @@ public final class KafkaProducer: Sendable {
     private let users = HandleGuard()
     private let pollStop = StopFlag()
     private let pollDone = DispatchSemaphore(value: 0)
+    /// Who serves delivery reports: a sending thread, or the poll thread (see ``ReportWake``).
+    private let wake = ReportWake()
     private let sequence = Atomic<UInt64>(0)
 
     /// Enters a call that uses the librdkafka handle; false once the producer is closed.
@@ -97,17 +99,21 @@ public final class KafkaProducer: Sendable {
         let reports = self.reports
         let stop = pollStop
         let done = pollDone
+        let wake = self.wake
+        rd_kafka_queue_cb_event_enable(reports.pointer, reportQueueCallback, Unmanaged.passUnretained(wake).toOpaque())
         DetachedThread.start("kafka-poll-\(config.id)") {
-            // Sleeps until an event arrives: librdkafka signals the queue's condition variable when
-            // it enqueues one, so a report is served at once, and an idle producer's thread does
-            // not wake at all (a timeout here was ten wake-ups a second for nothing but the stop
-            // check; `close` ends the wait with `rd_kafka_queue_yield` instead). Under load the
-            // sending thread serves most reports itself (see `send`).
-            while !stop.isSet {
-                if let event = rd_kafka_queue_poll(reports.pointer, -1) { core.serve(event) }
+            // Sleeps until woken: when an event lands on the empty queue while no thread is
+            // sending, or a sender leaves one behind (``ReportWake``). An idle producer's thread
+            // does not wake at all; under load the sending threads serve the reports themselves.
+            while true {
+                wake.waitForWork()
+                if stop.isSet { break }
+                while let event = rd_kafka_queue_poll(reports.pointer, 0) { core.serve(event) }
             }
             done.signal()
         }
+        // Whatever arrived before the callback was set (it fires only on an empty queue).
+        wake.wake()
     }
 
     deinit {
@@ -123,31 +129,45 @@ public final class KafkaProducer: Sendable {
     public func send(_ message: KafkaMessage) throws(KafkaSendError) -> UInt64 {
         guard enter() else { throw .closed }
         defer { leave() }
+        wake.senderEnters()
+        defer { finishSending(limit: 4) }
         let topic = try core.topic(named: message.topic, producer: handle.pointer)
         let seq = sequence.add(1, ordering: .relaxed).newValue
         let opaque = UnsafeMutableRawPointer(bitPattern: UInt(seq << 3 | message.partitioning.code))
-        guard let rkt = topic.handle else { throw .invalidTopic(message.topic, reason: "topic handle missing") }
-        try topic.countingQueued { () throws(KafkaSendError) in
-            if let failure = Self.produce(handle.pointer, topic: rkt, message: message, opaque: opaque) { throw failure }
+        let refused: KafkaSendError? = topic._withUnsafeGuaranteedRef { topic in
+            guard let rkt = topic.handle else { return .invalidTopic(message.topic, reason: "topic handle missing") }
+            do throws(KafkaSendError) {
+                try topic.countingQueued { () throws(KafkaSendError) in
+                    if let failure = Self.produce(handle.pointer, topic: rkt, message: message, opaque: opaque) { throw failure }
+                }
+                return nil
+            } catch {
+                return error
+            }
         }
-        // Serving delivery reports from the sending thread now and then keeps librdkafka's report
-        // queue short, frees messages on the thread that allocated them, and avoids waking the poll
-        // thread per batch: 0.65 -> ~0.9-1.0 of kcat's rate when measured (Benchmarks/run.sh kafka).
-        if seq & 1 == 0 { serveReady(limit: 1) }
+        if let refused { throw refused }
         return seq
     }
 
-    /// Serves up to `limit` delivery events that are waiting, without blocking (a sending thread).
-    func serveReady(limit: Int) {
-        for _ in 0..<limit {
-            guard let event = rd_kafka_queue_poll(reports.pointer, 0) else { return }
+    /// The end of a send (inside ``enter()``): the delivery events waiting, up to `limit`, served
+    /// on the sending thread, which frees their messages where they were allocated (see
+    /// ``ReportWake``); the poll thread is woken if some may be left.
+    func finishSending(limit: Int) {
+        var served = 0
+        while served < limit, let event = rd_kafka_queue_poll(reports.pointer, 0) {
             core.serve(event)
+            served += 1
         }
+        let reports = self.reports
+        wake.senderLeaves(stoppedAtLimit: served == limit) { rd_kafka_queue_length(reports.pointer) > 0 }
     }
+
+    /// Marks the calling thread as sending until ``finishSending(limit:)`` (the batch send).
+    func startSending() { wake.senderEnters() }
 
     /// The topic state for `name` and its handle (a sending thread inside ``enter()``).
     func topicHandle(_ name: String) throws(KafkaSendError) -> (TopicState, OpaquePointer) {
-        let topic = try core.topic(named: name, producer: handle.pointer)
+        let topic = try core.topic(named: name, producer: handle.pointer).takeUnretainedValue()
         guard let rkt = topic.handle else { throw .invalidTopic(name, reason: "topic handle missing") }
         return (topic, rkt)
     }
@@ -250,10 +270,11 @@ public final class KafkaProducer: Sendable {
         let purgeFlags = Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
         _ = rd_kafka_purge(rk, purgeFlags)
         pollStop.set()
-        // A yield sets a flag the next empty poll returns on, so one sent while the thread serves an
-        // event is not lost; it is repeated in case a sending thread's non-blocking poll took it.
-        rd_kafka_queue_yield(reports.pointer)
-        while pollDone.wait(timeout: .now() + .milliseconds(100)) == .timedOut { rd_kafka_queue_yield(reports.pointer) }
+        wake.wake()
+        pollDone.wait()
+        // No callback runs after this returns (librdkafka calls it with the queue locked, and
+        // this takes the lock): `wake` may go with the producer.
+        rd_kafka_queue_cb_event_enable(reports.pointer, nil, nil)
         // Delivers the purge reports on this thread.
         while let event = rd_kafka_queue_poll(reports.pointer, 0) { core.serve(event) }
         rd_kafka_queue_destroy(reports.pointer)
@@ -335,9 +356,11 @@ public final class KafkaProducer: Sendable {
     }
 }
 
-func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
-    guard let bytes else { return body(nil) }
-    return bytes.withUnsafeBytes { body($0) }
+func withOptionalBytes<R>(_ bytes: borrowing [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+    switch bytes {
+    case .some(let b): return b.withUnsafeBytes { body($0) }
+    case .none: return body(nil)
+    }
 }
 
 /// Why a producer could not be created.

@@ -34,10 +34,29 @@ final class ProducerCore: Sendable {
         self.onDeliveries = onDeliveries
     }
 
-    /// The topic for `name`, created on first use with Kapacitor's partitioners installed.
-    func topic(named name: String, producer rk: OpaquePointer) throws(KafkaSendError) -> TopicState {
-        let result: Result<TopicState, KafkaSendError> = state.withLock { state in
-            if let t = state.topics[name] { return .success(t) }
+    /// The topic a send last looked up, as `Unmanaged<TopicState>` bits (0: none yet). A sender
+    /// sending to one topic finds it here without the lock, a hash of the name or a reference count
+    /// (~10% of a sending thread's CPU per message when measured). Safe unretained: a topic state,
+    /// once in `state.topics`, stays there until the core is freed, after the producer's close has
+    /// waited out every sender; it is stored (releasing) only after it is complete and in the map,
+    /// and loaded acquiring. Another thread may replace it at any time; each value is a valid topic.
+    private let lastTopic = Atomic<UInt>(0)
+
+    /// The topic for `name`, created on first use with Kapacitor's partitioners installed; valid
+    /// (unretained) while the producer is open (see `lastTopic`).
+    func topic(named name: String, producer rk: OpaquePointer) throws(KafkaSendError) -> Unmanaged<TopicState> {
+        if let last = UnsafeRawPointer(bitPattern: lastTopic.load(ordering: .acquiring)) {
+            let topic = Unmanaged<TopicState>.fromOpaque(last)
+            if topic._withUnsafeGuaranteedRef({ $0.name == name }) { return topic }
+        }
+        let found = try lockedTopic(named: name, producer: rk)
+        lastTopic.store(UInt(bitPattern: found.toOpaque()), ordering: .releasing)
+        return found
+    }
+
+    private func lockedTopic(named name: String, producer rk: OpaquePointer) throws(KafkaSendError) -> Unmanaged<TopicState> {
+        let result: Result<Unmanaged<TopicState>, KafkaSendError> = state.withLock { state in
+            if let t = state.topics[name] { return .success(.passUnretained(t)) }
             guard !name.isEmpty else { return .failure(.invalidTopic(name, reason: "topic must not be empty")) }
             guard let tconf = rd_kafka_default_topic_conf_dup(rk) else {
                 return .failure(.invalidTopic(name, reason: "cannot copy the default topic configuration"))
@@ -51,7 +70,7 @@ final class ProducerCore: Sendable {
             }
             topic.attach(rkt)
             state.topics[name] = topic
-            return .success(topic)
+            return .success(.passUnretained(topic))
         }
         return try result.get()
     }

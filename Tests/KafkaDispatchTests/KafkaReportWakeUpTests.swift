@@ -63,4 +63,46 @@ import Testing
         #expect(ContinuousClock.now - closing < .seconds(2), "close ended the report thread's wait at once")
         #expect(Self.sleeps(ofThread: "kafka-poll-wake") == -1, "the report thread ended")
     }
+
+    /// Senders serve the reports that arrive while they send (see `ReportWake`); when they stop,
+    /// what is left is the poll thread's: every report arrives without a flush.
+    @Test func reportsLeftWhenSendersStopAreServedWithoutAFlush() async throws {
+        let broker = try TestBroker(topics: ["handover:4"])
+        defer { broker.stop() }
+        var cluster = KafkaProducerIntegrationTests.cluster(broker.bootstrap)
+        cluster.id = "handover"
+        cluster.batchTimeout = GoDurationMilliseconds(1)
+        let reported = Atomic<Int>(0)
+        let onSenders = Atomic<Int>(0)
+        let producer = try KafkaProducer(config: cluster, extraProperties: KafkaProducerIntegrationTests.fastReconnect) { r in
+            #expect(r.isDelivered)
+            reported.add(1, ordering: .relaxed)
+            if Self.threadName().hasPrefix("sender-") { onSenders.add(1, ordering: .relaxed) }
+        }
+        defer { producer.close(timeout: .seconds(5)) }
+        let perSender = 3_000
+        await withTaskGroup(of: Void.self) { group in
+            for s in 0..<2 {
+                group.addTask {
+                    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                        DetachedThread.start("sender-\(s)") {
+                            for i in 0..<perSender {
+                                _ = try? producer.sendBlocking(KafkaMessage(topic: "handover", key: "k\(i % 97)", value: "s\(s)-\(i)"),
+                                                               waitingUpTo: .seconds(10))
+                            }
+                            done.resume()
+                        }
+                    }
+                }
+            }
+        }
+        #expect(await eventually(timeout: .seconds(15)) { reported.load(ordering: .relaxed) == 2 * perSender },
+                "\(reported.load(ordering: .relaxed)) of \(2 * perSender) reports without a flush")
+        print("reports served on the sending threads: \(onSenders.load(ordering: .relaxed)) of \(2 * perSender)")
+    }
+
+    /// The calling thread's name.
+    static func threadName() -> String {
+        ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }

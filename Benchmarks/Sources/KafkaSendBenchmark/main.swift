@@ -6,6 +6,11 @@
 // --batch N (default 100): ours hands N messages at a time to `KafkaProducer.sendBatch`
 // (`rd_kafka_produce_batch`), as the engine hands over one turn's records; --batch 1 sends each
 // with `send` (`rd_kafka_produceva`), the path before batch production.
+//
+// --unreachable: the client's own cost per message, with no broker to share the cores with: both
+// producers point at a port that never answers, queue every message (librdkafka holds them) and
+// are done once the messages time out. CPU per message of the producer's process (kcat's reading
+// of its input file included, as ours includes making its messages); no throughput is compared.
 import Foundation
 import KafkaDispatch
 import Synchronization
@@ -17,6 +22,7 @@ struct Options {
     var runs = 3
     var keys = 10_000
     var batch = 100
+    var unreachable = false
 
     init(_ args: [String]) {
         var i = 0
@@ -29,6 +35,7 @@ struct Options {
             case "--runs": runs = Int(next) ?? runs; i += 1
             case "--keys": keys = Int(next) ?? keys; i += 1
             case "--batch": batch = max(1, Int(next) ?? batch); i += 1
+            case "--unreachable": unreachable = true
             default: brokerBinary = a
             }
             i += 1
@@ -152,6 +159,68 @@ func runKcat(_ o: Options, file: String) throws -> Double {
     return Double(o.messages) / seconds(elapsed)
 }
 
+/// A port that takes connections and never answers (listening, never accepting: the kernel
+/// completes the handshake), so both producers queue their messages and wait for the broker's
+/// first answer; neither sees its broker down (kcat exits on that) before the messages time out.
+let silentBroker: String = {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &addr) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &len) == 0 }
+    }
+    guard fd >= 0, bound else { fatalError("cannot listen on 127.0.0.1") }
+    return "127.0.0.1:\(UInt16(bigEndian: addr.sin_port))"
+}()
+
+/// Settings for the unreachable runs: every message stays queued (the queue holds them all), and
+/// fails after one second.
+func unreachableSettings(_ o: Options) -> [(String, String)] {
+    shared.filter { $0.0 != "queue.buffering.max.messages" } + [
+        ("queue.buffering.max.messages", String(o.messages + 1000)), ("message.timeout.ms", "1000"),
+    ]
+}
+
+/// CPU per message (µs) of ours queueing every message with no broker, until the last report.
+func unreachableOurs(_ o: Options, value: [UInt8]) throws -> Double {
+    var config = KafkaClusterConfig()
+    config.enabled = true
+    config.id = "bench"
+    config.brokers = [silentBroker]
+    let reported = Atomic<Int>(0)
+    let producer = try KafkaProducer(config: config, extraProperties: unreachableSettings(o).map { RdKafkaProperty($0.0, $0.1) }) { _ in
+        reported.add(1, ordering: .relaxed)
+    }
+    let keyBytes = (0..<o.keys).map { Array(key($0, o.keys).utf8) }
+    let cpuBefore = cpuSeconds(RUSAGE_SELF.rawValue)
+    for i in 0..<o.messages {
+        try producer.send(KafkaMessage(topic: "bench", key: keyBytes[i % o.keys], value: value))
+    }
+    // Every message fails by its timeout; then each has had its report.
+    _ = producer.flush(timeout: .seconds(30))
+    let cpu = cpuSeconds(RUSAGE_SELF.rawValue) - cpuBefore
+    producer.close(timeout: .zero)
+    guard reported.load(ordering: .relaxed) == o.messages else {
+        throw NSError(domain: "bench", code: 3, userInfo: [NSLocalizedDescriptionKey: "ours: \(reported.load(ordering: .relaxed)) of \(o.messages) reported"])
+    }
+    return cpu / Double(o.messages) * 1e6
+}
+
+/// The same for kcat: CPU per message of the whole process (it exits once every message failed).
+func unreachableKcat(_ o: Options, file: String) throws -> Double {
+    let kcat = Process()
+    kcat.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
+    kcat.arguments = ["-P", "-b", silentBroker, "-t", "bench", "-K", "\t", "-l", file] + unreachableSettings(o).flatMap { ["-X", "\($0.0)=\($0.1)"] }
+    kcat.standardError = FileHandle.nullDevice
+    let cpuBefore = cpuSeconds(RUSAGE_CHILDREN.rawValue)
+    try kcat.run()
+    kcat.waitUntilExit()
+    return (cpuSeconds(RUSAGE_CHILDREN.rawValue) - cpuBefore) / Double(o.messages) * 1e6
+}
+
 func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
@@ -177,6 +246,20 @@ if ProcessInfo.processInfo.environment["BENCH_ONLY_OURS"] == nil {
 }
 defer { try? FileManager.default.removeItem(atPath: file) }
 
+if options.unreachable {
+    print("Kafka send, no broker (\(silentBroker) never answers): \(options.messages) keyed \(options.size)-byte messages queued by each producer, CPU per message of its process, one core")
+    print("cores: \(ProcessInfo.processInfo.activeProcessorCount), load: \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?")")
+    var ours: [Double] = [], theirs: [Double] = []
+    for run in 1...options.runs {
+        let a = try unreachableOurs(options, value: value)
+        let b = ProcessInfo.processInfo.environment["BENCH_ONLY_OURS"] != nil ? 1 : try unreachableKcat(options, file: file)
+        ours.append(a)
+        theirs.append(b)
+        print(String(format: "run %d: CPU per message alertrelay %.3f us, kcat %.3f us, ratio kcat/alertrelay %.2f", run, a, b, b / a))
+    }
+    print(String(format: "median CPU per message, no broker: alertrelay %.3f us, kcat %.3f us, kcat/alertrelay %.2f", median(ours), median(theirs), median(theirs) / median(ours)))
+    exit(0)
+}
 print("Kafka send: \(options.messages) keyed \(options.size)-byte messages, \(options.keys) keys, into kafka-test-broker (librdkafka \(librdkafkaVersion) mock, 4 partitions)")
 print("ours sends \(options.batch == 1 ? "one message per call (rd_kafka_produceva)" : "\(options.batch) messages per sendBatch call (rd_kafka_produce_batch)")")
 print("settings for both: \(shared.map { "\($0.0)=\($0.1)" }.joined(separator: " "))")
