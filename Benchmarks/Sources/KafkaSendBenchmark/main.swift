@@ -131,7 +131,7 @@ func runOurs(_ o: Options, value: [UInt8]) throws -> Double {
     let elapsed = ContinuousClock.now - start
     lastCPU.ours = (cpuSeconds(RUSAGE_SELF.rawValue) - cpuBefore) / Double(o.messages) * 1e6
     if ProcessInfo.processInfo.environment["BENCH_VERBOSE"] != nil {
-        print("  ours: all queued after \(queuedAt), all delivered after \(elapsed)")
+        print("  ours: all queued after \(queuedAt), all delivered after \(elapsed); CPU per thread since start: \(threadCPU())")
     }
     producer.close(timeout: .seconds(5))
     let ok = delivered.load(ordering: .relaxed)
@@ -139,6 +139,21 @@ func runOurs(_ o: Options, value: [UInt8]) throws -> Double {
         throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "ours: \(ok) delivered, \(failed.load(ordering: .relaxed)) failed"])
     }
     return Double(o.messages) / seconds(elapsed)
+}
+
+/// This process's threads and the CPU each used so far (utime + stime, 10 ms ticks), the busiest first.
+func threadCPU() -> String {
+    let task = "/proc/self/task"
+    var rows: [(String, Int)] = []
+    for t in (try? FileManager.default.contentsOfDirectory(atPath: task)) ?? [] {
+        let comm = ((try? String(contentsOfFile: "\(task)/\(t)/comm", encoding: .utf8)) ?? "?").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let stat = try? String(contentsOfFile: "\(task)/\(t)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { continue }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let u = Int(fields[11]), let k = Int(fields[12]) else { continue }
+        rows.append((comm, u + k))
+    }
+    return rows.sorted { $0.1 > $1.1 }.prefix(5).map { "\($0.0) \($0.1)" }.joined(separator: ", ")
 }
 
 func runKcat(_ o: Options, file: String) throws -> Double {
