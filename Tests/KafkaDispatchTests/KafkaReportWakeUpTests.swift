@@ -23,12 +23,18 @@ import Testing
         return -1
     }
 
+    /// A cluster `id` (its poll thread is `kafka-poll-<id>`) that sends each message within 1 ms.
+    static func cluster(_ bootstrap: String, id: String) -> KafkaClusterConfig {
+        var cluster = KafkaProducerIntegrationTests.cluster(bootstrap)
+        cluster.id = id
+        cluster.batchTimeout = GoDurationMilliseconds(1)
+        return cluster
+    }
+
     @Test func reportsArriveWithoutAPollTickAndAnIdleReportThreadSleeps() async throws {
         let broker = try TestBroker(topics: ["wake:1"])
         defer { broker.stop() }
-        var cluster = KafkaProducerIntegrationTests.cluster(broker.bootstrap)
-        cluster.id = "wake"
-        cluster.batchTimeout = GoDurationMilliseconds(1)
+        let cluster = Self.cluster(broker.bootstrap, id: "wake")
         let reported = Locked<[UInt64: ContinuousClock.Instant]>([:])
         let producer = try KafkaProducer(config: cluster, extraProperties: KafkaProducerIntegrationTests.fastReconnect) { r in
             let now = ContinuousClock.now
@@ -69,9 +75,7 @@ import Testing
     @Test func reportsLeftWhenSendersStopAreServedWithoutAFlush() async throws {
         let broker = try TestBroker(topics: ["handover:4"])
         defer { broker.stop() }
-        var cluster = KafkaProducerIntegrationTests.cluster(broker.bootstrap)
-        cluster.id = "handover"
-        cluster.batchTimeout = GoDurationMilliseconds(1)
+        let cluster = Self.cluster(broker.bootstrap, id: "handover")
         let reported = Atomic<Int>(0)
         let onSenders = Atomic<Int>(0)
         let producer = try KafkaProducer(config: cluster, extraProperties: KafkaProducerIntegrationTests.fastReconnect) { r in
