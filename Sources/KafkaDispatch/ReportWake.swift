@@ -7,9 +7,9 @@ import Synchronization
 /// cheapest by the thread that allocated it (the sender: `RD_KAFKA_MSG_F_COPY` copies into memory
 /// from the sender's malloc arena; freed elsewhere, each free takes that arena's lock against the
 /// sender's next allocation). With the poll thread waiting on the queue it took nearly every
-/// event the moment librdkafka enqueued it; measured on `KafkaSendBenchmark`, the relay sent at
-/// 0.84–0.94 of kcat's rate with that, and at 1.02–1.08 when the sender served the reports while it
-/// sent. So the poll thread sleeps on a semaphore, not on the queue, and is woken only when no one
+/// event the moment librdkafka enqueued it; measured on `KafkaSendBenchmark` (medians of 7), the
+/// producer sent at 0.79–0.99 of kcat's rate with that, and at 1.02–1.08 when the poll thread kept
+/// out of the way while the sender sent (BENCHMARKS.md, "Kafka: the sender serves its reports"). So the poll thread sleeps on a semaphore, not on the queue, and is woken only when no one
 /// else will serve what arrived:
 ///
 /// - librdkafka calls ``queueBecameNonEmpty()`` when an event lands on the empty queue (its queue
