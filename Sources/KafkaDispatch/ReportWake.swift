@@ -9,8 +9,9 @@ import Synchronization
 /// sender's next allocation). With the poll thread waiting on the queue it took nearly every
 /// event the moment librdkafka enqueued it; measured on `KafkaSendBenchmark` (medians of 7), the
 /// producer sent at 0.79–0.99 of kcat's rate with that, and at 1.02–1.08 when the poll thread kept
-/// out of the way while the sender sent (BENCHMARKS.md, "Kafka: the sender serves its reports"). So the poll thread sleeps on a semaphore, not on the queue, and is woken only when no one
-/// else will serve what arrived:
+/// out of the way while the sender sent (BENCHMARKS.md, "Kafka: the sender serves its reports").
+/// So the poll thread sleeps on a semaphore, not on the queue, and is woken only when no one else
+/// will serve what arrived:
 ///
 /// - librdkafka calls ``queueBecameNonEmpty()`` when an event lands on the empty queue (its queue
 ///   lock held: no librdkafka call in it). With no sender inside a send, it wakes the poll thread;
