@@ -17,8 +17,8 @@ import Synchronization
 ///   lock held: no librdkafka call in it). With no sender inside a send, it wakes the poll thread;
 ///   otherwise it leaves a mark.
 /// - A sender drains the queue (up to a few events) before it leaves the send, then calls
-///   ``senderLeaves(leftEvents:)``: if the mark is set and events are still queued (one came after
-///   its drain), or it stopped at its limit, it wakes the poll thread.
+///   ``senderLeaves(stoppedAtLimit:leftEvents:)``: if the mark is set and events are still queued
+///   (one came after its drain), or it stopped at its limit, it wakes the poll thread.
 ///
 /// Nothing is left unserved: the mark is stored before the callback reads the sender count, and the
 /// count is lowered before a leaving sender takes the mark (both sequentially consistent), so
