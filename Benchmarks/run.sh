@@ -209,7 +209,7 @@ PY
 consumer() {
   # Group mode's input: one relay consuming line protocol from kafka-test-broker (a [[kafka-consumer]],
   # 100 rules) beside kcat consuming the same topic in the same run. The topic is filled once
-  # (the mock broker keeps about 2 MB of such messages per partition: 64 partitions of ~1.6 MB); each round reads it
+  # (the mock broker keeps a few hundred KB to ~2 MB of such messages per partition); each round reads it
   # from the start with a fresh group. Relay rate: points evaluated / time from the first point
   # evaluated to the last (its group join left out); kcat: messages / its wall time (connecting included).
   # RELAY_BIN_DIR=<dir with alertrelay and kafka-test-broker>: run those (e.g. a before/after pair) instead of building.
@@ -218,7 +218,10 @@ consumer() {
     (cd "$root" && swift build -c release --product alertrelay && swift build -c release --product kafka-test-broker)
     bin=$(cd "$root" && swift build -c release --show-bin-path)
   fi
-  local partitions=${CONSUMER_PARTITIONS:-64} lines=${CONSUMER_LINES:-100} messages=${CONSUMER_MESSAGES:-14000}
+  # 256 partitions: the mock broker keeps only so much per partition (11,665 of 14,000 messages
+  # over 64 partitions once, 4,570 in a later session: half a second of evaluation, too short for a
+  # window read every 50 ms); over 256 it kept 11,600-17,500 (1.2-1.75M points, about a second).
+  local partitions=${CONSUMER_PARTITIONS:-256} lines=${CONSUMER_LINES:-100} messages=${CONSUMER_MESSAGES:-40000}
   # CONSUMER_LIBRDKAFKA="name=value ...": librdkafka properties given to both consumers (the relay's
   # [kafka-consumer.librdkafka], kcat's -X), e.g. "fetch.wait.max.ms=10 queued.min.messages=1000000".
   local props=() kcatx=() prop
@@ -229,7 +232,9 @@ consumer() {
   local rounds=${CONSUMER_ROUNDS:-3} changelogs=() r
   for r in $(seq "$rounds"); do changelogs+=(--topic "bench-$r-$$-state:$partitions"); done
   "$bin/kafka-test-broker" --topic "lp:$partitions" --topic "bench-alerts:4" "${changelogs[@]}" > "$work/broker.out" 2>/dev/null &
-  local bpid=$!
+  local bpid=$! rpid=""
+  # Whatever ends the run (a failed step, ^C), the broker and the relay end with it.
+  trap 'kill -TERM $bpid $rpid 2>/dev/null || true' EXIT
   for _ in $(seq 50); do grep -q BOOTSTRAP= "$work/broker.out" && break; sleep 0.1; done
   local bootstrap; bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")
   # Telegraf-like points, 100 measurements x 64 hosts, 1% above the thresholds. Unkeyed, so the
@@ -271,7 +276,7 @@ $(printf '%s\n' "${props[@]}")
   queue-size = 200000
 CONF
     "$bin/alertrelay" run --config "$work/alertrelay.conf" 2> "$work/relay.log" &
-    local rpid=$!
+    rpid=$!
     # Progress from one keep-alive connection every 50 ms (progress.py): a curl and an awk per
     # read cost the shared machine ~5 ms of CPU each, and the relay rendered its whole /metrics.
     # CONSUMER_PERF=<file prefix>: a cpu-clock profile of every thread of the relay (all exist by
@@ -289,14 +294,17 @@ CONF
     # Per thread CPU (utime+stime ticks) of the run, for the cost per point of each: on a loaded
     # machine the steadier figure. The share is the relay's CPU over the evaluation's wall time
     # (1.00 = one core): a run far below the threads' sum of 1/(us/point) was waiting for a core.
+    # A thread may end between the listing and its read (librdkafka's, at the group's rebalance):
+    # skipped, not fatal (under `set -e` it ended the script and left the relay running).
     for t in /proc/$rpid/task/*; do
-      awk -v p="$points" '{ name = $2; gsub(/[()]/, "", name); printf "  thread %-18s %6.2f s CPU (%.2f us/point)\n", name, ($14 + $15) / 100, ($14 + $15) / 100 / p * 1e6 }' "$t/stat"
+      awk -v p="$points" '{ name = $2; gsub(/[()]/, "", name); printf "  thread %-18s %6.2f s CPU (%.2f us/point)\n", name, ($14 + $15) / 100, ($14 + $15) / 100 / p * 1e6 }' "$t/stat" 2>/dev/null || true
     done | sort -k3 -n -r | head -6
     awk -v p="$points" -v f="${first:-0}" -v l="${last:-0}" '{ cpu = ($14 + $15) / 100 } END {
       if (l > f) printf "  relay CPU %.2f s in all (%.2f us/point), %.2f cores during the evaluation (load %s)\n", cpu, cpu / p * 1e6, cpu / (l - f), "'"$(cut -d' ' -f1 /proc/loadavg)"'" }' /proc/$rpid/stat
     # Peak resident memory of the run (the input queue, librdkafka's prefetch, the heap).
     awk '/^VmHWM/ { printf "  relay peak RSS %.0f MiB\n", $2 / 1024 }' /proc/$rpid/status
     kill -TERM $rpid; wait $rpid || true
+    rpid=""
     local t0 t1
     t0=$(date +%s.%N)
     # kcat as a plain consumer of every partition (-C -e): `-G` would spend its first seconds joining.
@@ -321,6 +329,7 @@ print("  kcat -G (group, cooperative-sticky) %d messages/s first to last (%d mes
         r, ours, ours / lines, kcat, g, ours / lines / kcat }'
   done
   kill -TERM $bpid; wait $bpid || true
+  trap - EXIT
   rm -rf "$work"
 }
 
