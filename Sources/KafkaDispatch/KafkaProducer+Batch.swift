@@ -31,7 +31,7 @@ extension KafkaProducer {
                 }
                 let first = messages[start]
                 guard first.headers.isEmpty else {
-                    results.append(sendOne(first, producer: rk))
+                    results.append(Result { () throws(KafkaSendError) in try produceOne(first, producer: rk) })
                     start += 1
                     continue
                 }
@@ -48,21 +48,6 @@ extension KafkaProducer {
         }
         if done == nil { return Array(repeating: .failure(.closed), count: messages.count) }
         return results
-    }
-
-    /// One message through `rd_kafka_produceva` (it has headers), inside ``sendBatch(_:)``.
-    private func sendOne(_ message: KafkaMessage, producer rk: OpaquePointer) -> Result<UInt64, KafkaSendError> {
-        do throws(KafkaSendError) {
-            let (topic, rkt) = try topicHandle(message.topic)
-            let seq = takeSequences(1)
-            let opaque = UnsafeMutableRawPointer(bitPattern: UInt(seq << 3 | message.partitioning.code))
-            try topic.countingQueued { () throws(KafkaSendError) in
-                if let failure = Self.produce(rk, topic: rkt, message: message, opaque: opaque) { throw failure }
-            }
-            return .success(seq)
-        } catch {
-            return .failure(error)
-        }
     }
 
     /// Messages of one topic, without headers, in one `rd_kafka_produce_batch` call.

@@ -131,14 +131,22 @@ public final class KafkaProducer: Sendable {
         defer { leave() }
         wake.senderEnters()
         defer { finishSending(limit: 4) }
-        let topic = try core.topic(named: message.topic, producer: handle.pointer)
-        let seq = sequence.add(1, ordering: .relaxed).newValue
+        return try produceOne(message, producer: handle.pointer)
+    }
+
+    /// One message through `rd_kafka_produceva`, counted as queued for its topic; its sequence
+    /// number (a sending thread inside ``enter()``: ``send(_:)``, and ``sendBatch(_:)`` for a
+    /// message with headers).
+    func produceOne(_ message: KafkaMessage, producer rk: OpaquePointer) throws(KafkaSendError) -> UInt64 {
+        let topic = try core.topic(named: message.topic, producer: rk)
+        let seq = takeSequences(1)
         let opaque = UnsafeMutableRawPointer(bitPattern: UInt(seq << 3 | message.partitioning.code))
+        // Borrowed, not retained: the core keeps its topics while the producer is open.
         let refused: KafkaSendError? = topic._withUnsafeGuaranteedRef { topic in
             guard let rkt = topic.handle else { return .invalidTopic(message.topic, reason: "topic handle missing") }
             do throws(KafkaSendError) {
                 try topic.countingQueued { () throws(KafkaSendError) in
-                    if let failure = Self.produce(handle.pointer, topic: rkt, message: message, opaque: opaque) { throw failure }
+                    if let failure = Self.produce(rk, topic: rkt, message: message, opaque: opaque) { throw failure }
                 }
                 return nil
             } catch {

@@ -74,7 +74,7 @@ struct ReportWakeTests {
             let queued = QueueModel()
             w.senderEnters()
             let sender = Task.detached {
-                if queued.take() { /* drained before leaving */ }
+                _ = queued.take()  // the drain before leaving
                 w.senderLeaves(stoppedAtLimit: false) { queued.isSet }
             }
             let report = Task.detached {

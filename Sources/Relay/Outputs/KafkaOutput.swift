@@ -26,13 +26,13 @@ final class KafkaOutput: AlertOutput {
     /// A lone record keeps the one-message call, which does less around it.
     func send(batch records: [OutputRecord]) -> [Result<UInt64, OutputSendError>] {
         if records.count == 1 { return [Result { () throws(OutputSendError) in try send(records[0]) }] }
-        let messages = records.compactMap(\.kafkaMessage)
+        let asMessages = records.map(\.kafkaMessage)
+        let messages = asMessages.compactMap { $0 }
+        let sent = producer.sendBatch(messages).map { $0.mapError(Self.map) }
+        guard messages.count < records.count else { return sent }
         // Only Kafka records are routed here; should another kind come, it alone is refused.
-        guard messages.count == records.count else {
-            var sent = producer.sendBatch(messages).makeIterator()
-            return records.map { r in r.kafkaMessage == nil ? .failure(.refused("not a Kafka record")) : sent.next()!.mapError(Self.map) }
-        }
-        return producer.sendBatch(messages).map { $0.mapError(Self.map) }
+        var next = sent.makeIterator()
+        return asMessages.map { $0 == nil ? .failure(.refused("not a Kafka record")) : next.next()! }
     }
 
     func sendBlocking(_ record: OutputRecord, waitingUpTo timeout: Duration) throws(OutputSendError) -> UInt64 {
