@@ -21,9 +21,9 @@ final class KafkaOutput: AlertOutput {
 
     /// A turn's records in `rd_kafka_produce_batch` calls (`KafkaProducer.sendBatch`): at 100
     /// messages a call it measured 1.02–1.15x kcat's rate, against 0.92–0.97x for one
-    /// `rd_kafka_produceva` per message in the same series (BENCHMARKS.md, "Kafka: the sender
-    /// serves its reports").
-    /// A lone record keeps the one-message call, which does less around it.
+    /// `rd_kafka_produceva` per message in the same series, and level with it when the machine was
+    /// slower (BENCHMARKS.md, "Kafka: the sender serves its reports"). A lone record keeps the
+    /// one-message call, which does less around it.
     func send(batch records: [OutputRecord]) -> [Result<UInt64, OutputSendError>] {
         if records.count == 1 { return [Result { () throws(OutputSendError) in try send(records[0]) }] }
         let asMessages = records.map(\.kafkaMessage)
