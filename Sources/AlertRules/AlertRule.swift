@@ -185,4 +185,7 @@ public final class AlertRule: Sendable {
     public static let defaultMessageTemplate = "{{ .ID }} is {{ .Level }}"
     public static let defaultDetailsTemplate = "{{ json . }}"
     public static let defaultHistory = 21
+    /// The longest `history` a rule may keep: every group holds that many levels, so the rule
+    /// file bounds the memory each new group costs.
+    public static let maxHistory = 100_000
 }

@@ -6,11 +6,40 @@ import LineProtocol
 /// before; flapping uses Kapacitor's weighted percentage of changes; `duration` runs from the
 /// first trigger after OK to the last trigger.
 public final class AlertState {
-    // What every point reads or writes comes first: the object's first cache line.
+    // Stored properties are laid out in declaration order: what every point of a rule without
+    // steps reads or writes comes first and fills the object's first cache line (16 bytes of
+    // header, then 48 bytes), so that a point's evaluation touches that line and its history.
     /// The group's key (`host=a,cpu=cpu0`, or `nil`).
     public let group: String
     /// Point time of the newest point the group saw (for the group expiry).
     @exclusivity(unchecked) public internal(set) var lastSeen = Int64.min
+    /// The ring of the last `ringCount` levels, allocated by this object and freed by its
+    /// `deinit`: written on every point, with no array's uniqueness check or bounds check.
+    private let ring: UnsafeMutablePointer<AlertLevel>
+    private let ringCount: Int32
+    /// Where the current level is in the ring.
+    @exclusivity(unchecked) private var ringIndex: Int32 = 0
+    /// Whether the last point changed the level.
+    @exclusivity(unchecked) public private(set) var changed = false
+    /// Whether the `stateChangesOnly` resend interval has elapsed.
+    @exclusivity(unchecked) public private(set) var expired = false
+    /// Whether the group is flapping (events suppressed).
+    @exclusivity(unchecked) public private(set) var flapping = false
+    /// Whether the rule's inhibitors are active for this group: set at each trigger to the level
+    /// being non-OK (Kapacitor's `triggered`).
+    @exclusivity(unchecked) var inhibiting = false
+    /// Group mode: the engine's index of the input partition that owns the group (the one its
+    /// first point came from; see ``StateOwner``), -1 for none (sidecar mode).
+    @exclusivity(unchecked) var owner: Int32 = -1
+    /// Group mode: changed since the owner's changelog last got the group (it is in the engine's
+    /// dirty list once).
+    @exclusivity(unchecked) var dirty = false
+    /// Running state of the rule's stateful functions for this group.
+    public let functions: LambdaState?
+    /// Nanoseconds of the first trigger since the last OK.
+    @exclusivity(unchecked) public internal(set) var firstTriggered: Int64 = 0
+    /// Nanoseconds of the last trigger.
+    @exclusivity(unchecked) public internal(set) var lastTriggered: Int64 = 0
     /// The group's state of the rule's steps (windows, derivatives, ...), made at its first point.
     var steps: StepChain? {
         get { unretainedSteps?.takeUnretainedValue() }
@@ -28,48 +57,50 @@ public final class AlertState {
     /// The first step's state when it is a window (the usual chain), unretained: the engine feeds
     /// it directly, without reading the chain's node, which it needs only for what the window emits.
     @exclusivity(unchecked) private(set) var unretainedWindow: Unmanaged<WindowedAggregateState>?
-    @exclusivity(unchecked) var history: [AlertLevel]
-    @exclusivity(unchecked) var index = 0
-    /// Whether the group is flapping (events suppressed).
-    @exclusivity(unchecked) public private(set) var flapping = false
-    /// Whether the last point changed the level.
-    @exclusivity(unchecked) public private(set) var changed = false
-    /// Nanoseconds of the first trigger since the last OK.
-    @exclusivity(unchecked) public internal(set) var firstTriggered: Int64 = 0
-    /// Nanoseconds of the last trigger.
-    @exclusivity(unchecked) public internal(set) var lastTriggered: Int64 = 0
-    /// Whether the `stateChangesOnly` resend interval has elapsed.
-    @exclusivity(unchecked) public private(set) var expired = false
     /// The group's tags (Kapacitor's `GroupInfo.Tags`), kept for the points a deadman makes and
     /// the tag sets the group's inhibitors hold.
     @exclusivity(unchecked) var groupTags: [Tag] = []
-    /// Whether the rule's inhibitors are active for this group: set at each trigger to the level
-    /// being non-OK (Kapacitor's `triggered`).
-    @exclusivity(unchecked) var inhibiting = false
     /// Deadman: points that reached the alert so far, and the count and time at the last tick.
     @exclusivity(unchecked) var deadmanEmitted: Int64 = 0
     @exclusivity(unchecked) var deadmanLastTick: (emitted: Int64, time: Int64)?
-    /// Running state of the rule's stateful functions for this group.
-    public let functions: LambdaState?
     /// The group's row in the rule's `httpOut` after the alert (made at its first event).
     var httpOutSlot: HTTPOutTable.Slot?
-    /// Group mode: the engine's index of the input partition that owns the group (the one its
-    /// first point came from; see ``StateOwner``), -1 for none (sidecar mode).
-    @exclusivity(unchecked) var owner: Int32 = -1
-    /// Group mode: changed since the owner's changelog last got the group (it is in the engine's
-    /// dirty list once).
-    @exclusivity(unchecked) var dirty = false
     /// Group mode: the last event it raised while firing (nil once it recovered), for the topic
     /// levels and the firing list that follow the group to the partition's next owner.
     var lastEvent: LastAlertEvent?
 
-    deinit { unretainedSteps?.release() }
+    deinit {
+        unretainedSteps?.release()
+        ring.deinitialize(count: Int(ringCount))
+        ring.deallocate()
+    }
 
-    /// A fresh state: all history OK.
+    /// A fresh state: all history OK. `history` is clamped to 2...``AlertRule/maxHistory``.
     public init(history: Int, functionSlots: Int, group: String = "nil") {
-        self.history = Array(repeating: .ok, count: max(history, 2))
+        let count = min(max(history, 2), AlertRule.maxHistory)
+        ring = .allocate(capacity: count)
+        ring.initialize(repeating: .ok, count: count)
+        ringCount = Int32(count)
         functions = LambdaState.forSlots(functionSlots)
         self.group = group
+    }
+
+    /// The ring's levels in storage order (``index`` is the current one); set only with as many.
+    var history: [AlertLevel] {
+        get { Array(UnsafeBufferPointer(start: ring, count: Int(ringCount))) }
+        set {
+            precondition(newValue.count == Int(ringCount), "a history of \(ringCount) levels")
+            for (i, l) in newValue.enumerated() { ring[i] = l }
+        }
+    }
+
+    /// Where the current level is in ``history``.
+    var index: Int {
+        get { Int(ringIndex) }
+        set {
+            precondition(newValue >= 0 && newValue < Int(ringCount), "an index into the history")
+            ringIndex = Int32(newValue)
+        }
     }
 
     func restoreFlags(flapping: Bool, changed: Bool, expired: Bool) {
@@ -79,16 +110,22 @@ public final class AlertState {
     }
 
     /// The current level.
-    public var currentLevel: AlertLevel { history[index] }
+    public var currentLevel: AlertLevel { ring[Int(ringIndex)] }
 
     /// The levels in the ring, oldest first.
-    public var levels: [AlertLevel] { Array(history[(index + 1)...] + history[...index]) }
+    public var levels: [AlertLevel] {
+        let h = history, i = index
+        return Array(h[(i + 1)...] + h[...i])
+    }
+
+    /// The level before the current one.
+    private var previousLevel: AlertLevel { ring[Int(ringIndex == 0 ? ringCount - 1 : ringIndex - 1)] }
 
     /// `alertState.addEvent`: record `level` at time `t`.
     func addEvent(_ t: Int64, _ level: AlertLevel, flapping limits: (low: Double, high: Double)?, stateChangesOnly resend: Int64) {
-        changed = history[index] != level
-        index = (index + 1) % history.count
-        history[index] = level
+        changed = ring[Int(ringIndex)] != level
+        ringIndex = ringIndex + 1 == ringCount ? 0 : ringIndex + 1
+        ring[Int(ringIndex)] = level
         if let limits {
             let p = percentChange()
             if flapping && p < limits.low {
@@ -106,8 +143,7 @@ public final class AlertState {
     /// times and the inhibitors. A point that leaves it as it was (the same level again, no event)
     /// changes only the older history, read by nothing but the flapping check, and `lastSeen`.
     var changeMark: ChangeMark {
-        let previous = history[index == 0 ? history.count - 1 : index - 1]
-        return ChangeMark(level: history[index], previous: previous, changed: changed, inhibiting: inhibiting,
+        ChangeMark(level: currentLevel, previous: previousLevel, changed: changed, inhibiting: inhibiting,
                           firstTriggered: firstTriggered, lastTriggered: lastTriggered)
     }
 
@@ -124,8 +160,7 @@ public final class AlertState {
     /// `alertState.triggered`.
     func triggered(_ t: Int64) {
         lastTriggered = t
-        let p = index == 0 ? history.count - 1 : index - 1
-        if history[p] == .ok { firstTriggered = t }
+        if previousLevel == .ok { firstTriggered = t }
     }
 
     /// `alertState.duration`.
@@ -134,7 +169,7 @@ public final class AlertState {
     /// Kapacitor's weighted share of level changes in the history: the newest change weighs
     /// 1.5 times the oldest, the weights topping at 1.2.
     public func percentChange() -> Double {
-        let l = history.count
+        let l = Int(ringCount), index = Int(ringIndex)
         let maxWeight = 1.2, weightDiff = 1.5
         var changes = 0.0
         var weight = maxWeight / weightDiff
@@ -143,7 +178,7 @@ public final class AlertState {
             let c = (i + index) % l
             var p = c - 1
             if p < 0 { p = l - 1 }
-            if history[c] != history[p] { changes += weight }
+            if ring[c] != ring[p] { changes += weight }
             weight += step
         }
         return changes / Double(l - 1)

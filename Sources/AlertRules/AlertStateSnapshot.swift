@@ -170,7 +170,7 @@ extension AlertState {
 
     /// A state restored from a snapshot taken with the same history size and function slots.
     convenience init?(snapshot s: AlertStateSnapshot.Group, history: Int, functionSlots: Int, group: String) {
-        guard s.levels.count == max(history, 2), s.index >= 0, s.index < s.levels.count,
+        guard s.levels.count == min(max(history, 2), AlertRule.maxHistory), s.index >= 0, s.index < s.levels.count,
               s.levels.allSatisfy({ AlertLevel(rawValue: $0) != nil }) else { return nil }
         self.init(history: history, functionSlots: functionSlots, group: group)
         self.history = s.levels.compactMap { AlertLevel(rawValue: $0) }

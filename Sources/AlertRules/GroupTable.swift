@@ -11,6 +11,11 @@ struct GroupTable {
         var state: AlertState?
     }
 
+    /// The group the last lookup found, and its key's hash: a rule that sees one group, or the
+    /// same group several points in a row, finds it without reading the slots (their memory is a
+    /// cache miss apart from the rule's). Unretained: cleared whenever a group leaves the table.
+    private var recent: Unmanaged<AlertState>?
+    private var recentHash: UInt64 = 0
     /// A power of two of slots (or none), at most three quarters used.
     private var slots: [Slot] = []
     private var used = 0
@@ -66,6 +71,7 @@ struct GroupTable {
             return
         }
         let h = GroupKeyer.hash(state.group)
+        recent = nil
         var replaced: AlertState?
         let i = slots.isEmpty ? nil : probe(h)
         if let i, let existing = slots[i].state {
@@ -102,6 +108,7 @@ struct GroupTable {
     mutating func removeAll(removed: ((AlertState) -> Void)? = nil, where drop: (AlertState) -> Bool) -> Int {
         // `ordered` holds every group of `slots` and `collided`: `removed` hears of each there once.
         let before = count
+        recent = nil
         let kept = slots.filter { $0.state.map { !drop($0) } ?? false }
         var size = 16
         while (kept.count + 1) * 4 > size * 3 { size <<= 1 }
@@ -139,19 +146,24 @@ struct GroupTable {
             created = true
             return .passUnretained(n)
         }
+        @inline(__always)
+        func holds(_ found: Unmanaged<AlertState>) -> Bool {
+            found._withUnsafeGuaranteedRef { g in matchedKey.map { $0 == g.group } ?? false || keyer.matches(g.group, p) }
+        }
+        if let r = recent, recentHash == h, holds(r) { return r }
         if !slots.isEmpty {
             let i = probe(h)
             if let found = slots.withUnsafeBufferPointer({ s in s[i].state.map(Unmanaged.passUnretained) }) {
-                if found._withUnsafeGuaranteedRef({ g in matchedKey.map { $0 == g.group } ?? false || keyer.matches(g.group, p) }) { return found }
+                if holds(found) { return remember(found, h) }
                 // Another key holds this hash.
                 let key = RuleEngine.groupKey(keyer.groupBy, p.pointee)
-                if let c = collided[key] { return .passUnretained(c) }
+                if let c = collided[key] { return remember(.passUnretained(c), h) }
                 guard allowNew else { return nil }
                 let c = AlertState(history: history, functionSlots: functionSlots, group: key)
                 collided[key] = c
                 ordered.append(c)
                 created = true
-                return .passUnretained(c)
+                return remember(.passUnretained(c), h)
             }
         }
         guard allowNew else { return nil }
@@ -159,6 +171,13 @@ struct GroupTable {
         add(s, hash: h)
         ordered.append(s)
         created = true
-        return .passUnretained(s)
+        return remember(.passUnretained(s), h)
+    }
+
+    @inline(__always)
+    private mutating func remember(_ found: Unmanaged<AlertState>, _ h: UInt64) -> Unmanaged<AlertState> {
+        recent = found
+        recentHash = h
+        return found
     }
 }

@@ -9,6 +9,9 @@ import LineProtocol
 /// is left to the expression, which also makes the error it reports.
 struct LevelThreshold {
     let field: String
+    /// `field`'s number among the names the engine's thresholds read (see ``init(_:fieldID:)``):
+    /// the rules of one point that read the same field find its value once (``PointShare``).
+    let fieldID: Int32
     let op: LambdaOperator
     /// The literal, as the expression has it (an integer literal compares integers as integers).
     let constant: Constant
@@ -18,8 +21,17 @@ struct LevelThreshold {
         case int(Int64)
     }
 
-    /// The threshold `node` is, if it is one (comparison operators only, not `time`).
-    init?(_ node: LambdaNode) {
+    /// What a threshold compares a field's value with: the number types only (a string or
+    /// boolean field leaves the decision to the expression). Copied without reference counting.
+    enum Operand {
+        case float(Double)
+        case integer(Int64)
+        case unsigned(UInt64)
+    }
+
+    /// The threshold `node` is, if it is one (comparison operators only, not `time`); `fieldID`
+    /// numbers its field's name (the same number for the same name, at least 0).
+    init?(_ node: LambdaNode, fieldID: (String) -> Int32) {
         guard case .binary(let op, .reference(let name, _), let right, _) = node, name != "time",
               op.kind == "comparison", op != .regexEqual, op != .regexNotEqual else { return nil }
         switch right {
@@ -31,6 +43,7 @@ struct LevelThreshold {
         default: return nil
         }
         field = name
+        self.fieldID = fieldID(name)
         self.op = op
     }
 
@@ -38,22 +51,27 @@ struct LevelThreshold {
     /// nil when the compiled expression must decide (or fail).
     @inline(__always)
     func evaluate(_ p: UnsafePointer<Point>) -> Bool? {
-        guard let value = Self.value(field, p) else { return nil }
+        guard let value = Self.operand(field, p) else { return nil }
         return decide(value)
     }
 
     /// What a threshold on `field` compares in `p`: the reference's reading
     /// (``LambdaCompiler/reference(_:dialect:)``), the last field of the name; nil when a tag of
-    /// the same name makes it a string or an error, or there is no such field.
+    /// the same name makes it a string or an error, there is no such field, or it is not a number.
     @inline(__always)
-    static func value(_ field: String, _ p: UnsafePointer<Point>) -> FieldValue? {
+    static func operand(_ field: String, _ p: UnsafePointer<Point>) -> Operand? {
         guard let value = p.pointee.field(field), p.pointee.tagIndex(field) == nil else { return nil }
-        return value
+        switch value {
+        case .float(let x): return .float(x)
+        case .integer(let x): return .integer(x)
+        case .unsigned(let u): return .unsigned(u)
+        case .string, .boolean: return nil
+        }
     }
 
-    /// Whether `value` (read by ``value(_:_:)``) passes; nil when the compiled expression must decide.
+    /// Whether `value` (read by ``operand(_:_:)``) passes; nil when the compiled expression must decide.
     @inline(__always)
-    func decide(_ value: FieldValue) -> Bool? {
+    func decide(_ value: Operand) -> Bool? {
         switch (value, constant) {
         case (.float(let x), .float(let k)): return LambdaBinary.compare(op, x, k)
         case (.float(let x), .int(let k)): return LambdaBinary.compare(op, x, Double(k))
@@ -63,7 +81,6 @@ struct LevelThreshold {
             return u <= UInt64(Int64.max) ? LambdaBinary.compare(op, Double(Int64(u)), k) : LambdaBinary.compare(op, Double(u), k)
         case (.unsigned(let u), .int(let k)):
             return u <= UInt64(Int64.max) ? LambdaBinary.compare(op, Int64(u), k) : LambdaBinary.compare(op, Double(u), Double(k))
-        default: return nil
         }
     }
 }

@@ -19,10 +19,11 @@ struct PointShare {
     /// The key of a group of `keyerID` that holds the point (checked against its tags once): a
     /// later rule's group with this same key needs no byte-by-byte check.
     var matchedKey: String?
-    /// The field a threshold read last, and what it found: nil when the compiled expression must
-    /// decide (a missing or non-numeric field, a tag of the same name).
-    var fieldName: String?
-    var fieldValue: FieldValue?
+    /// The field a threshold read last (``LevelThreshold/fieldID``; -1: none yet), and what it
+    /// found: nil when the compiled expression must decide (a missing or non-numeric field, a tag
+    /// of the same name).
+    var fieldID: Int32 = -1
+    var operand: LevelThreshold.Operand?
 
     /// Starts on `p` (forgets the point before).
     @inline(__always)
@@ -30,7 +31,7 @@ struct PointShare {
         point = p
         keyerID = -1
         matchedKey = nil
-        fieldName = nil
+        fieldID = -1
     }
 
     /// Forgets the point (its rules are done).
@@ -38,21 +39,20 @@ struct PointShare {
     mutating func end() {
         point = nil
         matchedKey = nil
-        fieldName = nil
-        fieldValue = nil
+        fieldID = -1
     }
 
     /// Whether this describes `p`.
     @inline(__always)
     func matches(_ p: UnsafePointer<Point>) -> Bool { point == p }
 
-    /// The value a threshold on `field` reads from `p`, found once per point and field name.
+    /// What threshold `t` compares in `p`, found once per point and field.
     @inline(__always)
-    mutating func thresholdValue(_ field: String, _ p: UnsafePointer<Point>) -> FieldValue? {
-        if let name = fieldName, name == field { return fieldValue }
-        let value = LevelThreshold.value(field, p)
-        fieldName = field
-        fieldValue = value
+    mutating func thresholdOperand(_ t: LevelThreshold, _ p: UnsafePointer<Point>) -> LevelThreshold.Operand? {
+        if fieldID == t.fieldID { return operand }
+        let value = LevelThreshold.operand(t.field, p)
+        fieldID = t.fieldID
+        operand = value
         return value
     }
 }

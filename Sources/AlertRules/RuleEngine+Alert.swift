@@ -9,14 +9,12 @@ extension RuleEngine {
     /// The alert node: the level for `p` in its group's state, and the event when one is due.
     func alert(_ rt: RuleRuntime, _ state: AlertState, _ p: UnsafePointer<Point>,
                explain: UnsafeMutablePointer<RuleExplanation>?, emit: (AlertEvent) -> Void) {
-        let rule = rt.rule
-        let group = state.group
+        // Until an event is due only `rt`'s first lines and `state` are read: not the rule.
         let time = p.pointee.time
-        let context = LambdaInput(point: p, event: nil, state: state.functions)
-        let level = determineLevel(rt, context, current: state.currentLevel, explain: explain)
+        let level = determineLevel(rt, p, state, current: state.currentLevel, explain: explain)
         explain?.pointee.level = level
-        state.addEvent(time, level, flapping: rt.flapping, stateChangesOnly: rt.stateChangesOnlyResend)
-        if rt.flapping != nil && state.flapping {
+        state.addEvent(time, level, flapping: rt.hasFlapping ? rt.flapping : nil, stateChangesOnly: rt.stateChangesOnlyResend)
+        if rt.hasFlapping && state.flapping {
             explain?.pointee.suppressed = "flapping (\(GoJSON.plainFloat(state.percentChange() * 100))% changes)"
             return
         }
@@ -29,13 +27,14 @@ extension RuleEngine {
             return
         }
         state.triggered(time)
-        if !rule.inhibitors.isEmpty { setInhibiting(rt, state, p, level != .ok) }
-        if rule.noRecoveries && level == .ok {
+        if rt.hasInhibitors { setInhibiting(rt, state, p, level != .ok) }
+        if rt.noRecoveries && level == .ok {
             explain?.pointee.suppressed = "noRecoveries: recovery not sent"
             return
         }
+        let rule = rt.rule
         do throws(TemplateExecutionError) {
-            let event = try makeEvent(rule, p.pointee, group: group, level: level, duration: state.duration)
+            let event = try makeEvent(rule, p.pointee, group: state.group, level: level, duration: state.duration)
             // The alert emits downstream whether or not its handlers are inhibited (Kapacitor's
             // handleEvent, then the augmented point).
             if let table = rule.httpOut { serve(event, in: table, state) }
@@ -70,7 +69,7 @@ extension RuleEngine {
         var highestPoint: Point?
         for p in batch.points {
             let l = withUnsafePointer(to: p) { q in
-                determineLevel(rt, LambdaInput(point: q, event: nil, state: state.functions), current: current, explain: explain)
+                determineLevel(rt, q, state, current: current, explain: explain)
             }
             if l.rawValue < lowest.rawValue { lowest = l }
             if l.rawValue > highest.rawValue || highestPoint == nil {

@@ -7,12 +7,14 @@ import LineProtocol
 extension RuleEngine {
     /// Kapacitor's `determineLevel`: a higher level wins; a reset expression holds the current
     /// level until it is true; otherwise the highest matching level at or below the current one.
-    func determineLevel(_ rt: RuleRuntime, _ c: LambdaInput, current: AlertLevel,
-                                explain: UnsafeMutablePointer<RuleExplanation>?) -> AlertLevel {
-        if let l = firstMatch(rt, c, from: .critical, above: current, explain: explain) { return l }
+    /// `p` is read with `state`'s stateful functions; a threshold level reads neither the state
+    /// nor the expression.
+    func determineLevel(_ rt: RuleRuntime, _ p: UnsafePointer<Point>, _ state: AlertState, current: AlertLevel,
+                        explain: UnsafeMutablePointer<RuleExplanation>?) -> AlertLevel {
+        if let l = firstMatch(rt, p, state, from: .critical, above: current, explain: explain) { return l }
         if rt.hasResets, let reset = rt.rule.resets[current.rawValue] {
             do throws(LambdaError) {
-                let pass = try LambdaExpression.bool(try reset.eval(c))
+                let pass = try LambdaExpression.bool(try reset.eval(LambdaInput(point: p, event: nil, state: state.functions)))
                 explain?.pointee.evaluations.append(.init(level: current, reset: true, expression: reset.description, result: .success(pass)))
                 if !pass { return current }
             } catch {
@@ -21,11 +23,11 @@ extension RuleEngine {
                 fail(rt, "\(current.ruleKey)Reset: \(error.message)")
             }
         }
-        if current != .ok, let l = firstMatch(rt, c, from: current, above: .ok, explain: explain, inclusive: true) { return l }
+        if current != .ok, let l = firstMatch(rt, p, state, from: current, above: .ok, explain: explain, inclusive: true) { return l }
         return .ok
     }
 
-    private func firstMatch(_ rt: RuleRuntime, _ c: LambdaInput, from start: AlertLevel, above stop: AlertLevel,
+    private func firstMatch(_ rt: RuleRuntime, _ p: UnsafePointer<Point>, _ state: AlertState, from start: AlertLevel, above stop: AlertLevel,
                             explain: UnsafeMutablePointer<RuleExplanation>?, inclusive: Bool = false) -> AlertLevel? {
         // Kapacitor: for l := start; l > stop; l-- with stop = current-1 (clamped to OK) on the first pass.
         let lowest = inclusive ? stop.rawValue + 1 : max(stop.rawValue, 1)
@@ -33,13 +35,13 @@ extension RuleEngine {
         while l >= lowest {
             defer { l -= 1 }
             guard rt.levelMask & (1 << UInt8(l)) != 0 else { continue }
-            if explain == nil, let p = c.point, let pass = thresholdPasses(rt, l, p) {
+            if explain == nil, let pass = thresholdPasses(rt, l, p) {
                 if pass { return AlertLevel(rawValue: l) }
                 continue
             }
             if let e = rt.rule.levels[l] {
                 do throws(LambdaError) {
-                    let pass = try LambdaExpression.bool(try e.eval(c))
+                    let pass = try LambdaExpression.bool(try e.eval(LambdaInput(point: p, event: nil, state: state.functions)))
                     explain?.pointee.evaluations.append(.init(level: AlertLevel(rawValue: l)!, reset: false, expression: e.description, result: .success(pass)))
                     if pass { return AlertLevel(rawValue: l) }
                 } catch {
@@ -58,7 +60,7 @@ extension RuleEngine {
     private func thresholdPasses(_ rt: RuleRuntime, _ l: Int, _ p: UnsafePointer<Point>) -> Bool? {
         guard let t = threshold(rt, l) else { return nil }
         guard share.matches(p) else { return t.evaluate(p) }
-        guard let value = share.thresholdValue(t.field, p) else { return nil }
+        guard let value = share.thresholdOperand(t, p) else { return nil }
         return t.decide(value)
     }
 

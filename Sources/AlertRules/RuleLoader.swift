@@ -234,6 +234,7 @@ public struct RuleLoader {
             guard let h = m["history"] else { return AlertRule.defaultHistory }
             let n = try h.int("history")
             guard n >= 2 else { throw h.error("history must be at least 2") }
+            guard n <= AlertRule.maxHistory else { throw h.error("history must be at most \(AlertRule.maxHistory) (every group keeps that many levels)") }
             return n
         } ?? AlertRule.defaultHistory
         let maxGroups = attempt { () throws(RuleLoadError) -> Int? in

@@ -77,6 +77,53 @@ import Glibc
         #expect(engine.state(rule: "r", group: "host=a") == nil)
     }
 
+    /// A rule finds the group it found last without reading its table's slots (``GroupTable``'s
+    /// recent group); a group that left the table is never found that way.
+    @Test func theLastGroupFoundIsForgottenWhenItLeavesTheTable() throws {
+        var table = GroupTable()
+        let keyer = GroupKeyer(.tags(["host"]))
+        func find(_ host: String, allowNew: Bool = true) -> (state: AlertState?, created: Bool) {
+            var created = false
+            let found = withUnsafePointer(to: Self.point(host, 1, at: 0)) { p in
+                table.state(for: p, keyer: keyer, hash: keyer.hash(p), matchedKey: nil, history: 21, functionSlots: 0,
+                            allowNew: allowNew, created: &created)
+            }
+            return (found?.takeUnretainedValue(), created)
+        }
+        let a = try #require(find("a").state)
+        #expect(find("a").state === a && !find("a").created)
+        #expect(find("b").created)
+        #expect(find("a").state === a)
+        #expect(table.removeAll { $0 === a } == 1)
+        #expect(find("a", allowNew: false).state == nil, "the dropped group is not the recent one any more")
+        let again = find("a")
+        #expect(again.created && again.state !== a && table.count == 2)
+        // Replacing a group by a restored one of the same key forgets the recent one too.
+        let restored = AlertState(history: 21, functionSlots: 0, group: "host=a")
+        table.insert(restored)
+        #expect(find("a").state === restored)
+    }
+
+    /// The engine over a sweep: an expired group's key opens a fresh group, whose history starts at OK.
+    @Test func anExpiredGroupsKeyOpensAFreshGroup() throws {
+        let engine = RuleEngine(rules: try Self.rules(Self.rule + "warn: '\"v\" > 50'\nstateChangesOnly: true\n"),
+                                limits: GroupLimits(maxGroups: 100, maxGroupsPerRule: 100, expiry: 60_000_000_000))
+        var events: [String] = []
+        func send(_ host: String, _ v: Double, _ at: Int64) { engine.process(Self.point(host, v, at: at)) { events.append("\($0.id) \($0.level)") } }
+        send("a", 60, 0)
+        send("a", 1, 1)
+        send("a", 1, 2)
+        send("b", 95, 100)  // the sweep drops host=a, idle and OK
+        #expect(engine.state(rule: "r", group: "host=a") == nil)
+        send("a", 60, 101)
+        let fresh = try #require(engine.state(rule: "r", group: "host=a"))
+        #expect(fresh.currentLevel == .warning && fresh.lastSeen == 101_000_000_000)
+        send("b", 95, 102)
+        send("a", 60, 103)
+        #expect(events == ["cpu:host=a WARNING", "cpu:host=a OK", "cpu:host=b CRITICAL", "cpu:host=a WARNING"])
+        #expect(engine.statistics["r"]!.groups == 2 && engine.statistics["r"]!.groupsExpired == 1)
+    }
+
     /// Millions of new groups (a tag with a new value on every point): memory stays bounded and
     /// every point is counted, kept or refused.
     @Test func millionsOfNewGroupsStayBounded() throws {

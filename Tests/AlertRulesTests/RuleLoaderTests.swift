@@ -123,6 +123,7 @@ import Testing
         ("id: a\ncrit: '\"v\" > 1'\nkafka: {cluster: infra-monitoring}\n", "topic is required", 3, 8),
         ("id: a\ncrit: '\"v\" > 1'\nkafka: {topic: t, partitionAlgorithm: md5}\n", "invalid partition algorithm", 3, 39),
         ("id: a\ncrit: '\"v\" > 1'\nhistory: 1\n", "history must be at least 2", 3, 10),
+        ("id: a\ncrit: '\"v\" > 1'\nhistory: 100001\n", "history must be at most 100000", 3, 10),
         ("id: a\ncrit: '\"v\" > 1'\nnoRecoveries: maybe\n", "must be true or false", 3, 15),
         ("id: a\ncrit: [1, 2\n", "YAML:", 3, 1),
         ("id: a\ncrit: {field: v, below: 1, above: 2}\n", "exactly one of", 2, 7),
